@@ -1,0 +1,30 @@
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(VENV)/bin/bankcrm demo --customers $${CUSTOMERS:-20000}
+
+test: install
+	VENV=$(VENV) scripts/run-tests.sh
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy
+
+bench: install
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) bankcrm.db bankcrm.db-wal bankcrm.db-shm .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,157 @@
+"""Closed vocabularies shared by models, schemas, imports and the UI (names from GLOSSARY.md)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import Enum as SAEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MARKETING_ANALYST = "marketing_analyst"
+    ACCOUNT_MANAGER = "account_manager"
+    BRANCH_MANAGER = "branch_manager"
+    QUALITY_OFFICER = "quality_officer"
+    COMPLIANCE_AUDITOR = "compliance_auditor"
+
+
+class CustomerType(StrEnum):
+    INDIVIDUAL = "individual"
+    CORPORATE = "corporate"
+
+
+class CustomerStatus(StrEnum):
+    PROSPECT = "prospect"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class RiskLevel(StrEnum):
+    """Customer risk tolerance from the risk questionnaire (C1 most cautious)."""
+
+    C1 = "C1"
+    C2 = "C2"
+    C3 = "C3"
+    C4 = "C4"
+    C5 = "C5"
+
+
+class ProductRisk(StrEnum):
+    R1 = "R1"
+    R2 = "R2"
+    R3 = "R3"
+    R4 = "R4"
+    R5 = "R5"
+
+
+class CreditGrade(StrEnum):
+    AAA = "AAA"
+    AA = "AA"
+    A = "A"
+    BBB = "BBB"
+    BB = "BB"
+    B = "B"
+    CCC = "CCC"
+    CC = "CC"
+    C = "C"
+
+
+class ProductCategory(StrEnum):
+    DEPOSIT = "deposit"
+    LOAN = "loan"
+    CARD = "card"
+    WEALTH = "wealth"
+    FUND = "fund"
+    INSURANCE = "insurance"
+    PAYMENT = "payment"
+    FEE_SERVICE = "fee_service"
+
+
+class AccountStatus(StrEnum):
+    OPEN = "open"
+    DORMANT = "dormant"
+    CLOSED = "closed"
+
+
+class Direction(StrEnum):
+    CREDIT = "credit"
+    DEBIT = "debit"
+
+
+class TransactionChannel(StrEnum):
+    COUNTER = "counter"
+    ATM = "atm"
+    MOBILE = "mobile"
+    ONLINE = "online"
+    POS = "pos"
+    SYSTEM = "system"
+
+
+class InteractionKind(StrEnum):
+    VISIT = "visit"
+    CALL = "call"
+    MESSAGE = "message"
+    EMAIL = "email"
+    WECHAT = "wechat"
+    BRANCH_CONTACT = "branch_contact"
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class TaskPriority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class ComplaintChannel(StrEnum):
+    COUNTER = "counter"
+    PHONE = "phone"
+    WEB = "web"
+    APP = "app"
+    LETTER = "letter"
+    REGULATOR = "regulator"
+
+
+class ComplaintStatus(StrEnum):
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    INVESTIGATING = "investigating"
+    REPLIED = "replied"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    ESCALATED = "escalated"
+    WITHDRAWN = "withdrawn"
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class SurveyKind(StrEnum):
+    SERVQUAL = "servqual"
+    CSAT = "csat"
+    NPS = "nps"
+
+
+def db_enum(enum_class: type[StrEnum], name: str) -> SAEnum:
+    """A portable enumeration column: VARCHAR plus a CHECK constraint, values stored as text."""
+    return SAEnum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )

@@ -1,0 +1,26 @@
+"""Import every feature's models so ``Base.metadata`` knows all tables (Alembic, tests)."""
+
+from bankcrm.accounts.models import Account, Holding, Transaction
+from bankcrm.branches.models import Branch
+from bankcrm.complaints.models import Complaint
+from bankcrm.customers.models import Customer, Interaction, ManagerAssignment, Note
+from bankcrm.products.models import Product
+from bankcrm.quality.models import SurveyResponse
+from bankcrm.staff.models import StaffUser
+from bankcrm.tasks.models import Task
+
+__all__ = [
+    "Account",
+    "Branch",
+    "Complaint",
+    "Customer",
+    "Holding",
+    "Interaction",
+    "ManagerAssignment",
+    "Note",
+    "Product",
+    "StaffUser",
+    "SurveyResponse",
+    "Task",
+    "Transaction",
+]

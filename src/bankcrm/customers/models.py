@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bankcrm.core.db import Base, Timestamped, utcnow
+from bankcrm.core.enums import (
+    CreditGrade,
+    CustomerStatus,
+    CustomerType,
+    InteractionKind,
+    RiskLevel,
+    db_enum,
+)
+
+
+class Customer(Timestamped, Base):
+    """An individual or corporate customer with the account-manager file's profile fields."""
+
+    __tablename__ = "customers"
+    __table_args__ = (
+        Index("ix_customers_manager_name", "manager_id", "name"),
+        Index("ix_customers_branch_name", "branch_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_type: Mapped[CustomerType] = mapped_column(
+        db_enum(CustomerType, "customer_type"), index=True
+    )
+    status: Mapped[CustomerStatus] = mapped_column(
+        db_enum(CustomerStatus, "customer_status"), default=CustomerStatus.ACTIVE
+    )
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    nickname: Mapped[str | None] = mapped_column(String(100))
+    id_number: Mapped[str | None] = mapped_column(String(64))
+    gender: Mapped[str | None] = mapped_column(String(16))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    primary_address: Mapped[str | None] = mapped_column(String(300))
+    secondary_address: Mapped[str | None] = mapped_column(String(300))
+    mobile_phone: Mapped[str | None] = mapped_column(String(64))
+    office_phone: Mapped[str | None] = mapped_column(String(64))
+    fax: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(200))
+    best_visit_time: Mapped[str | None] = mapped_column(String(100))
+    income_level: Mapped[str | None] = mapped_column(String(32))
+    occupation: Mapped[str | None] = mapped_column(String(100))
+    interests: Mapped[str | None] = mapped_column(Text)
+    communication_style: Mapped[str | None] = mapped_column(String(100))
+    decision_pattern: Mapped[str | None] = mapped_column(String(100))
+    product_knowledge: Mapped[str | None] = mapped_column(String(32))
+    preferences: Mapped[str | None] = mapped_column(Text)
+    other_banks: Mapped[str | None] = mapped_column(String(300))
+    other_banks_assets_cents: Mapped[int | None] = mapped_column(BigInteger)
+    risk_level: Mapped[RiskLevel | None] = mapped_column(db_enum(RiskLevel, "risk_level"))
+    credit_grade: Mapped[CreditGrade | None] = mapped_column(db_enum(CreditGrade, "credit_grade"))
+    # corporate extras
+    decision_maker: Mapped[str | None] = mapped_column(String(200))
+    industry: Mapped[str | None] = mapped_column(String(100))
+    ownership: Mapped[str | None] = mapped_column(String(64))
+    company_size: Mapped[str | None] = mapped_column(String(32))
+    development_stage: Mapped[str | None] = mapped_column(String(32))
+    registered_capital_cents: Mapped[int | None] = mapped_column(BigInteger)
+    # relationship
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    onboarded_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class ManagerAssignment(Base):
+    """Who managed a customer when; the open row (``ended_on`` empty) is the current manager."""
+
+    __tablename__ = "manager_assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    manager_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(300))
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+
+
+class Interaction(Base):
+    """A contact with the customer: visit, call, message (回访 follow-ups included)."""
+
+    __tablename__ = "interactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    kind: Mapped[InteractionKind] = mapped_column(db_enum(InteractionKind, "interaction_kind"))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    subject: Mapped[str | None] = mapped_column(String(300))
+    outcome: Mapped[str | None] = mapped_column(String(300))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

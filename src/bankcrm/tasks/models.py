@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bankcrm.core.db import Base, Timestamped
+from bankcrm.core.enums import TaskPriority, TaskStatus, db_enum
+
+
+class Task(Timestamped, Base):
+    """Work for a member of staff; ``source`` says which capability raised it and why."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(32), default="manual")
+    source_ref: Mapped[str | None] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[TaskStatus] = mapped_column(
+        db_enum(TaskStatus, "task_status"), default=TaskStatus.OPEN
+    )
+    priority: Mapped[TaskPriority] = mapped_column(
+        db_enum(TaskPriority, "task_priority"), default=TaskPriority.NORMAL
+    )
+    due_on: Mapped[date | None] = mapped_column(Date)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -1,0 +1,102 @@
+"""Shared fixtures: a fresh, migrated database per test on SQLite and on PostgreSQL.
+
+PostgreSQL comes from ``BANKCRM_TEST_POSTGRES_URL`` (``make test`` starts a throwaway
+server and sets it). Without it the ``postgres`` cases are skipped, except under
+``CI=true`` where a missing server is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from bankcrm.core.db import make_engine, reset_caches
+from bankcrm.core.migrate import upgrade
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+POSTGRES_URL_VARIABLE = "BANKCRM_TEST_POSTGRES_URL"
+
+
+def postgres_server_url() -> str:
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if url:
+        return url
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{POSTGRES_URL_VARIABLE} is not set and CI=true: PostgreSQL is required")
+    pytest.skip(f"{POSTGRES_URL_VARIABLE} is not set (make test starts a server)")
+
+
+def _fresh_postgres_database() -> tuple[str, str]:
+    server_url = make_url(postgres_server_url())
+    name = f"bankcrm_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server_url.set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop_postgres_database(name: str) -> None:
+    admin = create_engine(make_url(postgres_server_url()), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, migrated, empty database on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'bankcrm.db'}"
+        upgrade(url)
+        yield url
+        return
+    url, name = _fresh_postgres_database()
+    upgrade(url)
+    yield url
+    _drop_postgres_database(name)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A migrated SQLite database, for tests whose subject does not depend on the backend."""
+    url = f"sqlite:///{tmp_path / 'bankcrm.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def app_settings(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point the application's settings at the test database; returns its URL."""
+    monkeypatch.setenv("BANKCRM_DATABASE_URL", database_url)
+    monkeypatch.setenv("BANKCRM_ENVIRONMENT", "test")
+    reset_caches()
+    yield database_url
+    reset_caches()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared data not found at {SHARED_DATA}")
+    return SHARED_DATA
