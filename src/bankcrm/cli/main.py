@@ -1,0 +1,23 @@
+"""The ``bankcrm`` command. Each module in this package adds its commands via ``register``."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import typer
+
+import bankcrm.cli
+
+app = typer.Typer(
+    name="bankcrm",
+    help="Service marketing and customer relationship management for commercial banks.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+for module_info in sorted(pkgutil.iter_modules(bankcrm.cli.__path__), key=lambda m: m.name):
+    if module_info.name == "main":
+        continue
+    module = importlib.import_module(f"bankcrm.cli.{module_info.name}")
+    module.register(app)
