@@ -78,6 +78,7 @@ class ManagerAssignment(Base):
     __tablename__ = "manager_assignments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     manager_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
     started_on: Mapped[date] = mapped_column(Date)

@@ -1,8 +1,8 @@
 """initial records store
 
-Revision ID: da37a5171a22
+Revision ID: a7e6cc734a37
 Revises:
-Create Date: 2026-11-24 12:49:49.301796
+Create Date: 2026-11-24 13:23:16.582191
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "da37a5171a22"
+revision: str = "a7e6cc734a37"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -448,6 +448,7 @@ def upgrade() -> None:
     op.create_table(
         "manager_assignments",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("external_id", sa.String(length=64), nullable=False),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.Column("manager_id", sa.Integer(), nullable=False),
         sa.Column("started_on", sa.Date(), nullable=False),
@@ -470,6 +471,7 @@ def upgrade() -> None:
             name=op.f("fk_manager_assignments_manager_id_staff_users"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_manager_assignments")),
+        sa.UniqueConstraint("external_id", name=op.f("uq_manager_assignments_external_id")),
     )
     with op.batch_alter_table("manager_assignments", schema=None) as batch_op:
         batch_op.create_index(

@@ -1,0 +1,20 @@
+"""``bankcrm serve``: the web app and API."""
+
+from __future__ import annotations
+
+import typer
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, min=1, help="Worker processes."),
+) -> None:
+    """Serve the web app and the REST API (BANKCRM_DATABASE_URL, default ./bankcrm.db)."""
+    import uvicorn
+
+    uvicorn.run("bankcrm.main:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

@@ -1,0 +1,63 @@
+"""``bankcrm users``: staff logins."""
+
+from __future__ import annotations
+
+import typer
+
+from bankcrm.core.db import session_scope
+from bankcrm.core.enums import Role
+from bankcrm.core.exceptions import BankcrmError
+from bankcrm.staff import service
+
+users_app = typer.Typer(help="Staff users and their logins.", no_args_is_help=True)
+
+
+@users_app.command("create")
+def create(
+    username: str = typer.Argument(..., help="Login name."),
+    role: Role = typer.Option(..., help="What the user does."),
+    full_name: str = typer.Option(..., help="Name shown in the app."),
+    password: str = typer.Option(
+        ..., prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters."
+    ),
+    branch: str | None = typer.Option(None, help="External id of the user's branch."),
+) -> None:
+    """Create a staff user who can log in."""
+    try:
+        with session_scope() as session:
+            branch_id = (
+                service.branch_id_for(session, branch_external_id=branch) if branch else None
+            )
+            user = service.create_user(
+                session,
+                username=username,
+                full_name=full_name,
+                role=role,
+                password=password,
+                branch_id=branch_id,
+            )
+            typer.echo(f"created {user.username} ({user.role.value})")
+    except BankcrmError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(1) from error
+
+
+@users_app.command("set-password")
+def set_password(
+    username: str = typer.Argument(..., help="Login name."),
+    password: str = typer.Option(
+        ..., prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters."
+    ),
+) -> None:
+    """Set a user's password and lift any lockout."""
+    try:
+        with session_scope() as session:
+            service.set_password(session, username=username, password=password)
+        typer.echo(f"password set for {username}")
+    except BankcrmError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(1) from error
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(users_app, name="users")

@@ -1,0 +1,46 @@
+"""Password hashing (argon2) and signed API tokens."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from bankcrm.core.config import get_settings
+from bankcrm.core.exceptions import AuthenticationFailed
+
+_hasher = PasswordHasher()
+_TOKEN_SALT = "bankcrm.api-token"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(get_settings().secret_key, salt=_TOKEN_SALT)
+
+
+def create_access_token(user_id: int) -> str:
+    return _serializer().dumps({"sub": user_id})
+
+
+def read_access_token(token: str) -> int:
+    """The user id a token was issued to; refuses forged, malformed or expired tokens."""
+    try:
+        payload = _serializer().loads(token, max_age=get_settings().token_max_age_seconds)
+    except SignatureExpired as error:
+        raise AuthenticationFailed("the access token has expired") from error
+    except BadSignature as error:
+        raise AuthenticationFailed("the access token is not valid") from error
+    subject = payload.get("sub") if isinstance(payload, dict) else None
+    if not isinstance(subject, int):
+        raise AuthenticationFailed("the access token is not valid")
+    return subject

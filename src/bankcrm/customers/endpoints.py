@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from bankcrm.core.deps import CustomersRead, DbSession
+from bankcrm.core.enums import CustomerType
+from bankcrm.core.pagination import MAX_PAGE_SIZE
+from bankcrm.customers import service
+from bankcrm.customers.schemas import Customer360Read, CustomerPage
+
+router = APIRouter(prefix="/customers", tags=["customers"])
+
+MAX_ID = 2**31 - 1
+
+
+@router.get("", response_model=CustomerPage)
+def list_customers(
+    session: DbSession,
+    user: CustomersRead,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Name, number or phone prefix")
+    ] = None,
+    customer_type: CustomerType | None = None,
+    branch_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    manager_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25,
+) -> CustomerPage:
+    """The customers the caller may see: an account manager's book, a branch, or all."""
+    return service.list_customers(
+        session,
+        user=user,
+        search=q,
+        customer_type=customer_type,
+        branch_id=branch_id,
+        manager_id=manager_id,
+        page=page,
+        page_size=page_size,
+    )
+
+
+@router.get("/{customer_id}", response_model=Customer360Read)
+def read_customer(
+    session: DbSession, user: CustomersRead, customer_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> Customer360Read:
+    """The customer 360 view; a customer outside the caller's scope is answered 404."""
+    return service.get_customer_360(session, user=user, customer_id=customer_id)

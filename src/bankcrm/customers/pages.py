@@ -1,0 +1,72 @@
+"""The customer list and the customer 360 page."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from bankcrm.core.deps import DbSession
+from bankcrm.core.enums import CustomerType, Role
+from bankcrm.core.pagination import MAX_PAGE_SIZE
+from bankcrm.customers import service
+from bankcrm.web.deps import PageUser
+from bankcrm.web.templating import render
+
+router = APIRouter(prefix="/customers")
+
+MAX_ID = 2**31 - 1
+
+
+@router.get("", response_class=HTMLResponse)
+def customer_list(
+    request: Request,
+    session: DbSession,
+    user: PageUser,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    customer_type: Annotated[str | None, Query(max_length=16)] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25,
+) -> Response:
+    chosen_type = CustomerType(customer_type) if customer_type in set(CustomerType) else None
+    result = service.list_customers(
+        session,
+        user=user,
+        search=q,
+        customer_type=chosen_type,
+        page=page,
+        page_size=page_size,
+    )
+    return render(
+        request,
+        "customers/list.html",
+        {
+            "result": result,
+            "q": q or "",
+            "customer_type": chosen_type.value if chosen_type else "",
+            "customer_types": list(CustomerType),
+            "show_manager": user.role is not Role.ACCOUNT_MANAGER,
+        },
+    )
+
+
+@router.get("/{customer_id}", response_class=HTMLResponse)
+def customer_360(
+    request: Request,
+    session: DbSession,
+    user: PageUser,
+    customer_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+) -> Response:
+    view = service.get_customer_360(session, user=user, customer_id=customer_id)
+    flows = {
+        "months": [flow.month for flow in view.monthly_flows],
+        "inflow": [float(flow.inflow) for flow in view.monthly_flows],
+        "outflow": [float(flow.outflow) for flow in view.monthly_flows],
+    }
+    return render(
+        request,
+        "customers/detail.html",
+        {"view": view, "profile": view.profile, "flows_json": json.dumps(flows)},
+    )

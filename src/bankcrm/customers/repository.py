@@ -1,0 +1,157 @@
+"""Every query about customers and what hangs off them, narrowed to the viewer's scope."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Row, func, or_, select
+from sqlalchemy.orm import aliased
+
+from bankcrm.accounts.models import Account, Holding, Transaction
+from bankcrm.branches.models import Branch
+from bankcrm.core.enums import AccountStatus, CustomerType, Direction, TaskStatus
+from bankcrm.core.repository import ScopedRepository
+from bankcrm.customers.models import Customer, Interaction, ManagerAssignment, Note
+from bankcrm.products.models import Product
+from bankcrm.staff.models import StaffUser
+from bankcrm.tasks.models import Task
+
+
+class CustomerRepository(ScopedRepository):
+    def search(
+        self,
+        *,
+        text: str | None,
+        customer_type: CustomerType | None,
+        branch_id: int | None,
+        manager_id: int | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Row[Customer, str, str]], int]:
+        """A page of customers with branch and manager names, and the total that match."""
+        manager = aliased(StaffUser)
+        conditions = []
+        if text:
+            prefix = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            conditions.append(
+                or_(
+                    Customer.name.like(prefix, escape="\\"),
+                    Customer.external_id == text,
+                    Customer.mobile_phone.like(prefix, escape="\\"),
+                )
+            )
+        if customer_type is not None:
+            conditions.append(Customer.customer_type == customer_type)
+        if branch_id is not None:
+            conditions.append(Customer.branch_id == branch_id)
+        if manager_id is not None:
+            conditions.append(Customer.manager_id == manager_id)
+        count_statement = self.scoped(select(func.count(Customer.id)).where(*conditions))
+        total = self.session.scalar(count_statement) or 0
+        page_statement = self.scoped(
+            select(Customer, Branch.name, manager.full_name)
+            .join(Branch, Branch.id == Customer.branch_id)
+            .outerjoin(manager, manager.id == Customer.manager_id)
+            .where(*conditions)
+            .order_by(Customer.name, Customer.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(self.session.execute(page_statement)), total
+
+    def balances(self, customer_ids: list[int]) -> dict[int, int]:
+        """Sum of open account balances per customer, in cents."""
+        if not customer_ids:
+            return {}
+        statement = (
+            select(Account.customer_id, func.coalesce(func.sum(Account.balance_cents), 0))
+            .where(Account.customer_id.in_(customer_ids), Account.status != AccountStatus.CLOSED)
+            .group_by(Account.customer_id)
+        )
+        return {customer_id: int(total) for customer_id, total in self.session.execute(statement)}
+
+    def get_with_names(self, customer_id: int) -> Row[Customer, str, str] | None:
+        manager = aliased(StaffUser)
+        statement = self.scoped(
+            select(Customer, Branch.name, manager.full_name)
+            .join(Branch, Branch.id == Customer.branch_id)
+            .outerjoin(manager, manager.id == Customer.manager_id)
+            .where(Customer.id == customer_id)
+        )
+        return self.session.execute(statement).first()
+
+    def accounts(self, customer_id: int) -> list[Row[Account, Product]]:
+        statement = (
+            select(Account, Product)
+            .join(Product, Product.id == Account.product_id)
+            .where(Account.customer_id == customer_id)
+            .order_by(Account.status, Account.opened_on.desc())
+        )
+        return list(self.session.execute(statement))
+
+    def holdings(self, customer_id: int) -> list[Row[Holding, Product]]:
+        statement = (
+            select(Holding, Product)
+            .join(Product, Product.id == Holding.product_id)
+            .where(Holding.customer_id == customer_id)
+            .order_by(Holding.started_on.desc())
+        )
+        return list(self.session.execute(statement))
+
+    def recent_transactions(self, customer_id: int, *, limit: int) -> list[Row[Transaction, str]]:
+        statement = (
+            select(Transaction, Account.external_id)
+            .join(Account, Account.id == Transaction.account_id)
+            .where(Transaction.customer_id == customer_id)
+            .order_by(Transaction.booked_at.desc(), Transaction.id.desc())
+            .limit(limit)
+        )
+        return list(self.session.execute(statement))
+
+    def transactions_since(
+        self, customer_id: int, since: datetime
+    ) -> list[Row[datetime, int, Direction]]:
+        statement = select(
+            Transaction.booked_at, Transaction.amount_cents, Transaction.direction
+        ).where(Transaction.customer_id == customer_id, Transaction.booked_at >= since)
+        return list(self.session.execute(statement))
+
+    def interactions(self, customer_id: int, *, limit: int) -> list[Row[Interaction, str]]:
+        statement = (
+            select(Interaction, StaffUser.full_name)
+            .outerjoin(StaffUser, StaffUser.id == Interaction.staff_id)
+            .where(Interaction.customer_id == customer_id)
+            .order_by(Interaction.occurred_at.desc())
+            .limit(limit)
+        )
+        return list(self.session.execute(statement))
+
+    def open_tasks(self, customer_id: int) -> list[Row[Task, str]]:
+        statement = (
+            select(Task, StaffUser.full_name)
+            .outerjoin(StaffUser, StaffUser.id == Task.assignee_id)
+            .where(
+                Task.customer_id == customer_id,
+                Task.status.in_([TaskStatus.OPEN, TaskStatus.IN_PROGRESS]),
+            )
+            .order_by(Task.due_on)
+        )
+        return list(self.session.execute(statement))
+
+    def assignments(self, customer_id: int) -> list[Row[ManagerAssignment, str]]:
+        statement = (
+            select(ManagerAssignment, StaffUser.full_name)
+            .join(StaffUser, StaffUser.id == ManagerAssignment.manager_id)
+            .where(ManagerAssignment.customer_id == customer_id)
+            .order_by(ManagerAssignment.started_on.desc())
+        )
+        return list(self.session.execute(statement))
+
+    def notes(self, customer_id: int) -> list[Row[Note, str]]:
+        statement = (
+            select(Note, StaffUser.full_name)
+            .outerjoin(StaffUser, StaffUser.id == Note.author_id)
+            .where(Note.customer_id == customer_id)
+            .order_by(Note.created_at.desc())
+        )
+        return list(self.session.execute(statement))

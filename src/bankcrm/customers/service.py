@@ -1,0 +1,233 @@
+"""Customer list and the customer 360 view."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bankcrm.core.enums import CustomerType, Direction
+from bankcrm.core.exceptions import NotFound
+from bankcrm.core.money import from_cents
+from bankcrm.core.pagination import PageParams
+from bankcrm.customers.repository import CustomerRepository
+from bankcrm.customers.schemas import (
+    AccountRead,
+    AssignmentRead,
+    Customer360Read,
+    CustomerPage,
+    CustomerProfileRead,
+    CustomerRead,
+    HoldingRead,
+    InteractionRead,
+    MonthlyFlowRead,
+    NoteRead,
+    TaskRead,
+    TransactionRead,
+)
+from bankcrm.staff.models import StaffUser
+
+RECENT_TRANSACTIONS = 20
+RECENT_INTERACTIONS = 20
+FLOW_MONTHS = 12
+
+
+def list_customers(
+    session: Session,
+    *,
+    user: StaffUser,
+    search: str | None = None,
+    customer_type: CustomerType | None = None,
+    branch_id: int | None = None,
+    manager_id: int | None = None,
+    page: int = 1,
+    page_size: int = 25,
+) -> CustomerPage:
+    params = PageParams(page=page, page_size=page_size)
+    repository = CustomerRepository(session, user)
+    rows, total = repository.search(
+        text=search.strip() if search and search.strip() else None,
+        customer_type=customer_type,
+        branch_id=branch_id,
+        manager_id=manager_id,
+        offset=params.offset,
+        limit=params.page_size,
+    )
+    balances = repository.balances([customer.id for customer, _, _ in rows])
+    items = [
+        CustomerRead(
+            id=customer.id,
+            external_id=customer.external_id,
+            customer_type=customer.customer_type,
+            status=customer.status,
+            name=customer.name,
+            risk_level=customer.risk_level,
+            credit_grade=customer.credit_grade,
+            branch_id=customer.branch_id,
+            branch_name=branch_name,
+            manager_id=customer.manager_id,
+            manager_name=manager_name,
+            mobile_phone=customer.mobile_phone,
+            total_balance=from_cents(balances.get(customer.id, 0)),
+        )
+        for customer, branch_name, manager_name in rows
+    ]
+    return CustomerPage(items=items, total=total, page=params.page, page_size=params.page_size)
+
+
+def get_customer_360(session: Session, *, user: StaffUser, customer_id: int) -> Customer360Read:
+    """Everything about one customer the viewer may see; outside the viewer's scope: NotFound."""
+    repository = CustomerRepository(session, user)
+    found = repository.get_with_names(customer_id)
+    if found is None:
+        raise NotFound(f"no customer {customer_id}")
+    customer, branch_name, manager_name = found
+    profile = CustomerProfileRead.model_validate(
+        {
+            **{
+                key: getattr(customer, key)
+                for key in CustomerProfileRead.model_fields
+                if hasattr(customer, key)
+            },
+            "other_banks_assets": _optional_yuan(customer.other_banks_assets_cents),
+            "registered_capital": _optional_yuan(customer.registered_capital_cents),
+        }
+    )
+    accounts = [
+        AccountRead(
+            id=account.id,
+            external_id=account.external_id,
+            product_name_zh=product.name_zh,
+            product_name_en=product.name_en,
+            category=product.category,
+            product_risk=product.product_risk,
+            status=account.status,
+            currency=account.currency,
+            opened_on=account.opened_on,
+            closed_on=account.closed_on,
+            balance=from_cents(account.balance_cents),
+        )
+        for account, product in repository.accounts(customer_id)
+    ]
+    holdings = [
+        HoldingRead(
+            id=holding.id,
+            external_id=holding.external_id,
+            product_name_zh=product.name_zh,
+            product_name_en=product.name_en,
+            category=product.category,
+            product_risk=product.product_risk,
+            amount=from_cents(holding.amount_cents),
+            started_on=holding.started_on,
+            ended_on=holding.ended_on,
+        )
+        for holding, product in repository.holdings(customer_id)
+    ]
+    transactions = [
+        TransactionRead(
+            id=transaction.id,
+            external_id=transaction.external_id,
+            account_external_id=account_external_id,
+            booked_at=transaction.booked_at,
+            amount=from_cents(transaction.amount_cents),
+            direction=transaction.direction,
+            channel=transaction.channel,
+            kind=transaction.kind,
+            description=transaction.description,
+        )
+        for transaction, account_external_id in repository.recent_transactions(
+            customer_id, limit=RECENT_TRANSACTIONS
+        )
+    ]
+    open_balance_cents = repository.balances([customer_id]).get(customer_id, 0)
+    return Customer360Read(
+        profile=profile,
+        branch_name=branch_name,
+        manager_id=customer.manager_id,
+        manager_name=manager_name,
+        total_balance=from_cents(open_balance_cents),
+        accounts=accounts,
+        holdings=holdings,
+        recent_transactions=transactions,
+        monthly_flows=_monthly_flows(repository, customer_id, transactions),
+        interactions=[
+            InteractionRead(
+                id=interaction.id,
+                kind=interaction.kind,
+                occurred_at=interaction.occurred_at,
+                subject=interaction.subject,
+                outcome=interaction.outcome,
+                staff_name=staff_name,
+            )
+            for interaction, staff_name in repository.interactions(
+                customer_id, limit=RECENT_INTERACTIONS
+            )
+        ],
+        open_tasks=[
+            TaskRead(
+                id=task.id,
+                kind=task.kind,
+                title=task.title,
+                status=task.status,
+                priority=task.priority,
+                due_on=task.due_on,
+                assignee_name=assignee_name,
+            )
+            for task, assignee_name in repository.open_tasks(customer_id)
+        ],
+        assignments=[
+            AssignmentRead(
+                manager_id=assignment.manager_id,
+                manager_name=name,
+                started_on=assignment.started_on,
+                ended_on=assignment.ended_on,
+                reason=assignment.reason,
+            )
+            for assignment, name in repository.assignments(customer_id)
+        ],
+        notes=[
+            NoteRead(id=note.id, body=note.body, author_name=author, created_at=note.created_at)
+            for note, author in repository.notes(customer_id)
+        ],
+    )
+
+
+def _optional_yuan(cents: int | None) -> object:
+    return None if cents is None else from_cents(cents)
+
+
+def _monthly_flows(
+    repository: CustomerRepository, customer_id: int, recent: list[TransactionRead]
+) -> list[MonthlyFlowRead]:
+    """In- and outflow per calendar month over the year before the latest transaction."""
+    if not recent:
+        return []
+    latest = recent[0].booked_at
+    if latest.tzinfo is None:
+        latest = latest.replace(tzinfo=UTC)
+    start = (latest - timedelta(days=366)).replace(day=1, hour=0, minute=0, second=0)
+    inflow: dict[str, int] = defaultdict(int)
+    outflow: dict[str, int] = defaultdict(int)
+    for booked_at, amount_cents, direction in repository.transactions_since(customer_id, start):
+        month = booked_at.strftime("%Y-%m")
+        if direction is Direction.CREDIT:
+            inflow[month] += amount_cents
+        else:
+            outflow[month] += amount_cents
+    months = _month_labels(start, latest)
+    return [
+        MonthlyFlowRead(
+            month=month, inflow=from_cents(inflow[month]), outflow=from_cents(outflow[month])
+        )
+        for month in months
+    ]
+
+
+def _month_labels(start: datetime, end: datetime) -> list[str]:
+    labels = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        labels.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return labels

@@ -1,0 +1,96 @@
+"""The application: API and web routers, and one mapping from domain errors to HTTP."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bankcrm import __version__
+from bankcrm.api import API_PREFIX, api_router
+from bankcrm.core.exceptions import (
+    AuthenticationFailed,
+    BankcrmError,
+    ImportRejected,
+    ValidationFailed,
+)
+from bankcrm.web.app import mount_web
+
+logger = logging.getLogger("bankcrm")
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith(API_PREFIX) and "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
+def domain_error_body(error: BankcrmError) -> dict[str, object]:
+    body: dict[str, object] = {"detail": error.message}
+    if isinstance(error, ValidationFailed) and error.field:
+        body["field"] = error.field
+    if isinstance(error, ImportRejected):
+        body.update({"file": error.file, "row": error.row, "column": error.column})
+    return body
+
+
+async def handle_domain_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, BankcrmError)
+    if _wants_html(request):
+        from bankcrm.web.errors import render_error_page
+
+        return render_error_page(request, error.status_code, error.message)
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, AuthenticationFailed) else None
+    return JSONResponse(domain_error_body(error), status_code=error.status_code, headers=headers)
+
+
+async def handle_validation_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    problems = []
+    for problem in error.errors():
+        location = ".".join(str(part) for part in problem.get("loc", ()) if part != "body")
+        problems.append(f"{location}: {problem.get('msg', 'invalid')}")
+    return JSONResponse(
+        {"detail": "; ".join(problems) or "invalid request", "errors": problems},
+        status_code=422,
+    )
+
+
+async def handle_http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, StarletteHTTPException)
+    if _wants_html(request):
+        from bankcrm.web.errors import render_error_page
+
+        return render_error_page(request, error.status_code, str(error.detail))
+    return JSONResponse(
+        {"detail": error.detail}, status_code=error.status_code, headers=error.headers
+    )
+
+
+async def handle_unexpected_error(request: Request, error: Exception) -> Response:
+    logger.exception("unexpected error on %s %s", request.method, request.url.path)
+    if _wants_html(request):
+        from bankcrm.web.errors import render_error_page
+
+        return render_error_page(request, 500, "internal error")
+    return JSONResponse({"detail": "internal error"}, status_code=500)
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="bankcrm",
+        version=__version__,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.add_exception_handler(BankcrmError, handle_domain_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_error)
+    app.add_exception_handler(Exception, handle_unexpected_error)
+    app.include_router(api_router)
+    mount_web(app)
+    return app

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+
+from bankcrm.core.deps import CurrentUser, DbSession, UsersManage
+from bankcrm.core.exceptions import AuthenticationFailed, ValidationFailed
+from bankcrm.core.security import create_access_token
+from bankcrm.staff import service
+from bankcrm.staff.schemas import LoginCreate, StaffUserRead, TokenRead
+
+router = APIRouter(tags=["auth", "staff"])
+
+_TOKEN_BODY = {
+    "requestBody": {
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+                    "required": ["username", "password"],
+                }
+            },
+            "application/json": {"schema": LoginCreate.model_json_schema()},
+        },
+        "required": True,
+    }
+}
+
+
+async def _read_login(request: Request) -> LoginCreate:
+    content_type = request.headers.get("content-type", "")
+    try:
+        if content_type.startswith("application/json"):
+            return LoginCreate.model_validate(await request.json())
+        form = await request.form()
+        return LoginCreate.model_validate(
+            {"username": form.get("username"), "password": form.get("password")}
+        )
+    except (ValidationError, ValueError) as error:
+        raise ValidationFailed(
+            "username and password are required (form fields or JSON)", field="username"
+        ) from error
+
+
+@router.post("/auth/token", response_model=TokenRead, openapi_extra=_TOKEN_BODY)
+async def issue_token(request: Request, session: DbSession) -> TokenRead:
+    """Exchange a username and password for a bearer token."""
+    login = await _read_login(request)
+    try:
+        user = service.authenticate(session, username=login.username, password=login.password)
+    except AuthenticationFailed:
+        # the failed attempt must count towards the lockout even though the request fails
+        session.commit()
+        raise
+    return TokenRead(access_token=create_access_token(user.id))
+
+
+@router.get("/me", response_model=StaffUserRead)
+def read_me(user: CurrentUser) -> StaffUserRead:
+    return StaffUserRead.model_validate(user)
+
+
+@router.get("/staff", response_model=list[StaffUserRead])
+def list_staff(session: DbSession, _admin: UsersManage) -> list[StaffUserRead]:
+    return [StaffUserRead.model_validate(user) for user in service.list_users(session)]

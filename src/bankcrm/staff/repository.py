@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bankcrm.branches.models import Branch
+from bankcrm.staff.models import StaffUser
+
+
+def get_by_username(session: Session, username: str) -> StaffUser | None:
+    return session.scalars(select(StaffUser).where(StaffUser.username == username)).first()
+
+
+def get_by_id(session: Session, user_id: int) -> StaffUser | None:
+    return session.get(StaffUser, user_id)
+
+
+def branch_id_for_external_id(session: Session, external_id: str) -> int | None:
+    return session.scalars(select(Branch.id).where(Branch.external_id == external_id)).first()
+
+
+def list_users(session: Session) -> list[StaffUser]:
+    return list(session.scalars(select(StaffUser).order_by(StaffUser.role, StaffUser.username)))

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from bankcrm.core.enums import Role
+
+
+class StaffUserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    external_id: str
+    username: str
+    full_name: str
+    role: Role
+    branch_id: int | None
+    is_active: bool
+
+
+class TokenRead(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+class LoginCreate(BaseModel):
+    username: str
+    password: str

@@ -1,0 +1,44 @@
+"""Dependencies of HTML pages: the logged-in user from the session cookie."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+
+from bankcrm.core.deps import DbSession
+from bankcrm.core.exceptions import NotFound
+from bankcrm.staff import service as staff_service
+from bankcrm.staff.models import StaffUser
+from bankcrm.web.security import SESSION_USER, csrf_token
+
+
+class LoginRequired(Exception):
+    """Raised for a page that needs a login; answered with a redirect to the login page."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.login_url = f"/login?next={quote(next_path, safe='/')}"
+
+
+def get_page_user(request: Request, session: DbSession) -> StaffUser:
+    user_id = request.session.get(SESSION_USER)
+    if not isinstance(user_id, int):
+        raise LoginRequired(_path_with_query(request))
+    try:
+        user = staff_service.get_user(session, user_id=user_id)
+    except NotFound as error:
+        request.session.clear()
+        raise LoginRequired(_path_with_query(request)) from error
+    request.state.user = user
+    csrf_token(request)
+    return user
+
+
+def _path_with_query(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+PageUser = Annotated[StaffUser, Depends(get_page_user)]

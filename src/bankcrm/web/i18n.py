@@ -1,0 +1,77 @@
+"""The gettext catalogs (zh_CN default, en) and locale-aware formatting of money and dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_compact_currency, format_currency, format_decimal
+from babel.support import Translations
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+SUPPORTED_LOCALES = ("zh_CN", "en")
+CURRENCY = "CNY"
+
+
+def normalise_locale(value: str | None) -> str | None:
+    if not value:
+        return None
+    candidate = value.replace("-", "_")
+    for supported in SUPPORTED_LOCALES:
+        if candidate.lower() == supported.lower() or candidate.lower().startswith(
+            supported.lower().split("_")[0] + "_"
+        ):
+            return supported
+        if candidate.lower() == supported.split("_")[0].lower():
+            return supported
+    return None
+
+
+@lru_cache
+def translations(locale: str) -> Translations:
+    """The catalog for ``locale``, compiled in memory from its ``.po`` file."""
+    po_path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=locale)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+def gettext(locale: str, message: str) -> str:
+    return translations(locale).gettext(message)
+
+
+def format_money(
+    amount: Decimal | int | float | None, locale: str, *, compact: bool = False
+) -> str:
+    """¥1,234.56 in full, or ¥12.35万 / ¥3.20亿 (CN¥12.35K in English) where space is tight."""
+    if amount is None:
+        return "—"
+    value = Decimal(str(amount))
+    if compact and abs(value) >= 10_000:
+        return format_compact_currency(value, CURRENCY, locale=locale, fraction_digits=2)
+    return format_currency(value, CURRENCY, locale=locale)
+
+
+def format_number(value: int | Decimal | float, locale: str) -> str:
+    return format_decimal(value, locale=locale)
+
+
+def format_date(value: date | datetime | None, locale: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def language_name(locale: str) -> str:
+    return Locale.parse(locale).get_display_name(locale) or locale

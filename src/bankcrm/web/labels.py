@@ -1,0 +1,79 @@
+"""UI labels of enumeration values, in the words of GLOSSARY.md, through the catalog."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bankcrm.core.enums import (
+    AccountStatus,
+    CustomerStatus,
+    CustomerType,
+    Direction,
+    InteractionKind,
+    ProductCategory,
+    Role,
+    TaskPriority,
+    TaskStatus,
+    TransactionChannel,
+)
+from bankcrm.web.i18n import gettext
+
+
+def _(message: str) -> str:
+    """Marks a label for the catalog; it is translated when shown."""
+    return message
+
+
+LABELS: dict[StrEnum, str] = {
+    Role.ADMIN: _("administrator"),
+    Role.MARKETING_ANALYST: _("marketing analyst"),
+    Role.ACCOUNT_MANAGER: _("account manager"),
+    Role.BRANCH_MANAGER: _("branch manager"),
+    Role.QUALITY_OFFICER: _("service-quality officer"),
+    Role.COMPLIANCE_AUDITOR: _("compliance auditor"),
+    CustomerType.INDIVIDUAL: _("individual"),
+    CustomerType.CORPORATE: _("corporate"),
+    CustomerStatus.PROSPECT: _("prospect"),
+    CustomerStatus.ACTIVE: _("active"),
+    CustomerStatus.CLOSED: _("closed"),
+    AccountStatus.OPEN: _("open"),
+    AccountStatus.DORMANT: _("dormant"),
+    AccountStatus.CLOSED: _("closed"),
+    Direction.CREDIT: _("credit"),
+    Direction.DEBIT: _("debit"),
+    TransactionChannel.COUNTER: _("counter"),
+    TransactionChannel.ATM: _("ATM"),
+    TransactionChannel.MOBILE: _("mobile banking"),
+    TransactionChannel.ONLINE: _("online banking"),
+    TransactionChannel.POS: _("POS"),
+    TransactionChannel.SYSTEM: _("system"),
+    InteractionKind.VISIT: _("visit"),
+    InteractionKind.CALL: _("call"),
+    InteractionKind.MESSAGE: _("message"),
+    InteractionKind.EMAIL: _("e-mail"),
+    InteractionKind.WECHAT: _("WeChat"),
+    InteractionKind.BRANCH_CONTACT: _("branch contact"),
+    TaskStatus.OPEN: _("open"),
+    TaskStatus.IN_PROGRESS: _("in progress"),
+    TaskStatus.DONE: _("done"),
+    TaskStatus.CANCELLED: _("cancelled"),
+    TaskPriority.LOW: _("low"),
+    TaskPriority.NORMAL: _("normal"),
+    TaskPriority.HIGH: _("high"),
+    TaskPriority.URGENT: _("urgent"),
+    ProductCategory.DEPOSIT: _("deposit"),
+    ProductCategory.LOAN: _("loan"),
+    ProductCategory.CARD: _("card"),
+    ProductCategory.WEALTH: _("wealth management"),
+    ProductCategory.FUND: _("fund"),
+    ProductCategory.INSURANCE: _("insurance"),
+    ProductCategory.PAYMENT: _("payment"),
+    ProductCategory.FEE_SERVICE: _("fee-based service"),
+}
+
+
+def label_for(value: object, locale: str) -> str:
+    """Enumerations get their catalog label; levels and grades (C3, R2, AA) stay as they are."""
+    if isinstance(value, StrEnum) and value in LABELS:
+        return gettext(locale, LABELS[value])
+    return str(value)
