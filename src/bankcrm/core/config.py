@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     token_max_age_seconds: int = 3600
     cookie_secure: bool = False
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
+    timezone: str = "Asia/Shanghai"
+    """Time zone of the bank; imported date-times without an offset are read in it."""
     import_chunk_rows: int = Field(default=100_000, ge=1_000)
     page_size_default: int = Field(default=25, ge=1, le=200)
 

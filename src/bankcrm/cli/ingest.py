@@ -1,0 +1,65 @@
+"""``bankcrm import``: load core-banking exports (documented format, or the Berka data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+
+from bankcrm.core.config import get_settings
+from bankcrm.core.exceptions import ImportRejected
+from bankcrm.ingest import service
+from bankcrm.ingest.docs import render_schema_markdown
+
+
+def import_command(
+    directory: Path = typer.Argument(
+        None, help="Folder with one file per table (<table>.csv or <table>.parquet)."
+    ),
+    source_format: str = typer.Option(
+        "native", "--format", help="native (docs/data-schema.md) or berka (PKDD'99 files)."
+    ),
+    schema: bool = typer.Option(False, "--schema", help="Print the import format and exit."),
+) -> None:
+    """Import a folder of files in one transaction: every file loads, or nothing changes."""
+    if schema:
+        typer.echo(render_schema_markdown())
+        return
+    if directory is None:
+        raise typer.BadParameter("give the folder to import", param_hint="DIRECTORY")
+    if source_format not in ("native", "berka"):
+        raise typer.BadParameter("native or berka", param_hint="--format")
+    chosen: Literal["native", "berka"] = "berka" if source_format == "berka" else "native"
+    console = Console(stderr=True)
+    try:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TextColumn("{task.completed:,} rows"),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress:
+            tasks: dict[str, TaskID] = {}
+
+            def report(stage: str, rows: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(stage, total=None)
+                progress.update(tasks[stage], advance=rows)
+
+            result = service.import_directory(
+                get_settings().database_url, directory, source_format=chosen, progress=report
+            )
+    except ImportRejected as error:
+        console.print(f"[red]import rejected, nothing was changed:[/red] {error.message}")
+        raise typer.Exit(1) from error
+    total = sum(result.rows_by_table.values())
+    for table, rows in result.rows_by_table.items():
+        typer.echo(f"{table:<22}{rows:>12,}")
+    typer.echo(f"imported {total:,} rows in {result.seconds:.1f} s")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_command)

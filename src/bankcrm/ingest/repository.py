@@ -1,0 +1,179 @@
+"""SQL of the import: staging tables, checks in the database, and one upsert per table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    MetaData,
+    Table,
+    Text,
+    func,
+    literal,
+    select,
+    true,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import ColumnElement
+
+from bankcrm.ingest.schema import ColumnSpec, TableSpec
+
+ROW_NUMBER = "row_no"
+
+
+def reference_column(spec: ColumnSpec) -> str:
+    return f"{spec.name}_ref"
+
+
+def create_stage(connection: Connection, table: TableSpec, target: Table) -> Table:
+    """A temporary table shaped like the file: converted values, references still external."""
+    columns: list[Column[Any]] = [Column(ROW_NUMBER, BigInteger, nullable=False)]
+    for spec in table.columns:
+        if spec.references:
+            columns.append(Column(reference_column(spec), Text))
+        else:
+            columns.append(Column(spec.model_attribute, target.c[spec.model_attribute].type))
+    stage = Table(f"stage_{table.name}", MetaData(), *columns, prefixes=["TEMPORARY"])
+    stage.create(connection)
+    return stage
+
+
+def drop_stage(connection: Connection, stage: Table) -> None:
+    stage.drop(connection)
+
+
+def insert_stage_rows(connection: Connection, stage: Table, rows: list[tuple[Any, ...]]) -> None:
+    """Bulk load rows (in ``stage`` column order) with the driver's fastest path."""
+    if not rows:
+        return
+    names = [column.name for column in stage.columns]
+    raw = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        column_list = ", ".join(f'"{name}"' for name in names)
+        copy_sql = f'COPY "{stage.name}" ({column_list}) FROM STDIN'
+        with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+        return
+    placeholders = ", ".join("?" for _ in names)
+    cursor = raw.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(f'INSERT INTO "{stage.name}" VALUES ({placeholders})', rows)
+    finally:
+        cursor.close()
+
+
+def first_duplicate(connection: Connection, stage: Table) -> tuple[int, str] | None:
+    """Row number and id of the first row whose id an earlier row of the file already used."""
+    external = stage.c.external_id
+    any_duplicate = select(external).group_by(external).having(func.count() > 1).limit(1)
+    if connection.execute(any_duplicate).first() is None:
+        return None
+    earlier = stage.alias("earlier")
+    statement = (
+        select(stage.c[ROW_NUMBER], external)
+        .where(
+            select(literal(1))
+            .where(earlier.c.external_id == external, earlier.c[ROW_NUMBER] < stage.c[ROW_NUMBER])
+            .exists()
+        )
+        .order_by(stage.c[ROW_NUMBER])
+        .limit(1)
+    )
+    found = connection.execute(statement).first()
+    return None if found is None else (int(found[0]), str(found[1]))
+
+
+def first_dangling_reference(
+    connection: Connection, stage: Table, spec: ColumnSpec, referenced: Table
+) -> tuple[int, str] | None:
+    """Row number and value of the first reference that names no existing record."""
+    column = stage.c[reference_column(spec)]
+    statement = (
+        select(stage.c[ROW_NUMBER], column)
+        .outerjoin(referenced, referenced.c.external_id == column)
+        .where(column.is_not(None), referenced.c.id.is_(None))
+        .order_by(stage.c[ROW_NUMBER])
+        .limit(1)
+    )
+    found = connection.execute(statement).first()
+    return None if found is None else (int(found[0]), str(found[1]))
+
+
+def upsert_from_stage(
+    connection: Connection,
+    *,
+    table: TableSpec,
+    stage: Table,
+    target: Table,
+    referenced: dict[str, Table],
+    derived: dict[str, tuple[str, str]],
+    now: datetime,
+) -> None:
+    """Insert new records and update existing ones (matched on external id), in file order.
+
+    ``derived`` maps a target column to (reference column, column of the referenced table),
+    for values the file does not carry (a transaction's customer comes from its account).
+    """
+    values: dict[str, ColumnElement[Any]] = {}
+    source = stage
+    aliases: dict[str, Table] = {}
+    for spec in table.columns:
+        if spec.references:
+            alias = referenced[spec.references].alias(f"ref_{spec.name}")
+            aliases[spec.name] = alias  # type: ignore[assignment]
+            source = source.outerjoin(  # type: ignore[assignment]
+                alias, alias.c.external_id == stage.c[reference_column(spec)]
+            )
+            values[spec.name] = alias.c.id
+        else:
+            values[spec.model_attribute] = _with_default(
+                stage.c[spec.model_attribute], target.c[spec.model_attribute]
+            )
+    for target_column, (reference, referenced_column) in derived.items():
+        values[target_column] = aliases[reference].c[referenced_column]
+    for column in target.columns:
+        if column.name in values or column.primary_key or column.nullable:
+            continue
+        if column.name in ("created_at", "updated_at"):
+            values[column.name] = literal(now, target.c[column.name].type)
+            continue
+        default = column.default
+        if default is not None and default.is_scalar:
+            values[column.name] = literal(default.arg, column.type)  # type: ignore[attr-defined]
+    names = list(values)
+    selection = (
+        select(*(values[name] for name in names))
+        .select_from(source)
+        .where(true())
+        .order_by(stage.c[ROW_NUMBER])
+    )
+    insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(
+        target
+    )
+    statement = insert.from_select(names, selection)
+    updates: dict[str, Any] = {
+        name: statement.excluded[name]
+        for name in names
+        if name not in ("external_id", "created_at", "version")
+    }
+    if "version" in target.c:
+        updates["version"] = target.c.version + 1
+    connection.execute(
+        statement.on_conflict_do_update(index_elements=["external_id"], set_=updates)
+    )
+
+
+def _with_default(value: ColumnElement[Any], column: Column[Any]) -> ColumnElement[Any]:
+    default = column.default
+    if default is not None and default.is_scalar and not column.nullable:
+        return func.coalesce(value, literal(default.arg, column.type))  # type: ignore[attr-defined]
+    return value
+
+
+def count_rows(connection: Connection, table: Table) -> int:
+    return int(connection.execute(select(func.count()).select_from(table)).scalar_one())

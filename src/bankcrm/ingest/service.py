@@ -1,0 +1,176 @@
+"""Imports: all or nothing, idempotent, streamed in chunks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import Connection, Table
+
+from bankcrm.core import models
+from bankcrm.core.config import get_settings
+from bankcrm.core.db import Base, make_engine, utcnow
+from bankcrm.core.exceptions import ImportRejected
+from bankcrm.ingest import repository
+from bankcrm.ingest.schema import TableSpec
+from bankcrm.ingest.sources import TableSource, native_sources
+from bankcrm.ingest.validation import BatchLocation, check_columns, convert_batch
+
+Progress = Callable[[str, int], None]
+
+TARGET_TABLES: dict[str, str] = {
+    "branches": models.Branch.__tablename__,
+    "staff": models.StaffUser.__tablename__,
+    "products": models.Product.__tablename__,
+    "customers": models.Customer.__tablename__,
+    "manager_assignments": models.ManagerAssignment.__tablename__,
+    "accounts": models.Account.__tablename__,
+    "holdings": models.Holding.__tablename__,
+    "transactions": models.Transaction.__tablename__,
+    "interactions": models.Interaction.__tablename__,
+    "complaints": models.Complaint.__tablename__,
+    "survey_responses": models.SurveyResponse.__tablename__,
+}
+
+DERIVED_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
+    "transactions": {"customer_id": ("account_id", "customer_id")},
+}
+
+
+@dataclass
+class ImportReport:
+    rows_by_table: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def import_directory(
+    database_url: str,
+    directory: Path,
+    *,
+    source_format: Literal["native", "berka"] = "native",
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Load every file of ``directory`` in one transaction: either all of it or nothing."""
+    if source_format == "berka":
+        from bankcrm.ingest.importers.berka import berka_sources
+
+        sources = berka_sources(directory)
+    else:
+        sources = native_sources(directory)
+    return import_sources(database_url, sources, progress=progress)
+
+
+def import_sources(
+    database_url: str, sources: list[TableSource], *, progress: Progress | None = None
+) -> ImportReport:
+    started = time.perf_counter()
+    settings = get_settings()
+    report = ImportReport()
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            for source in sources:
+                report.rows_by_table[source.table.name] = _import_table(
+                    connection,
+                    source,
+                    chunk_rows=settings.import_chunk_rows,
+                    local_zone=settings.timezone,
+                    progress=progress,
+                )
+    finally:
+        engine.dispose()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _import_table(
+    connection: Connection,
+    source: TableSource,
+    *,
+    chunk_rows: int,
+    local_zone: str,
+    progress: Progress | None,
+) -> int:
+    table = source.table
+    names = source.column_names()
+    check_columns(table, source.label, names)
+    target = Base.metadata.tables[TARGET_TABLES[table.name]]
+    stage = repository.create_stage(connection, table, target)
+    stage_order = [column.name for column in stage.columns]
+    postgres = connection.dialect.name == "postgresql"
+    rows_read = 0
+    for batch in source.batches(chunk_rows):
+        location = BatchLocation(file=source.label, first_row=rows_read + 1)
+        converted = convert_batch(table, batch, location, local_zone=local_zone)
+        columns = _stage_columns(table, converted, batch.num_rows, postgres=postgres)
+        row_numbers = range(rows_read + 1, rows_read + batch.num_rows + 1)
+        ordered = [row_numbers, *(columns[name] for name in stage_order[1:])]
+        repository.insert_stage_rows(connection, stage, list(zip(*ordered, strict=True)))
+        rows_read += batch.num_rows
+        if progress:
+            progress(f"import {table.name}", batch.num_rows)
+    _check_stage(connection, table, source.label, stage)
+    repository.upsert_from_stage(
+        connection,
+        table=table,
+        stage=stage,
+        target=target,
+        referenced=_referenced_tables(table),
+        derived=DERIVED_COLUMNS.get(table.name, {}),
+        now=utcnow(),
+    )
+    repository.drop_stage(connection, stage)
+    return rows_read
+
+
+def _stage_columns(
+    table: TableSpec, converted: dict[str, list[object]], length: int, *, postgres: bool
+) -> dict[str, list[object]]:
+    """Converted file columns under their staging names; absent columns are all null."""
+    columns: dict[str, list[object]] = {}
+    for spec in table.columns:
+        name = repository.reference_column(spec) if spec.references else spec.model_attribute
+        values = converted.get(spec.name)
+        if values is None:
+            columns[name] = [None] * length
+            continue
+        if postgres and spec.type.value == "datetime":
+            values = [None if value is None else f"{value}+00:00" for value in values]
+        columns[name] = values
+    return columns
+
+
+def _referenced_tables(table: TableSpec) -> dict[str, Table]:
+    return {
+        spec.references: Base.metadata.tables[TARGET_TABLES[spec.references]]
+        for spec in table.columns
+        if spec.references
+    }
+
+
+def _check_stage(connection: Connection, table: TableSpec, label: str, stage: Table) -> None:
+    duplicate = repository.first_duplicate(connection, stage)
+    if duplicate is not None:
+        row, external_id = duplicate
+        raise ImportRejected(
+            f"the id {external_id!r} appears more than once in the file",
+            file=label,
+            row=row,
+            column="id",
+        )
+    for spec in table.columns:
+        if not spec.references:
+            continue
+        referenced = Base.metadata.tables[TARGET_TABLES[spec.references]]
+        dangling = repository.first_dangling_reference(connection, stage, spec, referenced)
+        if dangling is not None:
+            row, value = dangling
+            raise ImportRejected(
+                f"no {spec.references} record has the id {value!r}",
+                file=label,
+                row=row,
+                column=spec.name,
+            )

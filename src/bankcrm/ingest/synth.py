@@ -1,0 +1,916 @@
+"""The demo bank: a realistic Chinese commercial bank written as import files.
+
+Deterministic per seed. Everything is drawn with NumPy in whole arrays and written with
+pyarrow; transactions are generated and written one block of customers at a time, so memory
+stays flat up to a million customers and fifty million transactions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from bankcrm.core.enums import CreditGrade, Role
+from bankcrm.ingest import synth_vocabulary as words
+
+Progress = Callable[[str, int], None]
+IntArray = np.ndarray
+
+CUSTOMERS_PER_BRANCH = 2_500
+CUSTOMERS_PER_MANAGER = 350
+CORPORATE_SHARE = 0.10
+DRIFTING_SHARE = 0.08
+HISTORY_DAYS = 730
+CUSTOMER_TRANSACTIONS_PER_YEAR = 21.0
+TRANSACTION_BLOCK_CUSTOMERS = 20_000
+LOCAL_OFFSET = "+08:00"
+RISK_LEVELS = ("C1", "C2", "C3", "C4", "C5")
+RISK_LEVEL_WEIGHTS = (0.15, 0.30, 0.30, 0.17, 0.08)
+CREDIT_GRADES = tuple(grade.value for grade in CreditGrade)
+CREDIT_GRADE_WEIGHTS = (0.04, 0.12, 0.24, 0.26, 0.16, 0.10, 0.05, 0.02, 0.01)
+
+
+def _products_by_code() -> dict[str, int]:
+    return {product[0]: index for index, product in enumerate(words.PRODUCTS)}
+
+
+PRODUCT_INDEX = _products_by_code()
+
+
+@dataclass
+class _Customers:
+    count: int
+    corporate: np.ndarray
+    branch: IntArray
+    manager: IntArray
+    value: np.ndarray
+    onboarded_day: IntArray
+    """Days before ``as_of`` on which the relationship began."""
+    drifting: np.ndarray
+    drift_day: IntArray
+    """Days before ``as_of`` on which a drifting customer's activity began to fade."""
+    closed: np.ndarray
+    risk: IntArray
+    external_ids: list[str]
+    primary_account: list[str]
+
+
+def generate_bank(
+    out_dir: Path,
+    *,
+    customers: int,
+    seed: int,
+    transaction_format: Literal["csv", "parquet"] = "csv",
+    as_of: date = date(2026, 9, 30),
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Write one import file per table into ``out_dir``; returns the rows written per table."""
+    if customers < 1:
+        raise ValueError("at least one customer is needed")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    rows: dict[str, int] = {}
+
+    def write(name: str, table: pa.Table) -> None:
+        pa_csv.write_csv(table, out_dir / f"{name}.csv")
+        rows[name] = table.num_rows
+        if progress:
+            progress(f"synth {name}", table.num_rows)
+
+    branch_count = int(np.clip(round(customers / CUSTOMERS_PER_BRANCH), 4, 40))
+    branch_weights = rng.lognormal(0.0, 0.4, branch_count)
+    branch_weights /= branch_weights.sum()
+    write("branches", _branches(rng, branch_count))
+
+    branch_of_customer = rng.choice(branch_count, size=customers, p=branch_weights)
+    per_branch = np.bincount(branch_of_customer, minlength=branch_count)
+    managers_per_branch = np.maximum(2, np.ceil(per_branch / CUSTOMERS_PER_MANAGER)).astype(int)
+    staff_table, manager_ids, manager_offset = _staff(rng, managers_per_branch)
+    write("staff", staff_table)
+    write("products", _products())
+
+    population = _draw_customers(
+        rng, customers, branch_of_customer, managers_per_branch, manager_offset
+    )
+    write("customers", _customers_table(rng, population, manager_ids, as_of))
+    write(
+        "manager_assignments",
+        _assignments(rng, population, manager_ids, managers_per_branch, manager_offset, as_of),
+    )
+    write("accounts", _accounts(rng, population, as_of))
+    write("holdings", _holdings(rng, population, as_of))
+    rows["transactions"] = _transactions(
+        rng, population, out_dir, as_of, transaction_format, progress
+    )
+    write("interactions", _interactions(rng, population, manager_ids, as_of))
+    write("complaints", _complaints(rng, population, manager_ids, as_of))
+    write("survey_responses", _surveys(rng, population, as_of))
+    return rows
+
+
+def _text(values: object) -> pa.Array:
+    return pa.array(values, pa.string())
+
+
+def _money(cents: np.ndarray) -> pa.Array:
+    """Integer fen as yuan text with two decimals, without a Python loop."""
+    cents = np.asarray(cents, dtype=np.int64)
+    sign = np.where(cents < 0, "-", "")
+    magnitude = np.abs(cents)
+    yuan = pa.array(magnitude // 100).cast(pa.string())
+    fen = pc.utf8_lpad(pa.array(magnitude % 100).cast(pa.string()), width=2, padding="0")
+    return pc.binary_join_element_wise(_text(sign), yuan, ".", fen, "")
+
+
+def _dates(as_of: date, days_before: np.ndarray) -> pa.Array:
+    base = np.datetime64(as_of.isoformat(), "D")
+    stamps = base - np.asarray(days_before, dtype="timedelta64[D]")
+    return pa.array(stamps.astype("datetime64[D]")).cast(pa.string())
+
+
+def _datetimes(as_of: date, days_before: np.ndarray, seconds: np.ndarray) -> pa.Array:
+    base = np.datetime64(as_of.isoformat(), "s")
+    stamps = (
+        base
+        - np.asarray(days_before, dtype=np.int64).astype("timedelta64[D]")
+        + np.asarray(seconds, dtype=np.int64).astype("timedelta64[s]")
+    )
+    text = pc.strftime(pa.array(stamps.astype("datetime64[s]")), format="%Y-%m-%dT%H:%M:%S")
+    return pc.binary_join_element_wise(text, LOCAL_OFFSET, "")
+
+
+def _pick(rng: np.random.Generator, choices: tuple[str, ...], size: int) -> np.ndarray:
+    return np.asarray(choices, dtype=object)[rng.integers(0, len(choices), size)]
+
+
+def _person_names(rng: np.random.Generator, size: int) -> list[str]:
+    surnames = _pick(rng, words.SURNAMES, size)
+    first = _pick(rng, words.GIVEN_CHARACTERS, size)
+    second = np.where(rng.random(size) < 0.6, _pick(rng, words.GIVEN_CHARACTERS, size), "")
+    return [f"{a}{b}{c}" for a, b, c in zip(surnames, first, second, strict=True)]
+
+
+def _branches(rng: np.random.Generator, count: int) -> pa.Table:
+    names, cities, regions, addresses = [], [], [], []
+    for index in range(count):
+        city, region, street = words.CITIES[index % len(words.CITIES)]
+        suffix = words.BRANCH_SUFFIXES[(index // len(words.CITIES)) % len(words.BRANCH_SUFFIXES)]
+        cycle = index // (len(words.CITIES) * len(words.BRANCH_SUFFIXES))
+        names.append(f"{city}{suffix}" + (f"{cycle + 1}" if cycle else ""))
+        cities.append(city)
+        regions.append(region)
+        addresses.append(f"{city}市{street}{rng.integers(1, 999)}号")
+    return pa.table(
+        {
+            "id": _text([f"BR{index + 1:03d}" for index in range(count)]),
+            "name": _text(names),
+            "city": _text(cities),
+            "region": _text(regions),
+            "address": _text(addresses),
+            "counters": pa.array(rng.integers(3, 11, count)),
+        }
+    )
+
+
+def _staff(
+    rng: np.random.Generator, managers_per_branch: np.ndarray
+) -> tuple[pa.Table, list[str], np.ndarray]:
+    """Staff of every role; returns the table, account-manager ids and each branch's offset."""
+    ids: list[str] = []
+    usernames: list[str] = []
+    roles: list[str] = []
+    branches: list[str | None] = []
+    manager_ids: list[str] = []
+    offsets = np.concatenate([[0], np.cumsum(managers_per_branch)[:-1]])
+    for branch, managers in enumerate(managers_per_branch):
+        code = f"b{branch + 1:02d}"
+        branch_id = f"BR{branch + 1:03d}"
+        for number in range(1, int(managers) + 1):
+            staff_id = f"S-AM-{branch + 1:03d}-{number:02d}"
+            manager_ids.append(staff_id)
+            ids.append(staff_id)
+            usernames.append(f"am_{code}_{number:02d}")
+            roles.append(Role.ACCOUNT_MANAGER.value)
+            branches.append(branch_id)
+        ids.append(f"S-BM-{branch + 1:03d}")
+        usernames.append(f"bm_{code}")
+        roles.append(Role.BRANCH_MANAGER.value)
+        branches.append(branch_id)
+    head_office = (
+        (Role.ADMIN, "admin", 1),
+        (Role.MARKETING_ANALYST, "analyst", 2),
+        (Role.QUALITY_OFFICER, "quality", 2),
+        (Role.COMPLIANCE_AUDITOR, "auditor", 1),
+    )
+    for role, prefix, count in head_office:
+        for number in range(1, count + 1):
+            ids.append(f"S-HQ-{prefix}-{number:02d}")
+            usernames.append(prefix if count == 1 else f"{prefix}_{number:02d}")
+            roles.append(role.value)
+            branches.append(None)
+    size = len(ids)
+    table = pa.table(
+        {
+            "id": _text(ids),
+            "username": _text(usernames),
+            "full_name": _text(_person_names(rng, size)),
+            "role": _text(roles),
+            "branch_id": _text(branches),
+            "email": _text([f"{name}@bank.example.cn" for name in usernames]),
+            "phone": _text([f"021-{6000_0000 + index}" for index in range(size)]),
+        }
+    )
+    return table, manager_ids, offsets
+
+
+def _products() -> pa.Table:
+    columns: dict[str, list[object]] = {
+        name: []
+        for name in (
+            "id",
+            "name_zh",
+            "name_en",
+            "category",
+            "product_risk",
+            "term_months",
+            "min_amount",
+            "annual_rate_bp",
+            "fab_feature_zh",
+            "fab_advantage_zh",
+            "fab_benefit_zh",
+            "fab_feature_en",
+            "fab_advantage_en",
+            "fab_benefit_en",
+        )
+    }
+    for code, zh, en, category, risk, term, minimum, rate, fab_zh, fab_en in words.PRODUCTS:
+        for name, value in (
+            ("id", code),
+            ("name_zh", zh),
+            ("name_en", en),
+            ("category", category),
+            ("product_risk", risk),
+            ("term_months", term),
+            ("min_amount", None if minimum is None else f"{minimum}.00"),
+            ("annual_rate_bp", rate),
+            ("fab_feature_zh", fab_zh[0]),
+            ("fab_advantage_zh", fab_zh[1]),
+            ("fab_benefit_zh", fab_zh[2]),
+            ("fab_feature_en", fab_en[0]),
+            ("fab_advantage_en", fab_en[1]),
+            ("fab_benefit_en", fab_en[2]),
+        ):
+            columns[name].append(value)
+    return pa.table(
+        {
+            name: pa.array(
+                values, pa.int64() if name in ("term_months", "annual_rate_bp") else pa.string()
+            )
+            for name, values in columns.items()
+        }
+    )
+
+
+def _draw_customers(
+    rng: np.random.Generator,
+    count: int,
+    branch: np.ndarray,
+    managers_per_branch: np.ndarray,
+    manager_offset: np.ndarray,
+) -> _Customers:
+    corporate = rng.random(count) < CORPORATE_SHARE
+    # Lognormal business volumes: about a fifth of the customers hold four fifths of the money.
+    value = np.where(
+        corporate,
+        rng.lognormal(np.log(1_500_000), 1.7, count),
+        rng.lognormal(np.log(40_000), 1.6, count),
+    )
+    manager = manager_offset[branch] + (rng.random(count) * managers_per_branch[branch]).astype(int)
+    onboarded_day = np.where(
+        rng.random(count) < 0.25,
+        rng.integers(1, HISTORY_DAYS, count),
+        rng.integers(HISTORY_DAYS, 12 * 365, count),
+    )
+    drifting = (rng.random(count) < DRIFTING_SHARE) & (onboarded_day > 365)
+    drift_day = np.where(drifting, rng.integers(150, 540, count), 0)
+    closed = drifting & (rng.random(count) < 0.5) & (drift_day > 220)
+    risk = rng.choice(len(RISK_LEVELS), size=count, p=RISK_LEVEL_WEIGHTS)
+    external_ids = [f"C{number:09d}" for number in range(1, count + 1)]
+    primary = [f"62{number:014d}" for number in range(1, count + 1)]
+    return _Customers(
+        count=count,
+        corporate=corporate,
+        branch=branch,
+        manager=manager,
+        value=value,
+        onboarded_day=onboarded_day,
+        drifting=drifting,
+        drift_day=drift_day,
+        closed=closed,
+        risk=risk,
+        external_ids=external_ids,
+        primary_account=primary,
+    )
+
+
+def _customers_table(
+    rng: np.random.Generator, people: _Customers, manager_ids: list[str], as_of: date
+) -> pa.Table:
+    count = people.count
+    corporate = people.corporate
+    person_names = _person_names(rng, count)
+    cities = np.asarray([city for city, _, _ in words.CITIES], dtype=object)
+    city = cities[people.branch % len(words.CITIES)]
+    industry = rng.integers(0, len(words.INDUSTRIES), count)
+    company_word = _pick(rng, words.COMPANY_WORDS, count)
+    names = [
+        f"{city[i]}{company_word[i]}{words.INDUSTRIES[industry[i]][1]}有限公司"
+        if corporate[i]
+        else person_names[i]
+        for i in range(count)
+    ]
+    age_days = rng.integers(20 * 365, 80 * 365, count)
+    birth = _dates(as_of, age_days)
+    birth_digits = pc.replace_substring(birth, "-", "")
+    serial = pa.array(rng.integers(100, 999, count)).cast(pa.string())
+    area = pa.array(rng.integers(110_000, 659_000, count)).cast(pa.string())
+    person_id = pc.binary_join_element_wise(
+        area, birth_digits, serial, _text(_pick(rng, tuple("0123456789X"), count)), ""
+    )
+    company_id = pc.binary_join_element_wise(
+        "91", area, pa.array(rng.integers(10**8, 10**9, count)).cast(pa.string()), "X", ""
+    )
+    mobile = pc.binary_join_element_wise(
+        _text(_pick(rng, ("13", "15", "18", "17"), count)),
+        pa.array(rng.integers(10**8, 10**9, count)).cast(pa.string()),
+        "",
+    )
+    street = _pick(rng, words.STREETS, count)
+    house = rng.integers(1, 999, count)
+    address = [f"{city[i]}市{street[i]}{house[i]}号" for i in range(count)]
+    share_of_wallet = rng.beta(2.0, 2.0, count)
+    other_assets = (people.value * (1 / np.clip(share_of_wallet, 0.05, 1.0) - 1) * 100).astype(
+        np.int64
+    )
+    other_banks = [
+        "、".join(sorted(set(choice)))
+        for choice in _pick(rng, words.OTHER_BANKS, count * 2).reshape(count, 2)
+    ]
+    credit = rng.choice(len(CREDIT_GRADES), size=count, p=CREDIT_GRADE_WEIGHTS)
+    when_corporate = lambda values, otherwise=None: _text(  # noqa: E731
+        [values[i] if corporate[i] else otherwise for i in range(count)]
+    )
+    when_person = lambda values: _text(  # noqa: E731
+        [None if corporate[i] else values[i] for i in range(count)]
+    )
+    decision_makers = [f"{name}（董事长）" for name in _person_names(rng, count)]
+    status = np.where(people.closed, "closed", "active")
+    return pa.table(
+        {
+            "id": _text(people.external_ids),
+            "customer_type": _text(np.where(corporate, "corporate", "individual")),
+            "status": _text(status),
+            "name": _text(names),
+            "nickname": when_person(
+                [name[-1] * 2 if len(name) > 1 else name for name in person_names]
+            ),
+            "id_number": pc.if_else(pa.array(corporate), company_id, person_id),
+            "gender": when_person(_pick(rng, ("男", "女"), count)),
+            "birth_date": pc.if_else(pa.array(corporate), pa.scalar(None, pa.string()), birth),
+            "primary_address": _text(address),
+            "secondary_address": _text(
+                [
+                    address[i] if rng_value < 0.2 else None
+                    for i, rng_value in enumerate(rng.random(count))
+                ]
+            ),
+            "mobile_phone": mobile,
+            "office_phone": when_corporate([f"0571-{8000_0000 + i}" for i in range(count)]),
+            "fax": when_corporate([f"0571-{8100_0000 + i}" for i in range(count)]),
+            "email": _text(
+                [f"{external.lower()}@mail.example.cn" for external in people.external_ids]
+            ),
+            "best_visit_time": _text(_pick(rng, words.VISIT_TIMES, count)),
+            "income_level": when_person(_pick(rng, words.INCOME_LEVELS, count)),
+            "occupation": when_person(_pick(rng, words.OCCUPATIONS, count)),
+            "interests": _text(
+                [
+                    "、".join(sorted(set(pair)))
+                    for pair in _pick(rng, words.INTERESTS, count * 2).reshape(count, 2)
+                ]
+            ),
+            "communication_style": _text(_pick(rng, words.COMMUNICATION_STYLES, count)),
+            "decision_pattern": _text(_pick(rng, words.DECISION_PATTERNS, count)),
+            "product_knowledge": _text(_pick(rng, words.PRODUCT_KNOWLEDGE, count)),
+            "preferences": _text(_pick(rng, words.PREFERENCES, count)),
+            "other_banks": _text(other_banks),
+            "other_banks_assets": _money(other_assets),
+            "risk_level": _text(np.asarray(RISK_LEVELS, dtype=object)[people.risk]),
+            "credit_grade": _text(np.asarray(CREDIT_GRADES, dtype=object)[credit]),
+            "decision_maker": when_corporate(decision_makers),
+            "industry": when_corporate([words.INDUSTRIES[i][0] for i in industry]),
+            "ownership": when_corporate(_pick(rng, words.OWNERSHIP, count)),
+            "company_size": when_corporate(_pick(rng, words.COMPANY_SIZE, count)),
+            "development_stage": when_corporate(_pick(rng, words.DEVELOPMENT_STAGE, count)),
+            "registered_capital": pc.if_else(
+                pa.array(corporate),
+                _money((rng.lognormal(np.log(5_000_000), 1.2, count) * 100).astype(np.int64)),
+                pa.scalar(None, pa.string()),
+            ),
+            "branch_id": _text([f"BR{branch + 1:03d}" for branch in people.branch]),
+            "manager_id": _text(np.asarray(manager_ids, dtype=object)[people.manager]),
+            "onboarded_on": _dates(as_of, people.onboarded_day),
+        }
+    )
+
+
+def _assignments(
+    rng: np.random.Generator,
+    people: _Customers,
+    manager_ids: list[str],
+    managers_per_branch: np.ndarray,
+    manager_offset: np.ndarray,
+    as_of: date,
+) -> pa.Table:
+    """The current manager for everyone; an earlier one for customers who were handed over."""
+    count = people.count
+    reassigned = (rng.random(count) < 0.15) & (people.onboarded_day > 60)
+    handover_day = (people.onboarded_day * rng.uniform(0.1, 0.9, count)).astype(int)
+    step = 1 + (rng.random(count) * (managers_per_branch[people.branch] - 1)).astype(int)
+    previous = manager_offset[people.branch] + (
+        (people.manager - manager_offset[people.branch] + step) % managers_per_branch[people.branch]
+    )
+    managers = np.asarray(manager_ids, dtype=object)
+    reasons = np.asarray(
+        ("客户经理岗位调整", "客户要求更换客户经理", "问题客户2：指派专属客户经理"), dtype=object
+    )
+    earlier = np.flatnonzero(reassigned)
+    current_start = np.where(reassigned, handover_day, people.onboarded_day)
+    ids = [f"MA-{number:09d}-1" for number in range(1, count + 1)] + [
+        f"MA-{index + 1:09d}-0" for index in earlier
+    ]
+    customer = [*people.external_ids, *(people.external_ids[index] for index in earlier)]
+    manager = np.concatenate([managers[people.manager], managers[previous[earlier]]])
+    started = pa.concat_arrays(
+        [_dates(as_of, current_start), _dates(as_of, people.onboarded_day[earlier])]
+    )
+    ended = pa.concat_arrays([pa.nulls(count, pa.string()), _dates(as_of, handover_day[earlier])])
+    reason = np.concatenate(
+        [
+            np.where(
+                reassigned, reasons[rng.integers(0, 3, count)], np.full(count, None, dtype=object)
+            ),
+            np.full(len(earlier), None),
+        ]
+    )
+    return pa.table(
+        {
+            "id": _text(ids),
+            "customer_id": _text(customer),
+            "manager_id": _text(manager),
+            "started_on": started,
+            "ended_on": ended,
+            "reason": _text(reason),
+        }
+    )
+
+
+def _accounts(rng: np.random.Generator, people: _Customers, as_of: date) -> pa.Table:
+    count = people.count
+    corporate = people.corporate
+    value_cents = (people.value * 100).astype(np.int64)
+    branch_ids = np.asarray(
+        [f"BR{branch + 1:03d}" for branch in range(people.branch.max() + 1)], dtype=object
+    )
+    parts: list[dict[str, object]] = []
+
+    def add(
+        mask: np.ndarray,
+        product: object,
+        balance: np.ndarray,
+        tag: str,
+        credit_limit: np.ndarray | None = None,
+    ) -> None:
+        index = np.flatnonzero(mask)
+        closed = people.closed[index]
+        closed_day = np.maximum(people.drift_day[index] - rng.integers(120, 200, len(index)), 1)
+        opened_day = np.maximum(people.onboarded_day[index] - rng.integers(0, 30, len(index)), 1)
+        products = (
+            product[index]
+            if isinstance(product, np.ndarray)
+            else np.full(len(index), product, dtype=object)
+        )
+        parts.append(
+            {
+                "id": [
+                    people.primary_account[i] if tag == "primary" else f"{tag}{i + 1:012d}"
+                    for i in index
+                ],
+                "customer_id": [people.external_ids[i] for i in index],
+                "product_id": products,
+                "branch_id": branch_ids[people.branch[index]],
+                "status": np.where(closed, "closed", "open"),
+                "opened_on": _dates(as_of, opened_day),
+                "closed_on": pc.if_else(
+                    pa.array(closed), _dates(as_of, closed_day), pa.scalar(None, pa.string())
+                ),
+                "balance": np.where(closed, 0, balance[index]),
+                "credit_limit": None if credit_limit is None else credit_limit[index],
+            }
+        )
+
+    everyone = np.ones(count, dtype=bool)
+    add(
+        everyone,
+        np.where(corporate, "CORP-SET", "DEP-CUR"),
+        (value_cents * rng.uniform(0.1, 0.5, count)).astype(np.int64),
+        "primary",
+    )
+    time_deposit = rng.random(count) < np.where(corporate, 0.3, 0.45)
+    term_product = np.where(
+        people.value > 200_000, "DEP-CD", np.where(rng.random(count) < 0.5, "DEP-T1Y", "DEP-T3Y")
+    )
+    add(
+        time_deposit,
+        term_product,
+        (value_cents * rng.uniform(0.2, 0.6, count) // 5_000_000 * 5_000_000 + 5_000_000).astype(
+            np.int64
+        ),
+        "TD",
+    )
+    add(~corporate & (rng.random(count) < 0.7), "CARD-DEB", np.zeros(count, np.int64), "DC")
+    limit = (np.clip(people.value * 0.3, 10_000, 500_000) // 1000 * 1000 * 100).astype(np.int64)
+    add(
+        ~corporate & (rng.random(count) < 0.35),
+        "CARD-CRD",
+        -(limit * rng.uniform(0, 0.4, count)).astype(np.int64),
+        "CC",
+        credit_limit=limit,
+    )
+    mortgage = ~corporate & (rng.random(count) < 0.15)
+    add(mortgage, "LOAN-MTG", (rng.uniform(300_000, 3_000_000, count) * 100).astype(np.int64), "LM")
+    add(
+        ~corporate & ~mortgage & (rng.random(count) < 0.1),
+        "LOAN-CON",
+        (rng.uniform(10_000, 300_000, count) * 100).astype(np.int64),
+        "LC",
+    )
+    add(
+        corporate & (rng.random(count) < 0.4),
+        "LOAN-WC",
+        (value_cents * rng.uniform(0.3, 1.5, count)).astype(np.int64),
+        "LW",
+    )
+    columns = {
+        name: np.concatenate([np.asarray(part[name], dtype=object) for part in parts])
+        for name in ("id", "customer_id", "product_id", "branch_id", "status")
+    }
+    balance = np.concatenate([np.asarray(part["balance"], dtype=np.int64) for part in parts])
+    limits = pa.concat_arrays(
+        [
+            _money(np.asarray(part["credit_limit"]))
+            if part["credit_limit"] is not None
+            else pa.nulls(len(part["id"]), pa.string())  # type: ignore[arg-type]
+            for part in parts
+        ]
+    )
+    return pa.table(
+        {
+            "id": _text(columns["id"]),
+            "customer_id": _text(columns["customer_id"]),
+            "product_id": _text(columns["product_id"]),
+            "branch_id": _text(columns["branch_id"]),
+            "currency": _text(np.full(len(balance), "CNY", dtype=object)),
+            "status": _text(columns["status"]),
+            "opened_on": pa.concat_arrays([part["opened_on"] for part in parts]),
+            "closed_on": pa.concat_arrays([part["closed_on"] for part in parts]),
+            "balance": _money(balance),
+            "credit_limit": limits,
+        }
+    )
+
+
+def _holdings(rng: np.random.Generator, people: _Customers, as_of: date) -> pa.Table:
+    """Wealth, fund and insurance positions, never above the customer's risk level."""
+    candidates = [
+        (code, int(risk[1]) - 1)
+        for code, _, _, category, risk, *_ in words.PRODUCTS
+        if category in ("wealth", "fund", "insurance")
+    ]
+    holders = np.flatnonzero(
+        ~people.corporate
+        & (people.value > 30_000)
+        & ~people.closed
+        & (rng.random(people.count) < 0.4)
+    )
+    per_holder = rng.integers(1, 4, len(holders))
+    owner = np.repeat(holders, per_holder)
+    size = len(owner)
+    choice = rng.integers(0, len(candidates), size)
+    product_risk = np.asarray([candidates[i][1] for i in choice])
+    allowed = product_risk <= people.risk[owner]
+    owner, choice = owner[allowed], choice[allowed]
+    size = len(owner)
+    amount = (people.value[owner] * rng.uniform(0.05, 0.4, size) * 100).astype(np.int64)
+    started_day = np.minimum(rng.integers(30, 900, size), people.onboarded_day[owner])
+    ended = rng.random(size) < 0.15
+    ended_day = np.maximum(started_day - rng.integers(30, 365, size), 1)
+    return pa.table(
+        {
+            "id": _text([f"H{number:010d}" for number in range(1, size + 1)]),
+            "customer_id": _text([people.external_ids[i] for i in owner]),
+            "product_id": _text([candidates[i][0] for i in choice]),
+            "amount": _money(np.maximum(amount // 100 * 100, 100_000)),
+            "started_on": _dates(as_of, started_day),
+            "ended_on": pc.if_else(
+                pa.array(ended), _dates(as_of, ended_day), pa.scalar(None, pa.string())
+            ),
+        }
+    )
+
+
+def _day_weights(as_of: date) -> np.ndarray:
+    """Relative activity of each of the last HISTORY_DAYS days (index 0 = the oldest day)."""
+    days = [as_of - timedelta(days=HISTORY_DAYS - index) for index in range(HISTORY_DAYS)]
+    weights = np.ones(HISTORY_DAYS)
+    for index, day in enumerate(days):
+        if day.weekday() >= 5:
+            weights[index] *= 0.6
+        if day.day >= 25 or day.day <= 2:
+            weights[index] *= 1.5  # salaries and month-end payments
+        if (day.month == 1 and day.day >= 15) or (day.month == 2 and day.day <= 15):
+            weights[index] *= 1.6  # the Spring Festival season
+        if day.month == 12:
+            weights[index] *= 1.2
+    return weights / weights.sum()
+
+
+KINDS_IN = np.asarray(("salary", "transfer_in", "cash_deposit"), dtype=object)
+KINDS_OUT = np.asarray(("payment", "transfer_out", "cash_withdrawal", "card_payment"), dtype=object)
+DESCRIPTIONS = {
+    "salary": "代发工资",
+    "transfer_in": "转账收入",
+    "cash_deposit": "现金存入",
+    "payment": "消费支付",
+    "transfer_out": "转账支出",
+    "cash_withdrawal": "现金支取",
+    "card_payment": "POS消费",
+    "interest": "结息",
+}
+CHANNELS = {
+    "salary": "system",
+    "transfer_in": "mobile",
+    "cash_deposit": "counter",
+    "payment": "online",
+    "transfer_out": "mobile",
+    "cash_withdrawal": "atm",
+    "card_payment": "pos",
+    "interest": "system",
+}
+
+
+def _transactions(
+    rng: np.random.Generator,
+    people: _Customers,
+    out_dir: Path,
+    as_of: date,
+    transaction_format: Literal["csv", "parquet"],
+    progress: Progress | None,
+) -> int:
+    weights = _day_weights(as_of)
+    cdf = np.cumsum(weights)
+    interest_days = np.asarray(
+        [HISTORY_DAYS - (as_of - day).days for day in _quarter_interest_dates(as_of)]
+    )
+    writer: pa_csv.CSVWriter | pq.ParquetWriter | None = None
+    path = out_dir / f"transactions.{transaction_format}"
+    written = 0
+    try:
+        for start in range(0, people.count, TRANSACTION_BLOCK_CUSTOMERS):
+            block = np.arange(start, min(start + TRANSACTION_BLOCK_CUSTOMERS, people.count))
+            table = _transaction_block(rng, people, block, cdf, interest_days, as_of, written)
+            if writer is None:
+                writer = (
+                    pq.ParquetWriter(path, table.schema)
+                    if transaction_format == "parquet"
+                    else pa_csv.CSVWriter(path, table.schema)
+                )
+            writer.write_table(table)
+            written += table.num_rows
+            if progress:
+                progress("synth transactions", table.num_rows)
+    finally:
+        if writer is not None:
+            writer.close()
+    return written
+
+
+def _quarter_interest_dates(as_of: date) -> list[date]:
+    first = as_of - timedelta(days=HISTORY_DAYS)
+    return [
+        date(year, month, 21)
+        for year in range(first.year, as_of.year + 1)
+        for month in (3, 6, 9, 12)
+        if first < date(year, month, 21) <= as_of
+    ]
+
+
+def _transaction_block(
+    rng: np.random.Generator,
+    people: _Customers,
+    block: np.ndarray,
+    cdf: np.ndarray,
+    interest_days: np.ndarray,
+    as_of: date,
+    first_number: int,
+) -> pa.Table:
+    corporate = people.corporate[block]
+    activity = rng.gamma(1.5, 1 / 1.5, len(block)) * np.where(corporate, 3.0, 1.0)
+    first_day = np.maximum(HISTORY_DAYS - people.onboarded_day[block], 0)
+    window = HISTORY_DAYS - first_day
+    counts = rng.poisson(CUSTOMER_TRANSACTIONS_PER_YEAR * activity * window / 365)
+    owner = np.repeat(np.arange(len(block)), counts)
+    start_mass = np.where(first_day > 0, cdf[np.maximum(first_day - 1, 0)], 0.0)[owner]
+    day = np.searchsorted(cdf, start_mass + rng.random(len(owner)) * (1 - start_mass))
+    day = np.minimum(day, HISTORY_DAYS - 1)
+    drift_start = HISTORY_DAYS - people.drift_day[block][owner]
+    fading = people.drifting[block][owner] & (day > drift_start)
+    keep = ~fading | (
+        (rng.random(len(owner)) < np.exp(-(day - drift_start) / 40.0)) & (day < drift_start + 150)
+    )
+    owner, day = owner[keep], day[keep]
+    size = len(owner)
+    credit = rng.random(size) < 0.42
+    kind = np.where(credit, KINDS_IN[rng.integers(0, 3, size)], KINDS_OUT[rng.integers(0, 4, size)])
+    scale = people.value[block][owner] * 0.02 + 50
+    amount = np.round(rng.lognormal(np.log(scale), 0.9) * 100).astype(np.int64)
+
+    active_until = np.where(
+        people.drifting[block], HISTORY_DAYS - people.drift_day[block] + 150, HISTORY_DAYS
+    )
+    interest_owner = np.repeat(np.arange(len(block)), len(interest_days))
+    interest_day = np.tile(interest_days, len(block))
+    due = (interest_day >= first_day[interest_owner]) & (
+        interest_day < active_until[interest_owner]
+    )
+    interest_owner, interest_day = interest_owner[due], interest_day[due]
+    interest_amount = np.maximum(
+        (people.value[block][interest_owner] * 0.3 * 0.0035 / 4 * 100).astype(np.int64), 1
+    )
+    owner = np.concatenate([owner, interest_owner])
+    day = np.concatenate([day, interest_day])
+    kind = np.concatenate([kind, np.full(len(interest_owner), "interest", dtype=object)])
+    credit = np.concatenate([credit, np.ones(len(interest_owner), dtype=bool)])
+    amount = np.concatenate([amount, interest_amount])
+    system = kind == "interest"
+    seconds = np.where(system, 2 * 3600, rng.integers(8 * 3600, 21 * 3600, len(owner)))
+    order = np.lexsort((seconds, day, owner))
+    owner = owner[order]
+    day = day[order]
+    kind = kind[order]
+    credit = credit[order]
+    amount = amount[order]
+    seconds = seconds[order]
+    system = system[order]
+    size = len(owner)
+    customers = block[owner]
+    accounts = np.asarray(people.primary_account, dtype=object)[customers]
+    channel = np.vectorize(CHANNELS.__getitem__, otypes=[object])(kind) if size else kind
+    channel = np.where((channel == "mobile") & (rng.random(size) < 0.3), "counter", channel)
+    description = np.vectorize(DESCRIPTIONS.__getitem__, otypes=[object])(kind) if size else kind
+    numbers = pa.array(np.arange(first_number + 1, first_number + size + 1)).cast(pa.string())
+    return pa.table(
+        {
+            "id": pc.binary_join_element_wise("T", pc.utf8_lpad(numbers, 12, "0"), ""),
+            "account_id": _text(accounts),
+            "booked_at": _datetimes(as_of, HISTORY_DAYS - day, seconds),
+            "amount": _money(amount),
+            "direction": _text(np.where(credit, "credit", "debit")),
+            "channel": _text(channel),
+            "kind": _text(kind),
+            "customer_initiated": _text(np.where(system, "false", "true")),
+            "description": _text(description),
+        }
+    )
+
+
+def _interactions(
+    rng: np.random.Generator, people: _Customers, manager_ids: list[str], as_of: date
+) -> pa.Table:
+    counts = rng.poisson(np.where(people.value > np.median(people.value), 3.0, 1.2))
+    owner = np.repeat(np.arange(people.count), counts)
+    size = len(owner)
+    day = rng.integers(1, HISTORY_DAYS, size)
+    day = np.minimum(day, people.onboarded_day[owner])
+    kinds = np.asarray(
+        ("visit", "call", "message", "wechat", "email", "branch_contact"), dtype=object
+    )
+    return pa.table(
+        {
+            "id": _text([f"I{number:010d}" for number in range(1, size + 1)]),
+            "customer_id": _text(np.asarray(people.external_ids, dtype=object)[owner]),
+            "staff_id": _text(np.asarray(manager_ids, dtype=object)[people.manager[owner]]),
+            "kind": _text(kinds[rng.choice(6, size, p=(0.25, 0.35, 0.15, 0.15, 0.05, 0.05))]),
+            "occurred_at": _datetimes(
+                as_of, np.maximum(day, 1), rng.integers(9 * 3600, 18 * 3600, size)
+            ),
+            "subject": _text(_pick(rng, words.INTERACTION_SUBJECTS, size)),
+            "outcome": _text(_pick(rng, words.INTERACTION_OUTCOMES, size)),
+        }
+    )
+
+
+def _complaints(
+    rng: np.random.Generator, people: _Customers, manager_ids: list[str], as_of: date
+) -> pa.Table:
+    # Drifting customers complain more: complaints are one of the reasons relationships fade.
+    chance = np.where(people.drifting, 0.08, 0.02)
+    who = np.flatnonzero(rng.random(people.count) < chance)
+    size = len(who)
+    category = rng.integers(0, len(words.COMPLAINT_CATEGORIES), size)
+    received_day = rng.integers(1, HISTORY_DAYS, size)
+    status = np.asarray(
+        ("closed", "replied", "investigating", "accepted", "received", "escalated"), dtype=object
+    )[rng.choice(6, size, p=(0.75, 0.08, 0.07, 0.05, 0.03, 0.02))]
+    status = np.where(received_day > 30, "closed", status)
+    closed_day = np.maximum(received_day - rng.integers(1, 20, size), 0)
+    seconds = rng.integers(9 * 3600, 18 * 3600, size)
+    received = _datetimes(as_of, received_day, seconds)
+    deadline = _datetimes(as_of, received_day - 15, seconds)
+    closed_at = _datetimes(as_of, closed_day, seconds + 3600)
+    channel = np.asarray(("counter", "phone", "web", "app", "letter", "regulator"), dtype=object)
+    return pa.table(
+        {
+            "id": _text([f"TS{number:08d}" for number in range(1, size + 1)]),
+            "customer_id": _text(np.asarray(people.external_ids, dtype=object)[who]),
+            "branch_id": _text([f"BR{people.branch[i] + 1:03d}" for i in who]),
+            "owner_id": _text(np.asarray(manager_ids, dtype=object)[people.manager[who]]),
+            "channel": _text(channel[rng.choice(6, size, p=(0.3, 0.35, 0.1, 0.15, 0.03, 0.07))]),
+            "category": _text([words.COMPLAINT_CATEGORIES[i][0] for i in category]),
+            "severity": _text(_pick(rng, ("low", "medium", "medium", "high", "critical"), size)),
+            "text": _text([words.COMPLAINT_CATEGORIES[i][1] for i in category]),
+            "status": _text(status),
+            "received_at": received,
+            "deadline_at": deadline,
+            "closed_at": pc.if_else(
+                pa.array(status == "closed"), closed_at, pa.scalar(None, pa.string())
+            ),
+        }
+    )
+
+
+def _surveys(rng: np.random.Generator, people: _Customers, as_of: date) -> pa.Table:
+    """SERVQUAL answers (perceptions below expectations, most on responsiveness), CSAT, NPS."""
+    dimension_of_item = np.repeat(np.arange(5), (4, 5, 4, 4, 5))
+    dimension_gap = np.asarray((0.3, 0.8, 1.2, 0.6, 0.9))
+    respondents = np.flatnonzero(rng.random(people.count) < 0.03)
+    size = len(respondents)
+    expectation = np.clip(np.round(rng.normal(6.0, 0.7, (size, 22))), 1, 7).astype(int)
+    perception = np.clip(
+        np.round(expectation - dimension_gap[dimension_of_item] + rng.normal(0, 0.9, (size, 22))),
+        1,
+        7,
+    ).astype(int)
+    answers = [
+        json.dumps(
+            {
+                **{f"E{i + 1}": int(e[i]) for i in range(22)},
+                **{f"P{i + 1}": int(p[i]) for i in range(22)},
+            }
+        )
+        for e, p in zip(expectation, perception, strict=True)
+    ]
+    answer_day = rng.integers(1, 360, size)
+    wave = np.where(answer_day > 180, "SERVQUAL-2025H2", "SERVQUAL-2026H1")
+    csat_people = np.flatnonzero(rng.random(people.count) < 0.06)
+    nps_people = np.flatnonzero(rng.random(people.count) < 0.06)
+    csat = np.clip(np.round(rng.normal(4.0, 0.9, len(csat_people))), 1, 5).astype(int)
+    nps = np.clip(np.round(rng.normal(7.5, 2.0, len(nps_people))), 0, 10).astype(int)
+    nps = np.where(people.drifting[nps_people], np.minimum(nps, rng.integers(0, 7, len(nps))), nps)
+    kind = ["servqual"] * size + ["csat"] * len(csat_people) + ["nps"] * len(nps_people)
+    everyone = np.concatenate([respondents, csat_people, nps_people])
+    days = np.concatenate(
+        [answer_day, rng.integers(1, HISTORY_DAYS, len(csat_people) + len(nps_people))]
+    )
+    return pa.table(
+        {
+            "id": _text([f"SR{number:09d}" for number in range(1, len(kind) + 1)]),
+            "kind": _text(kind),
+            "wave": _text([*wave, *([None] * (len(kind) - size))]),
+            "customer_id": _text(np.asarray(people.external_ids, dtype=object)[everyone]),
+            "branch_id": _text([f"BR{people.branch[i] + 1:03d}" for i in everyone]),
+            "answered_on": _dates(as_of, days),
+            "score": pa.array([*([None] * size), *csat.tolist(), *nps.tolist()], pa.int64()),
+            "answers": _text([*answers, *([None] * (len(kind) - size))]),
+        }
+    )
