@@ -1,0 +1,83 @@
+"""``bankcrm demo``: build a realistic demo bank here and serve it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bankcrm.core.config import get_settings
+from bankcrm.demo.flows import build_demo_bank
+
+
+def demo(
+    customers: int = typer.Option(20_000, min=100, help="Number of customers to generate."),
+    seed: int = typer.Option(7, help="Random seed: the same seed builds the same bank."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the web app afterwards."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object and nothing else."),
+    host: str = typer.Option("127.0.0.1", help="Address to serve on."),
+    port: int = typer.Option(8000, help="Port to serve on."),
+) -> None:
+    """Generate a demo bank in the current directory, import it and print one login per role."""
+    database_url = get_settings().database_url
+    if as_json:
+        bank = build_demo_bank(
+            database_url=database_url, work_dir=Path.cwd(), customers=customers, seed=seed
+        )
+    else:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:,} rows"),
+            TimeElapsedColumn(),
+            transient=True,
+        ) as progress:
+            tasks: dict[str, TaskID] = {}
+
+            def report(stage: str, rows: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(stage, total=None)
+                progress.update(tasks[stage], advance=rows)
+
+            bank = build_demo_bank(
+                database_url=database_url,
+                work_dir=Path.cwd(),
+                customers=customers,
+                seed=seed,
+                progress=report,
+            )
+    if as_json:
+        payload = {
+            "database_url": bank.database_url,
+            "logins": [
+                {"username": login.username, "password": login.password, "role": login.role}
+                for login in bank.logins
+            ],
+            "rows": bank.rows_by_table,
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False))
+    else:
+        console = Console()
+        table = Table(title="Demo logins")
+        for column in ("role", "username", "password", "full_name"):
+            table.add_column(column)
+        for login in bank.logins:
+            row = asdict(login)
+            table.add_row(row["role"], row["username"], row["password"], row["full_name"])
+        console.print(table)
+        console.print(f"database: {bank.database_url}")
+    if serve:
+        import uvicorn
+
+        if not as_json:
+            Console().print(f"serving on http://{host}:{port}/  (Ctrl+C to stop)")
+        uvicorn.run("bankcrm.main:create_app", factory=True, host=host, port=port)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)

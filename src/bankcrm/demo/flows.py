@@ -1,0 +1,96 @@
+"""Build the demo bank: generate it, import it, and give one login per role."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from bankcrm.core.db import make_engine
+from bankcrm.core.enums import Role
+from bankcrm.core.migrate import upgrade
+from bankcrm.demo import repository
+from bankcrm.ingest import service as ingest_service
+from bankcrm.ingest import synth
+from bankcrm.staff import service as staff_service
+
+ACCOUNT_MANAGER_LOGINS = 2
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+    full_name: str
+
+
+@dataclass(frozen=True)
+class DemoBank:
+    database_url: str
+    logins: list[DemoLogin]
+    rows_by_table: dict[str, int]
+
+
+def build_demo_bank(
+    *,
+    database_url: str,
+    work_dir: Path,
+    customers: int,
+    seed: int,
+    progress: Callable[[str, int], None] | None = None,
+) -> DemoBank:
+    """Generate ``customers`` customers into ``work_dir/demo-bank``, import them, set passwords.
+
+    An existing SQLite demo database is replaced so that the demo always starts clean.
+    """
+    files_dir = work_dir / "demo-bank"
+    if files_dir.exists():
+        shutil.rmtree(files_dir)
+    _remove_sqlite_database(database_url)
+    synth.generate_bank(files_dir, customers=customers, seed=seed, progress=progress)
+    upgrade(database_url)
+    report = ingest_service.import_directory(database_url, files_dir, progress=progress)
+    logins = _grant_demo_logins(database_url)
+    return DemoBank(database_url=database_url, logins=logins, rows_by_table=report.rows_by_table)
+
+
+def _remove_sqlite_database(database_url: str) -> None:
+    if not database_url.startswith("sqlite:///"):
+        return
+    path = Path(database_url.removeprefix("sqlite:///"))
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+def _grant_demo_logins(database_url: str) -> list[DemoLogin]:
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            chosen = repository.staff_with_largest_books(session, limit=ACCOUNT_MANAGER_LOGINS)
+            for role in Role:
+                if role is Role.ACCOUNT_MANAGER:
+                    continue
+                user = repository.first_staff_in_role(session, role=role)
+                if user is not None:
+                    chosen.append(user)
+            logins = []
+            for user in chosen:
+                password = secrets.token_urlsafe(9)
+                staff_service.set_password(session, username=user.username, password=password)
+                logins.append(
+                    DemoLogin(
+                        username=user.username,
+                        password=password,
+                        role=user.role.value,
+                        full_name=user.full_name,
+                    )
+                )
+            session.commit()
+    finally:
+        engine.dispose()
+    return logins
