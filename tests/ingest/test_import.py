@@ -1,0 +1,223 @@
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+import pytest
+from sqlalchemy import Engine, inspect, text
+
+from bankcrm.core.exceptions import ImportRejected
+from bankcrm.ingest.docs import render_schema_markdown
+from bankcrm.ingest.service import import_directory
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+BANKCRM = str(Path(sys.executable).with_name("bankcrm"))
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {
+            table: connection.execute(text(f'SELECT COUNT(*) FROM "{table}"')).scalar_one()
+            for table in inspect(connection).get_table_names()
+            if table != "alembic_version"
+        }
+
+
+def copy_bank(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    return target
+
+
+def rewrite_cell(path: Path, row: int, column: str, value: str) -> None:
+    """Set one cell (row 1 = first data row) of a CSV file."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header = rows[0]
+    rows[row][header.index(column)] = value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+def test_import_loads_every_file(database_url: str, engine: Engine, small_bank_files: Path) -> None:
+    report = import_directory(database_url, small_bank_files)
+    loaded = counts(engine)
+    for table, target in (
+        ("customers", "customers"),
+        ("transactions", "transactions"),
+        ("accounts", "accounts"),
+        ("staff", "staff_users"),
+        ("survey_responses", "survey_responses"),
+    ):
+        assert loaded[target] == report.rows_by_table[table] > 0
+    with engine.connect() as connection:
+        orphan = connection.execute(
+            text(
+                "SELECT COUNT(*) FROM transactions t JOIN accounts a ON a.id = t.account_id "
+                "WHERE a.customer_id <> t.customer_id"
+            )
+        ).scalar_one()
+        total_cents = connection.execute(text("SELECT SUM(amount_cents) FROM transactions"))
+    assert orphan == 0
+    with (small_bank_files / "transactions.csv").open(encoding="utf-8") as handle:
+        expected = sum(round(float(row["amount"]) * 100) for row in csv.DictReader(handle))
+    assert total_cents.scalar_one() == expected
+
+
+def test_reimport_changes_no_row_counts(
+    database_url: str, engine: Engine, small_bank_files: Path
+) -> None:
+    import_directory(database_url, small_bank_files)
+    first = counts(engine)
+    import_directory(database_url, small_bank_files)
+    assert counts(engine) == first
+
+
+def test_bad_amount_on_row_5000_is_named_and_nothing_changes(
+    database_url: str, engine: Engine, small_bank_files: Path, tmp_path: Path
+) -> None:
+    bank = copy_bank(small_bank_files, tmp_path / "bank")
+    rewrite_cell(bank / "transactions.csv", 5_000, "amount", "12.3x4")
+    before = counts(engine)
+    with pytest.raises(ImportRejected) as rejected:
+        import_directory(database_url, bank)
+    message = str(rejected.value)
+    assert "transactions.csv" in message
+    assert "row 5,000" in message
+    assert "'amount'" in message
+    assert "12.3x4" in message
+    assert (rejected.value.row, rejected.value.column) == (5_000, "amount")
+    assert counts(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("file", "row", "column", "value", "reason"),
+    [
+        ("customers", 7, "name", "", "a value is required"),
+        ("customers", 12, "customer_type", "alien", "is not one of"),
+        ("customers", 3, "onboarded_on", "2025-02-30", "not a calendar date"),
+        ("customers", 4, "onboarded_on", "30/01/2025", "not a date"),
+        ("accounts", 9, "customer_id", "C999999999", "no customers record"),
+        ("accounts", 2, "balance", "10.001", "at most two decimals"),
+        ("transactions", 40, "booked_at", "yesterday", "not a date-time"),
+        ("transactions", 41, "customer_initiated", "perhaps", "not true or false"),
+        ("survey_responses", 2, "answers", "{broken", "not valid JSON"),
+    ],
+)
+def test_each_kind_of_bad_value_names_file_row_and_column(
+    sqlite_url: str,
+    small_bank_files: Path,
+    tmp_path: Path,
+    file: str,
+    row: int,
+    column: str,
+    value: str,
+    reason: str,
+) -> None:
+    bank = copy_bank(small_bank_files, tmp_path / "bank")
+    rewrite_cell(bank / f"{file}.csv", row, column, value)
+    with pytest.raises(ImportRejected) as rejected:
+        import_directory(sqlite_url, bank)
+    assert rejected.value.file == f"{file}.csv"
+    assert (rejected.value.row, rejected.value.column) == (row, column)
+    assert reason in rejected.value.reason
+
+
+def test_duplicate_id_names_the_second_row(
+    database_url: str, small_bank_files: Path, tmp_path: Path
+) -> None:
+    bank = copy_bank(small_bank_files, tmp_path / "bank")
+    with (bank / "customers.csv").open(encoding="utf-8") as handle:
+        first_id = list(csv.DictReader(handle))[0]["id"]
+    rewrite_cell(bank / "customers.csv", 25, "id", first_id)
+    with pytest.raises(ImportRejected) as rejected:
+        import_directory(database_url, bank)
+    assert (rejected.value.row, rejected.value.column) == (25, "id")
+    assert "more than once" in rejected.value.reason
+
+
+def test_missing_required_file_and_unknown_columns_are_refused(
+    sqlite_url: str, small_bank_files: Path, tmp_path: Path
+) -> None:
+    bank = copy_bank(small_bank_files, tmp_path / "bank")
+    (bank / "customers.csv").unlink()
+    with pytest.raises(ImportRejected, match="required file is missing"):
+        import_directory(sqlite_url, bank)
+    other = copy_bank(small_bank_files, tmp_path / "other")
+    (other / "notes.txt").write_text("hello", encoding="utf-8")
+    with pytest.raises(ImportRejected, match="unknown file"):
+        import_directory(sqlite_url, other)
+    (other / "notes.txt").unlink()
+    table = pa_csv.read_csv(other / "branches.csv")
+    pa_csv.write_csv(table.append_column("colour", table.column("id")), other / "branches.csv")
+    with pytest.raises(ImportRejected) as rejected:
+        import_directory(sqlite_url, other)
+    assert rejected.value.column == "colour"
+
+
+def test_parquet_files_import_like_csv(
+    sqlite_url: str, small_bank_files: Path, tmp_path: Path
+) -> None:
+    bank = copy_bank(small_bank_files, tmp_path / "bank")
+    for name in ("transactions", "accounts"):
+        pq.write_table(pa_csv.read_csv(bank / f"{name}.csv"), bank / f"{name}.parquet")
+        (bank / f"{name}.csv").unlink()
+    report = import_directory(sqlite_url, bank)
+    with (small_bank_files / "transactions.csv").open(encoding="utf-8") as handle:
+        assert report.rows_by_table["transactions"] == sum(1 for _ in handle) - 1
+
+
+def test_small_chunks_give_the_same_result(
+    sqlite_url: str, small_bank_files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bankcrm.core.config import get_settings
+
+    settings = get_settings()
+    monkeypatch.setattr(settings, "import_chunk_rows", 1_000)
+    report = import_directory(sqlite_url, small_bank_files)
+    assert report.rows_by_table["transactions"] > 10_000
+
+
+def test_killed_import_leaves_the_database_as_before(tmp_path: Path) -> None:
+    from bankcrm.core.db import make_engine
+    from bankcrm.core.migrate import upgrade
+    from bankcrm.ingest.synth import generate_bank
+
+    bank = tmp_path / "bank"
+    generate_bank(bank, customers=6_000, seed=5)
+    database = tmp_path / "kill.db"
+    url = f"sqlite:///{database}"
+    upgrade(url)
+    env = {**os.environ, "BANKCRM_DATABASE_URL": url, "BANKCRM_IMPORT_CHUNK_ROWS": "5000"}
+    engine = make_engine(url)
+    before = counts(engine)
+    process = subprocess.Popen(
+        [BANKCRM, "import", str(bank)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wal = database.with_name(database.name + "-wal")
+    deadline = time.monotonic() + 60
+    # wait until the import has written a good part of the transactions into the database
+    while time.monotonic() < deadline and process.poll() is None:
+        if wal.exists() and wal.stat().st_size > 8_000_000:
+            break
+        time.sleep(0.02)
+    assert process.poll() is None, "the import finished before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert counts(engine) == before
+    engine.dispose()
+
+
+def test_committed_schema_document_matches_the_schema() -> None:
+    committed = (REPOSITORY / "docs" / "data-schema.md").read_text(encoding="utf-8")
+    assert committed.startswith(render_schema_markdown())
