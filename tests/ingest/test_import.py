@@ -135,7 +135,7 @@ def test_duplicate_id_names_the_second_row(
 ) -> None:
     bank = copy_bank(small_bank_files, tmp_path / "bank")
     with (bank / "customers.csv").open(encoding="utf-8") as handle:
-        first_id = list(csv.DictReader(handle))[0]["id"]
+        first_id = next(iter(csv.DictReader(handle)))["id"]
     rewrite_cell(bank / "customers.csv", 25, "id", first_id)
     with pytest.raises(ImportRejected) as rejected:
         import_directory(database_url, bank)
