@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 from bankcrm.core.db import make_engine, reset_caches
 from bankcrm.core.migrate import upgrade
 
+pytest_plugins = ["tests.small_bank"]
+
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 POSTGRES_URL_VARIABLE = "BANKCRM_TEST_POSTGRES_URL"
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import SmallBank, login
+from tests.small_bank import SmallBank, login
 
 
 def test_token_login_and_me(client: TestClient, small_bank: SmallBank) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import SmallBank, login
+from tests.small_bank import SmallBank, login
 
 
 def _all_ids(client: TestClient, headers: dict[str, str]) -> set[int]:

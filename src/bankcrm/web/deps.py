@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, Request
 
 from bankcrm.core.deps import DbSession
+from bankcrm.core.enums import Role
 from bankcrm.core.exceptions import NotFound
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.security import SESSION_USER, csrf_token
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What pages show of the logged-in user; safe to use after the request's session ended."""
+
+    id: int
+    full_name: str
+    role: Role
+    preferred_locale: str | None
 
 
 class LoginRequired(Exception):
@@ -31,7 +43,9 @@ def get_page_user(request: Request, session: DbSession) -> StaffUser:
     except NotFound as error:
         request.session.clear()
         raise LoginRequired(_path_with_query(request)) from error
-    request.state.user = user
+    request.state.user = Viewer(
+        id=user.id, full_name=user.full_name, role=user.role, preferred_locale=user.preferred_locale
+    )
     csrf_token(request)
     return user
 

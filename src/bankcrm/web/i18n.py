@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_compact_currency, format_currency, format_decimal
 from babel.support import Translations
+
+from bankcrm.core.config import get_settings
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 SUPPORTED_LOCALES = ("zh_CN", "en")
@@ -69,7 +72,9 @@ def format_date(value: date | datetime | None, locale: str) -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        # stored in UTC (SQLite hands it back without a zone); shown in the bank's time zone
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(ZoneInfo(get_settings().timezone)).strftime("%Y-%m-%d %H:%M")
     return value.isoformat()
 
 

@@ -1,0 +1,103 @@
+"""A demo bank served by ``bankcrm demo`` itself, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+BANKCRM = str(Path(sys.executable).with_name("bankcrm"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@dataclass
+class ServedDemo:
+    base_url: str
+    logins: list[dict[str, str]]
+    directory: Path
+
+    def login_for(self, role: str) -> dict[str, str]:
+        return next(login for login in self.logins if login["role"] == role)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def served_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedDemo]:
+    """``bankcrm demo --customers 300 --json`` serving on a free port, as ``make demo`` does."""
+    directory = tmp_path_factory.mktemp("served-demo")
+    port = _free_port()
+    env = {**os.environ, "BANKCRM_ENVIRONMENT": "development"}
+    env.pop("BANKCRM_DATABASE_URL", None)
+    process = subprocess.Popen(
+        [BANKCRM, "demo", "--customers", "300", "--json", "--port", str(port)],
+        cwd=directory,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    payload = json.loads(process.stdout.readline())
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(f"{base_url}/login", timeout=1)
+            break
+        except httpx.TransportError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise AssertionError("the demo server did not start") from None
+            time.sleep(0.2)
+    yield ServedDemo(base_url=base_url, logins=payload["logins"], directory=directory)
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is not installed (make test installs Debian's chromium)")
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("xdg"))
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    opened = context.new_page()
+    yield opened
+    context.close()
