@@ -6,7 +6,13 @@ from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, I
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bankcrm.core.db import Base, Timestamped
-from bankcrm.core.enums import AccountStatus, Direction, TransactionChannel, db_enum
+from bankcrm.core.enums import (
+    AccountPartyRole,
+    AccountStatus,
+    Direction,
+    TransactionChannel,
+    db_enum,
+)
 
 
 class Account(Timestamped, Base):
@@ -64,3 +70,29 @@ class Transaction(Base):
     balance_after_cents: Mapped[int | None] = mapped_column(BigInteger)
     counterparty_bank: Mapped[str | None] = mapped_column(String(64))
     description: Mapped[str | None] = mapped_column(String(300))
+
+
+class AccountParty(Base):
+    """A person with rights on an account: its owner or someone authorised to use it."""
+
+    __tablename__ = "account_parties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    role: Mapped[AccountPartyRole] = mapped_column(db_enum(AccountPartyRole, "account_party_role"))
+
+
+class StandingOrder(Base):
+    """A permanent payment instruction on an account (insurance, household bills, loan, leasing)."""
+
+    __tablename__ = "standing_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    purpose: Mapped[str | None] = mapped_column(String(32))
+    counterparty_bank: Mapped[str | None] = mapped_column(String(64))
+    counterparty_account: Mapped[str | None] = mapped_column(String(64))

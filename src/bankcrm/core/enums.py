@@ -74,6 +74,11 @@ class AccountStatus(StrEnum):
     CLOSED = "closed"
 
 
+class AccountPartyRole(StrEnum):
+    OWNER = "owner"
+    AUTHORISED = "authorised"
+
+
 class Direction(StrEnum):
     CREDIT = "credit"
     DEBIT = "debit"

@@ -1,6 +1,6 @@
 """Import every feature's models so ``Base.metadata`` knows all tables (Alembic, tests)."""
 
-from bankcrm.accounts.models import Account, Holding, Transaction
+from bankcrm.accounts.models import Account, AccountParty, Holding, StandingOrder, Transaction
 from bankcrm.branches.models import Branch
 from bankcrm.complaints.models import Complaint
 from bankcrm.customers.models import Customer, Interaction, ManagerAssignment, Note
@@ -11,6 +11,7 @@ from bankcrm.tasks.models import Task
 
 __all__ = [
     "Account",
+    "AccountParty",
     "Branch",
     "Complaint",
     "Customer",
@@ -20,6 +21,7 @@ __all__ = [
     "Note",
     "Product",
     "StaffUser",
+    "StandingOrder",
     "SurveyResponse",
     "Task",
     "Transaction",

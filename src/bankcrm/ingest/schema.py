@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bankcrm.core.enums import (
+    AccountPartyRole,
     AccountStatus,
     ComplaintChannel,
     ComplaintStatus,
@@ -222,6 +223,28 @@ TABLES: tuple[TableSpec, ...] = (
             ColumnSpec("closed_on", T.DATE),
             ColumnSpec("balance", T.MONEY, required=True),
             ColumnSpec("credit_limit", T.MONEY),
+        ),
+    ),
+    TableSpec(
+        "account_parties",
+        "Who has rights on an account besides its owner (joint holders, authorised persons).",
+        (
+            _id("Party id."),
+            _ref("account_id", "accounts", required=True),
+            _ref("customer_id", "customers", required=True),
+            _enum("role", AccountPartyRole, required=True),
+        ),
+    ),
+    TableSpec(
+        "standing_orders",
+        "Permanent payment orders on accounts (insurance, household bills, loan, leasing).",
+        (
+            _id("Order id."),
+            _ref("account_id", "accounts", required=True),
+            ColumnSpec("amount", T.MONEY, required=True),
+            ColumnSpec("purpose", T.TEXT),
+            ColumnSpec("counterparty_bank", T.TEXT),
+            ColumnSpec("counterparty_account", T.TEXT),
         ),
     ),
     TableSpec(

@@ -28,6 +28,8 @@ TARGET_TABLES: dict[str, str] = {
     "customers": models.Customer.__tablename__,
     "manager_assignments": models.ManagerAssignment.__tablename__,
     "accounts": models.Account.__tablename__,
+    "account_parties": models.AccountParty.__tablename__,
+    "standing_orders": models.StandingOrder.__tablename__,
     "holdings": models.Holding.__tablename__,
     "transactions": models.Transaction.__tablename__,
     "interactions": models.Interaction.__tablename__,

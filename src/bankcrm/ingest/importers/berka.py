@@ -1,0 +1,395 @@
+"""The PKDD'99 Czech bank data (Berka) mapped onto the documented import format.
+
+The files are read whole (the largest is a few MB), turned into the native tables, and then
+go through the same validation and upsert as any other import. How each source row lands is
+documented in ``docs/data-schema.md`` ("Berka mapping").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from bankcrm.core.exceptions import ImportRejected
+from bankcrm.ingest.schema import TABLES_BY_NAME
+from bankcrm.ingest.sources import TableSource
+
+SOURCE_FILES = ("district", "client", "account", "disp", "order", "loan", "card")
+TRANSACTION_FILE_PREFIX = "trans"
+CURRENCY = "CZK"
+
+STATEMENT_PRODUCTS = {
+    "POPLATEK MESICNE": ("BERKA-CUR-M", "活期账户（月结单）", "Current account, monthly statement"),
+    "POPLATEK TYDNE": ("BERKA-CUR-W", "活期账户（周结单）", "Current account, weekly statement"),
+    "POPLATEK PO OBRATU": (
+        "BERKA-CUR-T",
+        "活期账户（交易后结单）",
+        "Current account, statement after each transaction",
+    ),
+}
+LOAN_PRODUCT = ("BERKA-LOAN", "个人贷款", "Personal loan")
+CARD_PRODUCTS = {
+    "junior": ("BERKA-CARD-J", "青少年借记卡", "Junior card"),
+    "classic": ("BERKA-CARD-C", "标准借记卡", "Classic card"),
+    "gold": ("BERKA-CARD-G", "金卡", "Gold card"),
+}
+# Loans that ended unpaid (B) or run in debt (D) say something about the borrower's credit.
+LOAN_STATUS_GRADE = {"B": "C", "D": "CCC"}
+OPERATION_KIND = {
+    "VKLAD": ("cash_deposit", "counter"),
+    "PREVOD Z UCTU": ("transfer_in", "online"),
+    "VYBER": ("cash_withdrawal", "counter"),
+    "VYBER KARTOU": ("card_withdrawal", "atm"),
+    "PREVOD NA UCET": ("transfer_out", "online"),
+}
+SYSTEM_SYMBOLS = {"UROK": "interest", "SLUZBY": "fee", "SANKC. UROK": "penalty_interest"}
+SYMBOL_TEXT = {
+    "POJISTNE": "insurance payment",
+    "SLUZBY": "statement fee",
+    "UROK": "interest credited",
+    "SANKC. UROK": "penalty interest",
+    "SIPO": "household payment",
+    "DUCHOD": "old-age pension",
+    "UVER": "loan payment",
+    "LEASING": "leasing",
+}
+
+
+def _read(path: Path) -> pa.Table:
+    """Every column as text: birth numbers and account numbers keep their leading zeros."""
+    parse = pa_csv.ParseOptions(delimiter=";")
+    with pa_csv.open_csv(path, parse_options=parse) as reader:
+        names = reader.schema.names
+    return pa_csv.read_csv(
+        path,
+        parse_options=parse,
+        convert_options=pa_csv.ConvertOptions(
+            column_types={name: pa.string() for name in names}, strings_can_be_null=True
+        ),
+    )
+
+
+def _texts(table: pa.Table, column: str) -> list[str | None]:
+    values = table.column(column)
+    if not pa.types.is_string(values.type):
+        values = pc.cast(values, pa.string())
+    return [None if value in (None, "") else value.strip() for value in values.to_pylist()]
+
+
+def _date(yymmdd: str | None) -> str | None:
+    if not yymmdd:
+        return None
+    digits = yymmdd.strip()[:6]
+    return f"19{digits[0:2]}-{digits[2:4]}-{digits[4:6]}"
+
+
+def _birth(birth_number: str) -> tuple[str, str]:
+    """Birth date and sex from a Czech birth number (women have 50 added to the month)."""
+    year, month, day = int(birth_number[0:2]), int(birth_number[2:4]), int(birth_number[4:6])
+    female = month > 50
+    return f"19{year:02d}-{month - 50 if female else month:02d}-{day:02d}", (
+        "女" if female else "男"
+    )
+
+
+def _add_months(iso_date: str, months: int) -> str:
+    year, month, day = (int(part) for part in iso_date.split("-"))
+    total = year * 12 + (month - 1) + months
+    return f"{total // 12:04d}-{total % 12 + 1:02d}-{min(day, 28):02d}"
+
+
+def _money(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return f"{float(value):.2f}"
+
+
+def _source(name: str, columns: dict[str, list[object]], label: str) -> TableSource:
+    table = pa.table({column: pa.array(values, pa.string()) for column, values in columns.items()})
+    return TableSource(table=TABLES_BY_NAME[name], label=label, data=table)
+
+
+def berka_sources(directory: Path) -> list[TableSource]:
+    """The Berka files of ``directory`` as native import tables, in load order."""
+    missing = [name for name in SOURCE_FILES if not (directory / f"{name}.asc").is_file()]
+    if missing:
+        raise ImportRejected(
+            "a Berka file is missing", file=f"{missing[0]}.asc", row=None, column=None
+        )
+    raw = {name: _read(directory / f"{name}.asc") for name in SOURCE_FILES}
+    transaction_files = sorted(directory.glob(f"{TRANSACTION_FILE_PREFIX}*.asc"))
+
+    district = raw["district"]
+    branches = {
+        "id": [f"D{value}" for value in _texts(district, "A1")],
+        "name": _texts(district, "A2"),
+        "city": _texts(district, "A2"),
+        "region": _texts(district, "A3"),
+    }
+
+    account = raw["account"]
+    account_ids = _texts(account, "account_id")
+    account_district = dict(zip(account_ids, _texts(account, "district_id"), strict=True))
+    account_opened = {
+        key: _date(value) for key, value in zip(account_ids, _texts(account, "date"), strict=True)
+    }
+    account_product = {
+        key: STATEMENT_PRODUCTS[value][0]
+        for key, value in zip(account_ids, _texts(account, "frequency"), strict=True)
+        if value is not None
+    }
+
+    disp = raw["disp"]
+    disp_ids = _texts(disp, "disp_id")
+    disp_client = _texts(disp, "client_id")
+    disp_account = _texts(disp, "account_id")
+    disp_type = _texts(disp, "type")
+    owner_of = {
+        account_id: client
+        for client, account_id, kind in zip(disp_client, disp_account, disp_type, strict=True)
+        if kind == "OWNER"
+    }
+    first_account_date: dict[str, str] = {}
+    for client, account_id in zip(disp_client, disp_account, strict=True):
+        opened = account_opened[account_id]
+        if (
+            client
+            and opened
+            and (client not in first_account_date or opened < first_account_date[client])
+        ):
+            first_account_date[client] = opened
+
+    loan = raw["loan"]
+    loan_account = _texts(loan, "account_id")
+    loan_status = _texts(loan, "status")
+    grade_of: dict[str, str] = {}
+    for account_id, status in zip(loan_account, loan_status, strict=True):
+        grade = LOAN_STATUS_GRADE.get(status or "")
+        if grade and account_id in owner_of:
+            grade_of[owner_of[account_id]] = grade
+
+    client = raw["client"]
+    client_ids = _texts(client, "client_id")
+    births = [_birth(value or "000101") for value in _texts(client, "birth_number")]
+    customers = {
+        "id": [f"CL{value}" for value in client_ids],
+        "customer_type": ["individual"] * len(client_ids),
+        "name": [f"Klient {value}" for value in client_ids],
+        "gender": [sex for _, sex in births],
+        "birth_date": [born for born, _ in births],
+        "branch_id": [f"D{value}" for value in _texts(client, "district_id")],
+        "onboarded_on": [first_account_date.get(value or "") for value in client_ids],
+        "credit_grade": [grade_of.get(value or "") for value in client_ids],
+    }
+
+    products = _products()
+
+    accounts: dict[str, list[object]] = {
+        "id": [],
+        "customer_id": [],
+        "product_id": [],
+        "branch_id": [],
+        "currency": [],
+        "status": [],
+        "opened_on": [],
+        "closed_on": [],
+        "balance": [],
+    }
+
+    def add_account(
+        external: str,
+        owner: str,
+        product: str,
+        district_id: str | None,
+        opened: str | None,
+        status: str,
+        closed: str | None,
+        balance: str,
+    ) -> None:
+        for column, value in (
+            ("id", external),
+            ("customer_id", f"CL{owner}"),
+            ("product_id", product),
+            ("branch_id", f"D{district_id}"),
+            ("currency", CURRENCY),
+            ("status", status),
+            ("opened_on", opened),
+            ("closed_on", closed),
+            ("balance", balance),
+        ):
+            accounts[column].append(value)
+
+    last_balance = _last_balances(transaction_files)
+    for account_id in account_ids:
+        add_account(
+            f"AC{account_id}",
+            owner_of[account_id],
+            account_product[account_id],
+            account_district[account_id],
+            account_opened[account_id],
+            "open",
+            None,
+            last_balance.get(account_id or "", "0.00"),
+        )
+    for loan_id, account_id, start, amount, duration, status in zip(
+        _texts(loan, "loan_id"),
+        loan_account,
+        _texts(loan, "date"),
+        _texts(loan, "amount"),
+        _texts(loan, "duration"),
+        loan_status,
+        strict=True,
+    ):
+        opened = _date(start)
+        finished = status in ("A", "B")
+        add_account(
+            f"LN{loan_id}",
+            owner_of[account_id],
+            LOAN_PRODUCT[0],
+            account_district[account_id],
+            opened,
+            "closed" if finished else "open",
+            _add_months(opened, int(duration or 0)) if finished and opened else None,
+            _money(amount) or "0.00",
+        )
+    card = raw["card"]
+    disp_of = {
+        disp_id: (client_id, account_id)
+        for disp_id, client_id, account_id in zip(disp_ids, disp_client, disp_account, strict=True)
+    }
+    for card_id, disp_id, kind, issued in zip(
+        _texts(card, "card_id"),
+        _texts(card, "disp_id"),
+        _texts(card, "type"),
+        _texts(card, "issued"),
+        strict=True,
+    ):
+        holder, account_id = disp_of[disp_id]
+        add_account(
+            f"CD{card_id}",
+            holder or "",
+            CARD_PRODUCTS[kind or "classic"][0],
+            account_district[account_id],
+            _date(issued),
+            "open",
+            None,
+            "0.00",
+        )
+
+    parties = {
+        "id": [f"DP{value}" for value in disp_ids],
+        "account_id": [f"AC{value}" for value in disp_account],
+        "customer_id": [f"CL{value}" for value in disp_client],
+        "role": ["owner" if kind == "OWNER" else "authorised" for kind in disp_type],
+    }
+    order = raw["order"]
+    orders = {
+        "id": [f"SO{value}" for value in _texts(order, "order_id")],
+        "account_id": [f"AC{value}" for value in _texts(order, "account_id")],
+        "amount": [_money(value) for value in _texts(order, "amount")],
+        "purpose": [SYMBOL_TEXT.get(value or "", value) for value in _texts(order, "k_symbol")],
+        "counterparty_bank": _texts(order, "bank_to"),
+        "counterparty_account": _texts(order, "account_to"),
+    }
+    sources = [
+        _source("branches", branches, "district.asc"),
+        _source("products", products, "(Berka products)"),
+        _source("customers", customers, "client.asc"),
+        _source("accounts", accounts, "account.asc, loan.asc, card.asc"),
+        _source("account_parties", parties, "disp.asc"),
+        _source("standing_orders", orders, "order.asc"),
+    ]
+    for path in transaction_files:
+        sources.append(_source("transactions", _transactions(_read(path)), path.name))
+    return sources
+
+
+def _products() -> dict[str, list[object]]:
+    rows = (
+        [(code, zh, en, "deposit", "R1") for code, zh, en in STATEMENT_PRODUCTS.values()]
+        + [(*LOAN_PRODUCT, "loan", "R2")]
+        + [(code, zh, en, "card", "R1") for code, zh, en in CARD_PRODUCTS.values()]
+    )
+    return {
+        "id": [row[0] for row in rows],
+        "name_zh": [row[1] for row in rows],
+        "name_en": [row[2] for row in rows],
+        "category": [row[3] for row in rows],
+        "product_risk": [row[4] for row in rows],
+    }
+
+
+def _last_balances(paths: list[Path]) -> dict[str, str]:
+    """Each account's balance after its latest transaction in the files."""
+    latest: dict[str, tuple[str, int, str]] = {}
+    for path in paths:
+        table = _read(path)
+        for account_id, day, number, balance in zip(
+            _texts(table, "account_id"),
+            _texts(table, "date"),
+            _texts(table, "trans_id"),
+            _texts(table, "balance"),
+            strict=True,
+        ):
+            key = (day or "", int(number or 0))
+            if (
+                account_id
+                and balance
+                and (account_id not in latest or key > latest[account_id][:2])
+            ):
+                latest[account_id] = (key[0], key[1], _money(balance) or "0.00")
+    return {account_id: value[2] for account_id, value in latest.items()}
+
+
+def _transactions(table: pa.Table) -> dict[str, list[object]]:
+    columns: dict[str, list[object]] = {
+        name: []
+        for name in (
+            "id",
+            "account_id",
+            "booked_at",
+            "amount",
+            "direction",
+            "channel",
+            "kind",
+            "customer_initiated",
+            "balance_after",
+            "counterparty_bank",
+            "description",
+        )
+    }
+    for number, account_id, day, kind, operation, amount, balance, symbol, bank in zip(
+        _texts(table, "trans_id"),
+        _texts(table, "account_id"),
+        _texts(table, "date"),
+        _texts(table, "type"),
+        _texts(table, "operation"),
+        _texts(table, "amount"),
+        _texts(table, "balance"),
+        _texts(table, "k_symbol"),
+        _texts(table, "bank"),
+        strict=True,
+    ):
+        system_kind = SYSTEM_SYMBOLS.get(symbol or "")
+        if system_kind:
+            kind_name, channel = system_kind, "system"
+        else:
+            kind_name, channel = OPERATION_KIND.get(operation or "", ("other", "counter"))
+        for column, value in (
+            ("id", f"TR{number}"),
+            ("account_id", f"AC{account_id}"),
+            ("booked_at", f"{_date(day)}T12:00:00+01:00"),
+            ("amount", _money(amount)),
+            ("direction", "credit" if kind == "PRIJEM" else "debit"),
+            ("channel", channel),
+            ("kind", kind_name),
+            ("customer_initiated", "false" if system_kind else "true"),
+            ("balance_after", _money(balance)),
+            ("counterparty_bank", bank),
+            ("description", SYMBOL_TEXT.get(symbol or "", operation)),
+        ):
+            columns[column].append(value)
+    return columns
