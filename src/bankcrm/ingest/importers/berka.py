@@ -7,6 +7,7 @@ documented in ``docs/data-schema.md`` ("Berka mapping").
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -79,6 +80,15 @@ def _texts(table: pa.Table, column: str) -> list[str | None]:
     return [None if value in (None, "") else value.strip() for value in values.to_pylist()]
 
 
+def _keys(table: pa.Table, column: str, file: str) -> list[str]:
+    """A column every row must have (an identifier or a link)."""
+    values = _texts(table, column)
+    for index, value in enumerate(values):
+        if value is None:
+            raise ImportRejected("a value is required", file=file, row=index + 1, column=column)
+    return [value for value in values if value is not None]
+
+
 def _date(yymmdd: str | None) -> str | None:
     if not yymmdd:
         return None
@@ -107,7 +117,7 @@ def _money(value: str | None) -> str | None:
     return f"{float(value):.2f}"
 
 
-def _source(name: str, columns: dict[str, list[object]], label: str) -> TableSource:
+def _source(name: str, columns: Mapping[str, Sequence[object]], label: str) -> TableSource:
     table = pa.table({column: pa.array(values, pa.string()) for column, values in columns.items()})
     return TableSource(table=TABLES_BY_NAME[name], label=label, data=table)
 
@@ -123,7 +133,7 @@ def berka_sources(directory: Path) -> list[TableSource]:
     transaction_files = sorted(directory.glob(f"{TRANSACTION_FILE_PREFIX}*.asc"))
 
     district = raw["district"]
-    branches = {
+    branches: dict[str, Sequence[object]] = {
         "id": [f"D{value}" for value in _texts(district, "A1")],
         "name": _texts(district, "A2"),
         "city": _texts(district, "A2"),
@@ -131,7 +141,7 @@ def berka_sources(directory: Path) -> list[TableSource]:
     }
 
     account = raw["account"]
-    account_ids = _texts(account, "account_id")
+    account_ids = _keys(account, "account_id", "account.asc")
     account_district = dict(zip(account_ids, _texts(account, "district_id"), strict=True))
     account_opened = {
         key: _date(value) for key, value in zip(account_ids, _texts(account, "date"), strict=True)
@@ -143,9 +153,9 @@ def berka_sources(directory: Path) -> list[TableSource]:
     }
 
     disp = raw["disp"]
-    disp_ids = _texts(disp, "disp_id")
-    disp_client = _texts(disp, "client_id")
-    disp_account = _texts(disp, "account_id")
+    disp_ids = _keys(disp, "disp_id", "disp.asc")
+    disp_client = _keys(disp, "client_id", "disp.asc")
+    disp_account = _keys(disp, "account_id", "disp.asc")
     disp_type = _texts(disp, "type")
     owner_of = {
         account_id: client
@@ -163,7 +173,7 @@ def berka_sources(directory: Path) -> list[TableSource]:
             first_account_date[client] = opened
 
     loan = raw["loan"]
-    loan_account = _texts(loan, "account_id")
+    loan_account = _keys(loan, "account_id", "loan.asc")
     loan_status = _texts(loan, "status")
     grade_of: dict[str, str] = {}
     for account_id, status in zip(loan_account, loan_status, strict=True):
@@ -174,7 +184,7 @@ def berka_sources(directory: Path) -> list[TableSource]:
     client = raw["client"]
     client_ids = _texts(client, "client_id")
     births = [_birth(value or "000101") for value in _texts(client, "birth_number")]
-    customers = {
+    customers: dict[str, Sequence[object]] = {
         "id": [f"CL{value}" for value in client_ids],
         "customer_type": ["individual"] * len(client_ids),
         "name": [f"Klient {value}" for value in client_ids],
@@ -262,7 +272,7 @@ def berka_sources(directory: Path) -> list[TableSource]:
     }
     for card_id, disp_id, kind, issued in zip(
         _texts(card, "card_id"),
-        _texts(card, "disp_id"),
+        _keys(card, "disp_id", "card.asc"),
         _texts(card, "type"),
         _texts(card, "issued"),
         strict=True,
@@ -279,14 +289,14 @@ def berka_sources(directory: Path) -> list[TableSource]:
             "0.00",
         )
 
-    parties = {
+    parties: dict[str, Sequence[object]] = {
         "id": [f"DP{value}" for value in disp_ids],
         "account_id": [f"AC{value}" for value in disp_account],
         "customer_id": [f"CL{value}" for value in disp_client],
         "role": ["owner" if kind == "OWNER" else "authorised" for kind in disp_type],
     }
     order = raw["order"]
-    orders = {
+    orders: dict[str, Sequence[object]] = {
         "id": [f"SO{value}" for value in _texts(order, "order_id")],
         "account_id": [f"AC{value}" for value in _texts(order, "account_id")],
         "amount": [_money(value) for value in _texts(order, "amount")],
