@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean catalog
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -28,3 +28,7 @@ bench: install
 
 clean:
 	rm -rf $(VENV) bankcrm.db bankcrm.db-wal bankcrm.db-shm .pytest_cache .mypy_cache .ruff_cache
+
+catalog: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -o /tmp/bankcrm-messages.pot --no-location --sort-output -k _ -k gettext:2 .
+	$(VENV)/bin/pybabel update -i /tmp/bankcrm-messages.pot -d src/bankcrm/web/locales --ignore-obsolete --no-fuzzy-matching

@@ -74,7 +74,7 @@ def test_customer_360(client: TestClient, small_bank: SmallBank) -> None:
     view = answer.json()
     assert view["profile"]["name"] == "王01"
     assert view["accounts"][0]["balance"] == "1234.56"
-    assert view["total_balance"] == "1234.56"
+    assert view["deposit_balance"] == "1234.56"
     assert len(view["recent_transactions"]) == 1
     assert view["recent_transactions"][0]["amount"] == "500.00"
     assert view["assignments"][0]["ended_on"] is None

@@ -60,7 +60,7 @@ def test_account_manager_sees_own_book_and_a_customer_360(
     page.wait_for_url(re.compile(r"/customers/\d+$"))
     assert page.get_by_test_id("customer-name").inner_text() == name
     assert page.locator("[data-testid=accounts-table] tbody tr").count() >= 1
-    assert "¥" in page.get_by_test_id("total-balance").inner_text()
+    assert "¥" in page.get_by_test_id("deposit-balance").inner_text()
     page.wait_for_selector("[data-testid=flow-chart] canvas")
     assert page.locator("[data-testid=flow-chart] canvas").count() == 1
     assert page.get_by_text("身份与联系方式").count() == 1

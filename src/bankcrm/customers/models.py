@@ -40,7 +40,7 @@ class Customer(Timestamped, Base):
     birth_date: Mapped[date | None] = mapped_column(Date)
     primary_address: Mapped[str | None] = mapped_column(String(300))
     secondary_address: Mapped[str | None] = mapped_column(String(300))
-    mobile_phone: Mapped[str | None] = mapped_column(String(64))
+    mobile_phone: Mapped[str | None] = mapped_column(String(64), index=True)
     office_phone: Mapped[str | None] = mapped_column(String(64))
     fax: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(200))

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Row, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Row, and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bankcrm.accounts.models import Account, Holding, Transaction
 from bankcrm.branches.models import Branch
-from bankcrm.core.enums import AccountStatus, CustomerType, Direction, TaskStatus
+from bankcrm.core.enums import AccountStatus, CustomerType, Direction, ProductCategory, TaskStatus
 from bankcrm.core.repository import ScopedRepository
 from bankcrm.customers.models import Customer, Interaction, ManagerAssignment, Note
 from bankcrm.products.models import Product
 from bankcrm.staff.models import StaffUser
 from bankcrm.tasks.models import Task
+
+DEPOSIT_CATEGORIES = (ProductCategory.DEPOSIT, ProductCategory.PAYMENT)
+
+
+def _prefix_range(
+    column: InstrumentedAttribute[str] | InstrumentedAttribute[str | None], prefix: str
+) -> ColumnElement[bool]:
+    """``column`` starts with ``prefix``, written as a range so that an index serves it."""
+    return and_(column >= prefix, column < prefix + "\U0010ffff")
 
 
 class CustomerRepository(ScopedRepository):
@@ -32,12 +41,11 @@ class CustomerRepository(ScopedRepository):
         manager = aliased(StaffUser)
         conditions = []
         if text:
-            prefix = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             conditions.append(
                 or_(
-                    Customer.name.like(prefix, escape="\\"),
+                    _prefix_range(Customer.name, text),
                     Customer.external_id == text,
-                    Customer.mobile_phone.like(prefix, escape="\\"),
+                    _prefix_range(Customer.mobile_phone, text),
                 )
             )
         if customer_type is not None:
@@ -59,13 +67,18 @@ class CustomerRepository(ScopedRepository):
         )
         return list(self.session.execute(page_statement)), total
 
-    def balances(self, customer_ids: list[int]) -> dict[int, int]:
-        """Sum of open account balances per customer, in cents."""
+    def deposit_balances(self, customer_ids: list[int]) -> dict[int, int]:
+        """Per customer, cents held in deposit and settlement accounts that are not closed."""
         if not customer_ids:
             return {}
         statement = (
             select(Account.customer_id, func.coalesce(func.sum(Account.balance_cents), 0))
-            .where(Account.customer_id.in_(customer_ids), Account.status != AccountStatus.CLOSED)
+            .join(Product, Product.id == Account.product_id)
+            .where(
+                Account.customer_id.in_(customer_ids),
+                Account.status != AccountStatus.CLOSED,
+                Product.category.in_(DEPOSIT_CATEGORIES),
+            )
             .group_by(Account.customer_id)
         )
         return {customer_id: int(total) for customer_id, total in self.session.execute(statement)}

@@ -40,7 +40,8 @@ class CustomerRead(CustomerBase):
     manager_id: int | None
     manager_name: str | None
     mobile_phone: str | None = None
-    total_balance: Decimal
+    deposit_balance: Decimal
+    """Deposit and settlement accounts that are not closed; loans and cards excluded."""
 
 
 class CustomerPage(Page[CustomerRead]):
@@ -166,7 +167,8 @@ class Customer360Read(BaseModel):
     branch_name: str
     manager_id: int | None
     manager_name: str | None
-    total_balance: Decimal
+    deposit_balance: Decimal
+    """Deposit and settlement accounts that are not closed; loans and cards excluded."""
     accounts: list[AccountRead]
     holdings: list[HoldingRead]
     recent_transactions: list[TransactionRead]

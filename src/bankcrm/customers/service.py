@@ -54,7 +54,7 @@ def list_customers(
         offset=params.offset,
         limit=params.page_size,
     )
-    balances = repository.balances([customer.id for customer, _, _ in rows])
+    balances = repository.deposit_balances([customer.id for customer, _, _ in rows])
     items = [
         CustomerRead(
             id=customer.id,
@@ -69,7 +69,7 @@ def list_customers(
             manager_id=customer.manager_id,
             manager_name=manager_name,
             mobile_phone=customer.mobile_phone,
-            total_balance=from_cents(balances.get(customer.id, 0)),
+            deposit_balance=from_cents(balances.get(customer.id, 0)),
         )
         for customer, branch_name, manager_name in rows
     ]
@@ -140,13 +140,13 @@ def get_customer_360(session: Session, *, user: StaffUser, customer_id: int) -> 
             customer_id, limit=RECENT_TRANSACTIONS
         )
     ]
-    open_balance_cents = repository.balances([customer_id]).get(customer_id, 0)
+    deposit_cents = repository.deposit_balances([customer_id]).get(customer_id, 0)
     return Customer360Read(
         profile=profile,
         branch_name=branch_name,
         manager_id=customer.manager_id,
         manager_name=manager_name,
-        total_balance=from_cents(open_balance_cents),
+        deposit_balance=from_cents(deposit_cents),
         accounts=accounts,
         holdings=holdings,
         recent_transactions=transactions,

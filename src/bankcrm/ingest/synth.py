@@ -108,6 +108,8 @@ def generate_bank(
         _assignments(rng, population, manager_ids, managers_per_branch, manager_offset, as_of),
     )
     write("accounts", _accounts(rng, population, as_of))
+    write("account_parties", _account_parties(rng, population))
+    write("standing_orders", _standing_orders(rng, population))
     write("holdings", _holdings(rng, population, as_of))
     rows["transactions"] = _transactions(
         rng, population, out_dir, as_of, transaction_format, progress
@@ -596,6 +598,56 @@ def _accounts(rng: np.random.Generator, people: _Customers, as_of: date) -> pa.T
             "closed_on": pa.concat_arrays([part["closed_on"] for part in parts]),
             "balance": _money(balance),
             "credit_limit": limits,
+        }
+    )
+
+
+def _account_parties(rng: np.random.Generator, people: _Customers) -> pa.Table:
+    """Each primary account's owner, and a relative authorised on some individuals' accounts."""
+    owners = np.arange(people.count)
+    authorising = np.flatnonzero(
+        ~people.corporate & ~people.closed & (rng.random(people.count) < 0.05)
+    )
+    relative = rng.integers(0, people.count, len(authorising))
+    keep = relative != authorising
+    authorising, relative = authorising[keep], relative[keep]
+    accounts = np.asarray(people.primary_account, dtype=object)
+    customers = np.asarray(people.external_ids, dtype=object)
+    size = people.count + len(authorising)
+    return pa.table(
+        {
+            "id": _text([f"AP{number:010d}" for number in range(1, size + 1)]),
+            "account_id": _text(np.concatenate([accounts[owners], accounts[authorising]])),
+            "customer_id": _text(np.concatenate([customers[owners], customers[relative]])),
+            "role": _text(["owner"] * people.count + ["authorised"] * len(authorising)),
+        }
+    )
+
+
+def _standing_orders(rng: np.random.Generator, people: _Customers) -> pa.Table:
+    """Household bills and insurance for individuals, leasing for some companies."""
+    purposes = np.where(
+        people.corporate,
+        "leasing",
+        np.where(rng.random(people.count) < 0.75, "household payment", "insurance payment"),
+    )
+    chance = np.where(people.corporate, 0.1, 0.35)
+    payers = np.flatnonzero((rng.random(people.count) < chance) & ~people.closed)
+    amount = np.where(
+        people.corporate[payers],
+        rng.uniform(5_000, 80_000, len(payers)),
+        rng.uniform(80, 1_500, len(payers)),
+    )
+    return pa.table(
+        {
+            "id": _text([f"SO{number:09d}" for number in range(1, len(payers) + 1)]),
+            "account_id": _text(np.asarray(people.primary_account, dtype=object)[payers]),
+            "amount": _money(np.round(amount * 100).astype(np.int64)),
+            "purpose": _text(purposes[payers]),
+            "counterparty_bank": _text(_pick(rng, words.OTHER_BANKS, len(payers))),
+            "counterparty_account": _text(
+                pa.array(rng.integers(10**15, 10**16, len(payers))).cast(pa.string())
+            ),
         }
     )
 
