@@ -87,3 +87,20 @@ def test_bad_page_parameters_are_answered_not_crashed(
     assert client.get("/customers?page=0", headers=HTML).status_code == 422
     assert client.get("/customers?customer_type=alien").status_code == 200
     assert client.get(f"/customers/{2**40}", headers=HTML).status_code == 422
+
+
+def test_branch_and_manager_filters_follow_the_role(
+    client: TestClient, small_bank: SmallBank
+) -> None:
+    log_in(client, small_bank.analyst)
+    everyone = client.get("/customers")
+    assert 'name="branch_id"' in everyone.text and 'name="manager_id"' in everyone.text
+    one_branch = client.get(f"/customers?branch_id={small_bank.branch_id}")
+    assert "共 35 位客户" in one_branch.text
+    assert "共 36 位客户" in client.get("/customers?branch_id=abc").text
+
+    client.cookies.clear()
+    log_in(client, small_bank.manager_a)
+    own_book = client.get(f"/customers?branch_id={small_bank.branch_id + 1}")
+    assert 'name="branch_id"' not in own_book.text
+    assert "共 30 位客户" in own_book.text

@@ -8,10 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from bankcrm.branches import service as branches_service
 from bankcrm.core.deps import DbSession
-from bankcrm.core.enums import CustomerType, Role
+from bankcrm.core.enums import CustomerType
 from bankcrm.core.pagination import MAX_PAGE_SIZE
+from bankcrm.core.permissions import ROLE_SCOPE, Scope
 from bankcrm.customers import service
+from bankcrm.staff import service as staff_service
 from bankcrm.web.deps import PageUser
 from bankcrm.web.templating import render
 
@@ -27,15 +30,30 @@ def customer_list(
     user: PageUser,
     q: Annotated[str | None, Query(max_length=100)] = None,
     customer_type: Annotated[str | None, Query(max_length=16)] = None,
+    branch_id: Annotated[str | None, Query(max_length=12)] = None,
+    manager_id: Annotated[str | None, Query(max_length=12)] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25,
 ) -> Response:
     chosen_type = CustomerType(customer_type) if customer_type in set(CustomerType) else None
+    scope = ROLE_SCOPE[user.role]
+    branches = branches_service.list_branches(session) if scope is Scope.ALL else []
+    chosen_branch = _chosen_id(branch_id) if scope is Scope.ALL else None
+    managers = (
+        staff_service.list_account_managers(
+            session, branch_id=user.branch_id if scope is Scope.BRANCH else chosen_branch
+        )
+        if scope is not Scope.OWN_BOOK
+        else []
+    )
+    chosen_manager = _chosen_id(manager_id) if managers else None
     result = service.list_customers(
         session,
         user=user,
         search=q,
         customer_type=chosen_type,
+        branch_id=chosen_branch,
+        manager_id=chosen_manager,
         page=page,
         page_size=page_size,
     )
@@ -47,9 +65,18 @@ def customer_list(
             "q": q or "",
             "customer_type": chosen_type.value if chosen_type else "",
             "customer_types": list(CustomerType),
-            "show_manager": user.role is not Role.ACCOUNT_MANAGER,
+            "show_manager": scope is not Scope.OWN_BOOK,
+            "branches": branches,
+            "managers": managers,
+            "branch_id": chosen_branch,
+            "manager_id": chosen_manager,
         },
     )
+
+
+def _chosen_id(value: str | None) -> int | None:
+    """A filter picked in a select box; an empty or garbled value means no filter."""
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
 
 
 @router.get("/{customer_id}", response_class=HTMLResponse)

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bankcrm.branches.models import Branch
+from bankcrm.core.enums import Role
 from bankcrm.staff.models import StaffUser
 
 
@@ -21,3 +22,10 @@ def branch_id_for_external_id(session: Session, external_id: str) -> int | None:
 
 def list_users(session: Session) -> list[StaffUser]:
     return list(session.scalars(select(StaffUser).order_by(StaffUser.role, StaffUser.username)))
+
+
+def list_account_managers(session: Session, *, branch_id: int | None) -> list[StaffUser]:
+    statement = select(StaffUser).where(StaffUser.role == Role.ACCOUNT_MANAGER)
+    if branch_id is not None:
+        statement = statement.where(StaffUser.branch_id == branch_id)
+    return list(session.scalars(statement.order_by(StaffUser.full_name)))

@@ -108,3 +108,7 @@ def branch_id_for(session: Session, *, branch_external_id: str) -> int:
 
 def list_users(session: Session) -> list[StaffUser]:
     return repository.list_users(session)
+
+
+def list_account_managers(session: Session, *, branch_id: int | None = None) -> list[StaffUser]:
+    return repository.list_account_managers(session, branch_id=branch_id)
