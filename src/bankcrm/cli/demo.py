@@ -8,9 +8,9 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bankcrm.cli._progress import row_progress
 from bankcrm.core.config import get_settings
 from bankcrm.demo.flows import build_demo_bank
 
@@ -30,20 +30,7 @@ def demo(
             database_url=database_url, work_dir=Path.cwd(), customers=customers, seed=seed
         )
     else:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed:,} rows"),
-            TimeElapsedColumn(),
-            transient=True,
-        ) as progress:
-            tasks: dict[str, TaskID] = {}
-
-            def report(stage: str, rows: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = progress.add_task(stage, total=None)
-                progress.update(tasks[stage], advance=rows)
-
+        with row_progress() as report:
             bank = build_demo_bank(
                 database_url=database_url,
                 work_dir=Path.cwd(),

@@ -7,8 +7,8 @@ from typing import Literal
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
+from bankcrm.cli._progress import row_progress
 from bankcrm.core.config import get_settings
 from bankcrm.core.exceptions import ImportRejected
 from bankcrm.ingest import service
@@ -35,20 +35,7 @@ def import_command(
     chosen: Literal["native", "berka"] = "berka" if source_format == "berka" else "native"
     console = Console(stderr=True)
     try:
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TextColumn("{task.completed:,} rows"),
-            TimeElapsedColumn(),
-            console=console,
-        ) as progress:
-            tasks: dict[str, TaskID] = {}
-
-            def report(stage: str, rows: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = progress.add_task(stage, total=None)
-                progress.update(tasks[stage], advance=rows)
-
+        with row_progress(console) as report:
             result = service.import_directory(
                 get_settings().database_url, directory, source_format=chosen, progress=report
             )

@@ -17,7 +17,7 @@ app = typer.Typer(
 )
 
 for module_info in sorted(pkgutil.iter_modules(bankcrm.cli.__path__), key=lambda m: m.name):
-    if module_info.name == "main":
+    if module_info.name == "main" or module_info.name.startswith("_"):
         continue
     module = importlib.import_module(f"bankcrm.cli.{module_info.name}")
     module.register(app)

@@ -6,9 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
+from bankcrm.cli._progress import row_progress
 from bankcrm.ingest.synth import generate_bank
 
 
@@ -31,21 +30,7 @@ def synth(
         last_day = date.fromisoformat(as_of)
     except ValueError as error:
         raise typer.BadParameter("a date as YYYY-MM-DD", param_hint="--as-of") from error
-    console = Console(stderr=True)
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TextColumn("{task.completed:,} rows"),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
-        tasks: dict[str, TaskID] = {}
-
-        def report(stage: str, rows: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = progress.add_task(stage, total=None)
-            progress.update(tasks[stage], advance=rows)
-
+    with row_progress() as report:
         rows = generate_bank(
             out,
             customers=customers,

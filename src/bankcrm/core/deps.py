@@ -9,7 +9,7 @@ from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from bankcrm.core.db import get_sessionmaker
+from bankcrm.core.db import session_scope
 from bankcrm.core.exceptions import AuthenticationFailed, NotFound, PermissionDenied
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.core.security import read_access_token
@@ -18,15 +18,8 @@ from bankcrm.staff.models import StaffUser
 
 
 def get_db() -> Iterator[Session]:
-    session = get_sessionmaker()()
-    try:
+    with session_scope() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_db)]
