@@ -53,6 +53,10 @@ async def handle_validation_error(request: Request, error: Exception) -> Respons
     for problem in error.errors():
         location = ".".join(str(part) for part in problem.get("loc", ()) if part != "body")
         problems.append(f"{location}: {problem.get('msg', 'invalid')}")
+    if _wants_html(request):
+        from bankcrm.web.errors import render_error_page
+
+        return render_error_page(request, 422, "; ".join(problems))
     return JSONResponse(
         {"detail": "; ".join(problems) or "invalid request", "errors": problems},
         status_code=422,

@@ -89,6 +89,7 @@ def test_bad_parameters_are_422_not_500(client: TestClient, small_bank: SmallBan
         {"customer_type": "alien"},
         {"branch_id": "x"},
         {"manager_id": 10**20},
+        {"q": "王\x00"},
     ):
         answer = client.get("/api/v1/customers", params=params, headers=headers)
         assert answer.status_code == 422, (params, answer.text)

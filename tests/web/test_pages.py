@@ -85,6 +85,9 @@ def test_bad_page_parameters_are_answered_not_crashed(
 ) -> None:
     log_in(client, small_bank.analyst)
     assert client.get("/customers?page=0", headers=HTML).status_code == 422
+    refused = client.get("/customers?q=%00", headers=HTML)
+    assert refused.status_code == 422
+    assert "无法处理该请求" in refused.text
     assert client.get("/customers?customer_type=alien").status_code == 200
     assert client.get(f"/customers/{2**40}", headers=HTML).status_code == 422
 

@@ -13,6 +13,8 @@ from bankcrm.customers.schemas import Customer360Read, CustomerPage
 router = APIRouter(prefix="/customers", tags=["customers"])
 
 MAX_ID = 2**31 - 1
+# PostgreSQL refuses NUL in text; no search needs control characters
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f]*$"
 
 
 @router.get("", response_model=CustomerPage)
@@ -20,7 +22,12 @@ def list_customers(
     session: DbSession,
     user: CustomersRead,
     q: Annotated[
-        str | None, Query(max_length=100, description="Name, number or phone prefix")
+        str | None,
+        Query(
+            max_length=100,
+            pattern=NO_CONTROL_CHARACTERS,
+            description="Name, number or phone prefix",
+        ),
     ] = None,
     customer_type: CustomerType | None = None,
     branch_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,

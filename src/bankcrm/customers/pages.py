@@ -14,6 +14,7 @@ from bankcrm.core.enums import CustomerType
 from bankcrm.core.pagination import MAX_PAGE_SIZE
 from bankcrm.core.permissions import ROLE_SCOPE, Scope
 from bankcrm.customers import service
+from bankcrm.customers.endpoints import NO_CONTROL_CHARACTERS
 from bankcrm.staff import service as staff_service
 from bankcrm.web.deps import PageUser
 from bankcrm.web.templating import render
@@ -28,7 +29,7 @@ def customer_list(
     request: Request,
     session: DbSession,
     user: PageUser,
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=100, pattern=NO_CONTROL_CHARACTERS)] = None,
     customer_type: Annotated[str | None, Query(max_length=16)] = None,
     branch_id: Annotated[str | None, Query(max_length=12)] = None,
     manager_id: Annotated[str | None, Query(max_length=12)] = None,
