@@ -109,3 +109,11 @@ def test_servqual_answers_cover_22_items_on_a_seven_point_scale(bank: Path) -> N
         assert all(1 <= value <= 7 for value in answer.values())
     gap = np.mean([answer["P10"] - answer["E10"] for answer in answers])
     assert gap < 0
+
+
+def test_money_in_and_out_roughly_balance(bank: Path) -> None:
+    flows = {"credit": 0, "debit": 0}
+    for row in read(bank, "transactions"):
+        if row["customer_initiated"] == "true":
+            flows[row["direction"]] += round(float(row["amount"]) * 100)
+    assert 0.8 < flows["credit"] / flows["debit"] < 1.25

@@ -32,6 +32,7 @@ CORPORATE_SHARE = 0.10
 DRIFTING_SHARE = 0.08
 HISTORY_DAYS = 730
 CUSTOMER_TRANSACTIONS_PER_YEAR = 21.0
+CREDIT_SHARE = 0.42
 TRANSACTION_BLOCK_CUSTOMERS = 20_000
 LOCAL_OFFSET = "+08:00"
 RISK_LEVELS = ("C1", "C2", "C3", "C4", "C5")
@@ -802,10 +803,12 @@ def _transaction_block(
     )
     owner, day = owner[keep], day[keep]
     size = len(owner)
-    credit = rng.random(size) < 0.42
+    credit = rng.random(size) < CREDIT_SHARE
     kind = np.where(credit, KINDS_IN[rng.integers(0, 3, size)], KINDS_OUT[rng.integers(0, 4, size)])
     scale = people.value[block][owner] * 0.02 + 50
-    amount = np.round(rng.lognormal(np.log(scale), 0.9) * 100).astype(np.int64)
+    # fewer but larger credits (salaries, transfers in) balance the many small debits
+    inflow_weight = np.where(credit, (1 - CREDIT_SHARE) / CREDIT_SHARE, 1.0)
+    amount = np.round(rng.lognormal(np.log(scale), 0.9) * inflow_weight * 100).astype(np.int64)
 
     active_until = np.where(
         people.drifting[block], HISTORY_DAYS - people.drift_day[block] + 150, HISTORY_DAYS
