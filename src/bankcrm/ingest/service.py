@@ -37,6 +37,8 @@ TARGET_TABLES: dict[str, str] = {
     "survey_responses": models.SurveyResponse.__tablename__,
 }
 
+TRANSACTION_COLUMNS = 11
+
 DERIVED_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "transactions": {"customer_id": ("account_id", "customer_id")},
 }
@@ -104,7 +106,10 @@ def _import_table(
     stage_order = [column.name for column in stage.columns]
     postgres = connection.dialect.name == "postgresql"
     rows_read = 0
-    for batch in source.batches(chunk_rows):
+    # the chunk setting counts rows of a transaction-wide file; wider files take fewer rows
+    # per chunk so that memory stays bounded by cells, not rows
+    rows_per_batch = max(1_000, chunk_rows * TRANSACTION_COLUMNS // max(len(names), 1))
+    for batch in source.batches(rows_per_batch):
         location = BatchLocation(file=source.label, first_row=rows_read + 1)
         converted = convert_batch(table, batch, location, local_zone=local_zone)
         columns = _stage_columns(table, converted, batch.num_rows, postgres=postgres)

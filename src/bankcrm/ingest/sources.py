@@ -14,7 +14,7 @@ from bankcrm.core.exceptions import ImportRejected
 from bankcrm.ingest.schema import TABLES, TableSpec
 
 SUFFIXES = (".csv", ".parquet")
-CSV_BLOCK_BYTES = 16 << 20
+CSV_BLOCK_BYTES = 4 << 20
 
 
 @dataclass(frozen=True)
