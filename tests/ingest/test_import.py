@@ -130,6 +130,40 @@ def test_each_kind_of_bad_value_names_file_row_and_column(
     assert reason in rejected.value.reason
 
 
+@pytest.mark.parametrize(
+    ("file", "row", "column", "value", "reason"),
+    [
+        ("customers", 5, "name", "王" * 201, "longer than 200 characters"),
+        ("accounts", 3, "customer_id", "C" * 65, "longer than 64 characters"),
+        ("branches", 2, "counters", "99999999999", "out of range"),
+        ("branches", 2, "counters", "4.5", "not a whole number"),
+    ],
+)
+def test_values_the_store_cannot_keep_are_refused_on_every_backend(
+    database_url: str,
+    engine: Engine,
+    small_bank_files: Path,
+    tmp_path: Path,
+    file: str,
+    row: int,
+    column: str,
+    value: str,
+    reason: str,
+) -> None:
+    bank = copy_bank(small_bank_files, tmp_path / "bank")
+    rewrite_cell(bank / f"{file}.csv", row, column, value)
+    before = counts(engine)
+    with pytest.raises(ImportRejected) as rejected:
+        import_directory(database_url, bank)
+    assert (rejected.value.file, rejected.value.row, rejected.value.column) == (
+        f"{file}.csv",
+        row,
+        column,
+    )
+    assert reason in rejected.value.reason
+    assert counts(engine) == before
+
+
 def test_duplicate_id_names_the_second_row(
     database_url: str, small_bank_files: Path, tmp_path: Path
 ) -> None:

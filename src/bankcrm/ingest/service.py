@@ -102,6 +102,7 @@ def _import_table(
     names = source.column_names()
     check_columns(table, source.label, names)
     target = Base.metadata.tables[TARGET_TABLES[table.name]]
+    max_lengths = _text_lengths(table, target)
     stage = repository.create_stage(connection, table, target)
     stage_order = [column.name for column in stage.columns]
     postgres = connection.dialect.name == "postgresql"
@@ -111,7 +112,9 @@ def _import_table(
     rows_per_batch = max(1_000, chunk_rows * TRANSACTION_COLUMNS // max(len(names), 1))
     for batch in source.batches(rows_per_batch):
         location = BatchLocation(file=source.label, first_row=rows_read + 1)
-        converted = convert_batch(table, batch, location, local_zone=local_zone)
+        converted = convert_batch(
+            table, batch, location, local_zone=local_zone, max_lengths=max_lengths
+        )
         columns = _stage_columns(table, converted, batch.num_rows, postgres=postgres)
         row_numbers = range(rows_read + 1, rows_read + batch.num_rows + 1)
         ordered = [row_numbers, *(columns[name] for name in stage_order[1:])]
@@ -148,6 +151,21 @@ def _stage_columns(
             values = [None if value is None else f"{value}+00:00" for value in values]
         columns[name] = values
     return columns
+
+
+def _text_lengths(table: TableSpec, target: Table) -> dict[str, int]:
+    """The most characters each text column of the file may have, from the store's columns."""
+    lengths: dict[str, int] = {}
+    for spec in table.columns:
+        column = (
+            Base.metadata.tables[TARGET_TABLES[spec.references]].c.external_id
+            if spec.references
+            else target.c[spec.model_attribute]
+        )
+        length = getattr(column.type, "length", None)
+        if isinstance(length, int):
+            lengths[spec.name] = length
+    return lengths
 
 
 def _referenced_tables(table: TableSpec) -> dict[str, Table]:

@@ -18,6 +18,8 @@ import pyarrow.compute as pc
 from bankcrm.core.exceptions import ImportRejected
 from bankcrm.ingest.schema import ColumnSpec, ColumnType, TableSpec
 
+LARGEST_INTEGER = 2**31 - 1
+"""Integer columns of the store are 32-bit."""
 INTEGER_PATTERN = r"^\s*[+-]?\d{1,18}\s*$"
 MONEY_PATTERN = r"^\s*-?\d{1,15}(\.\d{1,2})?\s*$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -126,9 +128,18 @@ def _check_json(values: pa.Array, location: BatchLocation, column: str) -> pa.Ar
 
 
 def convert_column(
-    spec: ColumnSpec, values: pa.Array, location: BatchLocation, *, local_zone: str
+    spec: ColumnSpec,
+    values: pa.Array,
+    location: BatchLocation,
+    *,
+    local_zone: str,
+    max_length: int | None = None,
 ) -> pa.Array:
     """Validate ``values`` (text, nulls for blanks) against ``spec``; return staging values."""
+    if max_length is not None:
+        index = first_true(pc.greater(pc.utf8_length(values), max_length))
+        if index is not None:
+            raise _reject(location, index, spec.name, f"longer than {max_length} characters")
     if spec.required:
         index = first_true(pc.is_null(values))
         if index is not None:
@@ -153,7 +164,17 @@ def convert_column(
         return values
     if kind is ColumnType.INTEGER:
         _check_pattern(values, INTEGER_PATTERN, location, spec.name, "not a whole number")
-        return pc.cast(pc.utf8_trim_whitespace(values), pa.int64())
+        numbers = _convert_or_locate(
+            values,
+            lambda v: pc.cast(pc.utf8_trim_whitespace(v), pa.int64()),
+            location,
+            spec.name,
+            "not a whole number",
+        )
+        index = first_true(pc.greater(pc.abs(numbers), LARGEST_INTEGER))
+        if index is not None:
+            raise _reject(location, index, spec.name, f"out of range: {values[index].as_py()!r}")
+        return numbers
     if kind is ColumnType.MONEY:
         _check_pattern(
             values, MONEY_PATTERN, location, spec.name, "not an amount with at most two decimals"
@@ -216,12 +237,22 @@ def check_columns(table: TableSpec, file: str, names: list[str]) -> None:
 
 
 def convert_batch(
-    table: TableSpec, batch: pa.RecordBatch | pa.Table, location: BatchLocation, *, local_zone: str
+    table: TableSpec,
+    batch: pa.RecordBatch | pa.Table,
+    location: BatchLocation,
+    *,
+    local_zone: str,
+    max_lengths: dict[str, int],
 ) -> dict[str, list[Any]]:
-    """The batch as staging columns (Python lists), keyed by column name."""
+    """The batch as staging columns (Python lists), keyed by column name.
+
+    ``max_lengths`` gives, per text column, the most characters the store keeps.
+    """
     converted: dict[str, list[Any]] = {}
     for name in batch.schema.names:
         spec = table.column(name)
         values = as_text(batch.column(name))
-        converted[name] = convert_column(spec, values, location, local_zone=local_zone).to_pylist()
+        converted[name] = convert_column(
+            spec, values, location, local_zone=local_zone, max_length=max_lengths.get(name)
+        ).to_pylist()
     return converted
