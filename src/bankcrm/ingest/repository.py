@@ -73,15 +73,19 @@ def first_duplicate(connection: Connection, stage: Table) -> tuple[int, str] | N
     any_duplicate = select(external).group_by(external).having(func.count() > 1).limit(1)
     if connection.execute(any_duplicate).first() is None:
         return None
-    earlier = stage.alias("earlier")
-    statement = (
-        select(stage.c[ROW_NUMBER], external)
-        .where(
-            select(literal(1))
-            .where(earlier.c.external_id == external, earlier.c[ROW_NUMBER] < stage.c[ROW_NUMBER])
-            .exists()
+    occurrence = (
+        select(
+            stage.c[ROW_NUMBER].label("row_no"),
+            external.label("external_id"),
+            func.row_number()
+            .over(partition_by=external, order_by=stage.c[ROW_NUMBER])
+            .label("occurrence"),
         )
-        .order_by(stage.c[ROW_NUMBER])
+    ).subquery()
+    statement = (
+        select(occurrence.c.row_no, occurrence.c.external_id)
+        .where(occurrence.c.occurrence == 2)
+        .order_by(occurrence.c.row_no)
         .limit(1)
     )
     found = connection.execute(statement).first()
