@@ -174,7 +174,8 @@ def main() -> None:
         f"Run {started:%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, {memory:.0f} GiB, "
         f"Python {platform.python_version()}, {platform.system()} {platform.machine()}.",
         "Each figure stands next to a baseline measured in the same run; the ratio is ours "
-        "÷ baseline for throughput (higher is better) and ours ÷ baseline for latency (lower is better).",
+        "÷ baseline for throughput (higher is better) and ours ÷ baseline for latency "
+        "(lower is better).",
         "",
         "## Demo-bank generator (`bankcrm synth`)",
         "",
