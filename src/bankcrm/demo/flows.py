@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from bankcrm.ingest import synth
 from bankcrm.staff import service as staff_service
 
 ACCOUNT_MANAGER_LOGINS = 2
+PASSWORD_ALPHABET = string.ascii_letters + string.digits
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,11 @@ def build_demo_bank(
     return DemoBank(database_url=database_url, logins=logins, rows_by_table=report.rows_by_table)
 
 
+def _demo_password() -> str:
+    """Twelve letters and digits: easy to type, nothing a shell would read as an option."""
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(12))
+
+
 def _remove_sqlite_database(database_url: str) -> None:
     if not database_url.startswith("sqlite:///"):
         return
@@ -80,7 +87,7 @@ def _grant_demo_logins(database_url: str) -> list[DemoLogin]:
                     chosen.append(user)
             logins = []
             for user in chosen:
-                password = secrets.token_urlsafe(9)
+                password = _demo_password()
                 staff_service.set_password(session, username=user.username, password=password)
                 logins.append(
                     DemoLogin(
