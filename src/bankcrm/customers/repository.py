@@ -27,6 +27,8 @@ def _prefix_range(
 
 
 class CustomerRepository(ScopedRepository):
+    """Each statement joins ``customers`` and goes through ``scoped``; none trusts its caller."""
+
     def search(
         self,
         *,
@@ -56,7 +58,7 @@ class CustomerRepository(ScopedRepository):
             conditions.append(Customer.manager_id == manager_id)
         count_statement = self.scoped(select(func.count(Customer.id)).where(*conditions))
         total = self.session.scalar(count_statement) or 0
-        page_statement = self.scoped(
+        page_statement = (
             select(Customer, Branch.name, manager.full_name)
             .join(Branch, Branch.id == Customer.branch_id)
             .outerjoin(manager, manager.id == Customer.manager_id)
@@ -65,7 +67,7 @@ class CustomerRepository(ScopedRepository):
             .offset(offset)
             .limit(limit)
         )
-        return list(self.session.execute(page_statement)), total
+        return list(self.session.execute(self.scoped(page_statement))), total
 
     def deposit_balances(self, customer_ids: list[int]) -> dict[int, int]:
         """Per customer, cents held in deposit and settlement accounts that are not closed."""
@@ -73,6 +75,7 @@ class CustomerRepository(ScopedRepository):
             return {}
         statement = (
             select(Account.customer_id, func.coalesce(func.sum(Account.balance_cents), 0))
+            .join(Customer, Customer.id == Account.customer_id)
             .join(Product, Product.id == Account.product_id)
             .where(
                 Account.customer_id.in_(customer_ids),
@@ -81,67 +84,77 @@ class CustomerRepository(ScopedRepository):
             )
             .group_by(Account.customer_id)
         )
-        return {customer_id: int(total) for customer_id, total in self.session.execute(statement)}
+        return {
+            customer_id: int(total)
+            for customer_id, total in self.session.execute(self.scoped(statement))
+        }
 
     def get_with_names(self, customer_id: int) -> Row[Customer, str, str] | None:
         manager = aliased(StaffUser)
-        statement = self.scoped(
+        statement = (
             select(Customer, Branch.name, manager.full_name)
             .join(Branch, Branch.id == Customer.branch_id)
             .outerjoin(manager, manager.id == Customer.manager_id)
             .where(Customer.id == customer_id)
         )
-        return self.session.execute(statement).first()
+        return self.session.execute(self.scoped(statement)).first()
 
     def accounts(self, customer_id: int) -> list[Row[Account, Product]]:
         statement = (
             select(Account, Product)
+            .join(Customer, Customer.id == Account.customer_id)
             .join(Product, Product.id == Account.product_id)
             .where(Account.customer_id == customer_id)
             .order_by(Account.status, Account.opened_on.desc())
         )
-        return list(self.session.execute(statement))
+        return list(self.session.execute(self.scoped(statement)))
 
     def holdings(self, customer_id: int) -> list[Row[Holding, Product]]:
         statement = (
             select(Holding, Product)
+            .join(Customer, Customer.id == Holding.customer_id)
             .join(Product, Product.id == Holding.product_id)
             .where(Holding.customer_id == customer_id)
             .order_by(Holding.started_on.desc())
         )
-        return list(self.session.execute(statement))
+        return list(self.session.execute(self.scoped(statement)))
 
     def recent_transactions(self, customer_id: int, *, limit: int) -> list[Row[Transaction, str]]:
         statement = (
             select(Transaction, Account.external_id)
+            .join(Customer, Customer.id == Transaction.customer_id)
             .join(Account, Account.id == Transaction.account_id)
             .where(Transaction.customer_id == customer_id)
             .order_by(Transaction.booked_at.desc(), Transaction.id.desc())
             .limit(limit)
         )
-        return list(self.session.execute(statement))
+        return list(self.session.execute(self.scoped(statement)))
 
     def transactions_since(
         self, customer_id: int, since: datetime
     ) -> list[Row[datetime, int, Direction]]:
-        statement = select(
-            Transaction.booked_at, Transaction.amount_cents, Transaction.direction
-        ).where(Transaction.customer_id == customer_id, Transaction.booked_at >= since)
-        return list(self.session.execute(statement))
+        statement = (
+            select(Transaction.booked_at, Transaction.amount_cents, Transaction.direction)
+            .join(Customer, Customer.id == Transaction.customer_id)
+            .where(Transaction.customer_id == customer_id, Transaction.booked_at >= since)
+        )
+        return list(self.session.execute(self.scoped(statement)))
 
     def interactions(self, customer_id: int, *, limit: int) -> list[Row[Interaction, str]]:
         statement = (
             select(Interaction, StaffUser.full_name)
+            .join(Customer, Customer.id == Interaction.customer_id)
             .outerjoin(StaffUser, StaffUser.id == Interaction.staff_id)
             .where(Interaction.customer_id == customer_id)
             .order_by(Interaction.occurred_at.desc())
             .limit(limit)
         )
-        return list(self.session.execute(statement))
+        return list(self.session.execute(self.scoped(statement)))
 
     def open_tasks(self, customer_id: int) -> list[Row[Task, str]]:
         statement = (
             select(Task, StaffUser.full_name)
+            .join(Customer, Customer.id == Task.customer_id)
             .outerjoin(StaffUser, StaffUser.id == Task.assignee_id)
             .where(
                 Task.customer_id == customer_id,
@@ -149,22 +162,24 @@ class CustomerRepository(ScopedRepository):
             )
             .order_by(Task.due_on)
         )
-        return list(self.session.execute(statement))
+        return list(self.session.execute(self.scoped(statement)))
 
     def assignments(self, customer_id: int) -> list[Row[ManagerAssignment, str]]:
         statement = (
             select(ManagerAssignment, StaffUser.full_name)
+            .join(Customer, Customer.id == ManagerAssignment.customer_id)
             .join(StaffUser, StaffUser.id == ManagerAssignment.manager_id)
             .where(ManagerAssignment.customer_id == customer_id)
             .order_by(ManagerAssignment.started_on.desc())
         )
-        return list(self.session.execute(statement))
+        return list(self.session.execute(self.scoped(statement)))
 
     def notes(self, customer_id: int) -> list[Row[Note, str]]:
         statement = (
             select(Note, StaffUser.full_name)
+            .join(Customer, Customer.id == Note.customer_id)
             .outerjoin(StaffUser, StaffUser.id == Note.author_id)
             .where(Note.customer_id == customer_id)
             .order_by(Note.created_at.desc())
         )
-        return list(self.session.execute(statement))
+        return list(self.session.execute(self.scoped(statement)))

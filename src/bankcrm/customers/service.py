@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -193,7 +194,7 @@ def get_customer_360(session: Session, *, user: StaffUser, customer_id: int) -> 
     )
 
 
-def _optional_yuan(cents: int | None) -> object:
+def _optional_yuan(cents: int | None) -> Decimal | None:
     return None if cents is None else from_cents(cents)
 
 
