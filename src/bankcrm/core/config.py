@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -14,12 +14,91 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bankcrm.core.enums import LoyaltyFactor, Quadrant
+
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
+
+
+class LifecycleRules(BaseModel):
+    """Rules of the lifecycle stages, applied in the order of ``docs/segmentation.md``."""
+
+    new_months: int = Field(default=6, ge=1)
+    """A relationship younger than this is *new*."""
+    dormant_months: int = Field(default=6, ge=1)
+    """No customer-initiated transaction for this long makes a customer *dormant*."""
+    lost_months: int = Field(default=12, ge=1)
+    """No customer-initiated transaction for this long (or every account closed) is *lost*."""
+    trend_threshold: float = Field(default=0.10, gt=0, lt=1)
+    """Change of business volume, second half of the period against the first, that makes a
+    customer *growing* (at least +threshold) or *declining* (at most −threshold)."""
+
+    @model_validator(mode="after")
+    def _lost_after_dormant(self) -> LifecycleRules:
+        if self.lost_months < self.dormant_months:
+            raise ValueError("lost_months must not be shorter than dormant_months")
+        return self
+
+
+class SegmentationSettings(BaseModel):
+    """Customer matrix, value tiers and lifecycle (``[segmentation]`` in ``bankcrm.toml``)."""
+
+    period_months: int = Field(default=12, ge=1, le=60)
+    loyalty_weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "trust": 1.0,
+            "communication": 1.0,
+            "transaction_frequency": 1.0,
+            "annual_transactions": 1.0,
+            "product_dependency": 1.0,
+            "share_of_wallet": 1.0,
+            "credit_grade": 1.0,
+        }
+    )
+    high_share_cumulative: float = Field(default=0.80, gt=0, le=1)
+    """High business share = the largest customers that together make this share of volume."""
+    high_loyalty_quantile: float = Field(default=0.50, gt=0, lt=1)
+    """High loyalty = a loyalty index above this quantile of the customer type."""
+    value_tier_cuts: tuple[float, float] = (0.20, 0.50)
+    """Tier A = the top 20 % of customers by contribution, B = the next 30 %, C = the rest."""
+    lifecycle: LifecycleRules = Field(default_factory=LifecycleRules)
+    downgrades: list[str] = Field(
+        default_factory=lambda: [
+            "loyal>problem_1",
+            "loyal>problem_2",
+            "loyal>ordinary",
+            "problem_1>ordinary",
+            "problem_2>ordinary",
+        ]
+    )
+    """Quadrant moves (``from>to``) that raise an alert and a task for the account manager."""
+
+    @model_validator(mode="after")
+    def _check(self) -> SegmentationSettings:
+        factors = {factor.value for factor in LoyaltyFactor}
+        unknown = set(self.loyalty_weights) - factors
+        if unknown:
+            raise ValueError(f"unknown loyalty factors: {', '.join(sorted(unknown))}")
+        if any(weight < 0 for weight in self.loyalty_weights.values()):
+            raise ValueError("loyalty weights must not be negative")
+        if sum(self.loyalty_weights.values()) <= 0:
+            raise ValueError("at least one loyalty weight must be positive")
+        first, second = self.value_tier_cuts
+        if not 0 < first < second < 1:
+            raise ValueError("value_tier_cuts must be two shares with 0 < first < second < 1")
+        quadrants = {quadrant.value for quadrant in Quadrant}
+        for move in self.downgrades:
+            source, _, target = move.partition(">")
+            if source not in quadrants or target not in quadrants or source == target:
+                raise ValueError(f"downgrade {move!r} is not 'quadrant>other quadrant'")
+        return self
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="BANKCRM_", toml_file="bankcrm.toml", extra="ignore"
+        env_prefix="BANKCRM_",
+        env_nested_delimiter="__",
+        toml_file="bankcrm.toml",
+        extra="ignore",
     )
 
     environment: Literal["development", "test", "production"] = "development"
@@ -33,6 +112,11 @@ class Settings(BaseSettings):
     """Time zone of the bank; imported date-times without an offset are read in it."""
     import_chunk_rows: int = Field(default=100_000, ge=1_000)
     page_size_default: int = Field(default=25, ge=1, le=200)
+    analytics_engine: Literal["duckdb", "spark"] = "duckdb"
+    analytics_memory_limit: str = "4GB"
+    """Memory DuckDB may use before it spills to disk."""
+    spark_master: str = "local[2]"
+    segmentation: SegmentationSettings = Field(default_factory=SegmentationSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Settings:

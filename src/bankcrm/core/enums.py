@@ -149,6 +149,50 @@ class SurveyKind(StrEnum):
     NPS = "nps"
 
 
+class LoyaltyFactor(StrEnum):
+    """The seven factors of the loyalty index (客户忠诚度), in the handbook's order."""
+
+    TRUST = "trust"
+    COMMUNICATION = "communication"
+    TRANSACTION_FREQUENCY = "transaction_frequency"
+    ANNUAL_TRANSACTIONS = "annual_transactions"
+    PRODUCT_DEPENDENCY = "product_dependency"
+    SHARE_OF_WALLET = "share_of_wallet"
+    CREDIT_GRADE = "credit_grade"
+
+
+class Quadrant(StrEnum):
+    """The customer matrix (客户矩阵): business share × loyalty."""
+
+    LOYAL = "loyal"
+    PROBLEM_1 = "problem_1"
+    PROBLEM_2 = "problem_2"
+    ORDINARY = "ordinary"
+
+
+class ValueTier(StrEnum):
+    """Pareto tiers (二八定律) by contribution within the customer type."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+
+
+class LifecycleStage(StrEnum):
+    PROSPECT = "prospect"
+    NEW = "new"
+    GROWING = "growing"
+    MATURE = "mature"
+    DECLINING = "declining"
+    DORMANT = "dormant"
+    LOST = "lost"
+
+
+class AnalyticsEngine(StrEnum):
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
+
 def db_enum(enum_class: type[StrEnum], name: str) -> SAEnum:
     """A portable enumeration column: VARCHAR plus a CHECK constraint, values stored as text."""
     return SAEnum(

@@ -6,6 +6,7 @@ from bankcrm.complaints.models import Complaint
 from bankcrm.customers.models import Customer, Interaction, ManagerAssignment, Note
 from bankcrm.products.models import Product
 from bankcrm.quality.models import SurveyResponse
+from bankcrm.segmentation.models import CustomerSegment, SegmentRun
 from bankcrm.staff.models import StaffUser
 from bankcrm.tasks.models import Task
 
@@ -15,11 +16,13 @@ __all__ = [
     "Branch",
     "Complaint",
     "Customer",
+    "CustomerSegment",
     "Holding",
     "Interaction",
     "ManagerAssignment",
     "Note",
     "Product",
+    "SegmentRun",
     "StaffUser",
     "StandingOrder",
     "SurveyResponse",

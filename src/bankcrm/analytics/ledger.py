@@ -1,0 +1,116 @@
+"""The analytics input: the records that feature pipelines read, as Arrow tables.
+
+Times are whole minutes since 1970-01-01 UTC (``*_min``) so every engine computes the same
+integers whatever its time-zone settings; dates are the bank's local midnight of that day.
+A ledger is read from the records store (``repository.read_ledger``) or kept as Parquet
+files (``write_parquet`` / ``read_parquet``) so large banks can run analytics on a copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from bankcrm.core.exceptions import ValidationFailed
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "customers": pa.schema(
+        [
+            ("customer_id", pa.int64()),
+            ("customer_type", pa.string()),
+            ("status", pa.string()),
+            ("branch_id", pa.int64()),
+            ("manager_id", pa.int64()),
+            ("credit_grade", pa.string()),
+            ("other_banks_assets_cents", pa.int64()),
+            ("onboarded_min", pa.int64()),
+        ]
+    ),
+    "accounts": pa.schema(
+        [
+            ("account_id", pa.int64()),
+            ("customer_id", pa.int64()),
+            ("category", pa.string()),
+            ("opened_min", pa.int64()),
+            ("closed_min", pa.int64()),
+            ("balance_cents", pa.int64()),
+        ]
+    ),
+    "transactions": pa.schema(
+        [
+            ("transaction_id", pa.int64()),
+            ("account_id", pa.int64()),
+            ("customer_id", pa.int64()),
+            ("booked_min", pa.int64()),
+            ("signed_cents", pa.int64()),
+            ("customer_initiated", pa.bool_()),
+            ("balance_after_cents", pa.int64()),
+        ]
+    ),
+    "holdings": pa.schema(
+        [
+            ("customer_id", pa.int64()),
+            ("category", pa.string()),
+            ("amount_cents", pa.int64()),
+            ("started_min", pa.int64()),
+            ("ended_min", pa.int64()),
+        ]
+    ),
+    "interactions": pa.schema([("customer_id", pa.int64()), ("occurred_min", pa.int64())]),
+}
+
+
+@dataclass(frozen=True)
+class Ledger:
+    customers: pa.Table
+    accounts: pa.Table
+    transactions: pa.Table
+    holdings: pa.Table
+    interactions: pa.Table
+
+    @classmethod
+    def from_tables(cls, tables: dict[str, pa.Table]) -> Ledger:
+        """Check every table against its schema and cast it (integers widen, nulls kept)."""
+        checked: dict[str, pa.Table] = {}
+        for name, schema in SCHEMAS.items():
+            if name not in tables:
+                raise ValidationFailed(f"ledger table {name!r} is missing", field=name)
+            table = tables[name]
+            missing = [column for column in schema.names if column not in table.column_names]
+            if missing:
+                raise ValidationFailed(
+                    f"ledger table {name!r} lacks column(s) {', '.join(missing)}", field=name
+                )
+            try:
+                checked[name] = table.select(schema.names).cast(schema)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+                raise ValidationFailed(f"ledger table {name!r}: {error}", field=name) from error
+        return cls(**checked)
+
+    def tables(self) -> dict[str, pa.Table]:
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
+    @property
+    def rows(self) -> int:
+        return sum(table.num_rows for table in self.tables().values())
+
+
+def write_parquet(ledger: Ledger, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, table in ledger.tables().items():
+        pq.write_table(table, directory / f"{name}.parquet", compression="zstd")
+
+
+def read_parquet(directory: Path) -> Ledger:
+    if not directory.is_dir():
+        raise ValidationFailed(f"{directory} is not a folder", field="source")
+    tables: dict[str, pa.Table] = {}
+    for name in SCHEMAS:
+        path = directory / f"{name}.parquet"
+        if not path.exists():
+            raise ValidationFailed(f"{path} is missing", field="source")
+        tables[name] = pq.read_table(path)
+    return Ledger.from_tables(tables)

@@ -1,0 +1,89 @@
+"""Reads the analytics ledger out of the records store as Arrow, through ADBC.
+
+ADBC drivers hand over columnar batches, so a table of millions of rows reaches the engine
+without a Python object per value. The SQL differs per dialect only in how a stored
+date-time becomes epoch minutes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+from sqlalchemy.engine import make_url
+
+from bankcrm.analytics.ledger import Ledger
+from bankcrm.core.config import Settings
+
+
+def _sqlite_minutes(column: str) -> str:
+    return f"(CAST(strftime('%s', {column}) AS INTEGER) / 60)"
+
+
+def _postgres_minutes(column: str) -> str:
+    return f"(CAST(floor(extract(epoch FROM {column})) AS BIGINT) / 60)"
+
+
+def _queries(minutes: Callable[[str], str], offset_minutes: int) -> dict[str, str]:
+    def local_midnight(column: str) -> str:
+        return f"({minutes(column)} - {offset_minutes})"
+
+    return {
+        "customers": f"""
+            SELECT id AS customer_id, customer_type, status, branch_id, manager_id,
+                   credit_grade, other_banks_assets_cents,
+                   {local_midnight("onboarded_on")} AS onboarded_min
+            FROM customers""",
+        "accounts": f"""
+            SELECT a.id AS account_id, a.customer_id, p.category,
+                   {local_midnight("a.opened_on")} AS opened_min,
+                   {local_midnight("a.closed_on")} AS closed_min,
+                   a.balance_cents
+            FROM accounts a JOIN products p ON p.id = a.product_id""",
+        "transactions": f"""
+            SELECT id AS transaction_id, account_id, customer_id,
+                   {minutes("booked_at")} AS booked_min,
+                   CASE WHEN direction = 'credit' THEN amount_cents ELSE -amount_cents END
+                       AS signed_cents,
+                   customer_initiated, balance_after_cents
+            FROM transactions""",
+        "holdings": f"""
+            SELECT h.customer_id, p.category, h.amount_cents,
+                   {local_midnight("h.started_on")} AS started_min,
+                   {local_midnight("h.ended_on")} AS ended_min
+            FROM holdings h JOIN products p ON p.id = h.product_id""",
+        "interactions": f"""
+            SELECT customer_id, {minutes("occurred_at")} AS occurred_min FROM interactions""",
+    }
+
+
+def _connect(database_url: str) -> tuple[Any, Callable[[str], str]]:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        from adbc_driver_sqlite import dbapi as sqlite_dbapi
+
+        return sqlite_dbapi.connect(url.database or ":memory:"), _sqlite_minutes
+    from adbc_driver_postgresql import dbapi as postgres_dbapi
+
+    uri = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return postgres_dbapi.connect(uri), _postgres_minutes
+
+
+def read_ledger(settings: Settings, *, as_of: datetime | None = None) -> Ledger:
+    """Every record the feature pipelines read; dates become local midnight in the bank."""
+    moment = as_of or datetime.now(ZoneInfo(settings.timezone))
+    offset = moment.astimezone(ZoneInfo(settings.timezone)).utcoffset()
+    offset_minutes = int(offset.total_seconds() // 60) if offset else 0
+    connection, minutes = _connect(settings.database_url)
+    tables: dict[str, pa.Table] = {}
+    try:
+        with connection.cursor() as cursor:
+            for name, sql in _queries(minutes, offset_minutes).items():
+                cursor.execute(sql)
+                tables[name] = cursor.fetch_arrow_table()
+    finally:
+        connection.close()
+    return Ledger.from_tables(tables)

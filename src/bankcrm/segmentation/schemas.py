@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from bankcrm.core.enums import (
+    AnalyticsEngine,
+    CustomerType,
+    LifecycleStage,
+    LoyaltyFactor,
+    Quadrant,
+    ValueTier,
+)
+
+
+class QuadrantCounts(BaseModel):
+    loyal: int
+    problem_1: int
+    problem_2: int
+    ordinary: int
+
+
+class LorenzRead(BaseModel):
+    population: list[float]
+    volume: list[float]
+
+
+class ConcentrationRead(BaseModel):
+    customers: int
+    gini: float
+    top20_share: float
+    lorenz: LorenzRead
+
+
+class SegmentRunRead(BaseModel):
+    """What ``bankcrm segment run --json`` prints."""
+
+    as_of: date
+    engine: AnalyticsEngine
+    customers: int
+    quadrants: QuadrantCounts
+    gini: float
+    top20_share: float
+    seconds: float
+    tasks_created: int
+    downgrades: int
+
+
+class SegmentSummaryRead(BaseModel):
+    as_of: date
+    runs: list[date]
+    customers: int
+    quadrants: QuadrantCounts
+    quadrant_volume: dict[Quadrant, Decimal]
+    gini: float
+    top20_share: float
+    lorenz: LorenzRead
+    by_type: dict[CustomerType, ConcentrationRead]
+
+
+class SegmentPointRead(BaseModel):
+    customer_id: int
+    name: str
+    customer_type: CustomerType
+    business_share: float
+    loyalty_index: float
+    quadrant: Quadrant
+    business_volume: Decimal
+
+
+class SegmentPointsRead(BaseModel):
+    as_of: date
+    total: int
+    points: list[SegmentPointRead]
+
+
+class TransitionRead(BaseModel):
+    source: Quadrant
+    target: Quadrant
+    customers: int
+
+
+class DowngradeRead(BaseModel):
+    customer_id: int
+    name: str
+    source: Quadrant
+    target: Quadrant
+    business_volume: Decimal
+
+
+class MigrationRead(BaseModel):
+    from_as_of: date
+    to_as_of: date
+    transitions: list[TransitionRead]
+    downgrades: list[DowngradeRead]
+
+
+class FactorRead(BaseModel):
+    factor: LoyaltyFactor
+    value: float | None
+    score: float
+
+
+class CustomerSegmentRead(BaseModel):
+    customer_id: int
+    as_of: date
+    customer_type: CustomerType
+    business_volume: Decimal
+    business_share: float
+    loyalty_index: float
+    quadrant: Quadrant
+    value_tier: ValueTier
+    rfm: str
+    lifecycle_stage: LifecycleStage
+    volume_trend: float | None
+    factors: list[FactorRead]
+    history: list[tuple[date, Quadrant]]

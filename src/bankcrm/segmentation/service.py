@@ -1,0 +1,398 @@
+"""Segmentation runs (engine → scores → dated snapshot → tasks) and reading their results."""
+
+from __future__ import annotations
+
+import csv
+import time
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from sqlalchemy.orm import Session
+
+from bankcrm.analytics import ledger as ledger_files
+from bankcrm.analytics.engine import open_engine
+from bankcrm.analytics.ledger import Ledger
+from bankcrm.analytics.repository import read_ledger
+from bankcrm.core.config import Settings
+from bankcrm.core.enums import (
+    AnalyticsEngine,
+    CustomerType,
+    LoyaltyFactor,
+    Quadrant,
+    TaskPriority,
+    TaskStatus,
+)
+from bankcrm.core.exceptions import NotFound, ValidationFailed
+from bankcrm.core.money import from_cents
+from bankcrm.core.permissions import ROLE_SCOPE, Scope
+from bankcrm.segmentation.features import Period, customer_features
+from bankcrm.segmentation.models import SegmentRun
+from bankcrm.segmentation.playbooks import DOWNGRADE_ACTION, PLAYBOOKS, Action
+from bankcrm.segmentation.repository import RunRepository, SegmentRepository
+from bankcrm.segmentation.schemas import (
+    ConcentrationRead,
+    CustomerSegmentRead,
+    DowngradeRead,
+    FactorRead,
+    LorenzRead,
+    MigrationRead,
+    QuadrantCounts,
+    SegmentPointRead,
+    SegmentPointsRead,
+    SegmentRunRead,
+    SegmentSummaryRead,
+    TransitionRead,
+)
+from bankcrm.segmentation.scoring import Scored, score, summarise
+from bankcrm.staff.models import StaffUser
+
+TASK_SOURCE = "segmentation"
+EXPORT_COLUMNS = (
+    "customer_id",
+    "customer_type",
+    "business_volume",
+    "business_share",
+    "loyalty_index",
+    "quadrant",
+    "value_tier",
+    "rfm",
+    "lifecycle_stage",
+    *(factor.value for factor in LoyaltyFactor),
+    *(f"{factor.value}_score" for factor in LoyaltyFactor),
+)
+
+
+def compute_segments(
+    ledger: Ledger, *, as_of: date, engine: AnalyticsEngine, settings: Settings
+) -> Scored:
+    """The whole pipeline without the store: features on the engine, then the scores."""
+    period = Period.ending(as_of, settings.segmentation.period_months, settings.timezone)
+    with open_engine(engine, settings) as connection:
+        tables = {name: connection.register(name, table) for name, table in ledger.tables().items()}
+        features = connection.to_arrow(customer_features(period=period, **tables))
+    return score(features, period, settings.segmentation)
+
+
+def run_segmentation(
+    session: Session,
+    *,
+    settings: Settings,
+    as_of: date,
+    engine: AnalyticsEngine,
+    source: Path | None = None,
+    created_by: StaffUser | None = None,
+    create_tasks: bool = True,
+) -> SegmentRunRead:
+    """Segment every customer as of ``as_of`` and keep the result as that day's snapshot."""
+    started = time.perf_counter()
+    started_at = datetime.now(UTC)
+    ledger = ledger_files.read_parquet(source) if source else read_ledger(settings)
+    scored = compute_segments(ledger, as_of=as_of, engine=engine, settings=settings)
+    runs = RunRepository(session)
+    run = runs.replace(
+        SegmentRun(
+            as_of=as_of,
+            engine=engine,
+            period_months=settings.segmentation.period_months,
+            customers=scored.table.num_rows,
+            started_at=started_at,
+            settings=settings.segmentation.model_dump(mode="json"),
+            summary=scored.summary,
+            created_by_id=created_by.id if created_by else None,
+        )
+    )
+    runs.add_segments({**row, "run_id": run.id} for row in scored.table.to_pylist())
+    previous = runs.latest(before=as_of)
+    downgrades, tasks = 0, 0
+    if create_tasks:
+        downgrades, tasks = _raise_tasks(runs, settings, run, previous)
+    run.finished_at = datetime.now(UTC)
+    run.seconds = round(time.perf_counter() - started, 3)
+    session.flush()
+    summary = scored.summary
+    return SegmentRunRead(
+        as_of=as_of,
+        engine=engine,
+        customers=summary["customers"],
+        quadrants=QuadrantCounts(**summary["quadrants"]),
+        gini=summary["gini"],
+        top20_share=summary["top20_share"],
+        seconds=run.seconds,
+        tasks_created=tasks,
+        downgrades=downgrades,
+    )
+
+
+def _task(
+    action: Action, *, customer_id: int, manager_id: int | None, run: SegmentRun, locale: str
+) -> dict[str, Any]:
+    return {
+        "customer_id": customer_id,
+        "assignee_id": manager_id,
+        "kind": action.code,
+        "source": TASK_SOURCE,
+        "source_ref": run.as_of.isoformat(),
+        "title": action.title.get(locale),
+        "description": action.detail.get(locale),
+        "status": TaskStatus.OPEN,
+        "priority": TaskPriority.HIGH if action is DOWNGRADE_ACTION else TaskPriority.NORMAL,
+        "due_on": run.as_of + timedelta(days=action.due_days),
+        "version": 1,
+    }
+
+
+def _raise_tasks(
+    runs: RunRepository, settings: Settings, run: SegmentRun, previous: SegmentRun | None
+) -> tuple[int, int]:
+    """The problem-2 playbook for customers who entered that quadrant, and downgrade alerts."""
+    locale = settings.default_locale
+    playbook = PLAYBOOKS[Quadrant.PROBLEM_2].actions
+    kinds = [action.code for action in playbook] + [DOWNGRADE_ACTION.code]
+    already_open = runs.open_task_keys(source=TASK_SOURCE, kinds=kinds)
+    rows: list[dict[str, Any]] = []
+
+    def add(action: Action, customer_id: int, manager_id: int | None) -> None:
+        if (customer_id, action.code) not in already_open:
+            rows.append(
+                _task(
+                    action, customer_id=customer_id, manager_id=manager_id, run=run, locale=locale
+                )
+            )
+
+    for customer_id, manager_id in runs.entered(
+        run_id=run.id, quadrant=Quadrant.PROBLEM_2, previous_run=previous.id if previous else None
+    ):
+        for action in playbook:
+            add(action, customer_id, manager_id)
+    downgrades = 0
+    if previous is not None:
+        watched = {tuple(move.split(">")) for move in settings.segmentation.downgrades}
+        for customer_id, manager_id, source, target in runs.moves(
+            from_run=previous.id, to_run=run.id
+        ):
+            if (str(source), str(target)) in watched:
+                downgrades += 1
+                add(DOWNGRADE_ACTION, customer_id, manager_id)
+    runs.add_tasks(rows)
+    return downgrades, len(rows)
+
+
+def _run_or_latest(session: Session, as_of: date | None) -> SegmentRun:
+    runs = RunRepository(session)
+    run = runs.by_as_of(as_of) if as_of else runs.latest()
+    if run is None or run.finished_at is None:
+        raise NotFound(
+            f"no segmentation run as of {as_of}" if as_of else "segmentation has not run yet"
+        )
+    return run
+
+
+def _concentration(summary: dict[str, Any]) -> ConcentrationRead:
+    return ConcentrationRead(
+        customers=summary["customers"],
+        gini=summary["gini"],
+        top20_share=summary["top20_share"],
+        lorenz=LorenzRead(**summary["lorenz"]),
+    )
+
+
+def segment_summary(
+    session: Session,
+    *,
+    user: StaffUser,
+    as_of: date | None = None,
+    customer_type: CustomerType | None = None,
+    branch_id: int | None = None,
+    manager_id: int | None = None,
+) -> SegmentSummaryRead:
+    """Quadrant counts and volumes and concentration of the customers the viewer may see."""
+    run = _run_or_latest(session, as_of)
+    filtered = customer_type or branch_id or manager_id
+    if ROLE_SCOPE[user.role] is Scope.ALL and not filtered:
+        summary = run.summary
+    else:
+        rows = SegmentRepository(session, user).volumes(
+            run.id, customer_type=customer_type, branch_id=branch_id, manager_id=manager_id
+        )
+        summary = summarise_rows(rows)
+    return SegmentSummaryRead(
+        as_of=run.as_of,
+        runs=[other.as_of for other in RunRepository(session).all()],
+        customers=summary["customers"],
+        quadrants=QuadrantCounts(**summary["quadrants"]),
+        quadrant_volume={
+            Quadrant(key): from_cents(value)
+            for key, value in summary["quadrant_volume_cents"].items()
+        },
+        gini=summary["gini"],
+        top20_share=summary["top20_share"],
+        lorenz=LorenzRead(**summary["lorenz"]),
+        by_type={
+            CustomerType(key): _concentration(value) for key, value in summary["by_type"].items()
+        },
+    )
+
+
+def summarise_rows(rows: list[Any]) -> dict[str, Any]:
+    types, quadrants, volumes = zip(*rows, strict=True) if rows else ((), (), ())
+    table = pa.table(
+        {
+            "customer_type": pa.array([str(value) for value in types], pa.string()),
+            "quadrant": pa.array([str(value) for value in quadrants], pa.string()),
+            "business_volume_cents": pa.array(np.asarray(volumes, dtype=np.int64)),
+        }
+    )
+    return summarise(table)
+
+
+def segment_points(
+    session: Session,
+    *,
+    user: StaffUser,
+    as_of: date | None = None,
+    customer_type: CustomerType | None = None,
+    branch_id: int | None = None,
+    manager_id: int | None = None,
+    limit: int = 3_000,
+) -> SegmentPointsRead:
+    run = _run_or_latest(session, as_of)
+    rows, total = SegmentRepository(session, user).points(
+        run.id,
+        customer_type=customer_type,
+        branch_id=branch_id,
+        manager_id=manager_id,
+        limit=limit,
+    )
+    return SegmentPointsRead(
+        as_of=run.as_of,
+        total=total,
+        points=[
+            SegmentPointRead(
+                customer_id=customer_id,
+                name=name,
+                customer_type=kind,
+                business_share=share,
+                loyalty_index=loyalty,
+                quadrant=quadrant,
+                business_volume=from_cents(volume),
+            )
+            for customer_id, name, kind, share, loyalty, quadrant, volume in rows
+        ],
+    )
+
+
+def segment_migration(
+    session: Session,
+    *,
+    user: StaffUser,
+    settings: Settings,
+    from_as_of: date | None = None,
+    to_as_of: date | None = None,
+    limit: int = 50,
+) -> MigrationRead:
+    """The transition matrix between two runs (default: the last two) and the downgrades."""
+    target = _run_or_latest(session, to_as_of)
+    if from_as_of is not None:
+        source = _run_or_latest(session, from_as_of)
+    else:
+        earlier = RunRepository(session).latest(before=target.as_of)
+        if earlier is None:
+            raise NotFound("migration needs two segmentation runs")
+        source = earlier
+    if source.as_of >= target.as_of:
+        raise ValidationFailed("the first run must be earlier than the second", field="from")
+    repository = SegmentRepository(session, user)
+    moves = [
+        (str(source_quadrant), str(target_quadrant))
+        for source_quadrant, target_quadrant in (
+            move.split(">") for move in settings.segmentation.downgrades
+        )
+    ]
+    return MigrationRead(
+        from_as_of=source.as_of,
+        to_as_of=target.as_of,
+        transitions=[
+            TransitionRead(source=before, target=after, customers=count)
+            for before, after, count in repository.transitions(from_run=source.id, to_run=target.id)
+        ],
+        downgrades=[
+            DowngradeRead(
+                customer_id=customer_id,
+                name=name,
+                source=before,
+                target=after,
+                business_volume=from_cents(volume),
+            )
+            for customer_id, name, before, after, volume in repository.downgrades(
+                from_run=source.id, to_run=target.id, moves=moves, limit=limit
+            )
+        ],
+    )
+
+
+def customer_segment(session: Session, *, user: StaffUser, customer_id: int) -> CustomerSegmentRead:
+    history = SegmentRepository(session, user).customer_history(customer_id)
+    if not history:
+        raise NotFound(f"customer {customer_id} has no segment")
+    segment, as_of = history[0]
+    return CustomerSegmentRead(
+        customer_id=customer_id,
+        as_of=as_of,
+        customer_type=segment.customer_type,
+        business_volume=from_cents(segment.business_volume_cents),
+        business_share=segment.business_share,
+        loyalty_index=segment.loyalty_index,
+        quadrant=segment.quadrant,
+        value_tier=segment.value_tier,
+        rfm=segment.rfm,
+        lifecycle_stage=segment.lifecycle_stage,
+        volume_trend=segment.volume_trend,
+        factors=[
+            FactorRead(
+                factor=factor,
+                value=getattr(segment, factor.value),
+                score=getattr(segment, f"{factor.value}_score"),
+            )
+            for factor in LoyaltyFactor
+        ],
+        history=[(day, row.quadrant) for row, day in history],
+    )
+
+
+def export_segments(session: Session, *, as_of: date, out: Path) -> int:
+    """One CSV row per customer of the run; ``customer_id`` is the bank's customer number."""
+    run = _run_or_latest(session, as_of)
+    rows = RunRepository(session).export_rows(run.id)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(EXPORT_COLUMNS)
+        for segment, external_id in rows:
+            writer.writerow(
+                [
+                    external_id,
+                    segment.customer_type.value,
+                    _decimal(from_cents(segment.business_volume_cents)),
+                    repr(segment.business_share),
+                    repr(segment.loyalty_index),
+                    segment.quadrant.value,
+                    segment.value_tier.value,
+                    segment.rfm,
+                    segment.lifecycle_stage.value,
+                    *(_optional(getattr(segment, factor.value)) for factor in LoyaltyFactor),
+                    *(repr(getattr(segment, f"{factor.value}_score")) for factor in LoyaltyFactor),
+                ]
+            )
+    return len(rows)
+
+
+def _decimal(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def _optional(value: float | None) -> str:
+    return "" if value is None else repr(value)
