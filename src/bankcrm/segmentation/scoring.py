@@ -72,20 +72,29 @@ def score(features: pa.Table, period: Period, settings: SegmentationSettings) ->
         other_banks_assets_cents=_column(features, "other_banks_assets_cents"),
         credit_grades=features.column("credit_grade").to_pylist(),
     )
-    scores = {factor: percentile_scores(values, groups) for factor, values in raw.items()}
+    # Prospects have no relationship to rank: they are scored apart and sit at the bottom.
+    related = _column(features, "accounts_opened", fill=0) > 0
+    ranking_groups = np.where(related, groups, np.char.add("prospect:", groups))
+    scores = {
+        factor: np.where(related, percentile_scores(values, ranking_groups), 0.0)
+        for factor, values in raw.items()
+    }
     loyalty = loyalty_index(scores, settings.loyalty_weights)
     shares = business_shares(volume, groups)
     quadrant = quadrants(
         high_share(volume, groups, settings.high_share_cumulative),
-        high_loyalty(loyalty, groups, settings.high_loyalty_quantile),
+        high_loyalty(loyalty, ranking_groups, settings.high_loyalty_quantile) & related,
     )
     tiers = value_tiers(volume, groups, settings.value_tier_cuts)
     since_last = (period.end - last_transaction) / MINUTES_PER_MONTH
-    recency, frequency, monetary = rfm_scores(
-        minutes_since_last=period.end - last_transaction,
-        frequency=transactions,
-        monetary=turnover,
-        groups=groups,
+    recency, frequency, monetary = (
+        np.where(related, score_values, 1)
+        for score_values in rfm_scores(
+            minutes_since_last=period.end - last_transaction,
+            frequency=transactions,
+            monetary=turnover,
+            groups=ranking_groups,
+        )
     )
     trend = volume_trend(volume_first, volume_second)
     stages = lifecycle_stages(

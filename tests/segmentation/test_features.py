@@ -1,0 +1,222 @@
+"""The engine aggregates on a ledger small enough to compute by hand, on DuckDB and Spark."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from bankcrm.analytics.engine import open_engine
+from bankcrm.analytics.ledger import SCHEMAS, Ledger
+from bankcrm.core.config import Settings
+from bankcrm.core.enums import AnalyticsEngine
+from bankcrm.segmentation.features import Period, customer_features
+
+PERIOD = Period(as_of=date(2026, 1, 1), months=2, start=1000, end=3000)
+
+
+def table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=SCHEMAS[name])
+
+
+def hand_ledger() -> Ledger:
+    customer = {"status": "active", "branch_id": 1, "manager_id": 1, "credit_grade": "A"}
+    return Ledger.from_tables(
+        {
+            "customers": table(
+                "customers",
+                [
+                    {"customer_id": 1, "customer_type": "individual", "onboarded_min": 0}
+                    | customer,
+                    {"customer_id": 2, "customer_type": "individual", "onboarded_min": 1500}
+                    | customer,
+                    {"customer_id": 3, "customer_type": "corporate"} | customer,
+                ],
+            ),
+            "accounts": table(
+                "accounts",
+                [
+                    # current balance 500; balances reconstructed backwards from it
+                    {
+                        "account_id": 1,
+                        "customer_id": 1,
+                        "category": "deposit",
+                        "opened_min": 0,
+                        "balance_cents": 500,
+                    },
+                    # a loan without movements: a constant balance, counted in absolute value
+                    {
+                        "account_id": 2,
+                        "customer_id": 1,
+                        "category": "loan",
+                        "opened_min": 0,
+                        "balance_cents": -1000,
+                    },
+                    {
+                        "account_id": 3,
+                        "customer_id": 2,
+                        "category": "deposit",
+                        "opened_min": 1500,
+                        "balance_cents": 999,
+                    },
+                    {
+                        "account_id": 4,
+                        "customer_id": 2,
+                        "category": "deposit",
+                        "opened_min": 0,
+                        "closed_min": 2000,
+                        "balance_cents": 0,
+                    },
+                ],
+            ),
+            "transactions": table(
+                "transactions",
+                [
+                    {
+                        "transaction_id": 1,
+                        "account_id": 1,
+                        "customer_id": 1,
+                        "booked_min": 500,
+                        "signed_cents": 300,
+                        "customer_initiated": True,
+                    },
+                    {
+                        "transaction_id": 2,
+                        "account_id": 1,
+                        "customer_id": 1,
+                        "booked_min": 2000,
+                        "signed_cents": -100,
+                        "customer_initiated": True,
+                    },
+                    {
+                        "transaction_id": 3,
+                        "account_id": 1,
+                        "customer_id": 1,
+                        "booked_min": 3500,
+                        "signed_cents": 300,
+                        "customer_initiated": True,
+                    },
+                    # booked balances win over the reconstruction (the Berka case)
+                    {
+                        "transaction_id": 4,
+                        "account_id": 3,
+                        "customer_id": 2,
+                        "booked_min": 1500,
+                        "signed_cents": 1000,
+                        "customer_initiated": False,
+                        "balance_after_cents": 1000,
+                    },
+                    {
+                        "transaction_id": 5,
+                        "account_id": 3,
+                        "customer_id": 2,
+                        "booked_min": 2500,
+                        "signed_cents": -400,
+                        "customer_initiated": True,
+                        "balance_after_cents": 600,
+                    },
+                ],
+            ),
+            "holdings": table(
+                "holdings",
+                [
+                    {
+                        "customer_id": 1,
+                        "category": "wealth",
+                        "amount_cents": 100,
+                        "started_min": 2500,
+                    }
+                ],
+            ),
+            "interactions": table(
+                "interactions",
+                [{"customer_id": 1, "occurred_min": 1500}, {"customer_id": 1, "occurred_min": 100}],
+            ),
+        }
+    )
+
+
+EXPECTED = {
+    1: {
+        # deposit 300 × 1000 + 200 × 1000; loan 1000 × 2000; holding 100 × 500
+        "balance_minutes": 500_000 + 2_000_000 + 50_000,
+        "balance_minutes_first": 300_000 + 1_000_000,
+        "balance_minutes_second": 200_000 + 1_000_000 + 50_000,
+        "transactions": 1,
+        "turnover_cents": 100,
+        "active_slices": 1,
+        "last_transaction_min": 2000,
+        "interactions": 1,
+        "product_categories": 3,
+        "accounts_opened": 2,
+        "open_accounts": 2,
+        "first_opened_min": 0,
+    },
+    2: {
+        # 1000 from 1500 to 2500, then 600 until the end
+        "balance_minutes": 1_000_000 + 300_000,
+        "balance_minutes_first": 500_000,
+        "balance_minutes_second": 500_000 + 300_000,
+        "transactions": 1,
+        "turnover_cents": 400,
+        "active_slices": 1,
+        "last_transaction_min": 2500,
+        "interactions": 0,
+        "product_categories": 1,
+        "accounts_opened": 2,
+        "open_accounts": 1,
+        "first_opened_min": 0,
+    },
+    3: {
+        "balance_minutes": 0,
+        "balance_minutes_first": 0,
+        "balance_minutes_second": 0,
+        "transactions": 0,
+        "turnover_cents": 0,
+        "active_slices": 0,
+        "last_transaction_min": None,
+        "interactions": 0,
+        "product_categories": 0,
+        "accounts_opened": 0,
+        "open_accounts": 0,
+        "first_opened_min": None,
+    },
+}
+
+
+def features_on(engine: AnalyticsEngine, ledger: Ledger) -> dict[int, dict[str, Any]]:
+    with open_engine(engine, Settings()) as connection:
+        tables = {name: connection.register(name, data) for name, data in ledger.tables().items()}
+        result = connection.to_arrow(customer_features(period=PERIOD, **tables))
+    return {row["customer_id"]: row for row in result.to_pylist()}
+
+
+@pytest.mark.parametrize(
+    "engine",
+    [AnalyticsEngine.DUCKDB, pytest.param(AnalyticsEngine.SPARK, marks=pytest.mark.spark)],
+)
+def test_aggregates_match_the_hand_computation(engine: AnalyticsEngine) -> None:
+    rows = features_on(engine, hand_ledger())
+    assert set(rows) == {1, 2, 3}
+    for customer_id, expected in EXPECTED.items():
+        got = {key: rows[customer_id][key] for key in expected}
+        assert got == expected, customer_id
+
+
+def test_the_period_ends_with_the_as_of_day_in_the_bank_time_zone() -> None:
+    period = Period.ending(date(2024, 3, 31), 12, "Asia/Shanghai")
+    # 2023-04-01 00:00 and 2024-04-01 00:00 in Shanghai are 16:00 UTC the day before
+    assert period.start * 60 == 1680278400
+    assert period.end * 60 == 1711900800
+    assert period.slice_minutes == period.minutes // 12
+
+
+def test_a_ledger_missing_a_column_is_refused_by_name() -> None:
+    tables = hand_ledger().tables()
+    tables["accounts"] = tables["accounts"].drop_columns(["balance_cents"])
+    from bankcrm.core.exceptions import ValidationFailed
+
+    with pytest.raises(ValidationFailed, match="balance_cents"):
+        Ledger.from_tables(tables)
