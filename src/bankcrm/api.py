@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from bankcrm.customers.endpoints import router as customers_router
+from bankcrm.segmentation.endpoints import router as segments_router
 from bankcrm.staff.endpoints import router as staff_router
 
 API_PREFIX = "/api/v1"
@@ -12,3 +13,4 @@ API_PREFIX = "/api/v1"
 api_router = APIRouter(prefix=API_PREFIX)
 api_router.include_router(staff_router)
 api_router.include_router(customers_router)
+api_router.include_router(segments_router)

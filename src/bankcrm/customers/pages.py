@@ -11,12 +11,16 @@ from fastapi.responses import HTMLResponse, Response
 from bankcrm.branches import service as branches_service
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import CustomerType
+from bankcrm.core.exceptions import NotFound
 from bankcrm.core.pagination import MAX_PAGE_SIZE
 from bankcrm.core.permissions import ROLE_SCOPE, Scope
 from bankcrm.customers import service
 from bankcrm.customers.endpoints import NO_CONTROL_CHARACTERS
+from bankcrm.segmentation import service as segmentation_service
 from bankcrm.staff import service as staff_service
 from bankcrm.web.deps import PageUser
+from bankcrm.web.labels import label_for
+from bankcrm.web.locale import request_locale
 from bankcrm.web.templating import render
 
 router = APIRouter(prefix="/customers")
@@ -93,8 +97,27 @@ def customer_360(
         "inflow": [float(flow.inflow) for flow in view.monthly_flows],
         "outflow": [float(flow.outflow) for flow in view.monthly_flows],
     }
+    try:
+        segment = segmentation_service.customer_segment(session, user=user, customer_id=customer_id)
+    except NotFound:
+        segment = None
+    locale = request_locale(request)
+    radar = (
+        {
+            "factors": [label_for(factor.factor, locale) for factor in segment.factors],
+            "scores": [round(factor.score, 1) for factor in segment.factors],
+        }
+        if segment
+        else None
+    )
     return render(
         request,
         "customers/detail.html",
-        {"view": view, "profile": view.profile, "flows_json": json.dumps(flows)},
+        {
+            "view": view,
+            "profile": view.profile,
+            "flows_json": json.dumps(flows),
+            "segment": segment,
+            "radar_json": json.dumps(radar, ensure_ascii=False),
+        },
     )

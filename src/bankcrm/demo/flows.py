@@ -1,4 +1,4 @@
-"""Build the demo bank: generate it, import it, and give one login per role."""
+"""Build the demo bank: generate it, import it, segment it, and give one login per role."""
 
 from __future__ import annotations
 
@@ -7,16 +7,19 @@ import shutil
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from bankcrm.core.config import Settings
 from bankcrm.core.db import make_engine
-from bankcrm.core.enums import Role
+from bankcrm.core.enums import AnalyticsEngine, Role
 from bankcrm.core.migrate import upgrade
 from bankcrm.demo import repository
 from bankcrm.ingest import service as ingest_service
 from bankcrm.ingest import synth
+from bankcrm.segmentation import service as segmentation_service
 from bankcrm.staff import service as staff_service
 
 ACCOUNT_MANAGER_LOGINS = 2
@@ -57,8 +60,27 @@ def build_demo_bank(
     synth.generate_bank(files_dir, customers=customers, seed=seed, progress=progress)
     upgrade(database_url)
     report = ingest_service.import_directory(database_url, files_dir, progress=progress)
+    _segment(database_url)
     logins = _grant_demo_logins(database_url)
     return DemoBank(database_url=database_url, logins=logins, rows_by_table=report.rows_by_table)
+
+
+SEGMENTED_DAYS = (date(2026, 3, 31), synth.GENERATED_AS_OF)
+"""Two snapshots half a year apart, so the demo shows migration and its alerts."""
+
+
+def _segment(database_url: str) -> None:
+    settings = Settings(database_url=database_url)
+    engine = make_engine(database_url)
+    try:
+        for day in SEGMENTED_DAYS:
+            with Session(engine) as session:
+                segmentation_service.run_segmentation(
+                    session, settings=settings, as_of=day, engine=AnalyticsEngine.DUCKDB
+                )
+                session.commit()
+    finally:
+        engine.dispose()
 
 
 def _demo_password() -> str:

@@ -66,13 +66,17 @@ class _Customers:
     primary_account: list[str]
 
 
+GENERATED_AS_OF = date(2026, 9, 30)
+"""The day the generated history ends (so a demo and its screenshots are reproducible)."""
+
+
 def generate_bank(
     out_dir: Path,
     *,
     customers: int,
     seed: int,
     transaction_format: Literal["csv", "parquet"] = "csv",
-    as_of: date = date(2026, 9, 30),
+    as_of: date = GENERATED_AS_OF,
     progress: Progress | None = None,
 ) -> dict[str, int]:
     """Write one import file per table into ``out_dir``; returns the rows written per table."""

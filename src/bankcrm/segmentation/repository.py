@@ -211,6 +211,45 @@ class SegmentRepository(ScopedRepository):
         statement = statement.order_by(Customer.id).limit(limit)
         return list(self.session.execute(self.scoped(statement))), total
 
+    def customers_in(
+        self,
+        run_id: int,
+        *,
+        quadrant: Quadrant | None,
+        customer_type: CustomerType | None,
+        branch_id: int | None,
+        manager_id: int | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Row[CustomerSegment, str, str]], int]:
+        """A page of the run's customers, largest volume first, with number and name."""
+        conditions = [
+            CustomerSegment.run_id == run_id,
+            *self._filters(customer_type=customer_type, branch_id=branch_id, manager_id=manager_id),
+        ]
+        if quadrant is not None:
+            conditions.append(CustomerSegment.quadrant == quadrant)
+        total = (
+            self.session.scalar(
+                self.scoped(
+                    select(func.count())
+                    .select_from(CustomerSegment)
+                    .join(Customer, Customer.id == CustomerSegment.customer_id)
+                    .where(*conditions)
+                )
+            )
+            or 0
+        )
+        statement = (
+            select(CustomerSegment, Customer.external_id, Customer.name)
+            .join(Customer, Customer.id == CustomerSegment.customer_id)
+            .where(*conditions)
+            .order_by(CustomerSegment.business_volume_cents.desc(), Customer.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(self.session.execute(self.scoped(statement))), total
+
     def transitions(self, *, from_run: int, to_run: int) -> list[Row[str, str, int]]:
         before = aliased(CustomerSegment)
         statement = (

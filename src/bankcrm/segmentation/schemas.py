@@ -13,6 +13,7 @@ from bankcrm.core.enums import (
     Quadrant,
     ValueTier,
 )
+from bankcrm.core.pagination import Page
 
 
 class QuadrantCounts(BaseModel):
@@ -74,6 +75,10 @@ class SegmentPointsRead(BaseModel):
     as_of: date
     total: int
     points: list[SegmentPointRead]
+    share_cut: float | None = None
+    """Smallest business share counted as high, for the chosen customer type."""
+    loyalty_cut: float | None = None
+    """Loyalty index a customer must exceed to count as highly loyal, for the chosen type."""
 
 
 class TransitionRead(BaseModel):
@@ -117,3 +122,21 @@ class CustomerSegmentRead(BaseModel):
     volume_trend: float | None
     factors: list[FactorRead]
     history: list[tuple[date, Quadrant]]
+
+
+class SegmentCustomerRead(BaseModel):
+    customer_id: int
+    external_id: str
+    name: str
+    customer_type: CustomerType
+    quadrant: Quadrant
+    value_tier: ValueTier
+    rfm: str
+    lifecycle_stage: LifecycleStage
+    business_volume: Decimal
+    business_share: float
+    loyalty_index: float
+
+
+class SegmentCustomerPage(Page[SegmentCustomerRead]):
+    as_of: date

@@ -126,7 +126,18 @@ def score(features: pa.Table, period: Period, settings: SegmentationSettings) ->
         columns[factor.value] = _finite_or_null(np.round(values, 6))
         columns[f"{factor.value}_score"] = pa.array(np.round(100 * scores[factor], 4))
     table = pa.table(columns)
-    return Scored(table, summarise(table))
+    summary = summarise(table)
+    is_high_share = np.isin(quadrant, [Quadrant.LOYAL.value, Quadrant.PROBLEM_2.value])
+    for customer_type, figures in summary["by_type"].items():
+        members = (groups == customer_type) & related
+        head = shares[members & is_high_share]
+        figures["share_cut"] = float(head.min()) if len(head) else None
+        figures["loyalty_cut"] = (
+            round(float(np.quantile(loyalty[members], settings.high_loyalty_quantile)), 6)
+            if members.any()
+            else None
+        )
+    return Scored(table, summary)
 
 
 def summarise(table: pa.Table) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from bankcrm.core.enums import (
 )
 from bankcrm.core.exceptions import NotFound, ValidationFailed
 from bankcrm.core.money import from_cents
+from bankcrm.core.pagination import PageParams
 from bankcrm.core.permissions import ROLE_SCOPE, Scope
 from bankcrm.segmentation.features import Period, customer_features
 from bankcrm.segmentation.models import SegmentRun
@@ -41,6 +42,8 @@ from bankcrm.segmentation.schemas import (
     LorenzRead,
     MigrationRead,
     QuadrantCounts,
+    SegmentCustomerPage,
+    SegmentCustomerRead,
     SegmentPointRead,
     SegmentPointsRead,
     SegmentRunRead,
@@ -181,6 +184,10 @@ def _raise_tasks(
     return downgrades, len(rows)
 
 
+def run_dates(session: Session) -> list[date]:
+    return [run.as_of for run in RunRepository(session).all()]
+
+
 def _run_or_latest(session: Session, as_of: date | None) -> SegmentRun:
     runs = RunRepository(session)
     run = runs.by_as_of(as_of) if as_of else runs.latest()
@@ -267,9 +274,12 @@ def segment_points(
         manager_id=manager_id,
         limit=limit,
     )
+    cuts = run.summary["by_type"].get(customer_type.value, {}) if customer_type else {}
     return SegmentPointsRead(
         as_of=run.as_of,
         total=total,
+        share_cut=cuts.get("share_cut"),
+        loyalty_cut=cuts.get("loyalty_cut"),
         points=[
             SegmentPointRead(
                 customer_id=customer_id,
@@ -282,6 +292,54 @@ def segment_points(
             )
             for customer_id, name, kind, share, loyalty, quadrant, volume in rows
         ],
+    )
+
+
+def segment_customers(
+    session: Session,
+    *,
+    user: StaffUser,
+    as_of: date | None = None,
+    quadrant: Quadrant | None = None,
+    customer_type: CustomerType | None = None,
+    branch_id: int | None = None,
+    manager_id: int | None = None,
+    page: int = 1,
+    page_size: int = 25,
+) -> SegmentCustomerPage:
+    """The customers of a quadrant (or all), largest business volume first."""
+    run = _run_or_latest(session, as_of)
+    params = PageParams(page=page, page_size=page_size)
+    rows, total = SegmentRepository(session, user).customers_in(
+        run.id,
+        quadrant=quadrant,
+        customer_type=customer_type,
+        branch_id=branch_id,
+        manager_id=manager_id,
+        offset=params.offset,
+        limit=params.page_size,
+    )
+    return SegmentCustomerPage(
+        as_of=run.as_of,
+        items=[
+            SegmentCustomerRead(
+                customer_id=segment.customer_id,
+                external_id=external_id,
+                name=name,
+                customer_type=segment.customer_type,
+                quadrant=segment.quadrant,
+                value_tier=segment.value_tier,
+                rfm=segment.rfm,
+                lifecycle_stage=segment.lifecycle_stage,
+                business_volume=from_cents(segment.business_volume_cents),
+                business_share=segment.business_share,
+                loyalty_index=segment.loyalty_index,
+            )
+            for segment, external_id, name in rows
+        ],
+        total=total,
+        page=params.page,
+        page_size=params.page_size,
     )
 
 

@@ -20,3 +20,29 @@
   });
   window.addEventListener("resize", function () { chart.resize(); });
 })();
+
+// Draws the seven loyalty factors of the customer's segment from #radar-chart.
+(function () {
+  "use strict";
+  var element = document.getElementById("radar-chart");
+  if (!element || typeof echarts === "undefined") {
+    return;
+  }
+  var radar = JSON.parse(element.dataset.radar || "null");
+  if (!radar) {
+    return;
+  }
+  var chart = echarts.init(element, null, { renderer: "canvas" });
+  chart.setOption({
+    tooltip: {},
+    radar: {
+      radius: "62%",
+      indicator: radar.factors.map(function (name) { return { name: name, max: 100 }; })
+    },
+    series: [{
+      type: "radar",
+      data: [{ value: radar.scores, name: element.dataset.label, areaStyle: { opacity: 0.2 } }]
+    }]
+  });
+  window.addEventListener("resize", function () { chart.resize(); });
+})();
