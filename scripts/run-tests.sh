@@ -23,4 +23,4 @@ if [ -z "${BANKCRM_TEST_POSTGRES_URL:-}" ]; then
   fi
 fi
 
-"$venv/bin/pytest" -m "not slow" -n "${PYTEST_WORKERS:-2}" "$@"
+"$venv/bin/pytest" -m "not slow" -n "${PYTEST_WORKERS:-2}" --dist loadgroup "$@"

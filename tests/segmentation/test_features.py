@@ -195,7 +195,12 @@ def features_on(engine: AnalyticsEngine, ledger: Ledger) -> dict[int, dict[str, 
 
 @pytest.mark.parametrize(
     "engine",
-    [AnalyticsEngine.DUCKDB, pytest.param(AnalyticsEngine.SPARK, marks=pytest.mark.spark)],
+    [
+        AnalyticsEngine.DUCKDB,
+        pytest.param(
+            AnalyticsEngine.SPARK, marks=[pytest.mark.spark, pytest.mark.xdist_group("spark")]
+        ),
+    ],
 )
 def test_aggregates_match_the_hand_computation(engine: AnalyticsEngine) -> None:
     rows = features_on(engine, hand_ledger())

@@ -79,6 +79,13 @@ def test_run_export_and_concentration_agree(imported: str, tmp_path: Path) -> No
         np.sort(volume)[::-1][:160].sum() / volume.sum(), abs=1e-6
     )
 
+    ledger = tmp_path / "ledger"
+    run_cli("segment", "ledger", "--out", str(ledger))
+    from_parquet = run_cli(
+        "segment", "run", "--as-of", BANK_AS_OF, "--source", str(ledger), "--json"
+    )
+    assert json.loads(from_parquet) == printed
+
 
 def test_migration_raises_tasks_once_and_a_rerun_replaces_the_snapshot(imported: str) -> None:
     run_cli("segment", "run", "--as-of", EARLIER)
@@ -150,6 +157,7 @@ def test_a_run_without_any_customer_is_refused_cleanly(app_settings: str) -> Non
 
 
 @pytest.mark.spark
+@pytest.mark.xdist_group("spark")  # one Spark session (JVM) serves both Spark tests
 def test_duckdb_and_spark_give_the_same_segments(generated_bank: Path, sqlite_url: str) -> None:
     import_directory(sqlite_url, generated_bank)
     settings = Settings(database_url=sqlite_url)

@@ -54,6 +54,7 @@ from bankcrm.segmentation.scoring import Scored, score, summarise
 from bankcrm.staff.models import StaffUser
 
 TASK_SOURCE = "segmentation"
+INSERT_BATCH_ROWS = 5_000
 EXPORT_COLUMNS = (
     "customer_id",
     "customer_type",
@@ -108,7 +109,11 @@ def run_segmentation(
             created_by_id=created_by.id if created_by else None,
         )
     )
-    runs.add_segments({**row, "run_id": run.id} for row in scored.table.to_pylist())
+    runs.add_segments(
+        {**row, "run_id": run.id}
+        for batch in scored.table.to_batches(max_chunksize=INSERT_BATCH_ROWS)
+        for row in batch.to_pylist()
+    )
     previous = runs.latest(before=as_of)
     downgrades, tasks = 0, 0
     if create_tasks:
