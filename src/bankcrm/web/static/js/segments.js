@@ -94,9 +94,9 @@
             names[item.value[0]] + ": " + item.value[2];
         }
       },
-      grid: { left: 110, right: 20, top: 10, bottom: 70 },
-      xAxis: { type: "category", data: names, name: data.axis.to, nameLocation: "middle", nameGap: 50 },
-      yAxis: { type: "category", data: names, name: data.axis.from, inverse: true },
+      grid: { left: 100, right: 10, top: 10, bottom: 50 },
+      xAxis: { type: "category", data: names, axisLabel: { interval: 0, width: 80, overflow: "break" } },
+      yAxis: { type: "category", data: names, inverse: true, axisLabel: { width: 90, overflow: "break" } },
       visualMap: { min: 0, max: largest, show: false, inRange: { color: ["#f8f9fa", "#0b3d91"] } },
       series: [{ type: "heatmap", data: data.migration.cells, label: { show: true } }]
     });
