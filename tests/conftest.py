@@ -102,3 +102,12 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture
+def berka_dir(shared_data: Path) -> Path:
+    """The PKDD'99 Czech bank data set beside the repository."""
+    directory = shared_data / "berka-pkdd99-financial"
+    if not directory.is_dir():
+        pytest.skip("the Berka data set is not beside the repository")
+    return directory

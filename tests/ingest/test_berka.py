@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, text
 
 from bankcrm.ingest.service import import_directory
@@ -25,14 +24,6 @@ SOURCE_ROWS = {
 def scalar(engine: Engine, sql: str) -> int:
     with engine.connect() as connection:
         return int(connection.execute(text(sql)).scalar_one())
-
-
-@pytest.fixture
-def berka_dir(shared_data: Path) -> Path:
-    directory = shared_data / "berka-pkdd99-financial"
-    if not directory.is_dir():
-        pytest.skip("the Berka data set is not beside the repository")
-    return directory
 
 
 def test_berka_import_reproduces_the_source_row_counts(

@@ -21,14 +21,6 @@ from bankcrm.segmentation.models import CustomerSegment
 LAST_MONTH_WITH_TRANSACTIONS = date(1994, 3, 31)
 
 
-@pytest.fixture
-def berka_dir(shared_data: Path) -> Path:
-    directory = shared_data / "berka-pkdd99-financial"
-    if not directory.is_dir():
-        pytest.skip("the Berka data set is not beside the repository")
-    return directory
-
-
 def test_berka_segments_end_to_end_with_every_quadrant_populated(
     database_url: str, berka_dir: Path
 ) -> None:

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bankcrm.branches import service as branches_service
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import CustomerType
 from bankcrm.core.exceptions import NotFound
@@ -17,8 +16,8 @@ from bankcrm.core.permissions import ROLE_SCOPE, Scope
 from bankcrm.customers import service
 from bankcrm.customers.endpoints import NO_CONTROL_CHARACTERS
 from bankcrm.segmentation import service as segmentation_service
-from bankcrm.staff import service as staff_service
 from bankcrm.web.deps import PageUser
+from bankcrm.web.filters import scope_filters
 from bankcrm.web.labels import label_for
 from bankcrm.web.locale import request_locale
 from bankcrm.web.templating import render
@@ -41,24 +40,14 @@ def customer_list(
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25,
 ) -> Response:
     chosen_type = CustomerType(customer_type) if customer_type in set(CustomerType) else None
-    scope = ROLE_SCOPE[user.role]
-    branches = branches_service.list_branches(session) if scope is Scope.ALL else []
-    chosen_branch = _chosen_id(branch_id) if scope is Scope.ALL else None
-    managers = (
-        staff_service.list_account_managers(
-            session, branch_id=user.branch_id if scope is Scope.BRANCH else chosen_branch
-        )
-        if scope is not Scope.OWN_BOOK
-        else []
-    )
-    chosen_manager = _chosen_id(manager_id) if managers else None
+    filters = scope_filters(session, user, branch_id=branch_id, manager_id=manager_id)
     result = service.list_customers(
         session,
         user=user,
         search=q,
         customer_type=chosen_type,
-        branch_id=chosen_branch,
-        manager_id=chosen_manager,
+        branch_id=filters.branch_id,
+        manager_id=filters.manager_id,
         page=page,
         page_size=page_size,
     )
@@ -70,18 +59,13 @@ def customer_list(
             "q": q or "",
             "customer_type": chosen_type.value if chosen_type else "",
             "customer_types": list(CustomerType),
-            "show_manager": scope is not Scope.OWN_BOOK,
-            "branches": branches,
-            "managers": managers,
-            "branch_id": chosen_branch,
-            "manager_id": chosen_manager,
+            "show_manager": ROLE_SCOPE[user.role] is not Scope.OWN_BOOK,
+            "branches": filters.branches,
+            "managers": filters.managers,
+            "branch_id": filters.branch_id,
+            "manager_id": filters.manager_id,
         },
     )
-
-
-def _chosen_id(value: str | None) -> int | None:
-    """A filter picked in a select box; an empty or garbled value means no filter."""
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
 
 
 @router.get("/{customer_id}", response_class=HTMLResponse)

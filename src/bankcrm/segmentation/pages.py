@@ -9,20 +9,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
-from bankcrm.branches import service as branches_service
 from bankcrm.core.config import get_settings
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import CustomerType, Quadrant
 from bankcrm.core.exceptions import NotFound
 from bankcrm.core.pagination import MAX_PAGE_SIZE
-from bankcrm.core.permissions import ROLE_SCOPE, Scope
 from bankcrm.segmentation import service
 from bankcrm.segmentation.playbooks import PLAYBOOKS
-from bankcrm.staff import service as staff_service
-from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageUser
+from bankcrm.web.filters import scope_filters
 from bankcrm.web.i18n import gettext
 from bankcrm.web.labels import label_for
 from bankcrm.web.locale import request_locale
@@ -39,34 +35,12 @@ QUADRANT_COLOURS = {
 Filter = Annotated[str | None, Query(max_length=16)]
 
 
-def _chosen_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
-
-
 def _chosen_day(value: str | None, runs: list[date]) -> date | None:
     try:
         day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
     return day if day in runs else None
-
-
-def _filters(
-    session: Session, user: StaffUser, branch_id: str | None, manager_id: str | None
-) -> tuple[list[Any], int | None, list[Any], int | None]:
-    """Branch and manager choices the viewer's scope allows, and the valid chosen ones."""
-    scope = ROLE_SCOPE[user.role]
-    branches = branches_service.list_branches(session) if scope is Scope.ALL else []
-    chosen_branch = _chosen_id(branch_id) if scope is Scope.ALL else None
-    managers = (
-        staff_service.list_account_managers(
-            session, branch_id=user.branch_id if scope is Scope.BRANCH else chosen_branch
-        )
-        if scope is not Scope.OWN_BOOK
-        else []
-    )
-    chosen_manager = _chosen_id(manager_id) if managers else None
-    return branches, chosen_branch, managers, chosen_manager
 
 
 @router.get("", response_class=HTMLResponse)
@@ -86,17 +60,15 @@ def matrix(
         if customer_type in set(CustomerType)
         else CustomerType.INDIVIDUAL
     )
-    branches, chosen_branch, managers, chosen_manager = _filters(
-        session, user, branch_id, manager_id
-    )
+    filters = scope_filters(session, user, branch_id=branch_id, manager_id=manager_id)
     context: dict[str, Any] = {
         "runs": runs,
         "customer_types": list(CustomerType),
         "customer_type": chosen_type.value,
-        "branches": branches,
-        "managers": managers,
-        "branch_id": chosen_branch,
-        "manager_id": chosen_manager,
+        "branches": filters.branches,
+        "managers": filters.managers,
+        "branch_id": filters.branch_id,
+        "manager_id": filters.manager_id,
         "playbooks": [
             {
                 "quadrant": quadrant,
@@ -117,16 +89,16 @@ def matrix(
         user=user,
         as_of=day,
         customer_type=chosen_type,
-        branch_id=chosen_branch,
-        manager_id=chosen_manager,
+        branch_id=filters.branch_id,
+        manager_id=filters.manager_id,
     )
     points = service.segment_points(
         session,
         user=user,
         as_of=day,
         customer_type=chosen_type,
-        branch_id=chosen_branch,
-        manager_id=chosen_manager,
+        branch_id=filters.branch_id,
+        manager_id=filters.manager_id,
     )
     try:
         migration = service.segment_migration(
@@ -209,15 +181,15 @@ def quadrant_customers(
     runs = service.run_dates(session)
     chosen_quadrant = Quadrant(quadrant) if quadrant in set(Quadrant) else None
     chosen_type = CustomerType(customer_type) if customer_type in set(CustomerType) else None
-    _, chosen_branch, _, chosen_manager = _filters(session, user, branch_id, manager_id)
+    filters = scope_filters(session, user, branch_id=branch_id, manager_id=manager_id)
     result = service.segment_customers(
         session,
         user=user,
         as_of=_chosen_day(as_of, runs),
         quadrant=chosen_quadrant,
         customer_type=chosen_type,
-        branch_id=chosen_branch,
-        manager_id=chosen_manager,
+        branch_id=filters.branch_id,
+        manager_id=filters.manager_id,
         page=page,
         page_size=page_size,
     )
@@ -225,8 +197,8 @@ def quadrant_customers(
         "quadrant": chosen_quadrant.value if chosen_quadrant else "",
         "as_of": result.as_of.isoformat(),
         "customer_type": chosen_type.value if chosen_type else "",
-        "branch_id": chosen_branch or "",
-        "manager_id": chosen_manager or "",
+        "branch_id": filters.branch_id or "",
+        "manager_id": filters.manager_id or "",
     }
     return render(
         request,

@@ -142,6 +142,15 @@ class SegmentRepository(ScopedRepository):
             conditions.append(Customer.manager_id == manager_id)
         return conditions
 
+    def _count(self, conditions: list[ColumnElement[bool]]) -> int:
+        statement = (
+            select(func.count())
+            .select_from(CustomerSegment)
+            .join(Customer, Customer.id == CustomerSegment.customer_id)
+            .where(*conditions)
+        )
+        return self.session.scalar(self.scoped(statement)) or 0
+
     def volumes(
         self,
         run_id: int,
@@ -181,17 +190,7 @@ class SegmentRepository(ScopedRepository):
             CustomerSegment.run_id == run_id,
             *self._filters(customer_type=customer_type, branch_id=branch_id, manager_id=manager_id),
         ]
-        total = (
-            self.session.scalar(
-                self.scoped(
-                    select(func.count())
-                    .select_from(CustomerSegment)
-                    .join(Customer, Customer.id == CustomerSegment.customer_id)
-                    .where(*conditions)
-                )
-            )
-            or 0
-        )
+        total = self._count(conditions)
         statement = (
             select(
                 Customer.id,
@@ -229,17 +228,7 @@ class SegmentRepository(ScopedRepository):
         ]
         if quadrant is not None:
             conditions.append(CustomerSegment.quadrant == quadrant)
-        total = (
-            self.session.scalar(
-                self.scoped(
-                    select(func.count())
-                    .select_from(CustomerSegment)
-                    .join(Customer, Customer.id == CustomerSegment.customer_id)
-                    .where(*conditions)
-                )
-            )
-            or 0
-        )
+        total = self._count(conditions)
         statement = (
             select(CustomerSegment, Customer.external_id, Customer.name)
             .join(Customer, Customer.id == CustomerSegment.customer_id)

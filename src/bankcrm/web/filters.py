@@ -1,0 +1,49 @@
+"""The branch and account-manager filters of list pages, limited to what the viewer may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from bankcrm.branches import service as branches_service
+from bankcrm.branches.models import Branch
+from bankcrm.core.permissions import ROLE_SCOPE, Scope
+from bankcrm.staff import service as staff_service
+from bankcrm.staff.models import StaffUser
+
+
+@dataclass(frozen=True)
+class ScopeFilters:
+    branches: list[Branch]
+    """Branches to choose from: only for viewers who see the whole bank."""
+    managers: list[StaffUser]
+    """Account managers to choose from: none for an account manager (their own book)."""
+    branch_id: int | None
+    manager_id: int | None
+
+
+def chosen_id(value: str | None) -> int | None:
+    """A filter picked in a select box; an empty or garbled value means no filter."""
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+def scope_filters(
+    session: Session, user: StaffUser, *, branch_id: str | None, manager_id: str | None
+) -> ScopeFilters:
+    scope = ROLE_SCOPE[user.role]
+    branches = branches_service.list_branches(session) if scope is Scope.ALL else []
+    chosen_branch = chosen_id(branch_id) if scope is Scope.ALL else None
+    managers = (
+        staff_service.list_account_managers(
+            session, branch_id=user.branch_id if scope is Scope.BRANCH else chosen_branch
+        )
+        if scope is not Scope.OWN_BOOK
+        else []
+    )
+    return ScopeFilters(
+        branches=branches,
+        managers=managers,
+        branch_id=chosen_branch,
+        manager_id=chosen_id(manager_id) if managers else None,
+    )
