@@ -67,6 +67,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, migrated PostgreSQL database, for behaviour only a server shows (row locks)."""
+    url, name = _fresh_postgres_database()
+    upgrade(url)
+    yield url
+    _drop_postgres_database(name)
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     """A migrated SQLite database, for tests whose subject does not depend on the backend."""
     url = f"sqlite:///{tmp_path / 'bankcrm.db'}"

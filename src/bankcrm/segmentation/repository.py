@@ -7,9 +7,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, delete, func, insert, select, true
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from bankcrm.core.enums import CustomerType, Quadrant, TaskStatus
+from bankcrm.core.exceptions import Conflict
 from bankcrm.core.repository import ScopedRepository
 from bankcrm.customers.models import Customer
 from bankcrm.segmentation.models import CustomerSegment, SegmentRun
@@ -50,7 +52,12 @@ class RunRepository:
             self.session.delete(previous)
             self.session.flush()
         self.session.add(run)
-        self.session.flush()
+        try:
+            self.session.flush()
+        except IntegrityError as error:
+            raise Conflict(
+                f"another segmentation run as of {run.as_of} was saved first; run again"
+            ) from error
         return run
 
     def add_segments(self, rows: Iterable[dict[str, Any]]) -> None:
