@@ -1,7 +1,10 @@
-"""``make bench``: generator, import and customer-list benchmarks, written to docs/performance.md.
+"""``make bench``: generator, import, customer-list and segmentation benchmarks.
 
 Every figure is printed next to a baseline measured in the same run on the same machine, so
-the ratios mean something wherever it runs. Set ``BENCH_QUICK=1`` for a short run.
+the ratios mean something wherever it runs; the figures go to docs/performance.md. Set
+``BENCH_QUICK=1`` for a short run and ``BENCH_ONLY=segmentation`` (comma-separated, from
+generator, import, segmentation) to run some sections only: their sections of the page are
+replaced and the others kept.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from bankcrm.core.enums import Role
 from bankcrm.customers import service as customers_service
 from bankcrm.staff.models import StaffUser
 from bench.measure import in_child
+from bench.segment import bench_segmentation
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "docs" / "performance.md"
@@ -29,6 +33,10 @@ QUICK = os.environ.get("BENCH_QUICK") == "1"
 SYNTH_SIZES = (2_000, 20_000) if QUICK else (10_000, 100_000, 1_000_000)
 IMPORT_SIZES = (2_000, 20_000) if QUICK else (10_000, 100_000)
 LIST_REPEATS = 20
+SEGMENT_SIZES = (20_000,) if QUICK else (100_000, 400_000, 1_000_000)
+SEGMENT_REPEATS = 3 if QUICK else 2
+SECTIONS = ("generator", "import", "segmentation")
+ONLY = tuple(name for name in os.environ.get("BENCH_ONLY", "").split(",") if name) or SECTIONS
 
 
 def _rate(rows: float, seconds: float) -> str:
@@ -67,6 +75,13 @@ def bench_synth(work: Path) -> list[str]:
     return lines
 
 
+def _import_files(work: Path, customers: int) -> Path:
+    files = work / f"import-{customers}"
+    if not files.exists():
+        in_child("bench.synth_child", "bank", str(customers), "2", str(files), "csv")
+    return files
+
+
 def bench_import(work: Path) -> tuple[list[str], Path]:
     lines = [
         "| backend | customers | rows | seconds | rows/s | peak memory | "
@@ -75,8 +90,7 @@ def bench_import(work: Path) -> tuple[list[str], Path]:
     ]
     largest = work
     for customers in IMPORT_SIZES:
-        files = work / f"import-{customers}"
-        in_child("bench.synth_child", "bank", str(customers), "2", str(files), "csv")
+        files = _import_files(work, customers)
         database = work / f"import-{customers}.db"
         targets = [("SQLite", f"sqlite:///{database}")]
         postgres = os.environ.get("BANKCRM_TEST_POSTGRES_URL")
@@ -144,7 +158,7 @@ def bench_customer_list(database: Path) -> list[str]:
                 lambda viewer=viewer, options=options: customers_service.list_customers(
                     session,
                     user=viewer,
-                    **options,  # type: ignore[arg-type]
+                    **options,
                 )
             )
             lines.append(
@@ -156,18 +170,75 @@ def bench_customer_list(database: Path) -> list[str]:
     return [f"On {customers:,} customers (SQLite).", "", *lines]
 
 
+def imported_store(work: Path, customers: int) -> tuple[Path, Path, int]:
+    """A SQLite store holding a generated bank, from the import section if it ran."""
+    files = _import_files(work, customers)
+    database = work / f"import-{customers}.db"
+    if not database.exists():
+        in_child("bench.import_child", "import", f"sqlite:///{database}", str(files))
+    return database, files, customers
+
+
+def _splice(page: str, sections: dict[str, list[str]]) -> str:
+    """Replace the ``## `` sections of a page that were measured; keep the others."""
+    head, *rest = page.split("\n## ")
+    bodies = {"## " + part.split("\n", 1)[0]: part for part in rest}
+    for title, lines in sections.items():
+        bodies[title] = "\n".join([title.removeprefix("## "), *lines])
+    return "\n## ".join([head, *bodies.values()]).rstrip("\n") + "\n"
+
+
 def main() -> None:
+    unknown = set(ONLY) - set(SECTIONS)
+    if unknown:
+        raise SystemExit(f"BENCH_ONLY: unknown section(s) {', '.join(sorted(unknown))}")
     started = datetime.now(UTC)
+    sections: dict[str, list[str]] = {}
     with tempfile.TemporaryDirectory(prefix="bankcrm-bench-") as directory:
         work = Path(directory)
-        print("generator", flush=True)
-        synth = bench_synth(work)
-        print("import", flush=True)
-        imports, largest = bench_import(work)
-        print("customer list", flush=True)
-        listing = bench_customer_list(largest)
+        if "generator" in ONLY:
+            print("generator", flush=True)
+            synth = bench_synth(work)
+            sections["## Demo-bank generator (`bankcrm synth`)"] = [
+                "",
+                "Rows of every table together. The 1M-customer bank writes its transactions as "
+                "Parquet.",
+                "Peak memory is the child process's maximum resident set size.",
+                "",
+                *synth,
+                "",
+            ]
+        if "import" in ONLY:
+            print("import", flush=True)
+            imports, largest = bench_import(work)
+            print("customer list", flush=True)
+            listing = bench_customer_list(largest)
+            sections["## Import (`bankcrm import`)"] = [
+                "",
+                "All tables of a generated bank, validated, staged and upserted in one "
+                "transaction.",
+                "Files are read in chunks bounded in cells (`BANKCRM_IMPORT_CHUNK_ROWS` rows of a",
+                "transaction-wide file); compare the peak memory of the two sizes.",
+                "",
+                *imports,
+                "",
+            ]
+            sections["## Customer list (`GET /api/v1/customers`, service call)"] = [
+                "",
+                *listing,
+                "",
+            ]
+        if "segmentation" in ONLY:
+            print("segmentation", flush=True)
+            segmentation = bench_segmentation(
+                work,
+                sizes=SEGMENT_SIZES,
+                repeats=SEGMENT_REPEATS,
+                store=imported_store(work, IMPORT_SIZES[-1]),
+            )
+            sections["## Segmentation"] = ["", *segmentation, ""]
     memory = psutil.virtual_memory().total / 2**30
-    report = [
+    header = [
         "# Performance",
         "",
         "Written by `make bench` (`python -m bench.run`); figures from the latest run.",
@@ -177,27 +248,12 @@ def main() -> None:
         "÷ baseline for throughput (higher is better) and ours ÷ baseline for latency "
         "(lower is better).",
         "",
-        "## Demo-bank generator (`bankcrm synth`)",
-        "",
-        "Rows of every table together. The 1M-customer bank writes its transactions as Parquet.",
-        "Peak memory is the child process's maximum resident set size.",
-        "",
-        *synth,
-        "",
-        "## Import (`bankcrm import`)",
-        "",
-        "All tables of a generated bank, validated, staged and upserted in one transaction.",
-        "Files are read in chunks bounded in cells (`BANKCRM_IMPORT_CHUNK_ROWS` rows of a",
-        "transaction-wide file); compare the peak memory of the two sizes.",
-        "",
-        *imports,
-        "",
-        "## Customer list (`GET /api/v1/customers`, service call)",
-        "",
-        *listing,
-        "",
     ]
-    REPORT.write_text("\n".join(report), encoding="utf-8")
+    if set(ONLY) == set(SECTIONS) or not REPORT.exists():
+        page = _splice("\n".join(header), sections)
+    else:
+        page = _splice(REPORT.read_text(encoding="utf-8"), sections)
+    REPORT.write_text(page, encoding="utf-8")
     print(f"wrote {REPORT}")
 
 

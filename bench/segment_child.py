@@ -3,10 +3,11 @@
 ``convert BANK LEDGER``: import-format folder → ledger Parquet folder.
 ``ours|sql|pandas LEDGER AS_OF [OUT]``: one implementation, timed from the Parquet files to
 per-customer results; ``OUT`` (written after the clock stops) keeps the aggregates.
-``profile LEDGER AS_OF``: the phases of ``compute_segments`` one by one.
+``profile LEDGER AS_OF [OUT]``: the phases of ``compute_segments`` one by one.
 ``check LEDGER AS_OF``: all three on one ledger; fails unless their aggregates are equal.
 ``store DATABASE_URL`` / ``parquet LEDGER``: the ledger read from the records store (ADBC)
 or from Parquet, with per-table sums so the two can be compared.
+``compare EXPECTED [OUT LABEL]...``: saved results must equal the first one.
 """
 
 from __future__ import annotations
@@ -17,44 +18,24 @@ import time
 from datetime import date
 from pathlib import Path
 
+import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from bankcrm.analytics.engine import open_engine
-from bankcrm.analytics.ledger import Ledger, read_parquet
+from bankcrm.analytics.ledger import SCHEMAS, Ledger, LedgerFiles, read_parquet
 from bankcrm.analytics.repository import read_ledger
 from bankcrm.core.config import Settings
 from bankcrm.core.enums import AnalyticsEngine
 from bankcrm.segmentation.features import Period, customer_features
 from bankcrm.segmentation.scoring import score
 from bankcrm.segmentation.service import compute_segments
+from bench.segment_compare import COMPARED, assert_same
 from bench.segment_ledger import convert
 from bench.segment_pandas import customer_features_pandas, to_arrow
 from bench.segment_sql import customer_features_sql
 
-COMPARED = (
-    "customer_id",
-    "customer_type",
-    "status",
-    "branch_id",
-    "manager_id",
-    "credit_grade",
-    "other_banks_assets_cents",
-    "onboarded_min",
-    "last_transaction_min",
-    "first_opened_min",
-    "balance_minutes",
-    "balance_minutes_first",
-    "balance_minutes_second",
-    "transactions",
-    "turnover_cents",
-    "active_slices",
-    "interactions",
-    "product_categories",
-    "accounts_opened",
-    "open_accounts",
-)
 SUMMED = {
     "customers": ("other_banks_assets_cents", "onboarded_min"),
     "accounts": ("opened_min", "closed_min", "balance_cents"),
@@ -68,36 +49,6 @@ def _period(as_of: date, settings: Settings) -> Period:
     return Period.ending(as_of, settings.segmentation.period_months, settings.timezone)
 
 
-def _canonical(table: pa.Table) -> pa.Table:
-    columns = {}
-    for name in COMPARED:
-        column = table.column(name)
-        target = pa.string() if pa.types.is_string(column.type) else pa.int64()
-        if pa.types.is_large_string(column.type):
-            target = pa.string()
-        columns[name] = column.cast(target).combine_chunks()
-    return pa.table(columns)
-
-
-def assert_same(expected: pa.Table, actual: pa.Table, label: str) -> None:
-    """Equal row for row and column for column (nulls included), else name the first miss."""
-    if expected.num_rows != actual.num_rows:
-        raise AssertionError(f"{label}: {actual.num_rows:,} rows, expected {expected.num_rows:,}")
-    left, right = _canonical(expected), _canonical(actual)
-    for name in COMPARED:
-        a, b = left.column(name), right.column(name)
-        if a.equals(b):
-            continue
-        same = pc.fill_null(pc.equal(a, b), False)
-        both_null = pc.and_(pc.is_null(a), pc.is_null(b))
-        index = pc.index(pc.or_(same, both_null), False).as_py()
-        customer = left.column("customer_id")[index].as_py()
-        raise AssertionError(
-            f"{label}: {name} of customer {customer} is {b[index].as_py()!r}, "
-            f"expected {a[index].as_py()!r}"
-        )
-
-
 def run_convert(bank: Path, ledger: Path, timezone: str) -> dict[str, object]:
     started = time.perf_counter()
     rows = convert(bank, ledger, timezone=timezone)
@@ -107,18 +58,25 @@ def run_convert(bank: Path, ledger: Path, timezone: str) -> dict[str, object]:
     return {"rows": rows, "seconds": seconds}
 
 
+def _ledger_rows(ledger_dir: Path) -> int:
+    return sum(pq.read_metadata(ledger_dir / f"{name}.parquet").num_rows for name in SCHEMAS)
+
+
 def run_ours(ledger_dir: Path, as_of: date, settings: Settings) -> dict[str, object]:
+    """What ``bankcrm segment run --source`` computes: DuckDB scans the Parquet ledger."""
     started = time.perf_counter()
-    ledger = read_parquet(ledger_dir)
     scored = compute_segments(
-        ledger, as_of=as_of, engine=AnalyticsEngine.DUCKDB, settings=settings
+        LedgerFiles(ledger_dir), as_of=as_of, engine=AnalyticsEngine.DUCKDB, settings=settings
     )
     seconds = time.perf_counter() - started
-    return {"rows": ledger.rows, "customers": scored.table.num_rows, "seconds": seconds}
+    rows = _ledger_rows(ledger_dir)
+    return {"rows": rows, "customers": scored.table.num_rows, "seconds": seconds}
 
 
-def run_profile(ledger_dir: Path, as_of: date, settings: Settings) -> dict[str, object]:
-    """``compute_segments``'s body with a clock between the phases."""
+def run_profile(
+    ledger_dir: Path, as_of: date, settings: Settings, out: Path | None
+) -> dict[str, object]:
+    """``compute_segments``'s body with a clock between the phases; ``out`` gets the features."""
     phases: dict[str, float] = {}
     period = _period(as_of, settings)
     clock = time.perf_counter()
@@ -129,11 +87,16 @@ def run_profile(ledger_dir: Path, as_of: date, settings: Settings) -> dict[str, 
         phases[name] = now - clock
         clock = now
 
-    ledger = read_parquet(ledger_dir)
-    lap("read Parquet (pyarrow, Ledger.from_tables)")
+    files = LedgerFiles(ledger_dir).check()
+    lap("check the Parquet ledger's schemas")
     with open_engine(AnalyticsEngine.DUCKDB, settings) as connection:
-        tables = {name: connection.register(name, table) for name, table in ledger.tables().items()}
-        lap("open DuckDB, register Arrow tables")
+        tables = {
+            name: connection.register_parquet(name, files.path(name))
+            .select(*schema.names)
+            .cast(ibis.Schema.from_pyarrow(schema))
+            for name, schema in SCHEMAS.items()
+        }
+        lap("open DuckDB, register Parquet scans")
         expression = customer_features(period=period, **tables)
         lap("build Ibis expression")
         features = connection.to_arrow(expression)
@@ -141,10 +104,14 @@ def run_profile(ledger_dir: Path, as_of: date, settings: Settings) -> dict[str, 
     lap("close DuckDB")
     scored = score(features, period, settings.segmentation)
     lap("scoring (NumPy)")
-    return {"rows": ledger.rows, "customers": scored.table.num_rows, "phases": phases}
+    if out:
+        pq.write_table(features, out)
+    return {"rows": _ledger_rows(ledger_dir), "customers": scored.table.num_rows, "phases": phases}
 
 
-def run_sql(ledger_dir: Path, as_of: date, settings: Settings, out: Path | None) -> dict[str, object]:
+def run_sql(
+    ledger_dir: Path, as_of: date, settings: Settings, out: Path | None
+) -> dict[str, object]:
     period = _period(as_of, settings)
     started = time.perf_counter()
     result = customer_features_sql(ledger_dir, period, settings.analytics_memory_limit)
@@ -154,7 +121,9 @@ def run_sql(ledger_dir: Path, as_of: date, settings: Settings, out: Path | None)
     return {"customers": result.num_rows, "seconds": seconds}
 
 
-def run_pandas(ledger_dir: Path, as_of: date, settings: Settings, out: Path | None) -> dict[str, object]:
+def run_pandas(
+    ledger_dir: Path, as_of: date, settings: Settings, out: Path | None
+) -> dict[str, object]:
     period = _period(as_of, settings)
     started = time.perf_counter()
     result = customer_features_pandas(ledger_dir, period)
@@ -217,13 +186,18 @@ def main() -> None:
         result = run_convert(Path(rest[0]), Path(rest[1]), settings.timezone)
     elif mode in ("store", "parquet"):
         result = run_read(rest[0], settings)
+    elif mode == "compare":
+        expected = pq.read_table(rest[0])
+        for path, label in zip(rest[1::2], rest[2::2], strict=True):
+            assert_same(expected, pq.read_table(path), label)
+        result = {"customers": expected.num_rows, "compared": len(rest) // 2}
     else:
         ledger, as_of = Path(rest[0]), date.fromisoformat(rest[1])
         out = Path(rest[2]) if len(rest) > 2 else None
         if mode == "ours":
             result = run_ours(ledger, as_of, settings)
         elif mode == "profile":
-            result = run_profile(ledger, as_of, settings)
+            result = run_profile(ledger, as_of, settings, out)
         elif mode == "sql":
             result = run_sql(ledger, as_of, settings, out)
         elif mode == "pandas":

@@ -56,9 +56,7 @@ def _account_volume(
     signed = moves["signed_cents"].to_numpy()
     reconstructed = moves["balance_cents"].to_numpy() - (total - running)
     booked_after = moves["balance_after_cents"]
-    balance_after = np.where(
-        booked_after.isna().to_numpy(), reconstructed, _ints(booked_after, 0)
-    )
+    balance_after = np.where(booked_after.isna().to_numpy(), reconstructed, _ints(booked_after, 0))
     opened = np.where(moves["opened_min"].isna(), booked, _ints(moves["opened_min"], 0))
     before_start = np.where(previous.isna(), np.minimum(opened, booked), _ints(previous, 0))
     last = following.isna().to_numpy()

@@ -62,7 +62,7 @@ moves AS (
     SELECT t.account_id, t.booked_min, t.signed_cents, a.opened_min, a.closed_min,
            coalesce(
                t.balance_after_cents,
-               a.balance_cents - coalesce(sum(t.signed_cents) OVER later, 0)
+               a.balance_cents - coalesce(CAST(sum(t.signed_cents) OVER later AS BIGINT), 0)
            ) AS balance_after,
            lag(t.booked_min) OVER ordered AS previous_min,
            lead(t.booked_min) OVER ordered AS next_min

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from bankcrm.analytics.engine import open_engine
-from bankcrm.analytics.ledger import SCHEMAS, Ledger
+from bankcrm.analytics.ledger import SCHEMAS, Ledger, LedgerFiles, write_parquet
 from bankcrm.core.config import Settings
 from bankcrm.core.enums import AnalyticsEngine
+from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.segmentation.features import Period, customer_features
+from bankcrm.segmentation.service import compute_segments
 
 PERIOD = Period(as_of=date(2026, 1, 1), months=2, start=1000, end=3000)
 
@@ -221,7 +225,39 @@ def test_the_period_ends_with_the_as_of_day_in_the_bank_time_zone() -> None:
 def test_a_ledger_missing_a_column_is_refused_by_name() -> None:
     tables = hand_ledger().tables()
     tables["accounts"] = tables["accounts"].drop_columns(["balance_cents"])
-    from bankcrm.core.exceptions import ValidationFailed
-
     with pytest.raises(ValidationFailed, match="balance_cents"):
         Ledger.from_tables(tables)
+
+
+def test_a_parquet_ledger_is_checked_before_the_engine_reads_it(tmp_path: Path) -> None:
+    write_parquet(hand_ledger(), tmp_path)
+    assert LedgerFiles(tmp_path).check().path("accounts") == tmp_path / "accounts.parquet"
+    accounts = pq.read_table(tmp_path / "accounts.parquet")
+    pq.write_table(accounts.drop_columns(["opened_min"]), tmp_path / "accounts.parquet")
+    with pytest.raises(ValidationFailed, match=r"accounts\.parquet lacks column 'opened_min'"):
+        LedgerFiles(tmp_path).check()
+    text = accounts.set_column(
+        accounts.schema.get_field_index("balance_cents"),
+        "balance_cents",
+        accounts.column("balance_cents").cast(pa.string()),
+    )
+    pq.write_table(text, tmp_path / "accounts.parquet")
+    with pytest.raises(ValidationFailed, match="'balance_cents' is string, not int64"):
+        LedgerFiles(tmp_path).check()
+    pq.write_table(accounts, tmp_path / "accounts.parquet")
+    (tmp_path / "holdings.parquet").unlink()
+    with pytest.raises(ValidationFailed, match=r"holdings\.parquet is missing"):
+        LedgerFiles(tmp_path).check()
+
+
+def test_a_parquet_ledger_scanned_by_the_engine_gives_the_same_segments(tmp_path: Path) -> None:
+    write_parquet(hand_ledger(), tmp_path)
+    settings = Settings()
+    from_files = compute_segments(
+        LedgerFiles(tmp_path), as_of=date(2026, 1, 1), engine=AnalyticsEngine.DUCKDB,
+        settings=settings,
+    )  # fmt: skip
+    from_arrow = compute_segments(
+        hand_ledger(), as_of=date(2026, 1, 1), engine=AnalyticsEngine.DUCKDB, settings=settings
+    )
+    assert from_files.table.to_pylist() == from_arrow.table.to_pylist()

@@ -12,6 +12,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -36,6 +37,13 @@ class Engine:
         else:
             frame = self._session.createDataFrame(data)
             frame.createOrReplaceTempView(name)
+        return self.backend.table(name)
+
+    def register_parquet(self, name: str, path: Path) -> ibis.Table:
+        """A table the engine scans from the file itself, without loading it into Python."""
+        if self.kind is AnalyticsEngine.DUCKDB:
+            return self.backend.read_parquet(path, table_name=name)
+        self._session.read.parquet(str(path)).createOrReplaceTempView(name)
         return self.backend.table(name)
 
     def to_arrow(self, expression: ibis.Table) -> pa.Table:

@@ -104,6 +104,45 @@ def write_parquet(ledger: Ledger, directory: Path) -> None:
         pq.write_table(table, directory / f"{name}.parquet", compression="zstd")
 
 
+def _fits(actual: pa.DataType, wanted: pa.DataType) -> bool:
+    if pa.types.is_integer(wanted):
+        return pa.types.is_integer(actual)
+    if pa.types.is_string(wanted):
+        return pa.types.is_string(actual) or pa.types.is_large_string(actual)
+    return bool(actual == wanted)
+
+
+@dataclass(frozen=True)
+class LedgerFiles:
+    """A ledger kept as Parquet files, for engines that scan them without loading them first."""
+
+    directory: Path
+
+    def path(self, name: str) -> Path:
+        return self.directory / f"{name}.parquet"
+
+    def check(self) -> LedgerFiles:
+        """Every file present with every column of a fitting type; names the first that is not."""
+        if not self.directory.is_dir():
+            raise ValidationFailed(f"{self.directory} is not a folder", field="source")
+        for name, schema in SCHEMAS.items():
+            path = self.path(name)
+            if not path.exists():
+                raise ValidationFailed(f"{path} is missing", field="source")
+            found = pq.read_schema(path)
+            for wanted in schema:
+                index = found.get_field_index(wanted.name)
+                if index < 0:
+                    raise ValidationFailed(f"{path} lacks column {wanted.name!r}", field=name)
+                if not _fits(found.field(index).type, wanted.type):
+                    raise ValidationFailed(
+                        f"{path}: column {wanted.name!r} is {found.field(index).type}, "
+                        f"not {wanted.type}",
+                        field=name,
+                    )
+        return self
+
+
 def read_parquet(directory: Path) -> Ledger:
     if not directory.is_dir():
         raise ValidationFailed(f"{directory} is not a folder", field="source")

@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     import_chunk_rows: int = Field(default=100_000, ge=1_000)
     page_size_default: int = Field(default=25, ge=1, le=200)
     analytics_engine: Literal["duckdb", "spark"] = "duckdb"
-    analytics_memory_limit: str = "4GB"
+    analytics_memory_limit: str = "3GB"
     """Memory DuckDB may use before it spills to disk."""
     spark_master: str = "local[2]"
     segmentation: SegmentationSettings = Field(default_factory=SegmentationSettings)

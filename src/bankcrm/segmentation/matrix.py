@@ -22,9 +22,18 @@ CREDIT_GRADE_POINTS: dict[str, float] = {
 """AAA = 9 points … C = 1 point; only the order matters after normalisation."""
 
 
+def group_codes(groups: np.ndarray) -> np.ndarray:
+    """Small integer codes for group labels: grouping by them is much cheaper than by text."""
+    return np.unique(np.asarray(groups), return_inverse=True)[1].reshape(-1)
+
+
 def group_indices(groups: np.ndarray) -> list[np.ndarray]:
-    """Indices of each group's members, groups in sorted order."""
-    return [np.flatnonzero(groups == value) for value in np.unique(groups)]
+    """Indices of each non-empty group's members, groups in sorted order."""
+    groups = np.asarray(groups)
+    if groups.dtype.kind not in "iub":
+        groups = group_codes(groups)
+    members = (np.flatnonzero(groups == value) for value in range(int(groups.max(initial=-1)) + 1))
+    return [indices for indices in members if len(indices)]
 
 
 def percentile_scores(values: np.ndarray, groups: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ from bankcrm.segmentation.lifecycle import lifecycle_stages, volume_trend
 from bankcrm.segmentation.matrix import (
     MINUTES_PER_MONTH,
     business_shares,
+    group_codes,
     high_loyalty,
     high_share,
     loyalty_factors,
@@ -45,7 +46,8 @@ class Scored:
 
 
 def score(features: pa.Table, period: Period, settings: SegmentationSettings) -> Scored:
-    groups = features.column("customer_type").to_numpy(zero_copy_only=False).astype(str)
+    types = features.column("customer_type").to_numpy(zero_copy_only=False).astype(str)
+    groups = group_codes(types)
     volume = np.round(_column(features, "balance_minutes", fill=0) / period.minutes)
     volume_first = _column(features, "balance_minutes_first", fill=0) / (
         period.middle - period.start
@@ -74,7 +76,7 @@ def score(features: pa.Table, period: Period, settings: SegmentationSettings) ->
     )
     # Prospects have no relationship to rank: they are scored apart and sit at the bottom.
     related = _column(features, "accounts_opened", fill=0) > 0
-    ranking_groups = np.where(related, groups, np.char.add("prospect:", groups))
+    ranking_groups = 2 * groups + related
     scores = {
         factor: np.where(related, percentile_scores(values, ranking_groups), 0.0)
         for factor, values in raw.items()
@@ -129,7 +131,7 @@ def score(features: pa.Table, period: Period, settings: SegmentationSettings) ->
     summary = summarise(table)
     is_high_share = np.isin(quadrant, [Quadrant.LOYAL.value, Quadrant.PROBLEM_2.value])
     for customer_type, figures in summary["by_type"].items():
-        members = (groups == customer_type) & related
+        members = (types == customer_type) & related
         head = shares[members & is_high_share]
         figures["share_cut"] = float(head.min()) if len(head) else None
         figures["loyalty_cut"] = (

@@ -9,13 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import ibis
 import numpy as np
 import pyarrow as pa
 from sqlalchemy.orm import Session
 
-from bankcrm.analytics import ledger as ledger_files
 from bankcrm.analytics.engine import open_engine
-from bankcrm.analytics.ledger import Ledger
+from bankcrm.analytics.ledger import SCHEMAS, Ledger, LedgerFiles
 from bankcrm.analytics.repository import read_ledger
 from bankcrm.core.config import Settings
 from bankcrm.core.enums import (
@@ -71,12 +71,27 @@ EXPORT_COLUMNS = (
 
 
 def compute_segments(
-    ledger: Ledger, *, as_of: date, engine: AnalyticsEngine, settings: Settings
+    ledger: Ledger | LedgerFiles, *, as_of: date, engine: AnalyticsEngine, settings: Settings
 ) -> Scored:
-    """The whole pipeline without the store: features on the engine, then the scores."""
+    """The whole pipeline without the store: features on the engine, then the scores.
+
+    A ledger of Parquet files is scanned by the engine itself, so it never sits in memory
+    whole; an Arrow ledger (read from the store) is handed over without a copy.
+    """
     period = Period.ending(as_of, settings.segmentation.period_months, settings.timezone)
     with open_engine(engine, settings) as connection:
-        tables = {name: connection.register(name, table) for name, table in ledger.tables().items()}
+        if isinstance(ledger, LedgerFiles):
+            ledger.check()
+            tables = {
+                name: connection.register_parquet(name, ledger.path(name))
+                .select(*schema.names)
+                .cast(ibis.Schema.from_pyarrow(schema))
+                for name, schema in SCHEMAS.items()
+            }
+        else:
+            tables = {
+                name: connection.register(name, table) for name, table in ledger.tables().items()
+            }
         features = connection.to_arrow(customer_features(period=period, **tables))
     return score(features, period, settings.segmentation)
 
@@ -94,7 +109,7 @@ def run_segmentation(
     """Segment every customer as of ``as_of`` and keep the result as that day's snapshot."""
     started = time.perf_counter()
     started_at = datetime.now(UTC)
-    ledger = ledger_files.read_parquet(source) if source else read_ledger(settings)
+    ledger = LedgerFiles(source) if source else read_ledger(settings)
     scored = compute_segments(ledger, as_of=as_of, engine=engine, settings=settings)
     runs = RunRepository(session)
     run = runs.replace(
