@@ -66,11 +66,13 @@ class SegmentationSettings(BaseModel):
             "loyal>problem_1",
             "loyal>problem_2",
             "loyal>ordinary",
-            "problem_1>ordinary",
             "problem_2>ordinary",
         ]
     )
-    """Quadrant moves (``from>to``) that raise an alert and a task for the account manager."""
+    """Quadrant moves (``from>to``) that raise an alert and a task for the account manager.
+
+    Problem-1 → ordinary is left out by default: small customers near the loyalty median
+    cross it often, and an alert for each would bury the ones that matter."""
 
     @model_validator(mode="after")
     def _check(self) -> SegmentationSettings:
