@@ -5,37 +5,17 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-COMPARED = (
-    "customer_id",
-    "customer_type",
-    "status",
-    "branch_id",
-    "manager_id",
-    "credit_grade",
-    "other_banks_assets_cents",
-    "onboarded_min",
-    "last_transaction_min",
-    "first_opened_min",
-    "balance_minutes",
-    "balance_minutes_first",
-    "balance_minutes_second",
-    "transactions",
-    "turnover_cents",
-    "active_slices",
-    "interactions",
-    "product_categories",
-    "accounts_opened",
-    "open_accounts",
-)
+from bankcrm.segmentation.features import FEATURE_COLUMNS
+
+COMPARED = FEATURE_COLUMNS
 
 
 def _canonical(table: pa.Table) -> pa.Table:
     columns = {}
     for name in COMPARED:
         column = table.column(name)
-        target = pa.string() if pa.types.is_string(column.type) else pa.int64()
-        if pa.types.is_large_string(column.type):
-            target = pa.string()
+        textual = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+        target = pa.string() if textual else pa.int64()
         columns[name] = column.cast(target).combine_chunks()
     return pa.table(columns)
 

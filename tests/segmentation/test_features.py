@@ -15,7 +15,7 @@ from bankcrm.analytics.ledger import SCHEMAS, Ledger, LedgerFiles, write_parquet
 from bankcrm.core.config import Settings
 from bankcrm.core.enums import AnalyticsEngine
 from bankcrm.core.exceptions import ValidationFailed
-from bankcrm.segmentation.features import Period, customer_features
+from bankcrm.segmentation.features import FEATURE_COLUMNS, Period, customer_features
 from bankcrm.segmentation.service import compute_segments
 
 PERIOD = Period(as_of=date(2026, 1, 1), months=2, start=1000, end=3000)
@@ -209,6 +209,7 @@ def features_on(engine: AnalyticsEngine, ledger: Ledger) -> dict[int, dict[str, 
 def test_aggregates_match_the_hand_computation(engine: AnalyticsEngine) -> None:
     rows = features_on(engine, hand_ledger())
     assert set(rows) == {1, 2, 3}
+    assert tuple(rows[1]) == FEATURE_COLUMNS
     for customer_id, expected in EXPECTED.items():
         got = {key: rows[customer_id][key] for key in expected}
         assert got == expected, customer_id

@@ -21,7 +21,29 @@ import ibis.expr.types as ir
 OPEN_END = 2**40
 """A time far beyond any period end (minutes), for accounts and holdings still open."""
 
-ACCOUNT_CATEGORIES = ("deposit", "payment", "loan", "card")
+FEATURE_COLUMNS = (
+    "customer_id",
+    "customer_type",
+    "status",
+    "branch_id",
+    "manager_id",
+    "credit_grade",
+    "other_banks_assets_cents",
+    "onboarded_min",
+    "last_transaction_min",
+    "first_opened_min",
+    "balance_minutes",
+    "balance_minutes_first",
+    "balance_minutes_second",
+    "transactions",
+    "turnover_cents",
+    "active_slices",
+    "interactions",
+    "product_categories",
+    "accounts_opened",
+    "open_accounts",
+)
+"""The columns ``customer_features`` returns, in order: the input of ``scoring.score``."""
 
 
 @dataclass(frozen=True)
