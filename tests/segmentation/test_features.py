@@ -230,6 +230,18 @@ def test_a_ledger_missing_a_column_is_refused_by_name() -> None:
         Ledger.from_tables(tables)
 
 
+def test_a_ledger_column_that_cannot_be_cast_is_refused_by_table() -> None:
+    tables = hand_ledger().tables()
+    accounts = tables["accounts"]
+    garbled = pa.array(["12.3x4"] * accounts.num_rows)
+    tables["accounts"] = accounts.set_column(
+        accounts.schema.get_field_index("balance_cents"), "balance_cents", garbled
+    )
+    with pytest.raises(ValidationFailed, match="ledger table 'accounts'") as refused:
+        Ledger.from_tables(tables)
+    assert refused.value.field == "accounts"
+
+
 def test_a_parquet_ledger_is_checked_before_the_engine_reads_it(tmp_path: Path) -> None:
     write_parquet(hand_ledger(), tmp_path)
     assert LedgerFiles(tmp_path).check().path("accounts") == tmp_path / "accounts.parquet"
