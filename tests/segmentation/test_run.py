@@ -119,7 +119,7 @@ def test_migration_raises_tasks_once_and_a_rerun_replaces_the_snapshot(imported:
                 )
             ).all()
         )
-        watched = {tuple(move.split(">")) for move in Settings().segmentation.downgrades}
+        watched = set(Settings().segmentation.downgrade_moves)
         downgraded = {
             customer
             for customer, quadrant in after.items()

@@ -74,6 +74,13 @@ class SegmentationSettings(BaseModel):
     Problem-1 → ordinary is left out by default: small customers near the loyalty median
     cross it often, and an alert for each would bury the ones that matter."""
 
+    @property
+    def downgrade_moves(self) -> list[tuple[str, str]]:
+        """``downgrades`` as (from quadrant, to quadrant) pairs."""
+        return [
+            (source, target) for source, _, target in (m.partition(">") for m in self.downgrades)
+        ]
+
     @model_validator(mode="after")
     def _check(self) -> SegmentationSettings:
         factors = {factor.value for factor in LoyaltyFactor}
@@ -88,10 +95,9 @@ class SegmentationSettings(BaseModel):
         if not 0 < first < second < 1:
             raise ValueError("value_tier_cuts must be two shares with 0 < first < second < 1")
         quadrants = {quadrant.value for quadrant in Quadrant}
-        for move in self.downgrades:
-            source, _, target = move.partition(">")
+        for source, target in self.downgrade_moves:
             if source not in quadrants or target not in quadrants or source == target:
-                raise ValueError(f"downgrade {move!r} is not 'quadrant>other quadrant'")
+                raise ValueError(f"downgrade '{source}>{target}' is not 'quadrant>other quadrant'")
         return self
 
 

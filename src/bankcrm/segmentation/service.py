@@ -193,7 +193,7 @@ def _raise_tasks(
             add(action, customer_id, manager_id)
     downgrades = 0
     if previous is not None:
-        watched = {tuple(move.split(">")) for move in settings.segmentation.downgrades}
+        watched = set(settings.segmentation.downgrade_moves)
         for customer_id, manager_id, source, target in runs.moves(
             from_run=previous.id, to_run=run.id
         ):
@@ -384,12 +384,6 @@ def segment_migration(
     if source.as_of >= target.as_of:
         raise ValidationFailed("the first run must be earlier than the second", field="from")
     repository = SegmentRepository(session, user)
-    moves = [
-        (str(source_quadrant), str(target_quadrant))
-        for source_quadrant, target_quadrant in (
-            move.split(">") for move in settings.segmentation.downgrades
-        )
-    ]
     return MigrationRead(
         from_as_of=source.as_of,
         to_as_of=target.as_of,
@@ -406,7 +400,10 @@ def segment_migration(
                 business_volume=from_cents(volume),
             )
             for customer_id, name, before, after, volume in repository.downgrades(
-                from_run=source.id, to_run=target.id, moves=moves, limit=limit
+                from_run=source.id,
+                to_run=target.id,
+                moves=settings.segmentation.downgrade_moves,
+                limit=limit,
             )
         ],
     )
