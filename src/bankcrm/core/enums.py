@@ -193,6 +193,13 @@ class AnalyticsEngine(StrEnum):
     SPARK = "spark"
 
 
+class ClvModel(StrEnum):
+    """The buy-till-you-die models ``bankcrm clv fit`` can estimate."""
+
+    BGNBD = "bgnbd"
+    GAMMAGAMMA = "gammagamma"
+
+
 def db_enum(enum_class: type[StrEnum], name: str) -> SAEnum:
     """A portable enumeration column: VARCHAR plus a CHECK constraint, values stored as text."""
     return SAEnum(
