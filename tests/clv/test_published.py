@@ -12,6 +12,7 @@ import pytest
 from scipy import optimize
 from typer.testing import CliRunner
 
+from bankcrm.analytics.engine import open_engine
 from bankcrm.cli.main import app
 from bankcrm.clv.btyd import (
     BetaGeoModel,
@@ -19,7 +20,7 @@ from bankcrm.clv.btyd import (
     _bgnbd_log_likelihood,
     _gamma_gamma_log_likelihood,
 )
-from bankcrm.clv.fitting import RepeatData, summarise
+from bankcrm.clv.fitting import RepeatData, daily_repeats, summarise
 from bankcrm.clv.purchases import day_number, read_purchases
 from bankcrm.clv.validation import validate
 from bankcrm.core.config import Settings
@@ -39,14 +40,13 @@ def cdnow() -> RepeatData:
         date_format="%Y%m%d",
         amount_column="amount",
     )
-    data, _ = summarise(
-        purchases,
-        calibration_end=day_number(CALIBRATION_END),
-        observation_end=day_number(OBSERVATION_END),
-        engine=AnalyticsEngine.DUCKDB,
-        settings=Settings(),
-    )
-    return data
+    with open_engine(AnalyticsEngine.DUCKDB, Settings()) as connection:
+        return summarise(
+            connection,
+            connection.register("purchases", purchases),
+            calibration_end=day_number(CALIBRATION_END),
+            observation_end=day_number(OBSERVATION_END),
+        )
 
 
 def test_the_sample_has_the_papers_customers(cdnow: RepeatData) -> None:
@@ -151,14 +151,12 @@ def test_holdout_validation_tracks_the_papers_fit(cdnow: RepeatData) -> None:
     purchases = read_purchases(
         CDNOW, customer_column="sample_id", date_column="date", date_format="%Y%m%d"
     )
-    _, daily = summarise(
-        purchases,
-        calibration_end=day_number(CALIBRATION_END),
-        observation_end=day_number(OBSERVATION_END),
-        engine=AnalyticsEngine.DUCKDB,
-        settings=Settings(),
-    )
-    assert daily is not None
+    with open_engine(AnalyticsEngine.DUCKDB, Settings()) as connection:
+        days, repeats = daily_repeats(
+            connection,
+            connection.register("purchases", purchases),
+            calibration_end=day_number(CALIBRATION_END),
+        )
     holdout_weeks = (OBSERVATION_END - CALIBRATION_END).days / 7
     result = validate(
         model,
@@ -168,8 +166,8 @@ def test_holdout_validation_tracks_the_papers_fit(cdnow: RepeatData) -> None:
         holdout_frequency=cdnow.holdout_frequency,
         holdout_length=holdout_weeks,
         birth=cdnow.first_day / 7,
-        repeat_time=daily.column("day").to_numpy() / 7,
-        repeat_count=daily.column("repeats").to_numpy().astype(float),
+        repeat_time=days / 7,
+        repeat_count=repeats,
         calibration_end=day_number(CALIBRATION_END) / 7,
     )
     with CDNOW.open() as source:

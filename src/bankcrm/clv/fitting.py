@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bankcrm.analytics.engine import open_engine
+from bankcrm.analytics.engine import Engine, open_engine
 from bankcrm.clv.btyd import BetaGeoModel, FloatArray, GammaGammaModel
 from bankcrm.clv.purchases import day_number
 from bankcrm.clv.summary import repeat_summary, repeats_by_day
@@ -56,27 +57,30 @@ class RepeatData:
 
 
 def summarise(
-    purchases: pa.Table,
+    connection: Engine,
+    purchases: ir.Table,
     *,
     calibration_end: int,
-    observation_end: int | None,
-    engine: AnalyticsEngine,
-    settings: Settings,
-) -> tuple[RepeatData, pa.Table | None]:
-    """The repeat summary and, with an observation end, the actual repeats per day."""
-    with open_engine(engine, settings) as connection:
-        table = connection.register("purchases", purchases)
-        summary = connection.to_arrow(
-            repeat_summary(table, calibration_end=calibration_end, observation_end=observation_end)
-        )
-        daily = (
-            connection.to_arrow(repeats_by_day(table, calibration_end=calibration_end))
-            if observation_end is not None
-            else None
-        )
+    observation_end: int | None = None,
+) -> RepeatData:
+    """The repeat summary of ``purchases`` (``customer_id, day, amount``) on the engine."""
+    summary = connection.to_arrow(
+        repeat_summary(purchases, calibration_end=calibration_end, observation_end=observation_end)
+    )
     if summary.num_rows == 0:
         raise ValidationFailed("no customer has a purchase by the end of calibration")
-    return RepeatData.from_summary(summary), daily
+    return RepeatData.from_summary(summary)
+
+
+def daily_repeats(
+    connection: Engine, purchases: ir.Table, *, calibration_end: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Days and counts of the repeat transactions of the customers born in calibration."""
+    daily = connection.to_arrow(repeats_by_day(purchases, calibration_end=calibration_end))
+    return (
+        daily.column("day").to_numpy().astype(float),
+        daily.column("repeats").to_numpy().astype(float),
+    )
 
 
 def fit_purchases(
@@ -90,9 +94,10 @@ def fit_purchases(
     """Fit one model on ``purchases`` (``customer_id, day, amount``); the CLI's JSON."""
     last_day = int(pc.max(purchases.column("day")).as_py())
     end = day_number(calibration_end) if calibration_end else last_day
-    data, _ = summarise(
-        purchases, calibration_end=end, observation_end=None, engine=engine, settings=settings
-    )
+    with open_engine(engine, settings) as connection:
+        data = summarise(
+            connection, connection.register("purchases", purchases), calibration_end=end
+        )
     fitted: BetaGeoModel | GammaGammaModel
     if model is ClvModel.BGNBD:
         fitted = BetaGeoModel().fit(data.frequency, data.recency, data.age)

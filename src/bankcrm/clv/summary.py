@@ -11,15 +11,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-SUMMARY_COLUMNS = (
-    "customer_id",
-    "first_day",
-    "frequency",
-    "recency_days",
-    "age_days",
-    "monetary",
-    "holdout_frequency",
-)
+MINUTES_PER_DAY = 1_440
 
 
 def purchase_days(purchases: ir.Table) -> ir.Table:
@@ -77,3 +69,14 @@ def repeats_by_day(purchases: ir.Table, *, calibration_end: int) -> ir.Table:
     dated = days.join(births, "customer_id")
     repeats = dated.filter(dated.day > dated.first_day)
     return repeats.group_by("day").aggregate(repeats=repeats.count()).order_by("day")
+
+
+def bank_purchases(transactions: ir.Table, *, offset_minutes: int) -> ir.Table:
+    """The ledger's customer-initiated transactions as purchases on the bank's local day, the
+    amount in yuan. Interest postings and other system bookings are not the customer's acts."""
+    own = transactions.filter(transactions.customer_initiated)
+    return own.select(
+        "customer_id",
+        day=((own.booked_min + offset_minutes) // MINUTES_PER_DAY).cast("int64"),
+        amount=own.signed_cents.abs().cast("float64") / 100,
+    )

@@ -101,6 +101,38 @@ class SegmentationSettings(BaseModel):
         return self
 
 
+class ClvSettings(BaseModel):
+    """Customer lifetime value (``[clv]`` in ``bankcrm.toml``); defined in ``docs/clv.md``."""
+
+    horizon_months: int = Field(default=36, ge=1, le=240)
+    """CLV adds up the margin expected over this many months."""
+    annual_discount_rate: float = Field(default=0.08, ge=0, lt=1)
+    """Future margin is discounted monthly at this yearly rate (the bank's cost of capital)."""
+    margin_rate: float = Field(default=0.005, gt=0, le=1)
+    """The bank's margin on a customer's own transactions, as a share of their amount."""
+    holdout_months: int = Field(default=6, ge=1, le=24)
+    """The model is checked on the last months before the as-of day, fitted on the rest."""
+
+
+class ChurnSettings(BaseModel):
+    """Churn early warning (``[churn]`` in ``bankcrm.toml``); defined in ``docs/models.md``."""
+
+    inactive_months: int = Field(default=6, ge=1, le=24)
+    """A customer has churned when every account is closed or there has been no
+    customer-initiated transaction for this many months."""
+    horizon_months: int = Field(default=6, ge=1, le=24)
+    """A warning predicts churn within this many months."""
+    warning_threshold: float = Field(default=0.5, gt=0, lt=1)
+    """A probability at or above this opens a retention task for the manager."""
+    min_customers: int = Field(default=1_000, ge=50)
+    """Fewer customers to learn from than this, and the warning is 1 − P(alive)."""
+    min_churners: int = Field(default=30, ge=5)
+    """Fewer churners in the training window than this, and the warning is 1 − P(alive)."""
+    acquisition_months: int = Field(default=6, ge=1, le=36)
+    """A decline that began within this many months of the relationship's start is an
+    acquisition problem (事前); a later one is a relationship crisis (事后)."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BANKCRM_",
@@ -125,6 +157,8 @@ class Settings(BaseSettings):
     """Memory DuckDB may use before it spills to disk."""
     spark_master: str = "local[2]"
     segmentation: SegmentationSettings = Field(default_factory=SegmentationSettings)
+    clv: ClvSettings = Field(default_factory=ClvSettings)
+    churn: ChurnSettings = Field(default_factory=ChurnSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Settings:

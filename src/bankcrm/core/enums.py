@@ -200,6 +200,22 @@ class ClvModel(StrEnum):
     GAMMAGAMMA = "gammagamma"
 
 
+class ChurnMethod(StrEnum):
+    MODEL = "model"
+    """Gradient boosting learned from the bank's own churners, calibrated."""
+    P_ALIVE = "p_alive"
+    """1 − P(alive) of the BG/NBD model, for banks too small to learn from."""
+
+
+class ChurnDiagnosis(StrEnum):
+    """The handbook's before/after question (事前/事后) for a fading relationship."""
+
+    ACQUISITION = "acquisition"
+    """The decline began early: the relationship never settled (事前, an acquisition problem)."""
+    RELATIONSHIP = "relationship"
+    """The decline began after a stable period (事后, a relationship crisis)."""
+
+
 def db_enum(enum_class: type[StrEnum], name: str) -> SAEnum:
     """A portable enumeration column: VARCHAR plus a CHECK constraint, values stored as text."""
     return SAEnum(

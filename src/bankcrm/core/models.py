@@ -2,6 +2,8 @@
 
 from bankcrm.accounts.models import Account, AccountParty, Holding, StandingOrder, Transaction
 from bankcrm.branches.models import Branch
+from bankcrm.churn.models import ChurnRun, ChurnScore
+from bankcrm.clv.models import ClvRun, CustomerValue
 from bankcrm.complaints.models import Complaint
 from bankcrm.customers.models import Customer, Interaction, ManagerAssignment, Note
 from bankcrm.products.models import Product
@@ -14,9 +16,13 @@ __all__ = [
     "Account",
     "AccountParty",
     "Branch",
+    "ChurnRun",
+    "ChurnScore",
+    "ClvRun",
     "Complaint",
     "Customer",
     "CustomerSegment",
+    "CustomerValue",
     "Holding",
     "Interaction",
     "ManagerAssignment",

@@ -2,73 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, func, insert, select, true
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Row, func, select, true
+from sqlalchemy.orm import aliased
 
-from bankcrm.core.enums import CustomerType, Quadrant, TaskStatus
-from bankcrm.core.exceptions import Conflict
+from bankcrm.analytics.runs import DatedRuns
+from bankcrm.core.enums import CustomerType, Quadrant
 from bankcrm.core.repository import ScopedRepository
 from bankcrm.customers.models import Customer
 from bankcrm.segmentation.models import CustomerSegment, SegmentRun
-from bankcrm.tasks.models import Task
-
-INSERT_CHUNK = 5_000
 
 
-class RunRepository:
-    """Runs are bank-wide records; writing them is the segmentation job's alone."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def by_as_of(self, as_of: date) -> SegmentRun | None:
-        return self.session.scalar(select(SegmentRun).where(SegmentRun.as_of == as_of))
-
-    def latest(self, *, before: date | None = None) -> SegmentRun | None:
-        statement = select(SegmentRun).where(SegmentRun.finished_at.is_not(None))
-        if before is not None:
-            statement = statement.where(SegmentRun.as_of < before)
-        return self.session.scalar(statement.order_by(SegmentRun.as_of.desc()).limit(1))
-
-    def all(self) -> list[SegmentRun]:
-        statement = (
-            select(SegmentRun)
-            .where(SegmentRun.finished_at.is_not(None))
-            .order_by(SegmentRun.as_of.desc())
-        )
-        return list(self.session.scalars(statement))
-
-    def replace(self, run: SegmentRun) -> SegmentRun:
-        previous = self.by_as_of(run.as_of)
-        if previous is not None:
-            self.session.execute(
-                delete(CustomerSegment).where(CustomerSegment.run_id == previous.id)
-            )
-            self.session.delete(previous)
-            self.session.flush()
-        self.session.add(run)
-        try:
-            self.session.flush()
-        except IntegrityError as error:
-            raise Conflict(
-                f"another segmentation run as of {run.as_of} was saved first; run again"
-            ) from error
-        return run
-
-    def add_segments(self, rows: Iterable[dict[str, Any]]) -> None:
-        chunk: list[dict[str, Any]] = []
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) == INSERT_CHUNK:
-                self.session.execute(insert(CustomerSegment), chunk)
-                chunk = []
-        if chunk:
-            self.session.execute(insert(CustomerSegment), chunk)
+class RunRepository(DatedRuns[SegmentRun]):
+    run_model = SegmentRun
+    row_model = CustomerSegment
+    job = "segmentation"
 
     def moves(self, *, from_run: int, to_run: int) -> list[Row[int, int | None, str, str]]:
         """Customer, manager, old and new quadrant of everyone whose quadrant changed."""
@@ -101,23 +51,6 @@ class RunRepository:
                 & (before.run_id == previous_run),
             ).where((before.quadrant.is_(None)) | (before.quadrant != quadrant))
         return list(self.session.execute(statement))
-
-    def open_task_keys(self, *, source: str, kinds: Sequence[str]) -> set[tuple[int, str]]:
-        statement = select(Task.customer_id, Task.kind).where(
-            Task.source == source,
-            Task.kind.in_(kinds),
-            Task.status.in_((TaskStatus.OPEN, TaskStatus.IN_PROGRESS)),
-            Task.customer_id.is_not(None),
-        )
-        return {
-            (int(customer_id), kind)
-            for customer_id, kind in self.session.execute(statement)
-            if customer_id is not None
-        }
-
-    def add_tasks(self, rows: list[dict[str, Any]]) -> None:
-        for start in range(0, len(rows), INSERT_CHUNK):
-            self.session.execute(insert(Task), rows[start : start + INSERT_CHUNK])
 
     def export_rows(self, run_id: int) -> list[Row[CustomerSegment, str]]:
         """Every customer of the run, for batch exports (the command line acts for the bank)."""

@@ -52,6 +52,7 @@ from bankcrm.segmentation.schemas import (
 )
 from bankcrm.segmentation.scoring import Scored, score, summarise
 from bankcrm.staff.models import StaffUser
+from bankcrm.tasks.repository import TaskRepository
 
 TASK_SOURCE = "segmentation"
 INSERT_BATCH_ROWS = 5_000
@@ -124,7 +125,7 @@ def run_segmentation(
             created_by_id=created_by.id if created_by else None,
         )
     )
-    runs.add_segments(
+    runs.add_rows(
         {**row, "run_id": run.id}
         for batch in scored.table.to_batches(max_chunksize=INSERT_BATCH_ROWS)
         for row in batch.to_pylist()
@@ -175,7 +176,8 @@ def _raise_tasks(
     locale = settings.default_locale
     playbook = PLAYBOOKS[Quadrant.PROBLEM_2].actions
     kinds = [action.code for action in playbook] + [DOWNGRADE_ACTION.code]
-    already_open = runs.open_task_keys(source=TASK_SOURCE, kinds=kinds)
+    tasks = TaskRepository(runs.session)
+    already_open = tasks.open_keys(source=TASK_SOURCE, kinds=kinds)
     rows: list[dict[str, Any]] = []
 
     def add(action: Action, customer_id: int, manager_id: int | None) -> None:
@@ -200,7 +202,7 @@ def _raise_tasks(
             if (str(source), str(target)) in watched:
                 downgrades += 1
                 add(DOWNGRADE_ACTION, customer_id, manager_id)
-    runs.add_tasks(rows)
+    tasks.add_many(rows)
     return downgrades, len(rows)
 
 
