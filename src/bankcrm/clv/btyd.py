@@ -24,6 +24,14 @@ FloatArray = np.ndarray
 Objective = Callable[[FloatArray], tuple[float, FloatArray]]
 
 
+LOWER_BOUND = 1e-8
+UPPER_BOUND = 1e8
+BETA_UPPER_BOUND = 1e4
+"""BG/NBD's a and b stay below this. When every customer drops out with about the same
+probability the likelihood rises for ever as a and b grow together (the beta distribution
+narrows to a point); beyond 10⁴ the gain is nil and the expectations lose precision."""
+
+
 class FitFailed(RuntimeError):
     """The optimiser did not converge; the message says why."""
 
@@ -69,13 +77,17 @@ def _check_repeat_data(frequency: object, recency: object, age: object) -> tuple
     return x, t_x, t
 
 
-def _maximise(objective: Objective, start: FloatArray, names: tuple[str, ...]) -> FloatArray:
-    """Minimise ``objective`` (value and gradient over log-parameters); the parameters."""
+def _maximise(
+    objective: Objective, start: FloatArray, names: tuple[str, ...], upper: FloatArray
+) -> FloatArray:
+    """Minimise ``objective`` (value and gradient over log-parameters) with the parameters
+    between ``LOWER_BOUND`` and ``upper``; the parameters."""
     result = optimize.minimize(
         objective,
         np.log(start),
         jac=True,
         method="L-BFGS-B",
+        bounds=[(np.log(LOWER_BOUND), np.log(bound)) for bound in upper],
         options={"maxiter": 2_000, "ftol": 1e-15, "gtol": 1e-10},
     )
     if not np.all(np.isfinite(result.x)) or not (result.success or _flat(result)):
@@ -130,7 +142,13 @@ class BetaGeoModel:
             return -weighted / total, -(gradients @ data.counts) * params / total
 
         self.r_, self.alpha_, self.a_, self.b_ = (
-            float(v) for v in _maximise(objective, np.ones(4), self.parameter_names)
+            float(v)
+            for v in _maximise(
+                objective,
+                np.ones(4),
+                self.parameter_names,
+                np.array([UPPER_BOUND, UPPER_BOUND, BETA_UPPER_BOUND, BETA_UPPER_BOUND]),
+            )
         )
         values, _ = _bgnbd_log_likelihood(self._params(), *data.columns)
         self.log_likelihood_ = float(data.counts @ values)
@@ -153,10 +171,20 @@ class BetaGeoModel:
 
     def expected_transactions(self, t: object) -> FloatArray:
         """E[X(t)]: repeat transactions a new customer is expected to make in ``t``."""
-        r, alpha, a, b = self._params()
         t = np.asarray(t, dtype=float)
-        hyp = special.hyp2f1(r, b, a + b - 1, t / (alpha + t))
-        return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp)
+        return self._expected_while_alive(np.zeros_like(t), np.zeros_like(t), t)
+
+    def _expected_while_alive(self, x: FloatArray, age: FloatArray, t: FloatArray) -> FloatArray:
+        """E[Y(t) | alive at ``age`` after ``x`` repeats] (FHL 2005, eq. 10 without P(alive)).
+
+        The paper's 2F1(r+x, b+x; a+b+x−1; z) overflows for busy customers; Euler's
+        transformation turns (1−z)^(r+x) 2F1(…) into (1−z)^(a−1) 2F1(a+b−1−r, a−1; a+b+x−1; z),
+        whose terms stay small.
+        """
+        r, alpha, a, b = self._params()
+        z = t / (alpha + age + t)
+        hyp = special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+        return (a + b + x - 1) / (a - 1) * (1 - (1 - z) ** (a - 1) * hyp)
 
     def probability_alive(self, frequency: object, recency: object, age: object) -> FloatArray:
         """P(alive | x, t_x, T); a customer without repeat transactions is alive for sure."""
@@ -178,14 +206,7 @@ class BetaGeoModel:
     ) -> FloatArray:
         """E[Y(t) | x, t_x, T]: transactions expected in the next ``t`` from each customer."""
         x, t_x, age_ = _check_repeat_data(frequency, recency, age)
-        r, alpha, a, b = self._params()
-        if t == 0:
-            return np.zeros_like(x)
-        shrink = (r + x) * (np.log(alpha + age_) - np.log(alpha + age_ + t))
-        hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + age_ + t))
-        # log(hyp) + shrink stays small even when hyp alone would overflow for a busy customer
-        survive = np.exp(shrink + np.log(hyp))
-        expected = (a + b + x - 1) / (a - 1) * (1 - survive)
+        expected = self._expected_while_alive(x, age_, np.full_like(x, float(t)))
         return expected / (1.0 + self._odds_dropped(x, t_x, age_))
 
 
@@ -278,7 +299,8 @@ class GammaGammaModel:
             return -(data.counts @ values) / total, -(gradients @ data.counts) * params / total
 
         self.p_, self.q_, self.gamma_ = (
-            float(v) for v in _maximise(objective, start, self.parameter_names)
+            float(v)
+            for v in _maximise(objective, start, self.parameter_names, np.full(3, UPPER_BOUND))
         )
         values, _ = _gamma_gamma_log_likelihood(self._params(), *data.columns)
         self.log_likelihood_ = float(data.counts @ values)
@@ -293,14 +315,23 @@ class GammaGammaModel:
         return np.array([self.p_, self.q_, self.gamma_])
 
     def expected_spend(self, frequency: object, monetary: object) -> FloatArray:
-        """E[M | x, m_x]; customers without repeat transactions get the population mean."""
+        """E[M | x, m_x]; customers without repeat transactions get the population mean.
+
+        With q ≤ 1 the population mean is infinite (the spread of customers' spend is too
+        wide for the gamma mixing distribution): only customers with enough transactions
+        to make ``p x + q > 1`` have a finite expectation, the others raise ``FitFailed``.
+        """
         x = _as_float("frequency", frequency)
         # a customer without repeats has no average spend of their own (null in the summary)
         m = np.nan_to_num(np.asarray(monetary, dtype=float), nan=0.0)
         p, q, gamma = self._params()
-        if q <= 1:
-            raise FitFailed("q ≤ 1: the population mean spend is infinite")
-        return (p * (gamma + x * m)) / (p * x + q - 1)
+        denominator = p * x + q - 1
+        if np.any(denominator <= 0):
+            raise FitFailed(
+                f"with q = {q:.3f} the expected spend of a customer with "
+                f"{int(x[denominator <= 0].min())} transactions is infinite"
+            )
+        return (p * (gamma + x * m)) / denominator
 
 
 def _gamma_gamma_log_likelihood(

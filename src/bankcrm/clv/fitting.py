@@ -32,6 +32,9 @@ class RepeatData:
     recency: FloatArray
     age: FloatArray
     monetary: FloatArray
+    """Mean repeat-day total (NaN without repeats): the published spend convention."""
+    mean_amount: FloatArray
+    """Mean of every purchase day's total, the first day's included."""
     holdout_frequency: FloatArray
 
     @classmethod
@@ -48,6 +51,7 @@ class RepeatData:
             monetary=pc.fill_null(summary.column("monetary"), np.nan)
             .to_numpy(zero_copy_only=False)
             .astype(float),
+            mean_amount=column("mean_amount").astype(float),
             holdout_frequency=column("holdout_frequency").astype(float),
         )
 

@@ -25,7 +25,8 @@ def repeat_summary(
     """Per customer born by ``calibration_end`` (a day number, inclusive): repeat transactions
     ``frequency``, days from the first to the last ``recency_days``, days from the first to
     the end of calibration ``age_days``, the mean repeat-day total ``monetary`` (null without
-    repeats) and the purchase days after calibration up to ``observation_end``."""
+    repeats), the mean of every day's total ``mean_amount`` and the purchase days after
+    calibration up to ``observation_end``."""
     days = purchase_days(purchases)
     calibration = days.filter(days.day <= calibration_end)
     births = calibration.group_by("customer_id").aggregate(first_day=calibration.day.min())
@@ -36,6 +37,7 @@ def repeat_summary(
         last_day=dated.day.max(),
         frequency=dated.count() - 1,
         repeat_amount=dated.amount.sum(where=repeat),
+        total_amount=dated.amount.sum(),
     )
     zero = ibis.literal(0, type="int64")
     if observation_end is None:
@@ -53,6 +55,7 @@ def repeat_summary(
         monetary=ibis.ifelse(
             joined.frequency > 0, joined.repeat_amount / joined.frequency, ibis.null()
         ).cast("float64"),
+        mean_amount=(joined.total_amount / (joined.frequency + 1)).cast("float64"),
         holdout_frequency=joined.holdout_frequency.fill_null(zero).cast("int64"),
     ).order_by("customer_id")
 

@@ -13,7 +13,7 @@ from bankcrm.clv.btyd import BetaGeoModel, FloatArray
 @dataclass(frozen=True)
 class FrequencyBucket:
     label: str
-    """Repeat transactions in calibration: ``0``, ``1`` … or ``N+`` for the last bucket."""
+    """Repeat transactions in calibration: ``0``, ``1``, ``12–19`` … ``N+`` for the last."""
     customers: int
     actual: float
     """Mean repeat transactions per customer in the holdout."""
@@ -42,6 +42,16 @@ class Validation:
     """(expected − actual) / actual of all repeat transactions in the holdout."""
 
 
+def bucket_edges(frequency: FloatArray, buckets: int) -> FloatArray:
+    """Lower edges of the frequency buckets: 0, 1, … ``buckets`` − 1 as in the papers, or,
+    when more than a quarter of the customers would share the last bucket (a bank's
+    customers transact often), the edges of equal-sized groups."""
+    if np.mean(frequency >= buckets - 1) <= 0.25:
+        return np.arange(buckets, dtype=float)
+    quantiles = np.quantile(frequency, np.linspace(0, 1, buckets + 1)[:-1], method="lower")
+    return np.unique(np.concatenate([[0.0], quantiles]))
+
+
 def frequency_buckets(
     model: BetaGeoModel,
     *,
@@ -52,15 +62,24 @@ def frequency_buckets(
     holdout_length: float,
     buckets: int = 8,
 ) -> list[FrequencyBucket]:
-    """Customers grouped by calibration frequency 0 … ``buckets`` − 2 and the rest."""
+    """Customers grouped by calibration frequency (``bucket_edges``), the mean holdout
+    transactions per customer, actual and expected, in each group."""
     expected = model.conditional_expected_transactions(holdout_length, frequency, recency, age)
-    bucket = np.minimum(frequency, buckets - 1).astype(int)
+    edges = bucket_edges(frequency, buckets)
+    bucket = np.searchsorted(edges, frequency, side="right") - 1
     rows = []
-    for index in range(buckets):
+    for index, lower in enumerate(edges):
         members = bucket == index
         if not members.any():
             continue
-        label = f"{index}+" if index == buckets - 1 else str(index)
+        last = index == len(edges) - 1
+        upper = int(edges[index + 1]) - 1 if not last else None
+        if last:
+            label = f"{int(lower)}+"
+        elif upper == int(lower):
+            label = str(int(lower))
+        else:
+            label = f"{int(lower)}–{upper}"
         rows.append(
             FrequencyBucket(
                 label=label,
@@ -87,20 +106,25 @@ def tracking(
     births, born = np.unique(birth, return_counts=True)
     start = float(births.min())
     points = np.arange(np.floor(start) + 1, np.floor(end) + 1)
+    # Births and points fall on few distinct distances: evaluate E[X(t)] once for each.
+    elapsed, where = np.unique(
+        np.maximum(points[:, None] - births[None, :], 0.0), return_inverse=True
+    )
+    expected_by_point = (
+        model.expected_transactions(elapsed)[where.reshape(len(points), len(births))] @ born
+    )
     order = np.argsort(repeat_time)
     cumulative_actual = np.cumsum(repeat_count[order])
     sorted_time = repeat_time[order]
     rows = []
-    for point in points:
-        elapsed = np.maximum(point - births, 0.0)
-        expected = float(born @ model.expected_transactions(elapsed))
+    for point, expected in zip(points, expected_by_point, strict=True):
         seen = np.searchsorted(sorted_time, point, side="left")
         actual = float(cumulative_actual[seen - 1]) if seen else 0.0
         rows.append(
             TrackingPoint(
                 unit=int(point - np.floor(start)),
                 actual=actual,
-                expected=expected,
+                expected=float(expected),
                 in_holdout=bool(point > calibration_end),
             )
         )

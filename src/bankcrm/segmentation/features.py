@@ -59,7 +59,7 @@ class Period:
     def ending(cls, as_of: date, months: int, timezone: str) -> Period:
         zone = ZoneInfo(timezone)
         end = datetime.combine(as_of + timedelta(days=1), time(), zone)
-        first = _months_before(as_of + timedelta(days=1), months)
+        first = months_before(as_of + timedelta(days=1), months)
         start = datetime.combine(first, time(), zone)
         return cls(as_of, months, int(start.timestamp()) // 60, int(end.timestamp()) // 60)
 
@@ -77,7 +77,12 @@ class Period:
         return self.minutes // self.months
 
 
-def _months_before(day: date, months: int) -> date:
+def earlier_as_of(as_of: date, months: int) -> date:
+    """The as-of day ``months`` earlier, month end to month end (2026-09-30 → 2026-03-31)."""
+    return months_before(as_of + timedelta(days=1), months) - timedelta(days=1)
+
+
+def months_before(day: date, months: int) -> date:
     month_index = day.year * 12 + day.month - 1 - months
     year, month = divmod(month_index, 12)
     month += 1
