@@ -1,0 +1,127 @@
+"""A dated snapshot of every customer for the churn model: the segmentation pipeline's
+features and scores, P(alive) from BG/NBD, and whether the customer has churned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+
+from bankcrm.analytics.engine import Engine
+from bankcrm.churn.model import FeatureMatrix
+from bankcrm.clv.service import transaction_outlook
+from bankcrm.core.config import Settings
+from bankcrm.segmentation.features import Period, customer_features
+from bankcrm.segmentation.matrix import MINUTES_PER_MONTH
+from bankcrm.segmentation.scoring import score
+
+FEATURES: tuple[tuple[str, bool], ...] = (
+    ("customer_type", True),
+    ("credit_grade", False),
+    ("tenure_months", False),
+    ("months_since_last_transaction", False),
+    ("transactions", False),
+    ("active_months", False),
+    ("turnover", False),
+    ("business_volume", False),
+    ("volume_trend", False),
+    ("interactions", False),
+    ("product_categories", False),
+    ("open_accounts", False),
+    ("loyalty_index", False),
+    ("p_alive", False),
+    ("expected_transactions", False),
+)
+"""The model's features and whether each is categorical."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    as_of: date
+    customer_id: np.ndarray
+    matrix: FeatureMatrix
+    live: np.ndarray
+    """The relationship is on: accounts were opened and the customer has not churned."""
+    churned: np.ndarray
+
+    def feature(self, name: str) -> np.ndarray:
+        return self.matrix.values[:, self.matrix.names.index(name)]
+
+    def churned_later(self, later: Snapshot) -> np.ndarray:
+        """Whether each customer of this snapshot has churned by ``later``."""
+        position = np.searchsorted(later.customer_id, self.customer_id)
+        return later.churned[position]
+
+
+def _numbers(table: pa.Table, name: str) -> np.ndarray:
+    return table.column(name).to_numpy(zero_copy_only=False).astype(float)
+
+
+def snapshot(
+    connection: Engine,
+    tables: dict[str, ir.Table],
+    purchases: ir.Table,
+    *,
+    as_of: date,
+    settings: Settings,
+) -> Snapshot:
+    """Every customer as of ``as_of``, with features that look back twelve months."""
+    period = Period.ending(as_of, settings.segmentation.period_months, settings.timezone)
+    features = connection.to_arrow(customer_features(period=period, **tables))
+    scored = score(features, period, settings.segmentation).table
+    customer_id = features.column("customer_id").to_numpy().astype(np.int64)
+
+    outlook = transaction_outlook(
+        connection, purchases, as_of=as_of, months=settings.churn.horizon_months
+    )
+    buyers = outlook.data.customer_id.to_numpy(zero_copy_only=False).astype(np.int64)
+    position = np.searchsorted(buyers, customer_id)
+    known = (position < len(buyers)) & (
+        buyers[np.minimum(position, len(buyers) - 1)] == customer_id
+    )
+    p_alive = np.where(known, outlook.p_alive[np.minimum(position, len(buyers) - 1)], np.nan)
+    expected = np.where(known, outlook.expected[np.minimum(position, len(buyers) - 1)], 0.0)
+
+    onboarded = _numbers(features, "onboarded_min")
+    started = np.where(np.isnan(onboarded), _numbers(features, "first_opened_min"), onboarded)
+    tenure = (period.end - started) / MINUTES_PER_MONTH
+    since_last = (period.end - _numbers(features, "last_transaction_min")) / MINUTES_PER_MONTH
+    open_accounts = _numbers(features, "open_accounts")
+    related = _numbers(features, "accounts_opened") > 0
+    inactive = settings.churn.inactive_months
+    silent = np.where(np.isnan(since_last), tenure >= inactive, since_last >= inactive)
+    churned = related & ((open_accounts == 0) | silent)
+
+    types = features.column("customer_type").to_numpy(zero_copy_only=False).astype(str)
+    columns = {
+        "customer_type": (types == "corporate").astype(float),
+        "credit_grade": _numbers(scored, "credit_grade"),
+        "tenure_months": tenure,
+        "months_since_last_transaction": since_last,
+        "transactions": _numbers(features, "transactions"),
+        "active_months": _numbers(features, "active_slices"),
+        "turnover": np.log1p(_numbers(features, "turnover_cents") / 100),
+        "business_volume": np.log1p(_numbers(scored, "business_volume_cents") / 100),
+        "volume_trend": _numbers(scored, "volume_trend"),
+        "interactions": _numbers(features, "interactions"),
+        "product_categories": _numbers(features, "product_categories"),
+        "open_accounts": open_accounts,
+        "loyalty_index": _numbers(scored, "loyalty_index"),
+        "p_alive": p_alive,
+        "expected_transactions": expected,
+    }
+    matrix = FeatureMatrix(
+        names=tuple(name for name, _ in FEATURES),
+        values=np.column_stack([columns[name] for name, _ in FEATURES]),
+        categorical=tuple(categorical for _, categorical in FEATURES),
+    )
+    return Snapshot(
+        as_of=as_of,
+        customer_id=customer_id,
+        matrix=matrix,
+        live=related & ~churned,
+        churned=churned,
+    )

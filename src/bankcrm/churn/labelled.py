@@ -1,0 +1,71 @@
+"""Any labelled customer file (one row per customer, a churn column) as a feature matrix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from bankcrm.churn.model import FeatureMatrix
+from bankcrm.core.exceptions import ImportRejected
+
+MAX_CATEGORIES = 255
+"""Gradient boosting takes at most this many categories in a column."""
+
+
+def read_labelled(
+    path: Path, *, label_column: str, positive: str, exclude: tuple[str, ...] = ()
+) -> tuple[FeatureMatrix, np.ndarray]:
+    """Numbers stay numbers, text columns become categories; ``label_column`` equal to
+    ``positive`` is churn. ``exclude`` drops identifiers and columns that leak the label."""
+    try:
+        table = pa_csv.read_csv(path)
+    except pa.ArrowInvalid as error:
+        raise ImportRejected(str(error), file=path.name, row=None, column=None) from None
+    for name in (label_column, *exclude):
+        if name not in table.column_names:
+            raise ImportRejected(f"no column named {name!r}", file=path.name, row=None, column=name)
+    labels_text = table.column(label_column).cast(pa.string())
+    missing = pc.is_null(labels_text)
+    if pc.any(missing).as_py():
+        row = int(pc.index(missing, True).as_py()) + 1
+        raise ImportRejected("the label is empty", file=path.name, row=row, column=label_column)
+    churned = pc.equal(labels_text, positive).to_numpy(zero_copy_only=False).astype(bool)
+    if not churned.any():
+        raise ImportRejected(
+            f"no row has the churn label {positive!r}",
+            file=path.name,
+            row=None,
+            column=label_column,
+        )
+    names: list[str] = []
+    columns: list[np.ndarray] = []
+    categorical: list[bool] = []
+    for name in table.column_names:
+        if name == label_column or name in exclude:
+            continue
+        column = table.column(name)
+        if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+            columns.append(pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False))
+            categorical.append(False)
+        else:
+            encoded = pc.dictionary_encode(column.cast(pa.string())).combine_chunks()
+            if len(encoded.dictionary) > MAX_CATEGORIES:
+                raise ImportRejected(
+                    f"{len(encoded.dictionary)} different values; a category column may have "
+                    f"at most {MAX_CATEGORIES} (leave identifiers out with exclude)",
+                    file=path.name,
+                    row=None,
+                    column=name,
+                )
+            codes = encoded.indices.to_numpy(zero_copy_only=False).astype(float)
+            columns.append(
+                np.where(encoded.indices.is_null().to_numpy(zero_copy_only=False), np.nan, codes)
+            )
+            categorical.append(True)
+        names.append(name)
+    matrix = FeatureMatrix(tuple(names), np.column_stack(columns), tuple(categorical))
+    return matrix, churned

@@ -1,0 +1,340 @@
+"""Churn early warning: learn from the bank's own churners (or fall back to 1 − P(alive)),
+check the model on the last labelled window, score every active customer, explain and
+diagnose each warning, and open a retention task for the customer's manager."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+from sqlalchemy.orm import Session
+
+from bankcrm.analytics.engine import Engine, open_engine
+from bankcrm.analytics.ledger import Ledger
+from bankcrm.analytics.repository import read_ledger
+from bankcrm.churn.diagnosis import ADVICE, diagnose, months_since_decline
+from bankcrm.churn.features import Snapshot, snapshot
+from bankcrm.churn.model import ChurnModel, Evaluation, Reason, evaluate
+from bankcrm.churn.models import ChurnRun
+from bankcrm.churn.reasons import describe
+from bankcrm.churn.repository import ChurnRunRepository, managers_of
+from bankcrm.churn.schemas import ChurnRunRead
+from bankcrm.clv.service import offset_minutes
+from bankcrm.clv.summary import bank_purchases
+from bankcrm.core.config import Settings
+from bankcrm.core.enums import (
+    AnalyticsEngine,
+    ChurnDiagnosis,
+    ChurnMethod,
+    TaskPriority,
+    TaskStatus,
+)
+from bankcrm.core.exceptions import ValidationFailed
+from bankcrm.segmentation.features import Period, earlier_as_of
+from bankcrm.segmentation.matrix import MINUTES_PER_MONTH
+from bankcrm.segmentation.playbooks import Text
+from bankcrm.staff.models import StaffUser
+from bankcrm.tasks.repository import TaskRepository
+
+TASK_SOURCE = "churn"
+TASK_KIND = "retention"
+TASK_DUE_DAYS = 14
+URGENT_PROBABILITY = 0.8
+DIAGNOSIS_MONTHS = 24
+"""The window of monthly activity the before/after diagnosis reads."""
+FALLBACK_REASONS = ("months_since_last_transaction", "transactions", "p_alive")
+TASK_TITLE = Text("流失预警:挽留客户", "Churn warning: retain the customer")
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Every live customer's probability, and for warnings the reasons and diagnosis."""
+
+    method: ChurnMethod
+    customer_id: np.ndarray
+    probability: np.ndarray
+    reasons: list[list[Reason]]
+    evaluation: Evaluation | None
+    tenure_months: np.ndarray
+
+
+def _supervised(
+    train: Snapshot, test: Snapshot, now: Snapshot, settings: Settings
+) -> tuple[ChurnModel, Evaluation] | None:
+    """The model on the last labelled window, checked on the window before it; ``None`` when
+    the bank has too few customers or churners to learn from."""
+    churn = settings.churn
+    train_labels = train.churned_later(test)[train.live]
+    test_labels = test.churned_later(now)[test.live]
+    if (
+        train.live.sum() < churn.min_customers
+        or train_labels.sum() < churn.min_churners
+        or test_labels.sum() < churn.min_churners
+    ):
+        return None
+    checked = ChurnModel().fit(train.matrix.rows(train.live), train_labels)
+    evaluation = evaluate(checked.predict_proba(test.matrix.rows(test.live)), test_labels)
+    # The warning itself learns from the latest window that has its outcome.
+    return ChurnModel().fit(test.matrix.rows(test.live), test_labels), evaluation
+
+
+def _fallback_reasons(now: Snapshot, rows: np.ndarray) -> list[list[Reason]]:
+    """For 1 − P(alive): silence, few transactions and P(alive) against the typical live
+    customer, where the customer is worse."""
+    typical = {name: float(np.nanmedian(now.feature(name)[now.live])) for name in FALLBACK_REASONS}
+    worse = {
+        "months_since_last_transaction": np.greater,
+        "transactions": np.less,
+        "p_alive": np.less,
+    }
+    reasons = []
+    for row in rows:
+        chosen = []
+        for name in FALLBACK_REASONS:
+            value = float(now.feature(name)[row])
+            if np.isnan(value) or worse[name](value, typical[name]):
+                chosen.append(
+                    Reason(
+                        feature=name,
+                        value=None if np.isnan(value) else round(value, 4),
+                        typical=round(typical[name], 4),
+                        impact=None,
+                    )
+                )
+        reasons.append(chosen)
+    return reasons
+
+
+def score_customers(
+    connection: Engine, tables: dict[str, ir.Table], *, as_of: date, settings: Settings
+) -> Scores:
+    purchases = bank_purchases(
+        tables["transactions"], offset_minutes=offset_minutes(settings, as_of)
+    )
+    horizon = settings.churn.horizon_months
+    now = snapshot(connection, tables, purchases, as_of=as_of, settings=settings)
+    if not now.live.any():
+        raise ValidationFailed(f"no customer has an active relationship on {as_of}")
+    try:
+        test = snapshot(
+            connection,
+            tables,
+            purchases,
+            as_of=earlier_as_of(as_of, horizon),
+            settings=settings,
+        )
+        train = snapshot(
+            connection,
+            tables,
+            purchases,
+            as_of=earlier_as_of(as_of, 2 * horizon),
+            settings=settings,
+        )
+        learned = _supervised(train, test, now, settings)
+    except ValidationFailed:
+        test, learned = None, None  # the history is too short to hold two labelled windows
+    live = now.live
+    tenure = now.feature("tenure_months")[live]
+    if learned is not None:
+        model, evaluation = learned
+        matrix = now.matrix.rows(live)
+        probability = model.predict_proba(matrix)
+        warned = probability >= settings.churn.warning_threshold
+        explained = model.reasons(matrix.rows(warned))
+        method = ChurnMethod.MODEL
+    else:
+        p_alive = now.feature("p_alive")[live]
+        probability = np.where(np.isnan(p_alive), 1.0, 1.0 - p_alive)
+        warned = probability >= settings.churn.warning_threshold
+        explained = _fallback_reasons(now, np.flatnonzero(live)[warned])
+        method = ChurnMethod.P_ALIVE
+        evaluation = None
+        if test is not None:
+            labels = test.churned_later(now)[test.live]
+            if labels.any() and not labels.all():
+                test_alive = test.feature("p_alive")[test.live]
+                evaluation = evaluate(np.nan_to_num(1.0 - test_alive, nan=1.0), labels)
+    reasons: list[list[Reason]] = [[] for _ in range(int(live.sum()))]
+    for index, explanation in zip(np.flatnonzero(warned), explained, strict=True):
+        reasons[index] = explanation
+    return Scores(
+        method=method,
+        customer_id=now.customer_id[live],
+        probability=probability,
+        reasons=reasons,
+        evaluation=evaluation,
+        tenure_months=tenure,
+    )
+
+
+def monthly_activity(
+    connection: Engine,
+    transactions: ir.Table,
+    customer_ids: np.ndarray,
+    *,
+    as_of: date,
+    settings: Settings,
+) -> np.ndarray:
+    """Own transactions per month (customers × ``DIAGNOSIS_MONTHS``, oldest first)."""
+    period = Period.ending(as_of, 1, settings.timezone)
+    chosen = connection.register("warned", pa.table({"customer_id": customer_ids}))
+    own = transactions.filter(
+        transactions.customer_initiated & (transactions.booked_min < period.end)
+    )
+    joined = own.join(chosen, "customer_id")
+    months_back = ((period.end - 1 - joined.booked_min) / MINUTES_PER_MONTH).floor().cast("int64")
+    recent = joined.select("customer_id", months_back=months_back).filter(
+        lambda t: t.months_back < DIAGNOSIS_MONTHS
+    )
+    counts = connection.to_arrow(
+        recent.group_by(["customer_id", "months_back"]).aggregate(count=ibis._.count())
+    )
+    activity = np.zeros((len(customer_ids), DIAGNOSIS_MONTHS))
+    if counts.num_rows:
+        order = np.argsort(customer_ids)
+        rows = order[np.searchsorted(customer_ids[order], counts.column("customer_id").to_numpy())]
+        back = counts.column("months_back").to_numpy()
+        activity[rows, DIAGNOSIS_MONTHS - 1 - back] = counts.column("count").to_numpy()
+    return activity
+
+
+def _register(connection: Engine, ledger: Ledger) -> dict[str, ir.Table]:
+    return {name: connection.register(name, table) for name, table in ledger.tables().items()}
+
+
+def run_churn(
+    session: Session,
+    *,
+    settings: Settings,
+    as_of: date,
+    engine: AnalyticsEngine,
+    created_by: StaffUser | None = None,
+    create_tasks: bool = True,
+) -> ChurnRunRead:
+    """Score every active customer as of ``as_of``; warnings above the threshold are
+    explained, diagnosed and handed to the manager as retention tasks."""
+    started = time.perf_counter()
+    ledger = read_ledger(settings)
+    with open_engine(engine, settings) as connection:
+        tables = _register(connection, ledger)
+        scores = score_customers(connection, tables, as_of=as_of, settings=settings)
+        warned = scores.probability >= settings.churn.warning_threshold
+        activity = monthly_activity(
+            connection,
+            tables["transactions"],
+            scores.customer_id[warned],
+            as_of=as_of,
+            settings=settings,
+        )
+    decline = months_since_decline(activity)
+    diagnoses = diagnose(scores.tenure_months[warned], decline, settings.churn.acquisition_months)
+    runs = ChurnRunRepository(session)
+    run = runs.replace(
+        ChurnRun(
+            as_of=as_of,
+            engine=engine,
+            method=scores.method,
+            customers=len(scores.customer_id),
+            warnings=int(warned.sum()),
+            threshold=settings.churn.warning_threshold,
+            settings=settings.churn.model_dump(mode="json"),
+            evaluation=asdict(scores.evaluation) if scores.evaluation else None,
+            created_by_id=created_by.id if created_by else None,
+        )
+    )
+    diagnosis_of = dict(
+        zip(
+            np.flatnonzero(warned).tolist(),
+            zip(diagnoses, decline.tolist(), strict=True),
+            strict=True,
+        )
+    )
+    runs.add_rows(
+        {
+            "run_id": run.id,
+            "customer_id": int(customer_id),
+            "probability": round(float(probability), 6),
+            "reasons": [asdict(reason) for reason in reasons],
+            "diagnosis": diagnosis_of[index][0] if index in diagnosis_of else None,
+            "decline_months": int(diagnosis_of[index][1]) if index in diagnosis_of else None,
+        }
+        for index, (customer_id, probability, reasons) in enumerate(
+            zip(scores.customer_id, scores.probability, scores.reasons, strict=True)
+        )
+    )
+    tasks = 0
+    if create_tasks:
+        tasks = _raise_tasks(session, settings, run, scores, warned, diagnosis_of)
+    run.finished_at = datetime.now(UTC)
+    run.seconds = round(time.perf_counter() - started, 3)
+    session.flush()
+    return ChurnRunRead(
+        as_of=as_of,
+        engine=engine,
+        method=scores.method,
+        customers=run.customers,
+        warnings=run.warnings,
+        threshold=run.threshold,
+        evaluation=run.evaluation,
+        tasks_created=tasks,
+        seconds=run.seconds,
+    )
+
+
+def _task_text(
+    probability: float, reasons: list[Reason], diagnosis: ChurnDiagnosis, locale: str
+) -> str:
+    lines = [
+        ("流失概率" if locale.startswith("zh") else "Probability of churning")
+        + f" {probability:.0%}",
+        *(f"- {describe(reason, locale)}" for reason in reasons),
+        ADVICE[diagnosis].get(locale),
+    ]
+    return "\n".join(lines)
+
+
+def _raise_tasks(
+    session: Session,
+    settings: Settings,
+    run: ChurnRun,
+    scores: Scores,
+    warned: np.ndarray,
+    diagnosis_of: dict[int, tuple[ChurnDiagnosis, int]],
+) -> int:
+    """A retention task for each warned customer who has none open; for their manager."""
+    managers = managers_of(session, scores.customer_id[warned].tolist())
+    tasks = TaskRepository(session)
+    already_open = tasks.open_keys(source=TASK_SOURCE, kinds=[TASK_KIND])
+    locale = settings.default_locale
+    rows: list[dict[str, Any]] = []
+    for index in np.flatnonzero(warned):
+        customer_id = int(scores.customer_id[index])
+        if (customer_id, TASK_KIND) in already_open:
+            continue
+        probability = float(scores.probability[index])
+        diagnosis, _ = diagnosis_of[int(index)]
+        rows.append(
+            {
+                "customer_id": customer_id,
+                "assignee_id": managers.get(customer_id),
+                "kind": TASK_KIND,
+                "source": TASK_SOURCE,
+                "source_ref": run.as_of.isoformat(),
+                "title": TASK_TITLE.get(locale),
+                "description": _task_text(probability, scores.reasons[index], diagnosis, locale),
+                "status": TaskStatus.OPEN,
+                "priority": TaskPriority.HIGH
+                if probability >= URGENT_PROBABILITY
+                else TaskPriority.NORMAL,
+                "due_on": run.as_of + timedelta(days=TASK_DUE_DAYS),
+                "version": 1,
+            }
+        )
+    tasks.add_many(rows)
+    return len(rows)
