@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import typer
 
+from bankcrm.cli._dates import parse_day
 from bankcrm.clv.fitting import fit_purchases
 from bankcrm.clv.purchases import read_purchases
+from bankcrm.clv.service import run_clv
 from bankcrm.core.config import get_settings
+from bankcrm.core.db import session_scope
 from bankcrm.core.enums import AnalyticsEngine, ClvModel
 from bankcrm.core.exceptions import BankcrmError
 
 clv_app = typer.Typer(
     help="Customer lifetime value: BG/NBD, P(alive), Gamma-Gamma spend.", no_args_is_help=True
 )
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise typer.BadParameter(
-            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
-        ) from error
 
 
 @clv_app.command("fit")
@@ -63,7 +54,9 @@ def fit(
         result = fit_purchases(
             purchases,
             model=model,
-            calibration_end=_day(calibration_end, "--calibration-end"),
+            calibration_end=parse_day(calibration_end, "--calibration-end")
+            if calibration_end
+            else None,
             engine=AnalyticsEngine.DUCKDB,
             settings=settings,
         )
@@ -77,6 +70,44 @@ def fit(
     for name, value in result["params"].items():
         typer.echo(f"  {name:<6}{value:>12.4f}")
     typer.echo(f"log-likelihood {result['log_likelihood']:,.2f}")
+
+
+@clv_app.command("run")
+def run(
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Value the customers as of this day (YYYY-MM-DD); default today."
+    ),
+    engine: AnalyticsEngine = typer.Option(
+        None, "--engine", help="duckdb (default) or spark; default from BANKCRM_ANALYTICS_ENGINE."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Fit the models on the bank's own transactions, check them on the last months and keep
+    every customer's P(alive), expected transactions and CLV as that day's valuation."""
+    settings = get_settings()
+    day = parse_day(as_of)
+    try:
+        with session_scope() as session:
+            result = run_clv(
+                session,
+                settings=settings,
+                as_of=day,
+                engine=engine or AnalyticsEngine(settings.analytics_engine),
+            )
+    except BankcrmError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(1) from error
+    if as_json:
+        typer.echo(result.model_dump_json())
+        return
+    bgnbd = result.params["bgnbd"]
+    typer.echo(f"as of {result.as_of}: {result.customers:,} customers valued")
+    typer.echo(
+        "BG/NBD " + ", ".join(f"{name} {bgnbd[name]:.4g}" for name in ("r", "alpha", "a", "b"))
+    )
+    typer.echo(f"total CLV ¥{result.total_clv_cents / 100:,.0f} in {result.seconds:.1f} s")
+    if result.holdout_error is not None:
+        typer.echo(f"holdout: expected vs actual transactions {result.holdout_error:+.1%}")
 
 
 def register(app: typer.Typer) -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import typer
 
 from bankcrm.analytics.ledger import write_parquet
 from bankcrm.analytics.repository import read_ledger
+from bankcrm.cli._dates import parse_day
 from bankcrm.core.config import get_settings
 from bankcrm.core.db import session_scope
 from bankcrm.core.enums import AnalyticsEngine
@@ -20,15 +19,6 @@ from bankcrm.segmentation import service
 segment_app = typer.Typer(
     help="Customer matrix, value tiers, RFM, lifecycle and migration.", no_args_is_help=True
 )
-
-
-def _parse_day(value: str | None) -> date:
-    if value is None:
-        return datetime.now(ZoneInfo(get_settings().timezone)).date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from error
 
 
 @segment_app.command("run")
@@ -49,7 +39,7 @@ def run(
 ) -> None:
     """Segment every customer and keep the result as the snapshot of that day."""
     settings = get_settings()
-    day = _parse_day(as_of)
+    day = parse_day(as_of)
     chosen = engine or AnalyticsEngine(settings.analytics_engine)
     try:
         with session_scope() as session:
@@ -90,7 +80,7 @@ def export(
     """Write one row per customer of a run to a CSV file."""
     try:
         with session_scope() as session:
-            rows = service.export_segments(session, as_of=_parse_day(as_of), out=out)
+            rows = service.export_segments(session, as_of=parse_day(as_of), out=out)
     except BankcrmError as error:
         typer.echo(f"error: {error.message}", err=True)
         raise typer.Exit(1) from error
