@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from bankcrm.churn.endpoints import router as churn_router
+from bankcrm.clv.endpoints import router as clv_router
 from bankcrm.customers.endpoints import router as customers_router
 from bankcrm.segmentation.endpoints import router as segments_router
 from bankcrm.staff.endpoints import router as staff_router
@@ -14,3 +16,5 @@ api_router = APIRouter(prefix=API_PREFIX)
 api_router.include_router(staff_router)
 api_router.include_router(customers_router)
 api_router.include_router(segments_router)
+api_router.include_router(clv_router)
+api_router.include_router(churn_router)

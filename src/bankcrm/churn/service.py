@@ -23,8 +23,14 @@ from bankcrm.churn.features import Snapshot, snapshot
 from bankcrm.churn.model import ChurnModel, Evaluation, Reason, evaluate
 from bankcrm.churn.models import ChurnRun
 from bankcrm.churn.reasons import describe
-from bankcrm.churn.repository import ChurnRunRepository, managers_of
-from bankcrm.churn.schemas import ChurnRunRead
+from bankcrm.churn.repository import ChurnRunRepository, ChurnScoreRepository, managers_of
+from bankcrm.churn.schemas import (
+    ChurnRunRead,
+    ChurnScoreRead,
+    ChurnWarningPage,
+    ChurnWarningRead,
+    ReasonRead,
+)
 from bankcrm.clv.service import offset_minutes
 from bankcrm.clv.summary import bank_purchases
 from bankcrm.core.config import Settings
@@ -35,7 +41,7 @@ from bankcrm.core.enums import (
     TaskPriority,
     TaskStatus,
 )
-from bankcrm.core.exceptions import ValidationFailed
+from bankcrm.core.exceptions import NotFound, ValidationFailed
 from bankcrm.segmentation.features import Period, earlier_as_of
 from bankcrm.segmentation.matrix import MINUTES_PER_MONTH
 from bankcrm.segmentation.playbooks import Text
@@ -338,3 +344,94 @@ def _raise_tasks(
         )
     tasks.add_many(rows)
     return len(rows)
+
+
+def _run_or_latest(session: Session, as_of: date | None) -> ChurnRun:
+    runs = ChurnRunRepository(session)
+    run = runs.by_as_of(as_of) if as_of else runs.latest()
+    if run is None or run.finished_at is None:
+        raise NotFound(f"no churn run as of {as_of}" if as_of else "churn warning has not run yet")
+    return run
+
+
+def run_dates(session: Session) -> list[date]:
+    return [run.as_of for run in ChurnRunRepository(session).all()]
+
+
+def _reasons(stored: list[dict[str, Any]], locale: str) -> list[ReasonRead]:
+    return [
+        ReasonRead(
+            feature=item["feature"],
+            label=describe(Reason(**item), locale),
+            value=item["value"],
+            typical=item["typical"],
+            impact=item["impact"],
+        )
+        for item in stored
+    ]
+
+
+def customer_churn(
+    session: Session, *, user: StaffUser, customer_id: int, locale: str
+) -> ChurnScoreRead:
+    """The customer's latest churn score; another book's customer is not found."""
+    run = _run_or_latest(session, None)
+    score = ChurnScoreRepository(session, user).of_customer(run.id, customer_id)
+    if score is None:
+        raise NotFound(f"customer {customer_id} has no churn score (not an active customer)")
+    return ChurnScoreRead(
+        as_of=run.as_of,
+        method=run.method,
+        probability=score.probability,
+        warning=score.probability >= run.threshold,
+        reasons=_reasons(score.reasons, locale),
+        diagnosis=score.diagnosis,
+        diagnosis_advice=ADVICE[score.diagnosis].get(locale) if score.diagnosis else None,
+        decline_months=score.decline_months,
+    )
+
+
+def churn_warnings(
+    session: Session,
+    *,
+    user: StaffUser,
+    locale: str,
+    as_of: date | None = None,
+    manager_id: int | None = None,
+    branch_id: int | None = None,
+    page: int = 1,
+    page_size: int = 25,
+) -> ChurnWarningPage:
+    """The warnings of a run (default the latest) among the customers the viewer may see."""
+    run = _run_or_latest(session, as_of)
+    rows, total = ChurnScoreRepository(session, user).warnings(
+        run.id,
+        threshold=run.threshold,
+        manager_id=manager_id,
+        branch_id=branch_id,
+        offset=(page - 1) * page_size,
+        limit=page_size,
+    )
+    return ChurnWarningPage(
+        items=[
+            ChurnWarningRead(
+                customer_id=customer.id,
+                name=customer.name,
+                manager_id=customer.manager_id,
+                branch_id=customer.branch_id,
+                probability=score.probability,
+                reasons=_reasons(score.reasons, locale),
+                diagnosis=score.diagnosis,
+                decline_months=score.decline_months,
+            )
+            for score, customer in rows
+        ],
+        total=total,
+        page=page,
+        page_size=page_size,
+        as_of=run.as_of,
+        method=run.method,
+        threshold=run.threshold,
+        runs=run_dates(session),
+        evaluation=run.evaluation,
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -21,15 +21,23 @@ from bankcrm.clv.btyd import BetaGeoModel, FitFailed, GammaGammaModel
 from bankcrm.clv.fitting import DAYS_PER_WEEK, RepeatData, daily_repeats, summarise
 from bankcrm.clv.models import ClvRun
 from bankcrm.clv.purchases import day_number
-from bankcrm.clv.repository import ClvRunRepository
-from bankcrm.clv.schemas import ClvRunRead
+from bankcrm.clv.repository import ClvRunRepository, ValueRepository
+from bankcrm.clv.schemas import (
+    ClvByQuadrantRead,
+    ClvRunRead,
+    ClvValidationRead,
+    CustomerValueRead,
+    QuadrantValueRead,
+)
 from bankcrm.clv.summary import bank_purchases
 from bankcrm.clv.validation import Validation, validate
 from bankcrm.clv.value import DAYS_PER_MONTH, lifetime_value
 from bankcrm.core.config import ClvSettings, Settings
-from bankcrm.core.enums import AnalyticsEngine
-from bankcrm.core.exceptions import ValidationFailed
+from bankcrm.core.enums import AnalyticsEngine, Quadrant
+from bankcrm.core.exceptions import NotFound, ValidationFailed
+from bankcrm.core.money import from_cents
 from bankcrm.segmentation.features import earlier_as_of
+from bankcrm.segmentation.repository import RunRepository as SegmentRunRepository
 from bankcrm.staff.models import StaffUser
 
 OUTLOOK_MONTHS = 12
@@ -222,4 +230,81 @@ def run_clv(
         tracking_mae=valuation.validation.tracking_mae if valuation.validation else None,
         holdout_error=valuation.validation.holdout_error if valuation.validation else None,
         seconds=run.seconds,
+    )
+
+
+def _run_or_latest(session: Session, as_of: date | None) -> ClvRun:
+    runs = ClvRunRepository(session)
+    run = runs.by_as_of(as_of) if as_of else runs.latest()
+    if run is None or run.finished_at is None:
+        raise NotFound(
+            f"no lifetime value run as of {as_of}" if as_of else "lifetime value has not run yet"
+        )
+    return run
+
+
+def run_dates(session: Session) -> list[date]:
+    return [run.as_of for run in ClvRunRepository(session).all()]
+
+
+def customer_value(session: Session, *, user: StaffUser, customer_id: int) -> CustomerValueRead:
+    """The customer's latest valuation; another book's customer is not found."""
+    run = _run_or_latest(session, None)
+    value = ValueRepository(session, user).of_customer(run.id, customer_id)
+    if value is None:
+        raise NotFound(f"customer {customer_id} has no lifetime value")
+    return CustomerValueRead(
+        as_of=run.as_of,
+        frequency=value.frequency,
+        recency_weeks=value.recency_weeks,
+        age_weeks=value.age_weeks,
+        average_amount=from_cents(value.average_amount_cents)
+        if value.average_amount_cents is not None
+        else None,
+        p_alive=value.p_alive,
+        expected_transactions=value.expected_transactions,
+        expected_amount=from_cents(value.expected_amount_cents),
+        clv=from_cents(value.clv_cents),
+        horizon_months=int(run.settings["horizon_months"]),
+    )
+
+
+def value_by_quadrant(
+    session: Session, *, user: StaffUser, as_of: date | None = None
+) -> ClvByQuadrantRead:
+    """CLV and P(alive) per quadrant of the segmentation run on or before the valuation."""
+    run = _run_or_latest(session, as_of)
+    segments = SegmentRunRepository(session).latest(before=run.as_of + timedelta(days=1))
+    if segments is None:
+        raise NotFound(f"no segmentation run on or before {run.as_of}")
+    rows = ValueRepository(session, user).by_quadrant(run.id, segments.id)
+    return ClvByQuadrantRead(
+        as_of=run.as_of,
+        segments_as_of=segments.as_of,
+        quadrants=[
+            QuadrantValueRead(
+                quadrant=quadrant,
+                customers=customers,
+                clv=from_cents(int(total or 0)),
+                mean_clv=from_cents(round((total or 0) / customers)),
+                mean_p_alive=round(float(p_alive or 0), 4),
+            )
+            for quadrant, customers, total, p_alive in sorted(
+                rows, key=lambda row: list(Quadrant).index(Quadrant(row[0]))
+            )
+        ],
+    )
+
+
+def clv_validation(session: Session, *, as_of: date | None = None) -> ClvValidationRead:
+    """The bank-wide holdout check of a valuation (no customer is named in it)."""
+    run = _run_or_latest(session, as_of)
+    if run.validation is None:
+        raise NotFound(f"the valuation as of {run.as_of} had too little history to check")
+    return ClvValidationRead(
+        as_of=run.as_of,
+        runs=run_dates(session),
+        params=run.params,
+        holdout_months=int(run.settings["holdout_months"]),
+        **run.validation,
     )

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+
+from bankcrm.churn import service
+from bankcrm.churn.schemas import ChurnScoreRead, ChurnWarningPage
+from bankcrm.core.deps import CustomersRead, DbSession
+from bankcrm.core.pagination import MAX_PAGE_SIZE
+from bankcrm.web.locale import request_locale
+
+router = APIRouter(tags=["churn"])
+
+MAX_ID = 2**31 - 1
+Id = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
+
+@router.get("/churn/warnings", response_model=ChurnWarningPage)
+def warnings(
+    request: Request,
+    session: DbSession,
+    user: CustomersRead,
+    as_of: date | None = None,
+    manager_id: Id = None,
+    branch_id: Id = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25,
+) -> ChurnWarningPage:
+    """Customers above the warning threshold, most likely to churn first, with their
+    reasons and diagnosis; an account manager sees their own book."""
+    return service.churn_warnings(
+        session,
+        user=user,
+        locale=request_locale(request),
+        as_of=as_of,
+        manager_id=manager_id,
+        branch_id=branch_id,
+        page=page,
+        page_size=page_size,
+    )
+
+
+@router.get("/customers/{customer_id}/churn", response_model=ChurnScoreRead)
+def customer_churn(
+    request: Request,
+    session: DbSession,
+    user: CustomersRead,
+    customer_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+) -> ChurnScoreRead:
+    """The customer's churn probability, reasons and before/after diagnosis."""
+    return service.customer_churn(
+        session, user=user, customer_id=customer_id, locale=request_locale(request)
+    )
