@@ -23,4 +23,7 @@ if [ -z "${BANKCRM_TEST_POSTGRES_URL:-}" ]; then
   fi
 fi
 
+# Each worker gets one OpenMP thread: two workers on two cores with two spinning OpenMP
+# threads each make gradient boosting fits some fifty times slower.
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 "$venv/bin/pytest" -m "not slow" -n "${PYTEST_WORKERS:-2}" --dist loadgroup "$@"

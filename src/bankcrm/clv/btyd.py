@@ -26,6 +26,8 @@ Objective = Callable[[FloatArray], tuple[float, FloatArray]]
 
 LOWER_BOUND = 1e-8
 UPPER_BOUND = 1e8
+STATIONARY_GRADIENT = 1e-5
+"""Gradient of the mean log-likelihood per customer below which the fit has converged."""
 BETA_UPPER_BOUND = 1e4
 """BG/NBD's a and b stay below this. When every customer drops out with about the same
 probability the likelihood rises for ever as a and b grow together (the beta distribution
@@ -82,22 +84,37 @@ def _maximise(
 ) -> FloatArray:
     """Minimise ``objective`` (value and gradient over log-parameters) with the parameters
     between ``LOWER_BOUND`` and ``upper``; the parameters."""
-    result = optimize.minimize(
-        objective,
-        np.log(start),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(np.log(LOWER_BOUND), np.log(bound)) for bound in upper],
-        options={"maxiter": 2_000, "ftol": 1e-15, "gtol": 1e-10},
-    )
-    if not np.all(np.isfinite(result.x)) or not (result.success or _flat(result)):
+    bounds = [(np.log(LOWER_BOUND), np.log(bound)) for bound in upper]
+    result = None
+    point = np.log(start)
+    # A line search that stalls near the optimum ends L-BFGS-B "abnormally"; once more from
+    # where it stopped usually finishes, and a vanishing projected gradient is an optimum.
+    for _ in range(2):
+        result = optimize.minimize(
+            objective,
+            point,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxiter": 2_000, "ftol": 1e-15, "gtol": 1e-10},
+        )
+        point = result.x
+        if result.success:
+            break
+    assert result is not None
+    if not np.all(np.isfinite(result.x)) or not (result.success or _stationary(result, bounds)):
         raise FitFailed(f"the fit of {', '.join(names)} did not converge: {result.message}")
-    return np.exp(result.x)
+    # exp(log(bound)) can land a rounding error above the bound
+    return np.clip(np.exp(result.x), LOWER_BOUND, upper)
 
 
-def _flat(result: optimize.OptimizeResult) -> bool:
-    """L-BFGS-B stops on a line search that cannot improve; at a flat optimum that is fine."""
-    return bool(np.max(np.abs(result.jac)) < 1e-6)
+def _stationary(result: optimize.OptimizeResult, bounds: list[tuple[float, float]]) -> bool:
+    """No descent direction is left inside the bounds."""
+    lower, upper = np.array(bounds).T
+    gradient = np.array(result.jac, dtype=float)
+    gradient[(result.x <= lower) & (gradient > 0)] = 0.0
+    gradient[(result.x >= upper) & (gradient < 0)] = 0.0
+    return bool(np.max(np.abs(gradient)) < STATIONARY_GRADIENT)
 
 
 class BetaGeoModel:

@@ -39,7 +39,7 @@ def read_purchases(
                 column_types=dict.fromkeys(text_columns, pa.string()),
             ),
         )
-    except pa.ArrowInvalid as error:
+    except (pa.ArrowInvalid, pa.ArrowKeyError) as error:
         missing = [name for name in text_columns if f"'{name}'" in str(error)]
         column = missing[0] if missing else None
         reason = f"no column named {column!r}" if column else str(error)

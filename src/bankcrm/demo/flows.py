@@ -1,4 +1,5 @@
-"""Build the demo bank: generate it, import it, segment it, and give one login per role."""
+"""Build the demo bank: generate it, import it, segment, value and score it, and give one
+login per role."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from bankcrm.churn import service as churn_service
+from bankcrm.clv import service as clv_service
 from bankcrm.core.config import Settings
 from bankcrm.core.db import make_engine
 from bankcrm.core.enums import AnalyticsEngine, Role
@@ -60,7 +63,7 @@ def build_demo_bank(
     synth.generate_bank(files_dir, customers=customers, seed=seed, progress=progress)
     upgrade(database_url)
     report = ingest_service.import_directory(database_url, files_dir, progress=progress)
-    _segment(database_url)
+    _analyse(database_url)
     logins = _grant_demo_logins(database_url)
     return DemoBank(database_url=database_url, logins=logins, rows_by_table=report.rows_by_table)
 
@@ -69,7 +72,8 @@ SEGMENTED_DAYS = (date(2026, 3, 31), synth.GENERATED_AS_OF)
 """Two snapshots half a year apart, so the demo shows migration and its alerts."""
 
 
-def _segment(database_url: str) -> None:
+def _analyse(database_url: str) -> None:
+    """Segments on both days, then lifetime value and churn warnings on the last."""
     settings = Settings(database_url=database_url)
     engine = make_engine(database_url)
     try:
@@ -77,6 +81,15 @@ def _segment(database_url: str) -> None:
             with Session(engine) as session:
                 segmentation_service.run_segmentation(
                     session, settings=settings, as_of=day, engine=AnalyticsEngine.DUCKDB
+                )
+                session.commit()
+        for job in (clv_service.run_clv, churn_service.run_churn):
+            with Session(engine) as session:
+                job(
+                    session,
+                    settings=settings,
+                    as_of=synth.GENERATED_AS_OF,
+                    engine=AnalyticsEngine.DUCKDB,
                 )
                 session.commit()
     finally:
