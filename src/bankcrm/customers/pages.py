@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from bankcrm.churn import service as churn_service
+from bankcrm.clv import service as clv_service
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import CustomerType
 from bankcrm.core.exceptions import NotFound
@@ -85,7 +87,17 @@ def customer_360(
         segment = segmentation_service.customer_segment(session, user=user, customer_id=customer_id)
     except NotFound:
         segment = None
+    try:
+        value = clv_service.customer_value(session, user=user, customer_id=customer_id)
+    except NotFound:
+        value = None
     locale = request_locale(request)
+    try:
+        churn = churn_service.customer_churn(
+            session, user=user, customer_id=customer_id, locale=locale
+        )
+    except NotFound:
+        churn = None
     radar = (
         {
             "factors": [label_for(factor.factor, locale) for factor in segment.factors],
@@ -103,5 +115,7 @@ def customer_360(
             "flows_json": json.dumps(flows),
             "segment": segment,
             "radar_json": json.dumps(radar, ensure_ascii=False),
+            "value": value,
+            "churn": churn,
         },
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -18,7 +17,7 @@ from bankcrm.core.pagination import MAX_PAGE_SIZE
 from bankcrm.segmentation import service
 from bankcrm.segmentation.playbooks import PLAYBOOKS
 from bankcrm.web.deps import PageUser
-from bankcrm.web.filters import scope_filters
+from bankcrm.web.filters import chosen_day, scope_filters
 from bankcrm.web.i18n import gettext
 from bankcrm.web.labels import label_for
 from bankcrm.web.locale import request_locale
@@ -33,14 +32,6 @@ QUADRANT_COLOURS = {
     Quadrant.ORDINARY: "#6c757d",
 }
 Filter = Annotated[str | None, Query(max_length=16)]
-
-
-def _chosen_day(value: str | None, runs: list[date]) -> date | None:
-    try:
-        day = date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    return day if day in runs else None
 
 
 @router.get("", response_class=HTMLResponse)
@@ -83,7 +74,7 @@ def matrix(
     }
     if not runs:
         return render(request, "segments/matrix.html", context | {"summary": None})
-    day = _chosen_day(as_of, runs) or runs[0]
+    day = chosen_day(as_of, runs) or runs[0]
     summary = service.segment_summary(
         session,
         user=user,
@@ -185,7 +176,7 @@ def quadrant_customers(
     result = service.segment_customers(
         session,
         user=user,
-        as_of=_chosen_day(as_of, runs),
+        as_of=chosen_day(as_of, runs),
         quadrant=chosen_quadrant,
         customer_type=chosen_type,
         branch_id=filters.branch_id,

@@ -22,6 +22,8 @@ async def _redirect_to_login(request: Request, error: Exception) -> Response:
 
 
 def mount_web(app: FastAPI) -> None:
+    from bankcrm.churn.pages import router as churn_pages
+    from bankcrm.clv.pages import router as clv_pages
     from bankcrm.customers.pages import router as customer_pages
     from bankcrm.segmentation.pages import router as segment_pages
     from bankcrm.staff.pages import router as staff_pages
@@ -39,5 +41,5 @@ def mount_web(app: FastAPI) -> None:
     )
     app.add_exception_handler(LoginRequired, _redirect_to_login)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in (web_pages, staff_pages, customer_pages, segment_pages):
+    for router in (web_pages, staff_pages, customer_pages, segment_pages, churn_pages, clv_pages):
         app.include_router(router, include_in_schema=False)

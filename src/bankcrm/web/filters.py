@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,15 @@ class ScopeFilters:
     """Account managers to choose from: none for an account manager (their own book)."""
     branch_id: int | None
     manager_id: int | None
+
+
+def chosen_day(value: str | None, runs: list[date]) -> date | None:
+    """A run date picked in a select box; one that is garbled or has no run means none."""
+    try:
+        day = date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return day if day in runs else None
 
 
 def chosen_id(value: str | None) -> int | None:

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from bankcrm.core.enums import (
     AccountStatus,
+    ChurnDiagnosis,
+    ChurnMethod,
     CustomerStatus,
     CustomerType,
     Direction,
@@ -90,6 +92,10 @@ LABELS: dict[StrEnum, str] = {
     LoyaltyFactor.PRODUCT_DEPENDENCY: _("product dependency"),
     LoyaltyFactor.SHARE_OF_WALLET: _("share of wallet"),
     LoyaltyFactor.CREDIT_GRADE: _("credit grade"),
+    ChurnMethod.MODEL: _("learned churn model"),
+    ChurnMethod.P_ALIVE: _("1 − P(alive)"),
+    ChurnDiagnosis.ACQUISITION: _("acquisition problem"),
+    ChurnDiagnosis.RELATIONSHIP: _("relationship crisis"),
 }
 
 
