@@ -32,9 +32,12 @@ def feature_name(feature: str, locale: str) -> str:
 PERCENT_FEATURES = frozenset({"p_alive"})
 
 
-def _number(value: float | None, feature: str) -> str:
+NEVER = Text("从未", "never")
+
+
+def _number(value: float | None, feature: str, locale: str) -> str:
     if value is None:
-        return "—"
+        return NEVER.get(locale) if feature == "months_since_last_transaction" else "—"
     if feature in PERCENT_FEATURES:
         return f"{value:.1%}"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}".rstrip("0").rstrip(".")
@@ -44,6 +47,6 @@ def describe(reason: Reason, locale: str) -> str:
     """``<feature> <value> (typical <value>)`` in the reader's language."""
     typical = "常见" if locale.startswith("zh") else "typical"
     return (
-        f"{feature_name(reason.feature, locale)} {_number(reason.value, reason.feature)}"
-        f" ({typical} {_number(reason.typical, reason.feature)})"
+        f"{feature_name(reason.feature, locale)} {_number(reason.value, reason.feature, locale)}"
+        f" ({typical} {_number(reason.typical, reason.feature, locale)})"
     )

@@ -54,6 +54,8 @@ TASK_DUE_DAYS = 14
 URGENT_PROBABILITY = 0.8
 DIAGNOSIS_MONTHS = 24
 """The window of monthly activity the before/after diagnosis reads."""
+MIN_UNBORN = 10
+"""Customers without own transactions needed in a window to take their churn rate."""
 FALLBACK_REASONS = ("months_since_last_transaction", "transactions", "p_alive")
 TASK_TITLE = Text("流失预警:挽留客户", "Churn warning: retain the customer")
 
@@ -117,6 +119,22 @@ def _fallback_reasons(now: Snapshot, rows: np.ndarray) -> list[list[Reason]]:
     return reasons
 
 
+def _unborn_churn_rate(earlier: Snapshot | None, now: Snapshot) -> float:
+    """The share of the active customers without any own transaction who had churned half
+    a year later; 1 when no earlier window tells (BG/NBD says nothing about them)."""
+    if earlier is None:
+        return 1.0
+    unborn = earlier.live & np.isnan(earlier.feature("p_alive"))
+    if unborn.sum() < MIN_UNBORN:
+        return 1.0
+    return float(earlier.churned_later(now)[unborn].mean())
+
+
+def _fallback_probability(p_alive: np.ndarray, unborn_rate: float) -> np.ndarray:
+    """1 − P(alive); a customer who has never transacted gets the observed rate instead."""
+    return np.where(np.isnan(p_alive), unborn_rate, 1.0 - p_alive)
+
+
 def score_customers(
     connection: Engine, tables: dict[str, ir.Table], *, as_of: date, settings: Settings
 ) -> Scores:
@@ -155,8 +173,8 @@ def score_customers(
         explained = model.reasons(matrix.rows(warned))
         method = ChurnMethod.MODEL
     else:
-        p_alive = now.feature("p_alive")[live]
-        probability = np.where(np.isnan(p_alive), 1.0, 1.0 - p_alive)
+        unborn = _unborn_churn_rate(test, now)
+        probability = _fallback_probability(now.feature("p_alive")[live], unborn)
         warned = probability >= settings.churn.warning_threshold
         explained = _fallback_reasons(now, np.flatnonzero(live)[warned])
         method = ChurnMethod.P_ALIVE
@@ -164,8 +182,9 @@ def score_customers(
         if test is not None:
             labels = test.churned_later(now)[test.live]
             if labels.any() and not labels.all():
-                test_alive = test.feature("p_alive")[test.live]
-                evaluation = evaluate(np.nan_to_num(1.0 - test_alive, nan=1.0), labels)
+                evaluation = evaluate(
+                    _fallback_probability(test.feature("p_alive")[test.live], unborn), labels
+                )
     reasons: list[list[Reason]] = [[] for _ in range(int(live.sum()))]
     for index, explanation in zip(np.flatnonzero(warned), explained, strict=True):
         reasons[index] = explanation
@@ -238,7 +257,10 @@ def run_churn(
             as_of=as_of,
             settings=settings,
         )
-    decline = months_since_decline(activity)
+    # a decline cannot have begun before the relationship did
+    decline = np.minimum(
+        months_since_decline(activity), np.ceil(scores.tenure_months[warned]).astype(int)
+    )
     diagnoses = diagnose(scores.tenure_months[warned], decline, settings.churn.acquisition_months)
     runs = ChurnRunRepository(session)
     run = runs.replace(
