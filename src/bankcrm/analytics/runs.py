@@ -11,7 +11,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bankcrm.core.exceptions import Conflict
+from bankcrm.core.exceptions import Conflict, NotFound
 
 INSERT_CHUNK = 5_000
 RunT = TypeVar("RunT")
@@ -41,6 +41,19 @@ class DatedRuns(Generic[RunT]):
         if before is not None:
             statement = statement.where(model.as_of < before)
         return self.session.scalar(statement.order_by(model.as_of.desc()).limit(1))
+
+    def finished(self, as_of: date | None = None) -> RunT:
+        """The finished run of ``as_of``, or the latest one; not found when there is none."""
+        run: Any = self.by_as_of(as_of) if as_of else self.latest()
+        if run is None or run.finished_at is None:
+            raise NotFound(
+                f"no {self.job} run as of {as_of}" if as_of else f"{self.job} has not run yet"
+            )
+        return run
+
+    def dates(self) -> list[date]:
+        """The days of the finished runs, latest first."""
+        return [run.as_of for run in self.all()]  # type: ignore[attr-defined]
 
     def all(self) -> list[RunT]:
         model = self.run_model

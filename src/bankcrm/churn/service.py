@@ -368,16 +368,8 @@ def _raise_tasks(
     return len(rows)
 
 
-def _run_or_latest(session: Session, as_of: date | None) -> ChurnRun:
-    runs = ChurnRunRepository(session)
-    run = runs.by_as_of(as_of) if as_of else runs.latest()
-    if run is None or run.finished_at is None:
-        raise NotFound(f"no churn run as of {as_of}" if as_of else "churn warning has not run yet")
-    return run
-
-
 def run_dates(session: Session) -> list[date]:
-    return [run.as_of for run in ChurnRunRepository(session).all()]
+    return ChurnRunRepository(session).dates()
 
 
 def _reasons(stored: list[dict[str, Any]], locale: str) -> list[ReasonRead]:
@@ -397,7 +389,7 @@ def customer_churn(
     session: Session, *, user: StaffUser, customer_id: int, locale: str
 ) -> ChurnScoreRead:
     """The customer's latest churn score; another book's customer is not found."""
-    run = _run_or_latest(session, None)
+    run = ChurnRunRepository(session).finished()
     score = ChurnScoreRepository(session, user).of_customer(run.id, customer_id)
     if score is None:
         raise NotFound(f"customer {customer_id} has no churn score (not an active customer)")
@@ -425,7 +417,7 @@ def churn_warnings(
     page_size: int = 25,
 ) -> ChurnWarningPage:
     """The warnings of a run (default the latest) among the customers the viewer may see."""
-    run = _run_or_latest(session, as_of)
+    run = ChurnRunRepository(session).finished(as_of)
     rows, total = ChurnScoreRepository(session, user).warnings(
         run.id,
         threshold=run.threshold,

@@ -47,8 +47,23 @@ class _Distinct:
 
     @classmethod
     def of(cls, *columns: FloatArray) -> _Distinct:
-        rows, counts = np.unique(np.column_stack(columns), axis=0, return_counts=True)
-        return cls(tuple(rows.T.copy()), counts.astype(float))
+        # lexsort and compare neighbours: several times faster than np.unique(axis=0)
+        order = np.lexsort(columns[::-1])
+        ordered = [column[order] for column in columns]
+        starts = np.flatnonzero(
+            np.concatenate([[True], np.any([np.diff(column) != 0 for column in ordered], axis=0)])
+        )
+        counts = np.diff(np.append(starts, len(order))).astype(float)
+        return cls(tuple(column[starts] for column in ordered), counts)
+
+    def total(self, values: FloatArray) -> float:
+        """Σ count × value over the rows (without BLAS, whose threads cost more than they
+        save on a vector)."""
+        return float(np.einsum("j,j->", self.counts, values))
+
+    def totals(self, values: FloatArray) -> FloatArray:
+        """Σ count × value of each row of ``values``."""
+        return np.einsum("ij,j->i", values, self.counts)
 
 
 def _as_float(name: str, values: object) -> FloatArray:
@@ -96,7 +111,7 @@ def _maximise(
             jac=True,
             method="L-BFGS-B",
             bounds=bounds,
-            options={"maxiter": 2_000, "ftol": 1e-15, "gtol": 1e-10},
+            options={"maxiter": 2_000, "ftol": 1e-12, "gtol": 1e-10},
         )
         point = result.x
         if result.success:
@@ -150,13 +165,13 @@ class BetaGeoModel:
         last one ``recency`` and time since the first ``age`` (the paper's x, t_x, T)."""
         data = _Distinct.of(*_check_repeat_data(frequency, recency, age))
         total = data.counts.sum()
+        levels = np.unique(data.columns[0], return_inverse=True)
 
         def objective(log_params: FloatArray) -> tuple[float, FloatArray]:
             params = np.exp(log_params)
-            values, gradients = _bgnbd_log_likelihood(params, *data.columns)
-            weighted = data.counts @ values
+            values, gradients = _bgnbd_log_likelihood(params, *data.columns, levels=levels)
             # Scaled by the customer count so the tolerances mean the same for any bank size.
-            return -weighted / total, -(gradients @ data.counts) * params / total
+            return -data.total(values) / total, -data.totals(gradients) * params / total
 
         self.r_, self.alpha_, self.a_, self.b_ = (
             float(v)
@@ -167,8 +182,8 @@ class BetaGeoModel:
                 np.array([UPPER_BOUND, UPPER_BOUND, BETA_UPPER_BOUND, BETA_UPPER_BOUND]),
             )
         )
-        values, _ = _bgnbd_log_likelihood(self._params(), *data.columns)
-        self.log_likelihood_ = float(data.counts @ values)
+        values, _ = _bgnbd_log_likelihood(self._params(), *data.columns, levels=levels)
+        self.log_likelihood_ = data.total(values)
         self.customers_ = int(total)
         return self
 
@@ -228,44 +243,59 @@ class BetaGeoModel:
 
 
 def _bgnbd_log_likelihood(
-    params: FloatArray, x: FloatArray, t_x: FloatArray, t: FloatArray
+    params: FloatArray,
+    x: FloatArray,
+    t_x: FloatArray,
+    t: FloatArray,
+    *,
+    levels: tuple[FloatArray, np.ndarray] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """Per-row log-likelihood (FHL 2005, eq. 6) and its gradient (4 × rows) in r, α, a, b."""
+    """Per-row log-likelihood (FHL 2005, eq. 6) and its gradient (4 × rows) in r, α, a, b.
+
+    The gamma and digamma terms depend on x alone and are computed once per distinct x
+    (``levels``: ``np.unique(x, return_inverse=True)``), which a bank has a few hundred of.
+    """
     r, alpha, a, b = params
+    values_x, index = levels if levels is not None else np.unique(x, return_inverse=True)
+    per_x = np.vstack(
+        [
+            special.gammaln(r + values_x)
+            + special.gammaln(b + values_x)
+            - special.gammaln(a + b + values_x),
+            special.digamma(r + values_x),
+            special.digamma(b + values_x),
+            special.digamma(a + b + values_x),
+            np.log(np.where(values_x > 0, b + values_x - 1, 1.0)),
+        ]
+    )[:, index.ravel()]
+    gammas, digamma_r_x, digamma_b_x, digamma_a_b_x, log_b_x_1 = per_x
     repeat = x > 0
-    part_1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-    part_2 = (
-        special.gammaln(a + b)
-        + special.gammaln(b + x)
-        - special.gammaln(b)
-        - special.gammaln(a + b + x)
-    )
+    constant = -special.gammaln(r) + r * np.log(alpha) + special.gammaln(a + b) - special.gammaln(b)
     log_alpha_t = np.log(alpha + t)
     log_alpha_tx = np.log(alpha + t_x)
     part_3 = -(r + x) * log_alpha_t
-    b_x_1 = np.where(repeat, b + x - 1, 1.0)
-    part_4 = np.where(repeat, np.log(a) - np.log(b_x_1) - (r + x) * log_alpha_tx, -np.inf)
+    part_4 = np.where(repeat, np.log(a) - log_b_x_1 - (r + x) * log_alpha_tx, -np.inf)
     tail = np.logaddexp(part_3, part_4)
     weight_4 = np.exp(part_4 - tail)
     weight_3 = 1.0 - weight_4
 
     d_r = (
-        special.digamma(r + x)
+        digamma_r_x
         - special.digamma(r)
         + np.log(alpha)
         - weight_3 * log_alpha_t
         - weight_4 * log_alpha_tx
     )
     d_alpha = r / alpha - (r + x) * (weight_3 / (alpha + t) + weight_4 / (alpha + t_x))
-    d_a = special.digamma(a + b) - special.digamma(a + b + x) + weight_4 / a
+    d_a = special.digamma(a + b) - digamma_a_b_x + weight_4 / a
     d_b = (
         special.digamma(a + b)
-        + special.digamma(b + x)
+        + digamma_b_x
         - special.digamma(b)
-        - special.digamma(a + b + x)
-        - weight_4 / b_x_1
+        - digamma_a_b_x
+        - weight_4 * np.exp(-log_b_x_1)
     )
-    return part_1 + part_2 + tail, np.vstack([d_r, d_alpha, d_a, d_b])
+    return constant + gammas + tail, np.vstack([d_r, d_alpha, d_a, d_b])
 
 
 def _check_spend_data(frequency: object, monetary: object) -> tuple[FloatArray, FloatArray]:
@@ -313,14 +343,14 @@ class GammaGammaModel:
         def objective(log_params: FloatArray) -> tuple[float, FloatArray]:
             params = np.exp(log_params)
             values, gradients = _gamma_gamma_log_likelihood(params, *data.columns)
-            return -(data.counts @ values) / total, -(gradients @ data.counts) * params / total
+            return -data.total(values) / total, -data.totals(gradients) * params / total
 
         self.p_, self.q_, self.gamma_ = (
             float(v)
             for v in _maximise(objective, start, self.parameter_names, np.full(3, UPPER_BOUND))
         )
         values, _ = _gamma_gamma_log_likelihood(self._params(), *data.columns)
-        self.log_likelihood_ = float(data.counts @ values)
+        self.log_likelihood_ = data.total(values)
         self.customers_ = int(total)
         return self
 

@@ -233,23 +233,13 @@ def run_clv(
     )
 
 
-def _run_or_latest(session: Session, as_of: date | None) -> ClvRun:
-    runs = ClvRunRepository(session)
-    run = runs.by_as_of(as_of) if as_of else runs.latest()
-    if run is None or run.finished_at is None:
-        raise NotFound(
-            f"no lifetime value run as of {as_of}" if as_of else "lifetime value has not run yet"
-        )
-    return run
-
-
 def run_dates(session: Session) -> list[date]:
-    return [run.as_of for run in ClvRunRepository(session).all()]
+    return ClvRunRepository(session).dates()
 
 
 def customer_value(session: Session, *, user: StaffUser, customer_id: int) -> CustomerValueRead:
     """The customer's latest valuation; another book's customer is not found."""
-    run = _run_or_latest(session, None)
+    run = ClvRunRepository(session).finished()
     value = ValueRepository(session, user).of_customer(run.id, customer_id)
     if value is None:
         raise NotFound(f"customer {customer_id} has no lifetime value")
@@ -273,7 +263,7 @@ def value_by_quadrant(
     session: Session, *, user: StaffUser, as_of: date | None = None
 ) -> ClvByQuadrantRead:
     """CLV and P(alive) per quadrant of the segmentation run on or before the valuation."""
-    run = _run_or_latest(session, as_of)
+    run = ClvRunRepository(session).finished(as_of)
     segments = SegmentRunRepository(session).latest(before=run.as_of + timedelta(days=1))
     if segments is None:
         raise NotFound(f"no segmentation run on or before {run.as_of}")
@@ -298,7 +288,7 @@ def value_by_quadrant(
 
 def clv_validation(session: Session, *, as_of: date | None = None) -> ClvValidationRead:
     """The bank-wide holdout check of a valuation (no customer is named in it)."""
-    run = _run_or_latest(session, as_of)
+    run = ClvRunRepository(session).finished(as_of)
     if run.validation is None:
         raise NotFound(f"the valuation as of {run.as_of} had too little history to check")
     return ClvValidationRead(

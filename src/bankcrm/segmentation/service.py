@@ -207,17 +207,7 @@ def _raise_tasks(
 
 
 def run_dates(session: Session) -> list[date]:
-    return [run.as_of for run in RunRepository(session).all()]
-
-
-def _run_or_latest(session: Session, as_of: date | None) -> SegmentRun:
-    runs = RunRepository(session)
-    run = runs.by_as_of(as_of) if as_of else runs.latest()
-    if run is None or run.finished_at is None:
-        raise NotFound(
-            f"no segmentation run as of {as_of}" if as_of else "segmentation has not run yet"
-        )
-    return run
+    return RunRepository(session).dates()
 
 
 def _concentration(summary: dict[str, Any]) -> ConcentrationRead:
@@ -239,7 +229,7 @@ def segment_summary(
     manager_id: int | None = None,
 ) -> SegmentSummaryRead:
     """Quadrant counts and volumes and concentration of the customers the viewer may see."""
-    run = _run_or_latest(session, as_of)
+    run = RunRepository(session).finished(as_of)
     filtered = customer_type or branch_id or manager_id
     if ROLE_SCOPE[user.role] is Scope.ALL and not filtered:
         summary = run.summary
@@ -250,7 +240,7 @@ def segment_summary(
         summary = summarise_rows(rows)
     return SegmentSummaryRead(
         as_of=run.as_of,
-        runs=[other.as_of for other in RunRepository(session).all()],
+        runs=run_dates(session),
         customers=summary["customers"],
         quadrants=QuadrantCounts(**summary["quadrants"]),
         quadrant_volume={
@@ -288,7 +278,7 @@ def segment_points(
     manager_id: int | None = None,
     limit: int = 3_000,
 ) -> SegmentPointsRead:
-    run = _run_or_latest(session, as_of)
+    run = RunRepository(session).finished(as_of)
     rows, total = SegmentRepository(session, user).points(
         run.id,
         customer_type=customer_type,
@@ -330,7 +320,7 @@ def segment_customers(
     page_size: int = 25,
 ) -> SegmentCustomerPage:
     """The customers of a quadrant (or all), largest business volume first."""
-    run = _run_or_latest(session, as_of)
+    run = RunRepository(session).finished(as_of)
     params = PageParams(page=page, page_size=page_size)
     rows, total = SegmentRepository(session, user).customers_in(
         run.id,
@@ -375,9 +365,9 @@ def segment_migration(
     limit: int = 50,
 ) -> MigrationRead:
     """The transition matrix between two runs (default: the last two) and the downgrades."""
-    target = _run_or_latest(session, to_as_of)
+    target = RunRepository(session).finished(to_as_of)
     if from_as_of is not None:
-        source = _run_or_latest(session, from_as_of)
+        source = RunRepository(session).finished(from_as_of)
     else:
         earlier = RunRepository(session).latest(before=target.as_of)
         if earlier is None:
@@ -442,7 +432,7 @@ def customer_segment(session: Session, *, user: StaffUser, customer_id: int) -> 
 
 def export_segments(session: Session, *, as_of: date, out: Path) -> int:
     """One CSV row per customer of the run; ``customer_id`` is the bank's customer number."""
-    run = _run_or_latest(session, as_of)
+    run = RunRepository(session).finished(as_of)
     rows = RunRepository(session).export_rows(run.id)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as handle:
