@@ -1,10 +1,10 @@
-"""``make bench``: generator, import, customer-list and segmentation benchmarks.
+"""``make bench``: generator, import, customer-list, segmentation and lifetime-value benchmarks.
 
 Every figure is printed next to a baseline measured in the same run on the same machine, so
 the ratios mean something wherever it runs; the figures go to docs/performance.md. Set
 ``BENCH_QUICK=1`` for a short run and ``BENCH_ONLY=segmentation`` (comma-separated, from
-generator, import, segmentation) to run some sections only: their sections of the page are
-replaced and the others kept.
+generator, import, segmentation, clv) to run some sections only: their sections of the page
+are replaced and the others kept.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from bankcrm.core.db import make_engine
 from bankcrm.core.enums import Role
 from bankcrm.customers import service as customers_service
 from bankcrm.staff.models import StaffUser
+from bench.clv import bench_clv
 from bench.measure import in_child
 from bench.segment import bench_segmentation
 
@@ -35,7 +36,9 @@ IMPORT_SIZES = (2_000, 20_000) if QUICK else (10_000, 100_000)
 LIST_REPEATS = 20
 SEGMENT_SIZES = (20_000,) if QUICK else (100_000, 400_000, 1_000_000)
 SEGMENT_REPEATS = 3 if QUICK else 2
-SECTIONS = ("generator", "import", "segmentation")
+CLV_SIZES = (20_000,) if QUICK else (100_000, 1_000_000)
+CLV_REPEATS = 5
+SECTIONS = ("generator", "import", "segmentation", "clv")
 ONLY = tuple(name for name in os.environ.get("BENCH_ONLY", "").split(",") if name) or SECTIONS
 
 
@@ -237,6 +240,10 @@ def main() -> None:
                 store=imported_store(work, IMPORT_SIZES[-1]),
             )
             sections["## Segmentation"] = ["", *segmentation, ""]
+        if "clv" in ONLY:
+            print("clv", flush=True)
+            clv = bench_clv(work, sizes=CLV_SIZES, repeats=CLV_REPEATS)
+            sections["## Lifetime value (BG/NBD fit)"] = ["", *clv, ""]
     memory = psutil.virtual_memory().total / 2**30
     header = [
         "# Performance",
