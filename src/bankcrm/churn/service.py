@@ -62,7 +62,7 @@ TASK_TITLE = Text("流失预警:挽留客户", "Churn warning: retain the custom
 
 @dataclass(frozen=True)
 class Scores:
-    """Every live customer's probability, and for warnings the reasons and diagnosis."""
+    """Every active customer's probability, and the reasons of the warnings."""
 
     method: ChurnMethod
     customer_id: np.ndarray
@@ -75,8 +75,9 @@ class Scores:
 def _supervised(
     train: Snapshot, test: Snapshot, now: Snapshot, settings: Settings
 ) -> tuple[ChurnModel, Evaluation] | None:
-    """The model on the last labelled window, checked on the window before it; ``None`` when
-    the bank has too few customers or churners to learn from."""
+    """The model learned on the last window whose outcome is known, and its check: learned on
+    the window before, scored on the last. ``None`` when the bank has too few customers or
+    churners to learn from."""
     churn = settings.churn
     train_labels = train.churned_later(test)[train.live]
     test_labels = test.churned_later(now)[test.live]
@@ -120,8 +121,8 @@ def _fallback_reasons(now: Snapshot, rows: np.ndarray) -> list[list[Reason]]:
 
 
 def _unborn_churn_rate(earlier: Snapshot | None, now: Snapshot) -> float:
-    """The share of the active customers without any own transaction who had churned half
-    a year later; 1 when no earlier window tells (BG/NBD says nothing about them)."""
+    """The share of the active customers without any own transaction who had churned by
+    ``now``; 1 when no earlier window tells (BG/NBD says nothing about them)."""
     if earlier is None:
         return 1.0
     unborn = earlier.live & np.isnan(earlier.feature("p_alive"))
@@ -162,7 +163,8 @@ def score_customers(
         )
         learned = _supervised(train, test, now, settings)
     except ValidationFailed:
-        test, learned = None, None  # the history is too short to hold two labelled windows
+        # the history is too short to hold two labelled windows
+        train, test, learned = None, None, None
     live = now.live
     tenure = now.feature("tenure_months")[live]
     if learned is not None:
@@ -182,8 +184,11 @@ def score_customers(
         if test is not None:
             labels = test.churned_later(now)[test.live]
             if labels.any() and not labels.all():
+                # the check may only use what was known on the test window's day
+                earlier_rate = _unborn_churn_rate(train, test)
                 evaluation = evaluate(
-                    _fallback_probability(test.feature("p_alive")[test.live], unborn), labels
+                    _fallback_probability(test.feature("p_alive")[test.live], earlier_rate),
+                    labels,
                 )
     reasons: list[list[Reason]] = [[] for _ in range(int(live.sum()))]
     for index, explanation in zip(np.flatnonzero(warned), explained, strict=True):
