@@ -74,4 +74,6 @@ class ChurnScoreRepository(ScopedRepository):
             .offset(offset)
             .limit(limit)
         )
-        return list(self.session.execute(self.scoped(statement)).tuples()), total
+        return [
+            (score, customer) for score, customer in self.session.execute(self.scoped(statement))
+        ], total
