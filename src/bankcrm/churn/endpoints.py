@@ -8,12 +8,11 @@ from fastapi import APIRouter, Path, Query, Request
 from bankcrm.churn import service
 from bankcrm.churn.schemas import ChurnScoreRead, ChurnWarningPage
 from bankcrm.core.deps import CustomersRead, DbSession
-from bankcrm.core.pagination import MAX_PAGE_SIZE
+from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.web.locale import request_locale
 
 router = APIRouter(tags=["churn"])
 
-MAX_ID = 2**31 - 1
 Id = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 

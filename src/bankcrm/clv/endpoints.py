@@ -8,10 +8,9 @@ from fastapi import APIRouter, Path
 from bankcrm.clv import service
 from bankcrm.clv.schemas import ClvByQuadrantRead, ClvValidationRead, CustomerValueRead
 from bankcrm.core.deps import CustomersRead, DbSession
+from bankcrm.core.pagination import MAX_ID
 
 router = APIRouter(tags=["lifetime value"])
-
-MAX_ID = 2**31 - 1
 
 
 @router.get("/customers/{customer_id}/value", response_model=CustomerValueRead)

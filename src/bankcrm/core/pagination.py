@@ -7,6 +7,8 @@ from pydantic import BaseModel, Field
 ItemT = TypeVar("ItemT")
 
 MAX_PAGE_SIZE = 200
+MAX_ID = 2**31 - 1
+"""The largest record id a path or filter accepts (a 32-bit key); larger is a 422."""
 
 
 class PageParams(BaseModel):

@@ -6,13 +6,12 @@ from fastapi import APIRouter, Path, Query
 
 from bankcrm.core.deps import CustomersRead, DbSession
 from bankcrm.core.enums import CustomerType
-from bankcrm.core.pagination import MAX_PAGE_SIZE
+from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.customers import service
 from bankcrm.customers.schemas import Customer360Read, CustomerPage
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
-MAX_ID = 2**31 - 1
 # PostgreSQL refuses NUL in text; no search needs control characters
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f]*$"
 

@@ -13,7 +13,7 @@ from bankcrm.clv import service as clv_service
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import CustomerType
 from bankcrm.core.exceptions import NotFound
-from bankcrm.core.pagination import MAX_PAGE_SIZE
+from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.core.permissions import ROLE_SCOPE, Scope
 from bankcrm.customers import service
 from bankcrm.customers.endpoints import NO_CONTROL_CHARACTERS
@@ -25,8 +25,6 @@ from bankcrm.web.locale import request_locale
 from bankcrm.web.templating import render
 
 router = APIRouter(prefix="/customers")
-
-MAX_ID = 2**31 - 1
 
 
 @router.get("", response_class=HTMLResponse)

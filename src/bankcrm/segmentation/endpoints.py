@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from bankcrm.core.config import get_settings
 from bankcrm.core.deps import CustomersRead, DbSession
 from bankcrm.core.enums import CustomerType, Quadrant
-from bankcrm.core.pagination import MAX_PAGE_SIZE
+from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.segmentation import service
 from bankcrm.segmentation.schemas import (
     CustomerSegmentRead,
@@ -20,7 +20,6 @@ from bankcrm.segmentation.schemas import (
 
 router = APIRouter(tags=["segments"])
 
-MAX_ID = 2**31 - 1
 Id = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
