@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from bankcrm.churn import service
 from bankcrm.churn.schemas import ChurnScoreRead, ChurnWarningPage
-from bankcrm.core.deps import CustomersRead, DbSession
+from bankcrm.core.deps import AnalyticsRead, DbSession
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.web.locale import request_locale
 
@@ -20,7 +20,7 @@ Id = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 def warnings(
     request: Request,
     session: DbSession,
-    user: CustomersRead,
+    user: AnalyticsRead,
     as_of: date | None = None,
     manager_id: Id = None,
     branch_id: Id = None,
@@ -45,7 +45,7 @@ def warnings(
 def customer_churn(
     request: Request,
     session: DbSession,
-    user: CustomersRead,
+    user: AnalyticsRead,
     customer_id: Annotated[int, Path(ge=1, le=MAX_ID)],
 ) -> ChurnScoreRead:
     """The customer's churn probability, reasons and before/after diagnosis."""

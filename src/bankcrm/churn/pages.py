@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from bankcrm.churn import service
 from bankcrm.core.deps import DbSession
 from bankcrm.core.pagination import MAX_PAGE_SIZE
-from bankcrm.web.deps import PageUser
+from bankcrm.web.deps import PageAnalyticsRead
 from bankcrm.web.filters import chosen_day, scope_filters
 from bankcrm.web.locale import request_locale
 from bankcrm.web.templating import render
@@ -26,7 +26,7 @@ REASONS_SHOWN = 3
 def warnings(
     request: Request,
     session: DbSession,
-    user: PageUser,
+    user: PageAnalyticsRead,
     as_of: Filter = None,
     branch_id: Filter = None,
     manager_id: Filter = None,

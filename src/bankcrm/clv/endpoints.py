@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path
 
 from bankcrm.clv import service
 from bankcrm.clv.schemas import ClvByQuadrantRead, ClvValidationRead, CustomerValueRead
-from bankcrm.core.deps import CustomersRead, DbSession
+from bankcrm.core.deps import AnalyticsRead, DbSession
 from bankcrm.core.pagination import MAX_ID
 
 router = APIRouter(tags=["lifetime value"])
@@ -15,7 +15,7 @@ router = APIRouter(tags=["lifetime value"])
 
 @router.get("/customers/{customer_id}/value", response_model=CustomerValueRead)
 def customer_value(
-    session: DbSession, user: CustomersRead, customer_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+    session: DbSession, user: AnalyticsRead, customer_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 ) -> CustomerValueRead:
     """The customer's P(alive), expected transactions and spend, and CLV (latest valuation)."""
     return service.customer_value(session, user=user, customer_id=customer_id)
@@ -23,7 +23,7 @@ def customer_value(
 
 @router.get("/clv/by-quadrant", response_model=ClvByQuadrantRead)
 def by_quadrant(
-    session: DbSession, user: CustomersRead, as_of: date | None = None
+    session: DbSession, user: AnalyticsRead, as_of: date | None = None
 ) -> ClvByQuadrantRead:
     """CLV and mean P(alive) per quadrant of the customers the caller may see."""
     return service.value_by_quadrant(session, user=user, as_of=as_of)
@@ -31,7 +31,7 @@ def by_quadrant(
 
 @router.get("/clv/validation", response_model=ClvValidationRead)
 def validation(
-    session: DbSession, user: CustomersRead, as_of: date | None = None
+    session: DbSession, user: AnalyticsRead, as_of: date | None = None
 ) -> ClvValidationRead:
     """The models' parameters and their holdout check: expected against actual transactions
     by frequency bucket and cumulatively over time."""

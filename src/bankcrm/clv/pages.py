@@ -13,7 +13,7 @@ from bankcrm.clv.schemas import ClvByQuadrantRead, ClvValidationRead
 from bankcrm.core.deps import DbSession
 from bankcrm.core.exceptions import NotFound
 from bankcrm.segmentation import pages as segmentation_pages
-from bankcrm.web.deps import PageUser
+from bankcrm.web.deps import PageAnalyticsRead
 from bankcrm.web.filters import chosen_day
 from bankcrm.web.i18n import gettext
 from bankcrm.web.labels import label_for
@@ -75,7 +75,7 @@ def _chart(
 
 @router.get("", response_class=HTMLResponse)
 def lifetime_value(
-    request: Request, session: DbSession, user: PageUser, as_of: Filter = None
+    request: Request, session: DbSession, user: PageAnalyticsRead, as_of: Filter = None
 ) -> Response:
     runs = service.run_dates(session)
     if not runs:

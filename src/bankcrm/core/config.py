@@ -133,6 +133,17 @@ class ChurnSettings(BaseModel):
     acquisition problem (事前); a later one is a relationship crisis (事后)."""
 
 
+class PrivacySettings(BaseModel):
+    """Privacy requests and personal data (``[privacy]`` in ``bankcrm.toml``);
+    defined in ``docs/security.md``."""
+
+    request_days: int = Field(default=15, ge=1, le=60)
+    """A privacy request is due this many calendar days after it was received."""
+    retention_years: int = Field(default=5, ge=0, le=30)
+    """Identity data must be kept this many years after the last account closed (the
+    Anti-Money Laundering Law's record keeping); a deletion within that time is held."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BANKCRM_",
@@ -159,6 +170,7 @@ class Settings(BaseSettings):
     segmentation: SegmentationSettings = Field(default_factory=SegmentationSettings)
     clv: ClvSettings = Field(default_factory=ClvSettings)
     churn: ChurnSettings = Field(default_factory=ChurnSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Settings:

@@ -216,6 +216,42 @@ class ChurnDiagnosis(StrEnum):
     """The decline began after a stable period (事后, a relationship crisis)."""
 
 
+class AuditAction(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    BULK_INSERT = "bulk_insert"
+    BULK_UPDATE = "bulk_update"
+    BULK_DELETE = "bulk_delete"
+    IMPORT = "import"
+    READ_PERSONAL = "read_personal"
+    """Personal data shown unmasked (customer 360, list, export)."""
+    REVEAL = "reveal"
+    """Personal data unmasked on demand by a role that sees it masked, with a reason."""
+    EXPORT = "export"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+
+
+class PrivacyRequestKind(StrEnum):
+    """The data subject's rights under PIPL articles 45–47."""
+
+    ACCESS = "access"
+    CORRECTION = "correction"
+    DELETION = "deletion"
+
+
+class PrivacyRequestStatus(StrEnum):
+    RECEIVED = "received"
+    """Registered; a correction or deletion waits for a second person's approval."""
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    """Refused by the approver, with the reason."""
+    HELD = "held"
+    """A deletion blocked by a retention duty; the reason is shown."""
+
+
 def db_enum(enum_class: type[StrEnum], name: str) -> SAEnum:
     """A portable enumeration column: VARCHAR plus a CHECK constraint, values stored as text."""
     return SAEnum(

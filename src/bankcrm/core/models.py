@@ -1,11 +1,13 @@
 """Import every feature's models so ``Base.metadata`` knows all tables (Alembic, tests)."""
 
 from bankcrm.accounts.models import Account, AccountParty, Holding, StandingOrder, Transaction
+from bankcrm.audit.models import AuditEntry, AuditHead
 from bankcrm.branches.models import Branch
 from bankcrm.churn.models import ChurnRun, ChurnScore
 from bankcrm.clv.models import ClvRun, CustomerValue
 from bankcrm.complaints.models import Complaint
 from bankcrm.customers.models import Customer, Interaction, ManagerAssignment, Note
+from bankcrm.privacy.models import PrivacyRequest
 from bankcrm.products.models import Product
 from bankcrm.quality.models import SurveyResponse
 from bankcrm.segmentation.models import CustomerSegment, SegmentRun
@@ -15,6 +17,8 @@ from bankcrm.tasks.models import Task
 __all__ = [
     "Account",
     "AccountParty",
+    "AuditEntry",
+    "AuditHead",
     "Branch",
     "ChurnRun",
     "ChurnScore",
@@ -27,6 +31,7 @@ __all__ = [
     "Interaction",
     "ManagerAssignment",
     "Note",
+    "PrivacyRequest",
     "Product",
     "SegmentRun",
     "StaffUser",

@@ -1,4 +1,4 @@
-"""What each role may do, as data (documented in docs/security.md)."""
+"""What each role may do and see, as data; ``docs/security.md`` is generated from it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,19 @@ from bankcrm.core.enums import Role
 
 class Permission(StrEnum):
     CUSTOMERS_READ = "customers:read"
+    """The customer list and customer 360, personal data masked."""
     CUSTOMERS_WRITE = "customers:write"
+    PERSONAL_DATA_VIEW = "personal_data:view"
+    """ID numbers, phones, e-mail and addresses unmasked (every such read is audited)."""
+    PERSONAL_DATA_REVEAL = "personal_data:reveal"
+    """Unmask one customer's personal data on demand, giving a reason (audited)."""
+    ANALYTICS_READ = "analytics:read"
+    """Customer matrix, lifetime value and churn warnings."""
+    PRIVACY_REQUESTS = "privacy:requests"
+    """Register and carry out a customer's privacy request (access, correction, deletion)."""
+    PRIVACY_APPROVE = "privacy:approve"
+    """Approve another person's correction or deletion (maker–checker)."""
+    AUDIT_READ = "audit:read"
     USERS_MANAGE = "users:manage"
     IMPORTS_RUN = "imports:run"
 
@@ -23,12 +35,39 @@ class Scope(StrEnum):
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset(Permission),
-    Role.MARKETING_ANALYST: frozenset({Permission.CUSTOMERS_READ}),
-    Role.ACCOUNT_MANAGER: frozenset({Permission.CUSTOMERS_READ, Permission.CUSTOMERS_WRITE}),
-    Role.BRANCH_MANAGER: frozenset({Permission.CUSTOMERS_READ, Permission.CUSTOMERS_WRITE}),
-    Role.QUALITY_OFFICER: frozenset({Permission.CUSTOMERS_READ}),
-    Role.COMPLIANCE_AUDITOR: frozenset({Permission.CUSTOMERS_READ}),
+    Role.ADMIN: frozenset(
+        {Permission.CUSTOMERS_READ, Permission.USERS_MANAGE, Permission.IMPORTS_RUN}
+    ),
+    Role.MARKETING_ANALYST: frozenset({Permission.CUSTOMERS_READ, Permission.ANALYTICS_READ}),
+    Role.ACCOUNT_MANAGER: frozenset(
+        {
+            Permission.CUSTOMERS_READ,
+            Permission.CUSTOMERS_WRITE,
+            Permission.PERSONAL_DATA_VIEW,
+            Permission.ANALYTICS_READ,
+            Permission.PRIVACY_REQUESTS,
+        }
+    ),
+    Role.BRANCH_MANAGER: frozenset(
+        {
+            Permission.CUSTOMERS_READ,
+            Permission.CUSTOMERS_WRITE,
+            Permission.PERSONAL_DATA_VIEW,
+            Permission.ANALYTICS_READ,
+            Permission.PRIVACY_REQUESTS,
+            Permission.PRIVACY_APPROVE,
+        }
+    ),
+    Role.QUALITY_OFFICER: frozenset({Permission.CUSTOMERS_READ, Permission.PERSONAL_DATA_REVEAL}),
+    Role.COMPLIANCE_AUDITOR: frozenset(
+        {
+            Permission.CUSTOMERS_READ,
+            Permission.PERSONAL_DATA_REVEAL,
+            Permission.PRIVACY_REQUESTS,
+            Permission.PRIVACY_APPROVE,
+            Permission.AUDIT_READ,
+        }
+    ),
 }
 
 ROLE_SCOPE: dict[Role, Scope] = {

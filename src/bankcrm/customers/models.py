@@ -67,6 +67,10 @@ class Customer(Timestamped, Base):
     branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
     onboarded_on: Mapped[date | None] = mapped_column(Date)
+    retention_hold: Mapped[str | None] = mapped_column(String(300))
+    """A legal hold (litigation, investigation) that blocks deletion, with its reason."""
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Set when a deletion request anonymised the personal fields; imports leave the row be."""
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

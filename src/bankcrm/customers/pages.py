@@ -18,7 +18,7 @@ from bankcrm.core.permissions import ROLE_SCOPE, Scope
 from bankcrm.customers import service
 from bankcrm.customers.endpoints import NO_CONTROL_CHARACTERS
 from bankcrm.segmentation import service as segmentation_service
-from bankcrm.web.deps import PageUser
+from bankcrm.web.deps import PageCustomersRead
 from bankcrm.web.filters import scope_filters
 from bankcrm.web.labels import label_for
 from bankcrm.web.locale import request_locale
@@ -31,7 +31,7 @@ router = APIRouter(prefix="/customers")
 def customer_list(
     request: Request,
     session: DbSession,
-    user: PageUser,
+    user: PageCustomersRead,
     q: Annotated[str | None, Query(max_length=100, pattern=NO_CONTROL_CHARACTERS)] = None,
     customer_type: Annotated[str | None, Query(max_length=16)] = None,
     branch_id: Annotated[str | None, Query(max_length=12)] = None,
@@ -72,7 +72,7 @@ def customer_list(
 def customer_360(
     request: Request,
     session: DbSession,
-    user: PageUser,
+    user: PageCustomersRead,
     customer_id: Annotated[int, Path(ge=1, le=MAX_ID)],
 ) -> Response:
     view = service.get_customer_360(session, user=user, customer_id=customer_id)

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from bankcrm.core.config import get_settings
-from bankcrm.core.deps import CustomersRead, DbSession
+from bankcrm.core.deps import AnalyticsRead, DbSession
 from bankcrm.core.enums import CustomerType, Quadrant
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.segmentation import service
@@ -26,7 +26,7 @@ Id = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 @router.get("/segments/summary", response_model=SegmentSummaryRead)
 def summary(
     session: DbSession,
-    user: CustomersRead,
+    user: AnalyticsRead,
     as_of: date | None = None,
     customer_type: CustomerType | None = None,
     branch_id: Id = None,
@@ -47,7 +47,7 @@ def summary(
 @router.get("/segments/points", response_model=SegmentPointsRead)
 def points(
     session: DbSession,
-    user: CustomersRead,
+    user: AnalyticsRead,
     as_of: date | None = None,
     customer_type: CustomerType | None = None,
     branch_id: Id = None,
@@ -69,7 +69,7 @@ def points(
 @router.get("/segments/customers", response_model=SegmentCustomerPage)
 def customers(
     session: DbSession,
-    user: CustomersRead,
+    user: AnalyticsRead,
     as_of: date | None = None,
     quadrant: Quadrant | None = None,
     customer_type: CustomerType | None = None,
@@ -95,7 +95,7 @@ def customers(
 @router.get("/segments/migration", response_model=MigrationRead)
 def migration(
     session: DbSession,
-    user: CustomersRead,
+    user: AnalyticsRead,
     from_as_of: Annotated[date | None, Query(alias="from")] = None,
     to_as_of: Annotated[date | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -113,7 +113,7 @@ def migration(
 
 @router.get("/customers/{customer_id}/segment", response_model=CustomerSegmentRead)
 def customer_segment(
-    session: DbSession, user: CustomersRead, customer_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+    session: DbSession, user: AnalyticsRead, customer_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 ) -> CustomerSegmentRead:
     """The customer's quadrant, tier, RFM, stage and seven factors in the latest run."""
     return service.customer_segment(session, user=user, customer_id=customer_id)

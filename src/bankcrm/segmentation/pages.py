@@ -16,7 +16,7 @@ from bankcrm.core.exceptions import NotFound
 from bankcrm.core.pagination import MAX_PAGE_SIZE
 from bankcrm.segmentation import service
 from bankcrm.segmentation.playbooks import PLAYBOOKS
-from bankcrm.web.deps import PageUser
+from bankcrm.web.deps import PageAnalyticsRead
 from bankcrm.web.filters import chosen_day, scope_filters
 from bankcrm.web.i18n import gettext
 from bankcrm.web.labels import label_for
@@ -38,7 +38,7 @@ Filter = Annotated[str | None, Query(max_length=16)]
 def matrix(
     request: Request,
     session: DbSession,
-    user: PageUser,
+    user: PageAnalyticsRead,
     as_of: Filter = None,
     customer_type: Filter = None,
     branch_id: Filter = None,
@@ -160,7 +160,7 @@ def matrix(
 def quadrant_customers(
     request: Request,
     session: DbSession,
-    user: PageUser,
+    user: PageAnalyticsRead,
     quadrant: Filter = None,
     as_of: Filter = None,
     customer_type: Filter = None,

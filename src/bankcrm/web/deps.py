@@ -8,9 +8,10 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 
-from bankcrm.core.deps import DbSession
+from bankcrm.core.deps import DbSession, check_permission
 from bankcrm.core.enums import Role
 from bankcrm.core.exceptions import NotFound
+from bankcrm.core.permissions import Permission
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.security import SESSION_USER, csrf_token
@@ -56,3 +57,28 @@ def _path_with_query(request: Request) -> str:
 
 
 PageUser = Annotated[StaffUser, Depends(get_page_user)]
+
+
+class RequirePagePermission:
+    """A page dependency that lets through only a user whose role has ``permission``."""
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def __call__(self, user: PageUser) -> StaffUser:
+        check_permission(user, self.permission)
+        return user
+
+
+PageCustomersRead = Annotated[StaffUser, Depends(RequirePagePermission(Permission.CUSTOMERS_READ))]
+PageAnalyticsRead = Annotated[StaffUser, Depends(RequirePagePermission(Permission.ANALYTICS_READ))]
+PagePersonalDataReveal = Annotated[
+    StaffUser, Depends(RequirePagePermission(Permission.PERSONAL_DATA_REVEAL))
+]
+PagePrivacyRequests = Annotated[
+    StaffUser, Depends(RequirePagePermission(Permission.PRIVACY_REQUESTS))
+]
+PagePrivacyApprove = Annotated[
+    StaffUser, Depends(RequirePagePermission(Permission.PRIVACY_APPROVE))
+]
+PageAuditRead = Annotated[StaffUser, Depends(RequirePagePermission(Permission.AUDIT_READ))]
