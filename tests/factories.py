@@ -158,7 +158,7 @@ def transaction(
     return row
 
 
-def interaction(session: Session, *, customer: Customer, staff_id: int) -> Interaction:
+def interaction(session: Session, *, customer: Customer, staff_id: int | None) -> Interaction:
     row = Interaction(
         external_id=f"I{_next()}",
         customer_id=customer.id,

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bankcrm import __version__
 from bankcrm.api import API_PREFIX, api_router
+from bankcrm.audit import recorder as audit_recorder
 from bankcrm.core.exceptions import (
     AuthenticationFailed,
     BankcrmError,
@@ -84,6 +85,7 @@ async def handle_unexpected_error(request: Request, error: Exception) -> Respons
 
 
 def create_app() -> FastAPI:
+    audit_recorder.install()
     app = FastAPI(
         title="bankcrm",
         version=__version__,

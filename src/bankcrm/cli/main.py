@@ -8,6 +8,7 @@ import pkgutil
 import typer
 
 import bankcrm.cli
+from bankcrm.audit import recorder as audit_recorder
 
 app = typer.Typer(
     name="bankcrm",
@@ -15,6 +16,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+# every command that writes goes through the audit trail, as the app's requests do
+audit_recorder.install()
 
 for module_info in sorted(pkgutil.iter_modules(bankcrm.cli.__path__), key=lambda m: m.name):
     if module_info.name == "main" or module_info.name.startswith("_"):

@@ -9,6 +9,7 @@ from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from bankcrm.audit import recorder as audit_recorder
 from bankcrm.core.db import session_scope
 from bankcrm.core.exceptions import AuthenticationFailed, NotFound, PermissionDenied
 from bankcrm.core.permissions import Permission, has_permission
@@ -30,9 +31,11 @@ _bearer = HTTPBearer(auto_error=False)
 def user_from_token(session: Session, token: str) -> StaffUser:
     user_id = read_access_token(token)
     try:
-        return staff_service.get_user(session, user_id=user_id)
+        user = staff_service.get_user(session, user_id=user_id)
     except NotFound as error:
         raise AuthenticationFailed("the access token is not valid") from error
+    audit_recorder.act_as(session, actor_id=user.id, label=user.username)
+    return user
 
 
 def get_current_user(

@@ -167,8 +167,10 @@ def upsert_from_stage(
     }
     if "version" in target.c:
         updates["version"] = target.c.version + 1
+    # an erased customer's row stays as the deletion left it: the core system still sends it
+    erased = target.c.erased_at.is_(None) if "erased_at" in target.c else None
     connection.execute(
-        statement.on_conflict_do_update(index_elements=["external_id"], set_=updates)
+        statement.on_conflict_do_update(index_elements=["external_id"], set_=updates, where=erased)
     )
 
 

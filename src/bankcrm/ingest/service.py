@@ -10,9 +10,11 @@ from typing import Literal
 
 from sqlalchemy import Connection, Table
 
+from bankcrm.audit import recorder as audit_recorder
 from bankcrm.core import models
 from bankcrm.core.config import get_settings
 from bankcrm.core.db import Base, make_engine, utcnow
+from bankcrm.core.enums import AuditAction
 from bankcrm.core.exceptions import ImportRejected
 from bankcrm.ingest import repository
 from bankcrm.ingest.schema import TableSpec
@@ -84,6 +86,13 @@ def import_sources(
                     local_zone=settings.timezone,
                     progress=progress,
                 )
+            audit_recorder.append_now(
+                connection,
+                actor_label="import",
+                action=AuditAction.IMPORT,
+                entity="import",
+                after={"rows_by_table": report.rows_by_table},
+            )
     finally:
         engine.dispose()
     report.seconds = time.perf_counter() - started

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 
+from bankcrm.audit import recorder as audit_recorder
 from bankcrm.core.deps import DbSession, check_permission
 from bankcrm.core.enums import Role
 from bankcrm.core.exceptions import NotFound
@@ -44,6 +45,7 @@ def get_page_user(request: Request, session: DbSession) -> StaffUser:
     except NotFound as error:
         request.session.clear()
         raise LoginRequired(_path_with_query(request)) from error
+    audit_recorder.act_as(session, actor_id=user.id, label=user.username)
     request.state.user = Viewer(
         id=user.id, full_name=user.full_name, role=user.role, preferred_locale=user.preferred_locale
     )

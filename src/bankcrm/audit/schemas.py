@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from bankcrm.core.enums import AuditAction
+from bankcrm.core.pagination import Page
+
+
+class AuditEntryRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    seq: int
+    occurred_at: datetime
+    actor_id: int | None
+    actor_label: str
+    action: AuditAction
+    entity: str
+    entity_id: str | None
+    customer_id: int | None
+    reason: str | None
+    before_json: str | None
+    after_json: str | None
+    entry_hash: str
+
+
+class AuditEntryPage(Page[AuditEntryRead]):
+    pass
+
+
+class AuditVerification(BaseModel):
+    entries_checked: int
+    head_seq: int
+    head_hash: str
+    intact: bool
+    broken_at: int | None = None
+    """The ``seq`` of the first entry that is missing, altered or unlinked."""
+    problem: str | None = None
