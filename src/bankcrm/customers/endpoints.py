@@ -4,11 +4,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from bankcrm.core.deps import CustomersRead, DbSession
+from bankcrm.core.deps import CustomersRead, DbSession, PersonalDataReveal
 from bankcrm.core.enums import CustomerType
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.customers import service
-from bankcrm.customers.schemas import Customer360Read, CustomerPage
+from bankcrm.customers.schemas import (
+    Customer360Read,
+    CustomerPage,
+    PersonalDataRead,
+    RevealCreate,
+)
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
@@ -53,3 +58,16 @@ def read_customer(
 ) -> Customer360Read:
     """The customer 360 view; a customer outside the caller's scope is answered 404."""
     return service.get_customer_360(session, user=user, customer_id=customer_id)
+
+
+@router.post("/{customer_id}/reveal", response_model=PersonalDataRead)
+def reveal_personal_data(
+    session: DbSession,
+    user: PersonalDataReveal,
+    customer_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    body: RevealCreate,
+) -> PersonalDataRead:
+    """Unmask one customer's contact data, giving the reason; the read is audited."""
+    return service.reveal_personal_data(
+        session, user=user, customer_id=customer_id, reason=body.reason
+    )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from bankcrm.churn import service as churn_service
 from bankcrm.clv import service as clv_service
@@ -14,14 +16,17 @@ from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import CustomerType
 from bankcrm.core.exceptions import NotFound
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
-from bankcrm.core.permissions import ROLE_SCOPE, Scope
+from bankcrm.core.permissions import ROLE_SCOPE, Permission, Scope, has_permission
 from bankcrm.customers import service
 from bankcrm.customers.endpoints import NO_CONTROL_CHARACTERS
+from bankcrm.customers.schemas import PersonalDataRead
 from bankcrm.segmentation import service as segmentation_service
-from bankcrm.web.deps import PageCustomersRead
+from bankcrm.staff.models import StaffUser
+from bankcrm.web.deps import PageCustomersRead, PagePersonalDataReveal
 from bankcrm.web.filters import scope_filters
 from bankcrm.web.labels import label_for
 from bankcrm.web.locale import request_locale
+from bankcrm.web.security import check_csrf
 from bankcrm.web.templating import render
 
 router = APIRouter(prefix="/customers")
@@ -75,27 +80,55 @@ def customer_360(
     user: PageCustomersRead,
     customer_id: Annotated[int, Path(ge=1, le=MAX_ID)],
 ) -> Response:
+    return _render_360(request, session, user, customer_id, revealed=None)
+
+
+@router.post("/{customer_id}/reveal", response_class=HTMLResponse)
+async def reveal_personal_data(
+    request: Request,
+    session: DbSession,
+    user: PagePersonalDataReveal,
+    customer_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    reason: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    """The customer 360 with contact data unmasked, for the reason given (audited)."""
+    await check_csrf(request)
+    revealed = service.reveal_personal_data(
+        session, user=user, customer_id=customer_id, reason=reason
+    )
+    return _render_360(request, session, user, customer_id, revealed=revealed)
+
+
+def _render_360(
+    request: Request,
+    session: Session,
+    user: StaffUser,
+    customer_id: int,
+    *,
+    revealed: PersonalDataRead | None,
+) -> Response:
     view = service.get_customer_360(session, user=user, customer_id=customer_id)
+    profile = view.profile
+    if revealed is not None:
+        profile = profile.model_copy(update=revealed.model_dump(exclude={"id", "name"}))
     flows = {
         "months": [flow.month for flow in view.monthly_flows],
         "inflow": [float(flow.inflow) for flow in view.monthly_flows],
         "outflow": [float(flow.outflow) for flow in view.monthly_flows],
     }
-    try:
-        segment = segmentation_service.customer_segment(session, user=user, customer_id=customer_id)
-    except NotFound:
-        segment = None
-    try:
-        value = clv_service.customer_value(session, user=user, customer_id=customer_id)
-    except NotFound:
-        value = None
     locale = request_locale(request)
-    try:
-        churn = churn_service.customer_churn(
-            session, user=user, customer_id=customer_id, locale=locale
-        )
-    except NotFound:
-        churn = None
+    segment = value = churn = None
+    if has_permission(user.role, Permission.ANALYTICS_READ):
+        with suppress(NotFound):
+            segment = segmentation_service.customer_segment(
+                session, user=user, customer_id=customer_id
+            )
+        with suppress(NotFound):
+            value = clv_service.customer_value(session, user=user, customer_id=customer_id)
+        with suppress(NotFound):
+            churn = churn_service.customer_churn(
+                session, user=user, customer_id=customer_id, locale=locale
+            )
     radar = (
         {
             "factors": [label_for(factor.factor, locale) for factor in segment.factors],
@@ -109,7 +142,9 @@ def customer_360(
         "customers/detail.html",
         {
             "view": view,
-            "profile": view.profile,
+            "profile": profile,
+            "masked": view.personal_data_masked and revealed is None,
+            "can_reveal": has_permission(user.role, Permission.PERSONAL_DATA_REVEAL),
             "flows_json": json.dumps(flows),
             "segment": segment,
             "radar_json": json.dumps(radar, ensure_ascii=False),

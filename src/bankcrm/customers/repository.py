@@ -89,6 +89,11 @@ class CustomerRepository(ScopedRepository):
             for customer_id, total in self.session.execute(self.scoped(statement))
         }
 
+    def get(self, customer_id: int) -> Customer | None:
+        """The customer if the viewer may see them."""
+        statement = select(Customer).where(Customer.id == customer_id)
+        return self.session.scalars(self.scoped(statement)).first()
+
     def get_with_names(self, customer_id: int) -> Row[Customer, str, str] | None:
         manager = aliased(StaffUser)
         statement = (

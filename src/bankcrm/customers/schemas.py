@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from bankcrm.core.enums import (
     AccountStatus,
@@ -78,6 +78,26 @@ class CustomerProfileRead(CustomerBase):
     registered_capital: Decimal | None
     onboarded_on: date | None
     version: int
+
+
+class PersonalDataRead(BaseModel):
+    """The contact fields a role sees masked, unmasked by an audited reveal."""
+
+    id: int
+    name: str
+    id_number: str | None
+    birth_date: date | None
+    primary_address: str | None
+    secondary_address: str | None
+    mobile_phone: str | None
+    office_phone: str | None
+    fax: str | None
+    email: str | None
+
+
+class RevealCreate(BaseModel):
+    reason: str = Field(min_length=1, max_length=300)
+    """Why the personal data is needed (a callback, an identity check); kept in the audit."""
 
 
 class AccountRead(BaseModel):
@@ -164,6 +184,8 @@ class MonthlyFlowRead(BaseModel):
 
 class Customer360Read(BaseModel):
     profile: CustomerProfileRead
+    personal_data_masked: bool
+    """Contact fields are masked for roles without ``personal_data:view``."""
     branch_name: str
     manager_id: int | None
     manager_name: str | None

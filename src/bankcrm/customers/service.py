@@ -8,10 +8,13 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from bankcrm.core.enums import CustomerType, Direction
-from bankcrm.core.exceptions import NotFound
+from bankcrm.audit import recorder as audit_recorder
+from bankcrm.core.enums import AuditAction, CustomerType, Direction
+from bankcrm.core.exceptions import NotFound, ValidationFailed
 from bankcrm.core.money import from_cents
 from bankcrm.core.pagination import PageParams
+from bankcrm.core.permissions import Permission, has_permission
+from bankcrm.customers.models import Customer
 from bankcrm.customers.repository import CustomerRepository
 from bankcrm.customers.schemas import (
     AccountRead,
@@ -24,9 +27,11 @@ from bankcrm.customers.schemas import (
     InteractionRead,
     MonthlyFlowRead,
     NoteRead,
+    PersonalDataRead,
     TaskRead,
     TransactionRead,
 )
+from bankcrm.privacy.fields import CUSTOMER_CONTACT_FIELDS, mask
 from bankcrm.staff.models import StaffUser
 
 RECENT_TRANSACTIONS = 20
@@ -69,7 +74,9 @@ def list_customers(
             branch_name=branch_name,
             manager_id=customer.manager_id,
             manager_name=manager_name,
-            mobile_phone=customer.mobile_phone,
+            # the list is for finding; the full number is on the customer 360, where reading
+            # it is recorded
+            mobile_phone=mask("mobile_phone", customer.mobile_phone),
             deposit_balance=from_cents(balances.get(customer.id, 0)),
         )
         for customer, branch_name, manager_name in rows
@@ -84,6 +91,7 @@ def get_customer_360(session: Session, *, user: StaffUser, customer_id: int) -> 
     if found is None:
         raise NotFound(f"no customer {customer_id}")
     customer, branch_name, manager_name = found
+    sees_personal_data = has_permission(user.role, Permission.PERSONAL_DATA_VIEW)
     profile = CustomerProfileRead.model_validate(
         {
             **{
@@ -95,6 +103,14 @@ def get_customer_360(session: Session, *, user: StaffUser, customer_id: int) -> 
             "registered_capital": _optional_yuan(customer.registered_capital_cents),
         }
     )
+    if sees_personal_data:
+        _record_personal_read(session, customer, AuditAction.READ_PERSONAL, reason=None)
+    else:
+        profile = profile.model_copy(
+            update={
+                field: mask(field, getattr(profile, field)) for field in CUSTOMER_CONTACT_FIELDS
+            }
+        )
     accounts = [
         AccountRead(
             id=account.id,
@@ -144,6 +160,7 @@ def get_customer_360(session: Session, *, user: StaffUser, customer_id: int) -> 
     deposit_cents = repository.deposit_balances([customer_id]).get(customer_id, 0)
     return Customer360Read(
         profile=profile,
+        personal_data_masked=not sees_personal_data,
         branch_name=branch_name,
         manager_id=customer.manager_id,
         manager_name=manager_name,
@@ -191,6 +208,37 @@ def get_customer_360(session: Session, *, user: StaffUser, customer_id: int) -> 
             NoteRead(id=note.id, body=note.body, author_name=author, created_at=note.created_at)
             for note, author in repository.notes(customer_id)
         ],
+    )
+
+
+def reveal_personal_data(
+    session: Session, *, user: StaffUser, customer_id: int, reason: str
+) -> PersonalDataRead:
+    """One customer's contact data unmasked for a role that sees it masked; the reason is
+    recorded with the read."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed("say why the personal data is needed", field="reason")
+    customer = CustomerRepository(session, user).get(customer_id)
+    if customer is None:
+        raise NotFound(f"no customer {customer_id}")
+    _record_personal_read(session, customer, AuditAction.REVEAL, reason=reason)
+    return PersonalDataRead.model_validate(
+        {field: getattr(customer, field) for field in PersonalDataRead.model_fields}
+    )
+
+
+def _record_personal_read(
+    session: Session, customer: Customer, action: AuditAction, *, reason: str | None
+) -> None:
+    audit_recorder.record(
+        session,
+        action=action,
+        entity="customers",
+        entity_id=customer.id,
+        customer_id=customer.id,
+        reason=reason,
+        after={"fields": list(CUSTOMER_CONTACT_FIELDS)},
     )
 
 

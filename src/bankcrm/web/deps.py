@@ -12,7 +12,7 @@ from bankcrm.audit import recorder as audit_recorder
 from bankcrm.core.deps import DbSession, check_permission
 from bankcrm.core.enums import Role
 from bankcrm.core.exceptions import NotFound
-from bankcrm.core.permissions import Permission
+from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.security import SESSION_USER, csrf_token
@@ -26,6 +26,10 @@ class Viewer:
     full_name: str
     role: Role
     preferred_locale: str | None
+
+    def can(self, permission: str) -> bool:
+        """Whether the role has ``permission`` (templates show only what the role may use)."""
+        return has_permission(self.role, Permission(permission))
 
 
 class LoginRequired(Exception):

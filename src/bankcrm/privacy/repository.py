@@ -1,0 +1,129 @@
+"""All SQL of privacy requests: scoped lookups, the customer's records, erasure."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import aliased
+
+from bankcrm.accounts.models import Account, Holding, Transaction
+from bankcrm.complaints.models import Complaint
+from bankcrm.core.enums import AccountStatus, PrivacyRequestStatus
+from bankcrm.core.repository import ScopedRepository
+from bankcrm.customers.models import Customer, Interaction, Note
+from bankcrm.privacy.fields import ERASED_TEXT
+from bankcrm.privacy.models import PrivacyRequest
+from bankcrm.quality.models import SurveyResponse
+from bankcrm.staff.models import StaffUser
+from bankcrm.tasks.models import Task
+
+OPEN_STATUSES = (PrivacyRequestStatus.RECEIVED,)
+
+RequestWithNames = tuple[PrivacyRequest, str, str, str | None]
+"""A request with its customer's name, its maker's and its checker's username."""
+
+
+class PrivacyRepository(ScopedRepository):
+    def customer(self, customer_id: int) -> Customer | None:
+        statement = select(Customer).where(Customer.id == customer_id)
+        return self.session.scalars(self.scoped(statement)).first()
+
+    def _with_names(self) -> Any:
+        maker = aliased(StaffUser)
+        checker = aliased(StaffUser)
+        return (
+            select(PrivacyRequest, Customer.name, maker.username, checker.username)
+            .join(Customer, Customer.id == PrivacyRequest.customer_id)
+            .join(maker, maker.id == PrivacyRequest.requested_by_id)
+            .outerjoin(checker, checker.id == PrivacyRequest.decided_by_id)
+        )
+
+    def get(self, request_id: int) -> RequestWithNames | None:
+        statement = self._with_names().where(PrivacyRequest.id == request_id)
+        row = self.session.execute(self.scoped(statement)).first()
+        return None if row is None else (row[0], row[1], row[2], row[3])
+
+    def page(
+        self,
+        *,
+        status: PrivacyRequestStatus | None,
+        overdue_on: date | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[RequestWithNames], int]:
+        conditions = []
+        if status is not None:
+            conditions.append(PrivacyRequest.status == status)
+        if overdue_on is not None:
+            conditions.append(PrivacyRequest.status.in_(OPEN_STATUSES))
+            conditions.append(PrivacyRequest.due_on < overdue_on)
+        count = self.scoped(
+            select(func.count())
+            .select_from(PrivacyRequest)
+            .join(Customer, Customer.id == PrivacyRequest.customer_id)
+            .where(*conditions)
+        )
+        total = int(self.session.scalar(count) or 0)
+        statement = (
+            self._with_names()
+            .where(*conditions)
+            .order_by(PrivacyRequest.due_on, PrivacyRequest.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        rows = self.session.execute(self.scoped(statement))
+        return [(row[0], row[1], row[2], row[3]) for row in rows], total
+
+    def open_account_count(self, customer_id: int) -> int:
+        statement = select(func.count()).where(
+            Account.customer_id == customer_id, Account.status != AccountStatus.CLOSED
+        )
+        return int(self.session.scalar(statement) or 0)
+
+    def last_closed_on(self, customer_id: int) -> date | None:
+        statement = select(func.max(Account.closed_on)).where(Account.customer_id == customer_id)
+        return self.session.scalar(statement)
+
+    def records(self, customer_id: int) -> dict[str, list[Any]]:
+        """Every row the bank keeps about the customer, table by table (for an access request)."""
+        models: dict[str, Any] = {
+            "accounts": Account,
+            "holdings": Holding,
+            "interactions": Interaction,
+            "notes": Note,
+            "tasks": Task,
+            "complaints": Complaint,
+            "survey_responses": SurveyResponse,
+        }
+        found: dict[str, list[Any]] = {
+            name: list(
+                self.session.scalars(
+                    select(model).where(model.customer_id == customer_id).order_by(model.id)
+                )
+            )
+            for name, model in models.items()
+        }
+        found["transactions"] = list(
+            self.session.scalars(
+                select(Transaction)
+                .where(Transaction.customer_id == customer_id)
+                .order_by(Transaction.booked_at, Transaction.id)
+            )
+        )
+        return found
+
+    def erase_related_text(self, customer_id: int) -> None:
+        """Free text about the customer goes; the rows (and what they count) stay."""
+        for statement in (
+            update(Interaction)
+            .where(Interaction.customer_id == customer_id)
+            .values(subject=None, outcome=None, notes=None),
+            update(Note).where(Note.customer_id == customer_id).values(body=ERASED_TEXT),
+            update(Complaint).where(Complaint.customer_id == customer_id).values(text=ERASED_TEXT),
+            update(PrivacyRequest)
+            .where(PrivacyRequest.customer_id == customer_id)
+            .values(note=None, corrections=None),
+        ):
+            self.session.execute(statement, execution_options={"synchronize_session": False})

@@ -1,0 +1,299 @@
+"""Privacy requests (PIPL): access, correction and deletion, with maker–checker approval."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bankcrm.audit import recorder as audit_recorder
+from bankcrm.core.config import get_settings
+from bankcrm.core.db import utcnow
+from bankcrm.core.enums import AuditAction, PrivacyRequestKind, PrivacyRequestStatus
+from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from bankcrm.core.pagination import PageParams
+from bankcrm.core.permissions import Permission, has_permission
+from bankcrm.customers.models import Customer
+from bankcrm.privacy import export
+from bankcrm.privacy.fields import CUSTOMER_PERSONAL_FIELDS, pseudonym
+from bankcrm.privacy.models import PrivacyRequest
+from bankcrm.privacy.repository import PrivacyRepository
+from bankcrm.privacy.retention import deletion_hold
+from bankcrm.privacy.schemas import PrivacyRequestPage, PrivacyRequestRead
+from bankcrm.staff.models import StaffUser
+
+CORRECTABLE_FIELDS = CUSTOMER_PERSONAL_FIELDS
+"""Every personal profile field can be corrected (PIPL article 46)."""
+DATE_FIELDS = frozenset({"birth_date"})
+
+
+def bank_today() -> date:
+    return utcnow().astimezone(ZoneInfo(get_settings().timezone)).date()
+
+
+def create_request(
+    session: Session,
+    *,
+    user: StaffUser,
+    customer_id: int,
+    kind: PrivacyRequestKind,
+    note: str | None = None,
+    corrections: dict[str, str | None] | None = None,
+) -> PrivacyRequestRead:
+    """Register a request; a deletion the law does not allow yet is held at once, with why."""
+    repository = PrivacyRepository(session, user)
+    customer = repository.customer(customer_id)
+    if customer is None:
+        raise NotFound(f"no customer {customer_id}")
+    if customer.erased_at is not None:
+        raise Conflict("this customer's personal data has already been erased")
+    checked = _checked_corrections(kind, corrections)
+    received = utcnow()
+    request = PrivacyRequest(
+        customer_id=customer.id,
+        kind=kind,
+        status=PrivacyRequestStatus.RECEIVED,
+        received_at=received,
+        due_on=bank_today() + timedelta(days=get_settings().privacy.request_days),
+        requested_by_id=user.id,
+        note=(note or "").strip() or None,
+        corrections=checked,
+    )
+    if kind is PrivacyRequestKind.DELETION:
+        hold = _hold(repository, customer)
+        if hold is not None:
+            request.status = PrivacyRequestStatus.HELD
+            request.outcome = hold
+            request.decided_at = received
+    session.add(request)
+    session.flush()
+    return get_request(session, user=user, request_id=request.id)
+
+
+def _checked_corrections(
+    kind: PrivacyRequestKind, corrections: dict[str, str | None] | None
+) -> dict[str, str | None] | None:
+    if kind is not PrivacyRequestKind.CORRECTION:
+        if corrections:
+            raise ValidationFailed(
+                "only a correction request carries corrections", field="corrections"
+            )
+        return None
+    if not corrections:
+        raise ValidationFailed(
+            "say which fields to correct and their new values", field="corrections"
+        )
+    unknown = sorted(set(corrections) - set(CORRECTABLE_FIELDS))
+    if unknown:
+        raise ValidationFailed(
+            f"not a correctable profile field: {', '.join(unknown)}", field="corrections"
+        )
+    checked: dict[str, str | None] = {}
+    for field, value in corrections.items():
+        text = (value or "").strip() or None
+        if field == "name" and text is None:
+            raise ValidationFailed("a customer's name cannot be cleared", field="corrections.name")
+        if text is not None and len(text) > 300:
+            raise ValidationFailed(f"{field}: at most 300 characters", field=f"corrections.{field}")
+        if field in DATE_FIELDS and text is not None:
+            try:
+                date.fromisoformat(text)
+            except ValueError as error:
+                raise ValidationFailed(
+                    f"{field}: a date as YYYY-MM-DD", field=f"corrections.{field}"
+                ) from error
+        checked[field] = text
+    return checked
+
+
+def _hold(repository: PrivacyRepository, customer: Customer) -> str | None:
+    return deletion_hold(
+        legal_hold=customer.retention_hold,
+        open_accounts=repository.open_account_count(customer.id),
+        last_closed_on=repository.last_closed_on(customer.id),
+        today=bank_today(),
+        retention_years=get_settings().privacy.retention_years,
+    )
+
+
+def get_request(session: Session, *, user: StaffUser, request_id: int) -> PrivacyRequestRead:
+    found = PrivacyRepository(session, user).get(request_id)
+    if found is None:
+        raise NotFound(f"no privacy request {request_id}")
+    return _read(*found)
+
+
+def list_requests(
+    session: Session,
+    *,
+    user: StaffUser,
+    status: PrivacyRequestStatus | None = None,
+    overdue: bool = False,
+    page: int = 1,
+    page_size: int = 25,
+) -> PrivacyRequestPage:
+    params = PageParams(page=page, page_size=page_size)
+    rows, total = PrivacyRepository(session, user).page(
+        status=status,
+        overdue_on=bank_today() if overdue else None,
+        offset=params.offset,
+        limit=params.page_size,
+    )
+    return PrivacyRequestPage(
+        items=[_read(*row) for row in rows],
+        total=total,
+        page=params.page,
+        page_size=params.page_size,
+    )
+
+
+def _read(
+    request: PrivacyRequest, customer_name: str, maker: str, checker: str | None
+) -> PrivacyRequestRead:
+    return PrivacyRequestRead(
+        id=request.id,
+        customer_id=request.customer_id,
+        customer_name=customer_name,
+        kind=request.kind,
+        status=request.status,
+        received_at=request.received_at,
+        due_on=request.due_on,
+        overdue=request.status is PrivacyRequestStatus.RECEIVED and request.due_on < bank_today(),
+        requested_by=maker,
+        decided_by=checker,
+        decided_at=request.decided_at,
+        completed_at=request.completed_at,
+        note=request.note,
+        corrections=request.corrections,
+        outcome=request.outcome,
+        version=request.version,
+    )
+
+
+def _open_request(
+    session: Session, user: StaffUser, request_id: int, version: int
+) -> tuple[PrivacyRepository, PrivacyRequest]:
+    repository = PrivacyRepository(session, user)
+    found = repository.get(request_id)
+    if found is None:
+        raise NotFound(f"no privacy request {request_id}")
+    request: PrivacyRequest = found[0]
+    if request.version != version:
+        raise Conflict(
+            f"privacy request {request_id} was changed by someone else (now version "
+            f"{request.version}); reload it"
+        )
+    if request.status is not PrivacyRequestStatus.RECEIVED:
+        raise Conflict(f"privacy request {request_id} is already {request.status.value}")
+    return repository, request
+
+
+def _check_checker(user: StaffUser, request: PrivacyRequest) -> None:
+    if not has_permission(user.role, Permission.PRIVACY_APPROVE):
+        raise PermissionDenied(f"the role {user.role.value} may not approve privacy requests")
+    if request.requested_by_id == user.id:
+        raise PermissionDenied(
+            "the person who registered a request cannot also approve it (maker–checker)"
+        )
+
+
+def approve(
+    session: Session, *, user: StaffUser, request_id: int, version: int
+) -> PrivacyRequestRead:
+    """Carry out a correction or deletion registered by someone else."""
+    repository, request = _open_request(session, user, request_id, version)
+    if request.kind is PrivacyRequestKind.ACCESS:
+        raise Conflict("an access request is completed by exporting the customer's data")
+    _check_checker(user, request)
+    customer = repository.customer(request.customer_id)
+    if customer is None:
+        raise NotFound(f"no customer {request.customer_id}")
+    now = utcnow()
+    request.decided_by_id = user.id
+    request.decided_at = now
+    if request.kind is PrivacyRequestKind.CORRECTION:
+        for field, value in (request.corrections or {}).items():
+            setattr(
+                customer,
+                field,
+                date.fromisoformat(value) if field in DATE_FIELDS and value else value,
+            )
+    else:
+        hold = _hold(repository, customer)
+        if hold is not None:
+            request.status = PrivacyRequestStatus.HELD
+            request.outcome = hold
+            session.flush()
+            return get_request(session, user=user, request_id=request_id)
+        _erase(repository, customer, request, now)
+    request.status = PrivacyRequestStatus.COMPLETED
+    request.completed_at = now
+    session.flush()
+    return get_request(session, user=user, request_id=request_id)
+
+
+def _erase(
+    repository: PrivacyRepository, customer: Customer, request: PrivacyRequest, now: datetime
+) -> None:
+    """Personal fields anonymised everywhere; accounts, transactions and aggregates stay,
+    under a pseudonym, so the bank's figures do not move."""
+    for field in CUSTOMER_PERSONAL_FIELDS:
+        setattr(customer, field, None)
+    customer.name = pseudonym(customer.id, get_settings().secret_key.encode())
+    customer.erased_at = now
+    request.note = None
+    request.corrections = None
+    repository.session.flush()
+    repository.erase_related_text(customer.id)
+
+
+def reject(
+    session: Session, *, user: StaffUser, request_id: int, version: int, reason: str | None
+) -> PrivacyRequestRead:
+    _, request = _open_request(session, user, request_id, version)
+    _check_checker(user, request)
+    if not (reason or "").strip():
+        raise ValidationFailed("say why the request is rejected", field="reason")
+    request.status = PrivacyRequestStatus.REJECTED
+    request.outcome = (reason or "").strip()
+    request.decided_by_id = user.id
+    request.decided_at = utcnow()
+    session.flush()
+    return get_request(session, user=user, request_id=request_id)
+
+
+def export_customer_data(
+    session: Session, *, user: StaffUser, request_id: int, file_format: str
+) -> tuple[bytes, str, str]:
+    """An access request's answer: everything kept about the customer, as JSON or Excel.
+
+    Returns the file, its media type and its file name; the request is completed."""
+    repository = PrivacyRepository(session, user)
+    found = repository.get(request_id)
+    if found is None:
+        raise NotFound(f"no privacy request {request_id}")
+    request: PrivacyRequest = found[0]
+    if request.kind is not PrivacyRequestKind.ACCESS:
+        raise Conflict("only an access request is answered with an export")
+    customer = repository.customer(request.customer_id)
+    if customer is None:
+        raise NotFound(f"no customer {request.customer_id}")
+    data = export.customer_data(customer, repository.records(customer.id))
+    audit_recorder.record(
+        session,
+        action=AuditAction.EXPORT,
+        entity="customers",
+        entity_id=customer.id,
+        customer_id=customer.id,
+        reason=f"privacy access request {request.id}",
+        after={"format": file_format, "sections": sorted(data)},
+    )
+    if request.status is PrivacyRequestStatus.RECEIVED:
+        request.status = PrivacyRequestStatus.COMPLETED
+        request.completed_at = utcnow()
+        session.flush()
+    stem = f"customer-{customer.external_id}-data"
+    if file_format == "xlsx":
+        return export.to_excel(data), export.XLSX_MEDIA_TYPE, f"{stem}.xlsx"
+    return export.to_json(data), "application/json", f"{stem}.json"
