@@ -76,6 +76,10 @@ def test_decline_and_diagnosis_by_hand() -> None:
     ]
 
 
+def test_a_run_without_warnings_has_nothing_to_diagnose() -> None:
+    assert months_since_decline(np.zeros((0, 24), dtype=int)).shape == (0,)
+
+
 def test_a_labelled_file_names_what_is_wrong(tmp_path: Path) -> None:
     path = tmp_path / "labelled.csv"
     path.write_text("id,age,city,left\n1,30,Beijing,yes\n2,40,Shanghai,no\n", encoding="utf-8")

@@ -39,7 +39,9 @@ def months_since_decline(monthly: np.ndarray) -> np.ndarray:
     the window's length for a customer with no activity in it."""
     months = monthly.shape[1]
     kernel = np.ones(3) / 3
-    rolling = np.array([np.convolve(row, kernel)[:months] for row in monthly.astype(float)])
+    rolling = np.array(
+        [np.convolve(row, kernel)[:months] for row in monthly.astype(float)]
+    ).reshape(monthly.shape)  # keeps two dimensions when no customer is warned
     peak = rolling.max(axis=1, initial=0.0)
     stable = (rolling >= STABLE_SHARE * peak[:, None]) & (peak[:, None] > 0)
     last_stable = months - 1 - np.argmax(stable[:, ::-1], axis=1)

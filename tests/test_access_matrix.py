@@ -1,0 +1,317 @@
+"""Every route the app registers × every role × own and other object, against docs/security.md.
+
+The routes come from the application's route table (``bankcrm.access.route_table``), so a new
+route is in this test the day it is added: one with a path parameter or a body this test
+cannot fill fails here until an example is given below."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bankcrm.access import RouteAccess, route_table, security_markdown
+from bankcrm.accounts.models import Account
+from bankcrm.churn import service as churn_service
+from bankcrm.clv import service as clv_service
+from bankcrm.core.config import get_settings
+from bankcrm.core.db import make_engine
+from bankcrm.core.enums import AnalyticsEngine, PrivacyRequestKind, Role
+from bankcrm.core.permissions import ROLE_PERMISSIONS, ROLE_SCOPE, Permission, Scope
+from bankcrm.core.security import create_access_token
+from bankcrm.customers.models import Customer
+from bankcrm.main import create_app
+from bankcrm.privacy import service as privacy_service
+from bankcrm.products.models import Product
+from bankcrm.segmentation import service as segmentation_service
+from bankcrm.staff.models import StaffUser
+from tests import factories
+from tests.small_bank import SmallBank
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+AS_OF = date(2026, 9, 30)
+EARLIER = date(2026, 3, 31)
+"""A second segmentation, so that migration between two runs has an answer too."""
+SENTINEL_NAME = "越界客户甲乙"
+SENTINEL_PHONE = "13987654321"
+UNMASKING_ROUTES = {
+    ("POST", "/api/v1/customers/{customer_id}/reveal"),
+    ("POST", "/customers/{customer_id}/reveal"),
+    ("GET", "/api/v1/privacy/requests/{request_id}/export"),
+    ("GET", "/privacy/{request_id}/export"),
+}
+"""Routes that show personal data unmasked by design: an audited reveal, an access export."""
+SESSION_ROUTES = {("POST", "/login"), ("POST", "/logout")}
+"""Tested on their own (tests/web): calling them here would end the session under test."""
+
+
+@dataclass
+class Objects:
+    """Ids to put in path parameters and bodies: one the role may see, one it may not."""
+
+    customer: int
+    access_request: int
+    correction_request: int
+
+
+@dataclass
+class Caller:
+    role: Role
+    api: dict[str, str]
+    pages: TestClient
+    csrf: str
+    own: Objects
+    other: Objects | None
+    forbidden_text: list[str] = field(default_factory=list)
+
+
+def _request(session: Session, maker: StaffUser, customer_id: int, kind: PrivacyRequestKind) -> int:
+    corrections = {"occupation": "教师"} if kind is PrivacyRequestKind.CORRECTION else None
+    return privacy_service.create_request(
+        session, user=maker, customer_id=customer_id, kind=kind, corrections=corrections
+    ).id
+
+
+def _objects(session: Session, maker: StaffUser, customer_id: int) -> Objects:
+    return Objects(
+        customer=customer_id,
+        access_request=_request(session, maker, customer_id, PrivacyRequestKind.ACCESS),
+        correction_request=_request(session, maker, customer_id, PrivacyRequestKind.CORRECTION),
+    )
+
+
+def _give_history(session: Session, bank: SmallBank) -> None:
+    """Monthly transactions over two years, so that every analysis has something to show."""
+    for customer_id in [*bank.book_a, *bank.book_b, bank.other_branch_customer]:
+        account = session.scalars(select(Account).where(Account.customer_id == customer_id)).first()
+        if account is None:
+            account = factories.account(
+                session,
+                customer=session.get_one(Customer, customer_id),
+                product_id=session.scalars(select(Product.id)).first(),  # type: ignore[arg-type]
+            )
+        for month in range(0, 24, 1 + customer_id % 3):
+            factories.transaction(
+                session,
+                account=account,
+                amount_cents=10_000 + 100 * customer_id,
+                booked_at=datetime(2024, 10, 5, tzinfo=UTC) + timedelta(days=30 * month),
+            )
+
+
+def _analyse(session: Session) -> None:
+    settings = get_settings()
+    segmentation_service.run_segmentation(
+        session, settings=settings, as_of=EARLIER, engine=AnalyticsEngine.DUCKDB
+    )
+    for job in (
+        segmentation_service.run_segmentation,
+        clv_service.run_clv,
+        churn_service.run_churn,
+    ):
+        job(session, settings=settings, as_of=AS_OF, engine=AnalyticsEngine.DUCKDB)
+        session.commit()
+
+
+def _login_page(client: TestClient, username: str) -> str:
+    token = _csrf(client.get("/login").text)
+    answer = client.post(
+        "/login",
+        data={"username": username, "password": factories.PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    return _csrf(client.get("/customers").text)
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+@pytest.fixture
+def callers(small_bank: SmallBank, app_settings: str) -> Iterator[list[Caller]]:
+    engine = make_engine(app_settings)
+    with Session(engine) as session:
+        users = {user.username: user for user in session.query(StaffUser).all()}
+        manager_a = users[small_bank.manager_a]
+        own_customer = session.get_one(Customer, small_bank.book_a[0])
+        own_customer.mobile_phone = "13900001111"
+        outsider_branch = session.get_one(Customer, small_bank.other_branch_customer)
+        outsider_branch.name = SENTINEL_NAME
+        outsider_branch.mobile_phone = SENTINEL_PHONE
+        auditor = factories.staff(session, role=Role.COMPLIANCE_AUDITOR)
+        officer = factories.staff(session, role=Role.QUALITY_OFFICER)
+        _give_history(session, small_bank)
+        mine = _objects(session, manager_a, own_customer.id)
+        elsewhere = _objects(session, auditor, outsider_branch.id)
+        session.commit()
+        by_role = {
+            Role.ACCOUNT_MANAGER: manager_a,
+            Role.BRANCH_MANAGER: users[small_bank.branch_manager],
+            Role.MARKETING_ANALYST: users[small_bank.analyst],
+            Role.ADMIN: users[small_bank.admin],
+            Role.QUALITY_OFFICER: officer,
+            Role.COMPLIANCE_AUDITOR: auditor,
+        }
+        logins = {role: (user.id, user.username) for role, user in by_role.items()}
+        _analyse(session)
+    engine.dispose()
+
+    app = create_app()
+    made = []
+    for role, (user_id, username) in logins.items():
+        client = TestClient(app)
+        client.__enter__()
+        scope = ROLE_SCOPE[role]
+        forbidden = [] if scope is Scope.ALL else [SENTINEL_NAME, SENTINEL_PHONE]
+        if Permission.PERSONAL_DATA_VIEW not in ROLE_PERMISSIONS[role]:
+            forbidden += ["13900001111", SENTINEL_PHONE]
+        made.append(
+            Caller(
+                role=role,
+                api={"Authorization": f"Bearer {create_access_token(user_id)}"},
+                pages=client,
+                csrf=_login_page(client, username),
+                own=mine,
+                other=None if scope is Scope.ALL else elsewhere,
+                forbidden_text=sorted(set(forbidden)),
+            )
+        )
+    yield made
+    for caller in made:
+        caller.pages.__exit__(None, None, None)
+
+
+def _path(access: RouteAccess, objects: Objects) -> str:
+    values = {
+        "customer_id": objects.customer,
+        "request_id": (
+            objects.access_request
+            if access.path.endswith("/export")
+            else objects.correction_request
+        ),
+        "code": "en",
+    }
+    names = re.findall(r"{(\w+)}", access.path)
+    missing = [name for name in names if name not in values]
+    assert not missing, f"{access.method} {access.path}: no example for {missing}"
+    return access.path.format(**{name: values[name] for name in names})
+
+
+API_BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/api/v1/customers/{customer_id}/reveal"): lambda o: {"reason": "客户来电核实身份"},
+    ("POST", "/api/v1/privacy/requests"): lambda o: {
+        "customer_id": o.customer,
+        "kind": "access",
+    },
+    ("POST", "/api/v1/privacy/requests/{request_id}/approve"): lambda o: {"version": 1},
+    ("POST", "/api/v1/privacy/requests/{request_id}/reject"): lambda o: {
+        "version": 1,
+        "reason": "信息无误",
+    },
+    ("POST", "/api/v1/auth/token"): None,
+}
+PAGE_FORMS: dict[tuple[str, str], Any] = {
+    ("POST", "/customers/{customer_id}/reveal"): lambda o: {"reason": "客户来电核实身份"},
+}
+
+
+def _call(caller: Caller, access: RouteAccess, objects: Objects) -> Response:
+    url = _path(access, objects)
+    key = (access.method, access.path)
+    if access.is_api:
+        if access.method == "GET":
+            return caller.pages.get(url, headers=caller.api)
+        assert key in API_BODIES, f"{key}: give an example body in API_BODIES"
+        return caller.pages.request(
+            access.method, url, headers=caller.api, json=API_BODIES[key](objects)
+        )
+    if access.method == "GET":
+        return caller.pages.get(url, follow_redirects=False)
+    assert key in PAGE_FORMS, f"{key}: give an example form in PAGE_FORMS"
+    form = {**PAGE_FORMS[key](objects), "csrf_token": caller.csrf}
+    return caller.pages.post(url, data=form, follow_redirects=False)
+
+
+def _allowed(answer: Response, access: RouteAccess) -> bool:
+    """The access layer let the call through: success, or a business answer about the object."""
+    if access.method == "GET":
+        return answer.status_code == 200
+    return answer.status_code in (200, 201, 303, 409)
+
+
+def test_every_route_answers_every_role_as_documented(callers: list[Caller]) -> None:
+    table = [
+        access
+        for access in route_table(create_app())
+        if (access.method, access.path) not in SESSION_ROUTES
+    ]
+    problems = []
+    checked = 0
+    for caller in callers:
+        for access in table:
+            if not access.login:
+                continue
+            variants = [("own", caller.own)]
+            names_a_customer = access.scoped_parameter or (
+                access.method,
+                access.path,
+            ) == ("POST", "/api/v1/privacy/requests")
+            if names_a_customer and caller.other is not None:
+                variants.append(("other", caller.other))
+            for which, objects in variants:
+                answer = _call(caller, access, objects)
+                checked += 1
+                where = f"{caller.role.value} {access.method} {access.path} ({which})"
+                if not access.allows(caller.role):
+                    expected = "403"
+                    ok = answer.status_code == 403
+                elif which == "other":
+                    expected = "404"
+                    ok = answer.status_code == 404
+                else:
+                    expected = "allowed"
+                    ok = _allowed(answer, access)
+                if not ok:
+                    problems.append(f"{where}: {answer.status_code}, documented {expected}")
+                if (access.method, access.path) in UNMASKING_ROUTES and which == "own":
+                    continue
+                body = answer.text
+                leaked = [text for text in caller.forbidden_text if text in body]
+                if leaked:
+                    problems.append(f"{where}: leaks {leaked}")
+    assert problems == [], "\n".join(problems)
+    assert checked > len(table) * 4
+
+
+def test_without_a_login_nothing_but_the_public_routes_answers(client: TestClient) -> None:
+    for access in route_table(create_app()):
+        if access.method != "GET":
+            continue
+        url = access.path.format(customer_id=1, request_id=1, code="en")
+        answer = client.get(url, follow_redirects=False)
+        if not access.login:
+            assert answer.status_code < 400, url
+        elif access.is_api:
+            assert answer.status_code == 401, url
+        else:
+            assert answer.status_code == 303, url
+            assert answer.headers["location"].startswith("/login"), url
+
+
+def test_the_committed_security_doc_is_the_route_table() -> None:
+    committed = (REPOSITORY / "docs" / "security.md").read_text(encoding="utf-8")
+    assert committed.startswith(security_markdown(create_app())), (
+        "docs/security.md is stale: run `bankcrm access-matrix` and paste it at the top"
+    )
