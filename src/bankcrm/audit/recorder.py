@@ -167,19 +167,25 @@ def _collect_flush(session: Session, _context: UOWTransaction) -> None:
                 continue
             before: dict[str, Any] = {}
             after: dict[str, Any] = {}
-            for column_attr in state.mapper.column_attrs:
-                column = column_attr.columns[0].name
-                history = state.attrs[column_attr.key].history
-                if action is AuditAction.UPDATE:
+            if action is AuditAction.UPDATE:
+                # only the attributes this flush changed have a committed (old) value
+                for attribute in state.committed_state:
+                    column_attr = state.mapper.column_attrs.get(attribute)
+                    if column_attr is None:
+                        continue
+                    history = state.attrs[attribute].history
                     if not history.has_changes():
                         continue
+                    column = column_attr.columns[0].name
                     old = history.deleted[0] if history.deleted else None
                     new = history.added[0] if history.added else None
                     before[column] = _recorded(table.name, column, old, key)
                     after[column] = _recorded(table.name, column, new, key)
-                else:
+            else:
+                target = after if action is AuditAction.CREATE else before
+                for column_attr in state.mapper.column_attrs:
+                    column = column_attr.columns[0].name
                     value = getattr(instance, column_attr.key)
-                    target = after if action is AuditAction.CREATE else before
                     target[column] = _recorded(table.name, column, value, key)
             if action is AuditAction.UPDATE and not after:
                 continue

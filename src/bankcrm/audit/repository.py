@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bankcrm.audit.chain import Link, StoredLink, link_hash
@@ -14,7 +15,18 @@ from bankcrm.audit.models import AuditEntry, AuditHead
 from bankcrm.core.enums import AuditAction
 
 HEAD_ID = 1
-VERIFY_BATCH = 10_000
+VERIFY_BATCH = 20_000
+
+_HEAD = cast(Table, AuditHead.__table__)
+_ENTRIES = cast(Table, AuditEntry.__table__)
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == HEAD_ID)
+    .values(last_seq=_HEAD.c.last_seq + bindparam("count"))
+    .returning(_HEAD.c.last_seq, _HEAD.c.last_hash)
+)
+_SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(last_hash=bindparam("hash"))
+_LINK_COLUMNS = [_ENTRIES.c[name] for name in Link.__dataclass_fields__]
 
 
 def append(connection: Connection, links: Sequence[Link]) -> None:
@@ -24,15 +36,7 @@ def append(connection: Connection, links: Sequence[Link]) -> None:
     PostgreSQL, the database on SQLite): appenders queue there and the chain never forks."""
     if not links:
         return
-    head = AuditHead.__table__
-    entries = AuditEntry.__table__
-    assert isinstance(head, Table) and isinstance(entries, Table)
-    moved = connection.execute(
-        update(head)
-        .where(head.c.id == HEAD_ID)
-        .values(last_seq=head.c.last_seq + len(links))
-        .returning(head.c.last_seq, head.c.last_hash)
-    ).one()
+    moved = connection.execute(_MOVE_HEAD, {"count": len(links)}).one()
     seq = int(moved.last_seq) - len(links)
     prev_hash = str(moved.last_hash)
     rows = []
@@ -40,10 +44,10 @@ def append(connection: Connection, links: Sequence[Link]) -> None:
         seq += 1
         link = replace(pending, seq=seq)
         entry_hash = link_hash(prev_hash, link)
-        rows.append({**asdict(link), "prev_hash": prev_hash, "entry_hash": entry_hash})
+        rows.append({**vars(link), "prev_hash": prev_hash, "entry_hash": entry_hash})
         prev_hash = entry_hash
-    connection.execute(insert(entries), rows)
-    connection.execute(update(head).where(head.c.id == HEAD_ID).values(last_hash=prev_hash))
+    connection.execute(insert(_ENTRIES), rows)
+    connection.execute(_SET_HEAD_HASH, {"hash": prev_hash})
 
 
 def head(session: Session) -> tuple[int, str]:
@@ -54,37 +58,21 @@ def head(session: Session) -> tuple[int, str]:
 
 
 def stored_links(session: Session) -> Iterator[StoredLink]:
-    """Every entry in ``seq`` order, in batches (the trail can be long)."""
+    """Every entry in ``seq`` order, in batches of plain rows (the trail can be long)."""
     after = 0
+    columns = [*_LINK_COLUMNS, _ENTRIES.c.prev_hash, _ENTRIES.c.entry_hash]
     while True:
-        batch = session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.seq > after)
-            .order_by(AuditEntry.seq)
+        batch = session.execute(
+            select(*columns)
+            .where(_ENTRIES.c.seq > after)
+            .order_by(_ENTRIES.c.seq)
             .limit(VERIFY_BATCH)
         ).all()
         if not batch:
             return
-        for entry in batch:
-            yield StoredLink(
-                link=Link(
-                    seq=entry.seq,
-                    occurred_at=entry.occurred_at,
-                    actor_id=entry.actor_id,
-                    actor_label=entry.actor_label,
-                    action=entry.action.value,
-                    entity=entry.entity,
-                    entity_id=entry.entity_id,
-                    customer_id=entry.customer_id,
-                    reason=entry.reason,
-                    before_json=entry.before_json,
-                    after_json=entry.after_json,
-                ),
-                prev_hash=entry.prev_hash,
-                entry_hash=entry.entry_hash,
-            )
-        after = batch[-1].seq
-        session.expunge_all()
+        for *fields, prev_hash, entry_hash in batch:
+            yield StoredLink(link=Link(*fields), prev_hash=prev_hash, entry_hash=entry_hash)
+        after = batch[-1][0]
 
 
 def search(
