@@ -13,15 +13,17 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from bankcrm.audit import recorder as audit_recorder
 from bankcrm.churn import service as churn_service
 from bankcrm.clv import service as clv_service
 from bankcrm.core.config import Settings
 from bankcrm.core.db import make_engine
-from bankcrm.core.enums import AnalyticsEngine, Role
+from bankcrm.core.enums import AnalyticsEngine, PrivacyRequestKind, Role
 from bankcrm.core.migrate import upgrade
 from bankcrm.demo import repository
 from bankcrm.ingest import service as ingest_service
 from bankcrm.ingest import synth
+from bankcrm.privacy import service as privacy_service
 from bankcrm.segmentation import service as segmentation_service
 from bankcrm.staff import service as staff_service
 
@@ -65,6 +67,7 @@ def build_demo_bank(
     report = ingest_service.import_directory(database_url, files_dir, progress=progress)
     _analyse(database_url)
     logins = _grant_demo_logins(database_url)
+    _register_privacy_requests(database_url)
     return DemoBank(database_url=database_url, logins=logins, rows_by_table=report.rows_by_table)
 
 
@@ -92,6 +95,46 @@ def _analyse(database_url: str) -> None:
                     engine=AnalyticsEngine.DUCKDB,
                 )
                 session.commit()
+    finally:
+        engine.dispose()
+
+
+PRIVACY_EXAMPLES: tuple[tuple[PrivacyRequestKind, str, dict[str, str | None] | None], ...] = (
+    (PrivacyRequestKind.ACCESS, "客户来电,要求提供本行保存的全部个人信息副本。", None),
+    (
+        PrivacyRequestKind.CORRECTION,
+        "客户搬家,要求更正常用地址。",
+        {"primary_address": "上海市浦东新区世纪大道100号"},
+    ),
+    (PrivacyRequestKind.DELETION, "客户要求删除个人信息。", None),
+)
+"""What the privacy page shows in the demo: an export to send, a correction awaiting its
+checker, a deletion held while the customer still banks with us."""
+
+
+def _register_privacy_requests(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            maker = repository.staff_with_largest_books(session, limit=1)
+            if not maker:
+                return
+            audit_recorder.act_as(session, actor_id=maker[0].id, label=maker[0].username)
+            customers = repository.book_customers(
+                session, manager_id=maker[0].id, limit=len(PRIVACY_EXAMPLES)
+            )
+            for customer, (kind, note, corrections) in zip(
+                customers, PRIVACY_EXAMPLES, strict=False
+            ):
+                privacy_service.create_request(
+                    session,
+                    user=maker[0],
+                    customer_id=customer.id,
+                    kind=kind,
+                    note=note,
+                    corrections=corrections,
+                )
+            session.commit()
     finally:
         engine.dispose()
 

@@ -1,4 +1,4 @@
-"""Queries the demo flow needs: whom to give a login."""
+"""Queries the demo flow needs: whom to give a login, whose privacy requests to show."""
 
 from __future__ import annotations
 
@@ -27,3 +27,10 @@ def staff_with_largest_books(session: Session, *, limit: int) -> list[StaffUser]
 def first_staff_in_role(session: Session, *, role: Role) -> StaffUser | None:
     statement = select(StaffUser).where(StaffUser.role == role).order_by(StaffUser.username)
     return session.scalars(statement.limit(1)).first()
+
+
+def book_customers(session: Session, *, manager_id: int, limit: int) -> list[Customer]:
+    statement = (
+        select(Customer).where(Customer.manager_id == manager_id).order_by(Customer.id).limit(limit)
+    )
+    return list(session.scalars(statement))
