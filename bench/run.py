@@ -1,10 +1,10 @@
-"""``make bench``: generator, import, customer-list, segmentation and lifetime-value benchmarks.
+"""``make bench``: generator, import, customer list, segmentation, lifetime value, audit and backup.
 
 Every figure is printed next to a baseline measured in the same run on the same machine, so
 the ratios mean something wherever it runs; the figures go to docs/performance.md. Set
 ``BENCH_QUICK=1`` for a short run and ``BENCH_ONLY=segmentation`` (comma-separated, from
-generator, import, segmentation, clv) to run some sections only: their sections of the page
-are replaced and the others kept.
+generator, import, segmentation, clv, security) to run some sections only: their sections of
+the page are replaced and the others kept.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from bankcrm.core.db import make_engine
 from bankcrm.core.enums import Role
 from bankcrm.customers import service as customers_service
 from bankcrm.staff.models import StaffUser
+from bench.audit import bench_audit, bench_backup
 from bench.clv import bench_clv
 from bench.measure import in_child
 from bench.segment import bench_segmentation
@@ -38,7 +39,7 @@ SEGMENT_SIZES = (20_000,) if QUICK else (100_000, 400_000, 1_000_000)
 SEGMENT_REPEATS = 3 if QUICK else 2
 CLV_SIZES = (20_000,) if QUICK else (100_000, 1_000_000)
 CLV_REPEATS = 5
-SECTIONS = ("generator", "import", "segmentation", "clv")
+SECTIONS = ("generator", "import", "segmentation", "clv", "security")
 ONLY = tuple(name for name in os.environ.get("BENCH_ONLY", "").split(",") if name) or SECTIONS
 
 
@@ -244,6 +245,12 @@ def main() -> None:
             print("clv", flush=True)
             clv = bench_clv(work, sizes=CLV_SIZES, repeats=CLV_REPEATS)
             sections["## Lifetime value (BG/NBD fit)"] = ["", *clv, ""]
+        if "security" in ONLY:
+            print("audit trail", flush=True)
+            sections["## Audit trail"] = ["", *bench_audit(work, quick=QUICK), ""]
+            print("backup", flush=True)
+            store, _, _ = imported_store(work, IMPORT_SIZES[-1])
+            sections["## Backup and restore"] = ["", *bench_backup(work, store), ""]
     memory = psutil.virtual_memory().total / 2**30
     header = [
         "# Performance",
