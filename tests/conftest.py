@@ -24,6 +24,16 @@ pytest_plugins = ["tests.small_bank"]
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 POSTGRES_URL_VARIABLE = "BANKCRM_TEST_POSTGRES_URL"
+TEST_SECRET_KEY = "bankcrm-test-suite-secret-never-used-in-production"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_secret_key() -> Iterator[str]:
+    """Tests run the app with ``BANKCRM_ENVIRONMENT=test``, which refuses the development
+    secret; servers the tests start inherit this one too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BANKCRM_SECRET_KEY", TEST_SECRET_KEY)
+        yield TEST_SECRET_KEY
 
 
 def postgres_server_url() -> str:

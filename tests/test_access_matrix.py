@@ -224,6 +224,9 @@ API_BODIES: dict[tuple[str, str], Any] = {
 }
 PAGE_FORMS: dict[tuple[str, str], Any] = {
     ("POST", "/customers/{customer_id}/reveal"): lambda o: {"reason": "客户来电核实身份"},
+    ("POST", "/privacy"): lambda o: {"customer_id": str(o.customer), "kind": "access"},
+    ("POST", "/privacy/{request_id}/approve"): lambda o: {"version": "1"},
+    ("POST", "/privacy/{request_id}/reject"): lambda o: {"version": "1", "reason": "信息无误"},
 }
 
 
@@ -264,10 +267,10 @@ def test_every_route_answers_every_role_as_documented(callers: list[Caller]) -> 
             if not access.login:
                 continue
             variants = [("own", caller.own)]
-            names_a_customer = access.scoped_parameter or (
-                access.method,
-                access.path,
-            ) == ("POST", "/api/v1/privacy/requests")
+            names_a_customer = access.scoped_parameter or (access.method, access.path) in {
+                ("POST", "/api/v1/privacy/requests"),
+                ("POST", "/privacy"),
+            }
             if names_a_customer and caller.other is not None:
                 variants.append(("other", caller.other))
             for which, objects in variants:

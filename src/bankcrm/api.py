@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
+from pydantic import BaseModel
 
 from bankcrm.audit.endpoints import router as audit_router
 from bankcrm.churn.endpoints import router as churn_router
@@ -14,11 +17,41 @@ from bankcrm.staff.endpoints import router as staff_router
 
 API_PREFIX = "/api/v1"
 
-api_router = APIRouter(prefix=API_PREFIX)
-api_router.include_router(staff_router)
-api_router.include_router(customers_router)
-api_router.include_router(segments_router)
-api_router.include_router(clv_router)
-api_router.include_router(churn_router)
-api_router.include_router(privacy_router)
-api_router.include_router(audit_router)
+
+class ErrorRead(BaseModel):
+    """The body of every error answer (``main.py`` builds it, for domain and request errors)."""
+
+    detail: str
+    field: str | None = None
+    """The input at fault, when a check on the request names one."""
+    errors: list[str] | None = None
+    """Every problem request validation found, as ``location: message``."""
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "The request body cannot be parsed",
+    401: "No valid bearer token (or, for a token, a wrong username or password)",
+    403: "The caller's role may not do this",
+    404: "No such object among those the caller may see",
+    409: "The object changed or is in a state that does not allow this",
+    422: "The input is not valid",
+}
+
+
+def error_responses(*status_codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI declarations of the error answers a group of routes gives, with their body;
+    422 here also replaces FastAPI's default, whose body is not the one ``main.py`` sends."""
+    return {
+        code: {"model": ErrorRead, "description": _ERROR_DESCRIPTIONS[code]}
+        for code in status_codes
+    }
+
+
+api_router = APIRouter(prefix=API_PREFIX, responses=error_responses(401))
+api_router.include_router(staff_router, responses=error_responses(400, 403, 422))
+api_router.include_router(customers_router, responses=error_responses(400, 403, 404, 422))
+api_router.include_router(segments_router, responses=error_responses(403, 404, 422))
+api_router.include_router(clv_router, responses=error_responses(403, 404, 422))
+api_router.include_router(churn_router, responses=error_responses(403, 404, 422))
+api_router.include_router(privacy_router, responses=error_responses(400, 403, 404, 409, 422))
+api_router.include_router(audit_router, responses=error_responses(403, 422))

@@ -7,18 +7,22 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bankcrm import __version__
 from bankcrm.api import API_PREFIX, api_router
 from bankcrm.audit import recorder as audit_recorder
+from bankcrm.core.config import get_settings
 from bankcrm.core.exceptions import (
     AuthenticationFailed,
     BankcrmError,
+    Conflict,
     ImportRejected,
     ValidationFailed,
 )
 from bankcrm.web.app import mount_web
+from bankcrm.web.headers import security_headers
 
 logger = logging.getLogger("bankcrm")
 
@@ -75,13 +79,28 @@ async def handle_http_error(request: Request, error: Exception) -> Response:
     )
 
 
+async def handle_stale_write(request: Request, error: Exception) -> Response:
+    """Two people saved the same record at once and the other was first (optimistic locking
+    caught it at the write, after the service's own version check had passed)."""
+    return await handle_domain_error(
+        request, Conflict("someone else changed this record at the same moment; reload it")
+    )
+
+
 async def handle_unexpected_error(request: Request, error: Exception) -> Response:
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
+    response: Response
     if _wants_html(request):
         from bankcrm.web.errors import render_error_page
 
-        return render_error_page(request, 500, "internal error")
-    return JSONResponse({"detail": "internal error"}, status_code=500)
+        response = render_error_page(request, 500, "internal error")
+    else:
+        response = JSONResponse({"detail": "internal error"}, status_code=500)
+    # Starlette answers unexpected errors outside every middleware, the headers' one too
+    response.headers.update(
+        security_headers(strict_transport_security=get_settings().cookie_secure)
+    )
+    return response
 
 
 def create_app() -> FastAPI:
@@ -90,10 +109,15 @@ def create_app() -> FastAPI:
         title="bankcrm",
         version=__version__,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/api/docs",
+        # Swagger UI comes from a CDN, which bank networks do not reach, and starts with an
+        # inline script: development only (the OpenAPI document is always served).
+        docs_url="/api/docs" if get_settings().environment == "development" else None,
+        # that page serves OAuth2 authorization-code logins, which bankcrm does not offer
+        swagger_ui_oauth2_redirect_url=None,
         redoc_url=None,
     )
     app.add_exception_handler(BankcrmError, handle_domain_error)
+    app.add_exception_handler(StaleDataError, handle_stale_write)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
     app.add_exception_handler(Exception, handle_unexpected_error)

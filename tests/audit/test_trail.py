@@ -6,6 +6,7 @@ import json
 import threading
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from bankcrm.core.enums import AuditAction, RiskLevel, Role
 from bankcrm.customers.models import Customer
 from bankcrm.privacy.fields import SECRET_MARK, fingerprint
 from tests import factories
+from tests.small_bank import SmallBank, login
 
 
 @pytest.fixture(autouse=True)
@@ -72,6 +74,8 @@ def test_a_change_is_recorded_with_before_and_after_and_personal_values_fingerpr
         assert after["mobile_phone"] == fingerprint("13911112222", key)
         creations = [e for e in entries if e.action is AuditAction.CREATE]
         assert {e.entity for e in creations} >= {"branches", "staff_users", "customers"}
+        created = next(e for e in creations if e.entity == "customers")
+        assert created.entity_id == str(customer_id)
         every_text = " ".join(f"{e.before_json} {e.after_json}" for e in entries)
         assert "赵敏" not in every_text and "13911112222" not in every_text
         staff = next(e for e in creations if e.entity == "staff_users")
@@ -192,3 +196,23 @@ def test_concurrent_writers_extend_one_unbroken_chain(postgres_url: str) -> None
     engine.dispose()
     assert result.intact, result.problem
     assert interactions == 40
+
+
+def test_logins_and_failed_logins_are_recorded(small_bank: SmallBank, client: TestClient) -> None:
+    wrong = client.post(
+        "/api/v1/auth/token", data={"username": small_bank.analyst, "password": "not-it-at-all"}
+    )
+    assert wrong.status_code == 401
+    login(client, small_bank.analyst)
+    engine = make_engine(get_settings().database_url)
+    with Session(engine) as session:
+        logins = [
+            (entry.action, entry.actor_label, entry.reason)
+            for entry in _entries(session)
+            if entry.action in (AuditAction.LOGIN, AuditAction.LOGIN_FAILED)
+        ]
+    engine.dispose()
+    assert logins == [
+        (AuditAction.LOGIN_FAILED, small_bank.analyst, "wrong password"),
+        (AuditAction.LOGIN, small_bank.analyst, None),
+    ]

@@ -110,3 +110,35 @@ def test_a_form_post_without_the_csrf_token_is_refused(served_demo: ServedDemo) 
             headers={"accept": "text/html"},
         )
     assert answer.status_code == 403
+
+
+def test_pages_run_under_the_content_security_policy(page: Any, served_demo: ServedDemo) -> None:
+    """The charts draw and their tooltips show without one CSP violation or script error."""
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    analyst = served_demo.login_for("marketing_analyst")
+    log_in(page, served_demo, analyst)
+    page.wait_for_url(f"{served_demo.base_url}/customers")
+    page.locator("[data-testid=customer-table] tbody a").first.click()
+    page.wait_for_url(re.compile(r"/customers/\d+$"))
+    for path, chart in (
+        (None, "flow-chart"),
+        ("/segments", "matrix-chart"),
+        ("/clv", None),
+        ("/churn", None),
+    ):
+        if path:
+            page.goto(f"{served_demo.base_url}{path}")
+        page.wait_for_load_state("networkidle")
+        if chart:
+            canvas = page.locator(f"[data-testid={chart}] canvas")
+            canvas.wait_for()
+            canvas.hover()
+            page.mouse.move(200, 200)
+    assert problems == []

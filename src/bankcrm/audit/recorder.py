@@ -189,13 +189,14 @@ def _collect_flush(session: Session, _context: UOWTransaction) -> None:
                     target[column] = _recorded(table.name, column, value, key)
             if action is AuditAction.UPDATE and not after:
                 continue
-            identity = state.identity
+            # a new row's identity key is only set after the flush; its primary key is known
+            identity = state.mapper.primary_key_from_instance(instance)
             _pending(session).append(
                 _link(
                     session,
                     action,
                     table.name,
-                    identity[0] if identity and len(identity) == 1 else identity,
+                    identity[0] if len(identity) == 1 else identity,
                     _customer_of(table.name, instance),
                     None,
                     before or None,

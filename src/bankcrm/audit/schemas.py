@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict
 
+from bankcrm.core.db import UtcDatetime
 from bankcrm.core.enums import AuditAction
 from bankcrm.core.pagination import Page
 
@@ -12,7 +11,7 @@ class AuditEntryRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     seq: int
-    occurred_at: datetime
+    occurred_at: UtcDatetime
     actor_id: int | None
     actor_label: str
     action: AuditAction

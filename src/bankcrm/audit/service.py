@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from bankcrm.audit import repository
 from bankcrm.audit.chain import first_break
 from bankcrm.audit.schemas import AuditEntryPage, AuditEntryRead, AuditVerification
+from bankcrm.core.config import get_settings
 from bankcrm.core.enums import AuditAction
 from bankcrm.core.pagination import PageParams
 
@@ -41,7 +43,8 @@ def search(
     page: int = 1,
     page_size: int = 50,
 ) -> AuditEntryPage:
-    """Entries matching every filter, newest first; ``until`` includes that whole day."""
+    """Entries matching every filter, newest first; ``since`` and ``until`` are days in the
+    bank's time zone, the one entries are shown in, and ``until`` includes that whole day."""
     params = PageParams(page=page, page_size=page_size)
     rows, total = repository.search(
         session,
@@ -49,8 +52,8 @@ def search(
         customer_id=customer_id,
         action=action,
         entity=entity,
-        since=datetime.combine(since, time.min) if since else None,
-        until=datetime.combine(until + timedelta(days=1), time.min) if until else None,
+        since=_bank_midnight(since) if since else None,
+        until=_bank_midnight(until, days_later=1) if until else None,
         offset=params.offset,
         limit=params.page_size,
     )
@@ -60,3 +63,13 @@ def search(
         page=params.page,
         page_size=params.page_size,
     )
+
+
+def _bank_midnight(day: date, *, days_later: int = 0) -> datetime | None:
+    """The start of ``day`` (or of a day ``days_later``) in the bank's time zone, in UTC as
+    the trail stores times; None at either end of the calendar, where nothing needs bounding."""
+    midnight = datetime.combine(day, time.min, tzinfo=ZoneInfo(get_settings().timezone))
+    try:
+        return (midnight + timedelta(days=days_later)).astimezone(UTC)
+    except OverflowError:
+        return None

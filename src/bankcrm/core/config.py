@@ -17,6 +17,8 @@ from pydantic_settings import (
 from bankcrm.core.enums import LoyaltyFactor, Quadrant
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
+MIN_SECRET_LENGTH = 32
+"""Characters of ``secret_key`` required outside development (e.g. ``openssl rand -hex 32``)."""
 
 
 class LifecycleRules(BaseModel):
@@ -155,9 +157,21 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///./bankcrm.db"
     secret_key: str = DEVELOPMENT_SECRET
-    session_max_age_seconds: int = 8 * 3600
+    session_max_age_seconds: int = Field(default=8 * 3600, ge=1)
+    """A page session ends this long after login, however busy it has been."""
+    session_idle_seconds: int = Field(default=1800, ge=1)
+    """A page session ends after this long without a page request."""
     token_max_age_seconds: int = 3600
     cookie_secure: bool = False
+    """Cookies only over HTTPS, and HSTS on every answer; required in production."""
+    login_failures_per_window: int = Field(default=10, ge=1)
+    """Failed logins one client address may make within ``login_window_seconds`` before
+    further attempts are answered 429 without checking the password."""
+    login_window_seconds: int = Field(default=60, ge=1)
+    rate_limit_storage: str = "memory://"
+    """Where the login rate limit counts (a ``limits`` storage URI). ``memory://`` counts per
+    worker process; ``redis://host:6379`` shares the count among ``serve --workers`` processes
+    (needs the ``redis`` package)."""
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     timezone: str = "Asia/Shanghai"
     """Time zone of the bank; imported date-times without an offset are read in it."""
@@ -173,11 +187,23 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     @model_validator(mode="after")
-    def _refuse_default_secret_outside_development(self) -> Settings:
-        if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
+    def _refuse_weak_settings_outside_development(self) -> Settings:
+        if self.environment == "development":
+            return self
+        if self.secret_key == DEVELOPMENT_SECRET:
             raise ValueError(
                 "BANKCRM_SECRET_KEY must be set to a private value when "
-                "BANKCRM_ENVIRONMENT=production"
+                f"BANKCRM_ENVIRONMENT={self.environment}"
+            )
+        if len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"BANKCRM_SECRET_KEY must have at least {MIN_SECRET_LENGTH} characters when "
+                f"BANKCRM_ENVIRONMENT={self.environment}"
+            )
+        if self.environment == "production" and not self.cookie_secure:
+            raise ValueError(
+                "BANKCRM_COOKIE_SECURE must be true when BANKCRM_ENVIRONMENT=production "
+                "(serve over HTTPS)"
             )
         return self
 

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import AfterValidator
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -24,6 +25,20 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite keeps no offset and hands stored times back naive; every stored time is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+"""A time in an API answer: always with its offset, as RFC 3339 (and the OpenAPI
+``date-time`` format) requires, whichever database it was read from."""
+
+STORABLE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+"""A pattern for free text taken in: PostgreSQL refuses NUL in text, and nothing typed
+needs a control character other than tab and line breaks."""
 
 
 class Base(DeclarativeBase):

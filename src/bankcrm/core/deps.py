@@ -23,7 +23,10 @@ def get_db() -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+# Committed before the answer is sent (FastAPI's default ends it after): a commit that
+# fails, such as the audit entry of a read, must reach the caller as an error, not as a
+# success whose writes were lost.
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 _bearer = HTTPBearer(auto_error=False)
 

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bankcrm.core.db import STORABLE_TEXT, UtcDatetime
 from bankcrm.core.enums import (
     AccountStatus,
     CreditGrade,
@@ -96,7 +97,7 @@ class PersonalDataRead(BaseModel):
 
 
 class RevealCreate(BaseModel):
-    reason: str = Field(min_length=1, max_length=300)
+    reason: str = Field(min_length=1, max_length=300, pattern=STORABLE_TEXT)
     """Why the personal data is needed (a callback, an identity check); kept in the audit."""
 
 
@@ -130,7 +131,7 @@ class TransactionRead(BaseModel):
     id: int
     external_id: str
     account_external_id: str
-    booked_at: datetime
+    booked_at: UtcDatetime
     amount: Decimal
     direction: Direction
     channel: TransactionChannel
@@ -143,7 +144,7 @@ class InteractionRead(BaseModel):
 
     id: int
     kind: InteractionKind
-    occurred_at: datetime
+    occurred_at: UtcDatetime
     subject: str | None
     outcome: str | None
     staff_name: str | None
@@ -173,7 +174,7 @@ class NoteRead(BaseModel):
     id: int
     body: str
     author_name: str | None
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class MonthlyFlowRead(BaseModel):

@@ -1,26 +1,27 @@
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bankcrm.core.db import STORABLE_TEXT, UtcDatetime
 from bankcrm.core.enums import PrivacyRequestKind, PrivacyRequestStatus
-from bankcrm.core.pagination import Page
+from bankcrm.core.pagination import MAX_ID, Page
 
 
 class PrivacyRequestCreate(BaseModel):
-    customer_id: int = Field(ge=1, le=2**31 - 1)
+    customer_id: int = Field(ge=1, le=MAX_ID)
     kind: PrivacyRequestKind
-    note: str | None = Field(default=None, max_length=2000)
-    corrections: dict[str, str | None] | None = None
+    note: str | None = Field(default=None, max_length=2000, pattern=STORABLE_TEXT)
+    corrections: dict[str, Annotated[str, Field(pattern=STORABLE_TEXT)] | None] | None = None
     """For a correction: profile field → new value (dates as YYYY-MM-DD, empty = clear)."""
 
 
 class PrivacyDecision(BaseModel):
     version: int = Field(ge=1)
     """The version the decider saw; someone else's decision in between is a 409."""
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: str | None = Field(default=None, max_length=2000, pattern=STORABLE_TEXT)
 
 
 class PrivacyRequestRead(BaseModel):
@@ -31,13 +32,13 @@ class PrivacyRequestRead(BaseModel):
     customer_name: str
     kind: PrivacyRequestKind
     status: PrivacyRequestStatus
-    received_at: datetime
+    received_at: UtcDatetime
     due_on: date
     overdue: bool
     requested_by: str
     decided_by: str | None
-    decided_at: datetime | None
-    completed_at: datetime | None
+    decided_at: UtcDatetime | None
+    completed_at: UtcDatetime | None
     note: str | None
     corrections: dict[str, Any] | None
     outcome: str | None

@@ -121,7 +121,22 @@ def get_request(session: Session, *, user: StaffUser, request_id: int) -> Privac
     found = PrivacyRepository(session, user).get(request_id)
     if found is None:
         raise NotFound(f"no privacy request {request_id}")
-    return _read(*found)
+    return _shown(session, _read(*found))
+
+
+def _shown(session: Session, request: PrivacyRequestRead) -> PrivacyRequestRead:
+    """A correction's new values are personal data: showing them is a recorded read."""
+    if request.corrections:
+        audit_recorder.record(
+            session,
+            action=AuditAction.READ_PERSONAL,
+            entity="privacy_requests",
+            entity_id=request.id,
+            customer_id=request.customer_id,
+            reason=f"privacy request {request.id}",
+            after={"fields": sorted(request.corrections)},
+        )
+    return request
 
 
 def list_requests(
@@ -141,7 +156,7 @@ def list_requests(
         limit=params.page_size,
     )
     return PrivacyRequestPage(
-        items=[_read(*row) for row in rows],
+        items=[_shown(session, _read(*row)) for row in rows],
         total=total,
         page=params.page,
         page_size=params.page_size,
@@ -276,6 +291,8 @@ def export_customer_data(
     request: PrivacyRequest = found[0]
     if request.kind is not PrivacyRequestKind.ACCESS:
         raise Conflict("only an access request is answered with an export")
+    if request.status is PrivacyRequestStatus.REJECTED:
+        raise Conflict(f"privacy request {request_id} was rejected: it is not answered")
     customer = repository.customer(request.customer_id)
     if customer is None:
         raise NotFound(f"no customer {request.customer_id}")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import ValidationError
 
 from bankcrm.core.deps import CurrentUser, DbSession, UsersManage
@@ -8,6 +8,7 @@ from bankcrm.core.exceptions import AuthenticationFailed, ValidationFailed
 from bankcrm.core.security import create_access_token
 from bankcrm.staff import service
 from bankcrm.staff.schemas import LoginCreate, StaffUserRead, TokenRead
+from bankcrm.web.ratelimit import FailedLogins, client_address
 
 router = APIRouter(tags=["auth", "staff"])
 
@@ -43,15 +44,32 @@ async def _read_login(request: Request) -> LoginCreate:
         ) from error
 
 
-@router.post("/auth/token", response_model=TokenRead, openapi_extra=_TOKEN_BODY)
-async def issue_token(request: Request, session: DbSession) -> TokenRead:
+@router.post(
+    "/auth/token",
+    response_model=TokenRead,
+    openapi_extra=_TOKEN_BODY,
+    responses={429: {"description": "Too many failed logins from this address; see Retry-After"}},
+)
+async def issue_token(
+    request: Request, session: DbSession, failed_logins: FailedLogins
+) -> TokenRead:
     """Exchange a username and password for a bearer token."""
+    address = client_address(request)
+    retry_after = failed_logins.retry_after(address)
+    if retry_after is not None:
+        # not a domain error: the wait is about the connection, and the answer needs its header
+        raise HTTPException(
+            status_code=429,
+            detail=f"too many failed logins from this address; try again in {retry_after} seconds",
+            headers={"Retry-After": str(retry_after)},
+        )
     login = await _read_login(request)
     try:
         user = service.authenticate(session, username=login.username, password=login.password)
     except AuthenticationFailed:
         # the failed attempt must count towards the lockout even though the request fails
         session.commit()
+        failed_logins.record(address)
         raise
     return TokenRead(access_token=create_access_token(user.id))
 

@@ -12,7 +12,14 @@ from bankcrm.core.exceptions import AuthenticationFailed
 from bankcrm.staff import service
 from bankcrm.web.i18n import gettext
 from bankcrm.web.locale import request_locale
-from bankcrm.web.security import check_csrf, csrf_token, end_session, safe_next, start_session
+from bankcrm.web.ratelimit import FailedLogins, client_address
+from bankcrm.web.security import (
+    SESSION_USER,
+    csrf_token,
+    end_session,
+    safe_next,
+    start_session,
+)
 from bankcrm.web.templating import render
 
 router = APIRouter()
@@ -26,37 +33,58 @@ def login_form(request: Request, next: str | None = None) -> Response:
     return render(request, "login.html", {"next": safe_next(next), "username": ""})
 
 
+# The CSRF token of both posts is checked by the dependency mount_web puts on every page route.
 @router.post("/login", response_class=HTMLResponse)
-async def login(
+def login(
     request: Request,
     session: DbSession,
+    failed_logins: FailedLogins,
     username: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=256)] = "",
     next: Annotated[str, Form(max_length=500)] = "/customers",
 ) -> Response:
-    await check_csrf(request)
+    locale = request_locale(request)
+    address = client_address(request)
+    retry_after = failed_logins.retry_after(address)
+    if retry_after is not None:
+        message = gettext(
+            locale,
+            "Too many failed logins from this network address. "
+            "Wait %(seconds)s seconds and try again.",
+        ) % {"seconds": retry_after}
+        response = _login_page(request, next, username, message, status_code=429)
+        response.headers["Retry-After"] = str(retry_after)
+        return response
     try:
         user = service.authenticate(session, username=username, password=password)
     except AuthenticationFailed as error:
         session.commit()
-        locale = request_locale(request)
+        failed_logins.record(address)
         message = (
             gettext(locale, "The account is locked after repeated failed logins. Try again later.")
             if LOCKED_MARK in error.message
             else gettext(locale, "Invalid username or password.")
         )
-        return render(
-            request,
-            "login.html",
-            {"next": safe_next(next), "username": username, "error": message},
-            status_code=401,
-        )
+        return _login_page(request, next, username, message, status_code=401)
     start_session(request, user.id)
     return RedirectResponse(safe_next(next), status_code=303)
 
 
+def _login_page(
+    request: Request, next: str, username: str, error: str, *, status_code: int
+) -> HTMLResponse:
+    return render(
+        request,
+        "login.html",
+        {"next": safe_next(next), "username": username, "error": error},
+        status_code=status_code,
+    )
+
+
 @router.post("/logout")
-async def logout(request: Request) -> Response:
-    await check_csrf(request)
+def logout(request: Request, session: DbSession) -> Response:
+    user_id = request.session.get(SESSION_USER)
+    if isinstance(user_id, int):
+        service.record_logout(session, user_id=user_id)
     end_session(request)
     return RedirectResponse("/login", status_code=303)

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.enums import Role
 
 
@@ -23,5 +24,5 @@ class TokenRead(BaseModel):
 
 
 class LoginCreate(BaseModel):
-    username: str
+    username: str = Field(pattern=STORABLE_TEXT)
     password: str

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from bankcrm.audit import recorder as audit_recorder
 from bankcrm.core.db import utcnow
-from bankcrm.core.enums import Role
+from bankcrm.core.enums import AuditAction, Role
 from bankcrm.core.exceptions import AuthenticationFailed, Conflict, NotFound, ValidationFailed
 from bankcrm.core.security import hash_password, verify_password
 from bankcrm.staff import repository
@@ -23,12 +24,14 @@ def authenticate(session: Session, *, username: str, password: str) -> StaffUser
     """The active user with these credentials; failures count towards a temporary lockout."""
     user = repository.get_by_username(session, username)
     if user is None or not user.is_active or user.password_hash is None:
+        _record_login(session, None, username, AuditAction.LOGIN_FAILED, "no such active user")
         raise AuthenticationFailed(INVALID_LOGIN)
     now = utcnow()
     locked_until = user.locked_until
     if locked_until is not None and locked_until.tzinfo is None:
         locked_until = locked_until.replace(tzinfo=now.tzinfo)
     if locked_until is not None and locked_until > now:
+        _record_login(session, user.id, username, AuditAction.LOGIN_FAILED, "account locked")
         raise AuthenticationFailed(
             "the account is locked after repeated failed logins; try again later"
         )
@@ -38,11 +41,31 @@ def authenticate(session: Session, *, username: str, password: str) -> StaffUser
             user.locked_until = now + LOCKOUT
             user.failed_logins = 0
         session.flush()
+        _record_login(session, user.id, username, AuditAction.LOGIN_FAILED, "wrong password")
         raise AuthenticationFailed(INVALID_LOGIN)
     user.failed_logins = 0
     user.locked_until = None
     session.flush()
+    _record_login(session, user.id, username, AuditAction.LOGIN, None)
     return user
+
+
+def _record_login(
+    session: Session, user_id: int | None, username: str, action: AuditAction, reason: str | None
+) -> None:
+    audit_recorder.act_as(session, actor_id=user_id, label=username[:64])
+    audit_recorder.record(
+        session, action=action, entity="staff_users", entity_id=user_id, reason=reason
+    )
+
+
+def record_logout(session: Session, *, user_id: int) -> None:
+    user = repository.get_by_id(session, user_id)
+    if user is not None:
+        audit_recorder.act_as(session, actor_id=user.id, label=user.username)
+        audit_recorder.record(
+            session, action=AuditAction.LOGOUT, entity="staff_users", entity_id=user.id
+        )
 
 
 def _check_password(password: str) -> None:

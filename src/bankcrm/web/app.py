@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from bankcrm.core.config import get_settings
+from bankcrm.web.headers import SWAGGER_UI_POLICY, SecurityHeadersMiddleware
+from bankcrm.web.ratelimit import FailedLoginLimit
+from bankcrm.web.security import require_csrf
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -22,9 +25,11 @@ async def _redirect_to_login(request: Request, error: Exception) -> Response:
 
 
 def mount_web(app: FastAPI) -> None:
+    from bankcrm.audit.pages import router as audit_pages
     from bankcrm.churn.pages import router as churn_pages
     from bankcrm.clv.pages import router as clv_pages
     from bankcrm.customers.pages import router as customer_pages
+    from bankcrm.privacy.pages import router as privacy_pages
     from bankcrm.segmentation.pages import router as segment_pages
     from bankcrm.staff.pages import router as staff_pages
     from bankcrm.web.deps import LoginRequired
@@ -39,7 +44,23 @@ def mount_web(app: FastAPI) -> None:
         same_site="lax",
         https_only=settings.cookie_secure,
     )
+    # added last, so outermost: it also covers what the session middleware answers
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        strict_transport_security=settings.cookie_secure,
+        policies={app.docs_url: SWAGGER_UI_POLICY} if app.docs_url else None,
+    )
+    app.state.failed_logins = FailedLoginLimit.from_settings(settings)
     app.add_exception_handler(LoginRequired, _redirect_to_login)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in (web_pages, staff_pages, customer_pages, segment_pages, churn_pages, clv_pages):
-        app.include_router(router, include_in_schema=False)
+    for router in (
+        web_pages,
+        staff_pages,
+        customer_pages,
+        segment_pages,
+        churn_pages,
+        clv_pages,
+        privacy_pages,
+        audit_pages,
+    ):
+        app.include_router(router, include_in_schema=False, dependencies=[Depends(require_csrf)])

@@ -15,7 +15,7 @@ from bankcrm.core.exceptions import NotFound
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
-from bankcrm.web.security import SESSION_USER, csrf_token
+from bankcrm.web.security import SESSION_USER, csrf_token, keep_session_alive
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class LoginRequired(Exception):
 
 def get_page_user(request: Request, session: DbSession) -> StaffUser:
     user_id = request.session.get(SESSION_USER)
-    if not isinstance(user_id, int):
+    if not isinstance(user_id, int) or not keep_session_alive(request):
         raise LoginRequired(_path_with_query(request))
     try:
         user = staff_service.get_user(session, user_id=user_id)

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from bankcrm.core.enums import (
     AccountStatus,
+    AuditAction,
     ChurnDiagnosis,
     ChurnMethod,
     CustomerStatus,
@@ -14,6 +15,8 @@ from bankcrm.core.enums import (
     InteractionKind,
     LifecycleStage,
     LoyaltyFactor,
+    PrivacyRequestKind,
+    PrivacyRequestStatus,
     ProductCategory,
     Quadrant,
     Role,
@@ -96,6 +99,26 @@ LABELS: dict[StrEnum, str] = {
     ChurnMethod.P_ALIVE: _("1 − P(alive)"),
     ChurnDiagnosis.ACQUISITION: _("acquisition problem"),
     ChurnDiagnosis.RELATIONSHIP: _("relationship crisis"),
+    PrivacyRequestKind.ACCESS: _("access and copy"),
+    PrivacyRequestKind.CORRECTION: _("correction"),
+    PrivacyRequestKind.DELETION: _("deletion"),
+    PrivacyRequestStatus.RECEIVED: _("received"),
+    PrivacyRequestStatus.COMPLETED: _("completed"),
+    PrivacyRequestStatus.REJECTED: _("rejected"),
+    PrivacyRequestStatus.HELD: _("held"),
+    AuditAction.CREATE: _("created"),
+    AuditAction.UPDATE: _("updated"),
+    AuditAction.DELETE: _("deleted"),
+    AuditAction.BULK_INSERT: _("bulk insert"),
+    AuditAction.BULK_UPDATE: _("bulk update"),
+    AuditAction.BULK_DELETE: _("bulk delete"),
+    AuditAction.IMPORT: _("data import"),
+    AuditAction.READ_PERSONAL: _("personal data read"),
+    AuditAction.REVEAL: _("personal data revealed"),
+    AuditAction.EXPORT: _("export"),
+    AuditAction.LOGIN: _("login"),
+    AuditAction.LOGIN_FAILED: _("failed login"),
+    AuditAction.LOGOUT: _("logout"),
 }
 
 
