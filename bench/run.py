@@ -249,7 +249,7 @@ def main() -> None:
             print("audit trail", flush=True)
             sections["## Audit trail"] = ["", *bench_audit(work, quick=QUICK), ""]
             print("backup", flush=True)
-            store, _, _ = imported_store(work, IMPORT_SIZES[-1])
+            store, _, _ = imported_store(work, IMPORT_SIZES[0])
             sections["## Backup and restore"] = ["", *bench_backup(work, store), ""]
     memory = psutil.virtual_memory().total / 2**30
     header = [

@@ -16,7 +16,7 @@ from bankcrm.core.enums import PrivacyRequestKind, PrivacyRequestStatus
 from bankcrm.core.exceptions import BankcrmError, Conflict, NotFound, PermissionDenied
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.core.permissions import Permission, has_permission
-from bankcrm.privacy import service
+from bankcrm.privacy import endpoints, service
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PagePrivacyApprove, PagePrivacyRequests
 from bankcrm.web.filters import chosen_id
@@ -267,13 +267,8 @@ def export_request(
     file_format: Annotated[Literal["json", "xlsx"], Query(alias="format")] = "json",
 ) -> Response:
     """The customer's data as a download; answering an access request this way completes it."""
-    content, media_type, filename = service.export_customer_data(
-        session, user=user, request_id=request_id, file_format=file_format
-    )
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    return endpoints.export_request(
+        session=session, user=user, request_id=request_id, file_format=file_format
     )
 
 
