@@ -14,7 +14,7 @@ def bench_audit(work: Path, *, quick: bool) -> list[str]:
     units = WRITE_UNITS // 4 if quick else WRITE_UNITS
     lines = [
         "Each unit of work updates a customer and adds an interaction and a note, committed "
-        "on its own (SQLite): with the audit recorder (four chained entries per unit, personal "
+        "on its own (SQLite): with the audit recorder (three chained entries per unit, personal "
         "values fingerprinted) and without it, in the same run.",
         "",
         "| units | audited ms/unit | plain ms/unit | ratio |",
