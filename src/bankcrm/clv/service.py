@@ -68,16 +68,25 @@ def transaction_outlook(
 ) -> TransactionOutlook:
     """Fit BG/NBD on everything up to ``as_of``; each customer's outlook for ``months``."""
     data = summarise(connection, purchases, calibration_end=day_number(as_of))
+    if not data.frequency.any():
+        # with no repeat at all the likelihood has no maximum: the fit ends on a bound and
+        # the expectations come out as NaN
+        raise ValidationFailed(
+            f"no customer has transacted on more than one day by {as_of}: the purchase "
+            "model has no repeat behaviour to learn from"
+        )
     model = _fit(lambda: BetaGeoModel().fit(data.frequency, data.recency, data.age))
     weeks = months * DAYS_PER_MONTH / DAYS_PER_WEEK
-    return TransactionOutlook(
-        data=data,
-        model=model,
-        p_alive=model.probability_alive(data.frequency, data.recency, data.age),
-        expected=model.conditional_expected_transactions(
-            weeks, data.frequency, data.recency, data.age
-        ),
+    p_alive = model.probability_alive(data.frequency, data.recency, data.age)
+    expected = model.conditional_expected_transactions(
+        weeks, data.frequency, data.recency, data.age
     )
+    if not (np.isfinite(p_alive).all() and np.isfinite(expected).all()):
+        raise ValidationFailed(
+            f"the purchase model fitted to the data up to {as_of} gives no finite outlook "
+            f"(parameters {model.params_})"
+        )
+    return TransactionOutlook(data=data, model=model, p_alive=p_alive, expected=expected)
 
 
 def _fit(fit: Callable[[], ModelT]) -> ModelT:
