@@ -7,7 +7,7 @@ the audit hooks and add entries to the very trail being copied.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import sqlalchemy as sa
@@ -193,10 +193,10 @@ def create_database_if_missing(url: str) -> None:
         return
     probe = create_engine(parsed)
     try:
-        with probe.connect():
+        # a refused connection means a missing database (created below) or a server that
+        # says why not when asked to create it
+        with suppress(OperationalError), probe.connect():
             return
-    except OperationalError:
-        pass  # the server says why below, or the database is missing and gets created
     finally:
         probe.dispose()
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
