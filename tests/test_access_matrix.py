@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,16 @@ from bankcrm.access import RouteAccess, route_table, security_markdown
 from bankcrm.accounts.models import Account
 from bankcrm.churn import service as churn_service
 from bankcrm.clv import service as clv_service
+from bankcrm.complaints import service as complaints_service
 from bankcrm.core.config import get_settings
 from bankcrm.core.db import make_engine
-from bankcrm.core.enums import AnalyticsEngine, PrivacyRequestKind, Role
+from bankcrm.core.enums import (
+    AnalyticsEngine,
+    ComplaintChannel,
+    PrivacyRequestKind,
+    RecoveryKind,
+    Role,
+)
 from bankcrm.core.permissions import ROLE_PERMISSIONS, ROLE_SCOPE, Permission, Scope
 from bankcrm.core.security import create_access_token
 from bankcrm.customers.models import Customer
@@ -61,6 +69,9 @@ class Objects:
     customer: int
     access_request: int
     correction_request: int
+    complaint: int
+    recovery: int
+    """A compensation above the approval limit, waiting for a checker."""
 
 
 @dataclass
@@ -82,10 +93,26 @@ def _request(session: Session, maker: StaffUser, customer_id: int, kind: Privacy
 
 
 def _objects(session: Session, maker: StaffUser, customer_id: int) -> Objects:
+    complaint = complaints_service.create_complaint(
+        session,
+        user=maker,
+        customer_id=customer_id,
+        channel=ComplaintChannel.COUNTER,
+        text="理财产品实际收益与宣传不符，要求补偿损失。",
+    )
+    with_recovery = complaints_service.propose_recovery(
+        session,
+        user=maker,
+        complaint_id=complaint.id,
+        kind=RecoveryKind.COMPENSATION,
+        amount=Decimal("5000"),
+    )
     return Objects(
         customer=customer_id,
         access_request=_request(session, maker, customer_id, PrivacyRequestKind.ACCESS),
         correction_request=_request(session, maker, customer_id, PrivacyRequestKind.CORRECTION),
+        complaint=complaint.id,
+        recovery=with_recovery.recoveries[0].id,
     )
 
 
@@ -202,6 +229,8 @@ def _path(access: RouteAccess, objects: Objects) -> str:
             else objects.correction_request
         ),
         "code": "en",
+        "complaint_id": objects.complaint,
+        "recovery_id": objects.recovery,
     }
     names = re.findall(r"{(\w+)}", access.path)
     missing = [name for name in names if name not in values]
@@ -221,12 +250,47 @@ API_BODIES: dict[tuple[str, str], Any] = {
         "reason": "信息无误",
     },
     ("POST", "/api/v1/auth/token"): None,
+    ("POST", "/api/v1/complaints"): lambda o: {
+        "customer_id": o.customer,
+        "channel": "phone",
+        "text": "信用卡年费未经告知被扣收。",
+    },
+    ("POST", "/api/v1/complaints/suggestions"): lambda o: {"text": "手机银行转账失败"},
+    ("POST", "/api/v1/complaints/classifier"): lambda o: None,
+    ("POST", "/api/v1/complaints/sweep"): lambda o: None,
+    ("PATCH", "/api/v1/complaints/{complaint_id}"): lambda o: {"version": 1, "severity": "high"},
+    ("POST", "/api/v1/complaints/{complaint_id}/transitions"): lambda o: {
+        "action": "accept",
+        "version": 1,
+    },
+    ("POST", "/api/v1/complaints/{complaint_id}/notes"): lambda o: {"text": "已调取录音"},
+    ("POST", "/api/v1/complaints/{complaint_id}/recoveries"): lambda o: {"kind": "apology"},
+    ("POST", "/api/v1/complaints/recoveries/{recovery_id}/decision"): lambda o: {
+        "version": 1,
+        "approve": True,
+    },
 }
 PAGE_FORMS: dict[tuple[str, str], Any] = {
     ("POST", "/customers/{customer_id}/reveal"): lambda o: {"reason": "客户来电核实身份"},
     ("POST", "/privacy"): lambda o: {"customer_id": str(o.customer), "kind": "access"},
     ("POST", "/privacy/{request_id}/approve"): lambda o: {"version": "1"},
     ("POST", "/privacy/{request_id}/reject"): lambda o: {"version": "1", "reason": "信息无误"},
+    ("POST", "/complaints/new"): lambda o: {
+        "customer_id": str(o.customer),
+        "channel": "phone",
+        "text": "信用卡年费未经告知被扣收。",
+    },
+    ("POST", "/complaints/{complaint_id}/labels"): lambda o: {"version": "1", "severity": "high"},
+    ("POST", "/complaints/{complaint_id}/transitions"): lambda o: {
+        "action": "accept",
+        "version": "1",
+    },
+    ("POST", "/complaints/{complaint_id}/notes"): lambda o: {"text": "已调取录音"},
+    ("POST", "/complaints/{complaint_id}/recoveries"): lambda o: {"kind": "apology"},
+    ("POST", "/complaints/{complaint_id}/recoveries/{recovery_id}/decision"): lambda o: {
+        "version": "1",
+        "decision": "approve",
+    },
 }
 
 
@@ -270,6 +334,8 @@ def test_every_route_answers_every_role_as_documented(callers: list[Caller]) -> 
             names_a_customer = access.scoped_parameter or (access.method, access.path) in {
                 ("POST", "/api/v1/privacy/requests"),
                 ("POST", "/privacy"),
+                ("POST", "/api/v1/complaints"),
+                ("POST", "/complaints/new"),
             }
             if names_a_customer and caller.other is not None:
                 variants.append(("other", caller.other))
@@ -302,7 +368,9 @@ def test_without_a_login_nothing_but_the_public_routes_answers(client: TestClien
     for access in route_table(create_app()):
         if access.method != "GET":
             continue
-        url = access.path.format(customer_id=1, request_id=1, code="en")
+        url = access.path.format(
+            customer_id=1, request_id=1, code="en", complaint_id=1, recovery_id=1
+        )
         answer = client.get(url, follow_redirects=False)
         if not access.login:
             assert answer.status_code < 400, url

@@ -18,8 +18,9 @@ from bankcrm.core.enums import Role
 from bankcrm.core.permissions import ROLE_PERMISSIONS, ROLE_SCOPE, Permission, Scope
 from bankcrm.web.deps import RequirePagePermission, get_page_user
 
-SCOPED_PARAMETERS = frozenset({"customer_id", "request_id"})
-"""Path parameters naming an object that belongs to a customer: out of scope answers 404."""
+SCOPED_PARAMETERS = frozenset({"customer_id", "request_id", "complaint_id", "recovery_id"})
+"""Path parameters naming an object that belongs to a customer, a book or a branch: out of
+scope answers 404."""
 UNDOCUMENTED_PATHS = frozenset({"/api/v1/openapi.json", "/api/docs", "/docs/oauth2-redirect"})
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from bankcrm.audit.endpoints import router as audit_router
 from bankcrm.churn.endpoints import router as churn_router
 from bankcrm.clv.endpoints import router as clv_router
+from bankcrm.complaints.endpoints import router as complaints_router
 from bankcrm.customers.endpoints import router as customers_router
 from bankcrm.privacy.endpoints import router as privacy_router
 from bankcrm.segmentation.endpoints import router as segments_router
@@ -54,4 +55,5 @@ api_router.include_router(segments_router, responses=error_responses(403, 404, 4
 api_router.include_router(clv_router, responses=error_responses(403, 404, 422))
 api_router.include_router(churn_router, responses=error_responses(403, 404, 422))
 api_router.include_router(privacy_router, responses=error_responses(400, 403, 404, 409, 422))
+api_router.include_router(complaints_router, responses=error_responses(400, 403, 404, 409, 422))
 api_router.include_router(audit_router, responses=error_responses(403, 422))

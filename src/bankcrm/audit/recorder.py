@@ -8,6 +8,7 @@ fails for, the write lock it would otherwise take late."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -132,6 +133,9 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, bytes):
+        # a stored model or file: which one is proven by its digest, not repeated in full
+        return f"[{len(value):,} bytes, sha256 {hashlib.sha256(value).hexdigest()}]"
     if isinstance(value, dict | list):
         return json.loads(json.dumps(value, default=str))
     return str(value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -146,6 +148,32 @@ class PrivacySettings(BaseModel):
     Anti-Money Laundering Law's record keeping); a deletion within that time is held."""
 
 
+class ComplaintSettings(BaseModel):
+    """Complaint handling (``[complaints]`` in ``bankcrm.toml``); the defaults follow the
+    CBIRC 2020 measures on banking and insurance consumer complaints."""
+
+    deadline_days: int = Field(default=15, ge=1, le=90)
+    """A case must be decided this many days after it was received."""
+    extension_days: int = Field(default=15, ge=0, le=90)
+    """One extension, with a reason, adds at most this many days."""
+    working_days: bool = False
+    """Count deadlines in working days (Monday to Friday, less ``holidays``) instead of
+    calendar days."""
+    holidays: list[date] = Field(default_factory=list)
+    """Public holidays skipped when ``working_days`` is on."""
+    extra_working_days: list[date] = Field(default_factory=list)
+    """Weekend days worked in lieu of a holiday (调休), counted when ``working_days`` is on."""
+    reminder_days: int = Field(default=3, ge=0, le=30)
+    """The owner gets a task this many days before the deadline."""
+    approval_limit: Decimal = Field(default=Decimal("500"), ge=0)
+    """A refund or compensation above this many yuan needs a second person's approval."""
+    taxonomy: Path | None = None
+    """A bank's own taxonomy file (product lines, issues, root causes); the shipped one
+    otherwise."""
+    min_training_cases: int = Field(default=100, ge=20)
+    """The bank's own classifier is trained only from this many closed cases on."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BANKCRM_",
@@ -185,6 +213,7 @@ class Settings(BaseSettings):
     clv: ClvSettings = Field(default_factory=ClvSettings)
     churn: ChurnSettings = Field(default_factory=ChurnSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    complaints: ComplaintSettings = Field(default_factory=ComplaintSettings)
 
     @model_validator(mode="after")
     def _refuse_weak_settings_outside_development(self) -> Settings:

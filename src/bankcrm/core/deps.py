@@ -79,5 +79,8 @@ PersonalDataReveal = Annotated[
 ]
 PrivacyRequests = Annotated[StaffUser, Depends(RequirePermission(Permission.PRIVACY_REQUESTS))]
 PrivacyApprove = Annotated[StaffUser, Depends(RequirePermission(Permission.PRIVACY_APPROVE))]
+ComplaintsRead = Annotated[StaffUser, Depends(RequirePermission(Permission.COMPLAINTS_READ))]
+ComplaintsHandle = Annotated[StaffUser, Depends(RequirePermission(Permission.COMPLAINTS_HANDLE))]
+ComplaintsApprove = Annotated[StaffUser, Depends(RequirePermission(Permission.COMPLAINTS_APPROVE))]
 AuditRead = Annotated[StaffUser, Depends(RequirePermission(Permission.AUDIT_READ))]
 UsersManage = Annotated[StaffUser, Depends(RequirePermission(Permission.USERS_MANAGE))]

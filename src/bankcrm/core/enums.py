@@ -136,6 +136,51 @@ class ComplaintStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class ComplaintAction(StrEnum):
+    """What an officer does to a case; ``complaints.workflow`` says when each is allowed."""
+
+    ACCEPT = "accept"
+    INVESTIGATE = "investigate"
+    REPLY = "reply"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    ESCALATE = "escalate"
+    WITHDRAW = "withdraw"
+    EXTEND = "extend"
+    """Extend the deadline once, with a reason; the status stays."""
+
+
+class ComplaintEventKind(StrEnum):
+    """An entry on a case's timeline: a transition, or one of these."""
+
+    TRANSITION = "transition"
+    NOTE = "note"
+    RECOVERY = "recovery"
+    CLASSIFICATION = "classification"
+    REMINDER = "reminder"
+
+
+class CustomerConfirmation(StrEnum):
+    """The customer's answer to the reply, recorded when the case is closed."""
+
+    SATISFIED = "satisfied"
+    UNSATISFIED = "unsatisfied"
+    NO_RESPONSE = "no_response"
+
+
+class RecoveryKind(StrEnum):
+    APOLOGY = "apology"
+    FEE_REFUND = "fee_refund"
+    COMPENSATION = "compensation"
+
+
+class RecoveryStatus(StrEnum):
+    PENDING = "pending"
+    """Above the approval limit: waits for a second person (maker–checker)."""
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
 class Severity(StrEnum):
     LOW = "low"
     MEDIUM = "medium"

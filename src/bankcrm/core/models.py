@@ -5,7 +5,12 @@ from bankcrm.audit.models import AuditEntry, AuditHead
 from bankcrm.branches.models import Branch
 from bankcrm.churn.models import ChurnRun, ChurnScore
 from bankcrm.clv.models import ClvRun, CustomerValue
-from bankcrm.complaints.models import Complaint
+from bankcrm.complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintModel,
+    ComplaintRecovery,
+)
 from bankcrm.customers.models import Customer, Interaction, ManagerAssignment, Note
 from bankcrm.privacy.models import PrivacyRequest
 from bankcrm.products.models import Product
@@ -24,6 +29,9 @@ __all__ = [
     "ChurnScore",
     "ClvRun",
     "Complaint",
+    "ComplaintEvent",
+    "ComplaintModel",
+    "ComplaintRecovery",
     "Customer",
     "CustomerSegment",
     "CustomerValue",

@@ -21,6 +21,12 @@ class Permission(StrEnum):
     """Register and carry out a customer's privacy request (access, correction, deletion)."""
     PRIVACY_APPROVE = "privacy:approve"
     """Approve another person's correction or deletion (maker–checker)."""
+    COMPLAINTS_READ = "complaints:read"
+    """Complaint cases, their timelines and the case-analysis reports."""
+    COMPLAINTS_HANDLE = "complaints:handle"
+    """Register a complaint, move it through its workflow, propose recovery actions."""
+    COMPLAINTS_APPROVE = "complaints:approve"
+    """Approve another person's refund or compensation above the limit (maker–checker)."""
     AUDIT_READ = "audit:read"
     USERS_MANAGE = "users:manage"
     IMPORTS_RUN = "imports:run"
@@ -46,6 +52,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PERSONAL_DATA_VIEW,
             Permission.ANALYTICS_READ,
             Permission.PRIVACY_REQUESTS,
+            Permission.COMPLAINTS_READ,
+            Permission.COMPLAINTS_HANDLE,
         }
     ),
     Role.BRANCH_MANAGER: frozenset(
@@ -56,15 +64,26 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ANALYTICS_READ,
             Permission.PRIVACY_REQUESTS,
             Permission.PRIVACY_APPROVE,
+            Permission.COMPLAINTS_READ,
+            Permission.COMPLAINTS_HANDLE,
+            Permission.COMPLAINTS_APPROVE,
         }
     ),
-    Role.QUALITY_OFFICER: frozenset({Permission.CUSTOMERS_READ, Permission.PERSONAL_DATA_REVEAL}),
+    Role.QUALITY_OFFICER: frozenset(
+        {
+            Permission.CUSTOMERS_READ,
+            Permission.PERSONAL_DATA_REVEAL,
+            Permission.COMPLAINTS_READ,
+            Permission.COMPLAINTS_HANDLE,
+        }
+    ),
     Role.COMPLIANCE_AUDITOR: frozenset(
         {
             Permission.CUSTOMERS_READ,
             Permission.PERSONAL_DATA_REVEAL,
             Permission.PRIVACY_REQUESTS,
             Permission.PRIVACY_APPROVE,
+            Permission.COMPLAINTS_READ,
             Permission.AUDIT_READ,
         }
     ),

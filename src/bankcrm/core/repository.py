@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, false, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, false, or_, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bankcrm.core.permissions import ROLE_SCOPE, Scope
 from bankcrm.customers.models import Customer
@@ -16,12 +17,23 @@ StatementT = TypeVar("StatementT", bound=Select[*tuple[Any, ...]])
 
 def customer_scope(viewer: StaffUser) -> ColumnElement[bool]:
     """The condition on ``customers`` rows that ``viewer`` may see."""
+    return ownership_scope(viewer, branch=Customer.branch_id, owners=(Customer.manager_id,))
+
+
+def ownership_scope(
+    viewer: StaffUser,
+    *,
+    branch: ColumnElement[Any] | InstrumentedAttribute[Any],
+    owners: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]],
+) -> ColumnElement[bool]:
+    """Rows of the viewer's branch, or rows one of whose ``owners`` is the viewer, as the
+    role's scope says."""
     scope = ROLE_SCOPE[viewer.role]
     if scope is Scope.ALL:
         return true()
     if scope is Scope.BRANCH:
-        return Customer.branch_id == viewer.branch_id if viewer.branch_id else false()
-    return Customer.manager_id == viewer.id
+        return branch == viewer.branch_id if viewer.branch_id else false()
+    return or_(*(owner == viewer.id for owner in owners))
 
 
 class ScopedRepository:

@@ -8,7 +8,8 @@ import shutil
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -16,9 +17,18 @@ from sqlalchemy.orm import Session
 from bankcrm.audit import recorder as audit_recorder
 from bankcrm.churn import service as churn_service
 from bankcrm.clv import service as clv_service
+from bankcrm.complaints import service as complaints_service
 from bankcrm.core.config import Settings
-from bankcrm.core.db import make_engine
-from bankcrm.core.enums import AnalyticsEngine, PrivacyRequestKind, Role
+from bankcrm.core.db import make_engine, utcnow
+from bankcrm.core.enums import (
+    AnalyticsEngine,
+    ComplaintAction,
+    ComplaintChannel,
+    PrivacyRequestKind,
+    RecoveryKind,
+    Role,
+    Severity,
+)
 from bankcrm.core.migrate import upgrade
 from bankcrm.demo import repository
 from bankcrm.ingest import service as ingest_service
@@ -68,6 +78,7 @@ def build_demo_bank(
     _analyse(database_url)
     logins = _grant_demo_logins(database_url)
     _register_privacy_requests(database_url)
+    _open_the_complaint_desk(database_url)
     return DemoBank(database_url=database_url, logins=logins, rows_by_table=report.rows_by_table)
 
 
@@ -134,6 +145,123 @@ def _register_privacy_requests(database_url: str) -> None:
                     note=note,
                     corrections=corrections,
                 )
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+LIVE_COMPLAINTS: tuple[tuple[int, ComplaintChannel, Severity, str], ...] = (
+    (
+        0,
+        ComplaintChannel.COUNTER,
+        Severity.MEDIUM,
+        "今天上午在网点排队一个多小时，只开了两个窗口，大堂经理也没有引导分流。",
+    ),
+    (
+        1,
+        ComplaintChannel.PHONE,
+        Severity.HIGH,
+        "信用卡被扣了一笔境外消费，我本人从未出境，怀疑卡片被盗刷，要求立即冻结并退款。",
+    ),
+    (
+        2,
+        ComplaintChannel.APP,
+        Severity.MEDIUM,
+        "手机银行转账显示失败，但账户余额已经扣减，两天了钱还没有退回。",
+    ),
+    (
+        4,
+        ComplaintChannel.WEB,
+        Severity.LOW,
+        "借记卡每季度被扣小额账户管理费，开户时没有人告知，要求退还。",
+    ),
+    (
+        9,
+        ComplaintChannel.LETTER,
+        Severity.MEDIUM,
+        "购买的理财产品宣传年化收益百分之四点五，到期实际只有百分之二点八，与宣传不符。",
+    ),
+    (
+        12,
+        ComplaintChannel.COUNTER,
+        Severity.MEDIUM,
+        "办理房贷提前还款申请已经三周，网点一直说在审批，没有任何书面答复。",
+    ),
+    (
+        13,
+        ComplaintChannel.REGULATOR,
+        Severity.HIGH,
+        "监管转办：客户反映征信报告出现一笔从未办理的贷款逾期记录，要求更正。",
+    ),
+    (
+        17,
+        ComplaintChannel.PHONE,
+        Severity.HIGH,
+        "催收人员多次在晚上十点以后打电话，还联系了我的同事，严重影响生活。",
+    ),
+)
+"""Complaints received in the days before the demo starts, so that the queue has cases due
+today, due soon and overdue whatever day the demo is built."""
+DEMO_COMPENSATION = Decimal("1800")
+
+
+def _open_the_complaint_desk(database_url: str) -> None:
+    """Train the bank's classifier on the imported closed cases, take in recent complaints
+    at the service-quality desk, propose a compensation for the branch manager to approve,
+    and run the deadline sweep."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            officer = repository.first_staff_in_role(session, role=Role.QUALITY_OFFICER)
+            branch_manager = repository.first_staff_in_role(session, role=Role.BRANCH_MANAGER)
+            if officer is None or branch_manager is None or branch_manager.branch_id is None:
+                return
+            audit_recorder.act_as(session, actor_id=officer.id, label=officer.username)
+            complaints_service.train_classifier(session, user=officer)
+            customers = repository.branch_customers(
+                session, branch_id=branch_manager.branch_id, limit=len(LIVE_COMPLAINTS)
+            )
+            now = utcnow()
+            registered = []
+            for customer, (days_ago, channel, severity, text) in zip(
+                customers, LIVE_COMPLAINTS, strict=False
+            ):
+                registered.append(
+                    complaints_service.create_complaint(
+                        session,
+                        user=officer,
+                        customer_id=customer.id,
+                        channel=channel,
+                        severity=severity,
+                        text=text,
+                        received_at=now - timedelta(days=days_ago, hours=2),
+                    )
+                )
+            for case in registered[2:]:
+                accepted = complaints_service.transition(
+                    session,
+                    user=officer,
+                    complaint_id=case.id,
+                    action=ComplaintAction.ACCEPT,
+                    version=case.version,
+                )
+                complaints_service.transition(
+                    session,
+                    user=officer,
+                    complaint_id=case.id,
+                    action=ComplaintAction.INVESTIGATE,
+                    version=accepted.version,
+                )
+            if len(registered) > 4:
+                complaints_service.propose_recovery(
+                    session,
+                    user=officer,
+                    complaint_id=registered[4].id,
+                    kind=RecoveryKind.COMPENSATION,
+                    amount=DEMO_COMPENSATION,
+                    note="按宣传收益补足差额",
+                )
+            complaints_service.sweep(session, now=now)
             session.commit()
     finally:
         engine.dispose()

@@ -34,3 +34,10 @@ def book_customers(session: Session, *, manager_id: int, limit: int) -> list[Cus
         select(Customer).where(Customer.manager_id == manager_id).order_by(Customer.id).limit(limit)
     )
     return list(session.scalars(statement))
+
+
+def branch_customers(session: Session, *, branch_id: int, limit: int) -> list[Customer]:
+    statement = (
+        select(Customer).where(Customer.branch_id == branch_id).order_by(Customer.id).limit(limit)
+    )
+    return list(session.scalars(statement))

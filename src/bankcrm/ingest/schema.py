@@ -17,6 +17,7 @@ from bankcrm.core.enums import (
     ComplaintChannel,
     ComplaintStatus,
     CreditGrade,
+    CustomerConfirmation,
     CustomerStatus,
     CustomerType,
     Direction,
@@ -298,22 +299,68 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         "complaints",
-        "Complaint cases.",
+        "Complaint cases, from intake to closure. Product lines, issues and root causes are "
+        "codes of the complaint taxonomy (`[complaints] taxonomy`); codes it does not know "
+        "are kept as they are.",
         (
             _id("Case number."),
             _ref("customer_id", "customers"),
             _ref("branch_id", "branches"),
             _ref("product_id", "products"),
-            _ref("owner_id", "staff"),
+            _ref("owner_id", "staff", doc="The officer handling the case."),
             _enum("channel", ComplaintChannel, required=True),
-            ColumnSpec("category", T.TEXT, required=True),
+            ColumnSpec(
+                "product_line",
+                T.TEXT,
+                description="Product-line code (`credit_card`, `mortgage`, ...); `other` "
+                "when empty.",
+            ),
+            ColumnSpec(
+                "issue",
+                T.TEXT,
+                required=True,
+                description="Issue code (`waiting_time`, `fees_and_interest`, ...).",
+            ),
             _enum("severity", Severity, required=True),
-            ColumnSpec("text", T.TEXT, required=True),
+            ColumnSpec("text", T.TEXT, required=True, description="The complaint as received."),
             _enum("status", ComplaintStatus),
             ColumnSpec("received_at", T.DATETIME, required=True),
-            ColumnSpec("deadline_at", T.DATETIME, required=True),
+            ColumnSpec(
+                "deadline_at",
+                T.DATETIME,
+                required=True,
+                description="When the reply is due (by default 15 days after receipt, 30 once "
+                "extended).",
+            ),
+            ColumnSpec("extended_at", T.DATETIME, description="When the deadline was extended."),
+            ColumnSpec("extension_reason", T.TEXT, description="Why it was extended."),
+            ColumnSpec(
+                "first_replied_at",
+                T.DATETIME,
+                description="The first reply; timeliness is judged on it.",
+            ),
+            ColumnSpec(
+                "replied_at", T.DATETIME, description="The latest reply (after a reopening)."
+            ),
+            ColumnSpec("reply", T.TEXT, description="The reply sent to the customer."),
+            _enum(
+                "confirmation",
+                CustomerConfirmation,
+                doc="The customer's answer to the reply, recorded at closure.",
+            ),
             ColumnSpec("closed_at", T.DATETIME),
-            ColumnSpec("root_cause", T.TEXT),
+            ColumnSpec("escalated_at", T.DATETIME, description="When the case was escalated."),
+            ColumnSpec(
+                "reopen_count",
+                T.INTEGER,
+                description="How often the case was reopened; 0 when empty.",
+            ),
+            ColumnSpec(
+                "root_cause",
+                T.TEXT,
+                description="Root-cause code found by the investigation (`staff_error`, "
+                "`overpromised`, ...).",
+            ),
         ),
     ),
     TableSpec(

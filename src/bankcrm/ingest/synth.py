@@ -171,9 +171,7 @@ def _branches(rng: np.random.Generator, count: int) -> pa.Table:
     names, cities, regions, addresses = [], [], [], []
     for index in range(count):
         city, region, street = words.CITIES[index % len(words.CITIES)]
-        suffix = words.BRANCH_SUFFIXES[(index // len(words.CITIES)) % len(words.BRANCH_SUFFIXES)]
-        cycle = index // (len(words.CITIES) * len(words.BRANCH_SUFFIXES))
-        names.append(f"{city}{suffix}" + (f"{cycle + 1}" if cycle else ""))
+        names.append(_branch_name(index))
         cities.append(city)
         regions.append(region)
         addresses.append(f"{city}市{street}{rng.integers(1, 999)}号")
@@ -889,43 +887,396 @@ def _interactions(
     )
 
 
+COMPLAINT_CHANCE = 0.025
+"""Share of (individual) customers who complain at least once in the two years."""
+DRIFTING_COMPLAINT_CHANCE = 0.09
+"""Drifting customers complain more: complaints are one of the reasons relationships fade."""
+HOTSPOT_BRANCH = 2
+"""BR003: its customers complain more, and much of the extra is about waiting and staff."""
+HOTSPOT_CHANCE_FACTOR = 1.5
+HOTSPOT_ISSUE_SHARE = 0.4
+"""Share of BR003's complaints that are about waiting time or staff attitude by design."""
+REPEAT_COMPLAINANT_SHARE = 0.05
+SAME_CASE_AGAIN_SHARE = 0.6
+"""Share of a repeat complainant's further complaints about the same product and issue."""
+PLANTED_OPEN_SHARE = 0.008
+"""Share of complaints placed among the open cases as overdue, and again as due soon."""
+DEADLINE_DAYS = 15
+EXTENDED_DEADLINE_DAYS = 30
+EXTENSION_SHARE = 0.10
+LATE_REPLY_SHARE = 0.04
+WITHDRAWN_SHARE = 0.02
+REOPEN_SHARE = 0.03
+OVERPROMISED_SHARE = 0.92
+"""Share of wealth-management "not as advertised" cases whose root cause is overpromising."""
+COMPLAINT_CHANNELS = ("counter", "phone", "web", "app", "letter", "regulator")
+COMPLAINT_CHANNEL_WEIGHTS = (0.28, 0.34, 0.10, 0.18, 0.03, 0.07)
+SEVERITIES = ("low", "medium", "high", "critical")
+SEVERITY_WEIGHTS = (0.30, 0.47, 0.19, 0.04)
+REGULATOR_SEVERITY_WEIGHTS = (0.05, 0.35, 0.45, 0.15)
+GRAVE_ISSUES = ("fraud_or_scam", "collection_conduct", "privacy_and_security")
+AMOUNT_MEDIANS = {
+    "fees_and_interest": 260.0,
+    "transaction_problem": 3_000.0,
+    "fraud_or_scam": 8_000.0,
+    "not_as_advertised": 30_000.0,
+    "incorrect_information": 2_000.0,
+}
+"""Typical yuan amount a complaint of each issue mentions; 1,000 for the others."""
+SECOND_ISSUE_SHARE = 0.12
+"""Share of complaint texts that also mention a lesser grievance of another issue."""
+SECONDS_PER_DAY = 86_400
+
+
+def _branch_name(index: int) -> str:
+    city = words.CITIES[index % len(words.CITIES)][0]
+    suffix = words.BRANCH_SUFFIXES[(index // len(words.CITIES)) % len(words.BRANCH_SUFFIXES)]
+    cycle = index // (len(words.CITIES) * len(words.BRANCH_SUFFIXES))
+    return f"{city}{suffix}" + (f"{cycle + 1}" if cycle else "")
+
+
 def _complaints(
     rng: np.random.Generator, people: _Customers, manager_ids: list[str], as_of: date
 ) -> pa.Table:
-    # Drifting customers complain more: complaints are one of the reasons relationships fade.
-    chance = np.where(people.drifting, 0.08, 0.02)
-    who = np.flatnonzero(rng.random(people.count) < chance)
+    """Complaint cases with their whole handling, judged at the start of ``as_of``.
+
+    Cases received more than 30 days ago are closed (a few withdrawn); recent ones are
+    spread over the open statuses, with some overdue and some due within three days.
+    Planted for the reports: BR003 draws more waiting-time and staff-attitude complaints;
+    wealth-management "not as advertised" cases are mostly found to be overpromised (gap
+    4); about 5 % of complainants complain again; about 10 % of cases have their deadline
+    extended and a few are replied to late.
+    """
+    who, original, day, overdue, due_soon = _complainants(rng, people)
     size = len(who)
-    category = rng.integers(0, len(words.COMPLAINT_CATEGORIES), size)
-    received_day = rng.integers(1, HISTORY_DAYS, size)
-    status = np.asarray(
-        ("closed", "replied", "investigating", "accepted", "received", "escalated"), dtype=object
-    )[rng.choice(6, size, p=(0.75, 0.08, 0.07, 0.05, 0.03, 0.02))]
-    status = np.where(received_day > 30, "closed", status)
-    closed_day = np.maximum(received_day - rng.integers(1, 20, size), 0)
-    seconds = rng.integers(9 * 3600, 18 * 3600, size)
-    received = _datetimes(as_of, received_day, seconds)
-    deadline = _datetimes(as_of, received_day - 15, seconds)
-    closed_at = _datetimes(as_of, closed_day, seconds + 3600)
-    channel = np.asarray(("counter", "phone", "web", "app", "letter", "regulator"), dtype=object)
+    line, issue = _complaint_labels(rng, people, who, original)
+    channel = np.asarray(COMPLAINT_CHANNELS, dtype=object)[
+        rng.choice(len(COMPLAINT_CHANNELS), size, p=COMPLAINT_CHANNEL_WEIGHTS)
+    ]
+    channel = np.where((issue == "waiting_time") & (rng.random(size) < 0.4), "counter", channel)
+    regulator = channel == "regulator"
+    level = np.where(
+        regulator,
+        rng.choice(len(SEVERITIES), size, p=REGULATOR_SEVERITY_WEIGHTS),
+        rng.choice(len(SEVERITIES), size, p=SEVERITY_WEIGHTS),
+    )
+    grave = np.isin(issue, GRAVE_ISSUES) & (rng.random(size) < 0.35)
+    level = np.minimum(level + grave, len(SEVERITIES) - 1)
+
+    # every moment in seconds from the start of as_of (negative: in the past)
+    office = np.isin(channel, ("counter", "letter", "regulator"))
+    clock = np.where(
+        office, rng.integers(9 * 3600, 17 * 3600, size), rng.integers(27_000, 22 * 3600, size)
+    )
+    received = -day.astype(np.int64) * SECONDS_PER_DAY + clock
+
+    def hours(low: float, high: float) -> IntArray:
+        return (rng.uniform(low, high, size) * 3600).astype(np.int64)
+
+    def days(low: float, high: float) -> IntArray:
+        return (rng.uniform(low, high, size) * SECONDS_PER_DAY).astype(np.int64)
+
+    accepted = received + hours(2, 72)
+    investigating = accepted + hours(24, 120)
+    planted = np.zeros(size, dtype=bool)
+    planted[np.concatenate([overdue, due_soon])] = True
+    extended = ~planted & (rng.random(size) < EXTENSION_SHARE)
+    late = ~extended & ~planted & (rng.random(size) < LATE_REPLY_SHARE)
+    withdrawn = ~planted & (rng.random(size) < WITHDRAWN_SHARE)
+    reopened = ~withdrawn & (day > 60) & (rng.random(size) < REOPEN_SHARE)
+    reply_days = np.where(
+        extended,
+        rng.uniform(15.5, EXTENDED_DEADLINE_DAYS - 0.5, size),
+        np.where(
+            late,
+            rng.uniform(DEADLINE_DAYS + 0.3, DEADLINE_DAYS + 6, size),
+            np.minimum(1.0 + rng.gamma(2.0, 2.8, size), DEADLINE_DAYS - 0.4),
+        ),
+    )
+    # overdue: received 16-25 days ago, not replied yet; due soon: the reply is still ahead
+    reply_days[overdue] = day[overdue] + rng.uniform(1, 6, len(overdue))
+    reply_days[due_soon] = rng.uniform(day[due_soon] + 0.05, DEADLINE_DAYS - 0.05)
+    first_reply = np.maximum(
+        received + (reply_days * SECONDS_PER_DAY).astype(np.int64), investigating + days(0.5, 4)
+    )
+    extended_at = received + days(7, 14)
+    escalation_chance = np.select(
+        [regulator, level == 3, level == 2], [0.3, 0.25, 0.08], default=0.03
+    )
+    escalate = rng.random(size) < escalation_chance
+    escalated_at = accepted + ((first_reply - accepted) * rng.uniform(0.2, 0.8, size)).astype(
+        np.int64
+    )
+    withdrawn_at = received + ((first_reply - received) * rng.uniform(0.2, 0.8, size)).astype(
+        np.int64
+    )
+    last_reply = np.where(reopened, first_reply + days(2, 6) + days(3, 10), first_reply)
+
+    cause = np.empty(size, dtype=object)
+    for code, weights in words.COMPLAINT_ROOT_CAUSE_WEIGHTS.items():
+        rows = np.flatnonzero(issue == code)
+        cause[rows] = _weighted(rng, weights, len(rows))
+    promised = np.flatnonzero((line == "wealth_management") & (issue == "not_as_advertised"))
+    cause[promised] = np.where(
+        rng.random(len(promised)) < OVERPROMISED_SHARE, "overpromised", "perception_mismatch"
+    )
+    answer = rng.random(size)
+    doubtful = (cause == "unfounded") | late
+    confirmation = np.where(
+        answer < np.where(doubtful, 0.45, 0.74),
+        "satisfied",
+        np.where(answer < np.where(doubtful, 0.8, 0.87), "unsatisfied", "no_response"),
+    )
+    closing = last_reply + np.where(confirmation == "no_response", days(7, 10), days(0.5, 6))
+    settled = day > 30
+    closing = np.where(
+        settled & (closing >= 0),
+        last_reply - (last_reply * rng.uniform(0.3, 0.9, size)).astype(np.int64),
+        closing,
+    )
+
+    gone = withdrawn & (withdrawn_at < 0)
+    status = np.select(
+        [
+            gone,
+            closing < 0,
+            first_reply < 0,
+            escalate & (escalated_at < 0),
+            investigating < 0,
+            accepted < 0,
+        ],
+        ["withdrawn", "closed", "replied", "escalated", "investigating", "accepted"],
+        default="received",
+    )
+    replied = np.isin(status, ("replied", "closed"))
+    closed = status == "closed"
+    shown_extension = extended & (extended_at < 0) & ~(gone & (withdrawn_at < extended_at))
+    shown_escalation = escalate & (escalated_at < 0) & ~(gone & (withdrawn_at < escalated_at))
+    deadline = received + np.where(
+        shown_extension, EXTENDED_DEADLINE_DAYS, DEADLINE_DAYS
+    ) * np.int64(SECONDS_PER_DAY)
+
+    texts, products = _complaint_texts(
+        rng, line, issue, original >= 0, day, people.branch[who], regulator | (level == 3), as_of
+    )
+    variant = rng.integers(0, 2, size)
+    replies = np.asarray(
+        [
+            (words.COMPLAINT_SECOND_REPLY if again else "") + words.COMPLAINT_REPLIES[code][pick]
+            for code, pick, again in zip(cause, variant, reopened, strict=True)
+        ],
+        dtype=object,
+    )
+    reasons = _pick(rng, words.COMPLAINT_EXTENSION_REASONS, size)
+
+    order = np.argsort(received, kind="stable")
+
+    def only(shown: np.ndarray, values: pa.Array) -> pa.Array:
+        return pc.if_else(pa.array(shown[order]), values, pa.scalar(None, pa.string()))
+
+    def moments(seconds: IntArray, shown: np.ndarray | None = None) -> pa.Array:
+        stamps = _datetimes(as_of, np.zeros(size, np.int64), seconds[order])
+        return stamps if shown is None else only(shown, stamps)
+
+    def optional(values: np.ndarray, shown: np.ndarray) -> pa.Array:
+        return only(shown, _text(values[order]))
+
     return pa.table(
         {
             "id": _text([f"TS{number:08d}" for number in range(1, size + 1)]),
-            "customer_id": _text(np.asarray(people.external_ids, dtype=object)[who]),
-            "branch_id": _text([f"BR{people.branch[i] + 1:03d}" for i in who]),
-            "owner_id": _text(np.asarray(manager_ids, dtype=object)[people.manager[who]]),
-            "channel": _text(channel[rng.choice(6, size, p=(0.3, 0.35, 0.1, 0.15, 0.03, 0.07))]),
-            "category": _text([words.COMPLAINT_CATEGORIES[i][0] for i in category]),
-            "severity": _text(_pick(rng, ("low", "medium", "medium", "high", "critical"), size)),
-            "text": _text([words.COMPLAINT_CATEGORIES[i][1] for i in category]),
-            "status": _text(status),
-            "received_at": received,
-            "deadline_at": deadline,
-            "closed_at": pc.if_else(
-                pa.array(status == "closed"), closed_at, pa.scalar(None, pa.string())
-            ),
+            "customer_id": _text(np.asarray(people.external_ids, dtype=object)[who][order]),
+            "branch_id": _text([f"BR{people.branch[i] + 1:03d}" for i in who[order]]),
+            "product_id": _text(np.asarray(products, dtype=object)[order]),
+            "owner_id": _text(np.asarray(manager_ids, dtype=object)[people.manager[who]][order]),
+            "channel": _text(channel[order]),
+            "product_line": _text(line[order]),
+            "issue": _text(issue[order]),
+            "severity": _text(np.asarray(SEVERITIES, dtype=object)[level][order]),
+            "text": _text(np.asarray(texts, dtype=object)[order]),
+            "status": _text(status[order]),
+            "received_at": moments(received),
+            "deadline_at": moments(deadline),
+            "extended_at": moments(extended_at, shown_extension),
+            "extension_reason": optional(reasons, shown_extension),
+            "first_replied_at": moments(first_reply, replied),
+            "replied_at": moments(last_reply, replied),
+            "reply": optional(replies, replied),
+            "confirmation": optional(confirmation, closed),
+            "closed_at": moments(closing, closed),
+            "escalated_at": moments(escalated_at, shown_escalation),
+            "reopen_count": pa.array((reopened & closed).astype(np.int64)[order]),
+            "root_cause": optional(cause, replied),
         }
     )
+
+
+def _complainants(
+    rng: np.random.Generator, people: _Customers
+) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+    """Who complains and when (days before ``as_of``).
+
+    Returns each case's customer, the case it repeats (-1 for a first complaint), its day,
+    and the cases placed to be overdue and due soon.
+    """
+    chance = np.where(people.drifting, DRIFTING_COMPLAINT_CHANCE, COMPLAINT_CHANCE)
+    chance = np.where(people.branch == HOTSPOT_BRANCH, chance * HOTSPOT_CHANCE_FACTOR, chance)
+    chance = np.where(people.corporate, 0.0, chance)
+    first = np.flatnonzero(rng.random(people.count) < chance)
+    repeaters = np.flatnonzero(rng.random(len(first)) < REPEAT_COMPLAINANT_SHARE)
+    again = np.repeat(repeaters, np.where(rng.random(len(repeaters)) < 0.8, 1, 2))
+    who = np.concatenate([first, first[again]])
+    original = np.concatenate([np.full(len(first), -1), again])
+    latest = np.minimum(np.maximum(people.onboarded_day[first], 1), HISTORY_DAYS - 1)
+    # a drifting customer complains around the time the relationship begins to fade
+    day = np.where(
+        people.drifting[first],
+        people.drift_day[first] + rng.integers(0, 60, len(first)),
+        rng.integers(1, HISTORY_DAYS, len(first)),
+    )
+    day = np.minimum(day, latest)
+    steady = np.flatnonzero(
+        ~people.drifting[first] & (latest > 26) & ~np.isin(np.arange(len(first)), repeaters)
+    )
+    planted = min(len(steady) // 2, max(1, round(len(who) * PLANTED_OPEN_SHARE)))
+    chosen = rng.permutation(steady)[: 2 * planted]
+    overdue, due_soon = chosen[:planted], chosen[planted:]
+    day[overdue] = rng.integers(DEADLINE_DAYS + 1, DEADLINE_DAYS + 11, len(overdue))
+    day[due_soon] = rng.integers(DEADLINE_DAYS - 2, DEADLINE_DAYS, len(due_soon))
+    gap = rng.integers(7, 120, len(again))
+    later = day[again] - gap
+    earlier = np.minimum(day[again] + gap, latest[again])
+    day = np.concatenate([day, np.where(later >= 1, later, earlier)])
+    return who, original, day, overdue, due_soon
+
+
+def _weighted(rng: np.random.Generator, weights: dict[str, float], size: int) -> np.ndarray:
+    codes = np.asarray(list(weights), dtype=object)
+    shares = np.asarray(list(weights.values()))
+    return codes[rng.choice(len(codes), size, p=shares / shares.sum())]
+
+
+def _complaint_labels(
+    rng: np.random.Generator, people: _Customers, who: IntArray, original: IntArray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each case's product line and issue, from the plausible pairs."""
+    size = len(who)
+    shares = {code: share for code, (share, _) in words.COMPLAINT_PRODUCT_LINES.items()}
+    line = _weighted(rng, shares, size)
+    issue = np.empty(size, dtype=object)
+    for code in shares:
+        rows = np.flatnonzero(line == code)
+        issue[rows] = _weighted(rng, words.COMPLAINT_ISSUE_WEIGHTS[code], len(rows))
+    hot = np.flatnonzero(
+        (people.branch[who] == HOTSPOT_BRANCH) & (rng.random(size) < HOTSPOT_ISSUE_SHARE)
+    )
+    issue[hot] = np.where(rng.random(len(hot)) < 0.55, "waiting_time", "service_attitude")
+    for code in ("waiting_time", "service_attitude"):
+        # the product line given the issue: P(line) P(issue | line), over the plausible lines
+        given: dict[str, float] = {}
+        for product_line, share in shares.items():
+            weights = words.COMPLAINT_ISSUE_WEIGHTS[product_line]
+            if code in weights:
+                given[product_line] = share * weights[code] / sum(weights.values())
+        rows = hot[issue[hot] == code]
+        line[rows] = _weighted(rng, given, len(rows))
+    same = np.flatnonzero((original >= 0) & (rng.random(size) < SAME_CASE_AGAIN_SHARE))
+    line[same] = line[original[same]]
+    issue[same] = issue[original[same]]
+    return line, issue
+
+
+def _complaint_texts(
+    rng: np.random.Generator,
+    line: np.ndarray,
+    issue: np.ndarray,
+    repeat: np.ndarray,
+    day: IntArray,
+    branch: IntArray,
+    angry: np.ndarray,
+    as_of: date,
+) -> tuple[list[str], list[str | None]]:
+    """Chinese complaint texts put together from fragments, and the product each names."""
+    size = len(line)
+    draw = rng.random((size, 25))
+    incident = np.datetime64(as_of.isoformat(), "D") - (day + rng.integers(0, 10, size)).astype(
+        "timedelta64[D]"
+    )
+    month = incident.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    day_of_month = (incident - incident.astype("datetime64[M]")).astype(np.int64) + 1
+    medians = np.asarray([AMOUNT_MEDIANS.get(code, 1_000.0) for code in issue])
+    amount = rng.lognormal(0.0, 0.9, size) * medians
+
+    def choose(options: tuple[str, ...], u: float) -> str:
+        return options[int(u * len(options))]
+
+    texts: list[str] = []
+    products: list[str | None] = []
+    for i in range(size):
+        u = draw[i]
+        phrase, product = words.COMPLAINT_PRODUCT_LINES[line[i]][1][
+            int(u[0] * len(words.COMPLAINT_PRODUCT_LINES[line[i]][1]))
+        ]
+        sentences = _issue_sentences(line[i], issue[i])
+        first = int(u[1] * len(sentences))
+        parts = []
+        if repeat[i] and u[2] < 0.6:
+            parts.append(choose(words.COMPLAINT_REPEAT_OPENINGS, u[3]))
+        elif u[2] < 0.55:
+            parts.append(choose(words.COMPLAINT_OPENINGS, u[3]))
+        if "{p}" not in sentences[first] or u[4] < 0.6:
+            parts.append(choose(words.COMPLAINT_PRODUCT_SENTENCES, u[5]))
+        parts.append(sentences[first])
+        if u[6] < 0.3 and len(sentences) > 1:
+            parts.append(sentences[(first + 1 + int(u[7] * (len(sentences) - 1))) % len(sentences)])
+        if u[21] < SECOND_ISSUE_SHARE:
+            # complaints seldom keep to one thing: a lesser grievance about the same product,
+            # with its own amount
+            weights = words.COMPLAINT_ISSUE_WEIGHTS[line[i]]
+            others = [code for code in weights if code != issue[i]]
+            shares = np.cumsum([weights[code] for code in others])
+            lesser = others[int(np.searchsorted(shares, u[22] * shares[-1], side="right"))]
+            aside = _issue_sentences(line[i], lesser)
+            parts.append(
+                words.COMPLAINT_SECOND_ISSUE
+                + choose(aside, u[23]).replace("{amount}", _yuan(amount[i] * (0.1 + u[24])))
+            )
+        other = choose(tuple(code for code in words.COMPLAINT_ASIDE_LINES if code != line[i]), u[8])
+        if u[9] < 0.1:
+            parts.append(choose(words.COMPLAINT_ASIDES, u[10]))
+        if u[11] < 0.85:
+            demands = words.COMPLAINT_DEMANDS + words.COMPLAINT_ISSUE_DEMANDS[issue[i]]
+            parts.append(choose(demands, u[12]))
+        if u[13] < (0.5 if angry[i] else 0.15):
+            parts.append(choose(words.COMPLAINT_THREATS, u[14]))
+        texts.append(
+            "".join(parts).format(
+                p=phrase,
+                q=choose(tuple(p for p, _ in words.COMPLAINT_PRODUCT_LINES[other][1]), u[15]),
+                branch=choose(words.COMPLAINT_BRANCH_WORDS, u[16]).format(
+                    name=_branch_name(int(branch[i])),
+                    city=words.CITIES[int(branch[i]) % len(words.CITIES)][0],
+                ),
+                date=f"{month[i]}月{day_of_month[i]}日",
+                amount=_yuan(amount[i]),
+                minutes=40 + 5 * int(u[17] * 28),
+                hours=choose(words.COMPLAINT_HOURS, u[18]),
+                n=3 + int(u[19] * 40),
+                rate=f"{3.2 + 3.6 * u[20]:.1f}",
+            )
+        )
+        products.append(product)
+    return texts, products
+
+
+def _issue_sentences(line: str, issue: str) -> tuple[str, ...]:
+    """Sentences of an issue; a product line may have its own for it."""
+    return words.COMPLAINT_PAIR_SENTENCES.get((line, issue), words.COMPLAINT_ISSUE_SENTENCES[issue])
+
+
+def _yuan(amount: float) -> str:
+    """An amount as a complaint writes it: to the fen when small, in hundreds when large."""
+    value = float(amount)
+    return f"{value:,.2f}" if value < 10_000 else f"{round(value, -2):,.0f}"
 
 
 def _surveys(rng: np.random.Generator, people: _Customers, as_of: date) -> pa.Table:

@@ -42,7 +42,9 @@ PERSONAL_COLUMNS: dict[str, frozenset[str]] = {
     "customers": frozenset(CUSTOMER_PERSONAL_FIELDS),
     "interactions": frozenset({"subject", "outcome", "notes"}),
     "notes": frozenset({"body"}),
-    "complaints": frozenset({"text"}),
+    "complaints": frozenset({"text", "reply"}),
+    "complaint_events": frozenset({"text"}),
+    "complaint_recoveries": frozenset({"note"}),
     "privacy_requests": frozenset({"note", "corrections"}),
     "staff_users": frozenset({"full_name", "email", "phone"}),
 }

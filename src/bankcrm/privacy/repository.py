@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import aliased
 
 from bankcrm.accounts.models import Account, Holding, Transaction
-from bankcrm.complaints.models import Complaint
+from bankcrm.complaints.models import Complaint, ComplaintEvent, ComplaintRecovery
 from bankcrm.core.enums import AccountStatus, PrivacyRequestStatus
 from bankcrm.core.repository import ScopedRepository
 from bankcrm.customers.models import Customer, Interaction, Note
@@ -116,12 +116,21 @@ class PrivacyRepository(ScopedRepository):
 
     def erase_related_text(self, customer_id: int) -> None:
         """Free text about the customer goes; the rows (and what they count) stay."""
+        complaints_of_customer = select(Complaint.id).where(Complaint.customer_id == customer_id)
         for statement in (
             update(Interaction)
             .where(Interaction.customer_id == customer_id)
             .values(subject=None, outcome=None, notes=None),
             update(Note).where(Note.customer_id == customer_id).values(body=ERASED_TEXT),
-            update(Complaint).where(Complaint.customer_id == customer_id).values(text=ERASED_TEXT),
+            update(Complaint)
+            .where(Complaint.customer_id == customer_id)
+            .values(text=ERASED_TEXT, reply=None, extension_reason=None),
+            update(ComplaintEvent)
+            .where(ComplaintEvent.complaint_id.in_(complaints_of_customer))
+            .values(text=None),
+            update(ComplaintRecovery)
+            .where(ComplaintRecovery.complaint_id.in_(complaints_of_customer))
+            .values(note=None),
             update(PrivacyRequest)
             .where(PrivacyRequest.customer_id == customer_id)
             .values(note=None, corrections=None),

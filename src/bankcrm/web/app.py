@@ -28,6 +28,7 @@ def mount_web(app: FastAPI) -> None:
     from bankcrm.audit.pages import router as audit_pages
     from bankcrm.churn.pages import router as churn_pages
     from bankcrm.clv.pages import router as clv_pages
+    from bankcrm.complaints.pages import router as complaint_pages
     from bankcrm.customers.pages import router as customer_pages
     from bankcrm.privacy.pages import router as privacy_pages
     from bankcrm.segmentation.pages import router as segment_pages
@@ -61,6 +62,7 @@ def mount_web(app: FastAPI) -> None:
         churn_pages,
         clv_pages,
         privacy_pages,
+        complaint_pages,
         audit_pages,
     ):
         app.include_router(router, include_in_schema=False, dependencies=[Depends(require_csrf)])

@@ -88,3 +88,12 @@ PagePrivacyApprove = Annotated[
     StaffUser, Depends(RequirePagePermission(Permission.PRIVACY_APPROVE))
 ]
 PageAuditRead = Annotated[StaffUser, Depends(RequirePagePermission(Permission.AUDIT_READ))]
+PageComplaintsRead = Annotated[
+    StaffUser, Depends(RequirePagePermission(Permission.COMPLAINTS_READ))
+]
+PageComplaintsHandle = Annotated[
+    StaffUser, Depends(RequirePagePermission(Permission.COMPLAINTS_HANDLE))
+]
+PageComplaintsApprove = Annotated[
+    StaffUser, Depends(RequirePagePermission(Permission.COMPLAINTS_APPROVE))
+]

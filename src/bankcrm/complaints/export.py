@@ -1,0 +1,453 @@
+"""The complaint case-analysis report as an Excel workbook, in Chinese or English.
+
+One sheet per part of the report; counts, amounts and rates are written as numbers with a
+number format (never as text), so the bank's staff can sort, sum and chart them further.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bankcrm.complaints.analysis import CaseReport, MonthlySeries
+from bankcrm.complaints.taxonomy import Taxonomy
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+PERCENT_FORMAT = "0.0%"
+MONEY_FORMAT = "#,##0.00"
+DAYS_FORMAT = "0.0"
+
+CellValue = str | int | float | Decimal | None
+
+HEADINGS: dict[str, dict[str, str]] = {
+    "zh": {
+        "sheet.summary": "概览",
+        "sheet.volume": "月度投诉量",
+        "sheet.root_causes": "投诉根因",
+        "sheet.timeliness": "处理时效",
+        "sheet.recovery": "补救成本",
+        "sheet.repeat": "重复投诉客户",
+        "title": "投诉案件分析报告",
+        "period": "统计期间",
+        "as_of": "截至",
+        "item": "项目",
+        "value": "数值",
+        "cases": "投诉件数",
+        "closed": "已办结",
+        "open": "未办结",
+        "overdue": "逾期未答复",
+        "withdrawn": "已撤回",
+        "escalated": "已升级",
+        "escalation_rate": "升级率",
+        "replied": "已首次答复",
+        "timely": "按时答复",
+        "timely_rate": "按时答复率",
+        "late": "超期答复",
+        "extended": "延期处理",
+        "median_days": "首次答复天数(中位数)",
+        "mean_days": "首次答复天数(平均)",
+        "recovery_total": "补救成本合计(元)",
+        "cases_with_cost": "发生补救成本的案件",
+        "repeat_customers": "重复投诉客户数",
+        "repeat_cases": "重复投诉客户的投诉件数",
+        "confirmation": "客户确认(已办结案件)",
+        "answer": "客户反馈",
+        "share": "占比",
+        "satisfied": "满意",
+        "unsatisfied": "不满意",
+        "no_response": "未回复",
+        "unrecorded": "未记录",
+        "service_gaps": "服务质量差距",
+        "gap": "差距",
+        "gap.1": "差距1:管理者认知差距",
+        "gap.2": "差距2:服务质量标准差距",
+        "gap.3": "差距3:服务传递差距",
+        "gap.4": "差距4:市场沟通差距",
+        "gap.5": "差距5:感知服务质量差距",
+        "no_gap": "未揭示服务差距",
+        "all_cases": "全部投诉",
+        "total": "合计",
+        "issue": "投诉事项",
+        "product_line": "产品线",
+        "branch": "网点",
+        "channel": "投诉渠道",
+        "no_branch": "(未关联网点)",
+        "root_cause": "根因",
+        "cumulative_share": "累计占比",
+        "vital": "关键少数",
+        "yes": "是",
+        "no": "否",
+        "without_cause": "尚未认定根因的案件",
+        "pareto_chart": "投诉根因帕累托图",
+        "customer_id": "客户编号",
+        "cost": "成本(元)",
+        "channel.counter": "柜面",
+        "channel.phone": "电话",
+        "channel.web": "网站",
+        "channel.app": "手机银行",
+        "channel.letter": "信函",
+        "channel.regulator": "监管转办",
+    },
+    "en": {
+        "sheet.summary": "Summary",
+        "sheet.volume": "Monthly volume",
+        "sheet.root_causes": "Root causes",
+        "sheet.timeliness": "Timeliness",
+        "sheet.recovery": "Recovery cost",
+        "sheet.repeat": "Repeat complainants",
+        "title": "Complaint case analysis",
+        "period": "Period",
+        "as_of": "As of",
+        "item": "Item",
+        "value": "Value",
+        "cases": "Cases",
+        "closed": "Closed",
+        "open": "Open",
+        "overdue": "Overdue, awaiting reply",
+        "withdrawn": "Withdrawn",
+        "escalated": "Escalated",
+        "escalation_rate": "Escalation rate",
+        "replied": "Replied",
+        "timely": "Replied in time",
+        "timely_rate": "Timely reply rate",
+        "late": "Replied late",
+        "extended": "Deadline extended",
+        "median_days": "Days to first reply (median)",
+        "mean_days": "Days to first reply (mean)",
+        "recovery_total": "Recovery cost (CNY)",
+        "cases_with_cost": "Cases with a recovery cost",
+        "repeat_customers": "Repeat complainants",
+        "repeat_cases": "Cases of repeat complainants",
+        "confirmation": "Customer confirmation (closed cases)",
+        "answer": "Answer",
+        "share": "Share",
+        "satisfied": "Satisfied",
+        "unsatisfied": "Unsatisfied",
+        "no_response": "No response",
+        "unrecorded": "Not recorded",
+        "service_gaps": "Service-quality gaps",
+        "gap": "Gap",
+        "gap.1": "Gap 1: knowledge (expectations not understood)",
+        "gap.2": "Gap 2: service standards",
+        "gap.3": "Gap 3: service delivery",
+        "gap.4": "Gap 4: communication (promises)",
+        "gap.5": "Gap 5: perceived service quality",
+        "no_gap": "No service gap revealed",
+        "all_cases": "All cases",
+        "total": "Total",
+        "issue": "Issue",
+        "product_line": "Product line",
+        "branch": "Branch",
+        "channel": "Channel",
+        "no_branch": "(no branch)",
+        "root_cause": "Root cause",
+        "cumulative_share": "Cumulative share",
+        "vital": "Vital few",
+        "yes": "Yes",
+        "no": "No",
+        "without_cause": "Cases without a root cause yet",
+        "pareto_chart": "Root-cause Pareto chart",
+        "customer_id": "Customer ID",
+        "cost": "Cost (CNY)",
+        "channel.counter": "Counter",
+        "channel.phone": "Phone",
+        "channel.web": "Website",
+        "channel.app": "Mobile app",
+        "channel.letter": "Letter",
+        "channel.regulator": "Via the regulator",
+    },
+}
+
+
+def headings_for(locale: str) -> dict[str, str]:
+    """Chinese headings for a ``zh*`` locale, English for any other."""
+    return HEADINGS["zh" if locale.startswith("zh") else "en"]
+
+
+def report_workbook(report: CaseReport, *, taxonomy: Taxonomy, locale: str) -> bytes:
+    """The report as an ``.xlsx`` file.
+
+    Parameters
+    ----------
+    report
+        From :func:`bankcrm.complaints.analysis.case_report`.
+    taxonomy
+        Labels the issue, product-line and root-cause codes.
+    locale
+        ``zh…`` for Chinese headings and labels, anything else for English.
+
+    Returns
+    -------
+    bytes
+        Sheets: summary, monthly volume, root causes (with a Pareto chart), timeliness,
+        recovery cost and repeat complainants, in that order.
+    """
+    text = headings_for(locale)
+    workbook = Workbook()
+    summary = workbook.active
+    assert summary is not None  # a new workbook always has its first sheet
+    summary.title = text["sheet.summary"]
+    _summary_sheet(summary, report, text)
+    _volume_sheet(workbook.create_sheet(text["sheet.volume"]), report, taxonomy, locale, text)
+    _root_cause_sheet(
+        workbook.create_sheet(text["sheet.root_causes"]), report, taxonomy, locale, text
+    )
+    _timeliness_sheet(workbook.create_sheet(text["sheet.timeliness"]), report, text)
+    _recovery_sheet(workbook.create_sheet(text["sheet.recovery"]), report, taxonomy, locale, text)
+    _repeat_sheet(workbook.create_sheet(text["sheet.repeat"]), report, text)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _append(
+    sheet: Worksheet, values: Sequence[CellValue], formats: Sequence[str | None] = ()
+) -> int:
+    """Writes a row; ``formats`` gives the number format of its cells, position by position."""
+    sheet.append(list(values))
+    row = sheet.max_row
+    for column, number_format in enumerate(formats, start=1):
+        if number_format is not None:
+            sheet.cell(row=row, column=column).number_format = number_format
+    return row
+
+
+def _heading(sheet: Worksheet, values: Sequence[CellValue]) -> int:
+    row = _append(sheet, values)
+    for cell in sheet[row]:
+        cell.font = Font(bold=True)
+    return row
+
+
+def _blank(sheet: Worksheet) -> None:
+    # A ``None`` cell, not ``append([])``: ``_append`` finds its row by ``max_row``, which
+    # counts only rows holding cells.
+    sheet.append([None])
+
+
+def _widths(sheet: Worksheet, first: int, others: int = 12) -> None:
+    sheet.column_dimensions["A"].width = first
+    for column in range(2, sheet.max_column + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = others
+
+
+def _labelled(
+    sheet: Worksheet, rows: Iterable[tuple[str, CellValue, str | None]], text: dict[str, str]
+) -> None:
+    for key, value, number_format in rows:
+        _append(sheet, [text[key], value], [None, number_format])
+
+
+def _branch(branch: str | None, text: dict[str, str]) -> str:
+    return branch if branch is not None else text["no_branch"]
+
+
+def _summary_sheet(sheet: Worksheet, report: CaseReport, text: dict[str, str]) -> None:
+    totals, timeliness = report.totals, report.timeliness
+    _heading(sheet, [text["title"]])
+    _append(sheet, [text["period"], f"{report.start} – {report.end}"])
+    _append(sheet, [text["as_of"], report.as_of])
+    _blank(sheet)
+    _heading(sheet, [text["item"], text["value"]])
+    _labelled(
+        sheet,
+        [
+            ("cases", totals.cases, None),
+            ("closed", totals.closed, None),
+            ("open", totals.open, None),
+            ("overdue", totals.overdue, None),
+            ("withdrawn", totals.withdrawn, None),
+            ("escalated", totals.escalated, None),
+            ("escalation_rate", totals.escalation_rate, PERCENT_FORMAT),
+            ("replied", timeliness.replied, None),
+            ("timely", timeliness.timely, None),
+            ("timely_rate", timeliness.timely_rate, PERCENT_FORMAT),
+            ("late", timeliness.late, None),
+            ("extended", timeliness.extended, None),
+            ("median_days", timeliness.median_days_to_reply, DAYS_FORMAT),
+            ("mean_days", timeliness.mean_days_to_reply, DAYS_FORMAT),
+            ("recovery_total", report.recovery.total, MONEY_FORMAT),
+            ("cases_with_cost", report.recovery.cases_with_cost, None),
+            ("repeat_customers", report.repeat_complainants.customers, None),
+            ("repeat_cases", report.repeat_complainants.cases, None),
+        ],
+        text,
+    )
+    _blank(sheet)
+    confirmations = report.confirmations
+    _heading(sheet, [text["confirmation"], text["cases"], text["share"]])
+    for key, count, share in (
+        ("satisfied", confirmations.satisfied, confirmations.satisfied_share),
+        ("unsatisfied", confirmations.unsatisfied, confirmations.unsatisfied_share),
+        ("no_response", confirmations.no_response, confirmations.no_response_share),
+        ("unrecorded", confirmations.unrecorded, None),
+    ):
+        _append(sheet, [text[key], count, share], [None, None, PERCENT_FORMAT])
+    _append(sheet, [text["closed"], confirmations.closed])
+    _blank(sheet)
+    _heading(sheet, [text["service_gaps"], text["cases"]])
+    for gap in report.service_gaps.gaps:
+        _append(sheet, [text[f"gap.{gap.gap}"], gap.cases])
+    _append(sheet, [text["no_gap"], report.service_gaps.no_gap])
+    _widths(sheet, first=44, others=22)
+
+
+def _series_rows(
+    sheet: Worksheet, series: Sequence[MonthlySeries], label: dict[str | None, str]
+) -> None:
+    for row in series:
+        _append(sheet, [label.get(row.key, row.key), *row.counts, row.total])
+
+
+def _volume_sheet(
+    sheet: Worksheet, report: CaseReport, taxonomy: Taxonomy, locale: str, text: dict[str, str]
+) -> None:
+    volume = report.volume
+    months = list(volume.months)
+    _heading(sheet, [text["issue"], *months, text["total"]])
+    all_cases = _append(sheet, [text["all_cases"], *volume.total, sum(volume.total)])
+    for cell in sheet[all_cases]:
+        cell.font = Font(bold=True)
+    # Issues first, the breakdown the sheet is named for; the other breakdowns below it.
+    issues = {row.key: taxonomy.issue(row.key or "", locale) for row in volume.by_issue}
+    _series_rows(sheet, volume.by_issue, issues)
+    product_lines = {
+        row.key: taxonomy.product_line(row.key or "", locale) for row in volume.by_product_line
+    }
+    branches = {row.key: _branch(row.key, text) for row in volume.by_branch}
+    channels = {row.key: text.get(f"channel.{row.key}", row.key or "") for row in volume.by_channel}
+    for heading, series, labels in (
+        ("product_line", volume.by_product_line, product_lines),
+        ("branch", volume.by_branch, branches),
+        ("channel", volume.by_channel, channels),
+    ):
+        _blank(sheet)
+        _heading(sheet, [text[heading], *months, text["total"]])
+        _series_rows(sheet, series, labels)
+    sheet.freeze_panes = "B2"
+    _widths(sheet, first=28, others=10)
+
+
+def _root_cause_sheet(
+    sheet: Worksheet, report: CaseReport, taxonomy: Taxonomy, locale: str, text: dict[str, str]
+) -> None:
+    pareto = report.root_causes
+    _heading(
+        sheet,
+        [
+            text["root_cause"],
+            text["gap"],
+            text["cases"],
+            text["share"],
+            text["cumulative_share"],
+            text["vital"],
+        ],
+    )
+    for row in pareto.rows:
+        _append(
+            sheet,
+            [
+                taxonomy.root_cause(row.root_cause, locale),
+                taxonomy.gap_of(row.root_cause),
+                row.cases,
+                row.share,
+                row.cumulative_share,
+                text["yes"] if row.vital else text["no"],
+            ],
+            [None, None, None, PERCENT_FORMAT, PERCENT_FORMAT],
+        )
+    _append(sheet, [text["total"], None, pareto.with_cause])
+    _append(sheet, [text["without_cause"], None, pareto.without_cause])
+    sheet.freeze_panes = "A2"
+    _widths(sheet, first=36)
+    if pareto.rows:
+        sheet.add_chart(_pareto_chart(sheet, len(pareto.rows), text), "H2")
+
+
+def _pareto_chart(sheet: Worksheet, causes: int, text: dict[str, str]) -> BarChart:
+    """Bars of cases by cause with the cumulative share as a line on a second axis."""
+    last = causes + 1
+    bars = BarChart()
+    bars.type = "col"
+    bars.title = text["pareto_chart"]
+    bars.y_axis.title = text["cases"]
+    bars.add_data(Reference(sheet, min_col=3, min_row=1, max_row=last), titles_from_data=True)
+    bars.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
+    line = LineChart()
+    line.add_data(Reference(sheet, min_col=5, min_row=1, max_row=last), titles_from_data=True)
+    line.y_axis.axId = 200
+    line.y_axis.title = text["cumulative_share"]
+    line.y_axis.number_format = "0%"
+    line.y_axis.scaling.min = 0
+    line.y_axis.scaling.max = 1
+    line.y_axis.crosses = "max"
+    bars += line
+    bars.width, bars.height = 22, 11
+    return bars
+
+
+def _timeliness_sheet(sheet: Worksheet, report: CaseReport, text: dict[str, str]) -> None:
+    timeliness = report.timeliness
+    _heading(sheet, [text["item"], text["value"]])
+    _labelled(
+        sheet,
+        [
+            ("replied", timeliness.replied, None),
+            ("timely", timeliness.timely, None),
+            ("timely_rate", timeliness.timely_rate, PERCENT_FORMAT),
+            ("late", timeliness.late, None),
+            ("extended", timeliness.extended, None),
+            ("median_days", timeliness.median_days_to_reply, DAYS_FORMAT),
+            ("mean_days", timeliness.mean_days_to_reply, DAYS_FORMAT),
+        ],
+        text,
+    )
+    _blank(sheet)
+    _heading(sheet, [text["branch"], text["replied"], text["timely"], text["timely_rate"]])
+    for row in timeliness.by_branch:
+        _append(
+            sheet,
+            [_branch(row.branch, text), row.replied, row.timely, row.timely_rate],
+            [None, None, None, PERCENT_FORMAT],
+        )
+    _widths(sheet, first=30, others=16)
+
+
+def _recovery_sheet(
+    sheet: Worksheet, report: CaseReport, taxonomy: Taxonomy, locale: str, text: dict[str, str]
+) -> None:
+    recovery = report.recovery
+    _heading(sheet, [text["item"], text["value"]])
+    _append(sheet, [text["recovery_total"], recovery.total], [None, MONEY_FORMAT])
+    _append(sheet, [text["cases_with_cost"], recovery.cases_with_cost])
+    _blank(sheet)
+    _heading(sheet, [text["product_line"], text["cost"]])
+    for row in recovery.by_product_line:
+        _append(
+            sheet, [taxonomy.product_line(row.key or "", locale), row.cost], [None, MONEY_FORMAT]
+        )
+    _blank(sheet)
+    _heading(sheet, [text["branch"], text["cost"]])
+    for row in recovery.by_branch:
+        _append(sheet, [_branch(row.key, text), row.cost], [None, MONEY_FORMAT])
+    _widths(sheet, first=30, others=16)
+
+
+def _repeat_sheet(sheet: Worksheet, report: CaseReport, text: dict[str, str]) -> None:
+    repeat = report.repeat_complainants
+    _heading(sheet, [text["item"], text["value"]])
+    _append(sheet, [text["repeat_customers"], repeat.customers])
+    _append(sheet, [text["repeat_cases"], repeat.cases])
+    _blank(sheet)
+    _heading(sheet, [text["customer_id"], text["cases"]])
+    for row in repeat.top:
+        _append(sheet, [row.customer_id, row.cases])
+    _widths(sheet, first=30, others=12)
