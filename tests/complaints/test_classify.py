@@ -20,13 +20,13 @@ from bankcrm.complaints.classify import (
     ComplaintClassifier,
     Suggestion,
     evaluate,
+    held_out_split,
     normalise,
 )
 from bankcrm.complaints.starting_model import (
     ARTIFACT,
     LabelledComplaints,
     fit_model,
-    held_out_split,
     load_mapping,
     load_starting_model,
     read_cfpb,

@@ -634,6 +634,42 @@ def _decode(key: int, alphabet: np.ndarray, base: int) -> str:
     return "".join(reversed(chars))
 
 
+HELD_OUT_SHARE: Final = 0.2
+SPLIT_SEED: Final = 20_231
+"""Seed of the held-out split (NumPy's legacy ``RandomState``, whose stream never changes)."""
+
+
+def held_out_split(
+    labels: Sequence[str], *, share: float = HELD_OUT_SHARE, seed: int = SPLIT_SEED
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows to learn from and rows held out, stratified by ``labels``.
+
+    Within each label (in sorted order) the rows are shuffled by one seeded generator and
+    the first ``share`` of them (rounded half up, at least one of a label with two rows or
+    more) are held out. NumPy's legacy ``RandomState`` is used because its stream is frozen:
+    the split stays the same on every NumPy version.
+
+    Returns
+    -------
+    training, held_out : ndarray of int
+        Row numbers in ascending order.
+    """
+    if not 0 < share < 1:
+        raise ValueError("share must be between 0 and 1")
+    values = np.array(labels)
+    generator = np.random.RandomState(seed)
+    held_out: list[np.ndarray] = []
+    for label in sorted(set(labels)):
+        rows = generator.permutation(np.flatnonzero(values == label))
+        count = int(np.floor(share * len(rows) + 0.5))
+        if len(rows) >= 2:
+            count = min(max(count, 1), len(rows) - 1)
+        held_out.append(rows[:count])
+    test = np.sort(np.concatenate(held_out)) if held_out else np.zeros(0, dtype=np.int64)
+    train = np.setdiff1d(np.arange(len(values)), test)
+    return train, test
+
+
 # --- evaluation --------------------------------------------------------------------------
 
 

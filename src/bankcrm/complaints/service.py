@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from bankcrm.complaints import workflow
-from bankcrm.complaints.classify import ComplaintClassifier, evaluate
+from bankcrm.complaints.classify import ComplaintClassifier, evaluate, held_out_split
 from bankcrm.complaints.deadlines import DeadlineRule
 from bankcrm.complaints.models import (
     Complaint,
@@ -37,7 +37,7 @@ from bankcrm.complaints.schemas import (
     SuggestionRead,
     SweepRead,
 )
-from bankcrm.complaints.starting_model import held_out_split, load_starting_model
+from bankcrm.complaints.starting_model import load_starting_model
 from bankcrm.complaints.taxonomy import Taxonomy, load_taxonomy
 from bankcrm.core.config import get_settings
 from bankcrm.core.db import as_utc, utcnow

@@ -29,16 +29,17 @@ from pathlib import Path
 
 import numpy as np
 
-from bankcrm.complaints.classify import ComplaintClassifier, Evaluation, evaluate
+from bankcrm.complaints.classify import (
+    ComplaintClassifier,
+    Evaluation,
+    evaluate,
+    held_out_split,
+)
 from bankcrm.core.exceptions import ImportRejected
 
 ARTIFACT = "starting_model.npz"
 MAPPING = "cfpb_mapping.toml"
 TAXONOMY = "taxonomy.toml"
-
-HELD_OUT_SHARE = 0.2
-SPLIT_SEED = 20_231
-"""Seed of the held-out split (NumPy's legacy ``RandomState``, whose stream never changes)."""
 
 NARRATIVE = "Consumer complaint narrative"
 PRODUCT = "Product"
@@ -157,37 +158,6 @@ def read_cfpb(directory: Path, mapping: CfpbMapping | None = None) -> LabelledCo
             "no complaint has a narrative", file=str(directory), row=None, column=NARRATIVE
         )
     return LabelledComplaints(tuple(ids), tuple(texts), tuple(product_lines), tuple(issues))
-
-
-def held_out_split(
-    labels: Sequence[str], *, share: float = HELD_OUT_SHARE, seed: int = SPLIT_SEED
-) -> tuple[np.ndarray, np.ndarray]:
-    """Rows to learn from and rows held out, stratified by ``labels``.
-
-    Within each label (in sorted order) the rows are shuffled by one seeded generator and
-    the first ``share`` of them (rounded half up, at least one of a label with two rows or
-    more) are held out. NumPy's legacy ``RandomState`` is used because its stream is frozen:
-    the split stays the same on every NumPy version.
-
-    Returns
-    -------
-    training, held_out : ndarray of int
-        Row numbers in ascending order.
-    """
-    if not 0 < share < 1:
-        raise ValueError("share must be between 0 and 1")
-    values = np.array(labels)
-    generator = np.random.RandomState(seed)
-    held_out: list[np.ndarray] = []
-    for label in sorted(set(labels)):
-        rows = generator.permutation(np.flatnonzero(values == label))
-        count = int(np.floor(share * len(rows) + 0.5))
-        if len(rows) >= 2:
-            count = min(max(count, 1), len(rows) - 1)
-        held_out.append(rows[:count])
-    test = np.sort(np.concatenate(held_out)) if held_out else np.zeros(0, dtype=np.int64)
-    train = np.setdiff1d(np.arange(len(values)), test)
-    return train, test
 
 
 @dataclass(frozen=True)
