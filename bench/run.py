@@ -1,10 +1,10 @@
-"""``make bench``: generator, import, customer list, segmentation, lifetime value, audit and backup.
+"""``make bench``: generator, import, customer list, segmentation, CLV, audit, backup, complaints.
 
 Every figure is printed next to a baseline measured in the same run on the same machine, so
 the ratios mean something wherever it runs; the figures go to docs/performance.md. Set
 ``BENCH_QUICK=1`` for a short run and ``BENCH_ONLY=segmentation`` (comma-separated, from
-generator, import, segmentation, clv, security) to run some sections only: their sections of
-the page are replaced and the others kept.
+generator, import, segmentation, clv, security, complaints) to run some sections only: their
+sections of the page are replaced and the others kept.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from bankcrm.customers import service as customers_service
 from bankcrm.staff.models import StaffUser
 from bench.audit import bench_audit, bench_backup
 from bench.clv import bench_clv
+from bench.complaints import bench_complaints
 from bench.measure import in_child
 from bench.segment import bench_segmentation
 
@@ -39,7 +40,7 @@ SEGMENT_SIZES = (20_000,) if QUICK else (100_000, 400_000, 1_000_000)
 SEGMENT_REPEATS = 3 if QUICK else 2
 CLV_SIZES = (20_000,) if QUICK else (100_000, 1_000_000)
 CLV_REPEATS = 5
-SECTIONS = ("generator", "import", "segmentation", "clv", "security")
+SECTIONS = ("generator", "import", "segmentation", "clv", "security", "complaints")
 ONLY = tuple(name for name in os.environ.get("BENCH_ONLY", "").split(",") if name) or SECTIONS
 
 
@@ -251,6 +252,9 @@ def main() -> None:
             print("backup", flush=True)
             store, _, _ = imported_store(work, IMPORT_SIZES[0])
             sections["## Backup and restore"] = ["", *bench_backup(work, store), ""]
+        if "complaints" in ONLY:
+            print("complaint classifier", flush=True)
+            sections["## Complaint classifier"] = ["", *bench_complaints(), ""]
     memory = psutil.virtual_memory().total / 2**30
     header = [
         "# Performance",

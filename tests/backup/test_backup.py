@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from bankcrm.backup import service
 from bankcrm.backup.archive import MANIFEST_MEMBER
 from bankcrm.cli.main import app
+from bankcrm.complaints.models import ComplaintModel
 from bankcrm.core.db import Base, make_engine
 from bankcrm.core.enums import PrivacyRequestKind, PrivacyRequestStatus, Role
 from bankcrm.core.exceptions import Conflict, ValidationFailed
@@ -32,7 +33,15 @@ from bankcrm.tasks.models import Task
 from tests import factories
 from tests.conftest import postgres_server_url
 
-COMPARED_IN_FULL = ("customers", "transactions", "privacy_requests", "churn_runs", "audit_entries")
+COMPARED_IN_FULL = (
+    "customers",
+    "transactions",
+    "privacy_requests",
+    "churn_runs",
+    "audit_entries",
+    "complaint_recoveries",
+    "complaint_models",
+)
 WRITER_TASK_KIND = "backup_probe"
 
 
@@ -114,6 +123,15 @@ def add_awkward_rows(url: str) -> None:
                 null(),
             ):
                 connection.execute(insert(requests).values(**base, corrections=corrections))
+            for artifact in (b"", b"\x00\xffPK\x03\x04 not text \x80"):
+                connection.execute(
+                    insert(ComplaintModel.__table__).values(
+                        trained_at=datetime(2026, 3, 1, tzinfo=UTC),
+                        cases=120,
+                        corrections=3,
+                        artifact=artifact,
+                    )
+                )
             notes = Note.__table__
             shanghai = timezone(timedelta(hours=8))
             for body in ("", 'a "quoted"\nline\twith 制表 and \\ backslash', "null"):

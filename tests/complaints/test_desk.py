@@ -194,6 +194,19 @@ def test_a_stale_version_is_a_conflict_that_names_the_case(
         headers=desk.officer,
     )
     assert relabel.status_code == 409
+    current = client.get(f"{COMPLAINTS}/{case['id']}", headers=desk.officer).json()
+    relabelled = client.patch(
+        f"{COMPLAINTS}/{case['id']}",
+        json={"version": current["version"], "issue": "waiting_time", "root_cause": "staff_error"},
+        headers=desk.officer,
+    ).json()
+    assert relabelled["service_gap"] == 3
+    assert relabelled["events"][-1]["detail"] == {
+        "changes": [
+            {"field": "issue", "from": current["issue"], "to": "waiting_time"},
+            {"field": "root_cause", "from": None, "to": "staff_error"},
+        ]
+    }
 
 
 def _race(
@@ -259,6 +272,12 @@ def test_compensation_above_the_limit_waits_for_a_checker_who_is_not_its_maker(
     assert made.status_code == 201
     pending = made.json()["recoveries"][1]
     assert pending["status"] == "pending"
+    assert made.json()["events"][-1]["detail"] == {
+        "kind": "compensation",
+        "amount": "2000.00",
+        "status": "pending",
+    }
+    assert made.json()["events"][-1]["text"] == "误扣款利息损失"
     decision = f"{COMPLAINTS}/recoveries/{pending['id']}/decision"
     body = {"version": pending["version"], "approve": True}
 
@@ -324,6 +343,7 @@ def test_the_sweep_reminds_owners_once_and_escalates_overdue_cases(
     assert escalated["status"] == "escalated"
     assert escalated["owner_name"] == desk.bank.branch_manager
     assert escalated["events"][-1]["actor"] is None
+    assert escalated["events"][-1]["detail"] == {"rule": "overdue"}
     engine = make_engine(app_settings)
     with Session(engine) as session:
         tasks = session.scalars(select(Task).where(Task.source == "complaints")).all()

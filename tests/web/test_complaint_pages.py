@@ -562,3 +562,26 @@ def test_pages_in_both_languages_without_inline_script(
         no_inline_script(html)
         for form in re.findall(r'<form method="post".*?</form>', html, re.S):
             assert 'name="csrf_token"' in form
+
+
+def test_the_customer_360_lists_the_customers_cases_and_links_to_intake(
+    web: TestClient, desk: Desk
+) -> None:
+    switch_user(web, desk.officer)
+    customer = desk.customers[0]
+    page = web.get(f"/customers/{customer}").text
+    card = page[page.index('data-testid="customer-complaints"') :].split("</ul>")[0]
+    assert f'href="/complaints/new?customer_id={customer}"' in card
+    engine = make_engine(desk.database_url)
+    with Session(engine) as session:
+        officer = session.query(StaffUser).filter_by(username=desk.officer).one()
+        expected = service.list_complaints(
+            session, user=officer, customer_id=customer, page_size=10
+        )
+    engine.dispose()
+    listed = [int(case) for case in re.findall(r'href="/complaints/(\d+)"', card)]
+    assert listed
+    assert listed == [item.id for item in expected.items]
+
+    switch_user(web, desk.analyst)
+    assert 'data-testid="customer-complaints"' not in web.get(f"/customers/{customer}").text

@@ -36,6 +36,8 @@ ARROW_TYPES: dict[ColumnKind, pa.DataType] = {
     ColumnKind.DATE: pa.date32(),
     ColumnKind.DATETIME: pa.timestamp("us", tz="UTC"),
     ColumnKind.JSON: pa.string(),
+    ColumnKind.DECIMAL: pa.decimal128(38, 10),
+    ColumnKind.BINARY: pa.large_binary(),
 }
 """Fixed by the column's kind, not by the values, so an all-NULL batch keeps its type."""
 

@@ -11,15 +11,20 @@ JSON array of its values in column order (UTF-8, no spaces) followed by a newlin
   ``"YYYY-MM-DDTHH:MM:SS.ffffff+00:00"`` (SQLite returns them without an offset: they are
   stored in UTC);
 - JSON documents as a JSON string holding their canonical text (sorted keys, no spaces), so
-  a document sums the same whichever backend spelled it. The archive keeps the stored text.
+  a document sums the same whichever backend spelled it. The archive keeps the stored text;
+- decimals as a JSON string of their plain digits without trailing zeros (``"2000"`` for
+  2000.00, whatever scale a backend or the archive gives them);
+- binary values as a JSON string of their base64.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from json.encoder import encode_basestring
 from typing import Any
@@ -35,6 +40,8 @@ class ColumnKind(StrEnum):
     DATE = "date"
     DATETIME = "datetime"
     JSON = "json"
+    DECIMAL = "decimal"
+    BINARY = "binary"
 
 
 def canonical_json(text: str) -> str:
@@ -53,6 +60,10 @@ def _date(value: date) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
+def _decimal(value: Decimal | float | str) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
 _NORMALISERS: dict[ColumnKind, Callable[[Any], Any]] = {
     ColumnKind.INTEGER: int,
     ColumnKind.FLOAT: float,
@@ -61,6 +72,8 @@ _NORMALISERS: dict[ColumnKind, Callable[[Any], Any]] = {
     ColumnKind.DATE: _date,
     ColumnKind.DATETIME: _utc,
     ColumnKind.JSON: str,
+    ColumnKind.DECIMAL: _decimal,
+    ColumnKind.BINARY: bytes,
 }
 
 
@@ -89,6 +102,14 @@ def _json_token(value: str) -> str:
     return encode_basestring(canonical_json(value))
 
 
+def _decimal_token(value: Decimal) -> str:
+    return f'"{value.normalize():f}"'
+
+
+def _binary_token(value: bytes) -> str:
+    return f'"{base64.b64encode(value).decode()}"'
+
+
 _TOKENS: dict[ColumnKind, Callable[[Any], str]] = {
     ColumnKind.INTEGER: int.__repr__,
     ColumnKind.FLOAT: float.__repr__,
@@ -97,6 +118,8 @@ _TOKENS: dict[ColumnKind, Callable[[Any], str]] = {
     ColumnKind.DATE: _date_token,
     ColumnKind.DATETIME: _datetime_token,
     ColumnKind.JSON: _json_token,
+    ColumnKind.DECIMAL: _decimal_token,
+    ColumnKind.BINARY: _binary_token,
 }
 
 

@@ -31,6 +31,8 @@ _SQL_TYPES: dict[ColumnKind, TypeEngine[Any]] = {
     ColumnKind.DATE: sa.Date(),
     ColumnKind.DATETIME: sa.DateTime(timezone=True),
     ColumnKind.JSON: sa.Text(),  # read and written as the stored text
+    ColumnKind.DECIMAL: sa.Numeric(38, 10),
+    ColumnKind.BINARY: sa.LargeBinary(),
 }
 
 
@@ -44,7 +46,9 @@ def column_kind(column_type: TypeEngine[Any]) -> ColumnKind:
         (sa.Date, ColumnKind.DATE),
         (sa.Integer, ColumnKind.INTEGER),
         (sa.Float, ColumnKind.FLOAT),
+        (sa.Numeric, ColumnKind.DECIMAL),  # after Float, which derives from it
         (sa.String, ColumnKind.TEXT),  # Text and Enum (stored as VARCHAR) too
+        (sa.LargeBinary, ColumnKind.BINARY),
     ):
         if isinstance(column_type, sql_type):
             return kind

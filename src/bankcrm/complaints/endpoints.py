@@ -60,6 +60,7 @@ def list_complaints(
     overdue: bool = False,
     due_soon: bool = False,
     mine: bool = False,
+    customer_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25,
 ) -> ComplaintPage:
@@ -72,6 +73,7 @@ def list_complaints(
         overdue=overdue,
         due_soon=due_soon,
         mine=mine,
+        customer_id=customer_id,
         page=page,
         page_size=page_size,
     )

@@ -101,7 +101,11 @@ class ComplaintEvent(Base):
         db_enum(ComplaintStatus, "complaint_to_status")
     )
     text: Mapped[str | None] = mapped_column(Text)
-    """The reason, the note, or the reply."""
+    """What a person wrote: the reason, the note, the reply."""
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """Facts the system records with the entry (the channel of intake, a recovery's kind,
+    amount and status, the labels changed, a reminder's due day, an overdue escalation),
+    shown in the reader's language."""
 
 
 class ComplaintRecovery(Timestamped, Base):

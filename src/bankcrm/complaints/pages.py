@@ -42,7 +42,7 @@ from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageComplaintsApprove, PageComplaintsHandle, PageComplaintsRead
 from bankcrm.web.filters import chosen_id
-from bankcrm.web.i18n import gettext
+from bankcrm.web.i18n import format_date, format_money, gettext
 from bankcrm.web.labels import label_for
 from bankcrm.web.locale import request_locale
 from bankcrm.web.security import check_csrf
@@ -765,7 +765,7 @@ def _render_case(
         ],
         "approval_limit": settings.approval_limit,
         "extension_days": settings.extension_days,
-        "timeline": [_timeline_row(event, locale) for event in item.events],
+        "timeline": [_timeline_row(event, locale, taxonomy) for event in item.events],
         "typed": typed or Typed(),
         "problem": _translated(problem, locale),
     }
@@ -790,20 +790,73 @@ def _action_forms(item: ComplaintDetail) -> list[dict[str, Any]]:
     ]
 
 
-def _timeline_row(event: ComplaintEventRead, locale: str) -> dict[str, Any]:
-    """One line of the timeline: what happened, in the page's words where they are known."""
+def _timeline_row(event: ComplaintEventRead, locale: str, taxonomy: Taxonomy) -> dict[str, Any]:
+    """One line of the timeline: what happened, the facts the system recorded with it in the
+    page's words, and what a person wrote."""
     if event.action is not None:
         what = label_for(event.action, locale)
     elif event.kind is ComplaintEventKind.TRANSITION:
         what = gettext(locale, "registered")
     else:
         what = label_for(event.kind, locale)
-    text = event.text
-    if event.action is None and event.kind is ComplaintEventKind.TRANSITION and text:
-        # the registration records the channel the complaint came in by
-        text = label_for(ComplaintChannel(text), locale) if text in set(ComplaintChannel) else text
-    elif event.action is ComplaintAction.CLOSE and text:
-        answer, _sep, rest = text.partition(": ")
-        if answer in set(CustomerConfirmation):
-            text = label_for(CustomerConfirmation(answer), locale) + (f": {rest}" if rest else "")
-    return {"event": event, "what": what, "text": text}
+    return {
+        "event": event,
+        "what": what,
+        "facts": _facts(event.detail or {}, locale, taxonomy),
+        "text": event.text,
+    }
+
+
+FIELD_NAMES = {
+    "product_line": _("Product line"),
+    "issue": _("Issue"),
+    "root_cause": _("Root cause"),
+    "severity": _("Severity"),
+}
+
+
+def _facts(detail: dict[str, Any], locale: str, taxonomy: Taxonomy) -> str | None:
+    """The recorded facts of a timeline entry as one line in the reader's language."""
+    if "channel" in detail:
+        channel = _enum_label(ComplaintChannel, detail["channel"], locale)
+        return f"{gettext(locale, 'Channel')}: {channel}"
+    if "confirmation" in detail:
+        return _enum_label(CustomerConfirmation, detail["confirmation"], locale)
+    if detail.get("rule") == service.OVERDUE_RULE:
+        return gettext(locale, "The deadline passed without a reply: escalated by the daily check.")
+    if "due" in detail:
+        due = date.fromisoformat(detail["due"])
+        return gettext(locale, "Reminder to the owner: due %(day)s") % {
+            "day": format_date(due, locale)
+        }
+    if "kind" in detail:
+        amount = detail.get("amount")
+        parts = [_enum_label(RecoveryKind, detail["kind"], locale)]
+        if amount is not None:
+            parts.append(format_money(Decimal(amount), locale))
+        parts.append(_enum_label(RecoveryStatus, detail.get("status"), locale))
+        return " · ".join(parts)
+    if "changes" in detail:
+        return "; ".join(
+            f"{gettext(locale, FIELD_NAMES.get(change['field'], change['field']))}: "
+            f"{_code_label(change['field'], change['from'], locale, taxonomy)} → "
+            f"{_code_label(change['field'], change['to'], locale, taxonomy)}"
+            for change in detail["changes"]
+        )
+    return None
+
+
+def _enum_label(enum_class: Any, value: Any, locale: str) -> str:
+    return label_for(enum_class(value), locale) if value in set(enum_class) else str(value)
+
+
+def _code_label(field: str, code: str | None, locale: str, taxonomy: Taxonomy) -> str:
+    if code is None:
+        return "—"
+    if field == "product_line":
+        return taxonomy.product_line(code, locale)
+    if field == "issue":
+        return taxonomy.issue(code, locale)
+    if field == "root_cause":
+        return taxonomy.root_cause(code, locale)
+    return _enum_label(Severity, code, locale)

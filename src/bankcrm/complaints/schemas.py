@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -95,6 +96,7 @@ class ComplaintEventRead(BaseModel):
     from_status: ComplaintStatus | None
     to_status: ComplaintStatus | None
     text: str | None
+    detail: dict[str, Any] | None
 
 
 class RecoveryRead(BaseModel):

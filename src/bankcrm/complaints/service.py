@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement
@@ -58,6 +59,8 @@ from bankcrm.core.pagination import PageParams
 from bankcrm.staff.models import StaffUser
 from bankcrm.tasks.models import Task
 
+OVERDUE_RULE = "overdue"
+"""The sweep's reason for escalating a case whose deadline passed without a reply."""
 CLOCK_SKEW = timedelta(minutes=5)
 """How far in the future a stated receipt time may lie (clocks of other systems)."""
 
@@ -146,7 +149,7 @@ def create_complaint(
         actor=user,
         kind=ComplaintEventKind.TRANSITION,
         to_status=ComplaintStatus.RECEIVED,
-        text=channel.value,
+        detail={"channel": channel.value},
     )
     session.flush()
     return get_complaint(session, user=user, complaint_id=complaint.id)
@@ -173,6 +176,7 @@ def get_complaint(session: Session, *, user: StaffUser, complaint_id: int) -> Co
             from_status=event.from_status,
             to_status=event.to_status,
             text=event.text,
+            detail=event.detail,
         )
         for event, actor in repository.events(complaint_id)
     ]
@@ -191,6 +195,7 @@ def list_complaints(
     overdue: bool = False,
     due_soon: bool = False,
     mine: bool = False,
+    customer_id: int | None = None,
     page: int = 1,
     page_size: int = 25,
 ) -> ComplaintPage:
@@ -209,6 +214,8 @@ def list_complaints(
         conditions.append(Complaint.deadline_at < _due_soon_bound(now))
     if mine:
         conditions.append(Complaint.owner_id == user.id)
+    if customer_id is not None:
+        conditions.append(Complaint.customer_id == customer_id)
     rows, total = ComplaintRepository(session, user).page(
         conditions=conditions, offset=params.offset, limit=params.page_size
     )
@@ -384,9 +391,13 @@ def _apply(
                 complaint.closed_at = now
                 _close_reminders(session, complaint)
     complaint.status = step.after
-    text = reply if action is ComplaintAction.REPLY else reason
-    if action is ComplaintAction.CLOSE and confirmation is not None:
-        text = confirmation.value + (f": {reason}" if reason else "")
+    detail: dict[str, Any] | None
+    if actor is None:
+        # the system acts by a rule, which the timeline names in the reader's language
+        text, detail = None, {"rule": reason}
+    else:
+        text = reply if action is ComplaintAction.REPLY else reason
+        detail = {"confirmation": confirmation.value} if confirmation is not None else None
     _event(
         session,
         complaint,
@@ -396,6 +407,7 @@ def _apply(
         from_status=step.before,
         to_status=step.after,
         text=text,
+        detail=detail,
         at=now,
     )
 
@@ -410,6 +422,7 @@ def _event(
     from_status: ComplaintStatus | None = None,
     to_status: ComplaintStatus | None = None,
     text: str | None = None,
+    detail: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> None:
     session.add(
@@ -422,6 +435,7 @@ def _event(
             from_status=from_status,
             to_status=to_status,
             text=text,
+            detail=detail,
         )
     )
 
@@ -452,7 +466,7 @@ def update_labels(
     _check_code(labels.product_lines, product_line, "product_line")
     _check_code(labels.issues, issue, "issue")
     _check_code(labels.root_causes, root_cause, "root_cause")
-    changes: list[str] = []
+    changes: list[dict[str, str | None]] = []
     for field, value in (
         ("product_line", product_line),
         ("issue", issue),
@@ -460,7 +474,8 @@ def update_labels(
         ("severity", severity),
     ):
         if value is not None and getattr(complaint, field) != value:
-            changes.append(f"{field}: {getattr(complaint, field) or '–'} → {value}")
+            before = getattr(complaint, field)
+            changes.append({"field": field, "from": before, "to": value})
             setattr(complaint, field, value)
     if not changes:
         raise ValidationFailed("nothing to change", field="version")
@@ -469,7 +484,7 @@ def update_labels(
         complaint,
         actor=user,
         kind=ComplaintEventKind.CLASSIFICATION,
-        text="; ".join(changes),
+        detail={"changes": changes},
     )
     session.flush()
     return get_complaint(session, user=user, complaint_id=complaint_id)
@@ -528,16 +543,20 @@ def propose_recovery(
         complaint,
         actor=user,
         kind=ComplaintEventKind.RECOVERY,
-        text=_recovery_text(kind, amount)
-        + (f" (above ¥{limit:,.2f}: waits for approval)" if needs_checker else ""),
+        text=recovery.note,
+        detail=_recovery_detail(recovery),
         at=now,
     )
     session.flush()
     return get_complaint(session, user=user, complaint_id=complaint_id)
 
 
-def _recovery_text(kind: RecoveryKind, amount: Decimal | None) -> str:
-    return kind.value + (f" ¥{amount:,.2f}" if amount is not None else "")
+def _recovery_detail(recovery: ComplaintRecovery) -> dict[str, Any]:
+    return {
+        "kind": recovery.kind.value,
+        "amount": None if recovery.amount is None else str(recovery.amount),
+        "status": recovery.status.value,
+    }
 
 
 def decide_recovery(
@@ -570,7 +589,7 @@ def decide_recovery(
         found[0],
         actor=user,
         kind=ComplaintEventKind.RECOVERY,
-        text=f"{_recovery_text(recovery.kind, recovery.amount)} {recovery.status.value}",
+        detail=_recovery_detail(recovery),
         at=now,
     )
     session.flush()
@@ -681,7 +700,7 @@ def sweep(session: Session, *, now: datetime | None = None) -> SweepRead:
                     actor=None,
                     action=ComplaintAction.ESCALATE,
                     now=now,
-                    reason="overdue: the deadline passed without a reply",
+                    reason=OVERDUE_RULE,
                 )
                 escalated += 1
             continue
@@ -705,7 +724,7 @@ def sweep(session: Session, *, now: datetime | None = None) -> SweepRead:
             complaint,
             actor=None,
             kind=ComplaintEventKind.REMINDER,
-            text=f"due {bank_day(deadline):%Y-%m-%d}",
+            detail={"due": bank_day(deadline).isoformat()},
             at=now,
         )
         reminders += 1

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.churn import service as churn_service
 from bankcrm.clv import service as clv_service
+from bankcrm.complaints import service as complaints_service
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import CustomerType
 from bankcrm.core.exceptions import NotFound
@@ -28,6 +29,9 @@ from bankcrm.web.labels import label_for
 from bankcrm.web.locale import request_locale
 from bankcrm.web.security import check_csrf
 from bankcrm.web.templating import render
+
+CUSTOMER_COMPLAINTS = 10
+"""Cases shown on the customer 360, the earliest deadline first."""
 
 router = APIRouter(prefix="/customers")
 
@@ -129,6 +133,13 @@ def _render_360(
             churn = churn_service.customer_churn(
                 session, user=user, customer_id=customer_id, locale=locale
             )
+    complaints = (
+        complaints_service.list_complaints(
+            session, user=user, customer_id=customer_id, page_size=CUSTOMER_COMPLAINTS
+        )
+        if has_permission(user.role, Permission.COMPLAINTS_READ)
+        else None
+    )
     radar = (
         {
             "factors": [label_for(factor.factor, locale) for factor in segment.factors],
@@ -147,6 +158,9 @@ def _render_360(
             "can_reveal": has_permission(user.role, Permission.PERSONAL_DATA_REVEAL),
             "flows_json": json.dumps(flows),
             "segment": segment,
+            "complaints": complaints,
+            "complaint_labels": complaints_service.taxonomy(),
+            "may_register_complaint": has_permission(user.role, Permission.COMPLAINTS_HANDLE),
             "radar_json": json.dumps(radar, ensure_ascii=False),
             "value": value,
             "churn": churn,

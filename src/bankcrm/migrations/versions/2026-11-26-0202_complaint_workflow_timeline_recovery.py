@@ -111,6 +111,7 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column("text", sa.Text(), nullable=True),
+        sa.Column("detail", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["actor_id"], ["staff_users.id"], name=op.f("fk_complaint_events_actor_id_staff_users")
         ),
