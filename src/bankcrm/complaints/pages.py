@@ -45,6 +45,7 @@ from bankcrm.web.filters import chosen_id
 from bankcrm.web.i18n import format_date, format_money, gettext
 from bankcrm.web.labels import label_for
 from bankcrm.web.locale import request_locale
+from bankcrm.web.problems import Problem, translated
 from bankcrm.web.security import check_csrf
 from bankcrm.web.templating import render
 
@@ -134,14 +135,6 @@ CONFLICT = _(
 
 
 @dataclass(frozen=True)
-class Problem:
-    """Why a form was not carried out: a translated headline and the service's own words."""
-
-    headline: str
-    detail: str | None = None
-
-
-@dataclass(frozen=True)
 class IntakeForm:
     """What was typed into the intake form, shown again when it is refused."""
 
@@ -165,12 +158,6 @@ class Typed:
     recovery_kind: str = ""
     amount: str = ""
     recovery_note: str = ""
-
-
-def _translated(problem: Problem | None, locale: str) -> Problem | None:
-    if problem is None:
-        return None
-    return Problem(gettext(locale, problem.headline), problem.detail)
 
 
 def _choices(labels: dict[str, Any], locale: str) -> list[tuple[str, str]]:
@@ -342,7 +329,7 @@ def _render_intake(
         "suggested_issue": taxonomy.issue(suggestion.issue, locale) if suggestion else None,
         "deadline_days": get_settings().complaints.deadline_days,
         "working_days": get_settings().complaints.working_days,
-        "problem": _translated(problem, locale),
+        "problem": translated(problem, locale),
     }
     return render(request, "complaints/new.html", context, status_code=status_code)
 
@@ -379,7 +366,7 @@ def case_analysis(
         "start": first,
         "end": last,
         "report": report,
-        "problem": _translated(problem, locale),
+        "problem": translated(problem, locale),
         "pareto": _pareto_rows(report, taxonomy, locale) if report else [],
         "chart_json": _json_block(_report_chart(report, taxonomy, locale)) if report else "",
     }
@@ -767,7 +754,7 @@ def _render_case(
         "extension_days": settings.extension_days,
         "timeline": [_timeline_row(event, locale, taxonomy) for event in item.events],
         "typed": typed or Typed(),
-        "problem": _translated(problem, locale),
+        "problem": translated(problem, locale),
     }
     return render(request, "complaints/detail.html", context, status_code=status_code)
 

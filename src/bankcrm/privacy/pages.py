@@ -22,6 +22,7 @@ from bankcrm.web.deps import PagePrivacyApprove, PagePrivacyRequests
 from bankcrm.web.filters import chosen_id
 from bankcrm.web.i18n import gettext
 from bankcrm.web.locale import request_locale
+from bankcrm.web.problems import Problem, translated
 from bankcrm.web.security import check_csrf
 from bankcrm.web.templating import render
 
@@ -68,14 +69,6 @@ FIELD_LABELS: dict[str, str] = {
     "decision_maker": _("Decision maker"),
 }
 """The customer 360's words for the profile fields a correction can change."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why a form was not carried out: a translated headline and the service's own words."""
-
-    headline: str
-    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -208,7 +201,7 @@ def _render_list(
         "kinds": list(PrivacyRequestKind),
         "fields": _field_choices(locale),
         "form": form,
-        "problem": _translated(problem, locale),
+        "problem": translated(problem, locale),
         "query": {
             "status": status.value if status else "",
             "overdue": "1" if overdue else "",
@@ -340,13 +333,7 @@ def _render_detail(
         "may_reject": may_decide,
         "may_export": item.kind is PrivacyRequestKind.ACCESS
         and item.status is not PrivacyRequestStatus.REJECTED,
-        "problem": _translated(problem, locale),
+        "problem": translated(problem, locale),
         "reason": reason,
     }
     return render(request, "privacy/detail.html", context, status_code=status_code)
-
-
-def _translated(problem: Problem | None, locale: str) -> Problem | None:
-    if problem is None:
-        return None
-    return Problem(gettext(locale, problem.headline), problem.detail)
