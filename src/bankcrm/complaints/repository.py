@@ -113,19 +113,6 @@ class ComplaintRepository(ScopedRepository):
         )
         return self.session.scalars(self.scoped(statement)).first()
 
-    def pending_recoveries(self) -> list[tuple[ComplaintRecovery, str, str | None]]:
-        """Recoveries waiting for a checker, in cases the viewer may see, oldest first."""
-        maker = aliased(StaffUser)
-        statement = (
-            select(ComplaintRecovery, maker.username, Complaint.external_id)
-            .join(maker, maker.id == ComplaintRecovery.maker_id)
-            .join(Complaint, Complaint.id == ComplaintRecovery.complaint_id)
-            .outerjoin(Customer, Customer.id == Complaint.customer_id)
-            .where(ComplaintRecovery.status == RecoveryStatus.PENDING)
-            .order_by(ComplaintRecovery.id)
-        )
-        return [(row[0], row[1], row[2]) for row in self.session.execute(self.scoped(statement))]
-
     def report_rows(self, *, received_from: datetime, received_to: datetime) -> list[Any]:
         """Cases received in ``[received_from, received_to)`` with their branch and cost."""
         cost = (
@@ -149,10 +136,6 @@ class ComplaintRepository(ScopedRepository):
             .order_by(Complaint.received_at, Complaint.id)
         )
         return list(self.session.execute(self.scoped(statement)))
-
-    def complaint_count(self, customer_id: int) -> int:
-        statement = select(func.count()).where(Complaint.customer_id == customer_id)
-        return int(self.session.scalar(statement) or 0)
 
 
 class ComplaintDeskRepository:
@@ -212,10 +195,6 @@ class ComplaintDeskRepository:
     def model_artifact(self, model_id: int) -> bytes:
         statement = select(ComplaintModel.artifact).where(ComplaintModel.id == model_id)
         return bytes(self.session.scalars(statement).one())
-
-    def latest_model(self) -> ComplaintModel | None:
-        statement = select(ComplaintModel).order_by(ComplaintModel.id.desc()).limit(1)
-        return self.session.scalars(statement).first()
 
     def open_reminders(self, complaint_id: int) -> list[Task]:
         statement = select(Task).where(

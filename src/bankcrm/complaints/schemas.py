@@ -156,7 +156,7 @@ class ComplaintDetail(ComplaintRead):
 
 
 class ComplaintPage(Page[ComplaintRead]):
-    pass
+    """One page of a queue, earliest deadline first."""
 
 
 class ClassifierRead(BaseModel):
