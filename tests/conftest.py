@@ -130,3 +130,14 @@ def berka_dir(shared_data: Path) -> Path:
     if not directory.is_dir():
         pytest.skip("the Berka data set is not beside the repository")
     return directory
+
+
+@pytest.fixture(scope="session")
+def demo_bank_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The import files of a demo-sized bank (20,000 customers, seed 7, as ``bankcrm demo``),
+    generated once per test process."""
+    from bankcrm.ingest.synth import generate_bank
+
+    directory = tmp_path_factory.mktemp("demo-bank-files")
+    generate_bank(directory, customers=20_000, seed=7)
+    return directory

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,16 +14,13 @@ from bankcrm.complaints.models import Complaint
 from bankcrm.core.config import get_settings
 from bankcrm.core.db import make_engine, utcnow
 from bankcrm.core.enums import ComplaintChannel, ComplaintStatus, Severity
-from bankcrm.ingest.synth import generate_bank
 from tests.small_bank import SmallBank, login
 
 
 @pytest.fixture(scope="module")
-def demo_cases(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, str]]:
+def demo_cases(demo_bank_files: Path) -> list[dict[str, str]]:
     """The closed complaints of a demo-sized bank (the generator's Chinese narratives)."""
-    directory = tmp_path_factory.mktemp("demo")
-    generate_bank(directory, customers=20_000, seed=7)
-    with (directory / "complaints.csv").open(encoding="utf-8", newline="") as handle:
+    with (demo_bank_files / "complaints.csv").open(encoding="utf-8", newline="") as handle:
         return [row for row in csv.DictReader(handle) if row["status"] == "closed"]
 
 

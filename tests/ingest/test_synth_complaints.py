@@ -19,7 +19,7 @@ from bankcrm.complaints.taxonomy import load_taxonomy
 from bankcrm.core.db import make_engine
 from bankcrm.ingest import synth_vocabulary as words
 from bankcrm.ingest.service import import_directory
-from bankcrm.ingest.synth import GENERATED_AS_OF, generate_bank
+from bankcrm.ingest.synth import GENERATED_AS_OF
 
 NOW = datetime.combine(GENERATED_AS_OF, datetime.min.time(), tzinfo=ZoneInfo("Asia/Shanghai"))
 """The generated history ends at the start of the day ``GENERATED_AS_OF``."""
@@ -56,11 +56,9 @@ def when(case: Case, name: str) -> datetime:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo(demo_bank_files: Path) -> Path:
     """A demo-sized bank (20,000 customers, about 600 complaints)."""
-    directory = tmp_path_factory.mktemp("demo")
-    generate_bank(directory, customers=20_000, seed=7)
-    return directory
+    return demo_bank_files
 
 
 @pytest.fixture(scope="module")

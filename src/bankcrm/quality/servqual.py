@@ -1,0 +1,786 @@
+"""SERVQUAL statistics: gaps, scores, reliability, confidence intervals, wave tests, IPA.
+
+Pure logic on NumPy arrays (SciPy for the t distribution); nothing here touches the web or
+the database. The formulas are written out in ``docs/quality.md``.
+
+Missing answers (a blank cell is ``NaN``) are treated the textbook way, listwise within the
+unit being measured, and every figure carries the number of respondents behind it:
+
+* an **item**'s means and gap use the respondents who answered both its expectation and
+  its perception, so the gap is exactly perception minus expectation;
+* a **dimension**'s means, gap, confidence interval and respondent-level gaps use the
+  respondents who answered every expectation and every perception item of that dimension;
+* a dimension's **Cronbach's α** for expectations uses the respondents who answered all of
+  its expectation items (listwise deletion within that block), likewise for perceptions —
+  ``pingouin.cronbach_alpha(block, nan_policy="listwise")`` gives the same figure.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Self
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+
+from bankcrm.core.exceptions import ImportRejected
+from bankcrm.quality.instrument import WEIGHT_POINTS, Instrument
+
+FloatArray = npt.NDArray[np.float64]
+
+DEFAULT_CONFIDENCE = 0.95
+
+_ITEM_COLUMN = re.compile(r"^([EP])(\d+)$")
+_WEIGHT_PREFIX = "W_"
+
+
+# --- answers ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServqualResponses:
+    """Answers of respondents to one instrument.
+
+    Parameters
+    ----------
+    expectations, perceptions : ndarray of shape (n_respondents, n_items)
+        Points on the instrument's scale; column ``j`` is item ``j + 1``; ``NaN`` is blank.
+    weights : ndarray of shape (n_respondents, n_dimensions), optional
+        Importance points each respondent gave the dimensions, in the instrument's
+        dimension order; ``None`` when the survey did not ask (the instrument's default
+        weights apply). ``NaN`` is blank.
+    groups : tuple of str, optional
+        A label per respondent (branch, segment, period) for breakdowns.
+    """
+
+    expectations: FloatArray
+    perceptions: FloatArray
+    weights: FloatArray | None = None
+    groups: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.expectations.ndim != 2 or self.expectations.shape != self.perceptions.shape:
+            raise ValueError("expectations and perceptions need the same respondents × items")
+        n_respondents = self.expectations.shape[0]
+        if self.weights is not None and (
+            self.weights.ndim != 2 or self.weights.shape[0] != n_respondents
+        ):
+            raise ValueError("weights need one row per respondent")
+        if self.groups is not None and len(self.groups) != n_respondents:
+            raise ValueError("groups need one label per respondent")
+
+    def __len__(self) -> int:
+        return int(self.expectations.shape[0])
+
+    def rows(self, mask: npt.NDArray[np.bool_]) -> ServqualResponses:
+        """The respondents where ``mask`` is true."""
+        return ServqualResponses(
+            expectations=self.expectations[mask],
+            perceptions=self.perceptions[mask],
+            weights=None if self.weights is None else self.weights[mask],
+            groups=None
+            if self.groups is None
+            else tuple(g for g, keep in zip(self.groups, mask, strict=True) if keep),
+        )
+
+
+def parse_responses(
+    header: Sequence[str],
+    rows: Iterable[tuple[int, Sequence[str]]],
+    instrument: Instrument,
+    *,
+    source: str,
+    group_column: str | None = None,
+) -> ServqualResponses:
+    """Check and convert a response table: one row per respondent.
+
+    Columns ``E1…En`` and ``P1…Pn`` are required (``n`` = the instrument's items);
+    ``W_<dimension>`` columns, when present, must cover every dimension; other columns are
+    ignored except ``group_column``. A blank cell is a missing answer.
+
+    Parameters
+    ----------
+    header : sequence of str
+        Column names.
+    rows : iterable of (row number, cells)
+        Row numbers are the ones quoted in errors (1 = first data row).
+    instrument : Instrument
+    source : str
+        File name quoted in errors.
+    group_column : str, optional
+        Column whose value labels each respondent for breakdowns.
+
+    Raises
+    ------
+    ImportRejected
+        The first problem, naming the row and column: a missing column, a value that is
+        not a number or not a point on the scale, a negative weight. Nothing is returned
+        for a table with any problem.
+    """
+    names = [name.strip() for name in header]
+    position: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if name in position:
+            raise ImportRejected("the column appears twice", file=source, row=None, column=name)
+        position[name] = index
+
+    for name in names:
+        match = _ITEM_COLUMN.match(name)
+        if match and not 1 <= int(match.group(2)) <= instrument.n_items:
+            raise ImportRejected(
+                f"instrument {instrument.id!r} has items 1–{instrument.n_items} only",
+                file=source,
+                row=None,
+                column=name,
+            )
+    item_numbers = [item.number for item in instrument.items]
+    for column in [instrument.expectation_column(n) for n in item_numbers] + [
+        instrument.perception_column(n) for n in item_numbers
+    ]:
+        if column not in position:
+            raise ImportRejected("the column is missing", file=source, row=None, column=column)
+
+    weight_columns = [instrument.weight_column(code) for code in instrument.dimension_codes]
+    stated = [name for name in names if name.startswith(_WEIGHT_PREFIX)]
+    if stated:
+        for name in stated:
+            if name not in weight_columns:
+                raise ImportRejected(
+                    f"not a dimension of {instrument.id!r} "
+                    f"(weight columns: {', '.join(weight_columns)})",
+                    file=source,
+                    row=None,
+                    column=name,
+                )
+        for column in weight_columns:
+            if column not in position:
+                raise ImportRejected(
+                    "the column is missing (weights must be given for every dimension)",
+                    file=source,
+                    row=None,
+                    column=column,
+                )
+    if group_column is not None and group_column not in position:
+        raise ImportRejected("the column is missing", file=source, row=None, column=group_column)
+
+    scale = instrument.scale
+    expectation_at = [position[instrument.expectation_column(n)] for n in item_numbers]
+    perception_at = [position[instrument.perception_column(n)] for n in item_numbers]
+    weight_at = [position[column] for column in weight_columns] if stated else []
+
+    def point(row_number: int, cells: Sequence[str], at: int) -> float:
+        text = cells[at].strip()
+        if not text:
+            return math.nan
+        value = _number(text, row_number, names[at], source)
+        if not scale.contains(value):
+            raise ImportRejected(
+                f"{text} is not a point on the {scale.minimum}–{scale.maximum} scale",
+                file=source,
+                row=row_number,
+                column=names[at],
+            )
+        return value
+
+    def weight(row_number: int, cells: Sequence[str], at: int) -> float:
+        text = cells[at].strip()
+        if not text:
+            return math.nan
+        value = _number(text, row_number, names[at], source)
+        if value < 0:
+            raise ImportRejected(
+                f"{text}: importance points cannot be negative",
+                file=source,
+                row=row_number,
+                column=names[at],
+            )
+        return value
+
+    expectations: list[list[float]] = []
+    perceptions: list[list[float]] = []
+    weights: list[list[float]] = []
+    groups: list[str] = []
+    for row_number, cells in rows:
+        if len(cells) != len(names):
+            raise ImportRejected(
+                f"the row has {len(cells)} fields, the header {len(names)}",
+                file=source,
+                row=row_number,
+                column=None,
+            )
+        expectations.append([point(row_number, cells, at) for at in expectation_at])
+        perceptions.append([point(row_number, cells, at) for at in perception_at])
+        if weight_at:
+            points = [weight(row_number, cells, at) for at in weight_at]
+            if not any(math.isnan(p) for p in points) and sum(points) <= 0:
+                raise ImportRejected(
+                    "the importance points add up to 0",
+                    file=source,
+                    row=row_number,
+                    column=weight_columns[0],
+                )
+            weights.append(points)
+        if group_column is not None:
+            groups.append(cells[position[group_column]].strip())
+    if not expectations:
+        raise ImportRejected("the file has no respondents", file=source, row=None, column=None)
+    n_items = instrument.n_items
+    return ServqualResponses(
+        expectations=np.array(expectations, dtype=np.float64).reshape(-1, n_items),
+        perceptions=np.array(perceptions, dtype=np.float64).reshape(-1, n_items),
+        weights=np.array(weights, dtype=np.float64) if weight_at else None,
+        groups=tuple(groups) if group_column is not None else None,
+    )
+
+
+def read_responses_csv(
+    path: Path, instrument: Instrument, *, group_column: str | None = None
+) -> ServqualResponses:
+    """Read a UTF-8 CSV response file (a byte-order mark is allowed); see
+    :func:`parse_responses`. Row ``N`` in errors is the ``N``-th line after the header."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if header is None:
+                raise ImportRejected("the file is empty", file=path.name, row=None, column=None)
+            rows = [(reader.line_num - 1, cells) for cells in reader if cells]
+    except UnicodeDecodeError:
+        raise ImportRejected("is not UTF-8 text", file=path.name, row=None, column=None) from None
+    except OSError as error:
+        raise ImportRejected(
+            f"cannot be read: {error.strerror}", file=path.name, row=None, column=None
+        ) from None
+    except csv.Error as error:
+        raise ImportRejected(str(error), file=path.name, row=None, column=None) from None
+    return parse_responses(header, rows, instrument, source=path.name, group_column=group_column)
+
+
+def _number(text: str, row_number: int, column: str, source: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ImportRejected(
+            f"{text!r} is not a number", file=source, row=row_number, column=column
+        )
+    return value
+
+
+# --- statistics -------------------------------------------------------------------------
+
+
+def cronbach_alpha(answers: npt.ArrayLike) -> float:
+    """Cronbach's α of a respondents × items block, after listwise deletion.
+
+    .. math:: \\alpha = \\frac{k}{k-1}\\Bigl(1 - \\frac{\\sum_i s_i^2}{s_T^2}\\Bigr)
+
+    with ``k`` items, ``s_i²`` the sample variance (``n − 1``) of item ``i`` and ``s_T²``
+    that of the respondents' totals.
+
+    Parameters
+    ----------
+    answers : array-like of shape (n_respondents, n_items)
+        ``NaN`` marks a blank; a respondent with any blank in the block is left out
+        (listwise deletion, as ``pingouin.cronbach_alpha(..., nan_policy="listwise")``).
+
+    Returns
+    -------
+    float
+        ``NaN`` when α is undefined: fewer than two items or two complete respondents,
+        or totals with no variance.
+    """
+    block = np.asarray(answers, dtype=np.float64)
+    if block.ndim != 2:
+        raise ValueError("answers must be respondents × items")
+    complete = block[~np.isnan(block).any(axis=1)]
+    n_respondents, n_items = complete.shape
+    if n_items < 2 or n_respondents < 2:
+        return math.nan
+    total_variance = float(complete.sum(axis=1).var(ddof=1))
+    if total_variance == 0:
+        return math.nan
+    item_variances = float(complete.var(axis=0, ddof=1).sum())
+    return n_items / (n_items - 1) * (1 - item_variances / total_variance)
+
+
+@dataclass(frozen=True)
+class MeanEstimate:
+    """A sample mean with its t-based confidence interval (``NaN`` where undefined)."""
+
+    n: int
+    mean: float
+    std: float
+    low: float
+    high: float
+    confidence: float
+
+
+def mean_confidence_interval(
+    values: npt.ArrayLike, confidence: float = DEFAULT_CONFIDENCE
+) -> MeanEstimate:
+    """Mean and t-based confidence interval, ``x̄ ± t(1−(1−c)/2; n−1) · s / √n``.
+
+    Parameters
+    ----------
+    values : array-like
+        ``NaN`` values are left out.
+    confidence : float
+        Coverage of the interval, e.g. 0.95.
+    """
+    _check_confidence(confidence)
+    sample = np.asarray(values, dtype=np.float64).ravel()
+    sample = sample[~np.isnan(sample)]
+    n = int(sample.size)
+    if n == 0:
+        return MeanEstimate(0, math.nan, math.nan, math.nan, math.nan, confidence)
+    mean = float(sample.mean())
+    if n < 2:
+        return MeanEstimate(1, mean, math.nan, math.nan, math.nan, confidence)
+    std = float(sample.std(ddof=1))
+    half_width = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * std / math.sqrt(n)
+    return MeanEstimate(n, mean, std, mean - half_width, mean + half_width, confidence)
+
+
+@dataclass(frozen=True)
+class WelchTest:
+    """Welch's unequal-variance t-test of ``later − earlier``.
+
+    ``difference`` is the later mean minus the earlier one: for gaps P − E, a positive
+    difference means the gap narrowed (or the surplus grew).
+    """
+
+    n_earlier: int
+    n_later: int
+    mean_earlier: float
+    mean_later: float
+    difference: float
+    t: float
+    df: float
+    p_value: float
+    low: float
+    high: float
+    confidence: float
+
+
+def welch_test(
+    earlier: npt.ArrayLike, later: npt.ArrayLike, confidence: float = DEFAULT_CONFIDENCE
+) -> WelchTest:
+    """Welch's t-test of two independent samples (two-sided), and the confidence interval
+    of the difference of means.
+
+    .. math::
+
+        t = \\frac{\\bar x_2 - \\bar x_1}{\\sqrt{s_1^2/n_1 + s_2^2/n_2}},\\qquad
+        \\nu = \\frac{(s_1^2/n_1 + s_2^2/n_2)^2}
+                    {\\frac{(s_1^2/n_1)^2}{n_1-1} + \\frac{(s_2^2/n_2)^2}{n_2-1}}
+
+    Different respondents answer each wave, so the samples are independent and their
+    variances need not be equal (Welch 1947). ``NaN`` values are left out.
+    """
+    _check_confidence(confidence)
+    first = np.asarray(earlier, dtype=np.float64).ravel()
+    second = np.asarray(later, dtype=np.float64).ravel()
+    first, second = first[~np.isnan(first)], second[~np.isnan(second)]
+    n1, n2 = int(first.size), int(second.size)
+    mean1 = float(first.mean()) if n1 else math.nan
+    mean2 = float(second.mean()) if n2 else math.nan
+    difference = mean2 - mean1
+    undefined = WelchTest(
+        n_earlier=n1,
+        n_later=n2,
+        mean_earlier=mean1,
+        mean_later=mean2,
+        difference=difference,
+        t=math.nan,
+        df=math.nan,
+        p_value=math.nan,
+        low=math.nan,
+        high=math.nan,
+        confidence=confidence,
+    )
+    if n1 < 2 or n2 < 2:
+        return undefined
+    share1 = float(first.var(ddof=1)) / n1
+    share2 = float(second.var(ddof=1)) / n2
+    standard_error = math.sqrt(share1 + share2)
+    if standard_error == 0:
+        return undefined
+    t = difference / standard_error
+    df = (share1 + share2) ** 2 / (share1**2 / (n1 - 1) + share2**2 / (n2 - 1))
+    p_value = float(2 * stats.t.sf(abs(t), df))
+    half_width = float(stats.t.ppf(0.5 + confidence / 2, df)) * standard_error
+    return replace(
+        undefined,
+        t=t,
+        df=df,
+        p_value=p_value,
+        low=difference - half_width,
+        high=difference + half_width,
+    )
+
+
+class Quadrant(StrEnum):
+    """Importance–performance quadrants (Martilla & James 1977)."""
+
+    concentrate_here = "concentrate_here"
+    """Important, performing below average: improve first."""
+    keep_up_the_good_work = "keep_up_the_good_work"
+    low_priority = "low_priority"
+    possible_overkill = "possible_overkill"
+    """Performing above average on something that matters less: resources may move."""
+
+
+@dataclass(frozen=True)
+class ImportancePerformanceGrid:
+    """Each attribute's quadrant; the cross-hairs are the means over the attributes."""
+
+    importance_cut: float
+    performance_cut: float
+    importance: dict[str, float]
+    performance: dict[str, float]
+    quadrants: dict[str, Quadrant]
+
+
+def importance_performance_grid(
+    importance: Mapping[str, float], performance: Mapping[str, float]
+) -> ImportancePerformanceGrid:
+    """Place attributes (dimensions or items) on the importance–performance grid.
+
+    Parameters
+    ----------
+    importance : mapping of attribute to float
+        Weight or stated importance.
+    performance : mapping of attribute to float
+        Mean perception.
+
+    Notes
+    -----
+    The grid is split at the mean importance and the mean performance of the attributes
+    (data-centred cross-hairs rather than the scale midpoint, which most attributes sit
+    above). A value equal to a mean counts as high, so equal weights put every attribute
+    on the "important" side and the grid then ranks on performance alone. An attribute
+    without a figure (``NaN``: nobody answered, nobody gave weights) is left out of the
+    means and of ``quadrants``.
+    """
+    if set(importance) != set(performance):
+        raise ValueError("importance and performance must name the same attributes")
+    placed = [
+        name
+        for name in importance
+        if math.isfinite(importance[name]) and math.isfinite(performance[name])
+    ]
+    importance_cut = _mean(np.array([importance[name] for name in placed], dtype=np.float64))
+    performance_cut = _mean(np.array([performance[name] for name in placed], dtype=np.float64))
+    quadrants: dict[str, Quadrant] = {}
+    for name in placed:
+        important = importance[name] >= importance_cut
+        performing = performance[name] >= performance_cut
+        if important:
+            quadrants[name] = (
+                Quadrant.keep_up_the_good_work if performing else Quadrant.concentrate_here
+            )
+        else:
+            quadrants[name] = Quadrant.possible_overkill if performing else Quadrant.low_priority
+    return ImportancePerformanceGrid(
+        importance_cut=importance_cut,
+        performance_cut=performance_cut,
+        importance={name: float(value) for name, value in importance.items()},
+        performance={name: float(performance[name]) for name in importance},
+        quadrants=quadrants,
+    )
+
+
+# --- the analysis -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    """One item over the respondents who answered both its expectation and perception."""
+
+    number: int
+    dimension: str
+    respondents: int
+    expectation: float
+    perception: float
+    gap: float
+    """Mean perception minus mean expectation."""
+
+
+@dataclass(frozen=True)
+class DimensionStats:
+    """One dimension over the respondents who answered all its items (both scales)."""
+
+    code: str
+    respondents: int
+    expectation: float
+    perception: float
+    gap: MeanEstimate
+    """Mean of the respondents' dimension gaps (their P mean minus their E mean), with CI."""
+    alpha_expectation: float
+    alpha_perception: float
+    importance: float
+    """Weight used: the instrument's points, or the respondents' mean normalised points."""
+
+
+class ServqualAnalysis:
+    """Gap scores, SERVQUAL scores and reliability of one set of responses.
+
+    Parameters
+    ----------
+    instrument : Instrument
+        Items, dimensions and default weights.
+    confidence : float
+        Coverage of the confidence intervals of mean gaps.
+
+    Attributes
+    ----------
+    n_respondents_ : int
+        Rows in the responses, answered or not.
+    n_answering_ : int
+        Respondents with at least one answer.
+    items_ : list of ItemStats
+        In item order.
+    dimensions_ : dict of str to DimensionStats
+        In the instrument's dimension order.
+    respondent_gaps_ : ndarray of shape (n_respondents, n_dimensions)
+        Each respondent's mean perception minus mean expectation per dimension; ``NaN``
+        where the respondent left any of the dimension's items blank. The sample that
+        :func:`compare_waves` tests.
+    servqual_unweighted_ : float
+        Mean of the dimension gaps, each dimension counting once.
+    servqual_weighted_ : float
+        With the instrument's weights ``w_d``: ``Σ w_d · gap_d / Σ w_d``. With weights
+        stated by respondents: each respondent's ``Σ w_di · gap_di / Σ w_di``, averaged
+        over the respondents who answered every item and gave every weight (the
+        procedure of Zeithaml, Parasuraman & Berry 1990).
+    weights_source_ : {"instrument", "respondents"}
+    weighted_respondents_ : int
+        Respondents behind the weighted score: with the instrument's weights, those in at
+        least one dimension's gap; with stated weights, those who answered every item and
+        gave every weight.
+    importance_performance_ : ImportancePerformanceGrid
+        Dimensions by importance (weight) and performance (mean perception).
+    """
+
+    def __init__(self, instrument: Instrument, *, confidence: float = DEFAULT_CONFIDENCE) -> None:
+        self.instrument = instrument
+        self.confidence = confidence
+
+    def fit(self, responses: ServqualResponses) -> Self:
+        instrument = self.instrument
+        _check_confidence(self.confidence)
+        if responses.expectations.shape[1] != instrument.n_items:
+            raise ValueError(
+                f"{responses.expectations.shape[1]} items answered, "
+                f"instrument {instrument.id!r} has {instrument.n_items}"
+            )
+        n_dimensions = len(instrument.dimensions)
+        if responses.weights is not None and responses.weights.shape[1] != n_dimensions:
+            raise ValueError(f"weights must be given for the {n_dimensions} dimensions")
+        expectations, perceptions = responses.expectations, responses.perceptions
+
+        self.n_respondents_ = len(responses)
+        answered = ~(np.isnan(expectations).all(axis=1) & np.isnan(perceptions).all(axis=1))
+        self.n_answering_ = int(answered.sum())
+
+        self.items_ = []
+        for item in instrument.items:
+            column = item.number - 1
+            pair = ~np.isnan(expectations[:, column]) & ~np.isnan(perceptions[:, column])
+            expectation = _mean(expectations[pair, column])
+            perception = _mean(perceptions[pair, column])
+            self.items_.append(
+                ItemStats(
+                    number=item.number,
+                    dimension=item.dimension,
+                    respondents=int(pair.sum()),
+                    expectation=expectation,
+                    perception=perception,
+                    gap=perception - expectation,
+                )
+            )
+
+        self.respondent_gaps_ = np.full((self.n_respondents_, n_dimensions), np.nan)
+        found: list[DimensionStats] = []
+        for index, dimension in enumerate(instrument.dimensions):
+            columns = [number - 1 for number in dimension.items]
+            expectation_block = expectations[:, columns]
+            perception_block = perceptions[:, columns]
+            complete = ~np.isnan(expectation_block).any(axis=1) & ~np.isnan(perception_block).any(
+                axis=1
+            )
+            respondent_expectation = expectation_block[complete].mean(axis=1)
+            respondent_perception = perception_block[complete].mean(axis=1)
+            self.respondent_gaps_[complete, index] = respondent_perception - respondent_expectation
+            found.append(
+                DimensionStats(
+                    code=dimension.code,
+                    respondents=int(complete.sum()),
+                    expectation=_mean(respondent_expectation),
+                    perception=_mean(respondent_perception),
+                    gap=mean_confidence_interval(self.respondent_gaps_[:, index], self.confidence),
+                    alpha_expectation=cronbach_alpha(expectation_block),
+                    alpha_perception=cronbach_alpha(perception_block),
+                    importance=math.nan,
+                )
+            )
+
+        gaps = np.array([dimension.gap.mean for dimension in found])
+        self.servqual_unweighted_ = float(gaps.mean())
+        importance = self._fit_weighted_score(gaps, responses.weights)
+        self.dimensions_ = {
+            dimension.code: replace(dimension, importance=importance[dimension.code])
+            for dimension in found
+        }
+        self.importance_performance_ = importance_performance_grid(
+            importance, {code: dimension.perception for code, dimension in self.dimensions_.items()}
+        )
+        return self
+
+    def _fit_weighted_score(self, gaps: FloatArray, stated: FloatArray | None) -> dict[str, float]:
+        """Learn the weighted score from the dimension gaps and the weights (the
+        instrument's when ``stated`` is ``None``); return each dimension's importance."""
+        instrument = self.instrument
+        if stated is None:
+            weights = np.array([dimension.weight for dimension in instrument.dimensions])
+            self.weights_source_ = "instrument"
+            self.servqual_weighted_ = float(weights @ gaps / weights.sum())
+            self.weighted_respondents_ = int((~np.isnan(self.respondent_gaps_).all(axis=1)).sum())
+            return {dimension.code: dimension.weight for dimension in instrument.dimensions}
+        self.weights_source_ = "respondents"
+        given = ~np.isnan(stated).any(axis=1)
+        # Points are divided by the respondent's own total, so a respondent whose points
+        # add up to 95 or 105 still counts, with the proportions they meant.
+        shares = np.full_like(stated, np.nan)
+        shares[given] = stated[given] / stated[given].sum(axis=1, keepdims=True)
+        scored = given & ~np.isnan(self.respondent_gaps_).any(axis=1)
+        self.servqual_weighted_ = _mean(
+            (shares[scored] * self.respondent_gaps_[scored]).sum(axis=1)
+        )
+        self.weighted_respondents_ = int(scored.sum())
+        return {
+            code: _mean(shares[given, index]) * WEIGHT_POINTS
+            for index, code in enumerate(instrument.dimension_codes)
+        }
+
+
+def compare_waves(
+    earlier: ServqualAnalysis, later: ServqualAnalysis, *, confidence: float = DEFAULT_CONFIDENCE
+) -> dict[str, WelchTest]:
+    """Per dimension, Welch's t-test of the respondents' dimension gaps between two waves
+    (independent samples of respondents) of the same instrument."""
+    if earlier.instrument.dimension_codes != later.instrument.dimension_codes:
+        raise ValueError("the two waves must use instruments with the same dimensions")
+    return {
+        code: welch_test(
+            earlier.respondent_gaps_[:, index], later.respondent_gaps_[:, index], confidence
+        )
+        for index, code in enumerate(earlier.instrument.dimension_codes)
+    }
+
+
+def fit_by_group(
+    instrument: Instrument,
+    responses: ServqualResponses,
+    *,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> dict[str, ServqualAnalysis]:
+    """One analysis per group label (branch, segment, period), in label order."""
+    if responses.groups is None:
+        raise ValueError("the responses carry no group labels")
+    labels = np.array(responses.groups, dtype=object)
+    return {
+        label: ServqualAnalysis(instrument, confidence=confidence).fit(
+            responses.rows(labels == label)
+        )
+        for label in sorted(set(responses.groups))
+    }
+
+
+def summarize(analysis: ServqualAnalysis) -> dict[str, Any]:
+    """A fitted analysis as plain JSON-ready values (``NaN`` becomes ``None``)."""
+    instrument = analysis.instrument
+    quadrants = analysis.importance_performance_.quadrants
+    dimensions: dict[str, Any] = {}
+    for dimension in instrument.dimensions:
+        found = analysis.dimensions_[dimension.code]
+        dimensions[dimension.code] = {
+            "name_zh": dimension.name.text("zh"),
+            "name_en": dimension.name.text("en"),
+            "items": list(dimension.items),
+            "respondents": found.respondents,
+            "expectation": finite_or_none(found.expectation),
+            "perception": finite_or_none(found.perception),
+            "gap": finite_or_none(found.gap.mean),
+            "gap_ci_low": finite_or_none(found.gap.low),
+            "gap_ci_high": finite_or_none(found.gap.high),
+            "alpha_expectation": finite_or_none(found.alpha_expectation),
+            "alpha_perception": finite_or_none(found.alpha_perception),
+            "importance": finite_or_none(found.importance),
+            "quadrant": quadrants[dimension.code].value if dimension.code in quadrants else None,
+        }
+    return {
+        "instrument": instrument.id,
+        "respondents": analysis.n_respondents_,
+        "respondents_answering": analysis.n_answering_,
+        "confidence": analysis.confidence,
+        "dimensions": dimensions,
+        "items": [
+            {
+                "number": item.number,
+                "dimension": item.dimension,
+                "respondents": item.respondents,
+                "expectation": finite_or_none(item.expectation),
+                "perception": finite_or_none(item.perception),
+                "gap": finite_or_none(item.gap),
+            }
+            for item in analysis.items_
+        ],
+        "servqual_unweighted": finite_or_none(analysis.servqual_unweighted_),
+        "servqual_weighted": finite_or_none(analysis.servqual_weighted_),
+        "weights_source": analysis.weights_source_,
+        "weighted_respondents": analysis.weighted_respondents_,
+        "importance_performance": {
+            "importance_cut": finite_or_none(analysis.importance_performance_.importance_cut),
+            "performance_cut": finite_or_none(analysis.importance_performance_.performance_cut),
+        },
+    }
+
+
+def summarize_welch(test: WelchTest) -> dict[str, Any]:
+    """A wave comparison as plain JSON-ready values."""
+    return {
+        "respondents_earlier": test.n_earlier,
+        "respondents_later": test.n_later,
+        "gap_earlier": finite_or_none(test.mean_earlier),
+        "gap_later": finite_or_none(test.mean_later),
+        "difference": finite_or_none(test.difference),
+        "difference_ci_low": finite_or_none(test.low),
+        "difference_ci_high": finite_or_none(test.high),
+        "t": finite_or_none(test.t),
+        "df": finite_or_none(test.df),
+        "p_value": finite_or_none(test.p_value),
+    }
+
+
+def _mean(values: FloatArray) -> float:
+    return float(values.mean()) if values.size else math.nan
+
+
+def finite_or_none(value: float) -> float | None:
+    """``None`` for ``NaN`` (JSON has no NaN), the value as a float otherwise."""
+    return None if math.isnan(value) else float(value)
+
+
+def _check_confidence(confidence: float) -> None:
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must lie between 0 and 1, e.g. 0.95")
