@@ -388,6 +388,16 @@ def test_bad_input_is_a_4xx_with_the_field(
     )
     assert unknown.status_code == 422
     assert unknown.json()["field"] == "issue"
+    no_branch = client.post(
+        COMPLAINTS,
+        json={"channel": "web", "text": "投诉", "branch_id": 999_999},
+        headers=desk.manager,
+    )
+    assert no_branch.status_code == 422
+    assert no_branch.json()["field"] == "branch_id"
+    far = client.get(f"{COMPLAINTS}/report?start=9999-01-01&end=9999-12-31", headers=desk.officer)
+    assert far.status_code == 422
+    assert far.json()["field"] == "end"
     missing = client.post(
         f"{COMPLAINTS}/999999/transitions",
         json={"action": "accept", "version": 1},

@@ -38,6 +38,8 @@ def build(session: Session, *, user: StaffUser, start: date | None, end: date | 
         raise ValidationFailed("the period ends before it starts", field="end")
     if (end - start).days > MAX_PERIOD_DAYS:
         raise ValidationFailed("a report covers at most three years", field="start")
+    if end > service.bank_day(utcnow()) + timedelta(days=366):
+        raise ValidationFailed("the period ends more than a year from today", field="end")
     rows = ComplaintRepository(session, user).report_rows(
         received_from=service.bank_day_start(start),
         received_to=service.bank_day_start(end + timedelta(days=1)),

@@ -83,6 +83,9 @@ class ComplaintRepository(ScopedRepository):
         )
         return self.session.scalars(statement).first()
 
+    def branch_exists(self, branch_id: int) -> bool:
+        return self.session.get(Branch, branch_id) is not None
+
     def events(self, complaint_id: int) -> list[tuple[ComplaintEvent, str | None]]:
         statement = (
             select(ComplaintEvent, StaffUser.username)

@@ -116,6 +116,8 @@ def create_complaint(
         if customer is None:
             raise NotFound(f"no customer {customer_id}")
         branch_id = branch_id or customer.branch_id
+    elif branch_id is not None and not repository.branch_exists(branch_id):
+        raise ValidationFailed(f"no branch {branch_id}", field="branch_id")
     branch_id = branch_id or user.branch_id
     text = text.strip()
     if not text:
