@@ -1,15 +1,22 @@
-"""``bankcrm quality``: analyse a SERVQUAL-style survey from a response file."""
+"""``bankcrm quality``: analyse a SERVQUAL-style survey from a response file, and the
+bank's short satisfaction surveys (CSAT, NPS)."""
 
 from __future__ import annotations
 
 import json
 import unicodedata
+from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from bankcrm.core.db import session_scope
+from bankcrm.core.enums import SurveyKind
 from bankcrm.core.exceptions import ImportRejected
+from bankcrm.quality import repository as quality_repository
+from bankcrm.quality import satisfaction as satisfaction_figures
 from bankcrm.quality import servqual
 from bankcrm.quality.instrument import (
     SHIPPED_INSTRUMENTS,
@@ -205,6 +212,54 @@ def _left(text: str, width: int) -> str:
 
 def _number(value: float | None, decimals: int = 2) -> str:
     return "–" if value is None else f"{value:.{decimals}f}"
+
+
+@quality_app.command("satisfaction")
+def satisfaction(
+    since: str | None = typer.Option(
+        None, "--since", help="Only answers from this day on (YYYY-MM-DD)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """CSAT, first-time satisfaction and NPS of the surveys in the records store, with their
+    monthly trends."""
+    try:
+        answered_from = date.fromisoformat(since) if since else None
+    except ValueError:
+        typer.echo(f"--since: a day as YYYY-MM-DD, not {since!r}", err=True)
+        raise typer.Exit(BAD_INPUT) from None
+    with session_scope() as session:
+        csat_answers = quality_repository.scored_answers(
+            session, kind=SurveyKind.CSAT, answered_from=answered_from
+        )
+        nps_answers = quality_repository.scored_answers(
+            session, kind=SurveyKind.NPS, answered_from=answered_from
+        )
+    report = {
+        "csat": asdict(satisfaction_figures.csat(answer.score for answer in csat_answers)),
+        "first_time_csat": asdict(satisfaction_figures.first_time_csat(csat_answers)),
+        "nps": asdict(satisfaction_figures.nps(answer.score for answer in nps_answers)),
+        "monthly": {
+            "csat": asdict(satisfaction_figures.monthly_csat(csat_answers)),
+            "nps": asdict(satisfaction_figures.monthly_nps(nps_answers)),
+        },
+    }
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False))
+        return
+    csat_share = report["csat"]["share"]
+    first_share = report["first_time_csat"]["share"]
+    score = report["nps"]["score"]
+    typer.echo(
+        f"CSAT {_number(None if csat_share is None else 100 * csat_share, 1)} % satisfied "
+        f"of {report['csat']['answers']:,} answers; first-time "
+        f"{_number(None if first_share is None else 100 * first_share, 1)} % of "
+        f"{report['first_time_csat']['answers']:,} customers"
+    )
+    typer.echo(
+        f"NPS {_number(score, 1)} ({_number(report['nps']['low'], 1)} to "
+        f"{_number(report['nps']['high'], 1)}) of {report['nps']['answers']:,} answers"
+    )
 
 
 def register(app: typer.Typer) -> None:
