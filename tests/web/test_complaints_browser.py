@@ -89,6 +89,11 @@ def test_the_branch_managers_overdue_queue_has_the_escalated_cases(
     assert "已升级" in rows.first.inner_text()
     snap(page, "complaints-overdue-zh")
 
+    # the case page shows how likely the complaining customer is to leave
+    rows.first.get_by_test_id("complaint-link").click()
+    page.wait_for_url(re.compile(r"/complaints/\d+$"))
+    assert re.match(r"\d+%", page.get_by_test_id("complaint-churn").inner_text())
+
 
 def test_the_case_analysis_report_renders_with_data(page: Any, served_demo: ServedDemo) -> None:
     log_in(page, served_demo, served_demo.login_for("quality_officer"))

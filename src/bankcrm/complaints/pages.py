@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -13,6 +14,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from bankcrm.churn import service as churn_service
 from bankcrm.complaints import reports, service, workflow
 from bankcrm.complaints.analysis import CaseReport
 from bankcrm.complaints.schemas import ComplaintDetail, ComplaintEventRead, SuggestionRead
@@ -713,11 +715,19 @@ def _render_case(
     locale = request_locale(request)
     taxonomy = service.taxonomy()
     settings = get_settings().complaints
+    churn = None
+    if item.customer_id is not None and has_permission(user.role, Permission.ANALYTICS_READ):
+        # a complaint from a customer already drifting away is the one not to lose
+        with suppress(NotFound):
+            churn = churn_service.customer_churn(
+                session, user=user, customer_id=item.customer_id, locale=locale
+            )
     may_handle = has_permission(user.role, Permission.COMPLAINTS_HANDLE)
     may_approve = has_permission(user.role, Permission.COMPLAINTS_APPROVE)
     open_case = item.status is not ComplaintStatus.WITHDRAWN
     context: dict[str, Any] = {
         "item": item,
+        "churn": churn,
         "taxonomy": taxonomy,
         "status_badges": STATUS_BADGES,
         "severity_badges": SEVERITY_BADGES,
