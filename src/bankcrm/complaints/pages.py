@@ -34,9 +34,7 @@ from bankcrm.core.enums import (
 )
 from bankcrm.core.exceptions import (
     BankcrmError,
-    Conflict,
     NotFound,
-    PermissionDenied,
     ValidationFailed,
 )
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
@@ -47,7 +45,7 @@ from bankcrm.web.filters import chosen_id
 from bankcrm.web.i18n import format_date, format_money, gettext
 from bankcrm.web.labels import label_for
 from bankcrm.web.locale import request_locale
-from bankcrm.web.problems import Problem, translated
+from bankcrm.web.problems import Problem, refusal, translated
 from bankcrm.web.security import check_csrf
 from bankcrm.web.templating import render
 
@@ -679,23 +677,17 @@ def _refused(
     *,
     typed: Typed | None = None,
 ) -> Response:
-    """The case as it stands now, with why the form was refused.
-
-    A case outside the viewer's scope stays a plain 404, telling nothing about it."""
-    if isinstance(error, NotFound):
-        raise error
-    # nothing of a refused form may be committed with the page
-    session.rollback()
-    if isinstance(error, Conflict):
-        headline = CONFLICT
-    elif isinstance(error, PermissionDenied):
-        headline = _("You may not do this.")
+    """The case as it stands now, with why the form was refused (``headline`` when it was
+    neither a lost race nor a refused permission)."""
+    problem = refusal(
+        session, error, conflict=CONFLICT, denied=_("You may not do this."), otherwise=headline
+    )
     return _render_case(
         request,
         session,
         user,
         complaint_id,
-        problem=Problem(headline, error.message),
+        problem=problem,
         typed=typed,
         status_code=error.status_code,
     )

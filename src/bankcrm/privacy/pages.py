@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import PrivacyRequestKind, PrivacyRequestStatus
-from bankcrm.core.exceptions import BankcrmError, Conflict, NotFound, PermissionDenied
+from bankcrm.core.exceptions import BankcrmError, NotFound
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.privacy import endpoints, service
@@ -22,7 +22,7 @@ from bankcrm.web.deps import PagePrivacyApprove, PagePrivacyRequests
 from bankcrm.web.filters import chosen_id
 from bankcrm.web.i18n import gettext
 from bankcrm.web.locale import request_locale
-from bankcrm.web.problems import Problem, translated
+from bankcrm.web.problems import Problem, refusal, translated
 from bankcrm.web.security import check_csrf
 from bankcrm.web.templating import render
 
@@ -274,28 +274,23 @@ def _refused(
     *,
     reason: str = "",
 ) -> Response:
-    """The request as it stands now, with why the decision was refused.
-
-    A request outside the viewer's scope stays a plain 404, telling nothing about it."""
-    if isinstance(error, NotFound):
-        raise error
-    # nothing of a refused decision may be committed with the page
-    session.rollback()
-    if isinstance(error, Conflict):
-        headline = _(
+    """The request as it stands now, with why the decision was refused."""
+    problem = refusal(
+        session,
+        error,
+        conflict=_(
             "Someone else changed this request, or it has already been decided. It is shown "
             "as it is now: check it before you decide."
-        )
-    elif isinstance(error, PermissionDenied):
-        headline = _("You may not decide this request.")
-    else:
-        headline = _("The decision could not be recorded.")
+        ),
+        denied=_("You may not decide this request."),
+        otherwise=_("The decision could not be recorded."),
+    )
     return _render_detail(
         request,
         session,
         user,
         request_id,
-        problem=Problem(headline, error.message),
+        problem=problem,
         reason=reason,
         status_code=error.status_code,
     )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
+from bankcrm.core.exceptions import BankcrmError, Conflict, NotFound, PermissionDenied
 from bankcrm.web.i18n import gettext
 
 
@@ -20,3 +23,23 @@ class Problem:
 
 def translated(problem: Problem | None, locale: str) -> Problem | None:
     return None if problem is None else problem.translated(locale)
+
+
+def refusal(
+    session: Session, error: BankcrmError, *, conflict: str, denied: str, otherwise: str
+) -> Problem:
+    """Why a form on an object's page was refused, after undoing what it wrote.
+
+    An object outside the viewer's scope stays a plain 404, telling nothing about it; the
+    headlines are catalog messages for a lost race, a refused permission and anything else."""
+    if isinstance(error, NotFound):
+        raise error
+    # nothing of a refused form may be committed with the page
+    session.rollback()
+    if isinstance(error, Conflict):
+        headline = conflict
+    elif isinstance(error, PermissionDenied):
+        headline = denied
+    else:
+        headline = otherwise
+    return Problem(headline, error.message)
