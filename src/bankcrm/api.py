@@ -13,6 +13,11 @@ from bankcrm.clv.endpoints import router as clv_router
 from bankcrm.complaints.endpoints import router as complaints_router
 from bankcrm.customers.endpoints import router as customers_router
 from bankcrm.privacy.endpoints import router as privacy_router
+from bankcrm.quality.endpoints import router as quality_router
+from bankcrm.quality.improvement.endpoints import router as improvement_router
+from bankcrm.quality.inspections.endpoints import router as inspections_router
+from bankcrm.quality.reporting.endpoints import router as quality_reports_router
+from bankcrm.quality.surveys.endpoints import router as surveys_router
 from bankcrm.segmentation.endpoints import router as segments_router
 from bankcrm.staff.endpoints import router as staff_router
 
@@ -56,4 +61,10 @@ api_router.include_router(clv_router, responses=error_responses(403, 404, 422))
 api_router.include_router(churn_router, responses=error_responses(403, 404, 422))
 api_router.include_router(privacy_router, responses=error_responses(400, 403, 404, 409, 422))
 api_router.include_router(complaints_router, responses=error_responses(400, 403, 404, 409, 422))
+QUALITY_ERRORS = error_responses(400, 403, 404, 409, 422)
+api_router.include_router(surveys_router, responses=QUALITY_ERRORS)
+api_router.include_router(quality_reports_router, responses=QUALITY_ERRORS)
+api_router.include_router(quality_router, responses=QUALITY_ERRORS)
+api_router.include_router(inspections_router, responses=QUALITY_ERRORS)
+api_router.include_router(improvement_router, responses=QUALITY_ERRORS)
 api_router.include_router(audit_router, responses=error_responses(403, 422))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bankcrm.core.enums import TargetDirection
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.quality.gaps import (
     GAP_NUMBERS,
@@ -12,7 +13,6 @@ from bankcrm.quality.gaps import (
     GapControlsInvalid,
     GapStatus,
     Promise,
-    PromiseDirection,
     diagnose,
     inspection_compliance_evidence,
     management_perception_evidence,
@@ -187,7 +187,7 @@ def test_promise_kept_in_both_directions() -> None:
     wait = Promise("wait ≤ 15 min", promised=15, measured=22)
     assert not wait.kept
     assert wait.relative_miss == pytest.approx(7 / 15)
-    atm = Promise("ATM up ≥ 99.5 %", 99.5, 99.9, PromiseDirection.AT_LEAST)
+    atm = Promise("ATM up ≥ 99.5 %", 99.5, 99.9, TargetDirection.AT_LEAST)
     assert atm.kept
     assert atm.relative_miss == 0.0
 
@@ -197,7 +197,7 @@ def test_gap_4_kept_share_and_complaint_rate() -> None:
         Promise("wait ≤ 15 min", promised=15, measured=22),
         Promise("loan decision ≤ 3 days", promised=3, measured=3),
         Promise("card in ≤ 7 days", promised=7, measured=6),
-        Promise("ATM up ≥ 99.5 %", 99.5, 99.9, PromiseDirection.AT_LEAST),
+        Promise("ATM up ≥ 99.5 %", 99.5, 99.9, TargetDirection.AT_LEAST),
     ]
     evidence = promise_keeping_evidence(promises, not_as_advertised_complaints=6, cases=12_000)
     assert evidence.kept_share == 0.75

@@ -194,6 +194,62 @@ class SurveyKind(StrEnum):
     NPS = "nps"
 
 
+class WaveStatus(StrEnum):
+    """A survey wave: prepared, collecting answers, or closed for analysis."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class TargetDirection(StrEnum):
+    """Which side of a target value is good: a wait of at most 15 minutes, an ATM
+    availability of at least 99.5 %."""
+
+    AT_MOST = "at_most"
+    AT_LEAST = "at_least"
+
+
+class StandardCategory(StrEnum):
+    """The four kinds of branch service standard (服务规范): environment, etiquette,
+    efficiency, process."""
+
+    ENVIRONMENT = "environment"
+    ETIQUETTE = "etiquette"
+    EFFICIENCY = "efficiency"
+    PROCESS = "process"
+
+
+class InspectionKind(StrEnum):
+    """The seed's ways of checking service (服务检查): the branch's own daily check, a
+    callback to customers, a mystery shopper, announced and unannounced visits."""
+
+    DAILY_CHECK = "daily_check"
+    CALLBACK = "callback"
+    MYSTERY_SHOPPER = "mystery_shopper"
+    OPEN_VISIT = "open_visit"
+    SECRET_VISIT = "secret_visit"
+
+
+class ActionStage(StrEnum):
+    """Plan–do–check–act (PDCA) of an improvement action, then closed."""
+
+    PLAN = "plan"
+    DO = "do"
+    CHECK = "check"
+    ACT = "act"
+    CLOSED = "closed"
+
+
+class ActionOrigin(StrEnum):
+    """What raised an improvement action."""
+
+    GAP = "gap"
+    INSPECTION = "inspection"
+    COMPLAINT = "complaint"
+    OTHER = "other"
+
+
 class LoyaltyFactor(StrEnum):
     """The seven factors of the loyalty index (客户忠诚度), in the handbook's order."""
 

@@ -14,7 +14,17 @@ from bankcrm.complaints.models import (
 from bankcrm.customers.models import Customer, Interaction, ManagerAssignment, Note
 from bankcrm.privacy.models import PrivacyRequest
 from bankcrm.products.models import Product
-from bankcrm.quality.models import SurveyResponse
+from bankcrm.quality.models import (
+    ImprovementAction,
+    Inspection,
+    InspectionResult,
+    ManagementPrediction,
+    ServicePromise,
+    ServiceStandard,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyWave,
+)
 from bankcrm.segmentation.models import CustomerSegment, SegmentRun
 from bankcrm.staff.models import StaffUser
 from bankcrm.tasks.models import Task
@@ -36,15 +46,23 @@ __all__ = [
     "CustomerSegment",
     "CustomerValue",
     "Holding",
+    "ImprovementAction",
+    "Inspection",
+    "InspectionResult",
     "Interaction",
+    "ManagementPrediction",
     "ManagerAssignment",
     "Note",
     "PrivacyRequest",
     "Product",
     "SegmentRun",
+    "ServicePromise",
+    "ServiceStandard",
     "StaffUser",
     "StandingOrder",
+    "SurveyInvitation",
     "SurveyResponse",
+    "SurveyWave",
     "Task",
     "Transaction",
 ]

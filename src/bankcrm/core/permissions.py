@@ -27,6 +27,12 @@ class Permission(StrEnum):
     """Register a complaint, move it through its workflow, propose recovery actions."""
     COMPLAINTS_APPROVE = "complaints:approve"
     """Approve another person's refund or compensation above the limit (maker–checker)."""
+    QUALITY_READ = "quality:read"
+    """Survey results, the gap diagnosis, standards, inspections and the PDCA board."""
+    QUALITY_MANAGE = "quality:manage"
+    """Run survey waves, keep the standards and promises, raise actions from the diagnosis."""
+    QUALITY_INSPECT = "quality:inspect"
+    """Record inspections, answer the management survey, work improvement actions."""
     AUDIT_READ = "audit:read"
     USERS_MANAGE = "users:manage"
     IMPORTS_RUN = "imports:run"
@@ -44,7 +50,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(
         {Permission.CUSTOMERS_READ, Permission.USERS_MANAGE, Permission.IMPORTS_RUN}
     ),
-    Role.MARKETING_ANALYST: frozenset({Permission.CUSTOMERS_READ, Permission.ANALYTICS_READ}),
+    Role.MARKETING_ANALYST: frozenset(
+        {Permission.CUSTOMERS_READ, Permission.ANALYTICS_READ, Permission.QUALITY_READ}
+    ),
     Role.ACCOUNT_MANAGER: frozenset(
         {
             Permission.CUSTOMERS_READ,
@@ -67,6 +75,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.COMPLAINTS_READ,
             Permission.COMPLAINTS_HANDLE,
             Permission.COMPLAINTS_APPROVE,
+            Permission.QUALITY_READ,
+            Permission.QUALITY_INSPECT,
         }
     ),
     Role.QUALITY_OFFICER: frozenset(
@@ -75,6 +85,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PERSONAL_DATA_REVEAL,
             Permission.COMPLAINTS_READ,
             Permission.COMPLAINTS_HANDLE,
+            Permission.QUALITY_READ,
+            Permission.QUALITY_MANAGE,
+            Permission.QUALITY_INSPECT,
         }
     ),
     Role.COMPLIANCE_AUDITOR: frozenset(
@@ -84,6 +97,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PRIVACY_REQUESTS,
             Permission.PRIVACY_APPROVE,
             Permission.COMPLAINTS_READ,
+            Permission.QUALITY_READ,
             Permission.AUDIT_READ,
         }
     ),

@@ -50,7 +50,10 @@ PERSONAL_COLUMNS: dict[str, frozenset[str]] = {
 }
 """Columns whose values never enter the audit trail in clear."""
 
-SECRET_COLUMNS: dict[str, frozenset[str]] = {"staff_users": frozenset({"password_hash"})}
+SECRET_COLUMNS: dict[str, frozenset[str]] = {
+    "staff_users": frozenset({"password_hash"}),
+    "survey_invitations": frozenset({"token"}),
+}
 """Columns whose values never enter the audit trail at all."""
 
 SECRET_MARK = "[secret]"

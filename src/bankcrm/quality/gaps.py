@@ -22,6 +22,7 @@ from enum import StrEnum
 from importlib import resources
 from typing import ClassVar
 
+from bankcrm.core.enums import TargetDirection
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.quality.instrument import REQUIRED_LANGUAGES, LocalizedText
 
@@ -359,11 +360,6 @@ def inspection_compliance_evidence(
 # --- gap 4: delivery vs external communication ------------------------------------------
 
 
-class PromiseDirection(StrEnum):
-    AT_MOST = "at_most"  # "wait ≤ 15 min"
-    AT_LEAST = "at_least"  # "≥ 99.5 % ATM availability"
-
-
 @dataclass(frozen=True)
 class Promise:
     """A registered promise with the value measured for it over the period."""
@@ -371,11 +367,11 @@ class Promise:
     name: str
     promised: float
     measured: float
-    direction: PromiseDirection = PromiseDirection.AT_MOST
+    direction: TargetDirection = TargetDirection.AT_MOST
 
     @property
     def kept(self) -> bool:
-        if self.direction is PromiseDirection.AT_MOST:
+        if self.direction is TargetDirection.AT_MOST:
             return self.measured <= self.promised
         return self.measured >= self.promised
 

@@ -31,6 +31,12 @@ def mount_web(app: FastAPI) -> None:
     from bankcrm.complaints.pages import router as complaint_pages
     from bankcrm.customers.pages import router as customer_pages
     from bankcrm.privacy.pages import router as privacy_pages
+    from bankcrm.quality.improvement.pages import router as improvement_pages
+    from bankcrm.quality.inspections.pages import router as inspection_pages
+    from bankcrm.quality.pages import router as quality_pages
+    from bankcrm.quality.reporting.pages import router as quality_report_pages
+    from bankcrm.quality.surveys.pages import router as survey_pages
+    from bankcrm.quality.surveys.respondent import router as respondent_pages
     from bankcrm.segmentation.pages import router as segment_pages
     from bankcrm.staff.pages import router as staff_pages
     from bankcrm.web.deps import LoginRequired
@@ -63,6 +69,12 @@ def mount_web(app: FastAPI) -> None:
         clv_pages,
         privacy_pages,
         complaint_pages,
+        survey_pages,
+        respondent_pages,
+        quality_report_pages,
+        quality_pages,
+        inspection_pages,
+        improvement_pages,
         audit_pages,
     ):
         app.include_router(router, include_in_schema=False, dependencies=[Depends(require_csrf)])

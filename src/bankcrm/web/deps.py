@@ -97,3 +97,8 @@ PageComplaintsHandle = Annotated[
 PageComplaintsApprove = Annotated[
     StaffUser, Depends(RequirePagePermission(Permission.COMPLAINTS_APPROVE))
 ]
+PageQualityRead = Annotated[StaffUser, Depends(RequirePagePermission(Permission.QUALITY_READ))]
+PageQualityManage = Annotated[StaffUser, Depends(RequirePagePermission(Permission.QUALITY_MANAGE))]
+PageQualityInspect = Annotated[
+    StaffUser, Depends(RequirePagePermission(Permission.QUALITY_INSPECT))
+]

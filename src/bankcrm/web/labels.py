@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from bankcrm.core.enums import (
     AccountStatus,
+    ActionOrigin,
+    ActionStage,
     AuditAction,
     ChurnDiagnosis,
     ChurnMethod,
@@ -17,6 +19,7 @@ from bankcrm.core.enums import (
     CustomerStatus,
     CustomerType,
     Direction,
+    InspectionKind,
     InteractionKind,
     LifecycleStage,
     LoyaltyFactor,
@@ -28,9 +31,13 @@ from bankcrm.core.enums import (
     RecoveryStatus,
     Role,
     Severity,
+    StandardCategory,
+    SurveyKind,
+    TargetDirection,
     TaskPriority,
     TaskStatus,
     TransactionChannel,
+    WaveStatus,
 )
 from bankcrm.web.i18n import gettext, translations
 
@@ -177,6 +184,32 @@ ENTRIES: tuple[tuple[StrEnum, Message], ...] = (
     (ComplaintEventKind.RECOVERY, _("service recovery")),
     (ComplaintEventKind.CLASSIFICATION, _("labels")),
     (ComplaintEventKind.REMINDER, _("deadline reminder")),
+    (SurveyKind.SERVQUAL, _("SERVQUAL survey")),
+    (SurveyKind.CSAT, _("satisfaction (CSAT)")),
+    (SurveyKind.NPS, _("recommendation (NPS)")),
+    (WaveStatus.DRAFT, _("draft")),
+    (WaveStatus.OPEN, _("collecting answers")),
+    (WaveStatus.CLOSED, _("finished")),
+    (TargetDirection.AT_MOST, _("at most")),
+    (TargetDirection.AT_LEAST, _("at least")),
+    (StandardCategory.ENVIRONMENT, _("service environment")),
+    (StandardCategory.ETIQUETTE, _("service etiquette")),
+    (StandardCategory.EFFICIENCY, _("service efficiency")),
+    (StandardCategory.PROCESS, _("service process")),
+    (InspectionKind.DAILY_CHECK, _("daily check")),
+    (InspectionKind.CALLBACK, _("customer callback")),
+    (InspectionKind.MYSTERY_SHOPPER, _("mystery shopper")),
+    (InspectionKind.OPEN_VISIT, _("announced visit")),
+    (InspectionKind.SECRET_VISIT, _("unannounced visit")),
+    (ActionStage.PLAN, _("plan")),
+    (ActionStage.DO, _("do")),
+    (ActionStage.CHECK, _("check")),
+    (ActionStage.ACT, _("act")),
+    (ActionStage.CLOSED, _("done")),
+    (ActionOrigin.GAP, _("service gap")),
+    (ActionOrigin.INSPECTION, _("inspection")),
+    (ActionOrigin.COMPLAINT, _("complaint")),
+    (ActionOrigin.OTHER, _("other")),
 )
 """Each value with its label. Values of different enumerations may be equal strings
 (``received`` of a privacy request and of a complaint), so labels are looked up by
