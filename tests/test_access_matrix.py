@@ -26,13 +26,18 @@ from bankcrm.churn import service as churn_service
 from bankcrm.clv import service as clv_service
 from bankcrm.complaints import service as complaints_service
 from bankcrm.core.config import get_settings
-from bankcrm.core.db import make_engine
+from bankcrm.core.db import make_engine, utcnow
 from bankcrm.core.enums import (
+    ActionOrigin,
     AnalyticsEngine,
     ComplaintChannel,
+    InspectionKind,
     PrivacyRequestKind,
     RecoveryKind,
     Role,
+    SurveyKind,
+    TargetDirection,
+    WaveStatus,
 )
 from bankcrm.core.permissions import ROLE_PERMISSIONS, ROLE_SCOPE, Permission, Scope
 from bankcrm.core.security import create_access_token
@@ -40,6 +45,10 @@ from bankcrm.customers.models import Customer
 from bankcrm.main import create_app
 from bankcrm.privacy import service as privacy_service
 from bankcrm.products.models import Product
+from bankcrm.quality.inspections import service as inspections_service
+from bankcrm.quality.inspections.checklist import Answer as InspectionAnswer
+from bankcrm.quality.models import ImprovementAction, ServicePromise, ServiceStandard, SurveyWave
+from bankcrm.quality.surveys import service as surveys_service
 from bankcrm.segmentation import service as segmentation_service
 from bankcrm.staff.models import StaffUser
 from tests import factories
@@ -72,6 +81,23 @@ class Objects:
     complaint: int
     recovery: int
     """A compensation above the approval limit, waiting for a checker."""
+    quality: QualityObjects
+
+
+@dataclass(frozen=True)
+class QualityObjects:
+    """Service-quality records; they hold no customer's data, so every role sees the same."""
+
+    wave: int
+    standard: int
+    inspection: int
+    action: int
+    promise: int
+    branch: int
+    """The branch manager's branch, where the inspections take place."""
+    today: str
+    daily_check: list[tuple[str, float | None]]
+    """The daily checklist: each standard's code and, for a measured one, its target."""
 
 
 @dataclass
@@ -92,7 +118,75 @@ def _request(session: Session, maker: StaffUser, customer_id: int, kind: Privacy
     ).id
 
 
-def _objects(session: Session, maker: StaffUser, customer_id: int) -> Objects:
+def _quality_objects(
+    session: Session, *, officer: StaffUser, branch_manager: StaffUser
+) -> QualityObjects:
+    """A SERVQUAL wave open today, the shipped standards, a failed daily check at the branch
+    manager's branch (so gap 3 is open and the diagnosis can raise an action) and an action
+    the branch manager owns."""
+    today = complaints_service.bank_day(utcnow())
+    inspections_service.load_standard_catalogue(session)
+    daily_check = [
+        (standard.code, standard.target)
+        for standard in inspections_service.checklist(session, InspectionKind.DAILY_CHECK)
+    ]
+    assert branch_manager.branch_id is not None
+    inspection = inspections_service.record_inspection(
+        session,
+        user=officer,
+        kind=InspectionKind.DAILY_CHECK,
+        branch_id=branch_manager.branch_id,
+        inspected_on=today,
+        results=[
+            InspectionAnswer(code=code, observed=target)
+            if target
+            else InspectionAnswer(code=code, passed=False)
+            for code, target in daily_check
+        ],
+    )
+    wave = SurveyWave(
+        instrument_text=surveys_service.shipped_instrument_text("servqual_bank"),
+        code="SQ-MATRIX",
+        title="服务质量调查",
+        kind=SurveyKind.SERVQUAL,
+        instrument="servqual_bank",
+        status=WaveStatus.OPEN,
+        opens_on=today - timedelta(days=1),
+        closes_on=today + timedelta(days=30),
+    )
+    action = ImprovementAction(
+        title="缩短排队等候时间",
+        owner_id=branch_manager.id,
+        branch_id=branch_manager.branch_id,
+        due_on=today + timedelta(days=30),
+        origin=ActionOrigin.OTHER,
+    )
+    promise = ServicePromise(
+        title="排队等候不超过15分钟",
+        unit="min",
+        promised=15,
+        direction=TargetDirection.AT_MOST,
+        delivered=19.5,
+        measured_on=today,
+    )
+    session.add_all([wave, action, promise])
+    session.flush()
+    standard = session.scalars(select(ServiceStandard).where(ServiceStandard.code == "ENV-01"))
+    return QualityObjects(
+        wave=wave.id,
+        standard=standard.one().id,
+        inspection=inspection.id,
+        action=action.id,
+        promise=promise.id,
+        branch=branch_manager.branch_id,
+        today=today.isoformat(),
+        daily_check=daily_check,
+    )
+
+
+def _objects(
+    session: Session, maker: StaffUser, customer_id: int, quality: QualityObjects
+) -> Objects:
     complaint = complaints_service.create_complaint(
         session,
         user=maker,
@@ -113,6 +207,7 @@ def _objects(session: Session, maker: StaffUser, customer_id: int) -> Objects:
         correction_request=_request(session, maker, customer_id, PrivacyRequestKind.CORRECTION),
         complaint=complaint.id,
         recovery=with_recovery.recoveries[0].id,
+        quality=quality,
     )
 
 
@@ -180,8 +275,11 @@ def callers(small_bank: SmallBank, app_settings: str) -> Iterator[list[Caller]]:
         auditor = factories.staff(session, role=Role.COMPLIANCE_AUDITOR)
         officer = factories.staff(session, role=Role.QUALITY_OFFICER)
         _give_history(session, small_bank)
-        mine = _objects(session, manager_a, own_customer.id)
-        elsewhere = _objects(session, auditor, outsider_branch.id)
+        quality = _quality_objects(
+            session, officer=officer, branch_manager=users[small_bank.branch_manager]
+        )
+        mine = _objects(session, manager_a, own_customer.id, quality)
+        elsewhere = _objects(session, auditor, outsider_branch.id, quality)
         session.commit()
         by_role = {
             Role.ACCOUNT_MANAGER: manager_a,
@@ -231,6 +329,11 @@ def _path(access: RouteAccess, objects: Objects) -> str:
         "code": "en",
         "complaint_id": objects.complaint,
         "recovery_id": objects.recovery,
+        "wave_id": objects.quality.wave,
+        "standard_id": objects.quality.standard,
+        "inspection_id": objects.quality.inspection,
+        "action_id": objects.quality.action,
+        "promise_id": objects.quality.promise,
     }
     names = re.findall(r"{(\w+)}", access.path)
     missing = [name for name in names if name not in values]
@@ -238,6 +341,10 @@ def _path(access: RouteAccess, objects: Objects) -> str:
     return access.path.format(**{name: values[name] for name in names})
 
 
+# New standards in the examples are of the efficiency category, which the daily check (the
+# inspection examples) does not include, so the examples' checklist stays complete.
+GET_QUERIES = {("GET", "/api/v1/quality/inspections/checklist"): {"kind": "daily_check"}}
+"""Query parameters a GET route requires."""
 API_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/customers/{customer_id}/reveal"): lambda o: {"reason": "客户来电核实身份"},
     ("POST", "/api/v1/privacy/requests"): lambda o: {
@@ -269,6 +376,65 @@ API_BODIES: dict[tuple[str, str], Any] = {
         "version": 1,
         "approve": True,
     },
+    ("POST", "/api/v1/quality/waves"): lambda o: {
+        "code": "SQ-NEW",
+        "title": "服务质量调查",
+        "kind": "servqual",
+        "opens_on": "2026-11-01",
+        "closes_on": "2026-12-31",
+    },
+    ("POST", "/api/v1/quality/waves/{wave_id}/invitations"): lambda o: {
+        "sample_size": 5,
+        "seed": 3,
+    },
+    ("POST", "/api/v1/quality/waves/{wave_id}/reminders"): lambda o: {},
+    ("POST", "/api/v1/quality/waves/{wave_id}/status"): lambda o: {
+        "status": "closed",
+        "version": 1,
+    },
+    ("POST", "/api/v1/quality/waves/{wave_id}/predictions"): lambda o: {
+        "answers": {f"E{number}": 6 for number in range(1, 23)}
+    },
+    ("POST", "/api/v1/quality/standards"): lambda o: {
+        "code": "EFF-09",
+        "category": "efficiency",
+        "title": "大额取款预约次日办结",
+        "servqual_items": [11],
+    },
+    ("POST", "/api/v1/quality/standards/catalogue"): lambda o: None,
+    ("PATCH", "/api/v1/quality/standards/{standard_id}"): lambda o: {
+        "version": 1,
+        "title": "大厅整洁明亮",
+    },
+    ("POST", "/api/v1/quality/inspections"): lambda o: {
+        "kind": "daily_check",
+        "branch_id": o.quality.branch,
+        "inspected_on": o.quality.today,
+        "results": [
+            {"standard": code, "observed": target} if target else {"standard": code, "passed": True}
+            for code, target in o.quality.daily_check
+        ],
+    },
+    ("POST", "/api/v1/quality/actions"): lambda o: {
+        "title": "优化叫号分流",
+        "due_on": "2026-12-31",
+        "origin": "other",
+    },
+    ("PATCH", "/api/v1/quality/actions/{action_id}"): lambda o: {
+        "version": 1,
+        "description": "高峰时段增开窗口",
+    },
+    ("POST", "/api/v1/quality/actions/{action_id}/stage"): lambda o: {
+        "stage": "do",
+        "version": 1,
+    },
+    ("POST", "/api/v1/quality/diagnosis/actions"): lambda o: {"gap": 3},
+    ("POST", "/api/v1/quality/promises"): lambda o: {
+        "title": "贷款审批不超过5个工作日",
+        "promised": 5,
+        "direction": "at_most",
+    },
+    ("PATCH", "/api/v1/quality/promises/{promise_id}"): lambda o: {"delivered": 18.0},
 }
 PAGE_FORMS: dict[tuple[str, str], Any] = {
     ("POST", "/customers/{customer_id}/reveal"): lambda o: {"reason": "客户来电核实身份"},
@@ -291,6 +457,63 @@ PAGE_FORMS: dict[tuple[str, str], Any] = {
         "version": "1",
         "decision": "approve",
     },
+    ("POST", "/quality/waves/new"): lambda o: {
+        "code": "SQ-PAGE",
+        "title": "服务质量调查",
+        "kind": "servqual",
+        "instrument": "servqual_bank",
+        "opens_on": "2026-11-01",
+        "closes_on": "2026-12-31",
+    },
+    ("POST", "/quality/waves/{wave_id}/invitations"): lambda o: {"sample_size": "5", "seed": "3"},
+    ("POST", "/quality/waves/{wave_id}/reminders"): lambda o: {},
+    ("POST", "/quality/waves/{wave_id}/status"): lambda o: {"status": "closed", "version": "1"},
+    ("POST", "/quality/waves/{wave_id}/prediction"): lambda o: {
+        f"E{number}": "6" for number in range(1, 23)
+    },
+    ("POST", "/quality/standards"): lambda o: {
+        "code": "EFF-08",
+        "category": "efficiency",
+        "title": "开户资料一次告知",
+    },
+    ("POST", "/quality/standards/catalogue"): lambda o: {},
+    ("POST", "/quality/standards/{standard_id}"): lambda o: {
+        "version": "1",
+        "category": "environment",
+        "title": "大厅整洁明亮",
+        "active": "1",
+    },
+    ("POST", "/quality/inspections/new"): lambda o: {
+        "kind": "daily_check",
+        "branch_id": str(o.quality.branch),
+        "inspected_on": o.quality.today,
+        **{
+            f"observed:{code}" if target else f"passed:{code}": str(target) if target else "yes"
+            for code, target in o.quality.daily_check
+        },
+    },
+    ("POST", "/quality/actions/new"): lambda o: {
+        "title": "优化叫号分流",
+        "due_on": "2026-12-31",
+        "origin": "other",
+    },
+    ("POST", "/quality/actions/{action_id}/stage"): lambda o: {"stage": "do", "version": "1"},
+    ("POST", "/quality/actions/{action_id}/edit"): lambda o: {
+        "version": "1",
+        "description": "高峰时段增开窗口",
+    },
+    ("POST", "/quality/diagnosis/actions"): lambda o: {"gap": "3"},
+    ("POST", "/quality/promises"): lambda o: {
+        "title": "贷款审批不超过5个工作日",
+        "promised": "5",
+        "direction": "at_most",
+    },
+    ("POST", "/quality/promises/{promise_id}"): lambda o: {
+        "title": "排队等候不超过15分钟",
+        "promised": "15",
+        "direction": "at_most",
+        "delivered": "18",
+    },
 }
 
 
@@ -299,7 +522,7 @@ def _call(caller: Caller, access: RouteAccess, objects: Objects) -> Response:
     key = (access.method, access.path)
     if access.is_api:
         if access.method == "GET":
-            return caller.pages.get(url, headers=caller.api)
+            return caller.pages.get(url, headers=caller.api, params=GET_QUERIES.get(key))
         assert key in API_BODIES, f"{key}: give an example body in API_BODIES"
         return caller.pages.request(
             access.method, url, headers=caller.api, json=API_BODIES[key](objects)
@@ -368,11 +591,11 @@ def test_without_a_login_nothing_but_the_public_routes_answers(client: TestClien
     for access in route_table(create_app()):
         if access.method != "GET":
             continue
-        url = access.path.format(
-            customer_id=1, request_id=1, code="en", complaint_id=1, recovery_id=1
-        )
+        url = re.sub(r"{\w+}", "1", access.path.replace("{code}", "en"))
         answer = client.get(url, follow_redirects=False)
-        if not access.login:
+        if access.path == "/s/{token}":
+            assert answer.status_code == 404, "an unknown survey link is not found"
+        elif not access.login:
             assert answer.status_code < 400, url
         elif access.is_api:
             assert answer.status_code == 401, url

@@ -1,5 +1,5 @@
-"""``bankcrm quality``: analyse a SERVQUAL-style survey from a response file, and the
-bank's short satisfaction surveys (CSAT, NPS)."""
+"""``bankcrm quality``: analyse a SERVQUAL-style survey from a response file, the bank's
+short satisfaction surveys (CSAT, NPS), and the links of survey waves (follow-ups, reminders)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import typer
 
 from bankcrm.core.db import session_scope
 from bankcrm.core.enums import SurveyKind
-from bankcrm.core.exceptions import ImportRejected
+from bankcrm.core.exceptions import BankcrmError, ImportRejected
 from bankcrm.quality import repository as quality_repository
 from bankcrm.quality import satisfaction as satisfaction_figures
 from bankcrm.quality import servqual
@@ -25,6 +25,7 @@ from bankcrm.quality.instrument import (
     load_instrument,
     shipped_instrument,
 )
+from bankcrm.quality.surveys import service as surveys_service
 
 quality_app = typer.Typer(help="Service quality: SERVQUAL surveys.", no_args_is_help=True)
 
@@ -260,6 +261,54 @@ def satisfaction(
         f"NPS {_number(score, 1)} ({_number(report['nps']['low'], 1)} to "
         f"{_number(report['nps']['high'], 1)}) of {report['nps']['answers']:,} answers"
     )
+
+
+def _day(option: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        typer.echo(f"{option}: a day as YYYY-MM-DD, not {value!r}", err=True)
+        raise typer.Exit(BAD_INPUT) from None
+
+
+@quality_app.command("follow-up")
+def follow_up(
+    wave: str = typer.Option(..., "--wave", help="Code of an open or draft CSAT or NPS wave."),
+    since: str = typer.Option(..., "--since", help="First day of interactions (YYYY-MM-DD)."),
+    until: str | None = typer.Option(
+        None, "--until", help="Last day of interactions (YYYY-MM-DD); today when left out."
+    ),
+) -> None:
+    """Invite every customer who had an interaction in the window to a short survey about
+    their latest one there (once per customer and wave)."""
+    first = _day("--since", since)
+    last = _day("--until", until) if until else None
+    try:
+        with session_scope() as session:
+            found = surveys_service.wave_by_code(session, code=wave)
+            issued = surveys_service.issue_follow_up_invitations(
+                session, wave_id=found.id, since=first, until=last
+            )
+    except BankcrmError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(BAD_INPUT) from error
+    typer.echo(f"{issued:,} invitations issued to wave {wave}")
+
+
+@quality_app.command("remind")
+def remind(
+    wave: str = typer.Option(..., "--wave", help="Code of an open wave."),
+) -> None:
+    """Count a reminder on every unanswered link of the wave that is due one; the links file
+    on the wave's page lists them for the SMS or e-mail gateway."""
+    try:
+        with session_scope() as session:
+            found = surveys_service.wave_by_code(session, code=wave)
+            reminded = surveys_service.send_reminders(session, wave_id=found.id)
+    except BankcrmError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(BAD_INPUT) from error
+    typer.echo(f"{reminded.reminded:,} reminders counted for wave {wave}")
 
 
 def register(app: typer.Typer) -> None:

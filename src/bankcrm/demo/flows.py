@@ -33,6 +33,9 @@ from bankcrm.core.enums import (
 from bankcrm.core.exceptions import Conflict
 from bankcrm.core.migrate import upgrade
 from bankcrm.demo import repository
+from bankcrm.demo.quality_improvement import plant_improvement
+from bankcrm.demo.quality_inspections import plant_inspections
+from bankcrm.demo.quality_surveys import plant_survey_waves
 from bankcrm.ingest import service as ingest_service
 from bankcrm.ingest import synth
 from bankcrm.privacy import service as privacy_service
@@ -81,6 +84,7 @@ def build_demo_bank(
     logins = _grant_demo_logins(database_url)
     _register_privacy_requests(database_url)
     _open_the_complaint_desk(database_url)
+    _run_the_quality_desk(database_url, seed=seed)
     return DemoBank(database_url=database_url, logins=logins, rows_by_table=report.rows_by_table)
 
 
@@ -266,6 +270,26 @@ def _open_the_complaint_desk(database_url: str) -> None:
                     note="按宣传收益补足差额",
                 )
             complaints_service.sweep(session, now=now)
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def _run_the_quality_desk(database_url: str, *, seed: int) -> None:
+    """A year of inspections against the standards catalogue (branch BR002 failing), the
+    bank's service promises and improvement actions, and the survey waves: the generated
+    ones closed, one open with invitations, answers and the managers' predictions."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            officer = repository.first_staff_in_role(session, role=Role.QUALITY_OFFICER)
+            if officer is None:
+                return
+            audit_recorder.act_as(session, actor_id=officer.id, label=officer.username)
+            today = complaints_service.bank_day(utcnow())
+            plant_inspections(session, as_of=synth.GENERATED_AS_OF, seed=seed)
+            plant_improvement(session, as_of=synth.GENERATED_AS_OF, today=today, seed=seed)
+            plant_survey_waves(session, as_of=synth.GENERATED_AS_OF, today=today, seed=seed)
             session.commit()
     finally:
         engine.dispose()

@@ -1,3 +1,56 @@
-from fastapi import APIRouter
+"""REST: the survey-wave report as JSON, Excel or PDF."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
+
+from bankcrm.core.deps import DbSession, QualityRead
+from bankcrm.core.pagination import MAX_ID
+from bankcrm.quality.reporting import export
+from bankcrm.quality.reporting.report import MIN_BRANCH_RESPONDENTS
 
 router = APIRouter(prefix="/quality", tags=["quality"])
+
+WaveId = Annotated[int, Path(ge=1, le=MAX_ID)]
+MAX_MIN_RESPONDENTS = 1000
+
+
+@router.get(
+    "/waves/{wave_id}/report",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "application/json": {},
+                export.XLSX_MEDIA_TYPE: {},
+                export.PDF_MEDIA_TYPE: {},
+            }
+        }
+    },
+)
+def wave_report(
+    session: DbSession,
+    user: QualityRead,
+    wave_id: WaveId,
+    file_format: Annotated[str, Query(alias="format", pattern="^(json|xlsx|pdf)$")] = "json",
+    locale: Annotated[str, Query(pattern="^(zh_CN|en)$")] = "zh_CN",
+    min_respondents: Annotated[int, Query(ge=1, le=MAX_MIN_RESPONDENTS)] = MIN_BRANCH_RESPONDENTS,
+) -> Response:
+    """The report of a survey wave: respondents and response rate; for SERVQUAL per item
+    and dimension E, P, gap P − E with confidence intervals, unweighted and weighted scores,
+    Cronbach's α, the importance–performance grid, the branch league table (branches with
+    fewer than ``min_respondents`` complete respondents marked, not ranked), breakdowns by
+    customer segment and month, the change against the previous wave with Welch's test and
+    the trend over waves; for CSAT and NPS the score, its interval and the monthly trend."""
+    content, media_type, filename = export.render(
+        session,
+        wave_id=wave_id,
+        file_format=file_format,
+        locale=locale,
+        min_branch_respondents=min_respondents,
+    )
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else {}
+    return Response(content, media_type=media_type, headers=headers)

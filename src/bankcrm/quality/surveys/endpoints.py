@@ -1,3 +1,104 @@
-from fastapi import APIRouter
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from bankcrm.core.deps import DbSession, QualityInspect, QualityManage, QualityRead
+from bankcrm.core.pagination import MAX_ID
+from bankcrm.quality.surveys import service
+from bankcrm.quality.surveys.sampling import Selection
+from bankcrm.quality.surveys.schemas import (
+    IssueRead,
+    PredictionCreate,
+    PredictionRead,
+    ReminderCreate,
+    ReminderRead,
+    SelectionCreate,
+    StatusChange,
+    WaveCreate,
+    WaveDetail,
+    WaveRead,
+    WaveSummary,
+)
 
 router = APIRouter(prefix="/quality", tags=["quality"])
+
+WaveId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+@router.get("/waves", response_model=list[WaveSummary])
+def list_waves(session: DbSession, user: QualityRead) -> list[WaveSummary]:
+    """Every survey wave, the latest first, with its response rate."""
+    return service.list_waves(session)
+
+
+@router.post("/waves", response_model=WaveRead, status_code=201)
+def create_wave(session: DbSession, user: QualityManage, body: WaveCreate) -> WaveRead:
+    """A new wave, in draft; a SERVQUAL wave keeps a copy of its instrument."""
+    return service.create_wave(
+        session,
+        user=user,
+        code=body.code,
+        title=body.title,
+        kind=body.kind,
+        instrument=body.instrument,
+        opens_on=body.opens_on,
+        closes_on=body.closes_on,
+    )
+
+
+@router.get("/waves/{wave_id}", response_model=WaveDetail)
+def get_wave(session: DbSession, user: QualityRead, wave_id: WaveId) -> WaveDetail:
+    """The wave with its response rate overall and per branch (no links)."""
+    return service.get_wave(session, wave_id=wave_id)
+
+
+@router.post("/waves/{wave_id}/invitations", response_model=IssueRead)
+def issue_invitations(
+    session: DbSession, user: QualityManage, wave_id: WaveId, body: SelectionCreate
+) -> IssueRead:
+    """Pick respondents (branches, segment, random sample) and issue their one-time links."""
+    return service.issue_invitations(
+        session,
+        wave_id=wave_id,
+        selection=Selection(
+            branch_codes=tuple(body.branch_codes),
+            quadrants=tuple(quadrant.value for quadrant in body.quadrants),
+            value_tiers=tuple(tier.value for tier in body.value_tiers),
+            sample_size=body.sample_size,
+            seed=body.seed,
+        ),
+    )
+
+
+@router.post("/waves/{wave_id}/reminders", response_model=ReminderRead)
+def send_reminders(
+    session: DbSession,
+    user: QualityManage,
+    wave_id: WaveId,
+    body: ReminderCreate | None = None,
+) -> ReminderRead:
+    """Count a reminder on unanswered invitations that are due one; their links come back
+    for the bank's gateway to send."""
+    chosen = body or ReminderCreate()
+    return service.send_reminders(
+        session, wave_id=wave_id, min_days=chosen.min_days, max_reminders=chosen.max_reminders
+    )
+
+
+@router.post("/waves/{wave_id}/status", response_model=WaveRead)
+def change_status(
+    session: DbSession, user: QualityManage, wave_id: WaveId, body: StatusChange
+) -> WaveRead:
+    """Open or close the wave; ``version`` is the one the caller saw."""
+    return service.change_status(session, wave_id=wave_id, status=body.status, version=body.version)
+
+
+@router.post("/waves/{wave_id}/predictions", response_model=PredictionRead)
+def save_prediction(
+    session: DbSession, user: QualityInspect, wave_id: WaveId, body: PredictionCreate
+) -> PredictionRead:
+    """The caller's prediction of what customers expect of every item (gap 1); a second
+    one replaces the first."""
+    return service.save_prediction(session, user=user, wave_id=wave_id, answers=body.answers)

@@ -1,3 +1,389 @@
-from fastapi import APIRouter
+"""Survey-wave pages for staff: the waves, a new wave, one wave with its response rate and
+actions (issue links, remind, open and close, the links file), managers' predictions."""
 
-router = APIRouter()
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from bankcrm.core.deps import DbSession
+from bankcrm.core.enums import Quadrant, SurveyKind, ValueTier, WaveStatus
+from bankcrm.core.exceptions import BankcrmError
+from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.permissions import Permission, has_permission
+from bankcrm.quality.instrument import SHIPPED_INSTRUMENTS
+from bankcrm.quality.surveys import service
+from bankcrm.quality.surveys.sampling import Selection
+from bankcrm.quality.surveys.schemas import MAX_SAMPLE, MAX_SEED
+from bankcrm.staff.models import StaffUser
+from bankcrm.web.deps import PageQualityInspect, PageQualityManage, PageQualityRead
+from bankcrm.web.locale import request_locale
+from bankcrm.web.problems import Problem, refusal, translated
+from bankcrm.web.security import CSRF_FIELD
+from bankcrm.web.templating import render
+
+router = APIRouter(prefix="/quality/waves")
+
+WaveId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Version = Annotated[int, Form(ge=1, le=MAX_ID)]
+ShortText = Annotated[str, Form(max_length=200)]
+NumberText = Annotated[str, Form(max_length=20)]
+
+STATUS_BADGES = {
+    WaveStatus.DRAFT: "text-bg-secondary",
+    WaveStatus.OPEN: "text-bg-success",
+    WaveStatus.CLOSED: "text-bg-light border",
+}
+
+
+def _(message: str) -> str:
+    """Marks a message for the catalog; it is translated when shown."""
+    return message
+
+
+DONE = {
+    "created": _("The wave was created."),
+    "issued": _("Links were issued."),
+    "reminded": _("Reminders were counted; download the links file to send them."),
+    "status": _("The wave's status was changed."),
+}
+STATUS_ACTIONS = {
+    WaveStatus.OPEN: _("Open the wave"),
+    WaveStatus.CLOSED: _("Close the wave"),
+}
+
+
+# --- the list and a new wave -----------------------------------------------------------------
+
+
+@router.get("", response_class=HTMLResponse)
+def wave_list(request: Request, session: DbSession, user: PageQualityRead) -> Response:
+    """Every wave with its kind, status, days and response rate."""
+    context = {
+        "waves": service.list_waves(session),
+        "status_badges": STATUS_BADGES,
+        "may_manage": has_permission(user.role, Permission.QUALITY_MANAGE),
+    }
+    return render(request, "quality/surveys/list.html", context)
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new_wave_form(request: Request, user: PageQualityManage) -> Response:
+    return _render_new(request, {"kind": SurveyKind.SERVQUAL.value, "instrument": "servqual_bank"})
+
+
+@router.post("/new", response_class=HTMLResponse)
+def create_wave(
+    request: Request,
+    session: DbSession,
+    user: PageQualityManage,
+    code: Annotated[str, Form(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")],
+    title: ShortText,
+    kind: Annotated[SurveyKind, Form()],
+    opens_on: Annotated[str, Form(max_length=10)],
+    closes_on: Annotated[str, Form(max_length=10)],
+    instrument: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    typed = {
+        "code": code,
+        "title": title,
+        "kind": kind.value,
+        "instrument": instrument,
+        "opens_on": opens_on,
+        "closes_on": closes_on,
+    }
+    headline = _("The wave was not created.")
+    try:
+        first, last = date.fromisoformat(opens_on), date.fromisoformat(closes_on)
+    except ValueError:
+        problem = Problem(_("Enter the days the wave opens and closes."))
+        return _render_new(request, typed, problem=problem, status_code=422)
+    if not title.strip():
+        problem = Problem(_("Give the wave a title."))
+        return _render_new(request, typed, problem=problem, status_code=422)
+    try:
+        created = service.create_wave(
+            session,
+            user=user,
+            code=code,
+            title=title,
+            kind=kind,
+            opens_on=first,
+            closes_on=last,
+            instrument=(instrument or None) if kind is SurveyKind.SERVQUAL else None,
+        )
+    except BankcrmError as error:
+        session.rollback()
+        return _render_new(
+            request,
+            typed,
+            problem=Problem(headline, error.message),
+            status_code=error.status_code,
+        )
+    return RedirectResponse(f"/quality/waves/{created.id}?done=created", status_code=303)
+
+
+def _render_new(
+    request: Request,
+    typed: dict[str, str],
+    *,
+    problem: Problem | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "typed": typed,
+        "kinds": list(SurveyKind),
+        "instruments": SHIPPED_INSTRUMENTS,
+        "problem": translated(problem, request_locale(request)),
+    }
+    return render(request, "quality/surveys/new.html", context, status_code=status_code)
+
+
+# --- one wave --------------------------------------------------------------------------------
+
+
+@router.get("/{wave_id}", response_class=HTMLResponse)
+def wave_page(
+    request: Request,
+    session: DbSession,
+    user: PageQualityRead,
+    wave_id: WaveId,
+    done: Annotated[str, Query(max_length=16)] = "",
+    count: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
+) -> Response:
+    return _render_wave(request, session, user, wave_id, done=done, count=count)
+
+
+@router.post("/{wave_id}/invitations", response_class=HTMLResponse)
+def issue_invitations(
+    request: Request,
+    session: DbSession,
+    user: PageQualityManage,
+    wave_id: WaveId,
+    branch_codes: Annotated[list[str], Form(max_length=500)] = [],  # noqa: B006
+    quadrants: Annotated[list[Quadrant], Form(max_length=4)] = [],  # noqa: B006
+    value_tiers: Annotated[list[ValueTier], Form(max_length=3)] = [],  # noqa: B006
+    sample_size: NumberText = "",
+    seed: NumberText = "",
+) -> Response:
+    """Picks respondents as the form says and issues their links."""
+    headline = _("No links were issued.")
+    size = _whole(sample_size, 1, MAX_SAMPLE)
+    chosen_seed = _whole(seed, 0, MAX_SEED)
+    if (sample_size.strip() and size is None) or (seed.strip() and chosen_seed is None):
+        problem = Problem(_("The sample size and the seed are whole numbers."))
+        return _render_wave(request, session, user, wave_id, problem=problem, status_code=422)
+    try:
+        issued = service.issue_invitations(
+            session,
+            wave_id=wave_id,
+            selection=Selection(
+                branch_codes=tuple(code[:64] for code in branch_codes if code),
+                quadrants=tuple(quadrant.value for quadrant in quadrants),
+                value_tiers=tuple(tier.value for tier in value_tiers),
+                sample_size=size,
+                seed=chosen_seed,
+            ),
+        )
+    except BankcrmError as error:
+        return _refused(request, session, user, wave_id, error, headline)
+    return RedirectResponse(
+        f"/quality/waves/{wave_id}?done=issued&count={issued.issued}", status_code=303
+    )
+
+
+@router.post("/{wave_id}/reminders", response_class=HTMLResponse)
+def send_reminders(
+    request: Request, session: DbSession, user: PageQualityManage, wave_id: WaveId
+) -> Response:
+    try:
+        reminded = service.send_reminders(session, wave_id=wave_id)
+    except BankcrmError as error:
+        return _refused(request, session, user, wave_id, error, _("No reminders were counted."))
+    return RedirectResponse(
+        f"/quality/waves/{wave_id}?done=reminded&count={reminded.reminded}", status_code=303
+    )
+
+
+@router.post("/{wave_id}/status", response_class=HTMLResponse)
+def change_status(
+    request: Request,
+    session: DbSession,
+    user: PageQualityManage,
+    wave_id: WaveId,
+    status: Annotated[WaveStatus, Form()],
+    version: Version,
+) -> Response:
+    try:
+        service.change_status(session, wave_id=wave_id, status=status, version=version)
+    except BankcrmError as error:
+        return _refused(
+            request, session, user, wave_id, error, _("The wave's status was not changed.")
+        )
+    return RedirectResponse(f"/quality/waves/{wave_id}?done=status", status_code=303)
+
+
+@router.get("/{wave_id}/links.csv")
+def links_file(
+    request: Request, session: DbSession, user: PageQualityManage, wave_id: WaveId
+) -> Response:
+    """Every link of the wave with its reminder count, for the bank's SMS or e-mail gateway."""
+    wave = service.get_wave(session, wave_id=wave_id)
+    base = str(request.base_url).rstrip("/")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["customer_external_id", "link", "reminders"])
+    for link in service.invitation_links(session, wave_id=wave_id):
+        writer.writerow([link.customer_external_id, f"{base}/s/{link.token}", link.reminders])
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{wave.code}-links.csv"'},
+    )
+
+
+def _whole(text: str, low: int, high: int) -> int | None:
+    stripped = text.strip()
+    if not stripped.isdigit():
+        return None
+    value = int(stripped)
+    return value if low <= value <= high else None
+
+
+def _refused(
+    request: Request,
+    session: Session,
+    user: StaffUser,
+    wave_id: int,
+    error: BankcrmError,
+    headline: str,
+) -> Response:
+    problem = refusal(
+        session,
+        error,
+        conflict=_(
+            "Someone else changed this wave, or the action is not possible in its current "
+            "status. It is shown as it is now."
+        ),
+        denied=_("You may not do this."),
+        otherwise=headline,
+    )
+    return _render_wave(
+        request, session, user, wave_id, problem=problem, status_code=error.status_code
+    )
+
+
+def _render_wave(
+    request: Request,
+    session: Session,
+    user: StaffUser,
+    wave_id: int,
+    *,
+    done: str = "",
+    count: int | None = None,
+    problem: Problem | None = None,
+    status_code: int = 200,
+) -> Response:
+    wave = service.get_wave(session, wave_id=wave_id)
+    context: dict[str, Any] = {
+        "wave": wave,
+        "status_badges": STATUS_BADGES,
+        "done": DONE.get(done),
+        "count": count,
+        "problem": translated(problem, request_locale(request)),
+        "next_statuses": [
+            (status, STATUS_ACTIONS[status]) for status in service.STATUS_CHANGES[wave.status]
+        ],
+        "branches": service.branches(session),
+        "quadrants": list(Quadrant),
+        "value_tiers": list(ValueTier),
+        "may_manage": has_permission(user.role, Permission.QUALITY_MANAGE),
+        "may_predict": has_permission(user.role, Permission.QUALITY_INSPECT)
+        and wave.kind is SurveyKind.SERVQUAL,
+    }
+    return render(request, "quality/surveys/detail.html", context, status_code=status_code)
+
+
+# --- managers' predictions (gap 1) -----------------------------------------------------------
+
+
+@router.get("/{wave_id}/prediction", response_class=HTMLResponse)
+def prediction_form(
+    request: Request, session: DbSession, user: PageQualityInspect, wave_id: WaveId
+) -> Response:
+    """What the manager thinks customers expect of every item, their earlier answer filled in."""
+    answers = service.prediction_of(session, user=user, wave_id=wave_id)
+    return _render_prediction(request, session, wave_id, answers)
+
+
+@router.post("/{wave_id}/prediction", response_class=HTMLResponse)
+async def save_prediction(
+    request: Request, session: DbSession, user: PageQualityInspect, wave_id: WaveId
+) -> Response:
+    form = await request.form()
+    answers = {
+        key: value for key, value in form.items() if key != CSRF_FIELD and isinstance(value, str)
+    }
+    try:
+        saved = service.save_prediction(session, user=user, wave_id=wave_id, answers=answers)
+    except BankcrmError as error:
+        problem = refusal(
+            session,
+            error,
+            conflict=_("The prediction was not saved."),
+            denied=_("You may not do this."),
+            otherwise=_("Predict every item: some are not answered."),
+        )
+        typed = {key: int(value) for key, value in answers.items() if value.isdigit()}
+        return _render_prediction(
+            request, session, wave_id, typed, problem=problem, status_code=error.status_code
+        )
+    return _render_prediction(request, session, wave_id, saved.answers, saved=True)
+
+
+def _render_prediction(
+    request: Request,
+    session: Session,
+    wave_id: int,
+    answers: dict[str, int],
+    *,
+    saved: bool = False,
+    problem: Problem | None = None,
+    status_code: int = 200,
+) -> Response:
+    locale = request_locale(request)
+    wave = service.get_wave(session, wave_id=wave_id)
+    instrument = service.prediction_instrument(session, wave_id=wave_id)
+    items = {item.number: item for item in instrument.items}
+    context: dict[str, Any] = {
+        "wave": wave,
+        "answers": answers,
+        "saved": saved,
+        "problem": translated(problem, locale),
+        "sections": [
+            {
+                "name": dimension.name.text(locale),
+                "questions": [
+                    {
+                        "number": number,
+                        "key": instrument.expectation_column(number),
+                        "text": items[number].expectation.text(locale),
+                    }
+                    for number in dimension.items
+                ],
+            }
+            for dimension in instrument.dimensions
+        ],
+        "scale": {
+            "points": list(range(instrument.scale.minimum, instrument.scale.maximum + 1)),
+            "low": instrument.scale.minimum_label.text(locale),
+            "high": instrument.scale.maximum_label.text(locale),
+        },
+    }
+    return render(request, "quality/surveys/prediction.html", context, status_code=status_code)

@@ -1,0 +1,603 @@
+"""The five-gap diagnosis from the bank's records, and the PDCA action that takes a finding over.
+
+The evidence comes from several features: SERVQUAL waves and managers' predictions
+(gaps 1 and 5), the standards catalogue (gap 2), inspections (gap 3), the promise register
+and the complaint desk (gap 4). A gap whose records are missing is ``unknown``; nothing
+missing raises.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from bankcrm.core.config import get_settings
+from bankcrm.core.enums import ActionOrigin, TargetDirection
+from bankcrm.core.exceptions import Conflict, ValidationFailed
+from bankcrm.quality import gaps
+from bankcrm.quality.gaps import (
+    NOT_AS_ADVERTISED,
+    ChecklistTally,
+    Diagnosis,
+    GapControls,
+    GapEvidence,
+    GapStatus,
+)
+from bankcrm.quality.improvement import repository, service
+from bankcrm.quality.improvement.schemas import ControlMethodRead, DiagnosisRead, GapRead
+from bankcrm.quality.inspections import service as inspections_service
+from bankcrm.quality.instrument import (
+    SHIPPED_INSTRUMENTS,
+    Instrument,
+    InstrumentInvalid,
+    LocalizedText,
+    parse_instrument,
+    shipped_instrument,
+)
+from bankcrm.quality.models import ImprovementAction, SurveyWave
+from bankcrm.quality.servqual import ServqualAnalysis, ServqualResponses
+from bankcrm.staff.models import StaffUser
+
+DEFAULT_INSTRUMENT = "servqual_bank"
+ACTION_DAYS = 30
+"""Days an action created from the diagnosis has until it is due."""
+TITLE_LENGTH = 200
+METRIC_DIGITS = 3
+
+
+def _words(zh: str, en: str) -> LocalizedText:
+    return LocalizedText(translations={"zh": zh, "en": en})
+
+
+# The wording an action created from a finding is stored with, in the creator's language.
+ITEM = _words("第{number}项", "item {number}")
+METRICS = {
+    1: _words(
+        "顾客期望与管理者预测的平均绝对差(分)",
+        "mean |customer expectation − managers' prediction| (points)",
+    ),
+    2: _words("有服务标准支撑的题项比例", "share of survey items with a service standard"),
+    3: _words("{branch} 检查合格率", "inspection compliance at {branch}"),
+    4: _words("“{promise}”实际兑现值", "delivered for “{promise}”"),
+    5: _words("{dimension} 差距 P − E(分)", "{dimension} gap P − E (points)"),
+}
+COMPLAINT_RATE = _words(
+    "每千件投诉中“与宣传不符”的件数", "not-as-advertised complaints per 1,000 complaints"
+)
+COLON = _words("：", ": ")
+METHODS_HEADING = _words("控制差距的方法:", "Methods that control the gap:")
+
+
+@dataclass(frozen=True)
+class Survey:
+    """The SERVQUAL wave a gap was read from."""
+
+    code: str
+    title: str
+    respondents: int
+    managers: int = 0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The five evidence records and what names their elements in words."""
+
+    records: tuple[GapEvidence, ...]
+    today: date
+    period_start: date
+    instrument: Instrument
+    prediction_wave: Survey | None = None
+    perception_wave: Survey | None = None
+    items_checked: int = 0
+    standards: int = 0
+    branch_ids: Mapping[str, int] = field(default_factory=dict)
+    """Branch labels (code and name) as gap 3 names them, to their ids."""
+    promises: Mapping[str, Any] = field(default_factory=dict)
+    """Measured promises by title: the register's rows (``PromiseRead``)."""
+    complaints: int = 0
+    not_as_advertised: int = 0
+
+    def record(self, gap: int) -> GapEvidence | None:
+        return next((record for record in self.records if record.gap == gap), None)
+
+
+@dataclass(frozen=True)
+class DiagnosisReport:
+    evidence: Evidence
+    diagnosis: Diagnosis
+    controls: Mapping[int, GapControls]
+
+    def status(self, gap: int) -> GapStatus:
+        if gap in self.diagnosis.unknown_gaps:
+            return GapStatus.UNKNOWN
+        return GapStatus.CLOSED if gap in self.diagnosis.closed_gaps else GapStatus.OPEN
+
+
+def period_start(today: date) -> date:
+    """First day of the twelve months that end today."""
+    try:
+        year_ago = today.replace(year=today.year - 1)
+    except ValueError:
+        # 29 February: a year earlier has none
+        year_ago = today.replace(year=today.year - 1, day=28)
+    return year_ago + timedelta(days=1)
+
+
+def gather_evidence(session: Any, *, today: date) -> Evidence:
+    """The five gaps' evidence from the records, over the twelve months up to ``today``."""
+    start = period_start(today)
+    latest = repository.latest_servqual_wave(session)
+    instrument = _instrument(latest) if latest is not None else None
+    fallback = instrument or shipped_instrument(DEFAULT_INSTRUMENT)
+
+    first, prediction_wave = _management_perception(session)
+    second, items_checked, standards = _standards_coverage(session, fallback)
+    third, branch_ids = _inspection_compliance(session, start, today)
+    fourth, promises, complaints, tagged = _promise_keeping(session, start, today)
+    fifth, perception_wave, perception_instrument = _perceived_quality(session)
+    return Evidence(
+        records=(first, second, third, fourth, fifth),
+        today=today,
+        period_start=start,
+        instrument=perception_instrument or fallback,
+        prediction_wave=prediction_wave,
+        perception_wave=perception_wave,
+        items_checked=items_checked,
+        standards=standards,
+        branch_ids=branch_ids,
+        promises=promises,
+        complaints=complaints,
+        not_as_advertised=tagged,
+    )
+
+
+def diagnose(session: Any, *, today: date) -> DiagnosisReport:
+    """The open gaps ranked by severity, with the seed's control methods."""
+    evidence = gather_evidence(session, today=today)
+    controls = gaps.shipped_gap_controls()
+    return DiagnosisReport(
+        evidence=evidence, diagnosis=gaps.diagnose(evidence.records, controls), controls=controls
+    )
+
+
+# --- gap 1 ---------------------------------------------------------------------------------
+
+
+def _management_perception(
+    session: Any,
+) -> tuple[gaps.ManagementPerceptionEvidence, Survey | None]:
+    empty = gaps.management_perception_evidence({}, {})
+    wave = repository.latest_wave_with_predictions(session)
+    if wave is None:
+        return empty, None
+    instrument = _instrument(wave)
+    if instrument is None:
+        return empty, None
+    answers = repository.wave_answers(session, wave.code)
+    predictions = repository.prediction_answers(session, wave.id)
+    keys = [instrument.expectation_column(item.number) for item in instrument.items]
+    expected = _item_means(answers, keys)
+    predicted = _item_means(predictions, keys)
+    shared = [key for key in keys if key in expected and key in predicted]
+    evidence = gaps.management_perception_evidence(
+        {key: expected[key] for key in shared}, {key: predicted[key] for key in shared}
+    )
+    return evidence, Survey(
+        code=wave.code, title=wave.title, respondents=len(answers), managers=len(predictions)
+    )
+
+
+def _item_means(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> dict[str, float]:
+    """Mean answer per key over the rows that answered it."""
+    means: dict[str, float] = {}
+    for key in keys:
+        values = [value for row in rows if (value := _point(row.get(key))) is not None]
+        if values:
+            means[key] = sum(values) / len(values)
+    return means
+
+
+def _point(value: object) -> float | None:
+    """A stored answer as a number; a blank or unreadable answer is missing."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+# --- gap 2 ---------------------------------------------------------------------------------
+
+
+def _standards_coverage(
+    session: Any, instrument: Instrument
+) -> tuple[gaps.StandardsCoverageEvidence, int, int]:
+    numbers = {item.number for item in instrument.items}
+    by_item: dict[str, list[str]] = {}
+    rows = repository.standard_items(session)
+    for code, items in rows:
+        # an item number the instrument does not have belongs to another item set
+        for number in items:
+            if isinstance(number, int) and number in numbers:
+                by_item.setdefault(str(number), []).append(code)
+    item_keys = [str(item.number) for item in instrument.items]
+    return gaps.standards_coverage_evidence(item_keys, by_item), len(item_keys), len(rows)
+
+
+# --- gap 3 ---------------------------------------------------------------------------------
+
+
+def _inspection_compliance(
+    session: Any, start: date, today: date
+) -> tuple[gaps.InspectionComplianceEvidence, dict[str, int]]:
+    tallies: Mapping[str, ChecklistTally] = inspections_service.compliance_tallies(
+        session, since=start, until=today
+    )
+    # the tallies name a branch by its name, or "name (code)" when two share a name; the
+    # diagnosis names it by code and name, and needs its id for the action
+    branches: dict[str, tuple[int, str]] = {}
+    for branch in repository.branches(session):
+        label = branch_label(branch.external_id, branch.name)
+        branches.setdefault(branch.name, (branch.id, label))
+        branches[f"{branch.name} ({branch.external_id})"] = (branch.id, label)
+    by_label: dict[str, ChecklistTally] = {}
+    branch_ids: dict[str, int] = {}
+    for name, tally in tallies.items():
+        branch_id, label = branches.get(name, (0, name))
+        by_label[label] = tally
+        if branch_id:
+            branch_ids[label] = branch_id
+    return gaps.inspection_compliance_evidence(by_label), branch_ids
+
+
+def branch_label(code: str, name: str) -> str:
+    return f"{code} {name}"
+
+
+# --- gap 4 ---------------------------------------------------------------------------------
+
+
+def _promise_keeping(
+    session: Any, start: date, today: date
+) -> tuple[gaps.PromiseKeepingEvidence, dict[str, Any], int, int]:
+    measured = {
+        row.title: row
+        for row in service.list_promises(session, active_only=True)
+        if row.delivered is not None
+    }
+    complaints, tagged = repository.complaint_counts(
+        session,
+        received_from=_day_start(start),
+        received_before=_day_start(today + timedelta(days=1)),
+        issue=NOT_AS_ADVERTISED,
+    )
+    evidence = gaps.promise_keeping_evidence(
+        service.measured_promises(session), not_as_advertised_complaints=tagged, cases=complaints
+    )
+    return evidence, measured, complaints, tagged
+
+
+def _day_start(day: date) -> datetime:
+    """Midnight of a bank day, in UTC as stored times are."""
+    local = datetime.combine(day, time(), tzinfo=ZoneInfo(get_settings().timezone))
+    return local.astimezone(UTC)
+
+
+# --- gap 5 ---------------------------------------------------------------------------------
+
+
+def _perceived_quality(
+    session: Any,
+) -> tuple[gaps.PerceivedQualityEvidence, Survey | None, Instrument | None]:
+    empty = gaps.perceived_quality_evidence({})
+    wave = repository.latest_wave_with_answers(session)
+    if wave is None:
+        return empty, None, None
+    instrument = _instrument(wave)
+    if instrument is None:
+        return empty, None, None
+    answers = repository.wave_answers(session, wave.code)
+    analysis = ServqualAnalysis(instrument).fit(_responses(answers, instrument))
+    dimension_gaps = {
+        code: stats.gap.mean
+        for code, stats in analysis.dimensions_.items()
+        if math.isfinite(stats.gap.mean)
+    }
+    survey = Survey(code=wave.code, title=wave.title, respondents=analysis.n_answering_)
+    return gaps.perceived_quality_evidence(dimension_gaps), survey, instrument
+
+
+def _responses(rows: Iterable[Mapping[str, Any]], instrument: Instrument) -> ServqualResponses:
+    numbers = [item.number for item in instrument.items]
+    expectations: list[list[float]] = []
+    perceptions: list[list[float]] = []
+    for row in rows:
+        expectations.append(
+            [_scale_point(row.get(instrument.expectation_column(n)), instrument) for n in numbers]
+        )
+        perceptions.append(
+            [_scale_point(row.get(instrument.perception_column(n)), instrument) for n in numbers]
+        )
+    shape = (len(expectations), len(numbers))
+    return ServqualResponses(
+        expectations=np.array(expectations, dtype=float).reshape(shape),
+        perceptions=np.array(perceptions, dtype=float).reshape(shape),
+    )
+
+
+def _scale_point(value: object, instrument: Instrument) -> float:
+    """An answer on the instrument's scale; anything else counts as blank (NaN)."""
+    number = _point(value)
+    if number is None or not instrument.scale.contains(number):
+        return math.nan
+    return number
+
+
+def _instrument(wave: SurveyWave) -> Instrument | None:
+    """The instrument a wave was asked with: its stored text, else the shipped one it names.
+
+    A stored text that no longer parses leaves the wave unreadable (``None``) rather than
+    read against another item set."""
+    if wave.instrument_text:
+        try:
+            return parse_instrument(wave.instrument_text, origin=f"wave {wave.code}")
+        except InstrumentInvalid:
+            return None
+    name = wave.instrument if wave.instrument in SHIPPED_INSTRUMENTS else DEFAULT_INSTRUMENT
+    return shipped_instrument(name or DEFAULT_INSTRUMENT)
+
+
+# --- naming the weakest element --------------------------------------------------------------
+
+
+def weakest_label(evidence: Evidence, gap: int, weakest: str | None, locale: str) -> str | None:
+    """The weakest element in words: an item's number and statement, a branch, a promise,
+    a dimension's name."""
+    if weakest is None:
+        return None
+    instrument = evidence.instrument
+    if gap in (1, 2):
+        number = int(weakest.lstrip("EP"))
+        item = next((entry for entry in instrument.items if entry.number == number), None)
+        words = ITEM.text(locale).format(number=number)
+        return f"{words} {item.expectation.text(locale)}" if item else words
+    if gap == 4 and weakest == NOT_AS_ADVERTISED:
+        return service.taxonomy().issue(NOT_AS_ADVERTISED, locale)
+    if gap == 5:
+        return dimension_name(instrument, weakest, locale)
+    return weakest
+
+
+def dimension_name(instrument: Instrument, code: str, locale: str) -> str:
+    try:
+        return instrument.dimension(code).name.text(locale)
+    except KeyError:
+        return code
+
+
+def item_dimension(instrument: Instrument, key: str) -> str | None:
+    number = int(key.lstrip("EP"))
+    return next((item.dimension for item in instrument.items if item.number == number), None)
+
+
+# --- the API's view ---------------------------------------------------------------------------
+
+
+def figures(evidence: Evidence, gap: int) -> dict[str, Any]:
+    """The evidence's figures as plain values (shares 0–1, gaps in scale points)."""
+    record = evidence.record(gap)
+    match record:
+        case gaps.ManagementPerceptionEvidence():
+            wave = evidence.prediction_wave
+            return {
+                "wave": wave.code if wave else None,
+                "respondents": wave.respondents if wave else 0,
+                "managers": wave.managers if wave else 0,
+                "mean_absolute_difference": record.mean_absolute_difference,
+                "shortfalls": [
+                    {
+                        "item": entry.item,
+                        "customer_expectation": entry.customer_expectation,
+                        "manager_prediction": entry.manager_prediction,
+                        "shortfall": entry.shortfall,
+                    }
+                    for entry in record.shortfalls
+                ],
+            }
+        case gaps.StandardsCoverageEvidence():
+            return {
+                "items": evidence.items_checked,
+                "standards": evidence.standards,
+                "coverage": record.coverage,
+                "uncovered_items": [int(item) for item in record.uncovered_items],
+            }
+        case gaps.InspectionComplianceEvidence():
+            return {
+                "period_start": evidence.period_start.isoformat(),
+                "period_end": evidence.today.isoformat(),
+                "overall_compliance": record.overall_compliance,
+                "branch_compliance": dict(record.branch_compliance),
+                "branches_below_target": list(record.branches_below_target),
+            }
+        case gaps.PromiseKeepingEvidence():
+            return {
+                "promises": len(evidence.promises),
+                "kept_share": record.kept_share,
+                "broken_promises": list(record.broken_promises),
+                "period_start": evidence.period_start.isoformat(),
+                "period_end": evidence.today.isoformat(),
+                "complaints": evidence.complaints,
+                "not_as_advertised_complaints": record.not_as_advertised_complaints,
+                "complaints_per_thousand_cases": record.complaints_per_thousand_cases,
+            }
+        case gaps.PerceivedQualityEvidence():
+            wave = evidence.perception_wave
+            return {
+                "wave": wave.code if wave else None,
+                "respondents": wave.respondents if wave else 0,
+                "dimension_gaps": dict(record.dimension_gaps),
+                "worst_dimension": record.worst_dimension,
+            }
+    return {}
+
+
+def diagnosis_read(report: DiagnosisReport, *, locale: str) -> DiagnosisRead:
+    def read(gap: int) -> GapRead:
+        record = report.evidence.record(gap)
+        controls = report.controls[gap]
+        weakest = record.weakest if record is not None else None
+        return GapRead(
+            gap=gap,
+            name=controls.name.text(locale),
+            definition=controls.definition.text(locale),
+            status=report.status(gap).value,
+            severity=record.severity if record is not None else None,
+            weakest=weakest,
+            weakest_label=weakest_label(report.evidence, gap, weakest, locale),
+            figures=figures(report.evidence, gap),
+            methods=[
+                ControlMethodRead(zh=method.text("zh"), en=method.text("en"))
+                for method in controls.methods
+            ],
+        )
+
+    diagnosis = report.diagnosis
+    return DiagnosisRead(
+        as_of=report.evidence.today,
+        period_start=report.evidence.period_start,
+        period_end=report.evidence.today,
+        open_gaps=[read(finding.gap) for finding in diagnosis.open_gaps],
+        closed_gaps=[read(gap) for gap in diagnosis.closed_gaps],
+        unknown_gaps=[read(gap) for gap in diagnosis.unknown_gaps],
+    )
+
+
+def open_gap_actions(session: Any) -> dict[int, list[ImprovementAction]]:
+    """Unfinished actions per gap, so the page shows what already works on a finding."""
+    by_gap: dict[int, list[ImprovementAction]] = {}
+    for action in repository.open_gap_actions(session):
+        if action.gap is not None:
+            by_gap.setdefault(action.gap, []).append(action)
+    return by_gap
+
+
+# --- one click: the action that takes a finding over ----------------------------------------
+
+
+def create_gap_action(
+    session: Any, *, user: StaffUser, gap: int, today: date, locale: str
+) -> ImprovementAction:
+    """A PDCA action prefilled from an open gap's finding, due in thirty days.
+
+    The owner is the failing branch's manager for gap 3 (the user when the branch has
+    none), else the user; the metric and its value now come from the evidence, and the
+    description lists the seed's control methods in ``locale``.
+
+    Raises
+    ------
+    PermissionDenied
+        The user does not manage quality.
+    ValidationFailed
+        ``gap`` is not 1–5, or the gap is unknown (no data to act on).
+    Conflict
+        The gap is closed.
+    """
+    if gap not in gaps.GAP_NUMBERS:
+        raise ValidationFailed(f"gap {gap} does not exist; gaps are numbered 1 to 5", field="gap")
+    report = diagnose(session, today=today)
+    status = report.status(gap)
+    if status is GapStatus.UNKNOWN:
+        raise ValidationFailed(
+            f"gap {gap} is unknown: there is no evidence to act on yet", field="gap"
+        )
+    if status is GapStatus.CLOSED:
+        raise Conflict(f"gap {gap} is closed: its evidence is within the target")
+    finding = next(entry for entry in report.diagnosis.open_gaps if entry.gap == gap)
+    evidence = report.evidence
+    controls = finding.controls
+    label = weakest_label(evidence, gap, finding.weakest, locale)
+    name = controls.name.text(locale)
+    colon = COLON.text(locale)
+    title = f"{name}{colon}{label or controls.definition.text(locale)}"
+    description = "\n".join(
+        [
+            controls.definition.text(locale),
+            METHODS_HEADING.text(locale),
+            *(f"- {method.text(locale)}" for method in controls.methods),
+        ]
+    )
+    owner_id = user.id
+    branch_id: int | None = None
+    dimension: str | None = None
+    metric, before, higher = _metric(evidence, finding, label, locale)
+    if gap == 3 and finding.weakest is not None:
+        branch_id = evidence.branch_ids.get(finding.weakest)
+        manager = repository.branch_manager(session, branch_id) if branch_id else None
+        owner_id = manager.id if manager is not None else user.id
+    if gap == 5:
+        dimension = finding.weakest
+    if gap == 1 and finding.weakest is not None:
+        dimension = item_dimension(evidence.instrument, finding.weakest)
+    return service.create_action(
+        session,
+        user=user,
+        title=title[:TITLE_LENGTH],
+        owner_id=owner_id,
+        due_on=today + timedelta(days=ACTION_DAYS),
+        origin=ActionOrigin.GAP,
+        description=description,
+        branch_id=branch_id,
+        gap=gap,
+        dimension=dimension,
+        metric=metric[:TITLE_LENGTH],
+        # the check compares a value typed in later: the baseline at the precision shown
+        metric_before=None if before is None else round(before, METRIC_DIGITS),
+        higher_is_better=higher,
+    )
+
+
+def _metric(
+    evidence: Evidence, finding: gaps.GapFinding, label: str | None, locale: str
+) -> tuple[str, float | None, bool]:
+    """What the action's check measures, its value now, and whether higher is better."""
+    record = finding.evidence
+    template = METRICS[finding.gap].text(locale)
+    match record:
+        case gaps.ManagementPerceptionEvidence():
+            return template, record.mean_absolute_difference, False
+        case gaps.StandardsCoverageEvidence():
+            return template, record.coverage, True
+        case gaps.InspectionComplianceEvidence():
+            weakest = finding.weakest
+            if weakest is None:
+                return template.format(branch="—"), record.overall_compliance, True
+            return template.format(branch=weakest), record.branch_compliance[weakest], True
+        case gaps.PromiseKeepingEvidence():
+            promise = evidence.promises.get(finding.weakest or "")
+            if promise is not None:
+                unit = f" ({promise.unit})" if promise.unit else ""
+                return (
+                    template.format(promise=promise.title) + unit,
+                    promise.delivered,
+                    promise.direction is TargetDirection.AT_LEAST,
+                )
+            return COMPLAINT_RATE.text(locale), record.complaints_per_thousand_cases, False
+        case gaps.PerceivedQualityEvidence():
+            dimension = label or record.worst_dimension or "—"
+            worst = record.worst_dimension
+            before = record.dimension_gaps[worst] if worst is not None else None
+            return template.format(dimension=dimension), before, True
+    return template, None, True

@@ -1,0 +1,238 @@
+"""All SQL of the improvement board and the service promises."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy.orm import Session
+
+from bankcrm.branches.models import Branch
+from bankcrm.complaints.models import Complaint
+from bankcrm.core.enums import ActionStage, Role, SurveyKind
+from bankcrm.quality.models import (
+    ImprovementAction,
+    Inspection,
+    ManagementPrediction,
+    ServicePromise,
+    ServiceStandard,
+    SurveyResponse,
+    SurveyWave,
+)
+from bankcrm.staff.models import StaffUser
+
+ActionWithNames = tuple[ImprovementAction, str, str | None, str | None]
+"""An action with its owner's name and its branch's code and name."""
+
+
+def _with_names() -> Any:
+    return (
+        select(ImprovementAction, StaffUser.full_name, Branch.external_id, Branch.name)
+        .join(StaffUser, StaffUser.id == ImprovementAction.owner_id)
+        .outerjoin(Branch, Branch.id == ImprovementAction.branch_id)
+    )
+
+
+def get_action(session: Session, action_id: int) -> ImprovementAction | None:
+    return session.get(ImprovementAction, action_id)
+
+
+def action_with_names(session: Session, action_id: int) -> ActionWithNames | None:
+    row = session.execute(_with_names().where(ImprovementAction.id == action_id)).first()
+    return None if row is None else (row[0], row[1], row[2], row[3])
+
+
+def actions_with_names(
+    session: Session, *, conditions: Sequence[ColumnElement[bool]]
+) -> list[ActionWithNames]:
+    statement = (
+        _with_names().where(*conditions).order_by(ImprovementAction.due_on, ImprovementAction.id)
+    )
+    return [(row[0], row[1], row[2], row[3]) for row in session.execute(statement)]
+
+
+def open_action(session: Session, *, branch_id: int, standard_id: int) -> ImprovementAction | None:
+    statement = (
+        select(ImprovementAction)
+        .where(
+            ImprovementAction.branch_id == branch_id,
+            ImprovementAction.standard_id == standard_id,
+            ImprovementAction.stage != ActionStage.CLOSED,
+        )
+        .order_by(ImprovementAction.id)
+        .limit(1)
+    )
+    return session.scalars(statement).first()
+
+
+def open_gap_actions(session: Session) -> list[ImprovementAction]:
+    """Unfinished actions that name a gap, oldest first."""
+    statement = (
+        select(ImprovementAction)
+        .where(ImprovementAction.gap.is_not(None), ImprovementAction.stage != ActionStage.CLOSED)
+        .order_by(ImprovementAction.id)
+    )
+    return list(session.scalars(statement))
+
+
+def get_staff(session: Session, staff_id: int) -> StaffUser | None:
+    return session.get(StaffUser, staff_id)
+
+
+def active_staff(session: Session) -> list[StaffUser]:
+    statement = select(StaffUser).where(StaffUser.is_active.is_(True)).order_by(StaffUser.full_name)
+    return list(session.scalars(statement))
+
+
+def branch_manager(session: Session, branch_id: int) -> StaffUser | None:
+    """The branch's active branch manager (the longest-serving account when there are two)."""
+    statement = (
+        select(StaffUser)
+        .where(
+            StaffUser.branch_id == branch_id,
+            StaffUser.role == Role.BRANCH_MANAGER,
+            StaffUser.is_active.is_(True),
+        )
+        .order_by(StaffUser.id)
+        .limit(1)
+    )
+    return session.scalars(statement).first()
+
+
+def branches(session: Session) -> list[Branch]:
+    return list(session.scalars(select(Branch).order_by(Branch.external_id)))
+
+
+def get_branch(session: Session, branch_id: int) -> Branch | None:
+    return session.get(Branch, branch_id)
+
+
+def get_complaint(session: Session, complaint_id: int) -> Complaint | None:
+    return session.get(Complaint, complaint_id)
+
+
+def get_inspection(session: Session, inspection_id: int) -> Inspection | None:
+    return session.get(Inspection, inspection_id)
+
+
+def standard_exists(session: Session, standard_id: int) -> bool:
+    return session.get(ServiceStandard, standard_id) is not None
+
+
+def branch_exists(session: Session, branch_id: int) -> bool:
+    return session.get(Branch, branch_id) is not None
+
+
+def promises(session: Session, *, active_only: bool = False) -> list[ServicePromise]:
+    statement = select(ServicePromise).order_by(ServicePromise.id)
+    if active_only:
+        statement = statement.where(ServicePromise.active.is_(True))
+    return list(session.scalars(statement))
+
+
+def get_promise(session: Session, promise_id: int) -> ServicePromise | None:
+    return session.get(ServicePromise, promise_id)
+
+
+# --- the diagnosis's evidence ----------------------------------------------------------------
+
+
+def _servqual_waves_latest_first() -> Any:
+    return (
+        select(SurveyWave)
+        .where(SurveyWave.kind == SurveyKind.SERVQUAL)
+        .order_by(SurveyWave.opens_on.desc(), SurveyWave.id.desc())
+        .limit(1)
+    )
+
+
+def latest_servqual_wave(session: Session) -> SurveyWave | None:
+    return session.scalars(_servqual_waves_latest_first()).first()
+
+
+def latest_wave_with_predictions(session: Session) -> SurveyWave | None:
+    predicted = exists().where(ManagementPrediction.wave_id == SurveyWave.id)
+    return session.scalars(_servqual_waves_latest_first().where(predicted)).first()
+
+
+def latest_wave_with_answers(session: Session) -> SurveyWave | None:
+    answered = exists().where(
+        SurveyResponse.wave == SurveyWave.code,
+        SurveyResponse.kind == SurveyKind.SERVQUAL,
+        SurveyResponse.answers.is_not(None),
+    )
+    return session.scalars(_servqual_waves_latest_first().where(answered)).first()
+
+
+def wave_answers(session: Session, wave_code: str) -> list[dict[str, Any]]:
+    """The SERVQUAL answers of a wave's respondents, in the order they came in."""
+    statement = (
+        select(SurveyResponse.answers)
+        .where(
+            SurveyResponse.wave == wave_code,
+            SurveyResponse.kind == SurveyKind.SERVQUAL,
+            SurveyResponse.answers.is_not(None),
+        )
+        .order_by(SurveyResponse.id)
+    )
+    return [answers for answers in session.scalars(statement) if isinstance(answers, dict)]
+
+
+def prediction_answers(session: Session, wave_id: int) -> list[dict[str, Any]]:
+    statement = (
+        select(ManagementPrediction.answers)
+        .where(ManagementPrediction.wave_id == wave_id)
+        .order_by(ManagementPrediction.id)
+    )
+    return [answers for answers in session.scalars(statement) if isinstance(answers, dict)]
+
+
+def standard_items(session: Session) -> list[tuple[str, list[int]]]:
+    """Active standards' codes with the SERVQUAL items each makes measurable."""
+    statement = (
+        select(ServiceStandard.code, ServiceStandard.servqual_items)
+        .where(ServiceStandard.active.is_(True))
+        .order_by(ServiceStandard.code)
+    )
+    return [(code, list(items or [])) for code, items in session.execute(statement)]
+
+
+def complaint_counts(
+    session: Session, *, received_from: datetime, received_before: datetime, issue: str
+) -> tuple[int, int]:
+    """Complaints received in the period, and those of them with ``issue``."""
+    in_period = (
+        Complaint.received_at >= received_from,
+        Complaint.received_at < received_before,
+    )
+    total = session.scalar(select(func.count(Complaint.id)).where(*in_period)) or 0
+    tagged = (
+        session.scalar(select(func.count(Complaint.id)).where(*in_period, Complaint.issue == issue))
+        or 0
+    )
+    return int(total), int(tagged)
+
+
+# --- the demo bank ------------------------------------------------------------------------------
+
+
+def staff_in_role(session: Session, role: Role) -> list[StaffUser]:
+    statement = (
+        select(StaffUser)
+        .where(StaffUser.role == role, StaffUser.is_active.is_(True))
+        .order_by(StaffUser.id)
+    )
+    return list(session.scalars(statement))
+
+
+def complaints_with_issue(session: Session, issue: str, *, limit: int) -> list[Complaint]:
+    """The first cases with ``issue`` (by id), preferring those filed at a branch."""
+    statement = (
+        select(Complaint)
+        .where(Complaint.issue == issue)
+        .order_by(Complaint.branch_id.is_(None), Complaint.id)
+        .limit(limit)
+    )
+    return list(session.scalars(statement))

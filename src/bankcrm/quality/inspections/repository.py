@@ -1,0 +1,241 @@
+"""All SQL of the standards catalogue and the inspections."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, Integer, and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from bankcrm.branches.models import Branch
+from bankcrm.core.enums import InspectionKind, Role
+from bankcrm.quality.inspections.checklist import ResultRow
+from bankcrm.quality.models import ImprovementAction, Inspection, InspectionResult, ServiceStandard
+from bankcrm.staff.models import StaffUser
+
+FRONT_LINE_ROLES = (Role.ACCOUNT_MANAGER, Role.BRANCH_MANAGER)
+"""Staff an inspection may observe: the branch's customer-facing people."""
+
+InspectionWithCounts = tuple[Inspection, int, int]
+"""An inspection with its lines checked and passed."""
+
+
+# --- standards --------------------------------------------------------------------------
+
+
+def standards(session: Session, *, active_only: bool = False) -> list[ServiceStandard]:
+    statement = select(ServiceStandard).order_by(ServiceStandard.code)
+    if active_only:
+        statement = statement.where(ServiceStandard.active.is_(True))
+    return list(session.scalars(statement))
+
+
+def standard(session: Session, standard_id: int) -> ServiceStandard | None:
+    return session.get(ServiceStandard, standard_id)
+
+
+def standard_by_code(session: Session, code: str) -> ServiceStandard | None:
+    return session.scalars(select(ServiceStandard).where(ServiceStandard.code == code)).first()
+
+
+def standards_by_ids(session: Session, ids: Collection[int]) -> dict[int, ServiceStandard]:
+    if not ids:
+        return {}
+    statement = select(ServiceStandard).where(ServiceStandard.id.in_(ids))
+    return {row.id: row for row in session.scalars(statement)}
+
+
+# --- branches and staff -----------------------------------------------------------------
+
+
+def branch(session: Session, branch_id: int) -> Branch | None:
+    return session.get(Branch, branch_id)
+
+
+def lock_branch(session: Session, branch_id: int) -> None:
+    """Hold the branch row until commit, so two inspections recorded at once cannot both
+    find no open corrective action and open two (PostgreSQL; SQLite writes one at a time)."""
+    session.execute(select(Branch.id).where(Branch.id == branch_id).with_for_update())
+
+
+def branches(session: Session) -> list[Branch]:
+    return list(session.scalars(select(Branch).order_by(Branch.name, Branch.id)))
+
+
+def branch_names(session: Session, ids: Collection[int]) -> dict[int, tuple[str, str]]:
+    """Branch id → (code, name)."""
+    if not ids:
+        return {}
+    statement = select(Branch.id, Branch.external_id, Branch.name).where(Branch.id.in_(ids))
+    return {row[0]: (row[1], row[2]) for row in session.execute(statement)}
+
+
+def staff_member(session: Session, staff_id: int) -> StaffUser | None:
+    return session.get(StaffUser, staff_id)
+
+
+def staff_names(session: Session, ids: Collection[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    statement = select(StaffUser.id, StaffUser.full_name).where(StaffUser.id.in_(ids))
+    return {row[0]: row[1] for row in session.execute(statement)}
+
+
+def front_line_staff(session: Session, branch_id: int) -> list[StaffUser]:
+    statement = (
+        select(StaffUser)
+        .where(
+            StaffUser.branch_id == branch_id,
+            StaffUser.role.in_(FRONT_LINE_ROLES),
+            StaffUser.is_active.is_(True),
+        )
+        .order_by(StaffUser.full_name, StaffUser.id)
+    )
+    return list(session.scalars(statement))
+
+
+def branch_manager(session: Session, branch_id: int) -> StaffUser | None:
+    statement = (
+        select(StaffUser)
+        .where(
+            StaffUser.branch_id == branch_id,
+            StaffUser.role == Role.BRANCH_MANAGER,
+            StaffUser.is_active.is_(True),
+        )
+        .order_by(StaffUser.id)
+        .limit(1)
+    )
+    return session.scalars(statement).first()
+
+
+# --- inspections ------------------------------------------------------------------------
+
+
+def inspection(session: Session, inspection_id: int) -> Inspection | None:
+    statement = (
+        select(Inspection)
+        .where(Inspection.id == inspection_id)
+        .options(selectinload(Inspection.results))
+    )
+    return session.scalars(statement).first()
+
+
+def _period_conditions(
+    *,
+    since: date,
+    until: date,
+    kind: InspectionKind | None,
+    branch_id: int | None = None,
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        Inspection.inspected_on >= since,
+        Inspection.inspected_on <= until,
+    ]
+    if kind is not None:
+        conditions.append(Inspection.kind == kind)
+    if branch_id is not None:
+        conditions.append(Inspection.branch_id == branch_id)
+    return conditions
+
+
+def recent_inspections(
+    session: Session,
+    *,
+    since: date,
+    until: date,
+    kind: InspectionKind | None = None,
+    branch_id: int | None = None,
+    limit: int,
+) -> list[InspectionWithCounts]:
+    """Inspections of the period, latest first, with their lines checked and passed."""
+    counts = (
+        select(
+            InspectionResult.inspection_id,
+            func.count().label("checked"),
+            func.sum(func.cast(InspectionResult.passed, Integer)).label("passed"),
+        )
+        .group_by(InspectionResult.inspection_id)
+        .subquery()
+    )
+    statement = (
+        select(Inspection, counts.c.checked, counts.c.passed)
+        .outerjoin(counts, counts.c.inspection_id == Inspection.id)
+        .where(*_period_conditions(since=since, until=until, kind=kind, branch_id=branch_id))
+        .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+        .limit(limit)
+    )
+    return [(row[0], int(row[1] or 0), int(row[2] or 0)) for row in session.execute(statement)]
+
+
+def result_rows(
+    session: Session,
+    *,
+    since: date,
+    until: date,
+    kind: InspectionKind | None = None,
+    branch_id: int | None = None,
+    standard_id: int | None = None,
+) -> list[ResultRow]:
+    """Every checklist line of the inspections made from ``since`` to ``until`` inclusive."""
+    statement = (
+        select(
+            Inspection.id,
+            Inspection.branch_id,
+            Inspection.staff_id,
+            InspectionResult.standard_id,
+            InspectionResult.passed,
+        )
+        .join(InspectionResult, InspectionResult.inspection_id == Inspection.id)
+        .where(*_period_conditions(since=since, until=until, kind=kind, branch_id=branch_id))
+    )
+    if standard_id is not None:
+        statement = statement.where(InspectionResult.standard_id == standard_id)
+    return [
+        ResultRow(
+            inspection_id=row[0],
+            branch_id=row[1],
+            staff_id=row[2],
+            standard_id=row[3],
+            passed=bool(row[4]),
+        )
+        for row in session.execute(statement)
+    ]
+
+
+def actions_for_lines(
+    session: Session,
+    *,
+    inspection_id: int,
+    branch_id: int,
+    standard_ids: Sequence[int],
+    recorded_at: datetime,
+) -> dict[int, ImprovementAction]:
+    """For each standard, the corrective action a failed line of this inspection belongs
+    to: the one it opened, else the latest one for the branch and standard that existed
+    when the inspection was recorded."""
+    if not standard_ids:
+        return {}
+    statement = (
+        select(ImprovementAction)
+        .where(
+            ImprovementAction.branch_id == branch_id,
+            ImprovementAction.standard_id.in_(standard_ids),
+            or_(
+                ImprovementAction.inspection_id == inspection_id,
+                and_(
+                    ImprovementAction.inspection_id.is_distinct_from(inspection_id),
+                    ImprovementAction.created_at <= recorded_at,
+                ),
+            ),
+        )
+        .order_by(ImprovementAction.id)
+    )
+    chosen: dict[int, ImprovementAction] = {}
+    for action in session.scalars(statement):
+        assert action.standard_id is not None
+        current = chosen.get(action.standard_id)
+        # the action this inspection opened wins; otherwise the latest one
+        if current is None or current.inspection_id != inspection_id:
+            chosen[action.standard_id] = action
+    return chosen

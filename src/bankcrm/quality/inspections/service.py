@@ -1,0 +1,714 @@
+"""The service standards catalogue and inspections: checklists, scores, corrective actions.
+
+An inspection answers every standard its kind checks; a failed line opens a corrective
+action on the improvement board for the branch and standard, unless one is still open
+(a standard failed again and again keeps one action, not a flood of them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from bankcrm.branches.models import Branch
+from bankcrm.core.config import get_settings
+from bankcrm.core.db import utcnow
+from bankcrm.core.enums import ActionOrigin, InspectionKind, StandardCategory, TargetDirection
+from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from bankcrm.core.permissions import ROLE_SCOPE, Permission, Scope, has_permission
+from bankcrm.quality.gaps import ChecklistTally
+from bankcrm.quality.improvement import service as improvement_service
+from bankcrm.quality.inspections import checklist as checklists
+from bankcrm.quality.inspections import repository
+from bankcrm.quality.inspections.checklist import (
+    Answer,
+    Catalogue,
+    Criterion,
+    ResultRow,
+    build_checklist,
+    check_target,
+    judge_answers,
+    pass_rates,
+    score,
+    shipped_catalogue,
+    weakest_standards,
+)
+from bankcrm.quality.inspections.schemas import (
+    CatalogueLoadRead,
+    InspectionDetail,
+    InspectionRead,
+    ResultRead,
+    ScoreBoard,
+    ScoreGroup,
+    ScoreRow,
+    StandardRate,
+    StandardRead,
+)
+from bankcrm.quality.instrument import shipped_instrument
+from bankcrm.quality.models import (
+    ImprovementAction,
+    Inspection,
+    InspectionResult,
+    ServiceStandard,
+)
+from bankcrm.staff.models import StaffUser
+
+CORRECTIVE_DAYS = 14
+"""A corrective action is due this many days after the inspection that opened it."""
+RATE_WINDOW_DAYS = 90
+"""An action's metric is the standard's pass rate at the branch over this many days."""
+DEFAULT_PERIOD_DAYS = 90
+"""Scores cover this many days up to today unless a period is chosen."""
+RECENT_LIMIT = 50
+WEAKEST_LISTED = 3
+INSPECTION_GAP = 3
+"""Inspections measure gap 3: the standard as set against the service as delivered."""
+TITLE_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a measured standard compares: unit, target and direction; all none for a
+    yes/no check."""
+
+    unit: str | None = None
+    target: float | None = None
+    direction: TargetDirection | None = None
+
+
+def bank_today() -> date:
+    return datetime.now(ZoneInfo(get_settings().timezone)).date()
+
+
+@lru_cache
+def catalogue() -> Catalogue:
+    """The shipped catalogue: its standards and what each inspection kind checks."""
+    return shipped_catalogue()
+
+
+def _require(user: StaffUser, permission: Permission) -> None:
+    if not has_permission(user.role, permission):
+        raise PermissionDenied(f"the role {user.role.value} may not {permission.value}")
+
+
+# --- the catalogue ----------------------------------------------------------------------
+
+
+def load_standard_catalogue(session: Session) -> CatalogueLoadRead:
+    """Add the shipped standards that are missing and bring the shipped ones back to the
+    shipped category, titles, target and SERVQUAL items; running it twice changes nothing.
+
+    Whether a standard is active is the bank's choice and is left as it is, and so are the
+    bank's own standards (codes the shipped file does not have).
+    """
+    existing = {row.code: row for row in repository.standards(session)}
+    created = updated = unchanged = 0
+    for spec in catalogue().standards:
+        values = {
+            "category": spec.category,
+            "title": spec.title.translations["zh"],
+            "title_en": spec.title.translations["en"],
+            "unit": spec.unit,
+            "target": spec.target,
+            "direction": spec.direction,
+            "servqual_items": list(spec.servqual_items),
+        }
+        row = existing.get(spec.code)
+        if row is None:
+            session.add(ServiceStandard(code=spec.code, active=True, **values))
+            created += 1
+            continue
+        changed = {key: value for key, value in values.items() if getattr(row, key) != value}
+        for key, value in changed.items():
+            setattr(row, key, value)
+        if changed:
+            updated += 1
+        else:
+            unchanged += 1
+    session.flush()
+    return CatalogueLoadRead(created=created, updated=updated, unchanged=unchanged)
+
+
+def list_standards(session: Session, *, include_inactive: bool = True) -> list[StandardRead]:
+    """Standards by code; the page groups them by category."""
+    rows = repository.standards(session, active_only=not include_inactive)
+    return [StandardRead.model_validate(row) for row in rows]
+
+
+def get_standard(session: Session, *, standard_id: int) -> StandardRead:
+    row = repository.standard(session, standard_id)
+    if row is None:
+        raise NotFound(f"no standard {standard_id}")
+    return StandardRead.model_validate(row)
+
+
+def create_standard(
+    session: Session,
+    *,
+    user: StaffUser,
+    code: str,
+    category: StandardCategory,
+    title: str,
+    title_en: str | None = None,
+    measure: Measure | None = None,
+    servqual_items: Sequence[int] = (),
+) -> StandardRead:
+    """A new active standard; its category puts it on the checklists that check the
+    category."""
+    _require(user, Permission.QUALITY_MANAGE)
+    code = code.strip().upper()
+    if not checklists.CODE_PATTERN.match(code):
+        raise ValidationFailed(
+            "the code must look like ETQ-01 (capitals, a hyphen, a number)", field="code"
+        )
+    if repository.standard_by_code(session, code) is not None:
+        raise Conflict(f"a standard with the code {code} exists already")
+    checked = _checked_measure(measure or Measure())
+    row = ServiceStandard(
+        code=code,
+        category=category,
+        title=_title(title),
+        title_en=(title_en or "").strip() or None,
+        unit=checked.unit,
+        target=checked.target,
+        direction=checked.direction,
+        servqual_items=_checked_items(servqual_items),
+        active=True,
+    )
+    session.add(row)
+    session.flush()
+    return StandardRead.model_validate(row)
+
+
+def update_standard(
+    session: Session,
+    *,
+    user: StaffUser,
+    standard_id: int,
+    version: int,
+    category: StandardCategory | None = None,
+    title: str | None = None,
+    title_en: str | None = None,
+    measure: Measure | None = None,
+    servqual_items: Sequence[int] | None = None,
+    active: bool | None = None,
+) -> StandardRead:
+    """Edit or (``active=False``) deactivate a standard; arguments left none stay as they
+    are, an empty ``title_en`` removes the English title.
+
+    Raises
+    ------
+    Conflict
+        If ``version`` is not the standard's current version: someone else changed it.
+    """
+    _require(user, Permission.QUALITY_MANAGE)
+    row = repository.standard(session, standard_id)
+    if row is None:
+        raise NotFound(f"no standard {standard_id}")
+    if row.version != version:
+        raise Conflict(
+            f"standard {row.code} was changed by someone else (now version {row.version}, "
+            f"you saw {version}); reload it and edit again"
+        )
+    if category is not None:
+        row.category = category
+    if title is not None:
+        row.title = _title(title)
+    if title_en is not None:
+        row.title_en = title_en.strip() or None
+    if measure is not None:
+        checked = _checked_measure(measure)
+        row.unit, row.target, row.direction = checked.unit, checked.target, checked.direction
+    if servqual_items is not None:
+        row.servqual_items = _checked_items(servqual_items)
+    if active is not None:
+        row.active = active
+    try:
+        session.flush()
+    except StaleDataError as error:
+        raise Conflict(f"standard {row.code} was changed by someone else; reload it") from error
+    return StandardRead.model_validate(row)
+
+
+def _title(title: str) -> str:
+    title = title.strip()
+    if not title:
+        raise ValidationFailed("a standard needs a title", field="title")
+    return title
+
+
+def _checked_measure(measure: Measure) -> Measure:
+    given = {
+        "unit": measure.unit,
+        "target": measure.target,
+        "direction": measure.direction,
+    }
+    missing = [name for name, value in given.items() if value is None]
+    if len(missing) == len(given):
+        return Measure()
+    if missing:
+        raise ValidationFailed(
+            f"a measured standard needs unit, target and direction; {missing[0]} is missing",
+            field=missing[0],
+        )
+    assert measure.unit is not None and measure.target is not None
+    if measure.unit not in checklists.UNITS:
+        raise ValidationFailed(
+            f"the unit must be one of {', '.join(checklists.UNITS)}", field="unit"
+        )
+    try:
+        check_target(measure.target, unit=measure.unit)
+    except ValueError as error:
+        raise ValidationFailed(f"the target {error}", field="target") from None
+    return measure
+
+
+def _checked_items(items: Sequence[int]) -> list[int]:
+    n_items = shipped_instrument("servqual_bank").n_items
+    for item in items:
+        if not 1 <= item <= n_items:
+            raise ValidationFailed(
+                f"SERVQUAL item {item} does not exist (items 1–{n_items})", field="servqual_items"
+            )
+    if len(set(items)) != len(items):
+        raise ValidationFailed("a SERVQUAL item is named twice", field="servqual_items")
+    return sorted(items)
+
+
+def inspectable_branches(session: Session, *, user: StaffUser) -> list[Branch]:
+    """Branches the user may inspect: all of them, or a branch manager's own."""
+    scope = ROLE_SCOPE[user.role]
+    if scope is Scope.ALL:
+        return repository.branches(session)
+    own = repository.branch(session, user.branch_id) if user.branch_id else None
+    return [own] if scope is Scope.BRANCH and own is not None else []
+
+
+def front_line_staff(session: Session, *, branch_id: int) -> list[StaffUser]:
+    """Active customer-facing staff of a branch, whom an inspection may observe."""
+    return repository.front_line_staff(session, branch_id)
+
+
+def standards_by_servqual_item(session: Session) -> dict[int, list[str]]:
+    """SERVQUAL item number → codes of the active standards that make it measurable (the
+    coverage gap 2 judges); items no standard names are absent."""
+    covered: dict[int, list[str]] = {}
+    for row in repository.standards(session, active_only=True):
+        for item in row.servqual_items:
+            covered.setdefault(item, []).append(row.code)
+    return dict(sorted(covered.items()))
+
+
+# --- checklists and inspections -------------------------------------------------------
+
+
+def checklist(session: Session, kind: InspectionKind) -> list[StandardRead]:
+    """The active standards an inspection of ``kind`` answers, category by category."""
+    return [StandardRead.model_validate(row) for row in _checklist_rows(session, kind)]
+
+
+def _checklist_rows(session: Session, kind: InspectionKind) -> list[ServiceStandard]:
+    rows = {row.code: row for row in repository.standards(session, active_only=True)}
+    criteria = build_checklist(catalogue().checklists[kind], map(_criterion, rows.values()))
+    return [rows[criterion.code] for criterion in criteria]
+
+
+def _criterion(row: ServiceStandard) -> Criterion:
+    return Criterion(
+        code=row.code,
+        category=row.category,
+        unit=row.unit,
+        target=row.target,
+        direction=row.direction,
+    )
+
+
+def record_inspection(
+    session: Session,
+    *,
+    user: StaffUser,
+    kind: InspectionKind,
+    branch_id: int,
+    staff_id: int | None = None,
+    inspected_on: date,
+    results: Sequence[Answer],
+    note: str | None = None,
+) -> InspectionDetail:
+    """Record an inspection of a branch (and of one staff member) by ``user``.
+
+    Every standard of the kind's checklist is answered once; a measured standard's verdict
+    is computed from its target. Each failed standard opens a corrective action (gap 3,
+    owned by the branch manager, due in :data:`CORRECTIVE_DAYS` days) unless the branch
+    has one open for it already.
+
+    Raises
+    ------
+    PermissionDenied
+        If the user may not inspect, or a branch manager inspects another branch.
+    ValidationFailed
+        For a day in the future, an unknown branch, staff of another branch, or a checklist
+        not answered in full (the message names the standard).
+    """
+    _require(user, Permission.QUALITY_INSPECT)
+    if inspected_on > bank_today():
+        raise ValidationFailed("the inspection day lies in the future", field="inspected_on")
+    branch = repository.branch(session, branch_id)
+    if branch is None:
+        raise ValidationFailed(f"no branch {branch_id}", field="branch_id")
+    _check_may_inspect(user, branch)
+    member = None
+    if staff_id is not None:
+        member = repository.staff_member(session, staff_id)
+        if member is None or member.branch_id != branch_id:
+            raise ValidationFailed(
+                f"staff member {staff_id} does not work at branch {branch.name}",
+                field="staff_id",
+            )
+    rows = _checklist_rows(session, kind)
+    if not rows:
+        raise ValidationFailed(
+            f"no active standard is on the {kind.value} checklist; load the catalogue first",
+            field="kind",
+        )
+    judged = judge_answers([_criterion(row) for row in rows], results)
+    inspection = Inspection(
+        kind=kind,
+        branch_id=branch_id,
+        staff_id=staff_id,
+        inspector_id=user.id,
+        inspected_on=inspected_on,
+        note=(note or "").strip() or None,
+        created_at=utcnow(),
+        results=[
+            InspectionResult(
+                standard_id=row.id,
+                passed=line.passed,
+                observed=line.observed,
+                note=(line.note or "").strip() or None,
+            )
+            for row, line in zip(rows, judged, strict=True)
+        ],
+    )
+    session.add(inspection)
+    session.flush()
+    if not all(line.passed for line in judged):
+        repository.lock_branch(session, branch_id)
+    lines: list[ResultRead] = []
+    opened: list[int] = []
+    for row, line in zip(rows, judged, strict=True):
+        action = None
+        if not line.passed:
+            action = improvement_service.open_action_for(
+                session, branch_id=branch_id, standard_id=row.id
+            )
+            if action is None:
+                action = _open_corrective_action(
+                    session, user=user, inspection=inspection, branch=branch, standard=row
+                )
+                opened.append(action.id)
+        lines.append(
+            _result_read(row, line.passed, line.observed, line.note, action, inspection.id)
+        )
+    # built from what is in hand: recording many inspections (the demo's year) stays fast
+    passed = sum(line.passed for line in judged)
+    return InspectionDetail(
+        id=inspection.id,
+        kind=kind,
+        branch_id=branch.id,
+        branch_code=branch.external_id,
+        branch_name=branch.name,
+        staff_id=staff_id,
+        staff_name=member.full_name if member is not None else None,
+        inspector_id=user.id,
+        inspector_name=user.full_name,
+        inspected_on=inspected_on,
+        note=inspection.note,
+        created_at=inspection.created_at,
+        checked=len(judged),
+        passed=passed,
+        score=score(passed=passed, checked=len(judged)),
+        results=lines,
+        actions_opened=opened,
+    )
+
+
+def _result_read(
+    standard: ServiceStandard,
+    passed: bool,
+    observed: float | None,
+    note: str | None,
+    action: ImprovementAction | None,
+    inspection_id: int,
+) -> ResultRead:
+    return ResultRead(
+        standard_id=standard.id,
+        code=standard.code,
+        category=standard.category,
+        title=standard.title,
+        title_en=standard.title_en,
+        unit=standard.unit,
+        target=standard.target,
+        direction=standard.direction,
+        passed=passed,
+        observed=observed,
+        note=(note or "").strip() or None,
+        action_id=action.id if action else None,
+        action_stage=action.stage if action else None,
+        action_opened_here=action is not None and action.inspection_id == inspection_id,
+    )
+
+
+def _check_may_inspect(user: StaffUser, branch: Branch) -> None:
+    scope = ROLE_SCOPE[user.role]
+    if scope is Scope.ALL:
+        return
+    if scope is Scope.BRANCH and user.branch_id == branch.id:
+        return
+    raise PermissionDenied(
+        f"a {user.role.value} may inspect only their own branch, not {branch.name}"
+    )
+
+
+def _open_corrective_action(
+    session: Session,
+    *,
+    user: StaffUser,
+    inspection: Inspection,
+    branch: Branch,
+    standard: ServiceStandard,
+) -> ImprovementAction:
+    """Open the branch's corrective action for a failed standard, measured by the
+    standard's pass rate at the branch over the last :data:`RATE_WINDOW_DAYS` days."""
+    manager = repository.branch_manager(session, branch.id)
+    owner = manager if manager is not None else user
+    window_start = inspection.inspected_on - timedelta(days=RATE_WINDOW_DAYS - 1)
+    rows = repository.result_rows(
+        session,
+        since=window_start,
+        until=inspection.inspected_on,
+        branch_id=branch.id,
+        standard_id=standard.id,
+    )
+    rate = score(passed=sum(row.passed for row in rows), checked=len(rows))
+    target = ""
+    if standard.target is not None and standard.direction is not None:
+        limit = "≤" if standard.direction is TargetDirection.AT_MOST else "≥"
+        target = f"(标准 {limit}{standard.target:g} {standard.unit})"
+    description = (
+        f"{inspection.inspected_on.isoformat()} 的检查(第 {inspection.id} 号)发现"
+        f"{branch.name}未达到服务规范 {standard.code}「{standard.title}」{target}。"
+        f"本措施关闭前,该网点此项规范再次不合格不另开措施,这些检查的页面链接到本措施。"
+    )
+    return improvement_service.create_action(
+        session,
+        user=user,
+        title=f"整改 {standard.code} {standard.title}({branch.name})"[:TITLE_LENGTH],
+        owner_id=owner.id,
+        due_on=inspection.inspected_on + timedelta(days=CORRECTIVE_DAYS),
+        origin=ActionOrigin.INSPECTION,
+        description=description,
+        branch_id=branch.id,
+        gap=INSPECTION_GAP,
+        inspection_id=inspection.id,
+        standard_id=standard.id,
+        metric=f"{branch.name} {standard.code} 近{RATE_WINDOW_DAYS}天检查合格率(%)"[:TITLE_LENGTH],
+        metric_before=rate,
+        higher_is_better=True,
+    )
+
+
+def get_inspection(session: Session, *, inspection_id: int) -> InspectionDetail:
+    inspection = repository.inspection(session, inspection_id)
+    if inspection is None:
+        raise NotFound(f"no inspection {inspection_id}")
+    standards = repository.standards_by_ids(
+        session, {line.standard_id for line in inspection.results}
+    )
+    passed = sum(line.passed for line in inspection.results)
+    read = _reads(session, [(inspection, len(inspection.results), passed)])[0]
+    failed_ids = [line.standard_id for line in inspection.results if not line.passed]
+    actions = repository.actions_for_lines(
+        session,
+        inspection_id=inspection.id,
+        branch_id=inspection.branch_id,
+        standard_ids=failed_ids,
+        recorded_at=inspection.created_at,
+    )
+    lines = [
+        _result_read(
+            standards[line.standard_id],
+            line.passed,
+            line.observed,
+            line.note,
+            None if line.passed else actions.get(line.standard_id),
+            inspection.id,
+        )
+        for line in inspection.results
+    ]
+    return InspectionDetail(
+        **read.model_dump(),
+        results=lines,
+        actions_opened=sorted(
+            action.id for action in actions.values() if action.inspection_id == inspection.id
+        ),
+    )
+
+
+def list_inspections(
+    session: Session,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    kind: InspectionKind | None = None,
+    branch_id: int | None = None,
+    limit: int = RECENT_LIMIT,
+) -> list[InspectionRead]:
+    """Inspections of the period (the last 90 days unless chosen), latest first."""
+    first, last = period(since, until)
+    found = repository.recent_inspections(
+        session, since=first, until=last, kind=kind, branch_id=branch_id, limit=limit
+    )
+    return _reads(session, found)
+
+
+def _reads(session: Session, found: Sequence[tuple[Inspection, int, int]]) -> list[InspectionRead]:
+    branches = repository.branch_names(session, {row.branch_id for row, _, _ in found})
+    people = repository.staff_names(
+        session,
+        {
+            person
+            for row, _, _ in found
+            for person in (row.staff_id, row.inspector_id)
+            if person is not None
+        },
+    )
+    reads = []
+    for row, checked, passed in found:
+        code, name = branches[row.branch_id]
+        reads.append(
+            InspectionRead(
+                id=row.id,
+                kind=row.kind,
+                branch_id=row.branch_id,
+                branch_code=code,
+                branch_name=name,
+                staff_id=row.staff_id,
+                staff_name=people.get(row.staff_id) if row.staff_id else None,
+                inspector_id=row.inspector_id,
+                inspector_name=people.get(row.inspector_id) if row.inspector_id else None,
+                inspected_on=row.inspected_on,
+                note=row.note,
+                created_at=row.created_at,
+                checked=checked,
+                passed=passed,
+                score=score(passed=passed, checked=checked),
+            )
+        )
+    return reads
+
+
+def period(since: date | None, until: date | None) -> tuple[date, date]:
+    """The chosen period; left out, it ends today and starts 90 days before its end."""
+    last = until or bank_today()
+    first = since or last - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    if first > last:
+        raise ValidationFailed("the period starts after it ends", field="since")
+    return first, last
+
+
+# --- scores -----------------------------------------------------------------------------
+
+
+def scores(
+    session: Session,
+    *,
+    group: ScoreGroup = "branch",
+    since: date | None = None,
+    until: date | None = None,
+    kind: InspectionKind | None = None,
+) -> ScoreBoard:
+    """Scores per branch (with each branch's weakest standards) or per staff member over
+    the period, best first, with the lines checked and passed behind each."""
+    first, last = period(since, until)
+    rows = repository.result_rows(session, since=first, until=last, kind=kind)
+    if group == "branch":
+        rates = pass_rates(rows, by=checklists.by_branch)
+        branches = repository.branch_names(session, {rate.key for rate in rates})
+        weakest = weakest_standards(rows, limit=WEAKEST_LISTED)
+        standards = repository.standards_by_ids(session, {row.standard_id for row in rows})
+        board_rows = [
+            ScoreRow(
+                id=rate.key,
+                code=branches[rate.key][0],
+                name=branches[rate.key][1],
+                inspections=rate.inspections,
+                checked=rate.checked,
+                passed=rate.passed,
+                score=rate.score,
+                weakest=[
+                    StandardRate(
+                        standard_id=weak.key,
+                        code=standards[weak.key].code,
+                        title=standards[weak.key].title,
+                        title_en=standards[weak.key].title_en,
+                        checked=weak.checked,
+                        passed=weak.passed,
+                        score=weak.score,
+                    )
+                    for weak in weakest.get(rate.key, [])
+                ],
+            )
+            for rate in rates
+        ]
+    else:
+        rates = pass_rates(rows, by=checklists.by_staff)
+        names = repository.staff_names(session, {rate.key for rate in rates})
+        board_rows = [
+            ScoreRow(
+                id=rate.key,
+                code=None,
+                name=names[rate.key],
+                inspections=rate.inspections,
+                checked=rate.checked,
+                passed=rate.passed,
+                score=rate.score,
+                weakest=[],
+            )
+            for rate in rates
+        ]
+    passed = sum(row.passed for row in rows)
+    return ScoreBoard(
+        group=group,
+        since=first,
+        until=last,
+        kind=kind,
+        inspections=len({row.inspection_id for row in rows}),
+        checked=len(rows),
+        passed=passed,
+        score=score(passed=passed, checked=len(rows)),
+        rows=board_rows,
+    )
+
+
+def compliance_tallies(session: Session, *, since: date, until: date) -> dict[str, ChecklistTally]:
+    """Checklist lines checked and passed per branch over ``since``…``until`` (inclusive),
+    keyed by branch name, as ``gaps.inspection_compliance_evidence`` takes them. Two
+    branches of the same name are told apart by their codes."""
+    rows: list[ResultRow] = repository.result_rows(session, since=since, until=until)
+    tallies = checklists.compliance_tallies(rows)
+    names = repository.branch_names(session, tallies.keys())
+    counts: dict[str, int] = {}
+    for _code, name in names.values():
+        counts[name] = counts.get(name, 0) + 1
+    return {
+        (
+            names[key][1] if counts[names[key][1]] == 1 else f"{names[key][1]} ({names[key][0]})"
+        ): tally
+        for key, tally in tallies.items()
+    }

@@ -1,0 +1,885 @@
+"""The survey-wave report as an Excel workbook and as an A4 PDF, in Chinese or English.
+
+The workbook writes every figure as a number with a number format, so staff can sort and
+chart further. The PDF sets all text in Adobe's ``STSong-Light`` CID font, which PDF
+readers carry themselves: nothing is embedded, no font file is needed on the server, and
+Chinese text stays extractable (copy, search, accessibility tools).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+from collections.abc import Sequence
+from datetime import date
+from functools import lru_cache
+from xml.sax.saxutils import escape
+
+from babel.numbers import format_decimal, format_percent
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import Flowable
+from sqlalchemy.orm import Session
+
+from bankcrm.quality.reporting.report import (
+    MIN_BRANCH_RESPONDENTS,
+    GroupRow,
+    ServqualFigures,
+    WaveReport,
+    build_wave_report,
+)
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF_MEDIA_TYPE = "application/pdf"
+
+SCORE_FORMAT = "0.00"
+PERCENT_FORMAT = "0.0%"
+P_VALUE_FORMAT = "0.000"
+PDF_FONT = "STSong-Light"
+
+CellValue = str | int | float | date | None
+
+HEADINGS: dict[str, dict[str, str]] = {
+    "zh": {
+        "sheet.summary": "概览",
+        "sheet.dimensions": "维度",
+        "sheet.items": "题项",
+        "sheet.branches": "网点排名",
+        "sheet.segments": "细分与月份",
+        "sheet.change": "波次对比",
+        "title": "服务质量调查报告",
+        "wave": "调查波次",
+        "code": "波次编号",
+        "period": "调查期间",
+        "instrument": "量表",
+        "kind": "调查类型",
+        "item": "项目",
+        "value": "数值",
+        "answers": "答卷数",
+        "respondents": "有效受访者(期望与感知全部作答)",
+        "invitations": "发出邀请",
+        "completed": "完成答卷",
+        "response_rate": "回收率",
+        "servqual_unweighted": "SERVQUAL 得分(不加权)",
+        "servqual_weighted": "SERVQUAL 得分(加权)",
+        "ci": "置信区间",
+        "respondents_short": "受访者",
+        "ci_low": "置信区间下限",
+        "ci_high": "置信区间上限",
+        "confidence": "置信水平",
+        "weights_source": "权重来源",
+        "weights.instrument": "量表默认权重",
+        "weights.respondents": "受访者分配的重要性分值",
+        "no_answers": "本波次尚无答卷。",
+        "dimension": "维度",
+        "items": "题项",
+        "expectation": "期望(E)",
+        "perception": "感知(P)",
+        "gap": "差距(P−E)",
+        "alpha_expectation": "Cronbach α(期望)",
+        "alpha_perception": "Cronbach α(感知)",
+        "importance": "重要性权重",
+        "quadrant": "重要性—表现象限",
+        "gap_chart": "各维度服务质量差距(P−E)",
+        "number": "题号",
+        "statement": "陈述(感知)",
+        "rank": "名次",
+        "branch": "网点",
+        "weakest": "最弱维度",
+        "weakest_gap": "最弱维度差距",
+        "too_few": "样本不足",
+        "too_few_note": "受访者少于 {minimum} 人的网点仅列示、不参与排名。",
+        "no_branch": "(未关联网点)",
+        "segment": "客户细分",
+        "segment_run": "细分批次日期",
+        "customer_quadrant": "客户矩阵象限",
+        "value_tier": "价值层级",
+        "month": "答卷月份",
+        "not_segmented": "(未细分)",
+        "tier": "{tier} 类客户",
+        "previous": "上一波次",
+        "no_previous": "同一量表此前没有其他波次,无法对比。",
+        "earlier": "上一波次差距",
+        "later": "本波次差距",
+        "difference": "变化",
+        "t": "t 值",
+        "df": "自由度",
+        "p_value": "p 值",
+        "significant": "显著",
+        "respondents_earlier": "上一波次受访者",
+        "respondents_later": "本波次受访者",
+        "trend": "各波次 SERVQUAL 得分",
+        "opens_on": "开始日期",
+        "current": "本波次",
+        "yes": "是",
+        "no": "否",
+        "score": "得分",
+        "mean": "平均分",
+        "csat": "满意率(%)",
+        "nps": "净推荐值",
+        "month_answers": "当月答卷",
+        "quadrant.concentrate_here": "重点改进",
+        "quadrant.keep_up_the_good_work": "继续保持",
+        "quadrant.low_priority": "次要改进",
+        "quadrant.possible_overkill": "可能过度投入",
+        "customer.loyal": "忠诚客户",
+        "customer.problem_1": "问题客户一",
+        "customer.problem_2": "问题客户二",
+        "customer.ordinary": "一般客户",
+        "kind.servqual": "SERVQUAL 调查",
+        "kind.csat": "满意度(CSAT)",
+        "kind.nps": "推荐度(NPS)",
+    },
+    "en": {
+        "sheet.summary": "Summary",
+        "sheet.dimensions": "Dimensions",
+        "sheet.items": "Items",
+        "sheet.branches": "Branch league",
+        "sheet.segments": "Segments and months",
+        "sheet.change": "Change",
+        "title": "Service quality survey report",
+        "wave": "Survey wave",
+        "code": "Wave code",
+        "period": "Fieldwork",
+        "instrument": "Instrument",
+        "kind": "Survey kind",
+        "item": "Item",
+        "value": "Value",
+        "answers": "Answers",
+        "respondents": "Respondents (every E and P answered)",
+        "invitations": "Invitations issued",
+        "completed": "Completed",
+        "response_rate": "Response rate",
+        "servqual_unweighted": "SERVQUAL score (unweighted)",
+        "servqual_weighted": "SERVQUAL score (weighted)",
+        "ci": "Confidence interval",
+        "respondents_short": "Respondents",
+        "ci_low": "CI low",
+        "ci_high": "CI high",
+        "confidence": "Confidence",
+        "weights_source": "Weights",
+        "weights.instrument": "Instrument defaults",
+        "weights.respondents": "Points stated by respondents",
+        "no_answers": "Nobody has answered this wave yet.",
+        "dimension": "Dimension",
+        "items": "Items",
+        "expectation": "Expectation (E)",
+        "perception": "Perception (P)",
+        "gap": "Gap (P − E)",
+        "alpha_expectation": "Cronbach's α (E)",
+        "alpha_perception": "Cronbach's α (P)",
+        "importance": "Importance weight",
+        "quadrant": "Importance–performance",
+        "gap_chart": "Service-quality gap per dimension (P − E)",
+        "number": "No.",
+        "statement": "Statement (perception)",
+        "rank": "Rank",
+        "branch": "Branch",
+        "weakest": "Weakest dimension",
+        "weakest_gap": "Its gap",
+        "too_few": "Too few",
+        "too_few_note": "Branches with fewer than {minimum} respondents are listed, not ranked.",
+        "no_branch": "(no branch)",
+        "segment": "Segment",
+        "segment_run": "Segmentation run of",
+        "customer_quadrant": "Customer matrix",
+        "value_tier": "Value tier",
+        "month": "Month answered",
+        "not_segmented": "(not segmented)",
+        "tier": "Tier {tier}",
+        "previous": "Previous wave",
+        "no_previous": "No earlier wave of this instrument to compare with.",
+        "earlier": "Gap before",
+        "later": "Gap now",
+        "difference": "Change",
+        "t": "t",
+        "df": "df",
+        "p_value": "p-value",
+        "significant": "Significant",
+        "respondents_earlier": "Respondents before",
+        "respondents_later": "Respondents now",
+        "trend": "SERVQUAL score by wave",
+        "opens_on": "Opened",
+        "current": "This wave",
+        "yes": "Yes",
+        "no": "No",
+        "score": "Score",
+        "mean": "Mean score",
+        "csat": "Satisfied (%)",
+        "nps": "Net promoter score",
+        "month_answers": "Answers that month",
+        "quadrant.concentrate_here": "Concentrate here",
+        "quadrant.keep_up_the_good_work": "Keep up the good work",
+        "quadrant.low_priority": "Low priority",
+        "quadrant.possible_overkill": "Possible overkill",
+        "customer.loyal": "Loyal",
+        "customer.problem_1": "Problem customer 1",
+        "customer.problem_2": "Problem customer 2",
+        "customer.ordinary": "Ordinary",
+        "kind.servqual": "SERVQUAL survey",
+        "kind.csat": "Satisfaction (CSAT)",
+        "kind.nps": "Recommendation (NPS)",
+    },
+}
+
+
+def render(
+    session: Session,
+    *,
+    wave_id: int,
+    file_format: str,
+    locale: str,
+    min_branch_respondents: int = MIN_BRANCH_RESPONDENTS,
+) -> tuple[bytes, str, str | None]:
+    """The wave's report as JSON, or as a workbook or PDF to download (content, media
+    type, file name; no file name for JSON)."""
+    report = build_wave_report(
+        session, wave_id=wave_id, locale=locale, min_branch_respondents=min_branch_respondents
+    )
+    if file_format == "xlsx":
+        return report_workbook(report), XLSX_MEDIA_TYPE, filename(report, "xlsx")
+    if file_format == "pdf":
+        return report_pdf(report), PDF_MEDIA_TYPE, filename(report, "pdf")
+    body = json.dumps(dataclasses.asdict(report), default=str, ensure_ascii=False)
+    return body.encode(), "application/json", None
+
+
+def headings_for(locale: str) -> dict[str, str]:
+    """Chinese headings for a ``zh*`` locale, English for any other."""
+    return HEADINGS["zh" if locale.startswith("zh") else "en"]
+
+
+def filename(report: WaveReport, extension: str) -> str:
+    """A download name made of the wave code's safe characters."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in report.wave.code)
+    return f"survey-report-{safe}.{extension}"
+
+
+def branch_label(row: GroupRow, text: dict[str, str]) -> str:
+    return row.label if row.key else text["no_branch"]
+
+
+def segment_label(kind: str, key: str, text: dict[str, str]) -> str:
+    """The label of a customer-matrix quadrant, a value tier or a month group."""
+    if not key:
+        return text["not_segmented"]
+    if kind == "quadrant":
+        return text.get(f"customer.{key}", key)
+    if kind == "value_tier":
+        return text["tier"].format(tier=key)
+    return key
+
+
+# --- the workbook -----------------------------------------------------------------------
+
+
+def report_workbook(report: WaveReport) -> bytes:
+    """The report as an ``.xlsx`` file in the report's language.
+
+    Sheets, in order: summary, dimensions (with a bar chart of the gaps), items, branch
+    league, segments and months, change against the previous wave with the trend over
+    waves. A wave without answers keeps the sheets with their headings only.
+    """
+    text = headings_for(report.locale)
+    workbook = Workbook()
+    summary = workbook.active
+    assert summary is not None  # a new workbook always has its first sheet
+    summary.title = text["sheet.summary"]
+    _summary_sheet(summary, report, text)
+    figures = report.servqual
+    _dimension_sheet(workbook.create_sheet(text["sheet.dimensions"]), figures, text)
+    _item_sheet(workbook.create_sheet(text["sheet.items"]), figures, text)
+    _branch_sheet(workbook.create_sheet(text["sheet.branches"]), report, text)
+    _segment_sheet(workbook.create_sheet(text["sheet.segments"]), figures, text)
+    _change_sheet(workbook.create_sheet(text["sheet.change"]), figures, text)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _append(
+    sheet: Worksheet, values: Sequence[CellValue], formats: Sequence[str | None] = ()
+) -> int:
+    """Writes a row; ``formats`` gives the number format of its cells, position by position."""
+    sheet.append(list(values))
+    row = sheet.max_row
+    for column, number_format in enumerate(formats, start=1):
+        if number_format is not None:
+            sheet.cell(row=row, column=column).number_format = number_format
+    return row
+
+
+def _heading(sheet: Worksheet, values: Sequence[CellValue]) -> int:
+    row = _append(sheet, values)
+    for cell in sheet[row]:
+        cell.font = Font(bold=True)
+    return row
+
+
+def _blank(sheet: Worksheet) -> None:
+    # A ``None`` cell, not ``append([])``: ``_append`` finds its row by ``max_row``, which
+    # counts only rows holding cells.
+    sheet.append([None])
+
+
+def _widths(sheet: Worksheet, first: int, others: int = 14) -> None:
+    sheet.column_dimensions["A"].width = first
+    for column in range(2, sheet.max_column + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = others
+
+
+def _summary_sheet(sheet: Worksheet, report: WaveReport, text: dict[str, str]) -> None:
+    wave, participation = report.wave, report.participation
+    _heading(sheet, [text["title"]])
+    _append(sheet, [text["wave"], wave.title])
+    _append(sheet, [text["code"], wave.code])
+    _append(sheet, [text["kind"], text[f"kind.{wave.kind}"]])
+    _append(sheet, [text["period"], f"{wave.opens_on} – {wave.closes_on}"])
+    if wave.instrument_title:
+        _append(sheet, [text["instrument"], wave.instrument_title])
+    _blank(sheet)
+    _heading(sheet, [text["item"], text["value"]])
+    _append(sheet, [text["answers"], participation.answers])
+    _append(sheet, [text["respondents"], participation.respondents])
+    if participation.invitations is not None:
+        _append(sheet, [text["invitations"], participation.invitations])
+        _append(sheet, [text["completed"], participation.completed])
+        _append(sheet, [text["response_rate"], participation.response_rate], [None, PERCENT_FORMAT])
+    figures = report.servqual
+    if figures is not None:
+        for key, value in (
+            ("servqual_unweighted", figures.servqual_unweighted),
+            ("ci_low", figures.servqual_low),
+            ("ci_high", figures.servqual_high),
+            ("servqual_weighted", figures.servqual_weighted),
+        ):
+            _append(sheet, [text[key], value], [None, SCORE_FORMAT])
+        _append(sheet, [text["weights_source"], text[f"weights.{figures.weights_source}"]])
+        _append(sheet, [text["confidence"], figures.confidence], [None, PERCENT_FORMAT])
+    short = report.satisfaction
+    if short is not None:
+        _append(sheet, [text[short.measure], short.score], [None, SCORE_FORMAT])
+        _append(sheet, [text["ci_low"], short.low], [None, SCORE_FORMAT])
+        _append(sheet, [text["ci_high"], short.high], [None, SCORE_FORMAT])
+        if short.mean is not None:
+            _append(sheet, [text["mean"], short.mean], [None, SCORE_FORMAT])
+        _blank(sheet)
+        _heading(sheet, [text["month"], text[short.measure], text["month_answers"]])
+        for month, value, count in zip(short.months, short.values, short.counts, strict=True):
+            _append(sheet, [month, value, count], [None, SCORE_FORMAT])
+    if not report.has_answers:
+        _blank(sheet)
+        _append(sheet, [text["no_answers"]])
+    _widths(sheet, first=40, others=30)
+
+
+def _dimension_sheet(
+    sheet: Worksheet, figures: ServqualFigures | None, text: dict[str, str]
+) -> None:
+    _heading(
+        sheet,
+        [
+            text["dimension"],
+            text["gap"],
+            text["ci_low"],
+            text["ci_high"],
+            text["expectation"],
+            text["perception"],
+            text["respondents"],
+            text["alpha_expectation"],
+            text["alpha_perception"],
+            text["importance"],
+            text["quadrant"],
+            text["items"],
+        ],
+    )
+    sheet.freeze_panes = "A2"
+    if figures is None:
+        _widths(sheet, first=20)
+        return
+    for row in figures.dimensions:
+        _append(
+            sheet,
+            [
+                row.name,
+                row.gap,
+                row.gap_low,
+                row.gap_high,
+                row.expectation,
+                row.perception,
+                row.respondents,
+                row.alpha_expectation,
+                row.alpha_perception,
+                row.importance,
+                text[f"quadrant.{row.quadrant}"] if row.quadrant else None,
+                ", ".join(str(number) for number in row.items),
+            ],
+            [None, *[SCORE_FORMAT] * 5, None, SCORE_FORMAT, SCORE_FORMAT, "0.0"],
+        )
+    _widths(sheet, first=20)
+    last = len(figures.dimensions) + 1
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = text["gap_chart"]
+    chart.y_axis.title = text["gap"]
+    chart.legend = None
+    chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
+    chart.width, chart.height = 18, 9
+    sheet.add_chart(chart, f"A{last + 3}")
+
+
+def _item_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict[str, str]) -> None:
+    _heading(
+        sheet,
+        [
+            text["number"],
+            text["dimension"],
+            text["statement"],
+            text["respondents"],
+            text["expectation"],
+            text["perception"],
+            text["gap"],
+            text["ci_low"],
+            text["ci_high"],
+        ],
+    )
+    sheet.freeze_panes = "A2"
+    if figures is not None:
+        for row in figures.items:
+            _append(
+                sheet,
+                [
+                    row.number,
+                    row.dimension_name,
+                    row.statement,
+                    row.respondents,
+                    row.expectation,
+                    row.perception,
+                    row.gap,
+                    row.gap_low,
+                    row.gap_high,
+                ],
+                [None, None, None, None, *[SCORE_FORMAT] * 5],
+            )
+    _widths(sheet, first=8)
+    sheet.column_dimensions["C"].width = 60
+
+
+def _branch_sheet(sheet: Worksheet, report: WaveReport, text: dict[str, str]) -> None:
+    _heading(
+        sheet,
+        [
+            text["rank"],
+            text["branch"],
+            text["respondents"],
+            text["servqual_unweighted"],
+            text["ci_low"],
+            text["ci_high"],
+            text["weakest"],
+            text["weakest_gap"],
+            text["too_few"],
+        ],
+    )
+    sheet.freeze_panes = "A2"
+    figures = report.servqual
+    if figures is not None:
+        for row in figures.branches:
+            _append(
+                sheet,
+                [
+                    row.rank,
+                    branch_label(row, text),
+                    row.respondents,
+                    row.servqual,
+                    row.low,
+                    row.high,
+                    row.weakest_name,
+                    row.weakest_gap,
+                    text["yes"] if row.too_few else text["no"],
+                ],
+                [None, None, None, *[SCORE_FORMAT] * 3, None, SCORE_FORMAT],
+            )
+        _blank(sheet)
+        _append(sheet, [text["too_few_note"].format(minimum=report.min_branch_respondents)])
+    _widths(sheet, first=8, others=16)
+    sheet.column_dimensions["B"].width = 28
+
+
+def _segment_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict[str, str]) -> None:
+    if figures is None:
+        _heading(sheet, [text["segment"], text["respondents"], text["servqual_unweighted"]])
+        _widths(sheet, first=24)
+        return
+    dimensions = [(row.code, row.name) for row in figures.dimensions]
+    if figures.segment_run is not None:
+        _append(sheet, [text["segment_run"], figures.segment_run])
+        _blank(sheet)
+    for kind, heading, groups in (
+        ("quadrant", text["customer_quadrant"], figures.quadrants),
+        ("value_tier", text["value_tier"], figures.value_tiers),
+        ("month", text["month"], figures.months),
+    ):
+        _heading(
+            sheet,
+            [
+                heading,
+                text["respondents"],
+                text["servqual_unweighted"],
+                text["ci_low"],
+                text["ci_high"],
+                *[name for _, name in dimensions],
+            ],
+        )
+        for group in groups:
+            _append(
+                sheet,
+                [
+                    segment_label(kind, group.key, text),
+                    group.respondents,
+                    group.servqual,
+                    group.low,
+                    group.high,
+                    *[group.gaps.get(code) for code, _ in dimensions],
+                ],
+                [None, None, *[SCORE_FORMAT] * (3 + len(dimensions))],
+            )
+        _blank(sheet)
+    _widths(sheet, first=24)
+
+
+def _change_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict[str, str]) -> None:
+    change = figures.change if figures is not None else None
+    if change is None:
+        _append(sheet, [text["no_previous"]])
+    else:
+        _append(sheet, [text["previous"], f"{change.previous_title} ({change.previous_code})"])
+        _blank(sheet)
+        _heading(
+            sheet,
+            [
+                text["dimension"],
+                text["earlier"],
+                text["later"],
+                text["difference"],
+                text["ci_low"],
+                text["ci_high"],
+                text["t"],
+                text["df"],
+                text["p_value"],
+                text["significant"],
+                text["respondents_earlier"],
+                text["respondents_later"],
+            ],
+        )
+        for row in change.rows:
+            significant = (
+                None if row.significant is None else text["yes" if row.significant else "no"]
+            )
+            _append(
+                sheet,
+                [
+                    row.name,
+                    row.gap_earlier,
+                    row.gap_later,
+                    row.difference,
+                    row.low,
+                    row.high,
+                    row.t,
+                    row.df,
+                    row.p_value,
+                    significant,
+                    row.respondents_earlier,
+                    row.respondents_later,
+                ],
+                [None, *[SCORE_FORMAT] * 7, P_VALUE_FORMAT],
+            )
+    _blank(sheet)
+    _heading(
+        sheet,
+        [
+            text["trend"],
+            text["code"],
+            text["opens_on"],
+            text["respondents"],
+            text["servqual_unweighted"],
+            text["ci_low"],
+            text["ci_high"],
+            text["servqual_weighted"],
+            text["current"],
+        ],
+    )
+    for point in figures.trend if figures is not None else ():
+        _append(
+            sheet,
+            [
+                point.title,
+                point.code,
+                point.opens_on,
+                point.respondents,
+                point.servqual,
+                point.low,
+                point.high,
+                point.weighted,
+                text["yes"] if point.current else None,
+            ],
+            [None, None, "yyyy-mm-dd", None, *[SCORE_FORMAT] * 4],
+        )
+    _widths(sheet, first=28)
+
+
+# --- the PDF ----------------------------------------------------------------------------
+
+GAP_RED = colors.HexColor("#c0392b")
+GAP_GREEN = colors.HexColor("#2e8b57")
+HEADER_FILL = colors.HexColor("#e9ecef")
+PAGE_MARGIN = 18 * mm
+CONTENT_WIDTH = A4[0] - 2 * PAGE_MARGIN
+LEAGUE_WIDTHS = (
+    12 * mm,
+    58 * mm,
+    20 * mm,
+    24 * mm,
+    30 * mm,
+    CONTENT_WIDTH - 144 * mm,
+)
+"""Rank, branch, respondents, score, interval, weakest dimension: the branch name gets room."""
+
+
+@lru_cache
+def _pdf_font() -> str:
+    pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+    return PDF_FONT
+
+
+def report_pdf(report: WaveReport) -> bytes:
+    """The report as an A4 PDF: title, headline figures, the dimension table, a bar chart
+    of the gaps, the branch league table and the change against the previous wave."""
+    font = _pdf_font()
+    text = headings_for(report.locale)
+    title_style = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=4)
+    heading_style = ParagraphStyle(
+        "heading", fontName=font, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4
+    )
+    body_style = ParagraphStyle("body", fontName=font, fontSize=9, leading=13)
+    wave = report.wave
+
+    def number(value: float | None, digits: int = 2) -> str:
+        if value is None:
+            return "—"
+        return format_decimal(value, format=f"#,##0.{'0' * digits}", locale=report.locale)
+
+    def interval(low: float | None, high: float | None) -> str:
+        return "—" if low is None or high is None else f"[{number(low)}, {number(high)}]"
+
+    story: list[Flowable] = [
+        Paragraph(escape(f"{text['title']} — {wave.title}"), title_style),
+        Paragraph(
+            escape(
+                f"{text['code']}: {wave.code} · {text['period']}: "
+                f"{wave.opens_on} – {wave.closes_on}"
+                + (
+                    f" · {text['instrument']}: {wave.instrument_title}"
+                    if wave.instrument_title
+                    else ""
+                )
+            ),
+            body_style,
+        ),
+        Spacer(1, 4 * mm),
+    ]
+    participation = report.participation
+    summary: list[list[str]] = [
+        [text["item"], text["value"]],
+        [text["answers"], number(participation.answers, 0)],
+        [text["respondents"], number(participation.respondents, 0)],
+    ]
+    if participation.response_rate is not None:
+        summary.append(
+            [
+                text["response_rate"],
+                format_percent(participation.response_rate, "0.0%", locale=report.locale)
+                + f" ({participation.completed}/{participation.invitations})",
+            ]
+        )
+    figures = report.servqual
+    if figures is not None:
+        summary += [
+            [
+                text["servqual_unweighted"],
+                f"{number(figures.servqual_unweighted)} "
+                f"{interval(figures.servqual_low, figures.servqual_high)}",
+            ],
+            [text["servqual_weighted"], number(figures.servqual_weighted)],
+            [text["weights_source"], text[f"weights.{figures.weights_source}"]],
+        ]
+    short = report.satisfaction
+    if short is not None:
+        summary.append(
+            [text[short.measure], f"{number(short.score, 1)} {interval(short.low, short.high)}"]
+        )
+    story.append(_table(summary, font, widths=(70 * mm, 90 * mm)))
+    if not report.has_answers:
+        story += [Spacer(1, 6 * mm), Paragraph(escape(text["no_answers"]), body_style)]
+    if figures is not None:
+        story.append(Paragraph(escape(text["sheet.dimensions"]), heading_style))
+        rows = [
+            [
+                text["dimension"],
+                text["expectation"],
+                text["perception"],
+                text["gap"],
+                text["ci"],
+                text["alpha_expectation"],
+                text["alpha_perception"],
+            ]
+        ]
+        rows += [
+            [
+                row.name,
+                number(row.expectation),
+                number(row.perception),
+                number(row.gap),
+                interval(row.gap_low, row.gap_high),
+                number(row.alpha_expectation),
+                number(row.alpha_perception),
+            ]
+            for row in figures.dimensions
+        ]
+        story.append(_table(rows, font))
+        story.append(Paragraph(escape(text["gap_chart"]), heading_style))
+        story.append(_gap_chart(figures, font))
+        story.append(Paragraph(escape(text["sheet.branches"]), heading_style))
+        league = [
+            [
+                text["rank"],
+                text["branch"],
+                text["respondents_short"],
+                text["servqual_unweighted"],
+                text["ci"],
+                text["weakest"],
+            ]
+        ]
+        league += [
+            [
+                str(row.rank) if row.rank is not None else "—",
+                branch_label(row, text) + (f" ({text['too_few']})" if row.too_few else ""),
+                number(row.respondents, 0),
+                number(row.servqual),
+                interval(row.low, row.high),
+                row.weakest_name or "—",
+            ]
+            for row in figures.branches
+        ]
+        story.append(_table(league, font, widths=LEAGUE_WIDTHS))
+        story.append(
+            Paragraph(
+                escape(text["too_few_note"].format(minimum=report.min_branch_respondents)),
+                body_style,
+            )
+        )
+        story.append(Paragraph(escape(text["sheet.change"]), heading_style))
+        if figures.change is None:
+            story.append(Paragraph(escape(text["no_previous"]), body_style))
+        else:
+            change = figures.change
+            story.append(
+                Paragraph(
+                    escape(f"{text['previous']}: {change.previous_title} ({change.previous_code})"),
+                    body_style,
+                )
+            )
+            comparison = [
+                [
+                    text["dimension"],
+                    text["earlier"],
+                    text["later"],
+                    text["difference"],
+                    text["p_value"],
+                ]
+            ]
+            comparison += [
+                [
+                    row.name,
+                    number(row.gap_earlier),
+                    number(row.gap_later),
+                    number(row.difference),
+                    number(row.p_value, 3),
+                ]
+                for row in change.rows
+            ]
+            story.append(_table(comparison, font))
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=PAGE_MARGIN,
+        rightMargin=PAGE_MARGIN,
+        topMargin=PAGE_MARGIN,
+        bottomMargin=PAGE_MARGIN,
+        title=f"{text['title']} {wave.code}",
+    )
+    document.build(story)
+    return buffer.getvalue()
+
+
+def _table(rows: list[list[str]], font: str, widths: Sequence[float] | None = None) -> Table:
+    """A grid whose cells wrap, so long headings and branch names stay within the page."""
+    cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
+    columns = len(rows[0])
+    if widths is None:
+        # The first column names things (dimension, branch) and gets a larger share.
+        first = 0.25 if columns > 2 else 0.5
+        rest = (1 - first) / (columns - 1)
+        widths = [CONTENT_WIDTH * first, *[CONTENT_WIDTH * rest] * (columns - 1)]
+    table = Table(
+        [[Paragraph(escape(value), cell) for value in row] for row in rows],
+        colWidths=list(widths),
+        repeatRows=1,
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
+    return table
+
+
+def _gap_chart(figures: ServqualFigures, font: str) -> Drawing:
+    """Bars of the dimension gaps; a negative gap (perception below expectation) in red."""
+    gaps = [row.gap if row.gap is not None else 0.0 for row in figures.dimensions]
+    drawing = Drawing(160 * mm, 60 * mm)
+    chart = VerticalBarChart()
+    chart.x, chart.y = 12 * mm, 10 * mm
+    chart.width, chart.height = 140 * mm, 45 * mm
+    chart.data = [gaps]
+    chart.categoryAxis.categoryNames = [row.name for row in figures.dimensions]
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 8
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.labels.fontSize = 8
+    chart.valueAxis.valueMin = min(0.0, *gaps) - 0.25
+    chart.valueAxis.valueMax = max(0.0, *gaps) + 0.25
+    chart.categoryAxis.labelAxisMode = "low"
+    for index, gap in enumerate(gaps):
+        chart.bars[(0, index)].fillColor = GAP_RED if gap < 0 else GAP_GREEN
+    drawing.add(chart)
+    return drawing

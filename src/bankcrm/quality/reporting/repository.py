@@ -1,0 +1,124 @@
+"""SQL of the survey-wave report: the wave, its answers, invitations, branches, segments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bankcrm.branches.models import Branch
+from bankcrm.core.enums import Quadrant, SurveyKind, ValueTier
+from bankcrm.quality.models import SurveyInvitation, SurveyResponse, SurveyWave
+from bankcrm.segmentation.models import CustomerSegment, SegmentRun
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One recorded response of a wave, as the report reads it."""
+
+    customer_id: int | None
+    branch_id: int | None
+    answered_on: date
+    score: int | None
+    answers: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class SegmentOf:
+    """A customer's place in a segmentation run."""
+
+    quadrant: Quadrant
+    value_tier: ValueTier
+
+
+class WaveReportRepository:
+    """Reads for one wave's report. The report shows counts and means only, never a
+    customer, so it reads the whole wave rather than the viewer's book."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def wave(self, wave_id: int) -> SurveyWave | None:
+        return self.session.get(SurveyWave, wave_id)
+
+    def answers(self, wave_code: str) -> list[AnswerRow]:
+        """The wave's responses, oldest first."""
+        statement = (
+            select(
+                SurveyResponse.customer_id,
+                SurveyResponse.branch_id,
+                SurveyResponse.answered_on,
+                SurveyResponse.score,
+                SurveyResponse.answers,
+            )
+            .where(SurveyResponse.wave == wave_code)
+            .order_by(SurveyResponse.answered_on, SurveyResponse.id)
+        )
+        return [
+            AnswerRow(
+                customer_id=customer_id,
+                branch_id=branch_id,
+                answered_on=answered_on,
+                score=score,
+                answers=answers,
+            )
+            for customer_id, branch_id, answered_on, score, answers in self.session.execute(
+                statement
+            )
+        ]
+
+    def invitations(self, wave_id: int) -> tuple[int, int]:
+        """Invitations issued for the wave and those completed."""
+        issued, completed = self.session.execute(
+            select(
+                func.count(SurveyInvitation.id), func.count(SurveyInvitation.completed_at)
+            ).where(SurveyInvitation.wave_id == wave_id)
+        ).one()
+        return int(issued), int(completed)
+
+    def waves_like(self, *, kind: SurveyKind, instrument: str | None) -> list[SurveyWave]:
+        """Every wave of the same kind and instrument, in the order they opened."""
+        statement = select(SurveyWave).where(SurveyWave.kind == kind)
+        statement = statement.where(
+            SurveyWave.instrument.is_(None)
+            if instrument is None
+            else SurveyWave.instrument == instrument
+        )
+        return list(self.session.scalars(statement.order_by(SurveyWave.opens_on, SurveyWave.id)))
+
+    def branch_names(self, branch_ids: set[int]) -> dict[int, str]:
+        if not branch_ids:
+            return {}
+        rows = self.session.execute(
+            select(Branch.id, Branch.name).where(Branch.id.in_(sorted(branch_ids)))
+        )
+        return {branch_id: name for branch_id, name in rows}
+
+    def segment_run_as_of(self, day: date) -> date | None:
+        """The day of the latest segmentation run on or before ``day``."""
+        as_of: date | None = self.session.scalar(
+            select(func.max(SegmentRun.as_of)).where(SegmentRun.as_of <= day)
+        )
+        return as_of
+
+    def segments_of_respondents(self, *, wave_code: str, run_as_of: date) -> dict[int, SegmentOf]:
+        """Quadrant and value tier, in the run of ``run_as_of``, of the wave's respondents."""
+        statement = (
+            select(
+                CustomerSegment.customer_id, CustomerSegment.quadrant, CustomerSegment.value_tier
+            )
+            .join(SegmentRun, SegmentRun.id == CustomerSegment.run_id)
+            .where(
+                SegmentRun.as_of == run_as_of,
+                CustomerSegment.customer_id.in_(
+                    select(SurveyResponse.customer_id).where(SurveyResponse.wave == wave_code)
+                ),
+            )
+        )
+        return {
+            customer_id: SegmentOf(quadrant=quadrant, value_tier=value_tier)
+            for customer_id, quadrant, value_tier in self.session.execute(statement)
+        }

@@ -1,0 +1,600 @@
+"""Survey waves: who is asked, one-time links and reminders, answers taken in through the
+public page, response rates, and managers' predictions of what customers expect (gap 1)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bankcrm.core.config import get_settings
+from bankcrm.core.db import as_utc, utcnow
+from bankcrm.core.enums import SurveyKind, WaveStatus
+from bankcrm.core.exceptions import BankcrmError, Conflict, NotFound, ValidationFailed
+from bankcrm.quality import servqual
+from bankcrm.quality.instrument import (
+    SHIPPED_INSTRUMENTS,
+    Instrument,
+    parse_instrument,
+)
+from bankcrm.quality.models import (
+    ManagementPrediction,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyWave,
+)
+from bankcrm.quality.surveys import repository
+from bankcrm.quality.surveys.answers import (
+    SCORE,
+    AnswerProblem,
+    check_answers,
+    describe,
+    prediction_questions,
+    survey_questions,
+)
+from bankcrm.quality.surveys.sampling import (
+    MAX_REMINDERS,
+    REMINDER_AFTER_DAYS,
+    Selection,
+    eligible,
+    new_token,
+    reminder_due,
+    response_rates,
+    select_respondents,
+)
+from bankcrm.quality.surveys.schemas import (
+    BranchRateRead,
+    InvitationCountsRead,
+    InvitationLink,
+    IssueRead,
+    PredictionRead,
+    ReminderRead,
+    WaveDetail,
+    WaveRead,
+    WaveSummary,
+)
+from bankcrm.staff.models import StaffUser
+
+DEFAULT_INSTRUMENT = "servqual_bank"
+STATUS_CHANGES: dict[WaveStatus, frozenset[WaveStatus]] = {
+    WaveStatus.DRAFT: frozenset({WaveStatus.OPEN}),
+    WaveStatus.OPEN: frozenset({WaveStatus.CLOSED}),
+    WaveStatus.CLOSED: frozenset({WaveStatus.OPEN}),
+}
+"""A wave opens, closes, and may be reopened (a late batch of answers); it never goes back to
+draft once people may have answered."""
+
+
+class SurveyClosed(BankcrmError):
+    """The link is valid but the wave does not take answers (not open, or outside its days)."""
+
+    status_code = 410
+
+
+class AlreadyAnswered(Conflict):
+    """The link has been used: one answer per link."""
+
+
+class AnswersIncomplete(ValidationFailed):
+    """A submitted survey misses answers or has some off the scale; they were kept as a draft."""
+
+    def __init__(self, problems: tuple[AnswerProblem, ...], survey: Survey) -> None:
+        super().__init__(f"answers missing or invalid: {describe(problems)}", field="answers")
+        self.problems = problems
+        self.survey = survey
+
+
+# --- days and instruments ------------------------------------------------------------------
+
+
+def bank_day(moment: datetime) -> date:
+    return as_utc(moment).astimezone(ZoneInfo(get_settings().timezone)).date()
+
+
+def bank_day_start(day: date) -> datetime:
+    """Midnight of a bank day, in UTC as every stored time is."""
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(get_settings().timezone)).astimezone(UTC)
+
+
+def shipped_instrument_text(name: str) -> str:
+    """The TOML text of a shipped instrument, checked; a wave keeps this copy of it."""
+    if name not in SHIPPED_INSTRUMENTS:
+        raise ValidationFailed(
+            f"no shipped instrument {name!r}; shipped: {', '.join(SHIPPED_INSTRUMENTS)}",
+            field="instrument",
+        )
+    text = resources.files("bankcrm.quality").joinpath(f"data/{name}.toml").read_text("utf-8")
+    parse_instrument(text, origin=f"{name}.toml")
+    return text
+
+
+def wave_instrument(wave: SurveyWave) -> Instrument | None:
+    """The instrument as it was when the wave was created (SERVQUAL waves)."""
+    if wave.instrument_text is None:
+        return None
+    return parse_instrument(wave.instrument_text, origin=f"wave {wave.code}")
+
+
+def _servqual_instrument(wave: SurveyWave) -> Instrument:
+    instrument = wave_instrument(wave)
+    if wave.kind is not SurveyKind.SERVQUAL or instrument is None:
+        raise ValidationFailed(f"wave {wave.code} is not a SERVQUAL survey", field="wave_id")
+    return instrument
+
+
+def prediction_instrument(session: Session, *, wave_id: int) -> Instrument:
+    """The items managers predict customers' expectations of, for a SERVQUAL wave."""
+    return _servqual_instrument(_wave(session, wave_id))
+
+
+def branches(session: Session) -> list[tuple[str, str]]:
+    """Every branch's code and name, to pick respondents by branch."""
+    return repository.branch_codes(session)
+
+
+# --- waves ---------------------------------------------------------------------------------
+
+
+def create_wave(
+    session: Session,
+    *,
+    user: StaffUser | None,
+    code: str,
+    title: str,
+    kind: SurveyKind,
+    opens_on: date,
+    closes_on: date,
+    instrument: str | None = None,
+    status: WaveStatus = WaveStatus.DRAFT,
+) -> WaveRead:
+    """A new wave, a draft until it is opened; a SERVQUAL wave keeps its instrument's text."""
+    code = code.strip()
+    if closes_on < opens_on:
+        raise ValidationFailed("the wave closes before it opens", field="closes_on")
+    if repository.wave_by_code(session, code) is not None:
+        raise Conflict(f"a wave {code} already exists")
+    if kind is SurveyKind.SERVQUAL:
+        name = instrument or DEFAULT_INSTRUMENT
+        text: str | None = shipped_instrument_text(name)
+    elif instrument:
+        raise ValidationFailed("only a SERVQUAL wave uses an instrument", field="instrument")
+    else:
+        name, text = None, None
+    wave = SurveyWave(
+        code=code,
+        title=title.strip(),
+        kind=kind,
+        instrument=name,
+        instrument_text=text,
+        status=status,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        selection={"rounds": []},
+        created_by_id=None if user is None else user.id,
+    )
+    repository.add(session, wave)
+    return WaveRead.model_validate(wave)
+
+
+def _wave(session: Session, wave_id: int) -> SurveyWave:
+    wave = repository.wave(session, wave_id)
+    if wave is None:
+        raise NotFound(f"no survey wave {wave_id}")
+    return wave
+
+
+def wave_by_code(session: Session, *, code: str) -> WaveRead:
+    wave = repository.wave_by_code(session, code)
+    if wave is None:
+        raise NotFound(f"no survey wave {code}")
+    return WaveRead.model_validate(wave)
+
+
+def list_waves(session: Session) -> list[WaveSummary]:
+    totals = repository.wave_totals(session)
+    summaries = []
+    for wave in repository.waves(session):
+        issued, completed = totals.get(wave.id, (0, 0))
+        summaries.append(
+            WaveSummary.model_validate(
+                {
+                    **WaveRead.model_validate(wave).model_dump(),
+                    "issued": issued,
+                    "completed": completed,
+                    "rate": completed / issued if issued else None,
+                }
+            )
+        )
+    return summaries
+
+
+def get_wave(session: Session, *, wave_id: int) -> WaveDetail:
+    """The wave with its response rate overall and per branch."""
+    wave = _wave(session, wave_id)
+    rates = response_rates(repository.counts_by_branch(session, wave.id))
+
+    def counts(rate: Any) -> dict[str, Any]:
+        return {
+            "issued": rate.counts.issued,
+            "opened": rate.counts.opened,
+            "partial": rate.counts.partial,
+            "completed": rate.counts.completed,
+            "rate": rate.rate,
+        }
+
+    return WaveDetail.model_validate(
+        {
+            **WaveRead.model_validate(wave).model_dump(),
+            "overall": InvitationCountsRead.model_validate(counts(rates.overall)),
+            "by_branch": [
+                BranchRateRead.model_validate({"branch": branch, **counts(rate)})
+                for branch, rate in rates.by_branch.items()
+            ],
+            "predictions": repository.prediction_count(session, wave.id),
+        }
+    )
+
+
+def change_status(session: Session, *, wave_id: int, status: WaveStatus, version: int) -> WaveRead:
+    """Open or close a wave; ``version`` is the one the caller saw (409 when stale)."""
+    wave = _wave(session, wave_id)
+    if wave.version != version:
+        raise Conflict(f"wave {wave.code} was changed meanwhile (version {wave.version})")
+    if status not in STATUS_CHANGES[wave.status]:
+        raise Conflict(f"a {wave.status.value} wave cannot become {status.value}")
+    wave.status = status
+    session.flush()
+    return WaveRead.model_validate(wave)
+
+
+def _record_round(wave: SurveyWave, entry: dict[str, Any]) -> None:
+    """Add to the wave's record of how its respondents were picked; the write takes the wave
+    row (and its version), so two rounds issued at once cannot both pass."""
+    rounds = list((wave.selection or {}).get("rounds", []))
+    rounds.append(entry)
+    wave.selection = {**(wave.selection or {}), "rounds": rounds}
+
+
+def _check_not_closed(wave: SurveyWave) -> None:
+    if wave.status is WaveStatus.CLOSED:
+        raise Conflict(f"wave {wave.code} is closed")
+
+
+def issue_invitations(
+    session: Session,
+    *,
+    wave_id: int,
+    selection: Selection,
+    now: datetime | None = None,
+) -> IssueRead:
+    """Pick respondents as ``selection`` says and give each a one-time link.
+
+    Only active customers who were never erased and are not yet invited to the wave are
+    picked; each invitation is made out for the customer's branch."""
+    wave = _wave(session, wave_id)
+    _check_not_closed(wave)
+    moment = now or utcnow()
+    invited = repository.invited_customers(session, wave.id)
+    pool = eligible(repository.candidates(session), selection, already_invited=invited)
+    chosen = select_respondents(pool, selection, already_invited=invited)
+    _record_round(wave, {**selection.as_record(), "issued": len(chosen), "at": moment.isoformat()})
+    session.flush()
+    invitations = [
+        SurveyInvitation(
+            wave_id=wave.id,
+            customer_id=candidate.customer_id,
+            branch_id=candidate.branch_id,
+            token=new_token(),
+            issued_at=moment,
+            reminders=0,
+        )
+        for candidate in chosen
+    ]
+    repository.add_all(session, invitations)
+    return IssueRead(
+        eligible=len(pool),
+        issued=len(invitations),
+        invitations=_links(session, invitations),
+    )
+
+
+def _links(session: Session, invitations: list[SurveyInvitation]) -> list[InvitationLink]:
+    external = repository.customer_external_ids(
+        session, (invitation.customer_id for invitation in invitations)
+    )
+    return [
+        InvitationLink(
+            customer_external_id=external[invitation.customer_id],
+            token=invitation.token,
+            reminders=invitation.reminders,
+        )
+        for invitation in invitations
+    ]
+
+
+def invitation_links(session: Session, *, wave_id: int) -> list[InvitationLink]:
+    """Every link of the wave, for the bank's SMS or e-mail gateway."""
+    wave = _wave(session, wave_id)
+    return [
+        InvitationLink(customer_external_id=external_id, token=token, reminders=reminders)
+        for external_id, token, reminders in repository.links(session, wave.id)
+    ]
+
+
+def send_reminders(
+    session: Session,
+    *,
+    wave_id: int,
+    min_days: int = REMINDER_AFTER_DAYS,
+    max_reminders: int = MAX_REMINDERS,
+    now: datetime | None = None,
+) -> ReminderRead:
+    """Count a reminder on every unanswered invitation that is due one, and return their
+    links for the gateway to send again."""
+    wave = _wave(session, wave_id)
+    if wave.status is not WaveStatus.OPEN:
+        raise Conflict(f"wave {wave.code} is not open")
+    moment = now or utcnow()
+    due = [
+        invitation
+        for invitation in repository.open_invitations(session, wave.id)
+        if reminder_due(
+            issued_at=as_utc(invitation.issued_at),
+            reminded_at=None if invitation.reminded_at is None else as_utc(invitation.reminded_at),
+            reminders=invitation.reminders,
+            completed=invitation.completed_at is not None,
+            now=moment,
+            min_days=min_days,
+            max_reminders=max_reminders,
+        )
+    ]
+    for invitation in due:
+        invitation.reminders += 1
+        invitation.reminded_at = moment
+    session.flush()
+    return ReminderRead(reminded=len(due), invitations=_links(session, due))
+
+
+def issue_follow_up_invitations(
+    session: Session,
+    *,
+    wave_id: int,
+    since: date,
+    until: date | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Invite every customer who had an interaction from ``since`` to ``until`` (bank days,
+    both included; today when left out) to a short CSAT or NPS wave, asking about their
+    latest interaction in that window. Returns how many were invited."""
+    wave = _wave(session, wave_id)
+    if wave.kind is SurveyKind.SERVQUAL:
+        raise ValidationFailed(
+            f"wave {wave.code} is a SERVQUAL survey; follow-ups go to a CSAT or NPS wave",
+            field="wave_id",
+        )
+    _check_not_closed(wave)
+    moment = now or utcnow()
+    last = until or bank_day(moment)
+    if last < since:
+        raise ValidationFailed("the window ends before it begins", field="until")
+    invited = repository.invited_customers(session, wave.id)
+    contacts = [
+        contact
+        for contact in repository.latest_interactions(
+            session, start=bank_day_start(since), end=bank_day_start(last + timedelta(days=1))
+        )
+        if contact[1] not in invited
+    ]
+    _record_round(
+        wave,
+        {
+            "follow_up": {"since": since.isoformat(), "until": last.isoformat()},
+            "issued": len(contacts),
+            "at": moment.isoformat(),
+        },
+    )
+    session.flush()
+    repository.add_all(
+        session,
+        [
+            SurveyInvitation(
+                wave_id=wave.id,
+                customer_id=customer_id,
+                branch_id=branch_id,
+                interaction_id=interaction_id,
+                token=new_token(),
+                issued_at=moment,
+                reminders=0,
+            )
+            for interaction_id, customer_id, branch_id in contacts
+        ],
+    )
+    return len(contacts)
+
+
+# --- the respondent's side -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What the public page shows for one link: the wave's questions, no customer data."""
+
+    wave_code: str
+    wave_title: str
+    kind: SurveyKind
+    instrument: Instrument | None
+    answers: dict[str, int]
+    """What the respondent saved or entered so far."""
+
+
+def _invitation(session: Session, token: str) -> tuple[SurveyInvitation, SurveyWave]:
+    found = repository.invitation_by_token(session, token)
+    if found is None:
+        raise NotFound("no survey behind this link")
+    return found
+
+
+def _check_answerable(invitation: SurveyInvitation, wave: SurveyWave, moment: datetime) -> None:
+    if invitation.completed_at is not None:
+        raise AlreadyAnswered("this survey has already been answered")
+    today = bank_day(moment)
+    if wave.status is not WaveStatus.OPEN or not wave.opens_on <= today <= wave.closes_on:
+        raise SurveyClosed("this survey is closed")
+
+
+def _survey(wave: SurveyWave, answers: dict[str, int]) -> Survey:
+    return Survey(
+        wave_code=wave.code,
+        wave_title=wave.title,
+        kind=wave.kind,
+        instrument=wave_instrument(wave),
+        answers=answers,
+    )
+
+
+def open_survey(session: Session, *, token: str, now: datetime | None = None) -> Survey:
+    """The survey behind a link, with the answers saved so far; stamps the first opening."""
+    moment = now or utcnow()
+    invitation, wave = _invitation(session, token)
+    _check_answerable(invitation, wave, moment)
+    repository.mark_opened(session, invitation.id, moment)
+    return _survey(wave, dict(invitation.draft or {}))
+
+
+def save_draft(
+    session: Session, *, token: str, form: Mapping[str, object], now: datetime | None = None
+) -> Survey:
+    """Keep what was answered so far, to finish later from the same link."""
+    moment = now or utcnow()
+    invitation, wave = _invitation(session, token)
+    _check_answerable(invitation, wave, moment)
+    checked = check_answers(form, survey_questions(wave.kind, wave_instrument(wave)))
+    if not repository.save_draft(session, invitation.id, checked.answers, moment):
+        raise AlreadyAnswered("this survey has already been answered")
+    return _survey(wave, checked.answers)
+
+
+def submit(
+    session: Session, *, token: str, form: Mapping[str, object], now: datetime | None = None
+) -> int:
+    """Take the answers of a link once; returns the new response's id.
+
+    Answers missing or off the scale are kept as a draft and refused
+    (:class:`AnswersIncomplete`); a link already answered is refused (:class:`AlreadyAnswered`),
+    also when two submits arrive at the same moment."""
+    moment = now or utcnow()
+    invitation, wave = _invitation(session, token)
+    _check_answerable(invitation, wave, moment)
+    checked = check_answers(form, survey_questions(wave.kind, wave_instrument(wave)))
+    if checked.problems:
+        if not repository.save_draft(session, invitation.id, checked.answers, moment):
+            raise AlreadyAnswered("this survey has already been answered")
+        raise AnswersIncomplete(checked.problems, _survey(wave, checked.answers))
+    if not repository.claim(session, invitation.id, moment):
+        raise AlreadyAnswered("this survey has already been answered")
+    scored = wave.kind is not SurveyKind.SERVQUAL
+    response = SurveyResponse(
+        external_id=f"SI{invitation.id:09d}",
+        kind=wave.kind,
+        wave=wave.code,
+        customer_id=invitation.customer_id,
+        branch_id=invitation.branch_id,
+        answered_on=bank_day(moment),
+        score=checked.answers[SCORE] if scored else None,
+        answers=None if scored else checked.answers,
+    )
+    repository.add(session, response)
+    repository.link_response(session, invitation.id, response.id)
+    return response.id
+
+
+# --- management's predictions (gap 1) ------------------------------------------------------
+
+
+def save_prediction(
+    session: Session,
+    *,
+    user: StaffUser,
+    wave_id: int,
+    answers: Mapping[str, object],
+    now: datetime | None = None,
+) -> PredictionRead:
+    """A manager's prediction of what customers expect of every item; answering again
+    replaces the earlier one."""
+    wave = _wave(session, wave_id)
+    instrument = _servqual_instrument(wave)
+    checked = check_answers(answers, prediction_questions(instrument))
+    if checked.problems:
+        raise ValidationFailed(
+            f"predict every item on the scale: {describe(checked.problems)}", field="answers"
+        )
+    known = set(prediction_questions(instrument).required)
+    unknown = sorted(set(answers) - known)
+    if unknown:
+        raise ValidationFailed(
+            f"not items of wave {wave.code}: {', '.join(unknown[:5])}", field="answers"
+        )
+    moment = now or utcnow()
+    row = repository.prediction(session, wave.id, user.id)
+    if row is None:
+        row = ManagementPrediction(
+            wave_id=wave.id, respondent_id=user.id, answers=checked.answers, answered_at=moment
+        )
+        repository.add(session, row)
+    else:
+        row.answers = checked.answers
+        row.answered_at = moment
+        session.flush()
+    return PredictionRead(
+        wave_id=wave.id, respondent_id=user.id, answers=row.answers, answered_at=row.answered_at
+    )
+
+
+def prediction_of(session: Session, *, user: StaffUser, wave_id: int) -> dict[str, int]:
+    """The user's own prediction for the wave; empty before they gave one."""
+    row = repository.prediction(session, _wave(session, wave_id).id, user.id)
+    return {} if row is None else {key: int(value) for key, value in row.answers.items()}
+
+
+# --- analysis input ------------------------------------------------------------------------
+
+
+def wave_responses(
+    session: Session, *, wave_id: int
+) -> tuple[Instrument, servqual.ServqualResponses | None]:
+    """The wave's instrument and its SERVQUAL answers as the analysis takes them; ``None``
+    before anyone answered."""
+    wave = _wave(session, wave_id)
+    instrument = _servqual_instrument(wave)
+    rows = repository.servqual_answers(session, wave.code)
+    if not rows:
+        return instrument, None
+    items = [item.number for item in instrument.items]
+    columns = [instrument.expectation_column(n) for n in items] + [
+        instrument.perception_column(n) for n in items
+    ]
+    weights = [instrument.weight_column(code) for code in instrument.dimension_codes]
+    if any(column in row for row in rows for column in weights):
+        columns += weights
+
+    def cell(value: object) -> str:
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+            return str(value)
+        return ""
+
+    responses = servqual.parse_responses(
+        columns,
+        (
+            (number, [cell(row.get(column)) for column in columns])
+            for number, row in enumerate(rows, start=1)
+        ),
+        instrument,
+        source=f"wave {wave.code}",
+    )
+    return instrument, responses
