@@ -25,8 +25,9 @@ from bankcrm.accounts.models import Account
 from bankcrm.churn import service as churn_service
 from bankcrm.clv import service as clv_service
 from bankcrm.complaints import service as complaints_service
+from bankcrm.core import clock
 from bankcrm.core.config import get_settings
-from bankcrm.core.db import make_engine, utcnow
+from bankcrm.core.db import make_engine
 from bankcrm.core.enums import (
     ActionOrigin,
     AnalyticsEngine,
@@ -124,7 +125,7 @@ def _quality_objects(
     """A SERVQUAL wave open today, the shipped standards, a failed daily check at the branch
     manager's branch (so gap 3 is open and the diagnosis can raise an action) and an action
     the branch manager owns."""
-    today = complaints_service.bank_day(utcnow())
+    today = clock.bank_today()
     inspections_service.load_standard_catalogue(session)
     daily_check = [
         (standard.code, standard.target)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.branches.models import Branch
 from bankcrm.complaints.models import Complaint
+from bankcrm.core import clock
 from bankcrm.core.db import make_engine, utcnow
 from bankcrm.core.enums import (
     ActionOrigin,
@@ -62,7 +63,7 @@ def _plant(session: Session, main_branch_id: int) -> Planted:
     managers who under-estimate responsiveness by 1 point; standards covering items 1–13;
     the main branch passing 3 of 10 checklist lines, the other 10 of 10; two of three
     promises broken; one of four complaints not as advertised."""
-    today = service.bank_today()
+    today = clock.bank_today()
     officer = factories.staff(session, role=Role.QUALITY_OFFICER)
     wave = SurveyWave(
         code="SQ-TEST",
@@ -215,7 +216,7 @@ def test_the_diagnosis_names_the_weak_dimension_and_the_failing_branch(
     planted: Planted, app_settings: str
 ) -> None:
     with _session(app_settings) as session:
-        report = flows.diagnose(session, today=service.bank_today())
+        report = flows.diagnose(session, today=clock.bank_today())
     diagnosis = report.diagnosis
     # gaps 3, 4 and 5 all reach the failing end of their ramps (severity 1), then gap 2
     assert [finding.gap for finding in diagnosis.open_gaps] == [3, 4, 5, 2]
@@ -257,7 +258,7 @@ def test_the_diagnosis_names_the_weak_dimension_and_the_failing_branch(
 
 
 def test_missing_records_leave_gaps_unknown(session: Session) -> None:
-    report = flows.diagnose(session, today=service.bank_today())
+    report = flows.diagnose(session, today=clock.bank_today())
     assert report.diagnosis.unknown_gaps == (1, 3, 4, 5)
     # no standard at all: no survey item is covered
     assert [finding.gap for finding in report.diagnosis.open_gaps] == [2]
@@ -297,7 +298,7 @@ def test_the_page_shows_the_findings_and_one_click_creates_the_action(
         assert action.stage is ActionStage.PLAN
         assert action.metric_before == pytest.approx(0.3)
         assert action.higher_is_better is True
-        assert action.due_on == service.bank_today() + timedelta(days=30)
+        assert action.due_on == clock.bank_today() + timedelta(days=30)
         assert planted.failing_label in action.title
         assert action.description is not None and "建立有效的监督控制体系" in action.description
 
@@ -368,7 +369,7 @@ def test_the_api_diagnosis_and_its_action(
 
 def test_gap_status_helper_matches_the_diagnosis(planted: Planted, app_settings: str) -> None:
     with _session(app_settings) as session:
-        report = flows.diagnose(session, today=service.bank_today())
+        report = flows.diagnose(session, today=clock.bank_today())
     assert report.status(1) is GapStatus.CLOSED
     assert report.status(5) is GapStatus.OPEN
 
@@ -376,7 +377,7 @@ def test_gap_status_helper_matches_the_diagnosis(planted: Planted, app_settings:
 def test_the_demo_board_and_promises(planted: Planted, app_settings: str) -> None:
     from bankcrm.demo.quality_improvement import ACTIONS, PROMISES, plant_improvement
 
-    today = service.bank_today()
+    today = clock.bank_today()
     with _session(app_settings) as session:
         plant_improvement(session, as_of=today - timedelta(days=3), today=today, seed=7)
         session.commit()

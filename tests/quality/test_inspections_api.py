@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from bankcrm.core import clock
 from bankcrm.core.db import make_engine
 from bankcrm.core.enums import Role
-from bankcrm.quality.inspections import service
 from tests import factories
 from tests.small_bank import SmallBank, login
 from tests.web.test_pages import csrf_of, log_in
@@ -63,7 +63,7 @@ def test_standards_and_inspections_api(
     quality = login(client, officer)
     manager = login(client, small_bank.branch_manager)
     analyst = login(client, small_bank.analyst)
-    today = service.bank_today()
+    today = clock.bank_today()
 
     assert client.post(f"{API}/standards/catalogue", headers=analyst).status_code == 403
     loaded = client.post(f"{API}/standards/catalogue", headers=quality)
@@ -189,7 +189,7 @@ def test_inspection_pages(client: TestClient, small_bank: SmallBank, officer: st
         },
     )
     assert refused.status_code == 422
-    assert "The standard was not added." in refused.text or "标准未添加" in refused.text
+    assert "The standard was not added." in refused.text or "服务规范未能新增" in refused.text
     assert 'value="EFF-09"' in refused.text
 
     chooser = client.get("/quality/inspections/new", headers=HTML)
@@ -205,7 +205,7 @@ def test_inspection_pages(client: TestClient, small_bank: SmallBank, officer: st
         "csrf_token": csrf_of(form.text),
         "kind": "mystery_shopper",
         "branch_id": str(small_bank.branch_id),
-        "inspected_on": service.bank_today().isoformat(),
+        "inspected_on": clock.bank_today().isoformat(),
     }
     lines = client.get(
         f"{API}/inspections/checklist?kind=mystery_shopper", headers=login(client, officer)

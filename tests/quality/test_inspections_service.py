@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bankcrm.core import clock
 from bankcrm.core.enums import (
     ActionOrigin,
     ActionStage,
@@ -95,7 +96,7 @@ def answers(
 
 
 def days_ago(days: int) -> date:
-    return service.bank_today() - timedelta(days=days)
+    return clock.bank_today() - timedelta(days=days)
 
 
 def actions(session: Session) -> list[ImprovementAction]:

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from bankcrm.core import clock
 from bankcrm.core.db import make_engine
 from bankcrm.core.enums import Role, TargetDirection
 from bankcrm.core.exceptions import PermissionDenied, ValidationFailed
@@ -22,7 +23,7 @@ from tests.web.test_pages import HTML, csrf_of, log_in
 def test_promise_register_validates_and_judges(session: Session) -> None:
     officer = factories.staff(session, role=Role.QUALITY_OFFICER)
     analyst = factories.staff(session, role=Role.MARKETING_ANALYST)
-    today = service.bank_today()
+    today = clock.bank_today()
     wait = service.create_promise(
         session, user=officer, title=" 排队等候不超过15分钟 ", promised=15, unit="min"
     )
@@ -106,7 +107,7 @@ def test_promises_and_actions_over_the_api(
     promise_id = created.json()["id"]
     patched = client.patch(
         f"/api/v1/quality/promises/{promise_id}",
-        json={"delivered": 3.1, "measured_on": service.bank_today().isoformat()},
+        json={"delivered": 3.1, "measured_on": clock.bank_today().isoformat()},
         headers=officer,
     )
     assert patched.status_code == 200
@@ -123,7 +124,7 @@ def test_promises_and_actions_over_the_api(
         == 403
     )
 
-    due = (service.bank_today() + timedelta(days=30)).isoformat()
+    due = (clock.bank_today() + timedelta(days=30)).isoformat()
     action = client.post(
         "/api/v1/quality/actions",
         json={
@@ -207,7 +208,7 @@ def test_the_board_pages(small_bank: SmallBank, client: TestClient, app_settings
     log_in(client, _officer(app_settings))
     form_page = client.get("/quality/actions/new", headers=HTML)
     assert form_page.status_code == 200
-    due = (service.bank_today() - timedelta(days=2)).isoformat()
+    due = (clock.bank_today() - timedelta(days=2)).isoformat()
     created = client.post(
         "/quality/actions/new",
         data={
@@ -278,7 +279,7 @@ def test_the_board_pages(small_bank: SmallBank, client: TestClient, app_settings
             "direction": "at_most",
             "unit": "天",
             "delivered": "4.2",
-            "measured_on": service.bank_today().isoformat(),
+            "measured_on": clock.bank_today().isoformat(),
             "active": "1",
             "csrf_token": csrf_of(promises.text),
         },

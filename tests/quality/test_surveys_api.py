@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bankcrm.core.db import make_engine, utcnow
+from bankcrm.core import clock
+from bankcrm.core.db import make_engine
 from bankcrm.core.enums import Role
 from bankcrm.quality.models import SurveyInvitation, SurveyResponse
-from bankcrm.quality.surveys import service
 from tests import factories
 from tests.small_bank import SmallBank, login
 from tests.web.test_pages import csrf_of, log_in
@@ -34,13 +34,13 @@ def officer(app_settings: str, small_bank: SmallBank) -> str:
 
 
 def _today() -> str:
-    return service.bank_day(utcnow()).isoformat()
+    return clock.bank_today().isoformat()
 
 
 def _wave(
     client: TestClient, headers: dict[str, str], *, code: str = "SQ-API", kind: str = "servqual"
 ) -> dict:
-    today = service.bank_day(utcnow())
+    today = clock.bank_today()
     answer = client.post(
         "/api/v1/quality/waves",
         headers=headers,

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bankcrm.branches.models import Branch
+from bankcrm.core import clock
 from bankcrm.core.db import make_engine, utcnow
 from bankcrm.core.enums import CustomerStatus, Role, SurveyKind, WaveStatus
 from bankcrm.core.exceptions import Conflict, NotFound, ValidationFailed
@@ -24,7 +25,7 @@ from tests import factories
 
 
 def _today() -> date:
-    return service.bank_day(utcnow())
+    return clock.bank_today()
 
 
 def _bank(session: Session) -> dict[str, list[Customer]]:

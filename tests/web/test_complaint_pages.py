@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.complaints import service
 from bankcrm.complaints.models import Complaint
+from bankcrm.core import clock
 from bankcrm.core.db import make_engine, reset_caches
 from bankcrm.core.enums import (
     AccountStatus,
@@ -157,7 +158,7 @@ def build_desk(directory: Path) -> Desk:
         session.flush()
         open_case = _seed_cases(session, officer, customers)
         session.commit()
-        today = service.bank_day(datetime.now(UTC))
+        today = clock.bank_day(datetime.now(UTC))
         desk = Desk(
             database_url=database_url,
             officer=officer.username,
@@ -308,7 +309,7 @@ def test_a_case_from_intake_to_closure(client: TestClient, small_bank: SmallBank
     )
     assert undated.status_code == 422 and "请填写受理时间" in undated.text
 
-    yesterday = service.bank_day(datetime.now(UTC)) - timedelta(days=1)
+    yesterday = clock.bank_day(datetime.now(UTC)) - timedelta(days=1)
     received = {"severity": "high", "received_at": f"{yesterday.isoformat()}T09:30"}
     case_id = case_id_of(
         post(client, "/complaints/new", {**form, **received}, page="/complaints/new")

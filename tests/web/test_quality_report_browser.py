@@ -6,12 +6,11 @@ import re
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bankcrm.core.db import make_engine
-from bankcrm.core.enums import SurveyKind, WaveStatus
-from bankcrm.quality.models import SurveyResponse, SurveyWave
+from bankcrm.quality.models import SurveyWave
 from tests.web.conftest import ServedDemo
 from tests.web.test_browser import log_in, snap
 
@@ -21,36 +20,15 @@ DEMO_WAVES = ("SERVQUAL-2025H2", "SERVQUAL-2026H1")
 
 
 def _demo_wave_ids(demo: ServedDemo) -> dict[str, int]:
-    """The demo's SERVQUAL waves, recorded from the answers' dates where the demo has not
-    recorded them itself."""
+    """The demo's closed SERVQUAL waves, the generated answers' waves."""
     engine = make_engine(f"sqlite:///{demo.directory / 'bankcrm.db'}")
     with Session(engine) as session:
-        for code in DEMO_WAVES:
-            if session.scalar(select(SurveyWave.id).where(SurveyWave.code == code)) is not None:
-                continue
-            first, last = session.execute(
-                select(
-                    func.min(SurveyResponse.answered_on), func.max(SurveyResponse.answered_on)
-                ).where(SurveyResponse.wave == code)
-            ).one()
-            assert first is not None, f"the demo has no answers of {code}"
-            session.add(
-                SurveyWave(
-                    code=code,
-                    title=f"服务质量调查 {code}",
-                    kind=SurveyKind.SERVQUAL,
-                    instrument="servqual_bank",
-                    status=WaveStatus.CLOSED,
-                    opens_on=first,
-                    closes_on=last,
-                )
-            )
-        session.commit()
         rows = session.execute(
             select(SurveyWave.code, SurveyWave.id).where(SurveyWave.code.in_(DEMO_WAVES))
         )
         ids = {code: wave_id for code, wave_id in rows}
     engine.dispose()
+    assert set(ids) == set(DEMO_WAVES)
     return ids
 
 

@@ -11,24 +11,18 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bankcrm.core.db import make_engine, utcnow
+from bankcrm.core.db import make_engine
 from bankcrm.core.enums import SurveyKind, WaveStatus
-from bankcrm.demo.quality_surveys import plant_survey_waves
-from bankcrm.ingest.synth import GENERATED_AS_OF
 from bankcrm.quality.instrument import shipped_instrument
 from bankcrm.quality.models import SurveyInvitation, SurveyWave
-from bankcrm.quality.surveys import service
 from tests.web.conftest import ServedDemo
 from tests.web.test_browser import log_in, snap
 
 pytestmark = pytest.mark.browser
 
-DEMO_SEED = 7
-
 
 def _fresh_invitation(demo: ServedDemo) -> tuple[int, str]:
-    """An open SERVQUAL wave's invitation nobody has opened, from the served demo's database;
-    the demo's survey waves are planted first when the demo has none yet."""
+    """An open SERVQUAL wave's invitation nobody has opened, from the served demo's database."""
     engine = make_engine(f"sqlite:///{demo.directory / 'bankcrm.db'}")
     try:
         with Session(engine) as session:
@@ -44,16 +38,7 @@ def _fresh_invitation(demo: ServedDemo) -> tuple[int, str]:
                 .order_by(SurveyInvitation.id)
             )
             found = session.execute(statement).first()
-            if found is None:
-                plant_survey_waves(
-                    session,
-                    as_of=GENERATED_AS_OF,
-                    today=service.bank_day(utcnow()),
-                    seed=DEMO_SEED,
-                )
-                session.commit()
-                found = session.execute(statement).first()
-            assert found is not None
+            assert found is not None, "the demo has an open SERVQUAL wave with fresh invitations"
             return int(found[0]), str(found[1])
     finally:
         engine.dispose()

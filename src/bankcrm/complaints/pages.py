@@ -19,8 +19,9 @@ from bankcrm.complaints import reports, service, workflow
 from bankcrm.complaints.analysis import CaseReport
 from bankcrm.complaints.schemas import ComplaintDetail, ComplaintEventRead, SuggestionRead
 from bankcrm.complaints.taxonomy import Taxonomy
+from bankcrm.core import clock
 from bankcrm.core.config import get_settings
-from bankcrm.core.db import STORABLE_TEXT, utcnow
+from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import (
     ComplaintAction,
@@ -406,7 +407,7 @@ def case_analysis_workbook(
 def _period(start: str | None, end: str | None) -> tuple[date, date]:
     """The chosen period; a day left out is today, or the first day of the month eleven
     months before the end (twelve months of bars)."""
-    last = date.fromisoformat(end) if end else service.bank_day(utcnow())
+    last = date.fromisoformat(end) if end else clock.bank_today()
     if start:
         return date.fromisoformat(start), last
     months = last.year * 12 + last.month - 1 - (REPORT_MONTHS - 1)

@@ -13,6 +13,7 @@ from bankcrm.complaints import service
 from bankcrm.complaints.analysis import CaseFacts, CaseReport, case_report
 from bankcrm.complaints.export import report_workbook
 from bankcrm.complaints.repository import ComplaintRepository
+from bankcrm.core import clock
 from bankcrm.core.config import get_settings
 from bankcrm.core.db import as_utc, utcnow
 from bankcrm.core.exceptions import ValidationFailed
@@ -24,7 +25,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def default_period(start: date | None, end: date | None) -> tuple[date, date]:
     """The period asked for; twelve calendar months up to today's for what is left out."""
-    end = end or service.bank_day(utcnow())
+    end = end or clock.bank_today()
     if start is None:
         start = date(end.year, 1, 1) if end.month == 12 else date(end.year - 1, end.month + 1, 1)
     return start, end
@@ -38,11 +39,11 @@ def build(session: Session, *, user: StaffUser, start: date | None, end: date | 
         raise ValidationFailed("the period ends before it starts", field="end")
     if (end - start).days > MAX_PERIOD_DAYS:
         raise ValidationFailed("a report covers at most three years", field="start")
-    if end > service.bank_day(utcnow()) + timedelta(days=366):
+    if end > clock.bank_today() + timedelta(days=366):
         raise ValidationFailed("the period ends more than a year from today", field="end")
     rows = ComplaintRepository(session, user).report_rows(
-        received_from=service.bank_day_start(start),
-        received_to=service.bank_day_start(end + timedelta(days=1)),
+        received_from=clock.bank_day_start(start),
+        received_to=clock.bank_day_start(end + timedelta(days=1)),
     )
     facts = [
         CaseFacts(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from bankcrm.branches.models import Branch
 from bankcrm.complaints.models import Complaint, ComplaintEvent, ComplaintModel, ComplaintRecovery
 from bankcrm.complaints.workflow import AWAITING_REPLY
-from bankcrm.core.enums import ComplaintStatus, RecoveryKind, RecoveryStatus, Role, TaskStatus
+from bankcrm.core.enums import ComplaintStatus, RecoveryKind, RecoveryStatus, TaskStatus
 from bankcrm.core.repository import ScopedRepository, ownership_scope
 from bankcrm.customers.models import Customer
 from bankcrm.staff.models import StaffUser
@@ -161,20 +161,6 @@ class ComplaintDeskRepository:
     def reminder_refs(self) -> set[str]:
         statement = select(Task.source_ref).where(Task.source == REMINDER_SOURCE)
         return {ref for ref in self.session.scalars(statement) if ref is not None}
-
-    def branch_manager(self, branch_id: int | None) -> StaffUser | None:
-        if branch_id is None:
-            return None
-        statement = (
-            select(StaffUser)
-            .where(
-                StaffUser.branch_id == branch_id,
-                StaffUser.role == Role.BRANCH_MANAGER,
-                StaffUser.is_active.is_(True),
-            )
-            .order_by(StaffUser.id)
-        )
-        return self.session.scalars(statement).first()
 
     def training_cases(self) -> list[tuple[str, str, str, bool]]:
         """Closed cases: text, product line, issue, and whether an officer corrected the

@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
@@ -40,6 +39,7 @@ from bankcrm.complaints.schemas import (
 )
 from bankcrm.complaints.starting_model import load_starting_model
 from bankcrm.complaints.taxonomy import Taxonomy, load_taxonomy
+from bankcrm.core.clock import bank_day
 from bankcrm.core.config import get_settings
 from bankcrm.core.db import as_utc, utcnow
 from bankcrm.core.enums import (
@@ -56,6 +56,7 @@ from bankcrm.core.enums import (
 )
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from bankcrm.core.pagination import PageParams
+from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 from bankcrm.tasks.models import Task
 
@@ -80,16 +81,6 @@ def deadline_rule() -> DeadlineRule:
 
 def taxonomy() -> Taxonomy:
     return load_taxonomy(get_settings().complaints.taxonomy)
-
-
-def bank_day(moment: datetime) -> date:
-    return as_utc(moment).astimezone(ZoneInfo(get_settings().timezone)).date()
-
-
-def bank_day_start(day: date) -> datetime:
-    """Midnight of a bank day, in UTC as every stored time is."""
-    local = datetime.combine(day, time(), tzinfo=ZoneInfo(get_settings().timezone))
-    return local.astimezone(UTC)
 
 
 def create_complaint(
@@ -386,7 +377,11 @@ def _apply(
                 complaint.deadline_at = rule.deadline(now)
             case ComplaintAction.ESCALATE:
                 complaint.escalated_at = now
-                manager = ComplaintDeskRepository(session).branch_manager(complaint.branch_id)
+                manager = (
+                    staff_service.branch_manager(session, branch_id=complaint.branch_id)
+                    if complaint.branch_id is not None
+                    else None
+                )
                 if manager is not None:
                     complaint.owner_id = manager.id
             case ComplaintAction.WITHDRAW:

@@ -19,6 +19,7 @@ from bankcrm.audit import recorder as audit_recorder
 from bankcrm.churn import service as churn_service
 from bankcrm.clv import service as clv_service
 from bankcrm.complaints import service as complaints_service
+from bankcrm.core import clock
 from bankcrm.core.config import Settings
 from bankcrm.core.db import make_engine, utcnow
 from bankcrm.core.enums import (
@@ -286,7 +287,7 @@ def _run_the_quality_desk(database_url: str, *, seed: int) -> None:
             if officer is None:
                 return
             audit_recorder.act_as(session, actor_id=officer.id, label=officer.username)
-            today = complaints_service.bank_day(utcnow())
+            today = clock.bank_today()
             plant_inspections(session, as_of=synth.GENERATED_AS_OF, seed=seed)
             plant_improvement(session, as_of=synth.GENERATED_AS_OF, today=today, seed=seed)
             plant_survey_waves(session, as_of=synth.GENERATED_AS_OF, today=today, seed=seed)

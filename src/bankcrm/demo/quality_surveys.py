@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 from sqlalchemy.orm import Session
 
+from bankcrm.core import clock
 from bankcrm.core.enums import Role, SurveyKind, WaveStatus
 from bankcrm.quality.instrument import Instrument
 from bankcrm.quality.models import ManagementPrediction, SurveyInvitation, SurveyResponse
@@ -93,7 +94,7 @@ def plant_survey_waves(session: Session, *, as_of: date, today: date, seed: int)
         closes_on=closes_on,
         status=WaveStatus.OPEN,
     )
-    issued_at = service.bank_day_start(opens_on) + timedelta(hours=9)
+    issued_at = clock.bank_day_start(opens_on) + timedelta(hours=9)
     pool = eligible(repository.candidates(session), Selection(), already_invited=())
     size = min(SAMPLE_MAX, round(SAMPLE_SHARE * len(pool)))
     if size:
@@ -193,7 +194,7 @@ def _answer_servqual(
                         wave=wave_code,
                         customer_id=invitation.customer_id,
                         branch_id=invitation.branch_id,
-                        answered_on=service.bank_day(moment),
+                        answered_on=clock.bank_day(moment),
                         answers=answers,
                     ),
                 )
@@ -278,9 +279,7 @@ def _follow_up(session: Session, rng: np.random.Generator, *, as_of: date, today
         closes_on=today + timedelta(days=OPEN_DAYS_AFTER),
         status=WaveStatus.OPEN,
     )
-    issued_at = service.bank_day_start(today - timedelta(days=OPEN_DAYS_BEFORE)) + timedelta(
-        hours=9
-    )
+    issued_at = clock.bank_day_start(today - timedelta(days=OPEN_DAYS_BEFORE)) + timedelta(hours=9)
     service.issue_follow_up_invitations(
         session,
         wave_id=wave.id,
@@ -311,7 +310,7 @@ def _follow_up(session: Session, rng: np.random.Generator, *, as_of: date, today
                     wave=wave.code,
                     customer_id=invitation.customer_id,
                     branch_id=invitation.branch_id,
-                    answered_on=service.bank_day(moment),
+                    answered_on=clock.bank_day(moment),
                     score=int(scores[index]),
                 ),
             )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from bankcrm.audit import recorder as audit_recorder
+from bankcrm.core.clock import bank_today
 from bankcrm.core.config import get_settings
 from bankcrm.core.db import utcnow
 from bankcrm.core.enums import AuditAction, PrivacyRequestKind, PrivacyRequestStatus
@@ -26,10 +26,6 @@ from bankcrm.staff.models import StaffUser
 CORRECTABLE_FIELDS = CUSTOMER_PERSONAL_FIELDS
 """Every personal profile field can be corrected (PIPL article 46)."""
 DATE_FIELDS = frozenset({"birth_date"})
-
-
-def bank_today() -> date:
-    return utcnow().astimezone(ZoneInfo(get_settings().timezone)).date()
 
 
 def create_request(

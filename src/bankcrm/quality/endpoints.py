@@ -1,113 +1,24 @@
-"""The service blueprint with its figures, and the satisfaction figures, over the API.
-
-``blueprint_report`` and ``satisfaction_report`` are what the pages show too, so the page
-and the API cannot disagree.
-"""
+"""The service blueprint with its figures, and the satisfaction figures, over the API."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy.orm import Session
 
-from bankcrm.complaints import service as complaints_service
-from bankcrm.core.db import utcnow
 from bankcrm.core.deps import DbSession, QualityRead
-from bankcrm.core.enums import SurveyKind
-from bankcrm.core.exceptions import ValidationFailed
-from bankcrm.quality import blueprint as blueprints
-from bankcrm.quality import repository
-from bankcrm.quality.blueprint import Text
 from bankcrm.quality.schemas import BlueprintRead, SatisfactionRead
+from bankcrm.quality.service import (
+    blueprint_report,
+    checked_day,
+    default_since,
+    period,
+    satisfaction_report,
+    today,
+)
 
 router = APIRouter(prefix="/quality", tags=["quality"])
-
-PERIOD_MONTHS = 12
-"""Figures cover this many calendar months up to today unless a period is chosen."""
-FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(2999, 12, 31)
-"""Days outside these cannot be turned into the bank's times and back."""
-
-
-def default_since(until: date) -> date:
-    """The first day of the month eleven months before ``until``: twelve calendar months."""
-    months = until.year * 12 + until.month - 1 - (PERIOD_MONTHS - 1)
-    return date(months // 12, months % 12 + 1, 1)
-
-
-def checked_day(day: date | None, name: str) -> None:
-    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
-        raise ValidationFailed(f"{name}: a day between {FIRST_DAY} and {LAST_DAY}", field=name)
-
-
-def period(since: date | None, until: date | None) -> tuple[date, date]:
-    """The chosen period, both days included: ``until`` defaults to today, ``since`` to
-    twelve calendar months before it."""
-    checked_day(since, "since")
-    checked_day(until, "until")
-    last = until or today()
-    first = since or default_since(last)
-    if last < first:
-        raise ValidationFailed("the period ends before it starts", field="until")
-    return first, last
-
-
-def today() -> date:
-    return complaints_service.bank_day(utcnow())
-
-
-def shipped_blueprint() -> blueprints.Blueprint:
-    """The shipped blueprint, checked against the complaint taxonomy the bank uses."""
-    return blueprints.load_blueprint(issues=frozenset(complaints_service.taxonomy().issues))
-
-
-def blueprint_report(session: Session, *, since: date, until: date) -> BlueprintRead:
-    """The blueprint with the figures of the period, both days included."""
-    blueprint = shipped_blueprint()
-    issues = {issue for point in blueprint.points for issue in point.issues}
-    points = blueprints.figures(
-        blueprint,
-        standards=repository.standard_checks(
-            session,
-            codes=blueprints.linked_standards(blueprint),
-            inspected_from=since,
-            inspected_to=until,
-        ),
-        complaints=repository.complaints_by_issue(
-            session,
-            issues=issues,
-            received_from=complaints_service.bank_day_start(since),
-            received_before=complaints_service.bank_day_start(until + timedelta(days=1)),
-        ),
-    )
-    taxonomy = complaints_service.taxonomy()
-    return BlueprintRead.of(
-        blueprint,
-        points,
-        issue_labels={
-            code: Text(zh=label.zh, en=label.en)
-            for code, label in taxonomy.issues.items()
-            if code in issues
-        },
-        since=since,
-        until=until,
-    )
-
-
-def satisfaction_report(session: Session, *, since: date | None) -> SatisfactionRead:
-    """CSAT, first-time CSAT and NPS of the answers from ``since`` on, with their monthly
-    trends and branches."""
-    return SatisfactionRead.of(
-        csat_answers=repository.scored_answers_by_branch(
-            session, kind=SurveyKind.CSAT, answered_from=since
-        ),
-        nps_answers=repository.scored_answers_by_branch(
-            session, kind=SurveyKind.NPS, answered_from=since
-        ),
-        since=since,
-    )
 
 
 @router.get("/blueprint", response_model=BlueprintRead)

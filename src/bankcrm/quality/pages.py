@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse, Response
 from bankcrm.core.deps import DbSession
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.quality.blueprint import LANES, LINES, PointKind
-from bankcrm.quality.endpoints import (
+from bankcrm.quality.schemas import BlueprintRead, PointRead, SatisfactionRead, TextRead
+from bankcrm.quality.service import (
     blueprint_report,
     checked_day,
     default_since,
@@ -21,7 +22,6 @@ from bankcrm.quality.endpoints import (
     satisfaction_report,
     today,
 )
-from bankcrm.quality.schemas import BlueprintRead, PointRead, SatisfactionRead, TextRead
 from bankcrm.web.deps import PageQualityRead
 from bankcrm.web.i18n import gettext
 from bankcrm.web.locale import request_locale

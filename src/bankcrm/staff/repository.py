@@ -29,3 +29,18 @@ def list_account_managers(session: Session, *, branch_id: int | None) -> list[St
     if branch_id is not None:
         statement = statement.where(StaffUser.branch_id == branch_id)
     return list(session.scalars(statement.order_by(StaffUser.full_name)))
+
+
+def branch_manager(session: Session, branch_id: int) -> StaffUser | None:
+    """The branch's active branch manager (the oldest account when there are two)."""
+    statement = (
+        select(StaffUser)
+        .where(
+            StaffUser.branch_id == branch_id,
+            StaffUser.role == Role.BRANCH_MANAGER,
+            StaffUser.is_active.is_(True),
+        )
+        .order_by(StaffUser.id)
+        .limit(1)
+    )
+    return session.scalars(statement).first()

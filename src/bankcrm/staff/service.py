@@ -135,3 +135,8 @@ def list_users(session: Session) -> list[StaffUser]:
 
 def list_account_managers(session: Session, *, branch_id: int | None = None) -> list[StaffUser]:
     return repository.list_account_managers(session, branch_id=branch_id)
+
+
+def branch_manager(session: Session, *, branch_id: int) -> StaffUser | None:
+    """Who answers for the branch: escalations and corrective actions go to them."""
+    return repository.branch_manager(session, branch_id)

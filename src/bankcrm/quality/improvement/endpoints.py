@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from bankcrm.core import clock
 from bankcrm.core.deps import DbSession, QualityInspect, QualityManage, QualityRead
 from bankcrm.core.enums import ActionOrigin, ActionStage
 from bankcrm.core.pagination import MAX_ID
@@ -172,7 +173,7 @@ def read_diagnosis(
 ) -> DiagnosisRead:
     """The five gaps: open ones ranked by severity with their evidence, weakest element and
     the control methods; then the closed and the unknown (no data) ones."""
-    report = flows.diagnose(session, today=service.bank_today())
+    report = flows.diagnose(session, today=clock.bank_today())
     return flows.diagnosis_read(report, locale=locale)
 
 
@@ -183,6 +184,6 @@ def create_diagnosis_action(
     """A PDCA action prefilled from an open gap's finding (title, owner, metric, control
     methods in ``locale``). An unknown gap is a 422, a closed one a 409."""
     action = flows.create_gap_action(
-        session, user=user, gap=body.gap, today=service.bank_today(), locale=locale
+        session, user=user, gap=body.gap, today=clock.bank_today(), locale=locale
     )
     return service.get_action(session, action_id=action.id)

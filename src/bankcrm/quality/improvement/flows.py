@@ -42,6 +42,7 @@ from bankcrm.quality.instrument import (
 )
 from bankcrm.quality.models import ImprovementAction, SurveyWave
 from bankcrm.quality.servqual import ServqualAnalysis, ServqualResponses
+from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 
 DEFAULT_INSTRUMENT = "servqual_bank"
@@ -545,7 +546,7 @@ def create_gap_action(
     metric, before, higher = _metric(evidence, finding, label, locale)
     if gap == 3 and finding.weakest is not None:
         branch_id = evidence.branch_ids.get(finding.weakest)
-        manager = repository.branch_manager(session, branch_id) if branch_id else None
+        manager = staff_service.branch_manager(session, branch_id=branch_id) if branch_id else None
         owner_id = manager.id if manager is not None else user.id
     if gap == 5:
         dimension = finding.weakest

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from bankcrm.core import clock
 from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import ActionOrigin, ActionStage, TargetDirection
@@ -120,7 +121,7 @@ def create_from_diagnosis(
             session,
             user=user,
             gap=gap,
-            today=service.bank_today(),
+            today=clock.bank_today(),
             locale=request_locale(request),
         )
     except BankcrmError as error:
@@ -146,7 +147,7 @@ def _render_diagnosis(
     status_code: int = 200,
 ) -> Response:
     locale = request_locale(request)
-    report = flows.diagnose(session, today=service.bank_today())
+    report = flows.diagnose(session, today=clock.bank_today())
     diagnosis = report.diagnosis
     working = flows.open_gap_actions(session)
     order = [finding.gap for finding in diagnosis.open_gaps]
@@ -390,7 +391,7 @@ def board(
     chosen_stage = ActionStage(stage) if stage in set(ActionStage) else None
     chosen_origin = ActionOrigin(origin) if origin in set(ActionOrigin) else None
     chosen_branch = chosen_id(branch_id)
-    today = service.bank_today()
+    today = clock.bank_today()
     actions = service.list_actions(
         session,
         user=user,
@@ -453,7 +454,7 @@ def new_action_form(
     chosen = chosen_id(complaint_id)
     form = ActionForm(
         owner_id=str(user.id),
-        due_on=(service.bank_today() + timedelta(days=flows.ACTION_DAYS)).isoformat(),
+        due_on=(clock.bank_today() + timedelta(days=flows.ACTION_DAYS)).isoformat(),
         origin=(ActionOrigin.COMPLAINT if chosen else ActionOrigin.OTHER).value,
         complaint_id=str(chosen) if chosen else "",
     )
@@ -825,7 +826,7 @@ def _render_promises(
         )
         for promise in promises
     }
-    new_form = PromiseForm(measured_on=service.bank_today().isoformat())
+    new_form = PromiseForm(measured_on=clock.bank_today().isoformat())
     if typed is not None:
         if typed.promise_id is None:
             new_form = typed

@@ -86,21 +86,6 @@ def active_staff(session: Session) -> list[StaffUser]:
     return list(session.scalars(statement))
 
 
-def branch_manager(session: Session, branch_id: int) -> StaffUser | None:
-    """The branch's active branch manager (the longest-serving account when there are two)."""
-    statement = (
-        select(StaffUser)
-        .where(
-            StaffUser.branch_id == branch_id,
-            StaffUser.role == Role.BRANCH_MANAGER,
-            StaffUser.is_active.is_(True),
-        )
-        .order_by(StaffUser.id)
-        .limit(1)
-    )
-    return session.scalars(statement).first()
-
-
 def branches(session: Session) -> list[Branch]:
     return list(session.scalars(select(Branch).order_by(Branch.external_id)))
 

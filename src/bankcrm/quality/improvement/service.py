@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bankcrm.complaints.taxonomy import Taxonomy, load_taxonomy
+from bankcrm.core.clock import bank_today
 from bankcrm.core.config import get_settings
 from bankcrm.core.db import utcnow
 from bankcrm.core.enums import ActionOrigin, ActionStage, TargetDirection
@@ -24,11 +24,6 @@ from bankcrm.quality.models import ImprovementAction, ServicePromise
 from bankcrm.staff.models import StaffUser
 
 GAP_RANGE = range(1, 6)
-
-
-def bank_today() -> date:
-    """Today in the bank's time zone, the day due dates are counted in."""
-    return utcnow().astimezone(ZoneInfo(get_settings().timezone)).date()
 
 
 # --- actions -----------------------------------------------------------------------------

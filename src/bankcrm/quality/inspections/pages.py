@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from bankcrm.core import clock
 from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import InspectionKind, StandardCategory, TargetDirection
@@ -353,7 +354,7 @@ def inspection_form(
         kind=kind,
         branch_id=branch_id,
         staff_id=staff_id,
-        inspected_on=service.bank_today().isoformat(),
+        inspected_on=clock.bank_today().isoformat(),
     )
     return _render_inspection_form(request, session, user, form)
 
@@ -497,7 +498,7 @@ def _render_inspection_form(
         else [],
         "staff_id": chosen_id(form.staff_id),
         "lines": lines,
-        "today": service.bank_today(),
+        "today": clock.bank_today(),
         "problem": translated(problem, locale),
     }
     return render(request, "quality/inspections/new.html", context, status_code=status_code)

@@ -95,23 +95,6 @@ def front_line_staff(session: Session, branch_id: int) -> list[StaffUser]:
     return list(session.scalars(statement))
 
 
-def branch_manager(session: Session, branch_id: int) -> StaffUser | None:
-    statement = (
-        select(StaffUser)
-        .where(
-            StaffUser.branch_id == branch_id,
-            StaffUser.role == Role.BRANCH_MANAGER,
-            StaffUser.is_active.is_(True),
-        )
-        .order_by(StaffUser.id)
-        .limit(1)
-    )
-    return session.scalars(statement).first()
-
-
-# --- inspections ------------------------------------------------------------------------
-
-
 def inspection(session: Session, inspection_id: int) -> Inspection | None:
     statement = (
         select(Inspection)

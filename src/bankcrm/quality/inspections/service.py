@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bankcrm.branches.models import Branch
-from bankcrm.core.config import get_settings
+from bankcrm.core.clock import bank_today
 from bankcrm.core.db import utcnow
 from bankcrm.core.enums import ActionOrigin, InspectionKind, StandardCategory, TargetDirection
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -57,6 +56,7 @@ from bankcrm.quality.models import (
     InspectionResult,
     ServiceStandard,
 )
+from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 
 CORRECTIVE_DAYS = 14
@@ -80,10 +80,6 @@ class Measure:
     unit: str | None = None
     target: float | None = None
     direction: TargetDirection | None = None
-
-
-def bank_today() -> date:
-    return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
 @lru_cache
@@ -485,7 +481,7 @@ def _open_corrective_action(
 ) -> ImprovementAction:
     """Open the branch's corrective action for a failed standard, measured by the
     standard's pass rate at the branch over the last :data:`RATE_WINDOW_DAYS` days."""
-    manager = repository.branch_manager(session, branch.id)
+    manager = staff_service.branch_manager(session, branch_id=branch.id)
     owner = manager if manager is not None else user
     window_start = inspection.inspected_on - timedelta(days=RATE_WINDOW_DAYS - 1)
     rows = repository.result_rows(

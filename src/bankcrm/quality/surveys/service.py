@@ -6,14 +6,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bankcrm.core.config import get_settings
+from bankcrm.core.clock import bank_day, bank_day_start
 from bankcrm.core.db import as_utc, utcnow
 from bankcrm.core.enums import SurveyKind, WaveStatus
 from bankcrm.core.exceptions import BankcrmError, Conflict, NotFound, ValidationFailed
@@ -91,15 +90,6 @@ class AnswersIncomplete(ValidationFailed):
 
 
 # --- days and instruments ------------------------------------------------------------------
-
-
-def bank_day(moment: datetime) -> date:
-    return as_utc(moment).astimezone(ZoneInfo(get_settings().timezone)).date()
-
-
-def bank_day_start(day: date) -> datetime:
-    """Midnight of a bank day, in UTC as every stored time is."""
-    return datetime.combine(day, time(), tzinfo=ZoneInfo(get_settings().timezone)).astimezone(UTC)
 
 
 def shipped_instrument_text(name: str) -> str:
