@@ -29,6 +29,7 @@ from bankcrm.core.enums import (
     TargetDirection,
     WaveStatus,
 )
+from bankcrm.customers.models import Customer
 from bankcrm.quality import gaps
 from bankcrm.quality.gaps import GapStatus
 from bankcrm.quality.improvement import flows, service
@@ -62,7 +63,7 @@ def _plant(session: Session, main_branch_id: int) -> Planted:
     """Four respondents whose perceptions fall 3 points short on responsiveness only; two
     managers who under-estimate responsiveness by 1 point; standards covering items 1–13;
     the main branch passing 3 of 10 checklist lines, the other 10 of 10; two of three
-    promises broken; one of four complaints not as advertised."""
+    promises broken; one complaint not as advertised among four customer contacts."""
     today = clock.bank_today()
     officer = factories.staff(session, role=Role.QUALITY_OFFICER)
     wave = SurveyWave(
@@ -176,6 +177,10 @@ def _plant(session: Session, main_branch_id: int) -> Planted:
                 reopen_count=0,
             )
         )
+    customer = session.scalars(select(Customer).where(Customer.branch_id == main_branch_id)).first()
+    assert customer is not None
+    for _ in range(4):
+        factories.interaction(session, customer=customer, staff_id=None).occurred_at = received
     main = session.get(Branch, main_branch_id)
     assert main is not None
     manager_id = session.scalars(
@@ -248,6 +253,7 @@ def test_the_diagnosis_names_the_weak_dimension_and_the_failing_branch(
     fourth = report.evidence.record(4)
     assert isinstance(fourth, gaps.PromiseKeepingEvidence)
     assert fourth.kept_share == pytest.approx(1 / 3)
+    assert fourth.not_as_advertised_complaints == 1
     assert fourth.complaints_per_thousand_cases == pytest.approx(250.0)
 
     # managers under-estimate items 10–13 by 1 point: mean |difference| 4/22

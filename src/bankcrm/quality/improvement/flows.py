@@ -11,13 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from bankcrm.core.config import get_settings
+from bankcrm.core.clock import bank_day_start
 from bankcrm.core.enums import ActionOrigin, TargetDirection
 from bankcrm.core.exceptions import Conflict, ValidationFailed
 from bankcrm.quality import gaps
@@ -101,7 +100,8 @@ class Evidence:
     """Branch labels (code and name) as gap 3 names them, to their ids."""
     promises: Mapping[str, Any] = field(default_factory=dict)
     """Measured promises by title: the register's rows (``PromiseRead``)."""
-    complaints: int = 0
+    contacts: int = 0
+    """Customer contacts in the period: the denominator of the complaint rate."""
     not_as_advertised: int = 0
 
     def record(self, gap: int) -> GapEvidence | None:
@@ -140,7 +140,7 @@ def gather_evidence(session: Any, *, today: date) -> Evidence:
     first, prediction_wave = _management_perception(session)
     second, items_checked, standards = _standards_coverage(session, fallback)
     third, branch_ids = _inspection_compliance(session, start, today)
-    fourth, promises, complaints, tagged = _promise_keeping(session, start, today)
+    fourth, promises, contacts, tagged = _promise_keeping(session, start, today)
     fifth, perception_wave, perception_instrument = _perceived_quality(session)
     return Evidence(
         records=(first, second, third, fourth, fifth),
@@ -153,7 +153,7 @@ def gather_evidence(session: Any, *, today: date) -> Evidence:
         standards=standards,
         branch_ids=branch_ids,
         promises=promises,
-        complaints=complaints,
+        contacts=contacts,
         not_as_advertised=tagged,
     )
 
@@ -279,22 +279,19 @@ def _promise_keeping(
         for row in service.list_promises(session, active_only=True)
         if row.delivered is not None
     }
-    complaints, tagged = repository.complaint_counts(
+    # the complaint rate is per customer contact: the cases the bank handled in the period
+    contacts, tagged = repository.contacts_and_complaints(
         session,
-        received_from=_day_start(start),
-        received_before=_day_start(today + timedelta(days=1)),
+        since=bank_day_start(start),
+        before=bank_day_start(today + timedelta(days=1)),
         issue=NOT_AS_ADVERTISED,
     )
     evidence = gaps.promise_keeping_evidence(
-        service.measured_promises(session), not_as_advertised_complaints=tagged, cases=complaints
+        service.measured_promises(session),
+        not_as_advertised_complaints=tagged if contacts else 0,
+        cases=contacts,
     )
-    return evidence, measured, complaints, tagged
-
-
-def _day_start(day: date) -> datetime:
-    """Midnight of a bank day, in UTC as stored times are."""
-    local = datetime.combine(day, time(), tzinfo=ZoneInfo(get_settings().timezone))
-    return local.astimezone(UTC)
+    return evidence, measured, contacts, tagged
 
 
 # --- gap 5 ---------------------------------------------------------------------------------
@@ -440,7 +437,7 @@ def figures(evidence: Evidence, gap: int) -> dict[str, Any]:
                 "broken_promises": list(record.broken_promises),
                 "period_start": evidence.period_start.isoformat(),
                 "period_end": evidence.today.isoformat(),
-                "complaints": evidence.complaints,
+                "contacts": evidence.contacts,
                 "not_as_advertised_complaints": record.not_as_advertised_complaints,
                 "complaints_per_thousand_cases": record.complaints_per_thousand_cases,
             }

@@ -292,15 +292,16 @@ def _evidence_in_words(
                         promises=len(evidence.promises),
                     )
                 )
-            if evidence.complaints:
+            if evidence.contacts:
                 lines.append(
                     say(
                         _(
-                            "%(tagged)s of %(complaints)s complaints from %(start)s to %(end)s "
-                            "were about service not as advertised (%(rate)s per 1,000)."
+                            "%(tagged)s complaints about service not as advertised from "
+                            "%(start)s to %(end)s: %(rate)s per 1,000 of %(contacts)s "
+                            "customer contacts."
                         ),
                         tagged=evidence.not_as_advertised,
-                        complaints=evidence.complaints,
+                        contacts=evidence.contacts,
                         start=format_date(evidence.period_start, locale),
                         end=format_date(evidence.today, locale),
                         rate=_number(record.complaints_per_thousand_cases, 1),

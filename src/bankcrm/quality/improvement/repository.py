@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bankcrm.branches.models import Branch
 from bankcrm.complaints.models import Complaint
 from bankcrm.core.enums import ActionStage, Role, SurveyKind
+from bankcrm.customers.models import Interaction
 from bankcrm.quality.models import (
     ImprovementAction,
     Inspection,
@@ -184,20 +185,22 @@ def standard_items(session: Session) -> list[tuple[str, list[int]]]:
     return [(code, list(items or [])) for code, items in session.execute(statement)]
 
 
-def complaint_counts(
-    session: Session, *, received_from: datetime, received_before: datetime, issue: str
+def contacts_and_complaints(
+    session: Session, *, since: datetime, before: datetime, issue: str
 ) -> tuple[int, int]:
-    """Complaints received in the period, and those of them with ``issue``."""
-    in_period = (
-        Complaint.received_at >= received_from,
-        Complaint.received_at < received_before,
+    """Customer contacts (interactions) in the period, and the complaints received in it
+    with ``issue``."""
+    contacts = session.scalar(
+        select(func.count(Interaction.id)).where(
+            Interaction.occurred_at >= since, Interaction.occurred_at < before
+        )
     )
-    total = session.scalar(select(func.count(Complaint.id)).where(*in_period)) or 0
-    tagged = (
-        session.scalar(select(func.count(Complaint.id)).where(*in_period, Complaint.issue == issue))
-        or 0
+    tagged = session.scalar(
+        select(func.count(Complaint.id)).where(
+            Complaint.received_at >= since, Complaint.received_at < before, Complaint.issue == issue
+        )
     )
-    return int(total), int(tagged)
+    return int(contacts or 0), int(tagged or 0)
 
 
 # --- the demo bank ------------------------------------------------------------------------------
