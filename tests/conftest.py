@@ -90,6 +90,11 @@ def _sqlite_copy(template: Path, directory: Path) -> str:
     return f"sqlite:///{path}"
 
 
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+"""For tests of what the backend cannot change (form checks, page rendering, exports of
+figures computed elsewhere): they run on SQLite only, their queries are tested on both."""
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A new, migrated, empty database on each backend."""

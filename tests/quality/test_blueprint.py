@@ -39,6 +39,7 @@ from bankcrm.quality.blueprint import (
 from bankcrm.quality.models import Inspection, InspectionResult, ServiceStandard
 from bankcrm.staff.models import StaffUser
 from tests import factories
+from tests.conftest import SQLITE_ONLY
 from tests.small_bank import SmallBank
 from tests.web.test_pages import log_in
 
@@ -310,6 +311,7 @@ def test_the_api_shows_inspections_and_complaints_of_the_period(
     assert (wait["checked"], wait["failed_share"]) == (0, None)
 
 
+@SQLITE_ONLY
 def test_the_default_period_is_twelve_months_and_bad_periods_are_refused(
     client: TestClient, planted: Planted
 ) -> None:
@@ -329,6 +331,7 @@ def test_the_default_period_is_twelve_months_and_bad_periods_are_refused(
     assert client.get(API, headers=planted.outsider).status_code == 403
 
 
+@SQLITE_ONLY
 def test_the_page_draws_the_lanes_lines_and_point_figures(
     client: TestClient, planted: Planted
 ) -> None:
@@ -373,6 +376,7 @@ def test_the_page_draws_the_lanes_lines_and_point_figures(
     assert "<script>" not in html
 
 
+@SQLITE_ONLY
 def test_the_page_links_complaints_for_complaint_readers_and_refuses_a_bad_period(
     client: TestClient, planted: Planted
 ) -> None:

@@ -25,6 +25,7 @@ from bankcrm.quality.inspections.checklist import Answer
 from bankcrm.quality.models import ImprovementAction
 from bankcrm.staff.models import StaffUser
 from tests import factories
+from tests.conftest import SQLITE_ONLY
 
 DAILY = InspectionKind.DAILY_CHECK
 DAILY_LINES = 14
@@ -145,6 +146,7 @@ def test_stale_standard_edit_is_a_conflict(session: Session, bank: Bank) -> None
     assert service.get_standard(session, standard_id=badge.id).title == "工牌"
 
 
+@SQLITE_ONLY
 def test_standards_are_managed_by_the_quality_officer_only(session: Session, bank: Bank) -> None:
     with pytest.raises(PermissionDenied):
         service.create_standard(
@@ -156,6 +158,7 @@ def test_standards_are_managed_by_the_quality_officer_only(session: Session, ban
         )
 
 
+@SQLITE_ONLY
 def test_create_standard_checks_code_measure_and_items(session: Session, bank: Bank) -> None:
     with pytest.raises(Conflict, match="ETQ-01 exists already"):
         service.create_standard(
@@ -249,6 +252,7 @@ def test_a_measured_verdict_is_computed_not_taken(session: Session, bank: Bank) 
     assert [line.code for line in detail.results if not line.passed] == ["ETQ-01"]
 
 
+@SQLITE_ONLY
 def test_missing_item_is_refused_naming_the_code(session: Session, bank: Bank) -> None:
     with pytest.raises(ValidationFailed, match="PRC-02 is not answered") as caught:
         service.record_inspection(
@@ -262,6 +266,7 @@ def test_missing_item_is_refused_naming_the_code(session: Session, bank: Bank) -
     assert caught.value.status_code == 422
 
 
+@SQLITE_ONLY
 def test_unknown_standard_is_refused(session: Session, bank: Bank) -> None:
     lines = [*answers(session, DAILY), Answer("EFF-02", observed=3.0)]
     with pytest.raises(ValidationFailed, match="EFF-02 is not on this inspection's checklist"):
@@ -275,6 +280,7 @@ def test_unknown_standard_is_refused(session: Session, bank: Bank) -> None:
         )
 
 
+@SQLITE_ONLY
 def test_future_day_is_refused(session: Session, bank: Bank) -> None:
     with pytest.raises(ValidationFailed, match="future") as caught:
         service.record_inspection(
@@ -300,6 +306,7 @@ def test_branch_manager_inspects_only_their_own_branch(session: Session, bank: B
         )
 
 
+@SQLITE_ONLY
 def test_staff_must_work_at_the_branch(session: Session, bank: Bank) -> None:
     with pytest.raises(ValidationFailed, match="does not work at branch") as caught:
         service.record_inspection(
@@ -314,6 +321,7 @@ def test_staff_must_work_at_the_branch(session: Session, bank: Bank) -> None:
     assert caught.value.field == "staff_id"
 
 
+@SQLITE_ONLY
 def test_analyst_may_not_inspect(session: Session, bank: Bank) -> None:
     analyst = factories.staff(session, role=Role.MARKETING_ANALYST)
     with pytest.raises(PermissionDenied):
@@ -475,6 +483,7 @@ def test_scores_per_branch_and_staff_with_tallies(session: Session, bank: Bank) 
     assert [row.inspected_on for row in listed] == [days_ago(3), days_ago(3), days_ago(30)]
 
 
+@SQLITE_ONLY
 def test_period_starting_after_its_end_is_refused(session: Session, bank: Bank) -> None:
     with pytest.raises(ValidationFailed, match="starts after it ends"):
         service.scores(session, since=days_ago(1), until=days_ago(5))

@@ -16,6 +16,7 @@ from bankcrm.core.enums import SurveyKind, WaveStatus
 from bankcrm.quality.models import SurveyResponse, SurveyWave
 from bankcrm.quality.reporting.export import report_pdf, report_workbook
 from bankcrm.quality.reporting.report import build_wave_report
+from tests.conftest import SQLITE_ONLY
 from tests.quality.test_report import Planted, plant_waves
 from tests.small_bank import SmallBank, login
 from tests.web.test_pages import log_in
@@ -32,6 +33,7 @@ def _planted(database_url: str) -> Planted:
     return planted
 
 
+@SQLITE_ONLY
 def test_the_workbook_reads_back_with_chinese_headings(session: Session) -> None:
     planted = plant_waves(session)
     report = build_wave_report(session, wave_id=planted.current, locale="zh_CN")
@@ -61,6 +63,7 @@ def test_the_workbook_reads_back_with_chinese_headings(session: Session) -> None
     assert "MINI-2025H2" in change[0][1]
 
 
+@SQLITE_ONLY
 def test_the_english_workbook_and_the_empty_wave(session: Session) -> None:
     planted = plant_waves(session)
     english = build_wave_report(session, wave_id=planted.current, locale="en")
@@ -76,6 +79,7 @@ def test_the_english_workbook_and_the_empty_wave(session: Session) -> None:
     assert workbook["维度"].max_row == 1
 
 
+@SQLITE_ONLY
 def test_the_pdf_text_holds_the_title_the_chinese_dimensions_and_the_score(
     session: Session,
 ) -> None:
@@ -99,6 +103,7 @@ def test_the_pdf_text_holds_the_title_the_chinese_dimensions_and_the_score(
     assert "Nobody has answered this wave yet." in text
 
 
+@SQLITE_ONLY
 def test_the_api_answers_json_workbook_and_pdf(
     client: TestClient, small_bank: SmallBank, app_settings: str
 ) -> None:
@@ -141,6 +146,7 @@ def test_the_api_answers_json_workbook_and_pdf(
     assert client.get(url, headers=manager).status_code == 403
 
 
+@SQLITE_ONLY
 def test_the_report_page_and_its_downloads(
     client: TestClient, small_bank: SmallBank, app_settings: str
 ) -> None:
@@ -179,6 +185,7 @@ def test_the_report_page_and_its_downloads(
     assert "<td>reliability</td>" in english.text
 
 
+@SQLITE_ONLY
 def test_the_page_of_an_nps_wave_shows_its_score_and_trend(
     client: TestClient, small_bank: SmallBank, app_settings: str
 ) -> None:

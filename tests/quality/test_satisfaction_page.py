@@ -21,6 +21,7 @@ from bankcrm.core.security import create_access_token
 from bankcrm.quality.models import SurveyResponse
 from bankcrm.staff.models import StaffUser
 from tests import factories
+from tests.conftest import SQLITE_ONLY
 from tests.small_bank import SmallBank
 from tests.web.test_pages import log_in
 
@@ -133,6 +134,7 @@ def test_the_api_computes_csat_first_time_csat_nps_and_branches(
     assert nowhere["nps"]["score"] == -100.0 and nowhere["nps"]["low"] is None
 
 
+@SQLITE_ONLY
 def test_the_api_refuses_bad_days_and_roles_without_quality_read(
     client: TestClient, answers: Answers
 ) -> None:
@@ -146,6 +148,7 @@ def test_the_api_refuses_bad_days_and_roles_without_quality_read(
     assert date.fromisoformat(default.json()["since"]).day == 1
 
 
+@SQLITE_ONLY
 def test_the_page_shows_the_figures_trends_and_branches(
     client: TestClient, answers: Answers
 ) -> None:
@@ -176,6 +179,7 @@ def test_the_page_shows_the_figures_trends_and_branches(
     assert 'data-testid="no-answers"' not in html
 
 
+@SQLITE_ONLY
 def test_no_answers_is_a_page_that_says_so(
     client: TestClient, small_bank: SmallBank, app_settings: str
 ) -> None:
@@ -194,6 +198,7 @@ def test_no_answers_is_a_page_that_says_so(
     assert body["monthly"]["nps"] == {"months": [], "values": [], "answers": []}
 
 
+@SQLITE_ONLY
 def test_a_bad_day_on_the_page_is_refused_with_the_default_period(
     client: TestClient, answers: Answers
 ) -> None:
