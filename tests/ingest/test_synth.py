@@ -12,7 +12,8 @@ import pytest
 
 from bankcrm.core.enums import Role
 from bankcrm.ingest.schema import TABLES, ColumnType
-from bankcrm.ingest.synth import generate_bank
+from bankcrm.ingest.synth import generate_bank, servqual_answers
+from bankcrm.quality.servqual import cronbach_alpha
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +110,27 @@ def test_servqual_answers_cover_22_items_on_a_seven_point_scale(bank: Path) -> N
         assert all(1 <= value <= 7 for value in answer.values())
     gap = np.mean([answer["P10"] - answer["E10"] for answer in answers])
     assert gap < 0
+
+
+def test_servqual_items_of_a_dimension_agree_and_responsiveness_falls_shortest() -> None:
+    """Answers drawn item by item would give Cronbach's α near 0; the dimensions of real
+    SERVQUAL surveys are usually above 0.7, and so are the generated ones."""
+    dimension_of_item = np.repeat(np.arange(5), (4, 5, 4, 4, 5))
+    planted_gap = np.asarray((0.3, 0.8, 1.2, 0.6, 0.9))
+    expectation, perception = servqual_answers(
+        np.random.default_rng(11),
+        item_dimension=dimension_of_item,
+        item_gap=planted_gap[dimension_of_item],
+        respondents=800,
+    )
+    gaps = []
+    for dimension in range(5):
+        items = dimension_of_item == dimension
+        assert cronbach_alpha(expectation[:, items]) > 0.7
+        assert cronbach_alpha(perception[:, items]) > 0.7
+        gaps.append((perception - expectation)[:, items].mean())
+    assert int(np.argmin(gaps)) == 2
+    assert gaps == pytest.approx(list(-planted_gap), abs=0.1)
 
 
 def test_money_in_and_out_roughly_balance(bank: Path) -> None:

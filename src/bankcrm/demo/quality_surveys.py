@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.core import clock
 from bankcrm.core.enums import Role, SurveyKind, WaveStatus
+from bankcrm.ingest import synth
 from bankcrm.quality.instrument import Instrument
 from bankcrm.quality.models import ManagementPrediction, SurveyInvitation, SurveyResponse
 from bankcrm.quality.surveys import repository, service
@@ -37,9 +38,6 @@ FOLLOW_UP_DAYS = 7
 """Interactions of the last week of the generated data are followed up."""
 FOLLOW_UP_ANSWERED = 0.4
 
-EXPECTATION_MEAN = 6.0
-EXPECTATION_SD = 0.7
-ANSWER_NOISE = 0.9
 DIMENSION_GAPS = {
     "tangibles": 0.3,
     "reliability": 0.8,
@@ -148,12 +146,17 @@ def _answer_servqual(
     gap = np.asarray([DIMENSION_GAPS.get(item.dimension, 0.6) for item in instrument.items])
     low, high = instrument.scale.minimum, instrument.scale.maximum
     n_items = instrument.n_items
-    expectations = np.clip(
-        np.round(rng.normal(EXPECTATION_MEAN, EXPECTATION_SD, (count, n_items))), low, high
-    ).astype(int)
-    perceptions = np.clip(
-        np.round(expectations - gap + rng.normal(0, ANSWER_NOISE, (count, n_items))), low, high
-    ).astype(int)
+    dimension_codes = instrument.dimension_codes
+    expectations, perceptions = synth.servqual_answers(
+        rng,
+        item_dimension=np.asarray(
+            [dimension_codes.index(item.dimension) for item in instrument.items]
+        ),
+        item_gap=gap,
+        respondents=count,
+        low=low,
+        high=high,
+    )
     weights = _weights(rng, instrument, count)
     gives_weights = rng.random(count) < WEIGHTS_SHARE
     draft_length = rng.integers(4, 2 * n_items - 4, count)
@@ -248,7 +251,9 @@ def _predict(
         for manager in managers:
             predicted = np.clip(
                 np.round(
-                    EXPECTATION_MEAN - shortfall + rng.normal(0, MANAGER_NOISE, instrument.n_items)
+                    synth.SERVQUAL_EXPECTATION
+                    - shortfall
+                    + rng.normal(0, MANAGER_NOISE, instrument.n_items)
                 ),
                 low,
                 high,

@@ -1279,18 +1279,56 @@ def _yuan(amount: float) -> str:
     return f"{value:,.2f}" if value < 10_000 else f"{round(value, -2):,.0f}"
 
 
+SERVQUAL_EXPECTATION = 6.0
+"""Customers expect much of an excellent bank: the mean expectation on the 7-point scale."""
+
+
+def servqual_answers(
+    rng: np.random.Generator,
+    *,
+    item_dimension: np.ndarray,
+    item_gap: np.ndarray,
+    respondents: int,
+    low: int = 1,
+    high: int = 7,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expectations and perceptions (respondents × items) on a ``low``–``high`` scale,
+    perceptions ``item_gap`` below expectations on average.
+
+    Each respondent has one level per dimension for expectations and one for perceptions,
+    shared by that dimension's items, plus noise per item: the items of a dimension agree
+    as real answers do (Cronbach's α of about 0.8 per dimension), instead of being
+    independent draws whose α is near 0. The item noise comes from ``rng``; the levels come
+    from a generator spawned from it, so what ``rng`` draws afterwards does not change.
+    """
+    items = len(item_dimension)
+    expectation_noise = rng.normal(0.0, 0.45, (respondents, items))
+    perception_noise = rng.normal(0.0, 0.5, (respondents, items))
+    (levels,) = rng.spawn(1)
+    dimensions = int(item_dimension.max()) + 1
+    expectation_level = levels.normal(0.0, 0.55, (respondents, dimensions))[:, item_dimension]
+    perception_level = levels.normal(0.0, 0.6, (respondents, dimensions))[:, item_dimension]
+    expectation = np.clip(
+        np.round(SERVQUAL_EXPECTATION + expectation_level + expectation_noise), low, high
+    ).astype(int)
+    perception = np.clip(
+        np.round(expectation - item_gap + perception_level + perception_noise), low, high
+    ).astype(int)
+    return expectation, perception
+
+
 def _surveys(rng: np.random.Generator, people: _Customers, as_of: date) -> pa.Table:
     """SERVQUAL answers (perceptions below expectations, most on responsiveness), CSAT, NPS."""
     dimension_of_item = np.repeat(np.arange(5), (4, 5, 4, 4, 5))
     dimension_gap = np.asarray((0.3, 0.8, 1.2, 0.6, 0.9))
     respondents = np.flatnonzero(rng.random(people.count) < 0.03)
     size = len(respondents)
-    expectation = np.clip(np.round(rng.normal(6.0, 0.7, (size, 22))), 1, 7).astype(int)
-    perception = np.clip(
-        np.round(expectation - dimension_gap[dimension_of_item] + rng.normal(0, 0.9, (size, 22))),
-        1,
-        7,
-    ).astype(int)
+    expectation, perception = servqual_answers(
+        rng,
+        item_dimension=dimension_of_item,
+        item_gap=dimension_gap[dimension_of_item],
+        respondents=size,
+    )
     answers = [
         json.dumps(
             {
