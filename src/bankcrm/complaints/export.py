@@ -8,24 +8,26 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bankcrm.complaints.analysis import CaseReport, MonthlySeries
 from bankcrm.complaints.taxonomy import Taxonomy
-
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from bankcrm.core.workbook import (
+    CellValue,
+    append_row,
+    blank_row,
+    column_widths,
+    heading_row,
+)
 
 PERCENT_FORMAT = "0.0%"
 MONEY_FORMAT = "#,##0.00"
 DAYS_FORMAT = "0.0"
 
-CellValue = str | int | float | Decimal | None
 
 HEADINGS: dict[str, dict[str, str]] = {
     "zh": {
@@ -208,42 +210,11 @@ def report_workbook(report: CaseReport, *, taxonomy: Taxonomy, locale: str) -> b
     return buffer.getvalue()
 
 
-def _append(
-    sheet: Worksheet, values: Sequence[CellValue], formats: Sequence[str | None] = ()
-) -> int:
-    """Writes a row; ``formats`` gives the number format of its cells, position by position."""
-    sheet.append(list(values))
-    row = sheet.max_row
-    for column, number_format in enumerate(formats, start=1):
-        if number_format is not None:
-            sheet.cell(row=row, column=column).number_format = number_format
-    return row
-
-
-def _heading(sheet: Worksheet, values: Sequence[CellValue]) -> int:
-    row = _append(sheet, values)
-    for cell in sheet[row]:
-        cell.font = Font(bold=True)
-    return row
-
-
-def _blank(sheet: Worksheet) -> None:
-    # A ``None`` cell, not ``append([])``: ``_append`` finds its row by ``max_row``, which
-    # counts only rows holding cells.
-    sheet.append([None])
-
-
-def _widths(sheet: Worksheet, first: int, others: int = 12) -> None:
-    sheet.column_dimensions["A"].width = first
-    for column in range(2, sheet.max_column + 1):
-        sheet.column_dimensions[get_column_letter(column)].width = others
-
-
 def _labelled(
     sheet: Worksheet, rows: Iterable[tuple[str, CellValue, str | None]], text: dict[str, str]
 ) -> None:
     for key, value, number_format in rows:
-        _append(sheet, [text[key], value], [None, number_format])
+        append_row(sheet, [text[key], value], [None, number_format])
 
 
 def _branch(branch: str | None, text: dict[str, str]) -> str:
@@ -252,11 +223,11 @@ def _branch(branch: str | None, text: dict[str, str]) -> str:
 
 def _summary_sheet(sheet: Worksheet, report: CaseReport, text: dict[str, str]) -> None:
     totals, timeliness = report.totals, report.timeliness
-    _heading(sheet, [text["title"]])
-    _append(sheet, [text["period"], f"{report.start} – {report.end}"])
-    _append(sheet, [text["as_of"], report.as_of])
-    _blank(sheet)
-    _heading(sheet, [text["item"], text["value"]])
+    heading_row(sheet, [text["title"]])
+    append_row(sheet, [text["period"], f"{report.start} – {report.end}"])
+    append_row(sheet, [text["as_of"], report.as_of])
+    blank_row(sheet)
+    heading_row(sheet, [text["item"], text["value"]])
     _labelled(
         sheet,
         [
@@ -281,30 +252,30 @@ def _summary_sheet(sheet: Worksheet, report: CaseReport, text: dict[str, str]) -
         ],
         text,
     )
-    _blank(sheet)
+    blank_row(sheet)
     confirmations = report.confirmations
-    _heading(sheet, [text["confirmation"], text["cases"], text["share"]])
+    heading_row(sheet, [text["confirmation"], text["cases"], text["share"]])
     for key, count, share in (
         ("satisfied", confirmations.satisfied, confirmations.satisfied_share),
         ("unsatisfied", confirmations.unsatisfied, confirmations.unsatisfied_share),
         ("no_response", confirmations.no_response, confirmations.no_response_share),
         ("unrecorded", confirmations.unrecorded, None),
     ):
-        _append(sheet, [text[key], count, share], [None, None, PERCENT_FORMAT])
-    _append(sheet, [text["closed"], confirmations.closed])
-    _blank(sheet)
-    _heading(sheet, [text["service_gaps"], text["cases"]])
+        append_row(sheet, [text[key], count, share], [None, None, PERCENT_FORMAT])
+    append_row(sheet, [text["closed"], confirmations.closed])
+    blank_row(sheet)
+    heading_row(sheet, [text["service_gaps"], text["cases"]])
     for gap in report.service_gaps.gaps:
-        _append(sheet, [text[f"gap.{gap.gap}"], gap.cases])
-    _append(sheet, [text["no_gap"], report.service_gaps.no_gap])
-    _widths(sheet, first=44, others=22)
+        append_row(sheet, [text[f"gap.{gap.gap}"], gap.cases])
+    append_row(sheet, [text["no_gap"], report.service_gaps.no_gap])
+    column_widths(sheet, first=44, others=22)
 
 
 def _series_rows(
     sheet: Worksheet, series: Sequence[MonthlySeries], label: dict[str | None, str]
 ) -> None:
     for row in series:
-        _append(sheet, [label.get(row.key, row.key), *row.counts, row.total])
+        append_row(sheet, [label.get(row.key, row.key), *row.counts, row.total])
 
 
 def _volume_sheet(
@@ -312,8 +283,8 @@ def _volume_sheet(
 ) -> None:
     volume = report.volume
     months = list(volume.months)
-    _heading(sheet, [text["issue"], *months, text["total"]])
-    all_cases = _append(sheet, [text["all_cases"], *volume.total, sum(volume.total)])
+    heading_row(sheet, [text["issue"], *months, text["total"]])
+    all_cases = append_row(sheet, [text["all_cases"], *volume.total, sum(volume.total)])
     for cell in sheet[all_cases]:
         cell.font = Font(bold=True)
     # Issues first, the breakdown the sheet is named for; the other breakdowns below it.
@@ -329,18 +300,18 @@ def _volume_sheet(
         ("branch", volume.by_branch, branches),
         ("channel", volume.by_channel, channels),
     ):
-        _blank(sheet)
-        _heading(sheet, [text[heading], *months, text["total"]])
+        blank_row(sheet)
+        heading_row(sheet, [text[heading], *months, text["total"]])
         _series_rows(sheet, series, labels)
     sheet.freeze_panes = "B2"
-    _widths(sheet, first=28, others=10)
+    column_widths(sheet, first=28, others=10)
 
 
 def _root_cause_sheet(
     sheet: Worksheet, report: CaseReport, taxonomy: Taxonomy, locale: str, text: dict[str, str]
 ) -> None:
     pareto = report.root_causes
-    _heading(
+    heading_row(
         sheet,
         [
             text["root_cause"],
@@ -352,7 +323,7 @@ def _root_cause_sheet(
         ],
     )
     for row in pareto.rows:
-        _append(
+        append_row(
             sheet,
             [
                 taxonomy.root_cause(row.root_cause, locale),
@@ -364,10 +335,10 @@ def _root_cause_sheet(
             ],
             [None, None, None, PERCENT_FORMAT, PERCENT_FORMAT],
         )
-    _append(sheet, [text["total"], None, pareto.with_cause])
-    _append(sheet, [text["without_cause"], None, pareto.without_cause])
+    append_row(sheet, [text["total"], None, pareto.with_cause])
+    append_row(sheet, [text["without_cause"], None, pareto.without_cause])
     sheet.freeze_panes = "A2"
-    _widths(sheet, first=36)
+    column_widths(sheet, first=36, others=12)
     if pareto.rows:
         sheet.add_chart(_pareto_chart(sheet, len(pareto.rows), text), "H2")
 
@@ -396,7 +367,7 @@ def _pareto_chart(sheet: Worksheet, causes: int, text: dict[str, str]) -> BarCha
 
 def _timeliness_sheet(sheet: Worksheet, report: CaseReport, text: dict[str, str]) -> None:
     timeliness = report.timeliness
-    _heading(sheet, [text["item"], text["value"]])
+    heading_row(sheet, [text["item"], text["value"]])
     _labelled(
         sheet,
         [
@@ -410,44 +381,44 @@ def _timeliness_sheet(sheet: Worksheet, report: CaseReport, text: dict[str, str]
         ],
         text,
     )
-    _blank(sheet)
-    _heading(sheet, [text["branch"], text["replied"], text["timely"], text["timely_rate"]])
+    blank_row(sheet)
+    heading_row(sheet, [text["branch"], text["replied"], text["timely"], text["timely_rate"]])
     for row in timeliness.by_branch:
-        _append(
+        append_row(
             sheet,
             [_branch(row.branch, text), row.replied, row.timely, row.timely_rate],
             [None, None, None, PERCENT_FORMAT],
         )
-    _widths(sheet, first=30, others=16)
+    column_widths(sheet, first=30, others=16)
 
 
 def _recovery_sheet(
     sheet: Worksheet, report: CaseReport, taxonomy: Taxonomy, locale: str, text: dict[str, str]
 ) -> None:
     recovery = report.recovery
-    _heading(sheet, [text["item"], text["value"]])
-    _append(sheet, [text["recovery_total"], recovery.total], [None, MONEY_FORMAT])
-    _append(sheet, [text["cases_with_cost"], recovery.cases_with_cost])
-    _blank(sheet)
-    _heading(sheet, [text["product_line"], text["cost"]])
+    heading_row(sheet, [text["item"], text["value"]])
+    append_row(sheet, [text["recovery_total"], recovery.total], [None, MONEY_FORMAT])
+    append_row(sheet, [text["cases_with_cost"], recovery.cases_with_cost])
+    blank_row(sheet)
+    heading_row(sheet, [text["product_line"], text["cost"]])
     for row in recovery.by_product_line:
-        _append(
+        append_row(
             sheet, [taxonomy.product_line(row.key or "", locale), row.cost], [None, MONEY_FORMAT]
         )
-    _blank(sheet)
-    _heading(sheet, [text["branch"], text["cost"]])
+    blank_row(sheet)
+    heading_row(sheet, [text["branch"], text["cost"]])
     for row in recovery.by_branch:
-        _append(sheet, [_branch(row.key, text), row.cost], [None, MONEY_FORMAT])
-    _widths(sheet, first=30, others=16)
+        append_row(sheet, [_branch(row.key, text), row.cost], [None, MONEY_FORMAT])
+    column_widths(sheet, first=30, others=16)
 
 
 def _repeat_sheet(sheet: Worksheet, report: CaseReport, text: dict[str, str]) -> None:
     repeat = report.repeat_complainants
-    _heading(sheet, [text["item"], text["value"]])
-    _append(sheet, [text["repeat_customers"], repeat.customers])
-    _append(sheet, [text["repeat_cases"], repeat.cases])
-    _blank(sheet)
-    _heading(sheet, [text["customer_id"], text["cases"]])
+    heading_row(sheet, [text["item"], text["value"]])
+    append_row(sheet, [text["repeat_customers"], repeat.customers])
+    append_row(sheet, [text["repeat_cases"], repeat.cases])
+    blank_row(sheet)
+    heading_row(sheet, [text["customer_id"], text["cases"]])
     for row in repeat.top:
-        _append(sheet, [row.customer_id, row.cases])
-    _widths(sheet, first=30, others=12)
+        append_row(sheet, [row.customer_id, row.cases])
+    column_widths(sheet, first=30, others=12)

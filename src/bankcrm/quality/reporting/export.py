@@ -12,15 +12,12 @@ import dataclasses
 import io
 import json
 from collections.abc import Sequence
-from datetime import date
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from babel.numbers import format_decimal, format_percent
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing
@@ -34,6 +31,13 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from reportlab.platypus.flowables import Flowable
 from sqlalchemy.orm import Session
 
+from bankcrm.core.workbook import (
+    XLSX_MEDIA_TYPE,
+    append_row,
+    blank_row,
+    column_widths,
+    heading_row,
+)
 from bankcrm.quality.reporting.report import (
     MIN_BRANCH_RESPONDENTS,
     GroupRow,
@@ -42,7 +46,6 @@ from bankcrm.quality.reporting.report import (
     build_wave_report,
 )
 
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_MEDIA_TYPE = "application/pdf"
 
 SCORE_FORMAT = "0.00"
@@ -50,7 +53,6 @@ PERCENT_FORMAT = "0.0%"
 P_VALUE_FORMAT = "0.000"
 PDF_FONT = "STSong-Light"
 
-CellValue = str | int | float | date | None
 
 HEADINGS: dict[str, dict[str, str]] = {
     "zh": {
@@ -310,54 +312,25 @@ def report_workbook(report: WaveReport) -> bytes:
     return buffer.getvalue()
 
 
-def _append(
-    sheet: Worksheet, values: Sequence[CellValue], formats: Sequence[str | None] = ()
-) -> int:
-    """Writes a row; ``formats`` gives the number format of its cells, position by position."""
-    sheet.append(list(values))
-    row = sheet.max_row
-    for column, number_format in enumerate(formats, start=1):
-        if number_format is not None:
-            sheet.cell(row=row, column=column).number_format = number_format
-    return row
-
-
-def _heading(sheet: Worksheet, values: Sequence[CellValue]) -> int:
-    row = _append(sheet, values)
-    for cell in sheet[row]:
-        cell.font = Font(bold=True)
-    return row
-
-
-def _blank(sheet: Worksheet) -> None:
-    # A ``None`` cell, not ``append([])``: ``_append`` finds its row by ``max_row``, which
-    # counts only rows holding cells.
-    sheet.append([None])
-
-
-def _widths(sheet: Worksheet, first: int, others: int = 14) -> None:
-    sheet.column_dimensions["A"].width = first
-    for column in range(2, sheet.max_column + 1):
-        sheet.column_dimensions[get_column_letter(column)].width = others
-
-
 def _summary_sheet(sheet: Worksheet, report: WaveReport, text: dict[str, str]) -> None:
     wave, participation = report.wave, report.participation
-    _heading(sheet, [text["title"]])
-    _append(sheet, [text["wave"], wave.title])
-    _append(sheet, [text["code"], wave.code])
-    _append(sheet, [text["kind"], text[f"kind.{wave.kind}"]])
-    _append(sheet, [text["period"], f"{wave.opens_on} – {wave.closes_on}"])
+    heading_row(sheet, [text["title"]])
+    append_row(sheet, [text["wave"], wave.title])
+    append_row(sheet, [text["code"], wave.code])
+    append_row(sheet, [text["kind"], text[f"kind.{wave.kind}"]])
+    append_row(sheet, [text["period"], f"{wave.opens_on} – {wave.closes_on}"])
     if wave.instrument_title:
-        _append(sheet, [text["instrument"], wave.instrument_title])
-    _blank(sheet)
-    _heading(sheet, [text["item"], text["value"]])
-    _append(sheet, [text["answers"], participation.answers])
-    _append(sheet, [text["respondents"], participation.respondents])
+        append_row(sheet, [text["instrument"], wave.instrument_title])
+    blank_row(sheet)
+    heading_row(sheet, [text["item"], text["value"]])
+    append_row(sheet, [text["answers"], participation.answers])
+    append_row(sheet, [text["respondents"], participation.respondents])
     if participation.invitations is not None:
-        _append(sheet, [text["invitations"], participation.invitations])
-        _append(sheet, [text["completed"], participation.completed])
-        _append(sheet, [text["response_rate"], participation.response_rate], [None, PERCENT_FORMAT])
+        append_row(sheet, [text["invitations"], participation.invitations])
+        append_row(sheet, [text["completed"], participation.completed])
+        append_row(
+            sheet, [text["response_rate"], participation.response_rate], [None, PERCENT_FORMAT]
+        )
     figures = report.servqual
     if figures is not None:
         for key, value in (
@@ -366,30 +339,30 @@ def _summary_sheet(sheet: Worksheet, report: WaveReport, text: dict[str, str]) -
             ("ci_high", figures.servqual_high),
             ("servqual_weighted", figures.servqual_weighted),
         ):
-            _append(sheet, [text[key], value], [None, SCORE_FORMAT])
-        _append(sheet, [text["weights_source"], text[f"weights.{figures.weights_source}"]])
-        _append(sheet, [text["confidence"], figures.confidence], [None, PERCENT_FORMAT])
+            append_row(sheet, [text[key], value], [None, SCORE_FORMAT])
+        append_row(sheet, [text["weights_source"], text[f"weights.{figures.weights_source}"]])
+        append_row(sheet, [text["confidence"], figures.confidence], [None, PERCENT_FORMAT])
     short = report.satisfaction
     if short is not None:
-        _append(sheet, [text[short.measure], short.score], [None, SCORE_FORMAT])
-        _append(sheet, [text["ci_low"], short.low], [None, SCORE_FORMAT])
-        _append(sheet, [text["ci_high"], short.high], [None, SCORE_FORMAT])
+        append_row(sheet, [text[short.measure], short.score], [None, SCORE_FORMAT])
+        append_row(sheet, [text["ci_low"], short.low], [None, SCORE_FORMAT])
+        append_row(sheet, [text["ci_high"], short.high], [None, SCORE_FORMAT])
         if short.mean is not None:
-            _append(sheet, [text["mean"], short.mean], [None, SCORE_FORMAT])
-        _blank(sheet)
-        _heading(sheet, [text["month"], text[short.measure], text["month_answers"]])
+            append_row(sheet, [text["mean"], short.mean], [None, SCORE_FORMAT])
+        blank_row(sheet)
+        heading_row(sheet, [text["month"], text[short.measure], text["month_answers"]])
         for month, value, count in zip(short.months, short.values, short.counts, strict=True):
-            _append(sheet, [month, value, count], [None, SCORE_FORMAT])
+            append_row(sheet, [month, value, count], [None, SCORE_FORMAT])
     if not report.has_answers:
-        _blank(sheet)
-        _append(sheet, [text["no_answers"]])
-    _widths(sheet, first=40, others=30)
+        blank_row(sheet)
+        append_row(sheet, [text["no_answers"]])
+    column_widths(sheet, first=40, others=30)
 
 
 def _dimension_sheet(
     sheet: Worksheet, figures: ServqualFigures | None, text: dict[str, str]
 ) -> None:
-    _heading(
+    heading_row(
         sheet,
         [
             text["dimension"],
@@ -408,10 +381,10 @@ def _dimension_sheet(
     )
     sheet.freeze_panes = "A2"
     if figures is None:
-        _widths(sheet, first=20)
+        column_widths(sheet, first=20, others=14)
         return
     for row in figures.dimensions:
-        _append(
+        append_row(
             sheet,
             [
                 row.name,
@@ -429,7 +402,7 @@ def _dimension_sheet(
             ],
             [None, *[SCORE_FORMAT] * 5, None, SCORE_FORMAT, SCORE_FORMAT, "0.0"],
         )
-    _widths(sheet, first=20)
+    column_widths(sheet, first=20, others=14)
     last = len(figures.dimensions) + 1
     chart = BarChart()
     chart.type = "col"
@@ -443,7 +416,7 @@ def _dimension_sheet(
 
 
 def _item_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict[str, str]) -> None:
-    _heading(
+    heading_row(
         sheet,
         [
             text["number"],
@@ -460,7 +433,7 @@ def _item_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict[st
     sheet.freeze_panes = "A2"
     if figures is not None:
         for row in figures.items:
-            _append(
+            append_row(
                 sheet,
                 [
                     row.number,
@@ -475,12 +448,12 @@ def _item_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict[st
                 ],
                 [None, None, None, None, *[SCORE_FORMAT] * 5],
             )
-    _widths(sheet, first=8)
+    column_widths(sheet, first=8, others=14)
     sheet.column_dimensions["C"].width = 60
 
 
 def _branch_sheet(sheet: Worksheet, report: WaveReport, text: dict[str, str]) -> None:
-    _heading(
+    heading_row(
         sheet,
         [
             text["rank"],
@@ -498,7 +471,7 @@ def _branch_sheet(sheet: Worksheet, report: WaveReport, text: dict[str, str]) ->
     figures = report.servqual
     if figures is not None:
         for row in figures.branches:
-            _append(
+            append_row(
                 sheet,
                 [
                     row.rank,
@@ -513,27 +486,27 @@ def _branch_sheet(sheet: Worksheet, report: WaveReport, text: dict[str, str]) ->
                 ],
                 [None, None, None, *[SCORE_FORMAT] * 3, None, SCORE_FORMAT],
             )
-        _blank(sheet)
-        _append(sheet, [text["too_few_note"].format(minimum=report.min_branch_respondents)])
-    _widths(sheet, first=8, others=16)
+        blank_row(sheet)
+        append_row(sheet, [text["too_few_note"].format(minimum=report.min_branch_respondents)])
+    column_widths(sheet, first=8, others=16)
     sheet.column_dimensions["B"].width = 28
 
 
 def _segment_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict[str, str]) -> None:
     if figures is None:
-        _heading(sheet, [text["segment"], text["respondents"], text["servqual_unweighted"]])
-        _widths(sheet, first=24)
+        heading_row(sheet, [text["segment"], text["respondents"], text["servqual_unweighted"]])
+        column_widths(sheet, first=24, others=14)
         return
     dimensions = [(row.code, row.name) for row in figures.dimensions]
     if figures.segment_run is not None:
-        _append(sheet, [text["segment_run"], figures.segment_run])
-        _blank(sheet)
+        append_row(sheet, [text["segment_run"], figures.segment_run])
+        blank_row(sheet)
     for kind, heading, groups in (
         ("quadrant", text["customer_quadrant"], figures.quadrants),
         ("value_tier", text["value_tier"], figures.value_tiers),
         ("month", text["month"], figures.months),
     ):
-        _heading(
+        heading_row(
             sheet,
             [
                 heading,
@@ -545,7 +518,7 @@ def _segment_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict
             ],
         )
         for group in groups:
-            _append(
+            append_row(
                 sheet,
                 [
                     segment_label(kind, group.key, text),
@@ -557,18 +530,18 @@ def _segment_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict
                 ],
                 [None, None, *[SCORE_FORMAT] * (3 + len(dimensions))],
             )
-        _blank(sheet)
-    _widths(sheet, first=24)
+        blank_row(sheet)
+    column_widths(sheet, first=24, others=14)
 
 
 def _change_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict[str, str]) -> None:
     change = figures.change if figures is not None else None
     if change is None:
-        _append(sheet, [text["no_previous"]])
+        append_row(sheet, [text["no_previous"]])
     else:
-        _append(sheet, [text["previous"], f"{change.previous_title} ({change.previous_code})"])
-        _blank(sheet)
-        _heading(
+        append_row(sheet, [text["previous"], f"{change.previous_title} ({change.previous_code})"])
+        blank_row(sheet)
+        heading_row(
             sheet,
             [
                 text["dimension"],
@@ -589,7 +562,7 @@ def _change_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict[
             significant = (
                 None if row.significant is None else text["yes" if row.significant else "no"]
             )
-            _append(
+            append_row(
                 sheet,
                 [
                     row.name,
@@ -607,8 +580,8 @@ def _change_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict[
                 ],
                 [None, *[SCORE_FORMAT] * 7, P_VALUE_FORMAT],
             )
-    _blank(sheet)
-    _heading(
+    blank_row(sheet)
+    heading_row(
         sheet,
         [
             text["trend"],
@@ -623,7 +596,7 @@ def _change_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict[
         ],
     )
     for point in figures.trend if figures is not None else ():
-        _append(
+        append_row(
             sheet,
             [
                 point.title,
@@ -638,7 +611,7 @@ def _change_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict[
             ],
             [None, None, "yyyy-mm-dd", None, *[SCORE_FORMAT] * 4],
         )
-    _widths(sheet, first=28)
+    column_widths(sheet, first=28, others=14)
 
 
 # --- the PDF ----------------------------------------------------------------------------

@@ -1,0 +1,47 @@
+"""Writing the bank's Excel reports with openpyxl: rows with number formats, bold headings,
+column widths."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+CellValue = str | int | float | Decimal | date | None
+
+
+def append_row(
+    sheet: Worksheet, values: Sequence[CellValue], formats: Sequence[str | None] = ()
+) -> int:
+    """Writes a row; ``formats`` gives the number format of its cells, position by position."""
+    sheet.append(list(values))
+    row = sheet.max_row
+    for column, number_format in enumerate(formats, start=1):
+        if number_format is not None:
+            sheet.cell(row=row, column=column).number_format = number_format
+    return row
+
+
+def heading_row(sheet: Worksheet, values: Sequence[CellValue]) -> int:
+    row = append_row(sheet, values)
+    for cell in sheet[row]:
+        cell.font = Font(bold=True)
+    return row
+
+
+def blank_row(sheet: Worksheet) -> None:
+    # A ``None`` cell, not ``append([])``: ``append_row`` finds its row by ``max_row``, which
+    # counts only rows holding cells.
+    sheet.append([None])
+
+
+def column_widths(sheet: Worksheet, *, first: int, others: int) -> None:
+    sheet.column_dimensions["A"].width = first
+    for column in range(2, sheet.max_column + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = others
