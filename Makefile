@@ -1,4 +1,7 @@
 VENV ?= .venv
+CUSTOMERS ?= 20000
+PORT ?= 8000
+ARGS ?=
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
@@ -13,10 +16,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(VENV)/bin/bankcrm demo --customers $${CUSTOMERS:-20000}
+	$(VENV)/bin/bankcrm demo --customers $(CUSTOMERS) --port $(PORT)
 
 test: install
-	VENV=$(VENV) scripts/run-tests.sh
+	VENV=$(VENV) scripts/run-tests.sh $(ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench

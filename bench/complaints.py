@@ -18,7 +18,7 @@ from sklearn.pipeline import make_pipeline
 from bankcrm.complaints.classify import ComplaintClassifier
 from bankcrm.complaints.starting_model import split_cfpb
 
-CFPB = Path(__file__).resolve().parents[2] / "shared" / "data" / "cfpb-consumer-complaints"
+CFPB = Path(__file__).resolve().parents[1] / "data" / "cfpb-consumer-complaints"
 SUGGESTIONS = 200
 
 

@@ -24,14 +24,8 @@ as_owner() {
 case "$action" in
   start)
     if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
-      if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-        echo "installing PostgreSQL (Debian package postgresql)" >&2
-        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >&2
-        bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-      else
-        echo "PostgreSQL server programs (initdb, pg_ctl) not found" >&2
-        exit 1
-      fi
+      "$(dirname "$0")/apt-install.sh" postgresql
+      bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
     fi
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     mkdir -p "$dir"

@@ -13,7 +13,7 @@ from bankcrm.clv.summary import repeat_summary, repeats_by_day
 from bankcrm.core.config import Settings
 from bankcrm.core.enums import AnalyticsEngine
 
-CDNOW = Path(__file__).parents[1] / "fixtures" / "cdnow" / "cdnow_sample.csv"
+CDNOW = Path(__file__).parents[2] / "data" / "cdnow" / "cdnow_sample.csv.gz"
 CALIBRATION_END = 10_134  # 1997-09-30
 OBSERVATION_END = 10_407  # 1998-06-30
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 from datetime import date
 from pathlib import Path
@@ -26,7 +27,7 @@ from bankcrm.clv.validation import validate
 from bankcrm.core.config import Settings
 from bankcrm.core.enums import AnalyticsEngine
 
-CDNOW = Path(__file__).parents[1] / "fixtures" / "cdnow" / "cdnow_sample.csv"
+CDNOW = Path(__file__).parents[2] / "data" / "cdnow" / "cdnow_sample.csv.gz"
 CALIBRATION_END = date(1997, 9, 30)
 OBSERVATION_END = date(1998, 6, 30)
 
@@ -170,7 +171,7 @@ def test_holdout_validation_tracks_the_papers_fit(cdnow: RepeatData) -> None:
         repeat_count=repeats,
         calibration_end=day_number(CALIBRATION_END) / 7,
     )
-    with CDNOW.open() as source:
+    with gzip.open(CDNOW, "rt", encoding="utf-8", newline="") as source:
         holdout_days = {
             (row["sample_id"], row["date"])
             for row in csv.DictReader(source)

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from bankcrm.complaints.classify import ComplaintClassifier, evaluate, held_out_split
 from bankcrm.complaints.models import Complaint
+from bankcrm.core.clock import utcnow
 from bankcrm.core.config import get_settings
-from bankcrm.core.db import make_engine, utcnow
+from bankcrm.core.db import make_engine
 from bankcrm.core.enums import ComplaintChannel, ComplaintStatus, Severity
 from tests.small_bank import SmallBank, login
 

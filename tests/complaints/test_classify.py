@@ -286,11 +286,8 @@ def test_held_out_split_is_stratified_and_fixed() -> None:
 
 
 @pytest.fixture(scope="module")
-def cfpb(shared_data: Path) -> tuple[LabelledComplaints, LabelledComplaints]:
-    directory = shared_data / "cfpb-consumer-complaints"
-    if not directory.is_dir():
-        pytest.skip("the CFPB complaint extracts are not beside the repository")
-    complaints = read_cfpb(directory)
+def cfpb(project_data: Path) -> tuple[LabelledComplaints, LabelledComplaints]:
+    complaints = read_cfpb(project_data / "cfpb-consumer-complaints")
     training, held_out = held_out_split(complaints.product_lines)
     return complaints.subset(training), complaints.subset(held_out)
 

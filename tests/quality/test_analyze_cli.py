@@ -45,9 +45,11 @@ def analyze(*arguments: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def kiosk_csv(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
-    path = tmp_path_factory.mktemp("kiosk") / "kiosk.csv"
-    kiosk_frame(shared_data).to_csv(path, index=False)
+def kiosk_csv(tmp_path_factory: pytest.TempPathFactory, project_data: Path) -> Path:
+    """The converted survey, gzipped as the command accepts it (pandas compresses by the
+    name)."""
+    path = tmp_path_factory.mktemp("kiosk") / "kiosk.csv.gz"
+    kiosk_frame(project_data).to_csv(path, index=False)
     return path
 
 
@@ -175,6 +177,15 @@ def test_bad_input_exits_2_naming_row_and_column(tmp_path: Path, body: str, mess
     assert code == 2
     assert message in stderr
     assert stdout == ""  # nothing partial
+
+
+def test_a_file_named_gz_that_is_not_gzip_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "responses.csv.gz"
+    path.write_text(TINY_HEADER + "\n" + GOOD_ROW + "\n", encoding="utf-8")
+    code, stdout, stderr = analyze("--responses", str(path), "--instrument", "kiosk_kservqual")
+    assert code == 2
+    assert "responses.csv.gz: cannot be read: Not a gzipped file" in stderr
+    assert stdout == ""
 
 
 def test_a_broken_instrument_file_exits_2(tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from bankcrm.branches.models import Branch
 from bankcrm.complaints.models import Complaint
 from bankcrm.core import clock
-from bankcrm.core.db import make_engine, utcnow
+from bankcrm.core.clock import utcnow
+from bankcrm.core.db import make_engine
 from bankcrm.core.enums import (
     ActionOrigin,
     ActionStage,
@@ -392,7 +393,6 @@ def test_the_demo_board_and_promises(planted: Planted, app_settings: str) -> Non
             user=session.scalars(
                 select(StaffUser).where(StaffUser.username == planted.officer)
             ).one(),
-            today=today,
         )
         promises = service.list_promises(session)
     demo = [action for action in board if action.created_by_id is not None]

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bankcrm.complaints.models import Complaint
-from bankcrm.core.db import utcnow
+from bankcrm.core.clock import utcnow
 from bankcrm.core.enums import (
     ActionOrigin,
     ActionStage,
@@ -25,8 +26,14 @@ from bankcrm.quality.improvement import service
 from bankcrm.quality.models import ImprovementAction
 from bankcrm.staff.models import StaffUser
 from tests import factories
+from tests.timing import move_to_bank_day
 
 TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture(autouse=True)
+def on_a_known_day(time_machine: time_machine.TimeMachineFixture) -> None:
+    move_to_bank_day(time_machine, TODAY)
 
 
 def _people(session: Session) -> tuple[StaffUser, StaffUser, StaffUser, int]:
@@ -239,16 +246,13 @@ def test_edit_and_the_board_filters(session: Session) -> None:
     mine = _action(session, officer, officer)
     session.flush()
 
-    overdue = service.list_actions(session, user=officer, overdue=True, today=TODAY)
+    overdue = service.list_actions(session, user=officer, overdue=True)
     assert [row.id for row in overdue] == [late.id]
     assert overdue[0].overdue and overdue[0].branch_name is not None
-    assert [
-        row.id for row in service.list_actions(session, user=officer, mine=True, today=TODAY)
-    ] == [mine.id]
-    assert [
-        row.id
-        for row in service.list_actions(session, user=officer, branch_id=branch_id, today=TODAY)
-    ] == [late.id]
+    assert [row.id for row in service.list_actions(session, user=officer, mine=True)] == [mine.id]
+    assert [row.id for row in service.list_actions(session, user=officer, branch_id=branch_id)] == [
+        late.id
+    ]
 
     with pytest.raises(PermissionDenied):
         # the owner may edit, but handing it over takes a quality officer

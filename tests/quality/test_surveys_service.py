@@ -7,12 +7,13 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bankcrm.branches.models import Branch
 from bankcrm.core import clock
-from bankcrm.core.db import make_engine, utcnow
+from bankcrm.core.db import make_engine
 from bankcrm.core.enums import CustomerStatus, Role, SurveyKind, WaveStatus
 from bankcrm.core.exceptions import Conflict, NotFound, ValidationFailed
 from bankcrm.customers.models import Customer
@@ -22,6 +23,9 @@ from bankcrm.quality.surveys import service
 from bankcrm.quality.surveys.sampling import Selection
 from bankcrm.quality.surveys.service import AlreadyAnswered, AnswersIncomplete, SurveyClosed
 from tests import factories
+from tests.timing import move_to_bank_day
+
+ISSUE_DAY = date(2026, 11, 20)
 
 
 def _today() -> date:
@@ -101,14 +105,14 @@ def test_a_wave_keeps_its_instruments_text_and_refuses_a_second_code(session: Se
         )
 
 
-def test_issue_draft_submit_once_and_remind(session: Session) -> None:
+def test_issue_draft_submit_once_and_remind(
+    session: Session, time_machine: time_machine.TimeMachineFixture
+) -> None:
+    issued_at = move_to_bank_day(time_machine, ISSUE_DAY)
     people = _bank(session)
     wave_id = _servqual_wave(session)
-    issued_at = utcnow() - timedelta(days=5)
 
-    issued = service.issue_invitations(
-        session, wave_id=wave_id, selection=Selection(), now=issued_at
-    )
+    issued = service.issue_invitations(session, wave_id=wave_id, selection=Selection())
     assert issued.issued == 4
     assert {link.customer_external_id for link in issued.invitations} == {
         customer.external_id for customer in people["active"]
@@ -120,6 +124,8 @@ def test_issue_draft_submit_once_and_remind(session: Session) -> None:
     assert all(row.branch_id == branches[row.customer_id] for row in rows)
     assert service.issue_invitations(session, wave_id=wave_id, selection=Selection()).issued == 0
 
+    now = issued_at + timedelta(days=5)
+    time_machine.move_to(now, tick=False)
     first = people["active"][0]
     token = _token(session, wave_id, first.id)
     survey = service.open_survey(session, token=token)
@@ -172,23 +178,22 @@ def test_issue_draft_submit_once_and_remind(session: Session) -> None:
     main_name = session.scalars(select(Branch.name).where(Branch.id == first.branch_id)).one()
     assert by_branch[main_name] == (3, 1)
 
-    now = utcnow()
-    reminded = service.send_reminders(session, wave_id=wave_id, now=now)
+    reminded = service.send_reminders(session, wave_id=wave_id)
     assert reminded.reminded == 3
     assert token not in {link.token for link in reminded.invitations}
-    assert service.send_reminders(session, wave_id=wave_id, now=now).reminded == 0
-    assert (
-        service.send_reminders(session, wave_id=wave_id, now=now + timedelta(days=3)).reminded == 3
-    )
-    # two reminders at most
-    assert (
-        service.send_reminders(session, wave_id=wave_id, now=now + timedelta(days=9)).reminded == 0
-    )
+    assert service.send_reminders(session, wave_id=wave_id).reminded == 0
+    time_machine.move_to(now + timedelta(days=3), tick=False)
+    assert service.send_reminders(session, wave_id=wave_id).reminded == 3
+    time_machine.move_to(now + timedelta(days=9), tick=False)
+    assert service.send_reminders(session, wave_id=wave_id).reminded == 0, "two at most"
     links = service.invitation_links(session, wave_id=wave_id)
     assert sorted(link.reminders for link in links) == [0, 2, 2, 2]
 
 
-def test_unknown_closed_and_out_of_days_links_take_no_answers(session: Session) -> None:
+def test_unknown_closed_and_out_of_days_links_take_no_answers(
+    session: Session, time_machine: time_machine.TimeMachineFixture
+) -> None:
+    issued_at = move_to_bank_day(time_machine, ISSUE_DAY)
     people = _bank(session)
     wave_id = _servqual_wave(session)
     service.issue_invitations(session, wave_id=wave_id, selection=Selection())
@@ -196,8 +201,10 @@ def test_unknown_closed_and_out_of_days_links_take_no_answers(session: Session) 
     with pytest.raises(NotFound):
         service.open_survey(session, token="no-such-token")
     assert service.open_survey(session, token=token).wave_code == "SQ-TEST"
+    time_machine.move_to(issued_at + timedelta(days=30), tick=False)
     with pytest.raises(SurveyClosed):
-        service.submit(session, token=token, form=_answers(), now=utcnow() + timedelta(days=30))
+        service.submit(session, token=token, form=_answers())
+    time_machine.move_to(issued_at, tick=False)
     wave = service.get_wave(session, wave_id=wave_id)
     with pytest.raises(Conflict):
         service.change_status(

@@ -17,7 +17,7 @@ from bankcrm.ingest.service import import_directory
 from bankcrm.segmentation import service
 from bankcrm.segmentation.models import CustomerSegment
 
-# The shared extract's transactions run from 1993-01-01 to 1994-03-30.
+# The extract in data/ has the transactions from 1993-01-01 to 1994-03-30.
 LAST_MONTH_WITH_TRANSACTIONS = date(1994, 3, 31)
 
 

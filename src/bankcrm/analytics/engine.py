@@ -17,6 +17,7 @@ from typing import Any
 
 import ibis
 import pyarrow as pa
+import pyarrow.dataset
 
 from bankcrm.core.config import Settings
 from bankcrm.core.enums import AnalyticsEngine
@@ -32,22 +33,20 @@ class Engine:
 
     def register(self, name: str, data: pa.Table) -> ibis.Table:
         if self.kind is AnalyticsEngine.DUCKDB:
-            # A view over the Arrow buffers: DuckDB scans them without a copy.
-            self.backend.con.register(name, data)
-        else:
-            frame = self._session.createDataFrame(data)
-            frame.createOrReplaceTempView(name)
+            # DuckDB scans the Arrow buffers in place, and the schema is the Arrow one
+            return ibis.memtable(data)
+        self._session.createDataFrame(data).createOrReplaceTempView(name)
         return self.backend.table(name)
 
     def register_parquet(self, name: str, path: Path) -> ibis.Table:
         """A table the engine scans from the file itself, without loading it into Python."""
         if self.kind is AnalyticsEngine.DUCKDB:
-            return self.backend.read_parquet(path, table_name=name)
+            return ibis.memtable(pyarrow.dataset.dataset(path, format="parquet"))
         self._session.read.parquet(str(path)).createOrReplaceTempView(name)
         return self.backend.table(name)
 
     def to_arrow(self, expression: ibis.Table) -> pa.Table:
-        return expression.to_pyarrow()
+        return self.backend.to_pyarrow(expression)
 
     def close(self) -> None:
         self.backend.disconnect()

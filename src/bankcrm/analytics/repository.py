@@ -16,6 +16,7 @@ import pyarrow as pa
 from sqlalchemy.engine import make_url
 
 from bankcrm.analytics.ledger import Ledger
+from bankcrm.core.clock import bank_now
 from bankcrm.core.config import Settings
 
 
@@ -74,7 +75,7 @@ def _connect(database_url: str) -> tuple[Any, Callable[[str], str]]:
 
 def read_ledger(settings: Settings, *, as_of: datetime | None = None) -> Ledger:
     """Every record the feature pipelines read; dates become local midnight in the bank."""
-    moment = as_of or datetime.now(ZoneInfo(settings.timezone))
+    moment = as_of or bank_now()
     offset = moment.astimezone(ZoneInfo(settings.timezone)).utcoffset()
     offset_minutes = int(offset.total_seconds() // 60) if offset else 0
     connection, minutes = _connect(settings.database_url)

@@ -22,8 +22,8 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from bankcrm.audit import repository
 from bankcrm.audit.chain import Link
 from bankcrm.audit.models import AuditEntry, AuditHead
+from bankcrm.core.clock import utcnow
 from bankcrm.core.config import get_settings
-from bankcrm.core.db import utcnow
 from bankcrm.core.enums import AuditAction
 from bankcrm.privacy.fields import PERSONAL_COLUMNS, SECRET_COLUMNS, SECRET_MARK, fingerprint
 

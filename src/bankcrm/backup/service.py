@@ -33,7 +33,8 @@ from bankcrm.backup.schemas import (
     TableEntry,
     TableShape,
 )
-from bankcrm.core.db import Base, make_engine, utcnow
+from bankcrm.core.clock import utcnow
+from bankcrm.core.db import Base, make_engine
 from bankcrm.core.exceptions import BankcrmError, Conflict, ValidationFailed
 from bankcrm.core.migrate import alembic_config, upgrade
 

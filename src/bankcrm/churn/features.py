@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from bankcrm.analytics.engine import Engine
 from bankcrm.churn.model import FeatureMatrix
-from bankcrm.clv.service import transaction_outlook
+from bankcrm.clv.service import TransactionOutlook, transaction_outlook
 from bankcrm.core.config import Settings
 from bankcrm.segmentation.features import Period, customer_features
 from bankcrm.segmentation.matrix import MINUTES_PER_MONTH
@@ -60,6 +60,22 @@ def _numbers(table: pa.Table, name: str) -> np.ndarray:
     return table.column(name).to_numpy(zero_copy_only=False).astype(float)
 
 
+def _outlook_of(
+    customer_id: np.ndarray, outlook: TransactionOutlook | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each customer's P(alive) (NaN where unknown: no purchase yet, or no outlook because
+    nobody has repeated a purchase) and expected transactions (0 where unknown)."""
+    if outlook is None:
+        return np.full(len(customer_id), np.nan), np.zeros(len(customer_id))
+    buyers = outlook.data.customer_id.to_numpy(zero_copy_only=False).astype(np.int64)
+    position = np.minimum(np.searchsorted(buyers, customer_id), len(buyers) - 1)
+    known = buyers[position] == customer_id
+    return (
+        np.where(known, outlook.p_alive[position], np.nan),
+        np.where(known, outlook.expected[position], 0.0),
+    )
+
+
 def snapshot(
     connection: Engine,
     tables: dict[str, ir.Table],
@@ -77,13 +93,7 @@ def snapshot(
     outlook = transaction_outlook(
         connection, purchases, as_of=as_of, months=settings.churn.horizon_months
     )
-    buyers = outlook.data.customer_id.to_numpy(zero_copy_only=False).astype(np.int64)
-    position = np.searchsorted(buyers, customer_id)
-    known = (position < len(buyers)) & (
-        buyers[np.minimum(position, len(buyers) - 1)] == customer_id
-    )
-    p_alive = np.where(known, outlook.p_alive[np.minimum(position, len(buyers) - 1)], np.nan)
-    expected = np.where(known, outlook.expected[np.minimum(position, len(buyers) - 1)], 0.0)
+    p_alive, expected = _outlook_of(customer_id, outlook)
 
     onboarded = _numbers(features, "onboarded_min")
     started = np.where(np.isnan(onboarded), _numbers(features, "first_opened_min"), onboarded)

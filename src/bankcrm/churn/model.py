@@ -94,7 +94,7 @@ class ChurnModel:
         # small bank's fold.
         self.estimator_ = CalibratedClassifierCV(boosting, method="sigmoid", cv=self.folds)
         self.estimator_.fit(matrix.values, labels)
-        self.typical_ = np.nanmedian(matrix.values[~labels], axis=0)
+        self.typical_ = known_median(matrix.values[~labels])
         self.feature_names_ = matrix.names
         self.churn_rate_ = positives / len(labels)
         return self
@@ -104,8 +104,10 @@ class ChurnModel:
             raise ValueError("the features differ from the ones the model was fitted on")
 
     def predict_proba(self, matrix: FeatureMatrix) -> FloatArray:
-        """Each customer's probability of churning."""
+        """Each customer's probability of churning (none for a matrix without customers)."""
         self._check(matrix)
+        if not len(matrix):
+            return np.empty(0)
         return np.asarray(self.estimator_.predict_proba(matrix.values)[:, 1])
 
     def reasons(self, matrix: FeatureMatrix, *, top: int = 3) -> list[list[Reason]]:
@@ -116,6 +118,8 @@ class ChurnModel:
         model-specific attribution and reads the way a manager asks: "what is unusual?").
         """
         self._check(matrix)
+        if not len(matrix):
+            return []
         base = self.predict_proba(matrix)
         falls = np.empty((len(matrix), len(self.feature_names_)))
         for column, typical in enumerate(self.typical_):
@@ -129,8 +133,8 @@ class ChurnModel:
                 [
                     Reason(
                         feature=self.feature_names_[column],
-                        value=_number(matrix.values[row, column]),
-                        typical=_number(self.typical_[column]),
+                        value=reason_number(matrix.values[row, column]),
+                        typical=reason_number(self.typical_[column]),
                         impact=round(float(falls[row, column]), 4),
                     )
                     for column in columns
@@ -140,7 +144,19 @@ class ChurnModel:
         return result
 
 
-def _number(value: float) -> float | None:
+def known_median(values: FloatArray) -> FloatArray:
+    """Each column's median over its known values; NaN for a column with none (a feature
+    nobody has, or no rows at all)."""
+    return np.array(
+        [
+            np.median(column[~np.isnan(column)]) if (~np.isnan(column)).any() else np.nan
+            for column in values.T
+        ]
+    )
+
+
+def reason_number(value: float) -> float | None:
+    """A value as a reason keeps it: four decimals, ``None`` where unknown (NaN)."""
     return None if np.isnan(value) else round(float(value), 4)
 
 

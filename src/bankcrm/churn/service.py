@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import ibis
@@ -20,7 +20,14 @@ from bankcrm.analytics.ledger import Ledger
 from bankcrm.analytics.repository import read_ledger
 from bankcrm.churn.diagnosis import ADVICE, diagnose, months_since_decline
 from bankcrm.churn.features import Snapshot, snapshot
-from bankcrm.churn.model import ChurnModel, Evaluation, Reason, evaluate
+from bankcrm.churn.model import (
+    ChurnModel,
+    Evaluation,
+    Reason,
+    evaluate,
+    known_median,
+    reason_number,
+)
 from bankcrm.churn.models import ChurnRun
 from bankcrm.churn.reasons import describe
 from bankcrm.churn.repository import ChurnRunRepository, ChurnScoreRepository, managers_of
@@ -33,6 +40,7 @@ from bankcrm.churn.schemas import (
 )
 from bankcrm.clv.service import offset_minutes
 from bankcrm.clv.summary import bank_purchases
+from bankcrm.core.clock import utcnow
 from bankcrm.core.config import Settings
 from bankcrm.core.enums import (
     AnalyticsEngine,
@@ -83,8 +91,8 @@ def _supervised(
     test_labels = test.churned_later(now)[test.live]
     if (
         train.live.sum() < churn.min_customers
-        or train_labels.sum() < churn.min_churners
-        or test_labels.sum() < churn.min_churners
+        or not _both_outcomes(train_labels, churn.min_churners)
+        or not _both_outcomes(test_labels, churn.min_churners)
     ):
         return None
     checked = ChurnModel().fit(train.matrix.rows(train.live), train_labels)
@@ -93,10 +101,16 @@ def _supervised(
     return ChurnModel().fit(test.matrix.rows(test.live), test_labels), evaluation
 
 
+def _both_outcomes(labels: np.ndarray, least: int) -> bool:
+    """At least ``least`` churners and as many who stayed: the model learns the contrast."""
+    churners = int(labels.sum())
+    return churners >= least and len(labels) - churners >= least
+
+
 def _fallback_reasons(now: Snapshot, rows: np.ndarray) -> list[list[Reason]]:
     """For 1 − P(alive): silence, few transactions and P(alive) against the typical live
-    customer, where the customer is worse."""
-    typical = {name: float(np.nanmedian(now.feature(name)[now.live])) for name in FALLBACK_REASONS}
+    customer, where the customer is worse (or the value is unknown)."""
+    typical = dict(zip(now.matrix.names, known_median(now.matrix.values[now.live]), strict=True))
     worse = {
         "months_since_last_transaction": np.greater,
         "transactions": np.less,
@@ -111,8 +125,8 @@ def _fallback_reasons(now: Snapshot, rows: np.ndarray) -> list[list[Reason]]:
                 chosen.append(
                     Reason(
                         feature=name,
-                        value=None if np.isnan(value) else round(value, 4),
-                        typical=round(typical[name], 4),
+                        value=reason_number(value),
+                        typical=reason_number(typical[name]),
                         impact=None,
                     )
                 )
@@ -144,8 +158,6 @@ def score_customers(
     )
     horizon = settings.churn.horizon_months
     now = snapshot(connection, tables, purchases, as_of=as_of, settings=settings)
-    if not now.live.any():
-        raise ValidationFailed(f"no customer has an active relationship on {as_of}")
     try:
         test = snapshot(
             connection,
@@ -163,7 +175,7 @@ def score_customers(
         )
         learned = _supervised(train, test, now, settings)
     except ValidationFailed:
-        # the history is too short to hold two labelled windows
+        # the purchase model cannot be fitted on the earlier history: no labelled windows
         train, test, learned = None, None, None
     live = now.live
     tenure = now.feature("tenure_months")[live]
@@ -304,7 +316,7 @@ def run_churn(
     tasks = 0
     if create_tasks:
         tasks = _raise_tasks(session, settings, run, scores, warned, diagnosis_of)
-    run.finished_at = datetime.now(UTC)
+    run.finished_at = utcnow()
     run.seconds = round(time.perf_counter() - started, 3)
     session.flush()
     return ChurnRunRead(

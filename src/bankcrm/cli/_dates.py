@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import typer
 
-from bankcrm.core.config import get_settings
+from bankcrm.core.clock import bank_today
 
 
 def parse_day(value: str | None, option: str = "--as-of") -> date:
     """A YYYY-MM-DD option; today in the bank's time zone when not given."""
     if value is None:
-        return datetime.now(ZoneInfo(get_settings().timezone)).date()
+        return bank_today()
     try:
         return date.fromisoformat(value)
     except ValueError as error:

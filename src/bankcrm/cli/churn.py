@@ -68,7 +68,11 @@ def run(
 @churn_app.command("evaluate")
 def evaluate_file(
     labelled: Path = typer.Option(
-        ..., "--labelled", exists=True, dir_okay=False, help="CSV, one row per customer."
+        ...,
+        "--labelled",
+        exists=True,
+        dir_okay=False,
+        help="CSV (or .csv.gz), one row per customer.",
     ),
     label_col: str = typer.Option(..., "--label-col", help="Column that says who churned."),
     positive: str = typer.Option(..., "--positive", help="Value of that column for churn."),

@@ -24,7 +24,11 @@ clv_app = typer.Typer(
 @clv_app.command("fit")
 def fit(
     transactions: Path = typer.Option(
-        ..., "--transactions", exists=True, dir_okay=False, help="CSV file with a header row."
+        ...,
+        "--transactions",
+        exists=True,
+        dir_okay=False,
+        help="CSV file (or .csv.gz) with a header row.",
     ),
     customer_col: str = typer.Option(..., "--customer-col", help="Column of the customer."),
     date_col: str = typer.Option(..., "--date-col", help="Column of the transaction date."),

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bankcrm.cli._progress import row_progress
+from bankcrm.cli._serving import refuse_a_busy_port, run_server
 from bankcrm.core.config import get_settings
 from bankcrm.demo.flows import build_demo_bank
 
@@ -24,6 +25,8 @@ def demo(
     port: int = typer.Option(8000, help="Port to serve on."),
 ) -> None:
     """Generate a demo bank in the current directory, import it and print one login per role."""
+    if serve:
+        refuse_a_busy_port(host, port)
     database_url = get_settings().database_url
     if as_json:
         bank = build_demo_bank(
@@ -59,11 +62,9 @@ def demo(
         console.print(table)
         console.print(f"database: {bank.database_url}")
     if serve:
-        import uvicorn
-
         if not as_json:
             Console().print(f"serving on http://{host}:{port}/  (Ctrl+C to stop)")
-        uvicorn.run("bankcrm.main:create_app", factory=True, host=host, port=port)
+        run_server(host, port)
 
 
 def register(app: typer.Typer) -> None:

@@ -38,7 +38,8 @@ def analyze(
     responses: Path = typer.Option(
         ...,
         "--responses",
-        help="CSV, one row per respondent: E1..En, P1..Pn, optional W_<dimension> points.",
+        help="CSV (or .csv.gz), one row per respondent: E1..En, P1..Pn, "
+        "optional W_<dimension> points.",
     ),
     instrument_name: str = typer.Option(
         "servqual_bank",

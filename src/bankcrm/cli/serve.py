@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from bankcrm.cli._serving import refuse_a_busy_port, run_server
+
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
@@ -11,9 +13,8 @@ def serve(
     workers: int = typer.Option(1, min=1, help="Worker processes."),
 ) -> None:
     """Serve the web app and the REST API (BANKCRM_DATABASE_URL, default ./bankcrm.db)."""
-    import uvicorn
-
-    uvicorn.run("bankcrm.main:create_app", factory=True, host=host, port=port, workers=workers)
+    refuse_a_busy_port(host, port)
+    run_server(host, port, workers=workers)
 
 
 def register(app: typer.Typer) -> None:

@@ -32,6 +32,25 @@ BETA_UPPER_BOUND = 1e4
 """BG/NBD's a and b stay below this. When every customer drops out with about the same
 probability the likelihood rises for ever as a and b grow together (the beta distribution
 narrows to a point); beyond 10⁴ the gain is nil and the expectations lose precision."""
+SHAPE_UPPER_BOUND = 1e4
+"""The gamma shapes stay below this: BG/NBD's r, Gamma-Gamma's p and q. When customers all
+transact at about the same rate (r), each spends about the same every time (p) or all spend
+about the same on average (q), the likelihood rises for ever as the shape grows and its
+scale follows (the gamma distribution narrows to a point; one customer is the extreme);
+beyond 10⁴ the gain is nil and BG/NBD's expectations overflow."""
+FINITE_MEAN_Q = 1.01
+"""Gamma-Gamma's q when fitted for a finite population mean spend stays above this."""
+
+
+def _unit_gauss_legendre(points: int) -> tuple[FloatArray, FloatArray]:
+    """Gauss-Legendre nodes and weights on (0, 1)."""
+    nodes, weights = np.polynomial.legendre.leggauss(points)
+    return (nodes + 1) / 2, weights / 2
+
+
+QUADRATURE_NODES, QUADRATURE_WEIGHTS = _unit_gauss_legendre(64)
+"""The quantiles at which an expectation over a beta distribution is taken where its closed
+form overflows, and their weights."""
 
 
 class FitFailed(RuntimeError):
@@ -95,11 +114,15 @@ def _check_repeat_data(frequency: object, recency: object, age: object) -> tuple
 
 
 def _maximise(
-    objective: Objective, start: FloatArray, names: tuple[str, ...], upper: FloatArray
+    objective: Objective,
+    start: FloatArray,
+    names: tuple[str, ...],
+    lower: FloatArray,
+    upper: FloatArray,
 ) -> FloatArray:
     """Minimise ``objective`` (value and gradient over log-parameters) with the parameters
-    between ``LOWER_BOUND`` and ``upper``; the parameters."""
-    bounds = [(np.log(LOWER_BOUND), np.log(bound)) for bound in upper]
+    between ``lower`` and ``upper``; the parameters."""
+    bounds = list(zip(np.log(lower), np.log(upper), strict=True))
     result = None
     point = np.log(start)
     # A line search that stalls near the optimum ends L-BFGS-B "abnormally"; once more from
@@ -120,7 +143,7 @@ def _maximise(
     if not np.all(np.isfinite(result.x)) or not (result.success or _stationary(result, bounds)):
         raise FitFailed(f"the fit of {', '.join(names)} did not converge: {result.message}")
     # exp(log(bound)) can land a rounding error above the bound
-    return np.clip(np.exp(result.x), LOWER_BOUND, upper)
+    return np.clip(np.exp(result.x), lower, upper)
 
 
 def _stationary(result: optimize.OptimizeResult, bounds: list[tuple[float, float]]) -> bool:
@@ -179,7 +202,8 @@ class BetaGeoModel:
                 objective,
                 np.ones(4),
                 self.parameter_names,
-                np.array([UPPER_BOUND, UPPER_BOUND, BETA_UPPER_BOUND, BETA_UPPER_BOUND]),
+                np.full(4, LOWER_BOUND),
+                np.array([SHAPE_UPPER_BOUND, UPPER_BOUND, BETA_UPPER_BOUND, BETA_UPPER_BOUND]),
             )
         )
         values, _ = _bgnbd_log_likelihood(self._params(), *data.columns, levels=levels)
@@ -211,12 +235,37 @@ class BetaGeoModel:
 
         The paper's 2F1(r+x, b+x; a+b+x−1; z) overflows for busy customers; Euler's
         transformation turns (1−z)^(r+x) 2F1(…) into (1−z)^(a−1) 2F1(a+b−1−r, a−1; a+b+x−1; z),
-        whose terms stay small.
+        whose terms stay small. Only when the beta distribution is narrow (a and b in the
+        hundreds, as when every customer has stopped) does that 2F1 overflow too; there the
+        expectation is taken by quadrature (``_expected_by_quadrature``).
         """
+        x, age, t = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, age, t)))
         r, alpha, a, b = self._params()
         z = t / (alpha + age + t)
-        hyp = special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
-        return (a + b + x - 1) / (a - 1) * (1 - (1 - z) ** (a - 1) * hyp)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            hyp = special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+            expected = np.asarray((a + b + x - 1) / (a - 1) * (1 - (1 - z) ** (a - 1) * hyp))
+        overflowed = ~np.isfinite(expected)
+        if overflowed.any():
+            expected = expected.copy()
+            expected[overflowed] = self._expected_by_quadrature(
+                x[overflowed], age[overflowed], t[overflowed]
+            )
+        return expected
+
+    def _expected_by_quadrature(self, x: FloatArray, age: FloatArray, t: FloatArray) -> FloatArray:
+        """E[Y(t) | alive at ``age`` after ``x`` repeats] as its integral: the mean over the
+        dropout probability p ~ Beta(a, b + x) of (1 − (1 + p t / (α + age))^−(r+x)) / p,
+        which is smooth and bounded in p, taken at the distribution's quantiles."""
+        r, alpha, a, b = self._params()
+        levels, level = np.unique(x, return_inverse=True)
+        p = special.betaincinv(a, b + levels[:, None], QUADRATURE_NODES)[level.ravel()]
+        rate = (t / (alpha + age))[:, None]
+        shape = (r + x)[:, None]
+        # (1 − (1 + p·rate)^−shape) / p, and its limit shape·rate where p is 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_p = np.where(p > 0, -np.expm1(-shape * np.log1p(p * rate)) / p, shape * rate)
+        return np.asarray(per_p @ QUADRATURE_WEIGHTS)
 
     def probability_alive(self, frequency: object, recency: object, age: object) -> FloatArray:
         """P(alive | x, t_x, T); a customer without repeat transactions is alive for sure."""
@@ -314,6 +363,12 @@ def _check_spend_data(frequency: object, monetary: object) -> tuple[FloatArray, 
 class GammaGammaModel:
     """Gamma-Gamma: a customer's average transaction value, shrunk towards the population's.
 
+    Parameters
+    ----------
+    finite_mean : bool
+        Fit q above 1 (``FINITE_MEAN_Q``), so that the population's mean spend, and with it
+        every customer's expected spend, is finite.
+
     Attributes
     ----------
     p_ : float
@@ -333,6 +388,9 @@ class GammaGammaModel:
     log_likelihood_: float
     customers_: int
 
+    def __init__(self, *, finite_mean: bool = False) -> None:
+        self.finite_mean = finite_mean
+
     def fit(self, frequency: object, monetary: object) -> Self:
         """Maximum likelihood from repeat customers' transaction counts and average values."""
         data = _Distinct.of(*_check_spend_data(frequency, monetary))
@@ -347,7 +405,15 @@ class GammaGammaModel:
 
         self.p_, self.q_, self.gamma_ = (
             float(v)
-            for v in _maximise(objective, start, self.parameter_names, np.full(3, UPPER_BOUND))
+            for v in _maximise(
+                objective,
+                start,
+                self.parameter_names,
+                np.array(
+                    [LOWER_BOUND, FINITE_MEAN_Q if self.finite_mean else LOWER_BOUND, LOWER_BOUND]
+                ),
+                np.array([SHAPE_UPPER_BOUND, SHAPE_UPPER_BOUND, UPPER_BOUND]),
+            )
         )
         values, _ = _gamma_gamma_log_likelihood(self._params(), *data.columns)
         self.log_likelihood_ = data.total(values)
@@ -372,13 +438,18 @@ class GammaGammaModel:
         # a customer without repeats has no average spend of their own (null in the summary)
         m = np.nan_to_num(np.asarray(monetary, dtype=float), nan=0.0)
         p, q, gamma = self._params()
-        denominator = p * x + q - 1
-        if np.any(denominator <= 0):
+        finite = self.finite_expectation(x)
+        if not finite.all():
             raise FitFailed(
                 f"with q = {q:.3f} the expected spend of a customer with "
-                f"{int(x[denominator <= 0].min())} transactions is infinite"
+                f"{int(x[~finite].min())} transactions is infinite"
             )
-        return (p * (gamma + x * m)) / denominator
+        return (p * (gamma + x * m)) / (p * x + q - 1)
+
+    def finite_expectation(self, frequency: object) -> np.ndarray:
+        """Whether the expected spend of a customer with ``frequency`` transactions is
+        finite: p x + q > 1."""
+        return self.p_ * _as_float("frequency", frequency) + self.q_ > 1
 
 
 def _gamma_gamma_log_likelihood(

@@ -67,12 +67,11 @@ def summarise(
     calibration_end: int,
     observation_end: int | None = None,
 ) -> RepeatData:
-    """The repeat summary of ``purchases`` (``customer_id, day, amount``) on the engine."""
+    """The repeat summary of ``purchases`` (``customer_id, day, amount``) on the engine; no
+    rows when nobody has a purchase by the end of calibration."""
     summary = connection.to_arrow(
         repeat_summary(purchases, calibration_end=calibration_end, observation_end=observation_end)
     )
-    if summary.num_rows == 0:
-        raise ValidationFailed("no customer has a purchase by the end of calibration")
     return RepeatData.from_summary(summary)
 
 
@@ -101,6 +100,10 @@ def fit_purchases(
     with open_engine(engine, settings) as connection:
         data = summarise(
             connection, connection.register("purchases", purchases), calibration_end=end
+        )
+    if not len(data.frequency):
+        raise ValidationFailed(
+            "no customer has a purchase by the end of calibration", field="calibration_end"
         )
     fitted: BetaGeoModel | GammaGammaModel
     if model is ClvModel.BGNBD:

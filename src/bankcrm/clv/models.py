@@ -6,7 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Date, DateTime, Float, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bankcrm.core.db import Base, utcnow
+from bankcrm.core.clock import utcnow
+from bankcrm.core.db import Base
 from bankcrm.core.enums import AnalyticsEngine, db_enum
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,7 @@ from bankcrm.clv.schemas import (
 from bankcrm.clv.summary import bank_purchases
 from bankcrm.clv.validation import Validation, validate
 from bankcrm.clv.value import DAYS_PER_MONTH, lifetime_value
+from bankcrm.core.clock import utcnow
 from bankcrm.core.config import ClvSettings, Settings
 from bankcrm.core.enums import AnalyticsEngine, Quadrant
 from bankcrm.core.exceptions import NotFound, ValidationFailed
@@ -43,6 +44,7 @@ from bankcrm.staff.models import StaffUser
 OUTLOOK_MONTHS = 12
 """Expected transactions are shown for the next twelve months."""
 MIN_SPENDERS = 10
+"""Fewer customers with any spend than this, and the spend model is not fitted."""
 ModelT = TypeVar("ModelT")
 
 
@@ -65,16 +67,14 @@ class TransactionOutlook:
 
 def transaction_outlook(
     connection: Engine, purchases: ir.Table, *, as_of: date, months: int
-) -> TransactionOutlook:
-    """Fit BG/NBD on everything up to ``as_of``; each customer's outlook for ``months``."""
+) -> TransactionOutlook | None:
+    """Fit BG/NBD on everything up to ``as_of``; each customer's outlook for ``months``.
+    ``None`` when no customer has transacted on more than one day by then: with no repeat
+    at all the likelihood has no maximum, the fit ends on a bound and the expectations come
+    out as NaN."""
     data = summarise(connection, purchases, calibration_end=day_number(as_of))
     if not data.frequency.any():
-        # with no repeat at all the likelihood has no maximum: the fit ends on a bound and
-        # the expectations come out as NaN
-        raise ValidationFailed(
-            f"no customer has transacted on more than one day by {as_of}: the purchase "
-            "model has no repeat behaviour to learn from"
-        )
+        return None
     model = _fit(lambda: BetaGeoModel().fit(data.frequency, data.recency, data.age))
     weeks = months * DAYS_PER_MONTH / DAYS_PER_WEEK
     p_alive = model.probability_alive(data.frequency, data.recency, data.age)
@@ -99,16 +99,18 @@ def _fit(fit: Callable[[], ModelT]) -> ModelT:
 def _validation(
     connection: Engine, purchases: ir.Table, *, as_of: date, settings: ClvSettings
 ) -> Validation | None:
-    """Fit on the data before the holdout months, compare with what happened in them."""
+    """Fit on the data before the holdout months, compare with what happened in them;
+    ``None`` when too little history precedes the holdout (nobody had repeated a purchase,
+    or the fit does not converge): the valuation stands unchecked."""
     calibration_end = day_number(earlier_as_of(as_of, settings.holdout_months))
     end = day_number(as_of)
+    data = summarise(connection, purchases, calibration_end=calibration_end, observation_end=end)
+    if not data.frequency.any():
+        return None
     try:
-        data = summarise(
-            connection, purchases, calibration_end=calibration_end, observation_end=end
-        )
         model = BetaGeoModel().fit(data.frequency, data.recency, data.age)
-    except (ValidationFailed, FitFailed, ValueError):
-        return None  # too little history before the holdout: the valuation stands unchecked
+    except FitFailed:
+        return None
     days, repeats = daily_repeats(connection, purchases, calibration_end=calibration_end)
     return validate(
         model,
@@ -124,6 +126,32 @@ def _validation(
     )
 
 
+def _expected_spend(data: RepeatData) -> tuple[GammaGammaModel | None, np.ndarray]:
+    """Each customer's expected amount per transaction day, and the spend model behind it:
+    Gamma-Gamma, or ``None`` when fewer than ``MIN_SPENDERS`` customers spent anything; then
+    nothing tells how far a customer's own mean strays from the population's, and the own
+    mean stands (what Gamma-Gamma gives a customer with many transactions)."""
+    # The first day in the ledger is not the start of a bank relationship (it began before
+    # the records do), so unlike the published convention it is a spend observation too:
+    # every customer has at least one, and none falls back on the population mean.
+    observations = data.frequency + 1
+    own_mean = np.maximum(data.mean_amount, 0)
+    spenders = own_mean > 0
+    if spenders.sum() < MIN_SPENDERS:
+        return None, own_mean
+    spend = _fit(lambda: GammaGammaModel().fit(observations[spenders], own_mean[spenders]))
+    if not spend.finite_expectation(observations).all():
+        # Spend too uneven for a finite population mean (q ≤ 1, as on the demo bank) leaves
+        # the customers with the fewest transactions an infinite expectation unless p is
+        # large enough; then q is held above 1, which gives every customer a finite one.
+        spend = _fit(
+            lambda: GammaGammaModel(finite_mean=True).fit(
+                observations[spenders], own_mean[spenders]
+            )
+        )
+    return spend, np.where(spenders, spend.expected_spend(observations, own_mean), 0.0)
+
+
 @dataclass(frozen=True)
 class Valuation:
     table: pa.Table
@@ -137,21 +165,13 @@ def value_customers(
 ) -> Valuation:
     """Every customer's P(alive), expected transactions, expected spend and CLV on the day."""
     outlook = transaction_outlook(connection, purchases, as_of=as_of, months=OUTLOOK_MONTHS)
-    data = outlook.data
-    # The first day in the ledger is not the start of a bank relationship (it began before
-    # the records do), so unlike the published convention it is a spend observation too:
-    # every customer has at least one, and none falls back on the population mean.
-    observations = data.frequency + 1
-    spenders = data.mean_amount > 0
-    if spenders.sum() < MIN_SPENDERS:
+    if outlook is None:
         raise ValidationFailed(
-            f"the spend model needs at least {MIN_SPENDERS} customers with transactions "
-            f"by {as_of}; there are {int(spenders.sum())}"
+            f"no customer has transacted on more than one day by {as_of}: the purchase "
+            "model has no repeat behaviour to learn from"
         )
-    spend = _fit(lambda: GammaGammaModel().fit(observations[spenders], data.mean_amount[spenders]))
-    expected_spend = np.where(
-        spenders, spend.expected_spend(observations, np.maximum(data.mean_amount, 0)), 0.0
-    )
+    data = outlook.data
+    spend, expected_spend = _expected_spend(data)
     clv = lifetime_value(
         outlook.model,
         frequency=data.frequency,
@@ -181,12 +201,13 @@ def value_customers(
             "log_likelihood": outlook.model.log_likelihood_,
             "customers": outlook.model.customers_,
         },
-        "gammagamma": {
+    }
+    if spend is not None:
+        params["gammagamma"] = {
             **spend.params_,
             "log_likelihood": spend.log_likelihood_,
             "customers": spend.customers_,
-        },
-    }
+        }
     validation = _validation(connection, purchases, as_of=as_of, settings=settings)
     return Valuation(table=table, params=params, validation=validation)
 
@@ -225,7 +246,7 @@ def run_clv(
         for batch in valuation.table.to_batches(max_chunksize=5_000)
         for row in batch.to_pylist()
     )
-    run.finished_at = datetime.now(UTC)
+    run.finished_at = utcnow()
     run.seconds = round(time.perf_counter() - started, 3)
     session.flush()
     clv = valuation.table.column("clv_cents").to_numpy()

@@ -14,8 +14,8 @@ from bankcrm.complaints.analysis import CaseFacts, CaseReport, case_report
 from bankcrm.complaints.export import report_workbook
 from bankcrm.complaints.repository import ComplaintRepository
 from bankcrm.core import clock
+from bankcrm.core.clock import as_utc, utcnow
 from bankcrm.core.config import get_settings
-from bankcrm.core.db import as_utc, utcnow
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.staff.models import StaffUser
 

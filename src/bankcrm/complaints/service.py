@@ -39,9 +39,8 @@ from bankcrm.complaints.schemas import (
 )
 from bankcrm.complaints.starting_model import load_starting_model
 from bankcrm.complaints.taxonomy import Taxonomy, load_taxonomy
-from bankcrm.core.clock import bank_day
+from bankcrm.core.clock import as_utc, bank_day, utcnow
 from bankcrm.core.config import get_settings
-from bankcrm.core.db import as_utc, utcnow
 from bankcrm.core.enums import (
     ComplaintAction,
     ComplaintChannel,
@@ -678,10 +677,10 @@ def _active_model(session: Session) -> tuple[ComplaintClassifier, str]:
     return model, "bank"
 
 
-def sweep(session: Session, *, now: datetime | None = None) -> SweepRead:
+def sweep(session: Session) -> SweepRead:
     """Remind owners of deadlines within the reminder window and escalate overdue cases to
     their branch manager; safe to run as often as wanted (a cron job, the demo)."""
-    now = now or utcnow()
+    now = utcnow()
     settings = get_settings().complaints
     desk = ComplaintDeskRepository(session)
     known = desk.reminder_refs()

@@ -8,7 +8,7 @@ bank's own cases, in any language, are enough to fit a ``ComplaintClassifier`` o
 The product reads only the shipped artifact, ``data/starting_model.npz``
 (``load_starting_model``). The CFPB files are read by the training command alone::
 
-    python -m bankcrm.complaints.starting_model ../shared/data/cfpb-consumer-complaints
+    python -m bankcrm.complaints.starting_model data/cfpb-consumer-complaints
 
 which learns on a fixed stratified 80 % of the narratives, evaluates on the other 20 %,
 writes the artifact and prints the evaluation as Markdown (``docs/models.md``).
@@ -36,6 +36,7 @@ from bankcrm.complaints.classify import (
     held_out_split,
 )
 from bankcrm.core.exceptions import ImportRejected
+from bankcrm.ingest import files
 
 ARTIFACT = "starting_model.npz"
 MAPPING = "cfpb_mapping.toml"
@@ -106,15 +107,15 @@ def _present(value: str | None) -> str:
 
 
 def read_cfpb(directory: Path, mapping: CfpbMapping | None = None) -> LabelledComplaints:
-    """Every complaint with a narrative in the CFPB export files (``*.csv``) of
-    ``directory``, labelled with our codes.
+    """Every complaint with a narrative in the CFPB export files (``*.csv``, or gzipped
+    ``*.csv.gz``) of ``directory``, labelled with our codes.
 
-    Files are read in name order; a Complaint ID seen in an earlier file is skipped. A CFPB
-    product the mapping does not list stops the reading (say where it belongs); an unlisted
-    issue becomes ``other``.
+    Files are read in name order (``.gz`` aside); a Complaint ID seen in an earlier file is
+    skipped. A CFPB product the mapping does not list stops the reading (say where it
+    belongs); an unlisted issue becomes ``other``.
     """
     mapping = mapping or load_mapping()
-    paths = sorted(directory.glob("*.csv"))
+    paths = files.glob(directory, "*.csv")
     if not paths:
         raise ImportRejected(
             "no CSV file in the directory", file=str(directory), row=None, column=None
@@ -125,7 +126,7 @@ def read_cfpb(directory: Path, mapping: CfpbMapping | None = None) -> LabelledCo
     issues: list[str] = []
     seen: set[str] = set()
     for path in paths:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with files.open_text(path) as handle:
             reader = csv.DictReader(handle)
             for column in (NARRATIVE, PRODUCT, ISSUE, COMPLAINT_ID):
                 if column not in (reader.fieldnames or ()):

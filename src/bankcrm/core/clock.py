@@ -1,5 +1,9 @@
-"""Days as the bank counts them: times are stored in UTC, deadlines and periods are days in
-the bank's time zone (``Settings.timezone``)."""
+"""The one clock: every reading of "now" or "today" goes through this module, so tests move
+time for the whole application at once.
+
+Times are stored in UTC; deadlines and periods are days in the bank's time zone
+(``Settings.timezone``).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,20 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bankcrm.core.config import get_settings
-from bankcrm.core.db import as_utc, utcnow
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def epoch_seconds() -> float:
+    """Now as seconds since the epoch, for what is kept as a number (web sessions)."""
+    return utcnow().timestamp()
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite keeps no offset and hands stored times back naive; every stored time is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def bank_day(moment: datetime) -> date:
@@ -17,6 +34,11 @@ def bank_day(moment: datetime) -> date:
 
 def bank_today() -> date:
     return bank_day(utcnow())
+
+
+def bank_now() -> datetime:
+    """Now on the bank's wall clock (with its offset)."""
+    return utcnow().astimezone(ZoneInfo(get_settings().timezone))
 
 
 def bank_day_start(day: date) -> datetime:

@@ -5,7 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bankcrm.core.db import Base, Timestamped, utcnow
+from bankcrm.core.clock import utcnow
+from bankcrm.core.db import Base, Timestamped
 from bankcrm.core.enums import (
     CreditGrade,
     CustomerStatus,

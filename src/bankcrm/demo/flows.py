@@ -20,8 +20,9 @@ from bankcrm.churn import service as churn_service
 from bankcrm.clv import service as clv_service
 from bankcrm.complaints import service as complaints_service
 from bankcrm.core import clock
+from bankcrm.core.clock import utcnow
 from bankcrm.core.config import Settings
-from bankcrm.core.db import make_engine, utcnow
+from bankcrm.core.db import make_engine
 from bankcrm.core.enums import (
     AnalyticsEngine,
     ComplaintAction,
@@ -270,7 +271,7 @@ def _open_the_complaint_desk(database_url: str) -> None:
                     amount=DEMO_COMPENSATION,
                     note="按宣传收益补足差额",
                 )
-            complaints_service.sweep(session, now=now)
+            complaints_service.sweep(session)
             session.commit()
     finally:
         engine.dispose()

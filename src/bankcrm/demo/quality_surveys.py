@@ -97,17 +97,14 @@ def plant_survey_waves(session: Session, *, as_of: date, today: date, seed: int)
     size = min(SAMPLE_MAX, round(SAMPLE_SHARE * len(pool)))
     if size:
         service.issue_invitations(
-            session,
-            wave_id=open_wave.id,
-            selection=Selection(sample_size=size, seed=seed),
-            now=issued_at,
+            session, wave_id=open_wave.id, selection=Selection(sample_size=size, seed=seed)
         )
     instrument = service.prediction_instrument(session, wave_id=open_wave.id)
     _answer_servqual(
         session,
         rng,
         instrument,
-        repository.open_invitations(session, open_wave.id),
+        _sent_at(session, open_wave.id, issued_at),
         wave_code=open_wave.code,
         issued_at=issued_at,
         today=today,
@@ -116,6 +113,21 @@ def plant_survey_waves(session: Session, *, as_of: date, today: date, seed: int)
     predicted = [open_wave.id, past[-1].id]
     _predict(session, rng, instrument, managers, predicted, moment=issued_at)
     _follow_up(session, rng, as_of=as_of, today=today)
+
+
+def _sent_at(session: Session, wave_id: int, issued_at: datetime) -> list[SurveyInvitation]:
+    """The wave's links, dated back to when the demo's story has them sent: the service
+    issues them now, and the demo bank's history begins days before it is built."""
+    wave = repository.wave(session, wave_id)
+    if wave is None or wave.selection is None:
+        raise LookupError(f"survey wave {wave_id} was not issued")
+    rounds = [{**entry, "at": issued_at.isoformat()} for entry in wave.selection["rounds"]]
+    wave.selection = {**wave.selection, "rounds": rounds}
+    invitations = repository.open_invitations(session, wave_id)
+    for invitation in invitations:
+        invitation.issued_at = issued_at
+    session.flush()
+    return invitations
 
 
 def _answer_servqual(
@@ -286,13 +298,9 @@ def _follow_up(session: Session, rng: np.random.Generator, *, as_of: date, today
     )
     issued_at = clock.bank_day_start(today - timedelta(days=OPEN_DAYS_BEFORE)) + timedelta(hours=9)
     service.issue_follow_up_invitations(
-        session,
-        wave_id=wave.id,
-        since=as_of - timedelta(days=FOLLOW_UP_DAYS - 1),
-        until=as_of,
-        now=issued_at,
+        session, wave_id=wave.id, since=as_of - timedelta(days=FOLLOW_UP_DAYS - 1), until=as_of
     )
-    invitations = repository.open_invitations(session, wave.id)
+    invitations = _sent_at(session, wave.id, issued_at)
     count = len(invitations)
     if not count:
         return

@@ -12,8 +12,9 @@ from sqlalchemy import Connection, Table
 
 from bankcrm.audit import recorder as audit_recorder
 from bankcrm.core import models
+from bankcrm.core.clock import utcnow
 from bankcrm.core.config import get_settings
-from bankcrm.core.db import Base, make_engine, utcnow
+from bankcrm.core.db import Base, make_engine
 from bankcrm.core.enums import AuditAction
 from bankcrm.core.exceptions import ImportRejected
 from bankcrm.ingest import repository

@@ -7,9 +7,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bankcrm.audit import recorder as audit_recorder
-from bankcrm.core.clock import bank_today
+from bankcrm.core.clock import bank_today, utcnow
 from bankcrm.core.config import get_settings
-from bankcrm.core.db import utcnow
 from bankcrm.core.enums import AuditAction, PrivacyRequestKind, PrivacyRequestStatus
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from bankcrm.core.pagination import PageParams

@@ -31,6 +31,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from bankcrm.core.exceptions import ImportRejected
+from bankcrm.ingest import files
 from bankcrm.quality.instrument import WEIGHT_POINTS, Instrument
 
 FloatArray = npt.NDArray[np.float64]
@@ -243,10 +244,11 @@ def parse_responses(
 def read_responses_csv(
     path: Path, instrument: Instrument, *, group_column: str | None = None
 ) -> ServqualResponses:
-    """Read a UTF-8 CSV response file (a byte-order mark is allowed); see
-    :func:`parse_responses`. Row ``N`` in errors is the ``N``-th line after the header."""
+    """Read a UTF-8 CSV response file (a byte-order mark is allowed), gzipped when its name
+    ends in ``.gz``; see :func:`parse_responses`. Row ``N`` in errors is the ``N``-th line
+    after the header."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        with files.open_text(path, encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
             header = next(reader, None)
             if header is None:
@@ -254,9 +256,10 @@ def read_responses_csv(
             rows = [(reader.line_num - 1, cells) for cells in reader if cells]
     except UnicodeDecodeError:
         raise ImportRejected("is not UTF-8 text", file=path.name, row=None, column=None) from None
-    except OSError as error:
+    except (OSError, EOFError) as error:  # EOFError: a truncated .gz
+        reason = getattr(error, "strerror", None) or str(error)
         raise ImportRejected(
-            f"cannot be read: {error.strerror}", file=path.name, row=None, column=None
+            f"cannot be read: {reason}", file=path.name, row=None, column=None
         ) from None
     except csv.Error as error:
         raise ImportRejected(str(error), file=path.name, row=None, column=None) from None

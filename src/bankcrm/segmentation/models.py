@@ -16,7 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bankcrm.core.db import Base, utcnow
+from bankcrm.core.clock import utcnow
+from bankcrm.core.db import Base
 from bankcrm.core.enums import (
     AnalyticsEngine,
     CustomerType,

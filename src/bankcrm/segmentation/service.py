@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bankcrm.analytics.engine import open_engine
 from bankcrm.analytics.ledger import SCHEMAS, Ledger, LedgerFiles
 from bankcrm.analytics.repository import read_ledger
+from bankcrm.core.clock import utcnow
 from bankcrm.core.config import Settings
 from bankcrm.core.enums import (
     AnalyticsEngine,
@@ -109,7 +110,7 @@ def run_segmentation(
 ) -> SegmentRunRead:
     """Segment every customer as of ``as_of`` and keep the result as that day's snapshot."""
     started = time.perf_counter()
-    started_at = datetime.now(UTC)
+    started_at = utcnow()
     ledger = LedgerFiles(source) if source else read_ledger(settings)
     scored = compute_segments(ledger, as_of=as_of, engine=engine, settings=settings)
     runs = RunRepository(session)
@@ -134,7 +135,7 @@ def run_segmentation(
     downgrades, tasks = 0, 0
     if create_tasks:
         downgrades, tasks = _raise_tasks(runs, settings, run, previous)
-    run.finished_at = datetime.now(UTC)
+    run.finished_at = utcnow()
     run.seconds = round(time.perf_counter() - started, 3)
     session.flush()
     summary = scored.summary

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from bankcrm.audit import recorder as audit_recorder
-from bankcrm.core.db import utcnow
+from bankcrm.core.clock import utcnow
 from bankcrm.core.enums import AuditAction, Role
 from bankcrm.core.exceptions import AuthenticationFailed, Conflict, NotFound, ValidationFailed
 from bankcrm.core.security import hash_password, verify_password

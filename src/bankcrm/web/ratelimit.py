@@ -19,7 +19,6 @@ as the proxy.
 from __future__ import annotations
 
 import math
-import time
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -27,6 +26,7 @@ from limits import RateLimitItemPerSecond
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from bankcrm.core.clock import epoch_seconds
 from bankcrm.core.config import Settings
 
 _NAMESPACE = "failed-login"
@@ -52,7 +52,7 @@ class FailedLoginLimit:
         if self._limiter.test(self._limit, _NAMESPACE, address):
             return None
         window = self._limiter.get_window_stats(self._limit, _NAMESPACE, address)
-        return max(1, math.ceil(window.reset_time - time.time()))
+        return max(1, math.ceil(window.reset_time - epoch_seconds()))
 
     def record(self, address: str) -> None:
         self._limiter.hit(self._limit, _NAMESPACE, address)

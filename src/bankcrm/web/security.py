@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import time
 
 from fastapi import Request
 
+from bankcrm.core.clock import epoch_seconds
 from bankcrm.core.config import get_settings
 from bankcrm.core.exceptions import PermissionDenied
 
@@ -46,7 +46,7 @@ async def require_csrf(request: Request) -> None:
 def start_session(request: Request, user_id: int) -> None:
     """A new session on login, so that a session fixed before login is worth nothing."""
     request.session.clear()
-    now = time.time()
+    now = epoch_seconds()
     request.session[SESSION_USER] = user_id
     request.session[SESSION_CSRF] = secrets.token_urlsafe(32)
     request.session[SESSION_STARTED] = now
@@ -62,7 +62,7 @@ def keep_session_alive(request: Request) -> bool:
     page request: the login time kept inside the session is what makes the lifetime absolute.
     """
     settings = get_settings()
-    now = time.time()
+    now = epoch_seconds()
     started = request.session.get(SESSION_STARTED)
     seen = request.session.get(SESSION_SEEN)
     if (

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from bankcrm.core.exceptions import ImportRejected
+from bankcrm.ingest import files
 from bankcrm.ingest.schema import TABLES_BY_NAME
 from bankcrm.ingest.sources import TableSource
 
@@ -123,14 +124,16 @@ def _source(name: str, columns: Mapping[str, Sequence[object]], label: str) -> T
 
 
 def berka_sources(directory: Path) -> list[TableSource]:
-    """The Berka files of ``directory`` as native import tables, in load order."""
-    missing = [name for name in SOURCE_FILES if not (directory / f"{name}.asc").is_file()]
+    """The Berka files of ``directory`` (``*.asc``, each may be gzipped as ``*.asc.gz``) as
+    native import tables, in load order."""
+    paths = {name: files.find(directory, f"{name}.asc") for name in SOURCE_FILES}
+    missing = [name for name, path in paths.items() if path is None]
     if missing:
         raise ImportRejected(
             "a Berka file is missing", file=f"{missing[0]}.asc", row=None, column=None
         )
-    raw = {name: _read(directory / f"{name}.asc") for name in SOURCE_FILES}
-    transaction_files = sorted(directory.glob(f"{TRANSACTION_FILE_PREFIX}*.asc"))
+    raw = {name: _read(path) for name, path in paths.items() if path is not None}
+    transaction_files = files.glob(directory, f"{TRANSACTION_FILE_PREFIX}*.asc")
 
     district = raw["district"]
     branches: dict[str, Sequence[object]] = {

@@ -392,7 +392,6 @@ def board(
     chosen_stage = ActionStage(stage) if stage in set(ActionStage) else None
     chosen_origin = ActionOrigin(origin) if origin in set(ActionOrigin) else None
     chosen_branch = chosen_id(branch_id)
-    today = clock.bank_today()
     actions = service.list_actions(
         session,
         user=user,
@@ -401,7 +400,6 @@ def board(
         branch_id=chosen_branch,
         mine=bool(mine),
         overdue=bool(overdue),
-        today=today,
     )
     columns = [
         {"stage": column, "cards": [action for action in actions if action.stage is column]}

@@ -10,9 +10,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bankcrm.complaints.taxonomy import Taxonomy, load_taxonomy
-from bankcrm.core.clock import bank_today
+from bankcrm.core.clock import bank_today, utcnow
 from bankcrm.core.config import get_settings
-from bankcrm.core.db import utcnow
 from bankcrm.core.enums import ActionOrigin, ActionStage, TargetDirection
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from bankcrm.core.permissions import Permission, has_permission
@@ -164,11 +163,11 @@ def add_action(
     return get_action(session, action_id=action.id)
 
 
-def get_action(session: Session, *, action_id: int, today: date | None = None) -> ActionRead:
+def get_action(session: Session, *, action_id: int) -> ActionRead:
     found = repository.action_with_names(session, action_id)
     if found is None:
         raise NotFound(f"no improvement action {action_id}")
-    return _read(found, today or bank_today())
+    return _read(found, bank_today())
 
 
 def list_actions(
@@ -180,11 +179,10 @@ def list_actions(
     branch_id: int | None = None,
     mine: bool = False,
     overdue: bool = False,
-    today: date | None = None,
 ) -> list[ActionRead]:
     """The board's actions, earliest due first; ``overdue`` keeps unfinished actions whose
     due date has passed."""
-    day = today or bank_today()
+    day = bank_today()
     conditions: list[ColumnElement[bool]] = []
     if stage is not None:
         conditions.append(ImprovementAction.stage == stage)

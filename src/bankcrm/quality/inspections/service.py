@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bankcrm.branches.models import Branch
-from bankcrm.core.clock import bank_today
-from bankcrm.core.db import utcnow
+from bankcrm.core.clock import bank_today, utcnow
 from bankcrm.core.enums import ActionOrigin, InspectionKind, StandardCategory, TargetDirection
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from bankcrm.core.permissions import ROLE_SCOPE, Permission, Scope, has_permission

@@ -12,8 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bankcrm.core.clock import bank_day, bank_day_start
-from bankcrm.core.db import as_utc, utcnow
+from bankcrm.core.clock import as_utc, bank_day, bank_day_start, utcnow
 from bankcrm.core.enums import SurveyKind, WaveStatus
 from bankcrm.core.exceptions import BankcrmError, Conflict, NotFound, ValidationFailed
 from bankcrm.quality import servqual
@@ -261,7 +260,6 @@ def issue_invitations(
     *,
     wave_id: int,
     selection: Selection,
-    now: datetime | None = None,
 ) -> IssueRead:
     """Pick respondents as ``selection`` says and give each a one-time link.
 
@@ -269,7 +267,7 @@ def issue_invitations(
     picked; each invitation is made out for the customer's branch."""
     wave = _wave(session, wave_id)
     _check_not_closed(wave)
-    moment = now or utcnow()
+    moment = utcnow()
     invited = repository.invited_customers(session, wave.id)
     pool = eligible(repository.candidates(session), selection, already_invited=invited)
     chosen = select_respondents(pool, selection, already_invited=invited)
@@ -323,14 +321,13 @@ def send_reminders(
     wave_id: int,
     min_days: int = REMINDER_AFTER_DAYS,
     max_reminders: int = MAX_REMINDERS,
-    now: datetime | None = None,
 ) -> ReminderRead:
     """Count a reminder on every unanswered invitation that is due one, and return their
     links for the gateway to send again."""
     wave = _wave(session, wave_id)
     if wave.status is not WaveStatus.OPEN:
         raise Conflict(f"wave {wave.code} is not open")
-    moment = now or utcnow()
+    moment = utcnow()
     due = [
         invitation
         for invitation in repository.open_invitations(session, wave.id)
@@ -357,7 +354,6 @@ def issue_follow_up_invitations(
     wave_id: int,
     since: date,
     until: date | None = None,
-    now: datetime | None = None,
 ) -> int:
     """Invite every customer who had an interaction from ``since`` to ``until`` (bank days,
     both included; today when left out) to a short CSAT or NPS wave, asking about their
@@ -369,7 +365,7 @@ def issue_follow_up_invitations(
             field="wave_id",
         )
     _check_not_closed(wave)
-    moment = now or utcnow()
+    moment = utcnow()
     last = until or bank_day(moment)
     if last < since:
         raise ValidationFailed("the window ends before it begins", field="until")
@@ -448,20 +444,18 @@ def _survey(wave: SurveyWave, answers: dict[str, int]) -> Survey:
     )
 
 
-def open_survey(session: Session, *, token: str, now: datetime | None = None) -> Survey:
+def open_survey(session: Session, *, token: str) -> Survey:
     """The survey behind a link, with the answers saved so far; stamps the first opening."""
-    moment = now or utcnow()
+    moment = utcnow()
     invitation, wave = _invitation(session, token)
     _check_answerable(invitation, wave, moment)
     repository.mark_opened(session, invitation.id, moment)
     return _survey(wave, dict(invitation.draft or {}))
 
 
-def save_draft(
-    session: Session, *, token: str, form: Mapping[str, object], now: datetime | None = None
-) -> Survey:
+def save_draft(session: Session, *, token: str, form: Mapping[str, object]) -> Survey:
     """Keep what was answered so far, to finish later from the same link."""
-    moment = now or utcnow()
+    moment = utcnow()
     invitation, wave = _invitation(session, token)
     _check_answerable(invitation, wave, moment)
     checked = check_answers(form, survey_questions(wave.kind, wave_instrument(wave)))
@@ -470,15 +464,13 @@ def save_draft(
     return _survey(wave, checked.answers)
 
 
-def submit(
-    session: Session, *, token: str, form: Mapping[str, object], now: datetime | None = None
-) -> int:
+def submit(session: Session, *, token: str, form: Mapping[str, object]) -> int:
     """Take the answers of a link once; returns the new response's id.
 
     Answers missing or off the scale are kept as a draft and refused
     (:class:`AnswersIncomplete`); a link already answered is refused (:class:`AlreadyAnswered`),
     also when two submits arrive at the same moment."""
-    moment = now or utcnow()
+    moment = utcnow()
     invitation, wave = _invitation(session, token)
     _check_answerable(invitation, wave, moment)
     checked = check_answers(form, survey_questions(wave.kind, wave_instrument(wave)))
@@ -513,7 +505,6 @@ def save_prediction(
     user: StaffUser,
     wave_id: int,
     answers: Mapping[str, object],
-    now: datetime | None = None,
 ) -> PredictionRead:
     """A manager's prediction of what customers expect of every item; answering again
     replaces the earlier one."""
@@ -530,7 +521,7 @@ def save_prediction(
         raise ValidationFailed(
             f"not items of wave {wave.code}: {', '.join(unknown[:5])}", field="answers"
         )
-    moment = now or utcnow()
+    moment = utcnow()
     row = repository.prediction(session, wave.id, user.id)
     if row is None:
         row = ManagementPrediction(

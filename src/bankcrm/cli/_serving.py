@@ -1,0 +1,33 @@
+"""Serving the web app from the command line (``bankcrm serve`` and ``bankcrm demo``)."""
+
+from __future__ import annotations
+
+import socket
+
+import typer
+
+
+def refuse_a_busy_port(host: str, port: int) -> None:
+    """Stop with one line when ``host:port`` cannot be listened on, before any work is done
+    (the demo takes minutes to build a bank it then could not serve)."""
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, protocol) as probe:
+            # as the server itself will: a port left in TIME_WAIT by a stopped server is free
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        typer.echo(
+            f"error: cannot serve on {host}:{port} ({error.strerror or error}); "
+            "choose another port with --port, or PORT=… for make demo",
+            err=True,
+        )
+        raise typer.Exit(1) from error
+
+
+def run_server(host: str, port: int, *, workers: int = 1) -> None:
+    import uvicorn
+
+    uvicorn.run("bankcrm.main:create_app", factory=True, host=host, port=port, workers=workers)
