@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-BANKCRM = str(Path(sys.executable).with_name("bankcrm"))
+from tests.commands import run_bankcrm
 
 
 @pytest.fixture
@@ -28,16 +25,7 @@ def busy_port() -> Iterator[int]:
 def test_a_busy_port_is_refused_before_anything_is_built(
     command: list[str], busy_port: int, tmp_path: Path
 ) -> None:
-    env = {**os.environ, "BANKCRM_ENVIRONMENT": "development"}
-    env.pop("BANKCRM_DATABASE_URL", None)
-    result = subprocess.run(
-        [BANKCRM, *command, "--port", str(busy_port)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_bankcrm(*command, "--port", str(busy_port), cwd=tmp_path, timeout=120)
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert f"127.0.0.1:{busy_port}" in result.stderr and "--port" in result.stderr

@@ -3,53 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-BANKCRM = str(Path(sys.executable).with_name("bankcrm"))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_until_serving(base_url: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited with {process.returncode}")
-        try:
-            httpx.get(f"{base_url}/login", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise AssertionError("server did not start within 60 s")
+from tests.commands import BANKCRM, free_port, run_bankcrm, user_environment, wait_until_serving
 
 
 @pytest.fixture(scope="module")
 def demo_bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict]]:
     work_dir = tmp_path_factory.mktemp("demo")
-    env = {**os.environ, "BANKCRM_ENVIRONMENT": "development"}
-    env.pop("BANKCRM_DATABASE_URL", None)
-    result = subprocess.run(
-        [BANKCRM, "demo", "--customers", "500", "--no-serve", "--json"],
-        cwd=work_dir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
+    result = run_bankcrm("demo", "--customers", "500", "--no-serve", "--json", cwd=work_dir)
+    assert result.returncode == 0, result.stderr[-3000:]
     yield work_dir, json.loads(result.stdout)
 
 
@@ -68,20 +36,18 @@ def test_served_demo_accepts_its_logins_and_scopes_the_book(
     demo_bank: tuple[Path, dict],
 ) -> None:
     work_dir, payload = demo_bank
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "BANKCRM_ENVIRONMENT": "development"}
-    env.pop("BANKCRM_DATABASE_URL", None)
     server = subprocess.Popen(
         [BANKCRM, "serve", "--port", str(port)],
         cwd=work_dir,
-        env=env,
+        env=user_environment(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
-        _wait_until_serving(base_url, server)
+        wait_until_serving(base_url, server)
         managers = [login for login in payload["logins"] if login["role"] == "account_manager"]
         books: list[set[int]] = []
         for manager in managers[:2]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -12,23 +10,13 @@ from sqlalchemy.orm import Session
 
 from bankcrm.churn.models import ChurnRun, ChurnScore
 from bankcrm.core.db import make_engine
-from tests.demo.test_demo import BANKCRM
+from tests.commands import run_bankcrm
 
 
 def test_a_1500_customer_demo_is_built_though_nobody_is_warned(tmp_path: Path) -> None:
     """At 1,500 customers (seed 7) the churn model, learned from the bank's own churners,
     scored nobody above the threshold, and explaining no one stopped the build."""
-    env = {**os.environ, "BANKCRM_ENVIRONMENT": "development"}
-    env.pop("BANKCRM_DATABASE_URL", None)
-    result = subprocess.run(
-        [BANKCRM, "demo", "--customers", "1500", "--no-serve", "--json"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = run_bankcrm("demo", "--customers", "1500", "--no-serve", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     payload = json.loads(result.stdout)
     assert payload["database_url"] == "sqlite:///./bankcrm.db"

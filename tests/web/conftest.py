@@ -5,19 +5,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-BANKCRM = str(Path(sys.executable).with_name("bankcrm"))
+from tests.commands import BANKCRM, free_port, user_environment, wait_until_serving
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--headless",
@@ -40,23 +37,15 @@ class ServedDemo:
         return next(login for login in self.logins if login["role"] == role)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def served_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedDemo]:
     """``bankcrm demo --customers 300 --json`` serving on a free port, as ``make demo`` does."""
     directory = tmp_path_factory.mktemp("served-demo")
-    port = _free_port()
-    env = {**os.environ, "BANKCRM_ENVIRONMENT": "development"}
-    env.pop("BANKCRM_DATABASE_URL", None)
+    port = free_port()
     process = subprocess.Popen(
         [BANKCRM, "demo", "--customers", "300", "--json", "--port", str(port)],
         cwd=directory,
-        env=env,
+        env=user_environment(),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -64,16 +53,7 @@ def served_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedDemo
     assert process.stdout is not None
     payload = json.loads(process.stdout.readline())
     base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            httpx.get(f"{base_url}/login", timeout=1)
-            break
-        except httpx.TransportError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise AssertionError("the demo server did not start") from None
-            time.sleep(0.2)
+    wait_until_serving(base_url, process)
     yield ServedDemo(base_url=base_url, logins=payload["logins"], directory=directory)
     process.terminate()
     process.wait(timeout=30)

@@ -5,17 +5,16 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
+from tests.commands import BANKCRM, free_port, wait_until_serving
 from tests.factories import PASSWORD
 from tests.segmentation import conftest as segmentation_fixtures
-from tests.web.conftest import BANKCRM, ServedDemo, _free_port
+from tests.web.conftest import ServedDemo
 from tests.web.test_browser import log_in, snap
 from tests.web.test_clv_churn_pages import AnalysedBank, analyse_bank
 from tests.web.test_segments_browser import chart_data_count
@@ -37,7 +36,7 @@ def served(
 ) -> Iterator[ServedDemo]:
     """``bankcrm serve`` on the analysed bank, on a free port."""
     directory = tmp_path_factory.mktemp("served-analysed")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "BANKCRM_ENVIRONMENT": "development",
@@ -51,16 +50,7 @@ def served(
         stderr=subprocess.DEVNULL,
     )
     base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            httpx.get(f"{base_url}/login", timeout=1)
-            break
-        except httpx.TransportError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise AssertionError("the server did not start") from None
-            time.sleep(0.2)
+    wait_until_serving(base_url, process)
     logins = [
         {"username": analysed.analyst, "password": PASSWORD, "role": "marketing_analyst"},
         {"username": analysed.account_manager, "password": PASSWORD, "role": "account_manager"},

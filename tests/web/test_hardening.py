@@ -38,8 +38,9 @@ from bankcrm.core.migrate import upgrade
 from bankcrm.main import create_app
 from bankcrm.staff.service import MAX_FAILED_LOGINS
 from tests import factories
+from tests.commands import BANKCRM, free_port, wait_until_serving
 from tests.factories import PASSWORD
-from tests.web.conftest import BANKCRM, ServedDemo, _free_port
+from tests.web.conftest import ServedDemo
 
 IDLE_SECONDS = 3
 MAX_AGE_SECONDS = 3600
@@ -86,7 +87,7 @@ def guarded(
         }
         session.commit()
     engine.dispose()
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "BANKCRM_DATABASE_URL": database_url,
@@ -107,17 +108,7 @@ def guarded(
             stderr=subprocess.STDOUT,
         )
     base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            httpx.get(f"{base_url}/login", timeout=1)
-            break
-        except httpx.TransportError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                output = server_log.read_text()[-3000:]
-                raise AssertionError(f"the guarded server did not start:\n{output}") from None
-            time.sleep(0.2)
+    wait_until_serving(base_url, process, log=server_log)
     yield GuardedServer(base_url=base_url, user_ids=user_ids, secret_key=test_secret_key)
     process.terminate()
     process.wait(timeout=30)
