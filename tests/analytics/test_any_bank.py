@@ -42,6 +42,8 @@ from bankcrm.segmentation.matrix import MINUTES_PER_MONTH
 from bankcrm.segmentation.models import CustomerSegment
 
 AS_OF = GENERATED_AS_OF
+BANK_SIZES = st.integers(1, 160)
+SEEDS = st.integers(0, 10_000)
 
 
 def _rewrite(files: Path, table: str, change: Callable[[list[dict[str, str]]], list[dict]]) -> None:
@@ -227,8 +229,8 @@ def check_churn(session: Session, bank_settings: Settings) -> None:
 
 @settings(max_examples=30, deadline=None, derandomize=True)
 @given(
-    customers=st.integers(1, 160),
-    seed=st.integers(0, 10_000),
+    customers=BANK_SIZES,
+    seed=SEEDS,
     shape=st.sampled_from(sorted(SHAPES)),
     learns_when_small=st.booleans(),
     threshold=st.sampled_from((0.5, 0.05, 0.95)),

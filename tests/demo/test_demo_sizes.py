@@ -1,15 +1,22 @@
-"""The demo builds at every size, the one where nobody is warned of churning too."""
+"""The demo builds at every size: the sizes the analytics property test draws, and 1,500,
+where nobody is warned of churning."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import pytest
+from hypothesis import example, given, settings
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bankcrm.churn.models import ChurnRun, ChurnScore
 from bankcrm.core.db import make_engine
+from bankcrm.core.enums import Role
+from bankcrm.demo.flows import build_demo_bank
+from tests.analytics.test_any_bank import BANK_SIZES, SEEDS
 from tests.commands import run_bankcrm
 
 
@@ -27,3 +34,21 @@ def test_a_1500_customer_demo_is_built_though_nobody_is_warned(tmp_path: Path) -
         assert run.customers > 0
         assert session.scalar(select(func.count()).select_from(ChurnScore)) == run.customers
     engine.dispose()
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(customers=BANK_SIZES, seed=SEEDS)
+@example(customers=1, seed=7)
+def test_the_demo_is_built_at_the_sizes_the_analytics_are_checked_at(
+    tmp_path_factory: pytest.TempPathFactory, customers: int, seed: int
+) -> None:
+    work_dir = tmp_path_factory.mktemp("demo")
+    bank = build_demo_bank(
+        database_url=f"sqlite:///{work_dir / 'bankcrm.db'}",
+        work_dir=work_dir,
+        customers=customers,
+        seed=seed,
+    )
+    assert bank.rows_by_table["customers"] == customers
+    assert {login.role for login in bank.logins} == {role.value for role in Role}
+    shutil.rmtree(work_dir)

@@ -17,7 +17,7 @@ from bankcrm.demo.flows import build_demo_bank
 
 
 def demo(
-    customers: int = typer.Option(20_000, min=100, help="Number of customers to generate."),
+    customers: int = typer.Option(20_000, min=1, help="Number of customers to generate."),
     seed: int = typer.Option(7, help="Random seed: the same seed builds the same bank."),
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the web app afterwards."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object and nothing else."),
