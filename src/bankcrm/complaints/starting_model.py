@@ -35,8 +35,8 @@ from bankcrm.complaints.classify import (
     evaluate,
     held_out_split,
 )
+from bankcrm.core import files
 from bankcrm.core.exceptions import ImportRejected
-from bankcrm.ingest import files
 
 ARTIFACT = "starting_model.npz"
 MAPPING = "cfpb_mapping.toml"

@@ -30,8 +30,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from bankcrm.core import files
 from bankcrm.core.exceptions import ImportRejected
-from bankcrm.ingest import files
 from bankcrm.quality.instrument import WEIGHT_POINTS, Instrument
 
 FloatArray = npt.NDArray[np.float64]

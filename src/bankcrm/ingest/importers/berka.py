@@ -14,8 +14,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from bankcrm.core import files
 from bankcrm.core.exceptions import ImportRejected
-from bankcrm.ingest import files
 from bankcrm.ingest.schema import TABLES_BY_NAME
 from bankcrm.ingest.sources import TableSource
 

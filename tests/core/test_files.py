@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from bankcrm.ingest import files
+from bankcrm.core import files
 
 TEXT = "id,name\n1,Zhang Wei\n2,李娜\n"
 
