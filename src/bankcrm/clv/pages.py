@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -104,6 +103,6 @@ def lifetime_value(
             "bgnbd": _params(params.get("bgnbd", {}), BGNBD_PARAMS),
             "gammagamma": _params(params.get("gammagamma", {}), GAMMA_GAMMA_PARAMS),
             "bgnbd_customers": params.get("bgnbd", {}).get("customers"),
-            "chart_json": json.dumps(_chart(validation, by_quadrant, locale), ensure_ascii=False),
+            "chart": _chart(validation, by_quadrant, locale),
         },
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -369,7 +368,7 @@ def case_analysis(
         "report": report,
         "problem": translated(problem, locale),
         "pareto": _pareto_rows(report, taxonomy, locale) if report else [],
-        "chart_json": _json_block(_report_chart(report, taxonomy, locale)) if report else "",
+        "chart": _report_chart(report, taxonomy, locale) if report else None,
     }
     return render(request, "complaints/reports.html", context, status_code=status_code)
 
@@ -412,11 +411,6 @@ def _period(start: str | None, end: str | None) -> tuple[date, date]:
         return date.fromisoformat(start), last
     months = last.year * 12 + last.month - 1 - (REPORT_MONTHS - 1)
     return date(months // 12, months % 12 + 1, 1), last
-
-
-def _json_block(data: dict[str, Any]) -> str:
-    """JSON for a ``<script type="application/json">`` block: nothing in it can end the block."""
-    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
 
 
 def _percent(share: float | None) -> float | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from contextlib import suppress
 from typing import Annotated
 
@@ -156,12 +155,12 @@ def _render_360(
             "profile": profile,
             "masked": view.personal_data_masked and revealed is None,
             "can_reveal": has_permission(user.role, Permission.PERSONAL_DATA_REVEAL),
-            "flows_json": json.dumps(flows),
+            "flows": flows,
             "segment": segment,
             "complaints": complaints,
             "complaint_labels": complaints_service.taxonomy(),
             "may_register_complaint": has_permission(user.role, Permission.COMPLAINTS_HANDLE),
-            "radar_json": json.dumps(radar, ensure_ascii=False),
+            "radar": radar,
             "value": value,
             "churn": churn,
         },

@@ -3,7 +3,6 @@ satisfaction figures (CSAT, first-time CSAT, NPS) with their trends and branches
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Annotated, Any
 
@@ -58,11 +57,6 @@ BAD_PERIOD = _("Enter the period as two dates, the first not after the second.")
 
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
-
-
-def _json_block(data: dict[str, Any]) -> str:
-    """JSON for a ``<script type="application/json">`` block: nothing in it can end the block."""
-    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
 
 
 def _percent(share: float | None) -> float | None:
@@ -190,7 +184,7 @@ def satisfaction_page(
         "report": report,
         "answered": answered,
         "problem": translated(problem, locale),
-        "chart_json": _json_block(_satisfaction_chart(report, locale)) if answered else "",
+        "chart": _satisfaction_chart(report, locale) if answered else None,
     }
     return render(request, "quality/satisfaction.html", context, status_code=status_code)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Annotated, Any
 
@@ -151,7 +150,7 @@ def matrix(
             "points": points,
             "points_shown": len(shown),
             "migration": migration,
-            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "chart": chart,
         },
     )
 

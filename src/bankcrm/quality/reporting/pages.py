@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from babel.numbers import format_decimal, format_percent
@@ -78,7 +77,7 @@ def wave_report_page(
         "query": ""
         if min_respondents == MIN_BRANCH_RESPONDENTS
         else f"?min_respondents={min_respondents}",
-        "chart_json": _json_block(_charts(report, locale)) if report.has_answers else "",
+        "chart": _charts(report, locale) if report.has_answers else None,
     }
     return render(request, "quality/reporting/report.html", context)
 
@@ -165,11 +164,6 @@ def _segment_tables(report: WaveReport, locale: str) -> list[dict[str, Any]]:
         }
         for kind, title, groups in tables
     ]
-
-
-def _json_block(data: dict[str, Any]) -> str:
-    """JSON for a ``<script type="application/json">`` block: nothing in it can end the block."""
-    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
 
 
 def _round(value: float | None, digits: int = 3) -> float | None:
