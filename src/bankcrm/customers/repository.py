@@ -33,23 +33,24 @@ class CustomerRepository(ScopedRepository):
         self,
         *,
         text: str | None,
+        match_mobile: bool,
         customer_type: CustomerType | None,
         branch_id: int | None,
         manager_id: int | None,
         offset: int,
         limit: int,
     ) -> tuple[list[Row[Customer, str, str]], int]:
-        """A page of customers with branch and manager names, and the total that match."""
+        """A page of customers with branch and manager names, and the total that match.
+
+        ``text`` matches the start of the name or the whole customer number; with
+        ``match_mobile`` also the start of the mobile number."""
         manager = aliased(StaffUser)
         conditions = []
         if text:
-            conditions.append(
-                or_(
-                    _prefix_range(Customer.name, text),
-                    Customer.external_id == text,
-                    _prefix_range(Customer.mobile_phone, text),
-                )
-            )
+            matches = [_prefix_range(Customer.name, text), Customer.external_id == text]
+            if match_mobile:
+                matches.append(_prefix_range(Customer.mobile_phone, text))
+            conditions.append(or_(*matches))
         if customer_type is not None:
             conditions.append(Customer.customer_type == customer_type)
         if branch_id is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -9,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from bankcrm.audit import recorder as audit_recorder
+from bankcrm.core.config import get_settings
 from bankcrm.core.enums import AuditAction, CustomerType, Direction
 from bankcrm.core.exceptions import NotFound, ValidationFailed
 from bankcrm.core.money import from_cents
@@ -31,12 +33,14 @@ from bankcrm.customers.schemas import (
     TaskRead,
     TransactionRead,
 )
-from bankcrm.privacy.fields import CUSTOMER_CONTACT_FIELDS, mask
+from bankcrm.privacy.fields import CUSTOMER_CONTACT_FIELDS, fingerprint, mask
 from bankcrm.staff.models import StaffUser
 
 RECENT_TRANSACTIONS = 20
 RECENT_INTERACTIONS = 20
 FLOW_MONTHS = 12
+PHONE_DIGITS = re.compile(r"\+?[0-9]{3,}")
+"""A search term that can be the start of a phone number (three digits at least)."""
 
 
 def list_customers(
@@ -50,16 +54,30 @@ def list_customers(
     page: int = 1,
     page_size: int = 25,
 ) -> CustomerPage:
+    """A page of the customers the viewer may see.
+
+    The search matches the mobile number only for roles that see it unmasked, so nobody can
+    rebuild the digits a mask hides one guess at a time; such a search is a read of personal
+    data and is recorded, with the searched number as a fingerprint."""
     params = PageParams(page=page, page_size=page_size)
     repository = CustomerRepository(session, user)
+    text = search.strip() if search and search.strip() else None
+    match_mobile = (
+        text is not None
+        and PHONE_DIGITS.fullmatch(text) is not None
+        and has_permission(user.role, Permission.PERSONAL_DATA_VIEW)
+    )
     rows, total = repository.search(
-        text=search.strip() if search and search.strip() else None,
+        text=text,
+        match_mobile=match_mobile,
         customer_type=customer_type,
         branch_id=branch_id,
         manager_id=manager_id,
         offset=params.offset,
         limit=params.page_size,
     )
+    if match_mobile and text is not None:
+        _record_personal_search(session, text, [customer.id for customer, _, _ in rows])
     balances = repository.deposit_balances([customer.id for customer, _, _ in rows])
     items = [
         CustomerRead(
@@ -239,6 +257,19 @@ def _record_personal_read(
         customer_id=customer.id,
         reason=reason,
         after={"fields": list(CUSTOMER_CONTACT_FIELDS)},
+    )
+
+
+def _record_personal_search(session: Session, text: str, shown: list[int]) -> None:
+    audit_recorder.record(
+        session,
+        action=AuditAction.READ_PERSONAL,
+        entity="customers",
+        after={
+            "searched": "mobile_phone",
+            "term": fingerprint(text, get_settings().secret_key.encode()),
+            "shown": shown,
+        },
     )
 
 
