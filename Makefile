@@ -30,7 +30,7 @@ bench: install
 	$(PY) -m bench.run
 
 clean:
-	rm -rf $(VENV) bankcrm.db bankcrm.db-wal bankcrm.db-shm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) bankcrm.db bankcrm.db-wal bankcrm.db-shm bankcrm.secret-key .pytest_cache .mypy_cache .ruff_cache
 
 catalog: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -o /tmp/bankcrm-messages.pot --no-location --sort-output -k _ -k gettext:2 .

@@ -30,4 +30,10 @@ def refuse_a_busy_port(host: str, port: int) -> None:
 def run_server(host: str, port: int, *, workers: int = 1) -> None:
     import uvicorn
 
+    from bankcrm.core.config import get_settings
+
+    note = get_settings().key_file_note
+    if note:
+        typer.echo(note, err=True)
+
     uvicorn.run("bankcrm.main:create_app", factory=True, host=host, port=port, workers=workers)

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -16,11 +16,12 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bankcrm.core import signing_key
 from bankcrm.core.enums import LoyaltyFactor, Quadrant
 
-DEVELOPMENT_SECRET = "development-only-secret-change-me"
 MIN_SECRET_LENGTH = 32
-"""Characters of ``secret_key`` required outside development (e.g. ``openssl rand -hex 32``)."""
+"""Characters a configured ``secret_key`` needs (e.g. ``openssl rand -hex 32``)."""
+KEY_FILE_NAME = "bankcrm.secret-key"
 
 
 class LifecycleRules(BaseModel):
@@ -184,7 +185,12 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///./bankcrm.db"
-    secret_key: str = DEVELOPMENT_SECRET
+    secret_key: str = ""
+    """Signs sessions, API tokens and audit fingerprints. Unset: the key kept in
+    ``secret_key_file``, drawn at random on first run."""
+    secret_key_file: Path | None = None
+    """Where the drawn key is kept: beside the SQLite database, or ``bankcrm.secret-key`` in
+    the working directory for a server database. Production names a key or a file."""
     session_max_age_seconds: int = Field(default=8 * 3600, ge=1)
     """A page session ends this long after login, however busy it has been."""
     session_idle_seconds: int = Field(default=1800, ge=1)
@@ -215,26 +221,55 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     complaints: ComplaintSettings = Field(default_factory=ComplaintSettings)
 
+    _drawn_key_file: Path | None = PrivateAttr(default=None)
+    _key_drawn_now: bool = PrivateAttr(default=False)
+
     @model_validator(mode="after")
-    def _refuse_weak_settings_outside_development(self) -> Settings:
-        if self.environment == "development":
+    def _a_private_signing_key(self) -> Settings:
+        if self.secret_key:
+            if len(self.secret_key) < MIN_SECRET_LENGTH:
+                raise ValueError(
+                    f"BANKCRM_SECRET_KEY must have at least {MIN_SECRET_LENGTH} characters"
+                )
             return self
-        if self.secret_key == DEVELOPMENT_SECRET:
+        if self.environment == "production" and self.secret_key_file is None:
             raise ValueError(
-                "BANKCRM_SECRET_KEY must be set to a private value when "
-                f"BANKCRM_ENVIRONMENT={self.environment}"
+                "set BANKCRM_SECRET_KEY or BANKCRM_SECRET_KEY_FILE when "
+                "BANKCRM_ENVIRONMENT=production (every server of the bank needs the same key)"
             )
-        if len(self.secret_key) < MIN_SECRET_LENGTH:
-            raise ValueError(
-                f"BANKCRM_SECRET_KEY must have at least {MIN_SECRET_LENGTH} characters when "
-                f"BANKCRM_ENVIRONMENT={self.environment}"
-            )
+        path = self.secret_key_file or self._default_key_file()
+        try:
+            self.secret_key, self._key_drawn_now = signing_key.load_or_create(path)
+        except (OSError, signing_key.KeyFileError) as error:
+            raise ValueError(f"the signing key: {error}") from error
+        self._drawn_key_file = path
+        return self
+
+    @model_validator(mode="after")
+    def _secure_cookies_in_production(self) -> Settings:
         if self.environment == "production" and not self.cookie_secure:
             raise ValueError(
                 "BANKCRM_COOKIE_SECURE must be true when BANKCRM_ENVIRONMENT=production "
                 "(serve over HTTPS)"
             )
         return self
+
+    def _default_key_file(self) -> Path:
+        database = self.sqlite_path
+        if database is None or not database.name or database.name == ":memory:":
+            return Path(KEY_FILE_NAME)
+        return database.with_name(KEY_FILE_NAME)
+
+    @property
+    def key_file_note(self) -> str | None:
+        """What start-up says about a drawn key: where it is kept and how to choose one."""
+        if self._drawn_key_file is None:
+            return None
+        how = "drawn now and kept" if self._key_drawn_now else "kept"
+        return (
+            f"signing key: {how} in {self._drawn_key_file} (mode 0600); back it up with the "
+            "database, or set BANKCRM_SECRET_KEY to choose your own"
+        )
 
     @classmethod
     def settings_customise_sources(
@@ -253,9 +288,9 @@ class Settings(BaseSettings):
 
     @property
     def sqlite_path(self) -> Path | None:
-        if not self.is_sqlite:
+        if not self.is_sqlite or "///" not in self.database_url:
             return None
-        return Path(self.database_url.split("///", 1)[1])
+        return Path(self.database_url.split("///", 1)[1].split("?", 1)[0])
 
 
 @lru_cache
