@@ -1,5 +1,6 @@
 """Writing the bank's Excel reports with openpyxl: rows with number formats, bold headings,
-column widths."""
+column widths; and the one rule every export follows, workbook or CSV: text from the records
+is never a formula."""
 
 from __future__ import annotations
 
@@ -15,13 +16,33 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 CellValue = str | int | float | Decimal | date | None
 
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+"""How a spreadsheet recognises a formula (OWASP, CSV injection): a text cell starting with one
+of these is written as text."""
+
+
+def reads_as_formula(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_LEADS)
+
+
+def csv_cell(value: object) -> object:
+    """A CSV value a spreadsheet opens as the text it is: a leading quote before a formula lead."""
+    return f"'{value}" if reads_as_formula(value) else value
+
 
 def append_row(
     sheet: Worksheet, values: Sequence[CellValue], formats: Sequence[str | None] = ()
 ) -> int:
-    """Writes a row; ``formats`` gives the number format of its cells, position by position."""
+    """Writes a row; ``formats`` gives the number format of its cells, position by position.
+
+    This is the only way rows enter a workbook: a text that reads as a formula is stored as a
+    string, quote-prefixed so that editing the cell does not make it one either."""
     sheet.append(list(values))
     row = sheet.max_row
+    for cell in sheet[row]:
+        if reads_as_formula(cell.value):
+            cell.data_type = "s"
+            cell.quotePrefix = True
     for column, number_format in enumerate(formats, start=1):
         if number_format is not None:
             sheet.cell(row=row, column=column).number_format = number_format

@@ -12,6 +12,7 @@ from typing import Any
 from openpyxl import Workbook
 from sqlalchemy import inspect
 
+from bankcrm.core.workbook import append_row, heading_row
 from bankcrm.customers.models import Customer
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,18 +56,18 @@ def to_excel(data: dict[str, Any]) -> bytes:
     profile = workbook.active
     assert profile is not None
     profile.title = "customer"
-    profile.append(["field", "value"])
+    heading_row(profile, ["field", "value"])
     for field, value in data["customer"].items():
-        profile.append([field, value])
+        append_row(profile, [field, value])
     for table, rows in data.items():
         if table == "customer":
             continue
         sheet = workbook.create_sheet(table[:31])
         if rows:
             columns = list(rows[0])
-            sheet.append(columns)
+            heading_row(sheet, columns)
             for row in rows:
-                sheet.append([row[column] for column in columns])
+                append_row(sheet, [row[column] for column in columns])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -31,6 +31,7 @@ from bankcrm.core.exceptions import NotFound, ValidationFailed
 from bankcrm.core.money import from_cents
 from bankcrm.core.pagination import PageParams
 from bankcrm.core.permissions import ROLE_SCOPE, Scope
+from bankcrm.core.workbook import csv_cell
 from bankcrm.segmentation.features import Period, customer_features
 from bankcrm.segmentation.models import SegmentRun
 from bankcrm.segmentation.playbooks import DOWNGRADE_ACTION, PLAYBOOKS, Action
@@ -442,7 +443,7 @@ def export_segments(session: Session, *, as_of: date, out: Path) -> int:
         for segment, external_id in rows:
             writer.writerow(
                 [
-                    external_id,
+                    csv_cell(external_id),
                     segment.customer_type.value,
                     _decimal(from_cents(segment.business_volume_cents)),
                     repr(segment.business_share),

@@ -17,6 +17,7 @@ from bankcrm.core.enums import Quadrant, SurveyKind, ValueTier, WaveStatus
 from bankcrm.core.exceptions import BankcrmError
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.core.permissions import Permission, has_permission
+from bankcrm.core.workbook import csv_cell
 from bankcrm.quality.instrument import SHIPPED_INSTRUMENTS
 from bankcrm.quality.surveys import service
 from bankcrm.quality.surveys.sampling import Selection
@@ -240,7 +241,9 @@ def links_file(
     writer = csv.writer(buffer)
     writer.writerow(["customer_external_id", "link", "reminders"])
     for link in service.invitation_links(session, wave_id=wave_id):
-        writer.writerow([link.customer_external_id, f"{base}/s/{link.token}", link.reminders])
+        writer.writerow(
+            [csv_cell(link.customer_external_id), f"{base}/s/{link.token}", link.reminders]
+        )
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
