@@ -55,6 +55,7 @@ from bankcrm.core.enums import (
 )
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from bankcrm.core.pagination import PageParams
+from bankcrm.core.permissions import ROLE_SCOPE, Scope
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 from bankcrm.tasks.models import Task
@@ -82,6 +83,37 @@ def taxonomy() -> Taxonomy:
     return load_taxonomy(get_settings().complaints.taxonomy)
 
 
+def _handling_branch(
+    repository: ComplaintRepository,
+    user: StaffUser,
+    *,
+    customer_id: int | None,
+    branch_id: int | None,
+) -> int | None:
+    """The branch that handles a new case. A customer's case goes to the customer's branch,
+    so it never lands where the customer cannot be seen; a case without a customer goes to a
+    branch within the registering user's scope (their own, unless they see every branch)."""
+    if customer_id is not None:
+        customer = repository.customer(customer_id)
+        if customer is None:
+            raise NotFound(f"no customer {customer_id}")
+        if branch_id is not None and branch_id != customer.branch_id:
+            raise ValidationFailed(
+                "a customer's complaint is handled by the customer's branch; leave the branch out",
+                field="branch_id",
+            )
+        return customer.branch_id
+    if branch_id is None:
+        return user.branch_id
+    if not repository.branch_exists(branch_id):
+        raise ValidationFailed(f"no branch {branch_id}", field="branch_id")
+    if ROLE_SCOPE[user.role] is not Scope.ALL and branch_id != user.branch_id:
+        raise ValidationFailed(
+            "a case without a customer goes to your own branch", field="branch_id"
+        )
+    return branch_id
+
+
 def create_complaint(
     session: Session,
     *,
@@ -101,14 +133,7 @@ def create_complaint(
     received = as_utc(received_at).astimezone(UTC) if received_at is not None else now
     if received > now + CLOCK_SKEW:
         raise ValidationFailed("the receipt time lies in the future", field="received_at")
-    if customer_id is not None:
-        customer = repository.customer(customer_id)
-        if customer is None:
-            raise NotFound(f"no customer {customer_id}")
-        branch_id = branch_id or customer.branch_id
-    elif branch_id is not None and not repository.branch_exists(branch_id):
-        raise ValidationFailed(f"no branch {branch_id}", field="branch_id")
-    branch_id = branch_id or user.branch_id
+    branch_id = _handling_branch(repository, user, customer_id=customer_id, branch_id=branch_id)
     text = text.strip()
     if not text:
         raise ValidationFailed("describe the complaint", field="text")
