@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.branches import service as branches_service
 from bankcrm.branches.models import Branch
+from bankcrm.core.pagination import whole_number
 from bankcrm.core.permissions import ROLE_SCOPE, Scope
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
@@ -35,7 +36,7 @@ def chosen_day(value: str | None, runs: list[date]) -> date | None:
 
 def chosen_id(value: str | None) -> int | None:
     """A filter picked in a select box; an empty or garbled value means no filter."""
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
+    return whole_number(value)
 
 
 def scope_filters(

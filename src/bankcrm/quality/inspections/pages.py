@@ -19,7 +19,7 @@ from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import InspectionKind, StandardCategory, TargetDirection
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import MAX_ID, whole_number
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.quality.inspections import service
 from bankcrm.quality.inspections.checklist import CATEGORY_ORDER, UNITS, Answer
@@ -234,11 +234,12 @@ def _number(value: str, *, field: str) -> float | None:
 def _items(value: str) -> list[int]:
     """SERVQUAL item numbers typed as ``11, 13`` (commas, spaces or 、 between them)."""
     parts = [part for part in re.split(r"[\s,,、;;]+", value.strip()) if part]
-    if not all(part.isdigit() and len(part) < 4 for part in parts):
+    numbers = [whole_number(part, high=999) for part in parts]
+    if None in numbers:
         raise ValidationFailed(
             "list SERVQUAL item numbers separated by commas, e.g. 11, 13", field="servqual_items"
         )
-    return [int(part) for part in parts]
+    return [number for number in numbers if number is not None]
 
 
 def _render_standards(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import Quadrant, SurveyKind, ValueTier, WaveStatus
 from bankcrm.core.exceptions import BankcrmError
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import MAX_ID, whole_number
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.core.workbook import csv_cell
 from bankcrm.quality.instrument import SHIPPED_INSTRUMENTS
@@ -175,8 +175,8 @@ def issue_invitations(
 ) -> Response:
     """Picks respondents as the form says and issues their links."""
     headline = _("No links were issued.")
-    size = _whole(sample_size, 1, MAX_SAMPLE)
-    chosen_seed = _whole(seed, 0, MAX_SEED)
+    size = whole_number(sample_size, low=1, high=MAX_SAMPLE)
+    chosen_seed = whole_number(seed, low=0, high=MAX_SEED)
     if (sample_size.strip() and size is None) or (seed.strip() and chosen_seed is None):
         problem = Problem(_("The sample size and the seed are whole numbers."))
         return _render_wave(request, session, user, wave_id, problem=problem, status_code=422)
@@ -249,14 +249,6 @@ def links_file(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{wave.code}-links.csv"'},
     )
-
-
-def _whole(text: str, low: int, high: int) -> int | None:
-    stripped = text.strip()
-    if not stripped.isdigit():
-        return None
-    value = int(stripped)
-    return value if low <= value <= high else None
 
 
 def _refused(
@@ -343,7 +335,11 @@ async def save_prediction(
             denied=_("You may not do this."),
             otherwise=_("Predict every item: some are not answered."),
         )
-        typed = {key: int(value) for key, value in answers.items() if value.isdigit()}
+        typed = {
+            key: number
+            for key, value in answers.items()
+            if (number := whole_number(value, low=0)) is not None
+        }
         return _render_prediction(
             request, session, wave_id, typed, problem=problem, status_code=error.status_code
         )
