@@ -1,10 +1,13 @@
-"""The hash chain of the audit trail: how a link is hashed and how a trail is checked. Pure."""
+"""The hash chain of the audit trail: how a link is hashed, how a trail is checked and how
+its head is anchored outside the database. Pure."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -100,3 +103,111 @@ def first_break(
             f"the trail ends at entry {last_seq} but the head records entry {head_seq}",
         )
     return checked, None
+
+
+ANCHOR_FIELDS = ("seq", "entry_hash", "written_at")
+_ANCHOR_PURPOSE = b"bankcrm.audit-anchor\n"
+_HEX_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+class AnchorError(ValueError):
+    """A line of an anchor file that is not an anchor signed with this installation's key."""
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The trail's head as it was at ``written_at``, signed with a key kept outside the
+    database: whoever can rewrite the database cannot forge one, so a trail cut back or
+    rewritten behind an anchor is caught even when every link and the head agree again."""
+
+    seq: int
+    entry_hash: str
+    written_at: datetime
+
+    @property
+    def when(self) -> str:
+        return self.written_at.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _anchor_signature(fields: dict[str, object], key: bytes) -> str:
+    content = json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return hmac.new(key, _ANCHOR_PURPOSE + content, hashlib.sha256).hexdigest()
+
+
+def anchor_line(anchor: Anchor, key: bytes) -> str:
+    """One line of JSON: the anchor's fields and their HMAC-SHA256 under ``key``."""
+    fields: dict[str, object] = {
+        "seq": anchor.seq,
+        "entry_hash": anchor.entry_hash,
+        "written_at": anchor.written_at.astimezone(UTC).isoformat(timespec="microseconds"),
+    }
+    return json.dumps({**fields, "hmac": _anchor_signature(fields, key)}, separators=(",", ":"))
+
+
+def read_anchor(line: str, key: bytes) -> Anchor:
+    """The anchor on ``line``; AnchorError when it is malformed or its signature does not match
+    (an edited seq, hash or time, or an anchor signed with another key)."""
+    try:
+        document = json.loads(line)
+    except ValueError:
+        raise AnchorError("not a JSON anchor") from None
+    if not isinstance(document, dict) or set(document) != {*ANCHOR_FIELDS, "hmac"}:
+        raise AnchorError(f"an anchor has exactly the fields {', '.join(ANCHOR_FIELDS)}, hmac")
+    signature = document.pop("hmac")
+    if not isinstance(signature, str) or not hmac.compare_digest(
+        signature, _anchor_signature(document, key)
+    ):
+        raise AnchorError(
+            "the signature does not match: the anchor was altered, or signed with another key"
+        )
+    seq, entry_hash, written_at = (document[name] for name in ANCHOR_FIELDS)
+    if type(seq) is not int or seq < 1:
+        raise AnchorError("seq is not an entry number")
+    if not isinstance(entry_hash, str) or not _HEX_HASH.fullmatch(entry_hash):
+        raise AnchorError("entry_hash is not a SHA-256 in hex")
+    try:
+        moment = datetime.fromisoformat(written_at) if isinstance(written_at, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise AnchorError("written_at is not a time with its offset")
+    return Anchor(seq=seq, entry_hash=entry_hash, written_at=moment)
+
+
+def anchor_breaks(
+    anchors: Iterable[Anchor], *, head_seq: int, stored_hashes: Mapping[int, str]
+) -> list[ChainBreak]:
+    """Where the trail no longer holds what ``anchors`` vouch for; ``stored_hashes`` are the
+    stored ``entry_hash`` by ``seq`` of the anchored entries that still exist.
+
+    Each entry's hash covers every entry before it, so an anchored entry with its anchored
+    hash proves the whole trail up to it; a missing one, a different one or a head behind it
+    is a trail cut back or rewritten since the anchor was written."""
+    breaks = []
+    for anchor in anchors:
+        stored = stored_hashes.get(anchor.seq)
+        if stored is None:
+            breaks.append(
+                ChainBreak(
+                    min(anchor.seq, head_seq + 1),
+                    f"entry {anchor.seq}, anchored at {anchor.when}, is missing "
+                    f"(the head is at entry {head_seq})",
+                )
+            )
+        elif stored != anchor.entry_hash:
+            breaks.append(
+                ChainBreak(
+                    anchor.seq,
+                    f"entry {anchor.seq} is not the entry anchored at {anchor.when}: "
+                    "the trail was rewritten up to it",
+                )
+            )
+        elif head_seq < anchor.seq:
+            breaks.append(
+                ChainBreak(
+                    head_seq + 1,
+                    f"the head records entry {head_seq}, behind entry {anchor.seq} "
+                    f"anchored at {anchor.when}",
+                )
+            )
+    return breaks

@@ -33,6 +33,17 @@ class AuditVerification(BaseModel):
     head_seq: int
     head_hash: str
     intact: bool
+    """Every check passed: the chain, the append-only triggers and any anchors."""
     broken_at: int | None = None
     """The ``seq`` of the first entry that is missing, altered or unlinked."""
     problem: str | None = None
+    """What is wrong at ``broken_at`` or, when only the triggers or an anchor file fail, the
+    first of ``problems``."""
+    missing_triggers: list[str] = []
+    """Append-only triggers that are missing, disabled or altered."""
+    anchors_checked: int = 0
+    """Signed anchors (``--anchor FILE``) checked against the trail."""
+    anchored_seq: int | None = None
+    """The last entry a valid anchor vouches for."""
+    problems: list[str] = []
+    """Every problem found, one line each, as ``bankcrm audit verify`` prints them."""
