@@ -22,7 +22,8 @@ from bankcrm.core.exceptions import (
     ValidationFailed,
 )
 from bankcrm.web.app import mount_web
-from bankcrm.web.headers import security_headers
+from bankcrm.web.body_limit import RequestBodyLimit
+from bankcrm.web.headers import NOT_STORED, security_headers
 
 logger = logging.getLogger("bankcrm")
 
@@ -98,7 +99,10 @@ async def handle_unexpected_error(request: Request, error: Exception) -> Respons
         response = JSONResponse({"detail": "internal error"}, status_code=500)
     # Starlette answers unexpected errors outside every middleware, the headers' one too
     response.headers.update(
-        security_headers(strict_transport_security=get_settings().cookie_secure)
+        {
+            **security_headers(strict_transport_security=get_settings().cookie_secure),
+            **NOT_STORED,
+        }
     )
     return response
 
@@ -122,5 +126,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
     app.add_exception_handler(Exception, handle_unexpected_error)
     app.include_router(api_router)
+    # added first, so innermost: its refusal passes the session and the headers middleware
+    app.add_middleware(RequestBodyLimit, limit_bytes=get_settings().request_body_limit_bytes)
     mount_web(app)
     return app

@@ -206,10 +206,15 @@ class Settings(BaseSettings):
     """Where the login rate limit counts (a ``limits`` storage URI). ``memory://`` counts per
     worker process; ``redis://host:6379`` shares the count among ``serve --workers`` processes
     (needs the ``redis`` package)."""
+    request_body_limit_bytes: int = Field(default=1_048_576, ge=1_024)
+    """The largest request body any route reads; a larger one is answered 413 unread."""
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     timezone: str = "Asia/Shanghai"
     """Time zone of the bank; imported date-times without an offset are read in it."""
     import_chunk_rows: int = Field(default=100_000, ge=1_000)
+    import_max_field_bytes: int = Field(default=1 << 20, ge=1 << 10, le=256 << 20)
+    """The most bytes (as UTF-8) one field of an imported file may have; a longer one refuses
+    the import, naming file, row and column."""
     page_size_default: int = Field(default=25, ge=1, le=200)
     analytics_engine: Literal["duckdb", "spark"] = "duckdb"
     analytics_memory_limit: str = "3GB"

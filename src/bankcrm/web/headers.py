@@ -1,4 +1,5 @@
-"""Security headers on every answer: pages, API, static files, redirects and error pages.
+"""Security headers on every answer: pages, API, static files, redirects and error pages;
+and ``Cache-Control: no-store`` on every answer but a static file.
 
 A pure ASGI middleware, so that it also covers what never reaches a route (static files,
 404s) and adds nothing to the body. Answers sent by Starlette's ``ServerErrorMiddleware``
@@ -43,6 +44,9 @@ SWAGGER_UI_POLICY = "; ".join(
     ]
 )
 """For the interactive API docs only, which are served in development only."""
+NOT_STORED = {"Cache-Control": "no-store"}
+"""Pages and API answers carry personal data: no browser or proxy keeps a copy of them."""
+STATIC_PREFIX = "/static/"
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 """One year; without includeSubDomains, which would bind every other host of the bank's
 domain to HTTPS on the say of this one."""
@@ -86,6 +90,8 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         added = self.headers_by_path.get(scope["path"], self.headers)
+        if not scope["path"].startswith(STATIC_PREFIX):
+            added = {**added, **NOT_STORED}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
