@@ -27,6 +27,9 @@ from bankcrm.core.exceptions import ValidationFailed
 
 FORMAT_VERSION = 1
 MANIFEST_MEMBER = "manifest.json"
+MANIFEST_MAX_BYTES = 16 << 20
+"""A manifest lists each table's columns, rows and checksum: a few kilobytes for the whole
+store. A larger one is refused unread rather than read whole."""
 
 ARROW_TYPES: dict[ColumnKind, pa.DataType] = {
     ColumnKind.INTEGER: pa.int64(),
@@ -174,7 +177,7 @@ class ArchiveReader:
                 f"{self.path}: no {MANIFEST_MEMBER}: not a bankcrm backup", field="archive"
             )
         with _readable(self.path, MANIFEST_MEMBER):
-            raw = json.loads(self._zip.read(MANIFEST_MEMBER))
+            raw = json.loads(self._manifest_bytes())
             version = raw.get("format_version") if isinstance(raw, dict) else None
             if version != FORMAT_VERSION:
                 raise ValidationFailed(
@@ -183,6 +186,22 @@ class ArchiveReader:
                     field="archive",
                 )
             return Manifest.model_validate(raw)
+
+    def _manifest_bytes(self) -> bytes:
+        """The manifest, read no further than :data:`MANIFEST_MAX_BYTES` (a zip's stated
+        sizes may lie)."""
+        too_large = ValidationFailed(
+            f"{self.path}: {MANIFEST_MEMBER} is larger than the {MANIFEST_MAX_BYTES:,} bytes "
+            "a manifest may have: not a bankcrm backup",
+            field="archive",
+        )
+        if self._zip.getinfo(MANIFEST_MEMBER).file_size > MANIFEST_MAX_BYTES:
+            raise too_large
+        with self._zip.open(MANIFEST_MEMBER) as member:
+            content = member.read(MANIFEST_MAX_BYTES + 1)
+        if len(content) > MANIFEST_MAX_BYTES:
+            raise too_large
+        return content
 
     def batches(self, table: TableEntry) -> Iterator[list[list[Any]]]:
         """The table's rows, one batch at a time, as lists of column values (datetimes

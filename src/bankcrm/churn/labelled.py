@@ -10,6 +10,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from bankcrm.churn.model import FeatureMatrix
+from bankcrm.core import files
 from bankcrm.core.exceptions import ImportRejected
 
 MAX_CATEGORIES = 255
@@ -23,8 +24,14 @@ def read_labelled(
     ``positive`` is churn. ``exclude`` drops identifiers and columns that leak the label."""
     try:
         table = pa_csv.read_csv(path)
-    except pa.ArrowInvalid as error:
-        raise ImportRejected(str(error), file=path.name, row=None, column=None) from None
+        header = table.column_names  # a header that is not UTF-8 fails here
+    except (pa.ArrowInvalid, UnicodeError) as error:  # also: a field or row too long
+        raise files.csv_refusal(error, path, label=path.name) from None
+    # pyarrow reads a column that is not UTF-8 text as bytes instead of failing
+    for name, kind in zip(header, table.schema.types, strict=True):
+        if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+            not_text = ValueError(f"the column {name!r} is not UTF-8 text")
+            raise files.csv_refusal(not_text, path, label=path.name)
     for name in (label_column, *exclude):
         if name not in table.column_names:
             raise ImportRejected(f"no column named {name!r}", file=path.name, row=None, column=name)

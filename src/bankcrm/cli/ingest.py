@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from bankcrm.cli._progress import row_progress
+from bankcrm.core import files
 from bankcrm.core.config import get_settings
 from bankcrm.core.exceptions import ImportRejected
 from bankcrm.ingest import service
@@ -22,6 +23,12 @@ def import_command(
     source_format: str = typer.Option(
         "native", "--format", help="native (docs/data-schema.md) or berka (PKDD'99 files)."
     ),
+    encoding: str = typer.Option(
+        files.DEFAULT_ENCODING,
+        "--encoding",
+        help="Text encoding of the CSV files: utf-8 (a byte-order mark is allowed), "
+        "gb18030 or gbk (Chinese core systems), utf-8-sig, or any encoding Python knows.",
+    ),
     schema: bool = typer.Option(False, "--schema", help="Print the import format and exit."),
 ) -> None:
     """Import a folder of files in one transaction: every file loads, or nothing changes."""
@@ -33,14 +40,27 @@ def import_command(
     if source_format not in ("native", "berka"):
         raise typer.BadParameter("native or berka", param_hint="--format")
     chosen: Literal["native", "berka"] = "berka" if source_format == "berka" else "native"
+    try:
+        files.text_encoding(encoding)
+    except LookupError:
+        raise typer.BadParameter(
+            f"{encoding!r} is not a text encoding (gb18030, gbk, utf-8, utf-8-sig, …)",
+            param_hint="--encoding",
+        ) from None
     console = Console(stderr=True)
     try:
         with row_progress(console) as report:
             result = service.import_directory(
-                get_settings().database_url, directory, source_format=chosen, progress=report
+                get_settings().database_url,
+                directory,
+                source_format=chosen,
+                encoding=encoding,
+                progress=report,
             )
     except ImportRejected as error:
-        console.print(f"[red]import rejected, nothing was changed:[/red] {error.message}")
+        console.print(
+            f"[red]import rejected, nothing was changed:[/red] {error.message}", soft_wrap=True
+        )
         raise typer.Exit(1) from error
     total = sum(result.rows_by_table.values())
     for table, rows in result.rows_by_table.items():

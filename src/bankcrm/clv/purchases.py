@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from bankcrm.core import files
 from bankcrm.core.exceptions import ImportRejected
 from bankcrm.ingest.validation import as_text, first_true
 
@@ -41,9 +42,12 @@ def read_purchases(
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError) as error:
         missing = [name for name in text_columns if f"'{name}'" in str(error)]
-        column = missing[0] if missing else None
-        reason = f"no column named {column!r}" if column else str(error)
-        raise ImportRejected(reason, file=path.name, row=None, column=column) from None
+        if not missing:  # undecodable text, a field or row too long, a row of other width
+            raise files.csv_refusal(error, path, label=path.name) from None
+        column = missing[0]
+        raise ImportRejected(
+            f"no column named {column!r}", file=path.name, row=None, column=column
+        ) from None
     if table.num_rows == 0:
         raise ImportRejected("the file has no transactions", file=path.name, row=None, column=None)
 

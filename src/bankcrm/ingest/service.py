@@ -11,7 +11,7 @@ from typing import Literal
 from sqlalchemy import Connection, Table
 
 from bankcrm.audit import recorder as audit_recorder
-from bankcrm.core import models
+from bankcrm.core import files, models
 from bankcrm.core.clock import utcnow
 from bankcrm.core.config import get_settings
 from bankcrm.core.db import Base, make_engine
@@ -58,15 +58,19 @@ def import_directory(
     directory: Path,
     *,
     source_format: Literal["native", "berka"] = "native",
+    encoding: str = files.DEFAULT_ENCODING,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Load every file of ``directory`` in one transaction: either all of it or nothing."""
+    """Load every file of ``directory`` in one transaction: either all of it or nothing.
+    Text files are read as ``encoding`` (UTF-8 by default, a byte-order mark allowed)."""
     if source_format == "berka":
         from bankcrm.ingest.importers.berka import berka_sources
 
-        sources = berka_sources(directory)
+        sources = berka_sources(
+            directory, encoding=encoding, max_field_bytes=get_settings().import_max_field_bytes
+        )
     else:
-        sources = native_sources(directory)
+        sources = native_sources(directory, encoding=encoding)
     return import_sources(database_url, sources, progress=progress)
 
 
@@ -84,6 +88,7 @@ def import_sources(
                     connection,
                     source,
                     chunk_rows=settings.import_chunk_rows,
+                    max_field_bytes=settings.import_max_field_bytes,
                     local_zone=settings.timezone,
                     progress=progress,
                 )
@@ -105,11 +110,12 @@ def _import_table(
     source: TableSource,
     *,
     chunk_rows: int,
+    max_field_bytes: int,
     local_zone: str,
     progress: Progress | None,
 ) -> int:
     table = source.table
-    names = source.column_names()
+    names = source.column_names(max_field_bytes=max_field_bytes)
     check_columns(table, source.label, names)
     target = Base.metadata.tables[TARGET_TABLES[table.name]]
     max_lengths = _text_lengths(table, target)
@@ -120,10 +126,15 @@ def _import_table(
     # the chunk setting counts rows of a transaction-wide file; wider files take fewer rows
     # per chunk so that memory stays bounded by cells, not rows
     rows_per_batch = max(1_000, chunk_rows * TRANSACTION_COLUMNS // max(len(names), 1))
-    for batch in source.batches(rows_per_batch):
+    for batch in source.batches(rows_per_batch, max_field_bytes=max_field_bytes):
         location = BatchLocation(file=source.label, first_row=rows_read + 1)
         converted = convert_batch(
-            table, batch, location, local_zone=local_zone, max_lengths=max_lengths
+            table,
+            batch,
+            location,
+            local_zone=local_zone,
+            max_lengths=max_lengths,
+            max_field_bytes=max_field_bytes,
         )
         columns = _stage_columns(table, converted, batch.num_rows, postgres=postgres)
         row_numbers = range(rows_read + 1, rows_read + batch.num_rows + 1)

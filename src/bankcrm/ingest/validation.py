@@ -215,6 +215,24 @@ def convert_column(
     raise ValueError(f"unknown column type {kind}")
 
 
+def check_field_bytes(
+    values: pa.ChunkedArray | pa.Array, location: BatchLocation, column: str, limit: int
+) -> None:
+    """No text field longer than ``limit`` bytes, before any other check reads it."""
+    kind = values.type
+    text_or_bytes = (
+        pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or pa.types.is_binary(kind)
+        or pa.types.is_large_binary(kind)
+    )
+    if not text_or_bytes:
+        return
+    index = first_true(pc.greater(pc.binary_length(values), limit))
+    if index is not None:
+        raise _reject(location, index, column, f"the field is longer than {limit:,} bytes")
+
+
 def check_columns(table: TableSpec, file: str, names: list[str]) -> None:
     """The file's header must name every required column and nothing unknown."""
     known = {column.name for column in table.columns}
@@ -243,14 +261,18 @@ def convert_batch(
     *,
     local_zone: str,
     max_lengths: dict[str, int],
+    max_field_bytes: int | None = None,
 ) -> dict[str, list[Any]]:
     """The batch as staging columns (Python lists), keyed by column name.
 
-    ``max_lengths`` gives, per text column, the most characters the store keeps.
+    ``max_lengths`` gives, per text column, the most characters the store keeps;
+    ``max_field_bytes`` the most bytes (as UTF-8) any field of the file may have.
     """
     converted: dict[str, list[Any]] = {}
     for name in batch.schema.names:
         spec = table.column(name)
+        if max_field_bytes is not None:
+            check_field_bytes(batch.column(name), location, name, max_field_bytes)
         values = as_text(batch.column(name))
         converted[name] = convert_column(
             spec, values, location, local_zone=local_zone, max_length=max_lengths.get(name)

@@ -254,8 +254,8 @@ def read_responses_csv(
             if header is None:
                 raise ImportRejected("the file is empty", file=path.name, row=None, column=None)
             rows = [(reader.line_num - 1, cells) for cells in reader if cells]
-    except UnicodeDecodeError:
-        raise ImportRejected("is not UTF-8 text", file=path.name, row=None, column=None) from None
+    except UnicodeDecodeError as error:  # name the row and column the bytes are in
+        raise files.csv_refusal(error, path, label=path.name, max_row_bytes=None) from None
     except (OSError, EOFError) as error:  # EOFError: a truncated .gz
         reason = getattr(error, "strerror", None) or str(error)
         raise ImportRejected(

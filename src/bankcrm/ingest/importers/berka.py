@@ -7,7 +7,8 @@ documented in ``docs/data-schema.md`` ("Berka mapping").
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -17,7 +18,7 @@ import pyarrow.csv as pa_csv
 from bankcrm.core import files
 from bankcrm.core.exceptions import ImportRejected
 from bankcrm.ingest.schema import TABLES_BY_NAME
-from bankcrm.ingest.sources import TableSource
+from bankcrm.ingest.sources import TableSource, check_encoding, csv_block_bytes, refusal
 
 SOURCE_FILES = ("district", "client", "account", "disp", "order", "loan", "card")
 TRANSACTION_FILE_PREFIX = "trans"
@@ -60,18 +61,34 @@ SYMBOL_TEXT = {
 }
 
 
-def _read(path: Path) -> pa.Table:
+def _read(path: Path, *, encoding: str, max_field_bytes: int) -> pa.Table:
     """Every column as text: birth numbers and account numbers keep their leading zeros."""
     parse = pa_csv.ParseOptions(delimiter=";")
-    with pa_csv.open_csv(path, parse_options=parse) as reader:
-        names = reader.schema.names
-    return pa_csv.read_csv(
-        path,
-        parse_options=parse,
-        convert_options=pa_csv.ConvertOptions(
-            column_types={name: pa.string() for name in names}, strings_can_be_null=True
-        ),
+    block = csv_block_bytes(max_field_bytes)
+    options = pa_csv.ReadOptions(
+        block_size=block, encoding="utf8" if files.is_utf8(encoding) else encoding
     )
+    try:
+        with pa_csv.open_csv(path, read_options=options, parse_options=parse) as reader:
+            names = reader.schema.names
+        return pa_csv.read_csv(
+            path,
+            read_options=options,
+            parse_options=parse,
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in names}, strings_can_be_null=True
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeError) as error:
+        raise refusal(
+            error,
+            path,
+            files.uncompressed_name(path),
+            encoding=encoding,
+            max_field_bytes=max_field_bytes,
+            max_row_bytes=block,
+            delimiter=";",
+        ) from None
 
 
 def _texts(table: pa.Table, column: str) -> list[str | None]:
@@ -123,16 +140,23 @@ def _source(name: str, columns: Mapping[str, Sequence[object]], label: str) -> T
     return TableSource(table=TABLES_BY_NAME[name], label=label, data=table)
 
 
-def berka_sources(directory: Path) -> list[TableSource]:
+def berka_sources(
+    directory: Path,
+    *,
+    encoding: str = files.DEFAULT_ENCODING,
+    max_field_bytes: int = files.MAX_FIELD_BYTES,
+) -> list[TableSource]:
     """The Berka files of ``directory`` (``*.asc``, each may be gzipped as ``*.asc.gz``) as
-    native import tables, in load order."""
+    native import tables, in load order; read as ``encoding`` text."""
+    check_encoding(encoding, directory)
+    read = functools.partial(_read, encoding=encoding, max_field_bytes=max_field_bytes)
     paths = {name: files.find(directory, f"{name}.asc") for name in SOURCE_FILES}
     missing = [name for name, path in paths.items() if path is None]
     if missing:
         raise ImportRejected(
             "a Berka file is missing", file=f"{missing[0]}.asc", row=None, column=None
         )
-    raw = {name: _read(path) for name, path in paths.items() if path is not None}
+    raw = {name: read(path) for name, path in paths.items() if path is not None}
     transaction_files = files.glob(directory, f"{TRANSACTION_FILE_PREFIX}*.asc")
 
     district = raw["district"]
@@ -235,7 +259,7 @@ def berka_sources(directory: Path) -> list[TableSource]:
         ):
             accounts[column].append(value)
 
-    last_balance = _last_balances(transaction_files)
+    last_balance = _last_balances(transaction_files, read)
     for account_id in account_ids:
         add_account(
             f"AC{account_id}",
@@ -316,7 +340,7 @@ def berka_sources(directory: Path) -> list[TableSource]:
         _source("standing_orders", orders, "order.asc"),
     ]
     for path in transaction_files:
-        sources.append(_source("transactions", _transactions(_read(path)), path.name))
+        sources.append(_source("transactions", _transactions(read(path)), path.name))
     return sources
 
 
@@ -335,11 +359,11 @@ def _products() -> dict[str, list[object]]:
     }
 
 
-def _last_balances(paths: list[Path]) -> dict[str, str]:
+def _last_balances(paths: list[Path], read: Callable[[Path], pa.Table]) -> dict[str, str]:
     """Each account's balance after its latest transaction in the files."""
     latest: dict[str, tuple[str, int, str]] = {}
     for path in paths:
-        table = _read(path)
+        table = read(path)
         for account_id, day, number, balance in zip(
             _texts(table, "account_id"),
             _texts(table, "date"),
