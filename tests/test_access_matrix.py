@@ -40,7 +40,7 @@ from bankcrm.core.enums import (
     TargetDirection,
     WaveStatus,
 )
-from bankcrm.core.permissions import ROLE_PERMISSIONS, ROLE_SCOPE, Permission, Scope
+from bankcrm.core.permissions import ROLE_PERMISSIONS, Permission
 from bankcrm.core.security import create_access_token
 from bankcrm.customers.models import Customer
 from bankcrm.main import create_app
@@ -50,6 +50,7 @@ from bankcrm.quality.inspections import service as inspections_service
 from bankcrm.quality.inspections.checklist import Answer as InspectionAnswer
 from bankcrm.quality.models import ImprovementAction, ServicePromise, ServiceStandard, SurveyWave
 from bankcrm.quality.surveys import service as surveys_service
+from bankcrm.scope import ROLE_SCOPE, Scope
 from bankcrm.segmentation import service as segmentation_service
 from bankcrm.staff.models import StaffUser
 from tests import factories

@@ -15,7 +15,8 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from bankcrm.core.deps import RequirePermission, get_current_user
 from bankcrm.core.enums import Role
-from bankcrm.core.permissions import ROLE_PERMISSIONS, ROLE_SCOPE, Permission, Scope
+from bankcrm.core.permissions import ROLE_PERMISSIONS, Permission
+from bankcrm.scope import ROLE_SCOPE, Scope
 from bankcrm.web.deps import RequirePagePermission, get_page_user
 
 SCOPED_PARAMETERS = frozenset({"customer_id", "request_id", "complaint_id", "recovery_id"})

@@ -218,11 +218,17 @@ def _session(app_settings: str) -> Iterator[Session]:
         engine.dispose()
 
 
+def _staff(session: Session, username: str) -> StaffUser:
+    return session.scalars(select(StaffUser).where(StaffUser.username == username)).one()
+
+
 def test_the_diagnosis_names_the_weak_dimension_and_the_failing_branch(
     planted: Planted, app_settings: str
 ) -> None:
     with _session(app_settings) as session:
-        report = flows.diagnose(session, today=clock.bank_today())
+        report = flows.diagnose(
+            session, user=_staff(session, planted.officer), today=clock.bank_today()
+        )
     diagnosis = report.diagnosis
     # gaps 3, 4 and 5 all reach the failing end of their ramps (severity 1), then gap 2
     assert [finding.gap for finding in diagnosis.open_gaps] == [3, 4, 5, 2]
@@ -265,7 +271,8 @@ def test_the_diagnosis_names_the_weak_dimension_and_the_failing_branch(
 
 
 def test_missing_records_leave_gaps_unknown(session: Session) -> None:
-    report = flows.diagnose(session, today=clock.bank_today())
+    officer = factories.staff(session, role=Role.QUALITY_OFFICER)
+    report = flows.diagnose(session, user=officer, today=clock.bank_today())
     assert report.diagnosis.unknown_gaps == (1, 3, 4, 5)
     # no standard at all: no survey item is covered
     assert [finding.gap for finding in report.diagnosis.open_gaps] == [2]
@@ -376,7 +383,9 @@ def test_the_api_diagnosis_and_its_action(
 
 def test_gap_status_helper_matches_the_diagnosis(planted: Planted, app_settings: str) -> None:
     with _session(app_settings) as session:
-        report = flows.diagnose(session, today=clock.bank_today())
+        report = flows.diagnose(
+            session, user=_staff(session, planted.officer), today=clock.bank_today()
+        )
     assert report.status(1) is GapStatus.CLOSED
     assert report.status(5) is GapStatus.OPEN
 

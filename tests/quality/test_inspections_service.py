@@ -453,7 +453,7 @@ def test_scores_per_branch_and_staff_with_tallies(session: Session, bank: Bank) 
         results=answers(session, DAILY, failed=("ETQ-02",)),
     )  # fmt: skip
 
-    board = service.scores(session, group="branch")
+    board = service.scores(session, user=bank.officer, group="branch")
     assert (board.inspections, board.checked, board.passed) == (3, 42, 36)
     assert board.score == pytest.approx(36 / 42 * 100)
     assert [(row.id, row.inspections, row.checked, row.passed) for row in board.rows] == [
@@ -465,25 +465,31 @@ def test_scores_per_branch_and_staff_with_tallies(session: Session, bank: Bank) 
     assert [weak.code for weak in board.rows[0].weakest] == ["ETQ-01", "EFF-01"]
     assert len(board.rows[1].weakest) == 3
 
-    staff = service.scores(session, group="staff")
+    staff = service.scores(session, user=bank.officer, group="staff")
     assert [(row.id, row.checked, row.passed) for row in staff.rows] == [(bank.clerk_a.id, 14, 12)]
 
-    tallies = service.compliance_tallies(session, since=days_ago(89), until=days_ago(0))
+    tallies = service.compliance_tallies(
+        session, user=bank.officer, since=days_ago(89), until=days_ago(0)
+    )
     assert tallies == {
         bank.branch_a_name: ChecklistTally(checked=28, passed=26),
         bank.branch_b_name: ChecklistTally(checked=14, passed=10),
     }
-    whole_year = service.compliance_tallies(session, since=days_ago(364), until=days_ago(0))
+    whole_year = service.compliance_tallies(
+        session, user=bank.officer, since=days_ago(364), until=days_ago(0)
+    )
     assert whole_year[bank.branch_b_name] == ChecklistTally(checked=28, passed=23)
 
-    callbacks = service.scores(session, group="branch", kind=InspectionKind.CALLBACK)
+    callbacks = service.scores(
+        session, user=bank.officer, group="branch", kind=InspectionKind.CALLBACK
+    )
     assert callbacks.rows == [] and callbacks.score is None
 
-    listed = service.list_inspections(session)
+    listed = service.list_inspections(session, user=bank.officer)
     assert [row.inspected_on for row in listed] == [days_ago(3), days_ago(3), days_ago(30)]
 
 
 @SQLITE_ONLY
 def test_period_starting_after_its_end_is_refused(session: Session, bank: Bank) -> None:
     with pytest.raises(ValidationFailed, match="starts after it ends"):
-        service.scores(session, since=days_ago(1), until=days_ago(5))
+        service.scores(session, user=bank.officer, since=days_ago(1), until=days_ago(5))

@@ -15,6 +15,7 @@ from bankcrm.core.enums import (
     CustomerType,
     LifecycleStage,
     Quadrant,
+    Role,
     SurveyKind,
     ValueTier,
     WaveStatus,
@@ -24,6 +25,7 @@ from bankcrm.quality.models import SurveyInvitation, SurveyResponse, SurveyWave
 from bankcrm.quality.reporting.report import build_wave_report
 from bankcrm.quality.servqual import cronbach_alpha, mean_confidence_interval
 from bankcrm.segmentation.models import CustomerSegment, SegmentRun
+from bankcrm.staff.models import StaffUser
 from tests import factories
 
 MINI_INSTRUMENT = """
@@ -98,6 +100,8 @@ class Planted:
     branch_b: int
     branch_a_name: str
     branch_b_name: str
+    reader: StaffUser
+    """An analyst: the report's figures are of every branch."""
 
 
 def _wave(session: Session, code: str, opens_on: date, closes_on: date) -> SurveyWave:
@@ -208,6 +212,7 @@ def plant_waves(session: Session) -> Planted:
     after = _run(session, date(2026, 5, 15))
     for customer in customers:
         session.add(_segment(after, customer.id, Quadrant.ORDINARY, ValueTier.C))
+    reader = factories.staff(session, role=Role.MARKETING_ANALYST)
     session.commit()
     return Planted(
         current=current.id,
@@ -217,12 +222,15 @@ def plant_waves(session: Session) -> Planted:
         branch_b=branch_b.id,
         branch_a_name=branch_a.name,
         branch_b_name=branch_b.name,
+        reader=reader,
     )
 
 
 def test_the_report_of_a_hand_built_wave(session: Session) -> None:
     planted = plant_waves(session)
-    report = build_wave_report(session, wave_id=planted.current, locale="zh_CN")
+    report = build_wave_report(
+        session, user=planted.reader, wave_id=planted.current, locale="zh_CN"
+    )
 
     participation = report.participation
     assert (participation.answers, participation.respondents) == (7, 6)
@@ -290,7 +298,7 @@ def test_the_report_of_a_hand_built_wave(session: Session) -> None:
 def test_the_league_table_ranks_branches_with_enough_respondents(session: Session) -> None:
     planted = plant_waves(session)
     report = build_wave_report(
-        session, wave_id=planted.current, locale="en", min_branch_respondents=3
+        session, user=planted.reader, wave_id=planted.current, locale="en", min_branch_respondents=3
     )
     assert report.servqual is not None
     first, second = report.servqual.branches
@@ -319,7 +327,9 @@ def test_the_league_table_ranks_branches_with_enough_respondents(session: Sessio
 
 def test_the_change_against_the_previous_wave_and_the_trend(session: Session) -> None:
     planted = plant_waves(session)
-    report = build_wave_report(session, wave_id=planted.current, locale="zh_CN")
+    report = build_wave_report(
+        session, user=planted.reader, wave_id=planted.current, locale="zh_CN"
+    )
     assert report.servqual is not None
     change = report.servqual.change
     assert change is not None
@@ -344,7 +354,7 @@ def test_the_change_against_the_previous_wave_and_the_trend(session: Session) ->
     assert trend[0].servqual == pytest.approx((-1.5 - 2 / 3) / 2)
     assert trend[0].respondents == 3
 
-    first = build_wave_report(session, wave_id=planted.earlier)
+    first = build_wave_report(session, user=planted.reader, wave_id=planted.earlier)
     assert first.servqual is not None
     assert first.servqual.change is None
     assert first.participation.invitations is None
@@ -352,7 +362,7 @@ def test_the_change_against_the_previous_wave_and_the_trend(session: Session) ->
 
 def test_a_wave_nobody_answered_says_so(session: Session) -> None:
     planted = plant_waves(session)
-    report = build_wave_report(session, wave_id=planted.empty)
+    report = build_wave_report(session, user=planted.reader, wave_id=planted.empty)
     assert not report.has_answers
     assert report.servqual is None
     assert report.participation.respondents == 0
@@ -361,7 +371,9 @@ def test_a_wave_nobody_answered_says_so(session: Session) -> None:
 
 def test_an_unknown_wave_is_not_found(session: Session) -> None:
     with pytest.raises(NotFound):
-        build_wave_report(session, wave_id=12345)
+        build_wave_report(
+            session, user=factories.staff(session, role=Role.MARKETING_ANALYST), wave_id=12345
+        )
 
 
 def test_a_csat_wave_shows_its_score_and_monthly_trend(session: Session) -> None:
@@ -386,7 +398,8 @@ def test_a_csat_wave_shows_its_score_and_monthly_trend(session: Session) -> None
             )
         )
     session.commit()
-    report = build_wave_report(session, wave_id=wave.id)
+    reader = factories.staff(session, role=Role.MARKETING_ANALYST)
+    report = build_wave_report(session, user=reader, wave_id=wave.id)
     short = report.satisfaction
     assert report.servqual is None
     assert short is not None

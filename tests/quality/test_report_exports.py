@@ -36,7 +36,9 @@ def _planted(database_url: str) -> Planted:
 @SQLITE_ONLY
 def test_the_workbook_reads_back_with_chinese_headings(session: Session) -> None:
     planted = plant_waves(session)
-    report = build_wave_report(session, wave_id=planted.current, locale="zh_CN")
+    report = build_wave_report(
+        session, user=planted.reader, wave_id=planted.current, locale="zh_CN"
+    )
     workbook = load_workbook(io.BytesIO(report_workbook(report)))
     assert workbook.sheetnames == ["概览", "维度", "题项", "网点排名", "细分与月份", "波次对比"]
 
@@ -66,13 +68,13 @@ def test_the_workbook_reads_back_with_chinese_headings(session: Session) -> None
 @SQLITE_ONLY
 def test_the_english_workbook_and_the_empty_wave(session: Session) -> None:
     planted = plant_waves(session)
-    english = build_wave_report(session, wave_id=planted.current, locale="en")
+    english = build_wave_report(session, user=planted.reader, wave_id=planted.current, locale="en")
     workbook = load_workbook(io.BytesIO(report_workbook(english)))
     assert workbook.sheetnames[:3] == ["Summary", "Dimensions", "Items"]
     assert workbook["Dimensions"]["A2"].value == "reliability"
     assert workbook["Items"]["C2"].value == "This bank keeps its promises."
 
-    empty = build_wave_report(session, wave_id=planted.empty, locale="zh_CN")
+    empty = build_wave_report(session, user=planted.reader, wave_id=planted.empty, locale="zh_CN")
     workbook = load_workbook(io.BytesIO(report_workbook(empty)))
     cells = [row[0] for row in workbook["概览"].iter_rows(values_only=True)]
     assert "本波次尚无答卷。" in cells
@@ -84,7 +86,9 @@ def test_the_pdf_text_holds_the_title_the_chinese_dimensions_and_the_score(
     session: Session,
 ) -> None:
     planted = plant_waves(session)
-    report = build_wave_report(session, wave_id=planted.current, locale="zh_CN")
+    report = build_wave_report(
+        session, user=planted.reader, wave_id=planted.current, locale="zh_CN"
+    )
     content = report_pdf(report)
     assert content.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(content))
@@ -98,7 +102,7 @@ def test_the_pdf_text_holds_the_title_the_chinese_dimensions_and_the_score(
     assert "-0.55" in text
     assert "-0.61" in text
 
-    empty = build_wave_report(session, wave_id=planted.empty, locale="en")
+    empty = build_wave_report(session, user=planted.reader, wave_id=planted.empty, locale="en")
     text = PdfReader(io.BytesIO(report_pdf(empty))).pages[0].extract_text()
     assert "Nobody has answered this wave yet." in text
 
@@ -151,7 +155,8 @@ def test_the_report_page_and_its_downloads(
     client: TestClient, small_bank: SmallBank, app_settings: str
 ) -> None:
     planted = _planted(app_settings)
-    log_in(client, small_bank.branch_manager)
+    # an analyst reads every branch's answers (a branch manager, their branch's)
+    log_in(client, small_bank.analyst)
     page = client.get(f"/quality/waves/{planted.current}/report", headers=HTML)
     assert page.status_code == 200
     html = page.text

@@ -44,7 +44,7 @@ def _plant(url: str, seed: int) -> Planted:
             branches = [factories.branch(session) for _ in range(2)]
             for branch in branches:
                 factories.staff(session, role=Role.BRANCH_MANAGER, branch_id=branch.id)
-            factories.staff(session, role=Role.QUALITY_OFFICER)
+            officer = factories.staff(session, role=Role.QUALITY_OFFICER)
             customers: list[Customer] = []
             for index in range(400):
                 customers.append(
@@ -58,7 +58,7 @@ def _plant(url: str, seed: int) -> Planted:
             session.flush()
             plant_survey_waves(session, as_of=AS_OF, today=TODAY, seed=seed)
             session.commit()
-            waves = {wave.code: wave for wave in service.list_waves(session)}
+            waves = {wave.code: wave for wave in service.list_waves(session, user=officer)}
             open_wave = waves["SERVQUAL-2026H2"]
             invited = sorted(
                 session.scalars(
@@ -67,18 +67,22 @@ def _plant(url: str, seed: int) -> Planted:
                     )
                 )
             )
-            instrument, responses = service.wave_responses(session, wave_id=open_wave.id)
+            instrument, responses = service.wave_responses(
+                session, user=officer, wave_id=open_wave.id
+            )
             assert responses is not None
             analysis = ServqualAnalysis(instrument).fit(responses)
             predictions = session.scalars(select(ManagementPrediction)).all()
-            follow_up = service.get_wave(session, wave_id=waves["CSAT-AFTER-CONTACT"].id)
+            follow_up = service.get_wave(
+                session, user=officer, wave_id=waves["CSAT-AFTER-CONTACT"].id
+            )
             scores = session.scalars(
                 select(SurveyResponse.score).where(SurveyResponse.wave == "CSAT-AFTER-CONTACT")
             ).all()
             return Planted(
                 waves=waves,
                 invited=invited,
-                detail=service.get_wave(session, wave_id=open_wave.id),
+                detail=service.get_wave(session, user=officer, wave_id=open_wave.id),
                 gaps={code: found.gap.mean for code, found in analysis.dimensions_.items()},
                 predictions=[(row.wave_id, row.answers) for row in predictions],
                 follow_up=follow_up,

@@ -22,6 +22,7 @@ from bankcrm.quality.servqual import ServqualAnalysis
 from bankcrm.quality.surveys import service
 from bankcrm.quality.surveys.sampling import Selection
 from bankcrm.quality.surveys.service import AlreadyAnswered, AnswersIncomplete, SurveyClosed
+from bankcrm.staff.models import StaffUser
 from tests import factories
 from tests.timing import move_to_bank_day
 
@@ -30,6 +31,14 @@ ISSUE_DAY = date(2026, 11, 20)
 
 def _today() -> date:
     return clock.bank_today()
+
+
+def _officer(session: Session) -> StaffUser:
+    """The quality officer who runs the waves: they see every branch's invitations."""
+    found = session.scalars(
+        select(StaffUser).where(StaffUser.role == Role.QUALITY_OFFICER).limit(1)
+    ).first()
+    return found or factories.staff(session, role=Role.QUALITY_OFFICER)
 
 
 def _bank(session: Session) -> dict[str, list[Customer]]:
@@ -85,7 +94,7 @@ def _token(session: Session, wave_id: int, customer_id: int) -> str:
 
 def test_a_wave_keeps_its_instruments_text_and_refuses_a_second_code(session: Session) -> None:
     wave_id = _servqual_wave(session, open_=False)
-    wave = service.get_wave(session, wave_id=wave_id)
+    wave = service.get_wave(session, user=_officer(session), wave_id=wave_id)
     assert wave.status is WaveStatus.DRAFT
     assert wave.instrument == "servqual_bank"
     instrument = service.prediction_instrument(session, wave_id=wave_id)
@@ -112,7 +121,9 @@ def test_issue_draft_submit_once_and_remind(
     people = _bank(session)
     wave_id = _servqual_wave(session)
 
-    issued = service.issue_invitations(session, wave_id=wave_id, selection=Selection())
+    issued = service.issue_invitations(
+        session, user=_officer(session), wave_id=wave_id, selection=Selection()
+    )
     assert issued.issued == 4
     assert {link.customer_external_id for link in issued.invitations} == {
         customer.external_id for customer in people["active"]
@@ -122,7 +133,12 @@ def test_issue_draft_submit_once_and_remind(
     ).all()
     branches = {customer.id: customer.branch_id for customer in people["active"]}
     assert all(row.branch_id == branches[row.customer_id] for row in rows)
-    assert service.issue_invitations(session, wave_id=wave_id, selection=Selection()).issued == 0
+    assert (
+        service.issue_invitations(
+            session, user=_officer(session), wave_id=wave_id, selection=Selection()
+        ).issued
+        == 0
+    )
 
     now = issued_at + timedelta(days=5)
     time_machine.move_to(now, tick=False)
@@ -170,7 +186,7 @@ def test_issue_draft_submit_once_and_remind(
 
     second = _token(session, wave_id, people["active"][1].id)
     service.save_draft(session, token=second, form={"E1": "4"})
-    detail = service.get_wave(session, wave_id=wave_id)
+    detail = service.get_wave(session, user=_officer(session), wave_id=wave_id)
     assert (detail.overall.issued, detail.overall.opened, detail.overall.partial) == (4, 2, 1)
     assert detail.overall.completed == 1
     assert detail.overall.rate == pytest.approx(0.25)
@@ -178,15 +194,17 @@ def test_issue_draft_submit_once_and_remind(
     main_name = session.scalars(select(Branch.name).where(Branch.id == first.branch_id)).one()
     assert by_branch[main_name] == (3, 1)
 
-    reminded = service.send_reminders(session, wave_id=wave_id)
+    reminded = service.send_reminders(session, user=_officer(session), wave_id=wave_id)
     assert reminded.reminded == 3
     assert token not in {link.token for link in reminded.invitations}
-    assert service.send_reminders(session, wave_id=wave_id).reminded == 0
+    assert service.send_reminders(session, user=_officer(session), wave_id=wave_id).reminded == 0
     time_machine.move_to(now + timedelta(days=3), tick=False)
-    assert service.send_reminders(session, wave_id=wave_id).reminded == 3
+    assert service.send_reminders(session, user=_officer(session), wave_id=wave_id).reminded == 3
     time_machine.move_to(now + timedelta(days=9), tick=False)
-    assert service.send_reminders(session, wave_id=wave_id).reminded == 0, "two at most"
-    links = service.invitation_links(session, wave_id=wave_id)
+    assert service.send_reminders(session, user=_officer(session), wave_id=wave_id).reminded == 0, (
+        "two at most"
+    )
+    links = service.invitation_links(session, user=_officer(session), wave_id=wave_id)
     assert sorted(link.reminders for link in links) == [0, 2, 2, 2]
 
 
@@ -196,7 +214,9 @@ def test_unknown_closed_and_out_of_days_links_take_no_answers(
     issued_at = move_to_bank_day(time_machine, ISSUE_DAY)
     people = _bank(session)
     wave_id = _servqual_wave(session)
-    service.issue_invitations(session, wave_id=wave_id, selection=Selection())
+    service.issue_invitations(
+        session, user=_officer(session), wave_id=wave_id, selection=Selection()
+    )
     token = _token(session, wave_id, people["active"][0].id)
     with pytest.raises(NotFound):
         service.open_survey(session, token="no-such-token")
@@ -205,7 +225,7 @@ def test_unknown_closed_and_out_of_days_links_take_no_answers(
     with pytest.raises(SurveyClosed):
         service.submit(session, token=token, form=_answers())
     time_machine.move_to(issued_at, tick=False)
-    wave = service.get_wave(session, wave_id=wave_id)
+    wave = service.get_wave(session, user=_officer(session), wave_id=wave_id)
     with pytest.raises(Conflict):
         service.change_status(
             session, wave_id=wave_id, status=WaveStatus.CLOSED, version=wave.version - 1
@@ -214,13 +234,17 @@ def test_unknown_closed_and_out_of_days_links_take_no_answers(
     with pytest.raises(SurveyClosed):
         service.open_survey(session, token=token)
     with pytest.raises(Conflict):
-        service.issue_invitations(session, wave_id=wave_id, selection=Selection())
+        service.issue_invitations(
+            session, user=_officer(session), wave_id=wave_id, selection=Selection()
+        )
 
 
 def test_submitted_answers_are_what_the_servqual_analysis_reads(session: Session) -> None:
     people = _bank(session)
     wave_id = _servqual_wave(session)
-    service.issue_invitations(session, wave_id=wave_id, selection=Selection())
+    service.issue_invitations(
+        session, user=_officer(session), wave_id=wave_id, selection=Selection()
+    )
     # three respondents; responsiveness (items 10–13) perceived a point lower than the rest
     plans = [(7, 6), (6, 5), (5, 4)]
     for customer, (expectation, perception) in zip(people["active"], plans, strict=False):
@@ -228,7 +252,7 @@ def test_submitted_answers_are_what_the_servqual_analysis_reads(session: Session
         for number in range(10, 14):
             form[f"P{number}"] = str(perception - 1)
         service.submit(session, token=_token(session, wave_id, customer.id), form=form)
-    instrument, responses = service.wave_responses(session, wave_id=wave_id)
+    instrument, responses = service.wave_responses(session, user=_officer(session), wave_id=wave_id)
     assert responses is not None
     analysis = ServqualAnalysis(instrument).fit(responses)
     assert analysis.n_respondents_ == 3
@@ -283,7 +307,7 @@ def test_follow_up_invites_each_contacted_customer_once_for_the_latest_contact(
         service.issue_follow_up_invitations(session, wave_id=servqual_id, since=date(2026, 9, 1))
 
     # every round of invitations is recorded on the wave, which counts as a change
-    version = service.get_wave(session, wave_id=wave.id).version
+    version = service.get_wave(session, user=_officer(session), wave_id=wave.id).version
     assert version == wave.version + 2
     service.change_status(session, wave_id=wave.id, status=WaveStatus.OPEN, version=version)
     with pytest.raises(AnswersIncomplete):
@@ -317,7 +341,7 @@ def test_a_managers_prediction_is_one_per_wave_and_replaced(session: Session) ->
             wave_id=wave_id,
             answers={**{f"E{n}": 5 for n in range(1, 23)}, "P1": 3},
         )
-    assert service.get_wave(session, wave_id=wave_id).predictions == 1
+    assert service.get_wave(session, user=_officer(session), wave_id=wave_id).predictions == 1
 
 
 @pytest.mark.postgres
@@ -327,7 +351,9 @@ def test_two_simultaneous_submits_make_one_response(postgres_url: str) -> None:
         with Session(engine) as session:
             people = _bank(session)
             wave_id = _servqual_wave(session)
-            service.issue_invitations(session, wave_id=wave_id, selection=Selection())
+            service.issue_invitations(
+                session, user=_officer(session), wave_id=wave_id, selection=Selection()
+            )
             token = _token(session, wave_id, people["active"][0].id)
             session.commit()
         barrier = threading.Barrier(2)

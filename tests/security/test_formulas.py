@@ -111,7 +111,9 @@ def test_the_survey_report_workbook_keeps_hostile_titles_and_branch_names_as_tex
         update(Branch).where(Branch.id == planted.branch_b).values(name=FORMULAS["interests"])
     )
     session.commit()
-    report = build_wave_report(session, wave_id=planted.current, locale="zh_CN")
+    report = build_wave_report(
+        session, user=planted.reader, wave_id=planted.current, locale="zh_CN"
+    )
     workbook = load_workbook(io.BytesIO(report_workbook(report)))
     assert _live_formulas(workbook) == []
     assert {FORMULAS["name"], FORMULAS["interests"]} <= _texts(workbook)

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from bankcrm.analytics.ledger import Ledger
 from bankcrm.core.clock import bank_now
 from bankcrm.core.config import Settings
+from bankcrm.scope import SystemRepository
 
 
 def _sqlite_minutes(column: str) -> str:
@@ -28,37 +29,61 @@ def _postgres_minutes(column: str) -> str:
     return f"(CAST(floor(extract(epoch FROM {column})) AS BIGINT) / 60)"
 
 
-def _queries(minutes: Callable[[str], str], offset_minutes: int) -> dict[str, str]:
-    def local_midnight(column: str) -> str:
-        return f"({minutes(column)} - {offset_minutes})"
+class LedgerSystemRepository(SystemRepository):
+    """The analytics runs' read of every customer's records (segmentation, lifetime value,
+    churn): a job for the whole bank, through ADBC rather than the session."""
 
-    return {
-        "customers": f"""
-            SELECT id AS customer_id, customer_type, status, branch_id, manager_id,
-                   credit_grade, other_banks_assets_cents,
-                   {local_midnight("onboarded_on")} AS onboarded_min
-            FROM customers""",
-        "accounts": f"""
-            SELECT a.id AS account_id, a.customer_id, p.category,
-                   {local_midnight("a.opened_on")} AS opened_min,
-                   {local_midnight("a.closed_on")} AS closed_min,
-                   a.balance_cents
-            FROM accounts a JOIN products p ON p.id = a.product_id""",
-        "transactions": f"""
-            SELECT id AS transaction_id, account_id, customer_id,
-                   {minutes("booked_at")} AS booked_min,
-                   CASE WHEN direction = 'credit' THEN amount_cents ELSE -amount_cents END
-                       AS signed_cents,
-                   customer_initiated, balance_after_cents
-            FROM transactions""",
-        "holdings": f"""
-            SELECT h.customer_id, p.category, h.amount_cents,
-                   {local_midnight("h.started_on")} AS started_min,
-                   {local_midnight("h.ended_on")} AS ended_min
-            FROM holdings h JOIN products p ON p.id = h.product_id""",
-        "interactions": f"""
-            SELECT customer_id, {minutes("occurred_at")} AS occurred_min FROM interactions""",
-    }
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def read(self, *, as_of: datetime | None = None) -> Ledger:
+        """Every record the feature pipelines read; dates become local midnight in the bank."""
+        moment = as_of or bank_now()
+        offset = moment.astimezone(ZoneInfo(self.settings.timezone)).utcoffset()
+        offset_minutes = int(offset.total_seconds() // 60) if offset else 0
+        connection, minutes = _connect(self.settings.database_url)
+        tables: dict[str, pa.Table] = {}
+        try:
+            with connection.cursor() as cursor:
+                for name, sql in self.queries(minutes, offset_minutes).items():
+                    cursor.execute(sql)
+                    tables[name] = cursor.fetch_arrow_table()
+        finally:
+            connection.close()
+        return Ledger.from_tables(tables)
+
+    @staticmethod
+    def queries(minutes: Callable[[str], str], offset_minutes: int) -> dict[str, str]:
+        def local_midnight(column: str) -> str:
+            return f"({minutes(column)} - {offset_minutes})"
+
+        return {
+            "customers": f"""
+                SELECT id AS customer_id, customer_type, status, branch_id, manager_id,
+                       credit_grade, other_banks_assets_cents,
+                       {local_midnight("onboarded_on")} AS onboarded_min
+                FROM customers""",
+            "accounts": f"""
+                SELECT a.id AS account_id, a.customer_id, p.category,
+                       {local_midnight("a.opened_on")} AS opened_min,
+                       {local_midnight("a.closed_on")} AS closed_min,
+                       a.balance_cents
+                FROM accounts a JOIN products p ON p.id = a.product_id""",
+            "transactions": f"""
+                SELECT id AS transaction_id, account_id, customer_id,
+                       {minutes("booked_at")} AS booked_min,
+                       CASE WHEN direction = 'credit' THEN amount_cents ELSE -amount_cents END
+                           AS signed_cents,
+                       customer_initiated, balance_after_cents
+                FROM transactions""",
+            "holdings": f"""
+                SELECT h.customer_id, p.category, h.amount_cents,
+                       {local_midnight("h.started_on")} AS started_min,
+                       {local_midnight("h.ended_on")} AS ended_min
+                FROM holdings h JOIN products p ON p.id = h.product_id""",
+            "interactions": f"""
+                SELECT customer_id, {minutes("occurred_at")} AS occurred_min FROM interactions""",
+        }
 
 
 def _connect(database_url: str) -> tuple[Any, Callable[[str], str]]:
@@ -74,17 +99,5 @@ def _connect(database_url: str) -> tuple[Any, Callable[[str], str]]:
 
 
 def read_ledger(settings: Settings, *, as_of: datetime | None = None) -> Ledger:
-    """Every record the feature pipelines read; dates become local midnight in the bank."""
-    moment = as_of or bank_now()
-    offset = moment.astimezone(ZoneInfo(settings.timezone)).utcoffset()
-    offset_minutes = int(offset.total_seconds() // 60) if offset else 0
-    connection, minutes = _connect(settings.database_url)
-    tables: dict[str, pa.Table] = {}
-    try:
-        with connection.cursor() as cursor:
-            for name, sql in _queries(minutes, offset_minutes).items():
-                cursor.execute(sql)
-                tables[name] = cursor.fetch_arrow_table()
-    finally:
-        connection.close()
-    return Ledger.from_tables(tables)
+    """Every record the feature pipelines read (:class:`LedgerSystemRepository`)."""
+    return LedgerSystemRepository(settings).read(as_of=as_of)

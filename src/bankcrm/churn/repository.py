@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func
 
 from bankcrm.analytics.runs import DatedRuns
 from bankcrm.churn.models import ChurnRun, ChurnScore
-from bankcrm.core.repository import ScopedRepository
 from bankcrm.customers.models import Customer
+from bankcrm.scope import ScopedRepository, SystemRepository
 
 IN_CHUNK = 5_000
 
@@ -21,24 +20,29 @@ class ChurnRunRepository(DatedRuns[ChurnRun]):
     job = "churn"
 
 
-def managers_of(session: Session, customer_ids: Sequence[int]) -> dict[int, int | None]:
-    """Each customer's account manager (a bank-wide lookup for the job raising tasks)."""
-    managers: dict[int, int | None] = {}
-    for start in range(0, len(customer_ids), IN_CHUNK):
-        chunk = customer_ids[start : start + IN_CHUNK]
-        statement = select(Customer.id, Customer.manager_id).where(Customer.id.in_(chunk))
-        managers.update({customer: manager for customer, manager in session.execute(statement)})
-    return managers
+class ChurnSystemRepository(SystemRepository):
+    """The churn job's reads of every customer."""
+
+    def managers_of(self, customer_ids: Sequence[int]) -> dict[int, int | None]:
+        """Each customer's account manager, for the tasks the run raises."""
+        managers: dict[int, int | None] = {}
+        for start in range(0, len(customer_ids), IN_CHUNK):
+            chunk = customer_ids[start : start + IN_CHUNK]
+            statement = self.customers(Customer.id, Customer.manager_id).where(
+                Customer.id.in_(chunk)
+            )
+            managers.update(
+                {customer: manager for customer, manager in self.session.execute(statement)}
+            )
+        return managers
 
 
 class ChurnScoreRepository(ScopedRepository):
     def of_customer(self, run_id: int, customer_id: int) -> ChurnScore | None:
-        statement = (
-            select(ChurnScore)
-            .join(Customer, Customer.id == ChurnScore.customer_id)
-            .where(ChurnScore.run_id == run_id, ChurnScore.customer_id == customer_id)
+        statement = self.owned(ChurnScore).where(
+            ChurnScore.run_id == run_id, ChurnScore.customer_id == customer_id
         )
-        return self.session.scalar(self.scoped(statement))
+        return self.session.scalar(statement)
 
     def warnings(
         self,
@@ -56,24 +60,12 @@ class ChurnScoreRepository(ScopedRepository):
             conditions.append(Customer.manager_id == manager_id)
         if branch_id is not None:
             conditions.append(Customer.branch_id == branch_id)
-        base = select(ChurnScore, Customer).join(Customer, Customer.id == ChurnScore.customer_id)
-        total = (
-            self.session.scalar(
-                self.scoped(
-                    select(func.count())
-                    .select_from(ChurnScore)
-                    .join(Customer, Customer.id == ChurnScore.customer_id)
-                    .where(*conditions)
-                )
-            )
-            or 0
-        )
+        total = self.session.scalar(self.owned(ChurnScore, func.count()).where(*conditions)) or 0
         statement = (
-            base.where(*conditions)
+            self.owned(ChurnScore, ChurnScore, Customer)
+            .where(*conditions)
             .order_by(ChurnScore.probability.desc(), Customer.id)
             .offset(offset)
             .limit(limit)
         )
-        return [
-            (score, customer) for score, customer in self.session.execute(self.scoped(statement))
-        ], total
+        return [(score, customer) for score, customer in self.session.execute(statement)], total

@@ -30,7 +30,11 @@ from bankcrm.churn.model import (
 )
 from bankcrm.churn.models import ChurnRun
 from bankcrm.churn.reasons import describe
-from bankcrm.churn.repository import ChurnRunRepository, ChurnScoreRepository, managers_of
+from bankcrm.churn.repository import (
+    ChurnRunRepository,
+    ChurnScoreRepository,
+    ChurnSystemRepository,
+)
 from bankcrm.churn.schemas import (
     ChurnRunRead,
     ChurnScoreRead,
@@ -54,7 +58,7 @@ from bankcrm.segmentation.features import Period, earlier_as_of
 from bankcrm.segmentation.matrix import MINUTES_PER_MONTH
 from bankcrm.segmentation.playbooks import Text
 from bankcrm.staff.models import StaffUser
-from bankcrm.tasks.repository import TaskRepository
+from bankcrm.tasks.repository import TaskSystemRepository
 
 TASK_SOURCE = "churn"
 TASK_KIND = "retention"
@@ -353,8 +357,8 @@ def _raise_tasks(
     diagnosis_of: dict[int, tuple[ChurnDiagnosis, int]],
 ) -> int:
     """A retention task for each warned customer who has none open; for their manager."""
-    managers = managers_of(session, scores.customer_id[warned].tolist())
-    tasks = TaskRepository(session)
+    managers = ChurnSystemRepository(session).managers_of(scores.customer_id[warned].tolist())
+    tasks = TaskSystemRepository(session)
     already_open = tasks.open_keys(source=TASK_SOURCE, kinds=[TASK_KIND])
     locale = settings.default_locale
     rows: list[dict[str, Any]] = []

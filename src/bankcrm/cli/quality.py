@@ -15,7 +15,6 @@ import typer
 from bankcrm.core.db import session_scope
 from bankcrm.core.enums import SurveyKind
 from bankcrm.core.exceptions import BankcrmError, ImportRejected
-from bankcrm.quality import repository as quality_repository
 from bankcrm.quality import satisfaction as satisfaction_figures
 from bankcrm.quality import servqual
 from bankcrm.quality.instrument import (
@@ -25,6 +24,7 @@ from bankcrm.quality.instrument import (
     load_instrument,
     shipped_instrument,
 )
+from bankcrm.quality.repository import QualitySystemRepository
 from bankcrm.quality.surveys import service as surveys_service
 
 quality_app = typer.Typer(help="Service quality: SERVQUAL surveys.", no_args_is_help=True)
@@ -231,12 +231,9 @@ def satisfaction(
         typer.echo(f"--since: a day as YYYY-MM-DD, not {since!r}", err=True)
         raise typer.Exit(BAD_INPUT) from None
     with session_scope() as session:
-        csat_answers = quality_repository.scored_answers(
-            session, kind=SurveyKind.CSAT, answered_from=answered_from
-        )
-        nps_answers = quality_repository.scored_answers(
-            session, kind=SurveyKind.NPS, answered_from=answered_from
-        )
+        bank = QualitySystemRepository(session)
+        csat_answers = bank.scored_answers(kind=SurveyKind.CSAT, answered_from=answered_from)
+        nps_answers = bank.scored_answers(kind=SurveyKind.NPS, answered_from=answered_from)
     report = {
         "csat": asdict(satisfaction_figures.csat(answer.score for answer in csat_answers)),
         "first_time_csat": asdict(satisfaction_figures.first_time_csat(csat_answers)),
@@ -305,7 +302,7 @@ def remind(
     try:
         with session_scope() as session:
             found = surveys_service.wave_by_code(session, code=wave)
-            reminded = surveys_service.send_reminders(session, wave_id=found.id)
+            reminded = surveys_service.send_reminders_job(session, wave_id=found.id)
     except BankcrmError as error:
         typer.echo(f"error: {error.message}", err=True)
         raise typer.Exit(BAD_INPUT) from error

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, func
 
 from bankcrm.analytics.runs import DatedRuns
 from bankcrm.clv.models import ClvRun, CustomerValue
-from bankcrm.core.repository import ScopedRepository
-from bankcrm.customers.models import Customer
+from bankcrm.scope import ScopedRepository
 from bankcrm.segmentation.models import CustomerSegment
 
 
@@ -19,29 +18,26 @@ class ClvRunRepository(DatedRuns[ClvRun]):
 
 class ValueRepository(ScopedRepository):
     def of_customer(self, run_id: int, customer_id: int) -> CustomerValue | None:
-        statement = (
-            select(CustomerValue)
-            .join(Customer, Customer.id == CustomerValue.customer_id)
-            .where(CustomerValue.run_id == run_id, CustomerValue.customer_id == customer_id)
+        statement = self.owned(CustomerValue).where(
+            CustomerValue.run_id == run_id, CustomerValue.customer_id == customer_id
         )
-        return self.session.scalar(self.scoped(statement))
+        return self.session.scalar(statement)
 
     def by_quadrant(self, run_id: int, segment_run_id: int) -> list[Row[str, int, int, float]]:
         """Quadrant, customers, total CLV and mean P(alive) of the visible customers."""
         statement = (
-            select(
-                CustomerSegment.quadrant,
-                func.count(),
-                func.sum(CustomerValue.clv_cents),
-                func.avg(CustomerValue.p_alive),
-            )
-            .join(Customer, Customer.id == CustomerValue.customer_id)
-            .join(
+            self.same_customer(
+                self.owned(
+                    CustomerValue,
+                    CustomerSegment.quadrant,
+                    func.count(),
+                    func.sum(CustomerValue.clv_cents),
+                    func.avg(CustomerValue.p_alive),
+                ),
                 CustomerSegment,
-                (CustomerSegment.customer_id == CustomerValue.customer_id)
-                & (CustomerSegment.run_id == segment_run_id),
+                CustomerSegment.run_id == segment_run_id,
             )
             .where(CustomerValue.run_id == run_id)
             .group_by(CustomerSegment.quadrant)
         )
-        return list(self.session.execute(self.scoped(statement)))
+        return list(self.session.execute(statement))

@@ -8,14 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from bankcrm.branches.models import Branch
 from bankcrm.complaints.models import Complaint, ComplaintEvent, ComplaintModel, ComplaintRecovery
 from bankcrm.complaints.workflow import AWAITING_REPLY
 from bankcrm.core.enums import ComplaintStatus, RecoveryKind, RecoveryStatus, TaskStatus
-from bankcrm.core.repository import ScopedRepository, ownership_scope
 from bankcrm.customers.models import Customer
+from bankcrm.scope import ScopedRepository, SystemRepository
 from bankcrm.staff.models import StaffUser
 from bankcrm.tasks.models import Task
 
@@ -27,29 +27,20 @@ ComplaintWithNames = tuple[Complaint, str | None, str | None, str | None]
 
 
 class ComplaintRepository(ScopedRepository):
-    """Cases of the customers, branch or book the viewer may see."""
-
-    def scoped(self, statement: Any) -> Any:
-        return statement.where(
-            ownership_scope(
-                self.viewer,
-                branch=Complaint.branch_id,
-                owners=(Complaint.owner_id, Customer.manager_id),
-            )
-        )
+    """Cases of the branch or book the viewer may see (``scope.OWNERSHIP`` says how): each
+    statement starts from the viewer's cases."""
 
     def _with_names(self) -> Any:
         owner = aliased(StaffUser)
         return (
-            select(Complaint, Customer.name, Branch.name, owner.username)
-            .outerjoin(Customer, Customer.id == Complaint.customer_id)
+            self.owned(Complaint, Complaint, Customer.name, Branch.name, owner.username)
             .outerjoin(Branch, Branch.id == Complaint.branch_id)
             .outerjoin(owner, owner.id == Complaint.owner_id)
         )
 
     def get(self, complaint_id: int) -> ComplaintWithNames | None:
         statement = self._with_names().where(Complaint.id == complaint_id)
-        row = self.session.execute(self.scoped(statement)).first()
+        row = self.session.execute(statement).first()
         return None if row is None else (row[0], row[1], row[2], row[3])
 
     def page(
@@ -59,12 +50,7 @@ class ComplaintRepository(ScopedRepository):
         offset: int,
         limit: int,
     ) -> tuple[list[ComplaintWithNames], int]:
-        count = self.scoped(
-            select(func.count())
-            .select_from(Complaint)
-            .outerjoin(Customer, Customer.id == Complaint.customer_id)
-            .where(*conditions)
-        )
+        count = self.owned(Complaint, func.count()).where(*conditions)
         total = int(self.session.scalar(count) or 0)
         statement = (
             self._with_names()
@@ -73,14 +59,11 @@ class ComplaintRepository(ScopedRepository):
             .offset(offset)
             .limit(limit)
         )
-        rows = self.session.execute(self.scoped(statement))
+        rows = self.session.execute(statement)
         return [(row[0], row[1], row[2], row[3]) for row in rows], total
 
     def customer(self, customer_id: int) -> Customer | None:
-        statement = select(Customer).where(
-            Customer.id == customer_id,
-            ownership_scope(self.viewer, branch=Customer.branch_id, owners=(Customer.manager_id,)),
-        )
+        statement = self.customers().where(Customer.id == customer_id)
         return self.session.scalars(statement).first()
 
     def branch_exists(self, branch_id: int) -> bool:
@@ -88,7 +71,7 @@ class ComplaintRepository(ScopedRepository):
 
     def events(self, complaint_id: int) -> list[tuple[ComplaintEvent, str | None]]:
         statement = (
-            select(ComplaintEvent, StaffUser.username)
+            self.owned(ComplaintEvent, ComplaintEvent, StaffUser.username)
             .outerjoin(StaffUser, StaffUser.id == ComplaintEvent.actor_id)
             .where(ComplaintEvent.complaint_id == complaint_id)
             .order_by(ComplaintEvent.at, ComplaintEvent.id)
@@ -99,7 +82,7 @@ class ComplaintRepository(ScopedRepository):
         maker = aliased(StaffUser)
         checker = aliased(StaffUser)
         statement = (
-            select(ComplaintRecovery, maker.username, checker.username)
+            self.owned(ComplaintRecovery, ComplaintRecovery, maker.username, checker.username)
             .join(maker, maker.id == ComplaintRecovery.maker_id)
             .outerjoin(checker, checker.id == ComplaintRecovery.checker_id)
             .where(ComplaintRecovery.complaint_id == complaint_id)
@@ -108,18 +91,14 @@ class ComplaintRepository(ScopedRepository):
         return [(row[0], row[1], row[2]) for row in self.session.execute(statement)]
 
     def recovery(self, recovery_id: int) -> ComplaintRecovery | None:
-        statement = (
-            select(ComplaintRecovery)
-            .join(Complaint, Complaint.id == ComplaintRecovery.complaint_id)
-            .outerjoin(Customer, Customer.id == Complaint.customer_id)
-            .where(ComplaintRecovery.id == recovery_id)
-        )
-        return self.session.scalars(self.scoped(statement)).first()
+        statement = self.owned(ComplaintRecovery).where(ComplaintRecovery.id == recovery_id)
+        return self.session.scalars(statement).first()
 
     def report_rows(self, *, received_from: datetime, received_to: datetime) -> list[Any]:
         """Cases received in ``[received_from, received_to)`` with their branch and cost."""
         cost = (
-            select(
+            self.owned(
+                ComplaintRecovery,
                 ComplaintRecovery.complaint_id,
                 func.sum(ComplaintRecovery.amount).label("cost"),
             )
@@ -131,25 +110,22 @@ class ComplaintRepository(ScopedRepository):
             .subquery()
         )
         statement = (
-            select(Complaint, Branch.name, func.coalesce(cost.c.cost, Decimal(0)))
-            .outerjoin(Customer, Customer.id == Complaint.customer_id)
+            self.owned(Complaint, Complaint, Branch.name, func.coalesce(cost.c.cost, Decimal(0)))
             .outerjoin(Branch, Branch.id == Complaint.branch_id)
             .outerjoin(cost, cost.c.complaint_id == Complaint.id)
             .where(Complaint.received_at >= received_from, Complaint.received_at < received_to)
             .order_by(Complaint.received_at, Complaint.id)
         )
-        return list(self.session.execute(self.scoped(statement)))
+        return list(self.session.execute(statement))
 
 
-class ComplaintDeskRepository:
-    """Queries of the whole desk, run by the system (the sweep, training) rather than a viewer."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
+class ComplaintSystemRepository(SystemRepository):
+    """Queries of the whole desk, run by the system rather than a viewer: the sweep, the
+    classifier's training, and the workflow closing a case's own reminders."""
 
     def awaiting_reply(self, *, deadline_before: datetime) -> list[Complaint]:
         statement = (
-            select(Complaint)
+            self.owned(Complaint)
             .where(
                 Complaint.status.in_(AWAITING_REPLY),
                 Complaint.deadline_at < deadline_before,

@@ -23,8 +23,8 @@ from bankcrm.complaints.models import (
 )
 from bankcrm.complaints.repository import (
     REMINDER_SOURCE,
-    ComplaintDeskRepository,
     ComplaintRepository,
+    ComplaintSystemRepository,
     ComplaintWithNames,
 )
 from bankcrm.complaints.schemas import (
@@ -55,7 +55,7 @@ from bankcrm.core.enums import (
 )
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from bankcrm.core.pagination import PageParams
-from bankcrm.core.permissions import ROLE_SCOPE, Scope
+from bankcrm.scope import ROLE_SCOPE, Scope
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 from bankcrm.tasks.models import Task
@@ -463,7 +463,7 @@ def _event(
 
 def _close_reminders(session: Session, complaint: Complaint) -> None:
     """A reminder whose deadline moved or was met has nothing left to remind of."""
-    for task in ComplaintDeskRepository(session).open_reminders(complaint.id):
+    for task in ComplaintSystemRepository(session).open_reminders(complaint.id):
         task.status = TaskStatus.DONE
         task.completed_at = utcnow()
 
@@ -636,7 +636,7 @@ def train_classifier(session: Session, *, user: StaffUser | None) -> ClassifierR
 
     A fifth of the cases (stratified by issue) is held out to measure the model; the stored
     model is then fitted on all of them."""
-    desk = ComplaintDeskRepository(session)
+    desk = ComplaintSystemRepository(session)
     cases = desk.training_cases()
     minimum = get_settings().complaints.min_training_cases
     if len(cases) < minimum:
@@ -689,7 +689,7 @@ _loaded_bank_model: dict[int, ComplaintClassifier] = {}
 
 
 def _active_model(session: Session) -> tuple[ComplaintClassifier, str]:
-    desk = ComplaintDeskRepository(session)
+    desk = ComplaintSystemRepository(session)
     model_id = desk.latest_model_id()
     if model_id is None:
         return load_starting_model(), "starting"
@@ -707,7 +707,7 @@ def sweep(session: Session) -> SweepRead:
     their branch manager; safe to run as often as wanted (a cron job, the demo)."""
     now = utcnow()
     settings = get_settings().complaints
-    desk = ComplaintDeskRepository(session)
+    desk = ComplaintSystemRepository(session)
     known = desk.reminder_refs()
     reminders = escalated = 0
     window_end = now + timedelta(days=settings.reminder_days)

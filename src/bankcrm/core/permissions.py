@@ -1,4 +1,5 @@
-"""What each role may do and see, as data; ``docs/security.md`` is generated from it."""
+"""What each role may do, as data; ``docs/security.md`` is generated from it. Which rows the
+role then sees is ``bankcrm.scope``'s."""
 
 from __future__ import annotations
 
@@ -36,14 +37,6 @@ class Permission(StrEnum):
     AUDIT_READ = "audit:read"
     USERS_MANAGE = "users:manage"
     IMPORTS_RUN = "imports:run"
-
-
-class Scope(StrEnum):
-    """Which customers a role sees."""
-
-    OWN_BOOK = "own_book"
-    BRANCH = "branch"
-    ALL = "all"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -101,15 +94,6 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_READ,
         }
     ),
-}
-
-ROLE_SCOPE: dict[Role, Scope] = {
-    Role.ADMIN: Scope.ALL,
-    Role.MARKETING_ANALYST: Scope.ALL,
-    Role.ACCOUNT_MANAGER: Scope.OWN_BOOK,
-    Role.BRANCH_MANAGER: Scope.BRANCH,
-    Role.QUALITY_OFFICER: Scope.ALL,
-    Role.COMPLIANCE_AUDITOR: Scope.ALL,
 }
 
 

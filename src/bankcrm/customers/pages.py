@@ -16,10 +16,11 @@ from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import CustomerType
 from bankcrm.core.exceptions import NotFound
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
-from bankcrm.core.permissions import ROLE_SCOPE, Permission, Scope, has_permission
+from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.customers import service
 from bankcrm.customers.endpoints import NO_CONTROL_CHARACTERS
 from bankcrm.customers.schemas import PersonalDataRead
+from bankcrm.scope import ROLE_SCOPE, Scope
 from bankcrm.segmentation import service as segmentation_service
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageCustomersRead, PagePersonalDataReveal

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Row, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, and_, func, or_
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bankcrm.accounts.models import Account, Holding, Transaction
 from bankcrm.branches.models import Branch
 from bankcrm.core.enums import AccountStatus, CustomerType, Direction, ProductCategory, TaskStatus
-from bankcrm.core.repository import ScopedRepository
 from bankcrm.customers.models import Customer, Interaction, ManagerAssignment, Note
 from bankcrm.products.models import Product
+from bankcrm.scope import ScopedRepository
 from bankcrm.staff.models import StaffUser
 from bankcrm.tasks.models import Task
 
@@ -27,7 +27,7 @@ def _prefix_range(
 
 
 class CustomerRepository(ScopedRepository):
-    """Each statement joins ``customers`` and goes through ``scoped``; none trusts its caller."""
+    """Each statement starts from the viewer's customers; none trusts its caller."""
 
     def search(
         self,
@@ -57,10 +57,10 @@ class CustomerRepository(ScopedRepository):
             conditions.append(Customer.branch_id == branch_id)
         if manager_id is not None:
             conditions.append(Customer.manager_id == manager_id)
-        count_statement = self.scoped(select(func.count(Customer.id)).where(*conditions))
+        count_statement = self.customers(func.count(Customer.id)).where(*conditions)
         total = self.session.scalar(count_statement) or 0
         page_statement = (
-            select(Customer, Branch.name, manager.full_name)
+            self.customers(Customer, Branch.name, manager.full_name)
             .join(Branch, Branch.id == Customer.branch_id)
             .outerjoin(manager, manager.id == Customer.manager_id)
             .where(*conditions)
@@ -68,15 +68,16 @@ class CustomerRepository(ScopedRepository):
             .offset(offset)
             .limit(limit)
         )
-        return list(self.session.execute(self.scoped(page_statement))), total
+        return list(self.session.execute(page_statement)), total
 
     def deposit_balances(self, customer_ids: list[int]) -> dict[int, int]:
         """Per customer, cents held in deposit and settlement accounts that are not closed."""
         if not customer_ids:
             return {}
         statement = (
-            select(Account.customer_id, func.coalesce(func.sum(Account.balance_cents), 0))
-            .join(Customer, Customer.id == Account.customer_id)
+            self.owned(
+                Account, Account.customer_id, func.coalesce(func.sum(Account.balance_cents), 0)
+            )
             .join(Product, Product.id == Account.product_id)
             .where(
                 Account.customer_id.in_(customer_ids),
@@ -85,82 +86,75 @@ class CustomerRepository(ScopedRepository):
             )
             .group_by(Account.customer_id)
         )
-        return {
-            customer_id: int(total)
-            for customer_id, total in self.session.execute(self.scoped(statement))
-        }
+        return {customer_id: int(total) for customer_id, total in self.session.execute(statement)}
 
     def get(self, customer_id: int) -> Customer | None:
         """The customer if the viewer may see them."""
-        statement = select(Customer).where(Customer.id == customer_id)
-        return self.session.scalars(self.scoped(statement)).first()
+        statement = self.customers().where(Customer.id == customer_id)
+        return self.session.scalars(statement).first()
 
     def get_with_names(self, customer_id: int) -> Row[Customer, str, str] | None:
         manager = aliased(StaffUser)
         statement = (
-            select(Customer, Branch.name, manager.full_name)
+            self.customers(Customer, Branch.name, manager.full_name)
             .join(Branch, Branch.id == Customer.branch_id)
             .outerjoin(manager, manager.id == Customer.manager_id)
             .where(Customer.id == customer_id)
         )
-        return self.session.execute(self.scoped(statement)).first()
+        return self.session.execute(statement).first()
 
     def accounts(self, customer_id: int) -> list[Row[Account, Product]]:
         statement = (
-            select(Account, Product)
-            .join(Customer, Customer.id == Account.customer_id)
+            self.owned(Account, Account, Product)
             .join(Product, Product.id == Account.product_id)
             .where(Account.customer_id == customer_id)
             .order_by(Account.status, Account.opened_on.desc())
         )
-        return list(self.session.execute(self.scoped(statement)))
+        return list(self.session.execute(statement))
 
     def holdings(self, customer_id: int) -> list[Row[Holding, Product]]:
         statement = (
-            select(Holding, Product)
-            .join(Customer, Customer.id == Holding.customer_id)
+            self.owned(Holding, Holding, Product)
             .join(Product, Product.id == Holding.product_id)
             .where(Holding.customer_id == customer_id)
             .order_by(Holding.started_on.desc())
         )
-        return list(self.session.execute(self.scoped(statement)))
+        return list(self.session.execute(statement))
 
     def recent_transactions(self, customer_id: int, *, limit: int) -> list[Row[Transaction, str]]:
         statement = (
-            select(Transaction, Account.external_id)
-            .join(Customer, Customer.id == Transaction.customer_id)
-            .join(Account, Account.id == Transaction.account_id)
+            self.same_customer(
+                self.owned(Transaction, Transaction, Account.external_id),
+                Account,
+                Account.id == Transaction.account_id,
+            )
             .where(Transaction.customer_id == customer_id)
             .order_by(Transaction.booked_at.desc(), Transaction.id.desc())
             .limit(limit)
         )
-        return list(self.session.execute(self.scoped(statement)))
+        return list(self.session.execute(statement))
 
     def transactions_since(
         self, customer_id: int, since: datetime
     ) -> list[Row[datetime, int, Direction]]:
-        statement = (
-            select(Transaction.booked_at, Transaction.amount_cents, Transaction.direction)
-            .join(Customer, Customer.id == Transaction.customer_id)
-            .where(Transaction.customer_id == customer_id, Transaction.booked_at >= since)
-        )
-        return list(self.session.execute(self.scoped(statement)))
+        statement = self.owned(
+            Transaction, Transaction.booked_at, Transaction.amount_cents, Transaction.direction
+        ).where(Transaction.customer_id == customer_id, Transaction.booked_at >= since)
+        return list(self.session.execute(statement))
 
     def interactions(self, customer_id: int, *, limit: int) -> list[Row[Interaction, str]]:
         statement = (
-            select(Interaction, StaffUser.full_name)
-            .join(Customer, Customer.id == Interaction.customer_id)
+            self.owned(Interaction, Interaction, StaffUser.full_name)
             .outerjoin(StaffUser, StaffUser.id == Interaction.staff_id)
             .where(Interaction.customer_id == customer_id)
             .order_by(Interaction.occurred_at.desc())
             .limit(limit)
         )
-        return list(self.session.execute(self.scoped(statement)))
+        return list(self.session.execute(statement))
 
     def open_tasks(self, customer_id: int) -> list[Row[Task, str]]:
         statement = (
-            select(Task, StaffUser.full_name)
-            .join(Customer, Customer.id == Task.customer_id)
+            self.owned(Task, Task, StaffUser.full_name)
             .outerjoin(StaffUser, StaffUser.id == Task.assignee_id)
             .where(
                 Task.customer_id == customer_id,
@@ -168,24 +162,22 @@ class CustomerRepository(ScopedRepository):
             )
             .order_by(Task.due_on)
         )
-        return list(self.session.execute(self.scoped(statement)))
+        return list(self.session.execute(statement))
 
     def assignments(self, customer_id: int) -> list[Row[ManagerAssignment, str]]:
         statement = (
-            select(ManagerAssignment, StaffUser.full_name)
-            .join(Customer, Customer.id == ManagerAssignment.customer_id)
+            self.owned(ManagerAssignment, ManagerAssignment, StaffUser.full_name)
             .join(StaffUser, StaffUser.id == ManagerAssignment.manager_id)
             .where(ManagerAssignment.customer_id == customer_id)
             .order_by(ManagerAssignment.started_on.desc())
         )
-        return list(self.session.execute(self.scoped(statement)))
+        return list(self.session.execute(statement))
 
     def notes(self, customer_id: int) -> list[Row[Note, str]]:
         statement = (
-            select(Note, StaffUser.full_name)
-            .join(Customer, Customer.id == Note.customer_id)
+            self.owned(Note, Note, StaffUser.full_name)
             .outerjoin(StaffUser, StaffUser.id == Note.author_id)
             .where(Note.customer_id == customer_id)
             .order_by(Note.created_at.desc())
         )
-        return list(self.session.execute(self.scoped(statement)))
+        return list(self.session.execute(statement))

@@ -38,6 +38,7 @@ from bankcrm.demo import repository
 from bankcrm.demo.quality_improvement import plant_improvement
 from bankcrm.demo.quality_inspections import plant_inspections
 from bankcrm.demo.quality_surveys import plant_survey_waves
+from bankcrm.demo.repository import DemoSystemRepository
 from bankcrm.ingest import service as ingest_service
 from bankcrm.ingest import synth
 from bankcrm.privacy import service as privacy_service
@@ -135,12 +136,12 @@ def _register_privacy_requests(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:
-            maker = repository.staff_with_largest_books(session, limit=1)
+            maker = DemoSystemRepository(session).staff_with_largest_books(limit=1)
             if not maker:
                 return
             audit_recorder.act_as(session, actor_id=maker[0].id, label=maker[0].username)
-            customers = repository.book_customers(
-                session, manager_id=maker[0].id, limit=len(PRIVACY_EXAMPLES)
+            customers = DemoSystemRepository(session).book_customers(
+                manager_id=maker[0].id, limit=len(PRIVACY_EXAMPLES)
             )
             for customer, (kind, note, corrections) in zip(
                 customers, PRIVACY_EXAMPLES, strict=False
@@ -228,8 +229,8 @@ def _open_the_complaint_desk(database_url: str) -> None:
             with contextlib.suppress(Conflict):
                 # a small demo bank has too few closed cases: the starting model suggests
                 complaints_service.train_classifier(session, user=officer)
-            customers = repository.branch_customers(
-                session, branch_id=branch_manager.branch_id, limit=len(LIVE_COMPLAINTS)
+            customers = DemoSystemRepository(session).branch_customers(
+                branch_id=branch_manager.branch_id, limit=len(LIVE_COMPLAINTS)
             )
             now = utcnow()
             registered = []
@@ -314,7 +315,9 @@ def _grant_demo_logins(database_url: str) -> list[DemoLogin]:
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:
-            chosen = repository.staff_with_largest_books(session, limit=ACCOUNT_MANAGER_LOGINS)
+            chosen = DemoSystemRepository(session).staff_with_largest_books(
+                limit=ACCOUNT_MANAGER_LOGINS
+            )
             for role in Role:
                 if role is Role.ACCOUNT_MANAGER:
                     continue

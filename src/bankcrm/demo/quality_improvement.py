@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.complaints.models import Complaint
 from bankcrm.core.enums import ActionOrigin, ActionStage, Role, TargetDirection
+from bankcrm.demo.repository import DemoSystemRepository
 from bankcrm.quality.improvement import pdca, repository, service
 from bankcrm.quality.models import ServicePromise
 from bankcrm.staff.models import StaffUser
@@ -193,7 +194,7 @@ def plant_improvement(session: Session, *, as_of: date, today: date, seed: int) 
 def _complaint(session: Session, issue: str | None, pick: int) -> Complaint | None:
     if issue is None:
         return None
-    cases = repository.complaints_with_issue(session, issue, limit=5)
+    cases = DemoSystemRepository(session).complaints_with_issue(issue, limit=5)
     return cases[pick % len(cases)] if cases else None
 
 

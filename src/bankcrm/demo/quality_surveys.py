@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from bankcrm.core import clock
 from bankcrm.core.enums import Role, SurveyKind, WaveStatus
+from bankcrm.demo import repository as demo_repository
 from bankcrm.ingest import synth
 from bankcrm.quality.instrument import Instrument
 from bankcrm.quality.models import ManagementPrediction, SurveyInvitation, SurveyResponse
 from bankcrm.quality.surveys import repository, service
+from bankcrm.quality.surveys.repository import SurveySystemRepository
 from bankcrm.quality.surveys.sampling import Selection, eligible
 from bankcrm.staff.models import StaffUser
 
@@ -65,7 +67,7 @@ def plant_survey_waves(session: Session, *, as_of: date, today: date, seed: int)
     instrument_name = service.DEFAULT_INSTRUMENT
     past = []
     for code, title, default_open, default_close in PAST_WAVES:
-        first, last = repository.answered_days(session, code)
+        first, last = SurveySystemRepository(session).answered_days(code)
         past.append(
             service.create_wave(
                 session,
@@ -93,11 +95,15 @@ def plant_survey_waves(session: Session, *, as_of: date, today: date, seed: int)
         status=WaveStatus.OPEN,
     )
     issued_at = clock.bank_day_start(opens_on) + timedelta(hours=9)
-    pool = eligible(repository.candidates(session), Selection(), already_invited=())
+    pool = eligible(SurveySystemRepository(session).candidates(), Selection(), already_invited=())
     size = min(SAMPLE_MAX, round(SAMPLE_SHARE * len(pool)))
-    if size:
+    officer = demo_repository.first_staff_in_role(session, role=Role.QUALITY_OFFICER)
+    if size and officer is not None:
         service.issue_invitations(
-            session, wave_id=open_wave.id, selection=Selection(sample_size=size, seed=seed)
+            session,
+            user=officer,
+            wave_id=open_wave.id,
+            selection=Selection(sample_size=size, seed=seed),
         )
     instrument = service.prediction_instrument(session, wave_id=open_wave.id)
     _answer_servqual(
@@ -123,7 +129,7 @@ def _sent_at(session: Session, wave_id: int, issued_at: datetime) -> list[Survey
         raise LookupError(f"survey wave {wave_id} was not issued")
     rounds = [{**entry, "at": issued_at.isoformat()} for entry in wave.selection["rounds"]]
     wave.selection = {**wave.selection, "rounds": rounds}
-    invitations = repository.open_invitations(session, wave_id)
+    invitations = SurveySystemRepository(session).open_invitations(wave_id)
     for invitation in invitations:
         invitation.issued_at = issued_at
     session.flush()

@@ -5,23 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bankcrm.complaints.models import Complaint
 from bankcrm.core.enums import Role
 from bankcrm.customers.models import Customer
+from bankcrm.scope import SystemRepository
 from bankcrm.staff.models import StaffUser
-
-
-def staff_with_largest_books(session: Session, *, limit: int) -> list[StaffUser]:
-    """Account managers ordered by the number of customers they manage, largest first."""
-    book_size = func.count(Customer.id)
-    statement = (
-        select(StaffUser)
-        .join(Customer, Customer.manager_id == StaffUser.id)
-        .where(StaffUser.role == Role.ACCOUNT_MANAGER)
-        .group_by(StaffUser.id)
-        .order_by(book_size.desc(), StaffUser.username)
-        .limit(limit)
-    )
-    return list(session.scalars(statement))
 
 
 def first_staff_in_role(session: Session, *, role: Role) -> StaffUser | None:
@@ -29,15 +17,46 @@ def first_staff_in_role(session: Session, *, role: Role) -> StaffUser | None:
     return session.scalars(statement.limit(1)).first()
 
 
-def book_customers(session: Session, *, manager_id: int, limit: int) -> list[Customer]:
-    statement = (
-        select(Customer).where(Customer.manager_id == manager_id).order_by(Customer.id).limit(limit)
-    )
-    return list(session.scalars(statement))
+class DemoSystemRepository(SystemRepository):
+    """The demo builds a bank's story for the whole bank: it picks customers and cases."""
 
+    def staff_with_largest_books(self, *, limit: int) -> list[StaffUser]:
+        """Account managers ordered by the number of customers they manage, largest first."""
+        book_size = func.count(Customer.id)
+        statement = (
+            self.customers(StaffUser)
+            .join(StaffUser, Customer.manager_id == StaffUser.id)
+            .where(StaffUser.role == Role.ACCOUNT_MANAGER)
+            .group_by(StaffUser.id)
+            .order_by(book_size.desc(), StaffUser.username)
+            .limit(limit)
+        )
+        return list(self.session.scalars(statement))
 
-def branch_customers(session: Session, *, branch_id: int, limit: int) -> list[Customer]:
-    statement = (
-        select(Customer).where(Customer.branch_id == branch_id).order_by(Customer.id).limit(limit)
-    )
-    return list(session.scalars(statement))
+    def book_customers(self, *, manager_id: int, limit: int) -> list[Customer]:
+        statement = (
+            self.customers()
+            .where(Customer.manager_id == manager_id)
+            .order_by(Customer.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(statement))
+
+    def branch_customers(self, *, branch_id: int, limit: int) -> list[Customer]:
+        statement = (
+            self.customers()
+            .where(Customer.branch_id == branch_id)
+            .order_by(Customer.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(statement))
+
+    def complaints_with_issue(self, issue: str, *, limit: int) -> list[Complaint]:
+        """The first cases with ``issue`` (by id), preferring those filed at a branch."""
+        statement = (
+            self.owned(Complaint)
+            .where(Complaint.issue == issue)
+            .order_by(Complaint.branch_id.is_(None), Complaint.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(statement))

@@ -32,7 +32,7 @@ def read_blueprint(
     the inspections of their standards and the complaints of their issues in the period
     (twelve calendar months up to today unless chosen)."""
     first, last = period(since, until)
-    return blueprint_report(session, since=first, until=last)
+    return blueprint_report(session, user=user, since=first, until=last)
 
 
 @router.get("/satisfaction", response_model=SatisfactionRead)
@@ -44,4 +44,4 @@ def read_satisfaction(
     """CSAT, first-time CSAT and NPS with its 95 % interval, monthly trends and a row per
     branch, of the answers from ``since`` on (twelve calendar months unless chosen)."""
     checked_day(since, "since")
-    return satisfaction_report(session, since=since or default_since(today()))
+    return satisfaction_report(session, user=user, since=since or default_since(today()))

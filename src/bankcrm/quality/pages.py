@@ -85,7 +85,7 @@ def blueprint_page(
         first, last = period(None, None)
         problem = Problem(BAD_PERIOD)
         status_code = 422
-    report = blueprint_report(session, since=first, until=last)
+    report = blueprint_report(session, user=user, since=first, until=last)
     context: dict[str, Any] = {
         "since": first,
         "until": last,
@@ -177,7 +177,7 @@ def satisfaction_page(
         problem = Problem(_("Enter the first day as a date."))
         status_code = 422
     first = chosen or default_since(today())
-    report = satisfaction_report(session, since=first)
+    report = satisfaction_report(session, user=user, since=first)
     answered = report.csat.answers > 0 or report.nps.answers > 0
     context: dict[str, Any] = {
         "since": first,

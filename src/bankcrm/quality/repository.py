@@ -1,5 +1,5 @@
 """SQL of service quality: survey answers as the statistics take them, and the inspections
-and complaints behind the service blueprint's figures."""
+and complaints behind the service blueprint's figures, as the viewer may see them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
 
 from bankcrm.branches.models import Branch
 from bankcrm.complaints.models import Complaint
@@ -16,24 +15,7 @@ from bankcrm.core.enums import SurveyKind
 from bankcrm.quality.blueprint import StandardChecks
 from bankcrm.quality.models import Inspection, InspectionResult, ServiceStandard, SurveyResponse
 from bankcrm.quality.satisfaction import Answer
-
-
-def scored_answers(
-    session: Session, *, kind: SurveyKind, answered_from: date | None = None
-) -> list[Answer]:
-    """Every answer of a short survey (CSAT or NPS) that carries a score, oldest first."""
-    statement = (
-        select(SurveyResponse.customer_id, SurveyResponse.answered_on, SurveyResponse.score)
-        .where(SurveyResponse.kind == kind, SurveyResponse.score.is_not(None))
-        .order_by(SurveyResponse.answered_on, SurveyResponse.id)
-    )
-    if answered_from is not None:
-        statement = statement.where(SurveyResponse.answered_on >= answered_from)
-    return [
-        Answer(customer_id=customer_id, answered_on=answered_on, score=score)
-        for customer_id, answered_on, score in session.execute(statement)
-        if score is not None
-    ]
+from bankcrm.scope import ScopedRepository, SystemRepository
 
 
 @dataclass(frozen=True)
@@ -45,94 +27,125 @@ class BranchAnswer:
     answer: Answer
 
 
-def scored_answers_by_branch(
-    session: Session, *, kind: SurveyKind, answered_from: date | None = None
-) -> list[BranchAnswer]:
-    """Every scored answer of a short survey with its branch, oldest first."""
-    statement = (
-        select(
-            SurveyResponse.branch_id,
-            Branch.name,
-            SurveyResponse.customer_id,
-            SurveyResponse.answered_on,
-            SurveyResponse.score,
-        )
-        .outerjoin(Branch, Branch.id == SurveyResponse.branch_id)
-        .where(SurveyResponse.kind == kind, SurveyResponse.score.is_not(None))
-        .order_by(SurveyResponse.answered_on, SurveyResponse.id)
-    )
-    if answered_from is not None:
-        statement = statement.where(SurveyResponse.answered_on >= answered_from)
-    return [
-        BranchAnswer(
-            branch_id=branch_id,
-            branch_name=branch_name,
-            answer=Answer(customer_id=customer_id, answered_on=answered_on, score=score),
-        )
-        for branch_id, branch_name, customer_id, answered_on, score in session.execute(statement)
-        if score is not None
-    ]
+class QualityRepository(ScopedRepository):
+    """Survey answers, inspections and cases for the quality figures: a branch manager's
+    figures are their branch's."""
 
+    def scored_answers(
+        self, *, kind: SurveyKind, answered_from: date | None = None
+    ) -> list[Answer]:
+        """Every answer of a short survey (CSAT or NPS) that carries a score, oldest first."""
+        statement = (
+            self.owned(
+                SurveyResponse,
+                SurveyResponse.customer_id,
+                SurveyResponse.answered_on,
+                SurveyResponse.score,
+            )
+            .where(SurveyResponse.kind == kind, SurveyResponse.score.is_not(None))
+            .order_by(SurveyResponse.answered_on, SurveyResponse.id)
+        )
+        if answered_from is not None:
+            statement = statement.where(SurveyResponse.answered_on >= answered_from)
+        return [
+            Answer(customer_id=customer_id, answered_on=answered_on, score=score)
+            for customer_id, answered_on, score in self.session.execute(statement)
+            if score is not None
+        ]
 
-def standard_checks(
-    session: Session, *, codes: Collection[str], inspected_from: date, inspected_to: date
-) -> dict[str, StandardChecks]:
-    """The catalogue's standards among ``codes``, each with the inspections of the period
-    (both days included) that checked it and those it failed; a code not in the catalogue
-    is left out."""
-    if not codes:
-        return {}
-    standards = session.execute(
-        select(
-            ServiceStandard.id,
-            ServiceStandard.code,
-            ServiceStandard.title,
-            ServiceStandard.title_en,
-        ).where(ServiceStandard.code.in_(list(codes)))
-    ).all()
-    counts = {
-        standard_id: (checked, failed or 0)
-        for standard_id, checked, failed in session.execute(
+    def scored_answers_by_branch(
+        self, *, kind: SurveyKind, answered_from: date | None = None
+    ) -> list[BranchAnswer]:
+        """Every scored answer of a short survey with its branch, oldest first."""
+        statement = (
+            self.owned(
+                SurveyResponse,
+                SurveyResponse.branch_id,
+                Branch.name,
+                SurveyResponse.customer_id,
+                SurveyResponse.answered_on,
+                SurveyResponse.score,
+            )
+            .outerjoin(Branch, Branch.id == SurveyResponse.branch_id)
+            .where(SurveyResponse.kind == kind, SurveyResponse.score.is_not(None))
+            .order_by(SurveyResponse.answered_on, SurveyResponse.id)
+        )
+        if answered_from is not None:
+            statement = statement.where(SurveyResponse.answered_on >= answered_from)
+        return [
+            BranchAnswer(
+                branch_id=branch_id,
+                branch_name=branch_name,
+                answer=Answer(customer_id=customer_id, answered_on=answered_on, score=score),
+            )
+            for branch_id, branch_name, customer_id, answered_on, score in self.session.execute(
+                statement
+            )
+            if score is not None
+        ]
+
+    def standard_checks(
+        self, *, codes: Collection[str], inspected_from: date, inspected_to: date
+    ) -> dict[str, StandardChecks]:
+        """The catalogue's standards among ``codes``, each with the inspections of the period
+        (both days included) that checked it and those it failed; a code not in the
+        catalogue is left out."""
+        if not codes:
+            return {}
+        standards = self.session.execute(
             select(
-                InspectionResult.standard_id,
-                func.count(InspectionResult.id),
-                func.sum(case((InspectionResult.passed.is_(False), 1), else_=0)),
+                ServiceStandard.id,
+                ServiceStandard.code,
+                ServiceStandard.title,
+                ServiceStandard.title_en,
+            ).where(ServiceStandard.code.in_(list(codes)))
+        ).all()
+        counts = {
+            standard_id: (checked, failed or 0)
+            for standard_id, checked, failed in self.session.execute(
+                self.owned(
+                    InspectionResult,
+                    InspectionResult.standard_id,
+                    func.count(InspectionResult.id),
+                    func.sum(case((InspectionResult.passed.is_(False), 1), else_=0)),
+                )
+                .where(
+                    InspectionResult.standard_id.in_([row.id for row in standards]),
+                    Inspection.inspected_on >= inspected_from,
+                    Inspection.inspected_on <= inspected_to,
+                )
+                .group_by(InspectionResult.standard_id)
             )
-            .join(Inspection, Inspection.id == InspectionResult.inspection_id)
+        }
+        return {
+            row.code: StandardChecks(
+                code=row.code,
+                title=row.title,
+                title_en=row.title_en,
+                checked=counts.get(row.id, (0, 0))[0],
+                failed=int(counts.get(row.id, (0, 0))[1]),
+            )
+            for row in standards
+        }
+
+    def complaints_by_issue(
+        self, *, issues: Collection[str], received_from: datetime, received_before: datetime
+    ) -> dict[str, int]:
+        """How many complaints of each of ``issues`` were received in ``[received_from,
+        received_before)``; an issue without complaints is left out."""
+        if not issues:
+            return {}
+        statement = (
+            self.owned(Complaint, Complaint.issue, func.count(Complaint.id))
             .where(
-                InspectionResult.standard_id.in_([row.id for row in standards]),
-                Inspection.inspected_on >= inspected_from,
-                Inspection.inspected_on <= inspected_to,
+                Complaint.issue.in_(list(issues)),
+                Complaint.received_at >= received_from,
+                Complaint.received_at < received_before,
             )
-            .group_by(InspectionResult.standard_id)
+            .group_by(Complaint.issue)
         )
-    }
-    return {
-        row.code: StandardChecks(
-            code=row.code,
-            title=row.title,
-            title_en=row.title_en,
-            checked=counts.get(row.id, (0, 0))[0],
-            failed=int(counts.get(row.id, (0, 0))[1]),
-        )
-        for row in standards
-    }
+        return {issue: count for issue, count in self.session.execute(statement)}
 
 
-def complaints_by_issue(
-    session: Session, *, issues: Collection[str], received_from: datetime, received_before: datetime
-) -> dict[str, int]:
-    """How many complaints of each of ``issues`` were received in ``[received_from,
-    received_before)``; an issue without complaints is left out."""
-    if not issues:
-        return {}
-    statement = (
-        select(Complaint.issue, func.count(Complaint.id))
-        .where(
-            Complaint.issue.in_(list(issues)),
-            Complaint.received_at >= received_from,
-            Complaint.received_at < received_before,
-        )
-        .group_by(Complaint.issue)
-    )
-    return {issue: count for issue, count in session.execute(statement)}
+class QualitySystemRepository(SystemRepository, QualityRepository):
+    """The same figures for the whole bank, for the command line's reports."""

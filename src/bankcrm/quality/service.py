@@ -13,9 +13,10 @@ from bankcrm.core.clock import bank_today as today
 from bankcrm.core.enums import SurveyKind
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.quality import blueprint as blueprints
-from bankcrm.quality import repository
 from bankcrm.quality.blueprint import Text
+from bankcrm.quality.repository import QualityRepository
 from bankcrm.quality.schemas import BlueprintRead, SatisfactionRead
+from bankcrm.staff.models import StaffUser
 
 PERIOD_MONTHS = 12
 """Figures cover this many calendar months up to today unless a period is chosen."""
@@ -52,20 +53,22 @@ def shipped_blueprint() -> blueprints.Blueprint:
     return blueprints.load_blueprint(issues=frozenset(complaints_service.taxonomy().issues))
 
 
-def blueprint_report(session: Session, *, since: date, until: date) -> BlueprintRead:
-    """The blueprint with the figures of the period, both days included."""
+def blueprint_report(
+    session: Session, *, user: StaffUser, since: date, until: date
+) -> BlueprintRead:
+    """The blueprint with the figures of the period, both days included, from the
+    inspections and cases ``user`` may see."""
     blueprint = shipped_blueprint()
+    rows = QualityRepository(session, user)
     issues = {issue for point in blueprint.points for issue in point.issues}
     points = blueprints.figures(
         blueprint,
-        standards=repository.standard_checks(
-            session,
+        standards=rows.standard_checks(
             codes=blueprints.linked_standards(blueprint),
             inspected_from=since,
             inspected_to=until,
         ),
-        complaints=repository.complaints_by_issue(
-            session,
+        complaints=rows.complaints_by_issue(
             issues=issues,
             received_from=clock.bank_day_start(since),
             received_before=clock.bank_day_start(until + timedelta(days=1)),
@@ -85,15 +88,14 @@ def blueprint_report(session: Session, *, since: date, until: date) -> Blueprint
     )
 
 
-def satisfaction_report(session: Session, *, since: date | None) -> SatisfactionRead:
-    """CSAT, first-time CSAT and NPS of the answers from ``since`` on, with their monthly
-    trends and branches."""
+def satisfaction_report(
+    session: Session, *, user: StaffUser, since: date | None
+) -> SatisfactionRead:
+    """CSAT, first-time CSAT and NPS of the answers from ``since`` on that ``user`` may see,
+    with their monthly trends and branches."""
+    rows = QualityRepository(session, user)
     return SatisfactionRead.of(
-        csat_answers=repository.scored_answers_by_branch(
-            session, kind=SurveyKind.CSAT, answered_from=since
-        ),
-        nps_answers=repository.scored_answers_by_branch(
-            session, kind=SurveyKind.NPS, answered_from=since
-        ),
+        csat_answers=rows.scored_answers_by_branch(kind=SurveyKind.CSAT, answered_from=since),
+        nps_answers=rows.scored_answers_by_branch(kind=SurveyKind.NPS, answered_from=since),
         since=since,
     )

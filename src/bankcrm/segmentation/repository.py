@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import ColumnElement, Row, func, select, true
+from sqlalchemy import ColumnElement, Row, func, true
 from sqlalchemy.orm import aliased
 
 from bankcrm.analytics.runs import DatedRuns
 from bankcrm.core.enums import CustomerType, Quadrant
-from bankcrm.core.repository import ScopedRepository
 from bankcrm.customers.models import Customer
+from bankcrm.scope import ScopedRepository, SystemRepository
 from bankcrm.segmentation.models import CustomerSegment, SegmentRun
 
 
@@ -20,43 +20,43 @@ class RunRepository(DatedRuns[SegmentRun]):
     row_model = CustomerSegment
     job = "segmentation"
 
+
+class SegmentSystemRepository(SystemRepository):
+    """The segmentation job's reads of every customer: who moved, for the tasks it raises,
+    and the batch export (the command line acts for the bank)."""
+
     def moves(self, *, from_run: int, to_run: int) -> list[Row[int, int | None, str, str]]:
         """Customer, manager, old and new quadrant of everyone whose quadrant changed."""
         before = aliased(CustomerSegment)
-        after = aliased(CustomerSegment)
-        statement = (
-            select(after.customer_id, Customer.manager_id, before.quadrant, after.quadrant)
-            .join(before, before.customer_id == after.customer_id)
-            .join(Customer, Customer.id == after.customer_id)
-            .where(
-                before.run_id == from_run,
-                after.run_id == to_run,
-                before.quadrant != after.quadrant,
-            )
-        )
+        statement = self.same_customer(
+            self.owned(
+                CustomerSegment,
+                CustomerSegment.customer_id,
+                Customer.manager_id,
+                before.quadrant,
+                CustomerSegment.quadrant,
+            ),
+            before,
+            before.run_id == from_run,
+        ).where(CustomerSegment.run_id == to_run, before.quadrant != CustomerSegment.quadrant)
         return list(self.session.execute(statement))
 
     def entered(self, *, run_id: int, quadrant: Quadrant, previous_run: int | None) -> list[Row]:
         """Customers in ``quadrant`` in this run who were not in it in the previous run."""
-        statement = (
-            select(CustomerSegment.customer_id, Customer.manager_id)
-            .join(Customer, Customer.id == CustomerSegment.customer_id)
-            .where(CustomerSegment.run_id == run_id, CustomerSegment.quadrant == quadrant)
-        )
+        statement = self.owned(
+            CustomerSegment, CustomerSegment.customer_id, Customer.manager_id
+        ).where(CustomerSegment.run_id == run_id, CustomerSegment.quadrant == quadrant)
         if previous_run is not None:
             before = aliased(CustomerSegment)
-            statement = statement.outerjoin(
-                before,
-                (before.customer_id == CustomerSegment.customer_id)
-                & (before.run_id == previous_run),
+            statement = self.same_customer(
+                statement, before, before.run_id == previous_run, outer=True
             ).where((before.quadrant.is_(None)) | (before.quadrant != quadrant))
         return list(self.session.execute(statement))
 
     def export_rows(self, run_id: int) -> list[Row[CustomerSegment, str]]:
         """Every customer of the run, for batch exports (the command line acts for the bank)."""
         statement = (
-            select(CustomerSegment, Customer.external_id)
-            .join(Customer, Customer.id == CustomerSegment.customer_id)
+            self.owned(CustomerSegment, CustomerSegment, Customer.external_id)
             .where(CustomerSegment.run_id == run_id)
             .order_by(CustomerSegment.customer_id)
         )
@@ -64,7 +64,7 @@ class RunRepository(DatedRuns[SegmentRun]):
 
 
 class SegmentRepository(ScopedRepository):
-    """Reading segments: each statement joins ``customers`` and goes through ``scoped``."""
+    """Reading segments: each statement starts from the viewer's segment rows."""
 
     def _filters(
         self,
@@ -83,13 +83,8 @@ class SegmentRepository(ScopedRepository):
         return conditions
 
     def _count(self, conditions: list[ColumnElement[bool]]) -> int:
-        statement = (
-            select(func.count())
-            .select_from(CustomerSegment)
-            .join(Customer, Customer.id == CustomerSegment.customer_id)
-            .where(*conditions)
-        )
-        return self.session.scalar(self.scoped(statement)) or 0
+        statement = self.owned(CustomerSegment, func.count()).where(*conditions)
+        return self.session.scalar(statement) or 0
 
     def volumes(
         self,
@@ -100,21 +95,16 @@ class SegmentRepository(ScopedRepository):
         manager_id: int | None = None,
     ) -> list[Row[str, str, int]]:
         """Type, quadrant and volume of every visible customer in the run."""
-        statement = (
-            select(
-                CustomerSegment.customer_type,
-                CustomerSegment.quadrant,
-                CustomerSegment.business_volume_cents,
-            )
-            .join(Customer, Customer.id == CustomerSegment.customer_id)
-            .where(
-                CustomerSegment.run_id == run_id,
-                *self._filters(
-                    customer_type=customer_type, branch_id=branch_id, manager_id=manager_id
-                ),
-            )
+        statement = self.owned(
+            CustomerSegment,
+            CustomerSegment.customer_type,
+            CustomerSegment.quadrant,
+            CustomerSegment.business_volume_cents,
+        ).where(
+            CustomerSegment.run_id == run_id,
+            *self._filters(customer_type=customer_type, branch_id=branch_id, manager_id=manager_id),
         )
-        return list(self.session.execute(self.scoped(statement)))
+        return list(self.session.execute(statement))
 
     def points(
         self,
@@ -131,24 +121,21 @@ class SegmentRepository(ScopedRepository):
             *self._filters(customer_type=customer_type, branch_id=branch_id, manager_id=manager_id),
         ]
         total = self._count(conditions)
-        statement = (
-            select(
-                Customer.id,
-                Customer.name,
-                CustomerSegment.customer_type,
-                CustomerSegment.business_share,
-                CustomerSegment.loyalty_index,
-                CustomerSegment.quadrant,
-                CustomerSegment.business_volume_cents,
-            )
-            .join(Customer, Customer.id == CustomerSegment.customer_id)
-            .where(*conditions)
-        )
+        statement = self.owned(
+            CustomerSegment,
+            Customer.id,
+            Customer.name,
+            CustomerSegment.customer_type,
+            CustomerSegment.business_share,
+            CustomerSegment.loyalty_index,
+            CustomerSegment.quadrant,
+            CustomerSegment.business_volume_cents,
+        ).where(*conditions)
         if total > limit:
             stride = -(-total // limit)
             statement = statement.where(CustomerSegment.customer_id % stride == 0)
         statement = statement.order_by(Customer.id).limit(limit)
-        return list(self.session.execute(self.scoped(statement))), total
+        return list(self.session.execute(statement)), total
 
     def customers_in(
         self,
@@ -170,25 +157,28 @@ class SegmentRepository(ScopedRepository):
             conditions.append(CustomerSegment.quadrant == quadrant)
         total = self._count(conditions)
         statement = (
-            select(CustomerSegment, Customer.external_id, Customer.name)
-            .join(Customer, Customer.id == CustomerSegment.customer_id)
+            self.owned(CustomerSegment, CustomerSegment, Customer.external_id, Customer.name)
             .where(*conditions)
             .order_by(CustomerSegment.business_volume_cents.desc(), Customer.id)
             .offset(offset)
             .limit(limit)
         )
-        return list(self.session.execute(self.scoped(statement))), total
+        return list(self.session.execute(statement)), total
 
     def transitions(self, *, from_run: int, to_run: int) -> list[Row[str, str, int]]:
         before = aliased(CustomerSegment)
         statement = (
-            select(before.quadrant, CustomerSegment.quadrant, func.count())
-            .join(before, before.customer_id == CustomerSegment.customer_id)
-            .join(Customer, Customer.id == CustomerSegment.customer_id)
-            .where(before.run_id == from_run, CustomerSegment.run_id == to_run)
+            self.same_customer(
+                self.owned(
+                    CustomerSegment, before.quadrant, CustomerSegment.quadrant, func.count()
+                ),
+                before,
+                before.run_id == from_run,
+            )
+            .where(CustomerSegment.run_id == to_run)
             .group_by(before.quadrant, CustomerSegment.quadrant)
         )
-        return list(self.session.execute(self.scoped(statement)))
+        return list(self.session.execute(statement))
 
     def downgrades(
         self, *, from_run: int, to_run: int, moves: Sequence[tuple[str, str]], limit: int
@@ -204,27 +194,29 @@ class SegmentRepository(ScopedRepository):
         for pair in pairs[1:]:
             condition = condition | pair
         statement = (
-            select(
-                Customer.id,
-                Customer.name,
-                before.quadrant,
-                CustomerSegment.quadrant,
-                CustomerSegment.business_volume_cents,
+            self.same_customer(
+                self.owned(
+                    CustomerSegment,
+                    Customer.id,
+                    Customer.name,
+                    before.quadrant,
+                    CustomerSegment.quadrant,
+                    CustomerSegment.business_volume_cents,
+                ),
+                before,
+                before.run_id == from_run,
             )
-            .join(before, before.customer_id == CustomerSegment.customer_id)
-            .join(Customer, Customer.id == CustomerSegment.customer_id)
-            .where(before.run_id == from_run, CustomerSegment.run_id == to_run, condition)
+            .where(CustomerSegment.run_id == to_run, condition)
             .order_by(CustomerSegment.business_volume_cents.desc())
             .limit(limit)
         )
-        return list(self.session.execute(self.scoped(statement)))
+        return list(self.session.execute(statement))
 
     def customer_history(self, customer_id: int) -> list[Row[CustomerSegment, date]]:
         statement = (
-            select(CustomerSegment, SegmentRun.as_of)
+            self.owned(CustomerSegment, CustomerSegment, SegmentRun.as_of)
             .join(SegmentRun, SegmentRun.id == CustomerSegment.run_id)
-            .join(Customer, Customer.id == CustomerSegment.customer_id)
             .where(CustomerSegment.customer_id == customer_id, SegmentRun.finished_at.is_not(None))
             .order_by(SegmentRun.as_of.desc())
         )
-        return list(self.session.execute(self.scoped(statement)))
+        return list(self.session.execute(statement))

@@ -30,12 +30,16 @@ from bankcrm.core.enums import (
 from bankcrm.core.exceptions import NotFound, ValidationFailed
 from bankcrm.core.money import from_cents
 from bankcrm.core.pagination import PageParams
-from bankcrm.core.permissions import ROLE_SCOPE, Scope
 from bankcrm.core.workbook import csv_cell
+from bankcrm.scope import ROLE_SCOPE, Scope
 from bankcrm.segmentation.features import Period, customer_features
 from bankcrm.segmentation.models import SegmentRun
 from bankcrm.segmentation.playbooks import DOWNGRADE_ACTION, PLAYBOOKS, Action
-from bankcrm.segmentation.repository import RunRepository, SegmentRepository
+from bankcrm.segmentation.repository import (
+    RunRepository,
+    SegmentRepository,
+    SegmentSystemRepository,
+)
 from bankcrm.segmentation.schemas import (
     ConcentrationRead,
     CustomerSegmentRead,
@@ -54,7 +58,7 @@ from bankcrm.segmentation.schemas import (
 )
 from bankcrm.segmentation.scoring import Scored, score, summarise
 from bankcrm.staff.models import StaffUser
-from bankcrm.tasks.repository import TaskRepository
+from bankcrm.tasks.repository import TaskSystemRepository
 
 TASK_SOURCE = "segmentation"
 INSERT_BATCH_ROWS = 5_000
@@ -178,7 +182,8 @@ def _raise_tasks(
     locale = settings.default_locale
     playbook = PLAYBOOKS[Quadrant.PROBLEM_2].actions
     kinds = [action.code for action in playbook] + [DOWNGRADE_ACTION.code]
-    tasks = TaskRepository(runs.session)
+    tasks = TaskSystemRepository(runs.session)
+    segments = SegmentSystemRepository(runs.session)
     already_open = tasks.open_keys(source=TASK_SOURCE, kinds=kinds)
     rows: list[dict[str, Any]] = []
 
@@ -190,7 +195,7 @@ def _raise_tasks(
                 )
             )
 
-    for customer_id, manager_id in runs.entered(
+    for customer_id, manager_id in segments.entered(
         run_id=run.id, quadrant=Quadrant.PROBLEM_2, previous_run=previous.id if previous else None
     ):
         for action in playbook:
@@ -198,7 +203,7 @@ def _raise_tasks(
     downgrades = 0
     if previous is not None:
         watched = set(settings.segmentation.downgrade_moves)
-        for customer_id, manager_id, source, target in runs.moves(
+        for customer_id, manager_id, source, target in segments.moves(
             from_run=previous.id, to_run=run.id
         ):
             if (str(source), str(target)) in watched:
@@ -435,7 +440,7 @@ def customer_segment(session: Session, *, user: StaffUser, customer_id: int) -> 
 def export_segments(session: Session, *, as_of: date, out: Path) -> int:
     """One CSV row per customer of the run; ``customer_id`` is the bank's customer number."""
     run = RunRepository(session).finished(as_of)
-    rows = RunRepository(session).export_rows(run.id)
+    rows = SegmentSystemRepository(session).export_rows(run.id)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

@@ -3,24 +3,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert
 
 from bankcrm.core.enums import TaskStatus
+from bankcrm.scope import SystemRepository
 from bankcrm.tasks.models import Task
 
 INSERT_CHUNK = 5_000
 
 
-class TaskRepository:
+class TaskSystemRepository(SystemRepository):
     """Tasks raised in bulk by the analytics runs."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
 
     def open_keys(self, *, source: str, kinds: Sequence[str]) -> set[tuple[int, str]]:
         """(customer, kind) of the tasks from ``source`` still open, so none is raised twice."""
-        statement = select(Task.customer_id, Task.kind).where(
+        statement = self.owned(Task, Task.customer_id, Task.kind).where(
             Task.source == source,
             Task.kind.in_(kinds),
             Task.status.in_((TaskStatus.OPEN, TaskStatus.IN_PROGRESS)),

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bankcrm.branches import service as branches_service
 from bankcrm.branches.models import Branch
 from bankcrm.core.pagination import whole_number
-from bankcrm.core.permissions import ROLE_SCOPE, Scope
+from bankcrm.scope import ROLE_SCOPE, Scope
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 

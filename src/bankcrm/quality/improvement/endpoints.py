@@ -173,7 +173,7 @@ def read_diagnosis(
 ) -> DiagnosisRead:
     """The five gaps: open ones ranked by severity with their evidence, weakest element and
     the control methods; then the closed and the unknown (no data) ones."""
-    report = flows.diagnose(session, today=clock.bank_today())
+    report = flows.diagnose(session, user=user, today=clock.bank_today())
     return flows.diagnosis_read(report, locale=locale)
 
 

@@ -29,6 +29,7 @@ from bankcrm.quality.gaps import (
     GapStatus,
 )
 from bankcrm.quality.improvement import repository, service
+from bankcrm.quality.improvement.repository import ImprovementRepository
 from bankcrm.quality.improvement.schemas import ControlMethodRead, DiagnosisRead, GapRead
 from bankcrm.quality.inspections import service as inspections_service
 from bankcrm.quality.instrument import (
@@ -130,18 +131,21 @@ def period_start(today: date) -> date:
     return year_ago + timedelta(days=1)
 
 
-def gather_evidence(session: Any, *, today: date) -> Evidence:
-    """The five gaps' evidence from the records, over the twelve months up to ``today``."""
+def gather_evidence(session: Any, *, user: StaffUser, today: date) -> Evidence:
+    """The five gaps' evidence from the records ``user`` may see (a branch manager: their
+    branch's answers, contacts, cases and inspections), over the twelve months up to
+    ``today``."""
     start = period_start(today)
+    rows = ImprovementRepository(session, user)
     latest = repository.latest_servqual_wave(session)
     instrument = _instrument(latest) if latest is not None else None
     fallback = instrument or shipped_instrument(DEFAULT_INSTRUMENT)
 
-    first, prediction_wave = _management_perception(session)
+    first, prediction_wave = _management_perception(session, rows)
     second, items_checked, standards = _standards_coverage(session, fallback)
-    third, branch_ids = _inspection_compliance(session, start, today)
-    fourth, promises, contacts, tagged = _promise_keeping(session, start, today)
-    fifth, perception_wave, perception_instrument = _perceived_quality(session)
+    third, branch_ids = _inspection_compliance(session, user, start, today)
+    fourth, promises, contacts, tagged = _promise_keeping(session, rows, start, today)
+    fifth, perception_wave, perception_instrument = _perceived_quality(rows)
     return Evidence(
         records=(first, second, third, fourth, fifth),
         today=today,
@@ -158,9 +162,10 @@ def gather_evidence(session: Any, *, today: date) -> Evidence:
     )
 
 
-def diagnose(session: Any, *, today: date) -> DiagnosisReport:
-    """The open gaps ranked by severity, with the seed's control methods."""
-    evidence = gather_evidence(session, today=today)
+def diagnose(session: Any, *, user: StaffUser, today: date) -> DiagnosisReport:
+    """The open gaps ranked by severity, with the seed's control methods, from the records
+    ``user`` may see."""
+    evidence = gather_evidence(session, user=user, today=today)
     controls = gaps.shipped_gap_controls()
     return DiagnosisReport(
         evidence=evidence, diagnosis=gaps.diagnose(evidence.records, controls), controls=controls
@@ -171,7 +176,7 @@ def diagnose(session: Any, *, today: date) -> DiagnosisReport:
 
 
 def _management_perception(
-    session: Any,
+    session: Any, rows: ImprovementRepository
 ) -> tuple[gaps.ManagementPerceptionEvidence, Survey | None]:
     empty = gaps.management_perception_evidence({}, {})
     wave = repository.latest_wave_with_predictions(session)
@@ -180,7 +185,7 @@ def _management_perception(
     instrument = _instrument(wave)
     if instrument is None:
         return empty, None
-    answers = repository.wave_answers(session, wave.code)
+    answers = rows.wave_answers(wave.code)
     predictions = repository.prediction_answers(session, wave.id)
     keys = [instrument.expectation_column(item.number) for item in instrument.items]
     expected = _item_means(answers, keys)
@@ -242,10 +247,10 @@ def _standards_coverage(
 
 
 def _inspection_compliance(
-    session: Any, start: date, today: date
+    session: Any, user: StaffUser, start: date, today: date
 ) -> tuple[gaps.InspectionComplianceEvidence, dict[str, int]]:
     tallies: Mapping[str, ChecklistTally] = inspections_service.compliance_tallies(
-        session, since=start, until=today
+        session, user=user, since=start, until=today
     )
     # the tallies name a branch by its name, or "name (code)" when two share a name; the
     # diagnosis names it by code and name, and needs its id for the action
@@ -272,7 +277,7 @@ def branch_label(code: str, name: str) -> str:
 
 
 def _promise_keeping(
-    session: Any, start: date, today: date
+    session: Any, rows: ImprovementRepository, start: date, today: date
 ) -> tuple[gaps.PromiseKeepingEvidence, dict[str, Any], int, int]:
     measured = {
         row.title: row
@@ -280,8 +285,7 @@ def _promise_keeping(
         if row.delivered is not None
     }
     # the complaint rate is per customer contact: the cases the bank handled in the period
-    contacts, tagged = repository.contacts_and_complaints(
-        session,
+    contacts, tagged = rows.contacts_and_complaints(
         since=bank_day_start(start),
         before=bank_day_start(today + timedelta(days=1)),
         issue=NOT_AS_ADVERTISED,
@@ -298,16 +302,16 @@ def _promise_keeping(
 
 
 def _perceived_quality(
-    session: Any,
+    rows: ImprovementRepository,
 ) -> tuple[gaps.PerceivedQualityEvidence, Survey | None, Instrument | None]:
     empty = gaps.perceived_quality_evidence({})
-    wave = repository.latest_wave_with_answers(session)
+    wave = rows.latest_wave_with_answers()
     if wave is None:
         return empty, None, None
     instrument = _instrument(wave)
     if instrument is None:
         return empty, None, None
-    answers = repository.wave_answers(session, wave.code)
+    answers = rows.wave_answers(wave.code)
     analysis = ServqualAnalysis(instrument).fit(_responses(answers, instrument))
     dimension_gaps = {
         code: stats.gap.mean
@@ -515,7 +519,7 @@ def create_gap_action(
     """
     if gap not in gaps.GAP_NUMBERS:
         raise ValidationFailed(f"gap {gap} does not exist; gaps are numbered 1 to 5", field="gap")
-    report = diagnose(session, today=today)
+    report = diagnose(session, user=user, today=today)
     status = report.status(gap)
     if status is GapStatus.UNKNOWN:
         raise ValidationFailed(

@@ -147,7 +147,7 @@ def _render_diagnosis(
     status_code: int = 200,
 ) -> Response:
     locale = request_locale(request)
-    report = flows.diagnose(session, today=clock.bank_today())
+    report = flows.diagnose(session, user=user, today=clock.bank_today())
     diagnosis = report.diagnosis
     working = flows.open_gap_actions(session)
     order = [finding.gap for finding in diagnosis.open_gaps]

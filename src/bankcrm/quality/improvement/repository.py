@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from bankcrm.branches.models import Branch
@@ -22,6 +22,7 @@ from bankcrm.quality.models import (
     SurveyResponse,
     SurveyWave,
 )
+from bankcrm.scope import ScopedRepository
 from bankcrm.staff.models import StaffUser
 
 ActionWithNames = tuple[ImprovementAction, str, str | None, str | None]
@@ -95,14 +96,6 @@ def get_branch(session: Session, branch_id: int) -> Branch | None:
     return session.get(Branch, branch_id)
 
 
-def get_complaint(session: Session, complaint_id: int) -> Complaint | None:
-    return session.get(Complaint, complaint_id)
-
-
-def get_inspection(session: Session, inspection_id: int) -> Inspection | None:
-    return session.get(Inspection, inspection_id)
-
-
 def standard_exists(session: Session, standard_id: int) -> bool:
     return session.get(ServiceStandard, standard_id) is not None
 
@@ -143,29 +136,6 @@ def latest_wave_with_predictions(session: Session) -> SurveyWave | None:
     return session.scalars(_servqual_waves_latest_first().where(predicted)).first()
 
 
-def latest_wave_with_answers(session: Session) -> SurveyWave | None:
-    answered = exists().where(
-        SurveyResponse.wave == SurveyWave.code,
-        SurveyResponse.kind == SurveyKind.SERVQUAL,
-        SurveyResponse.answers.is_not(None),
-    )
-    return session.scalars(_servqual_waves_latest_first().where(answered)).first()
-
-
-def wave_answers(session: Session, wave_code: str) -> list[dict[str, Any]]:
-    """The SERVQUAL answers of a wave's respondents, in the order they came in."""
-    statement = (
-        select(SurveyResponse.answers)
-        .where(
-            SurveyResponse.wave == wave_code,
-            SurveyResponse.kind == SurveyKind.SERVQUAL,
-            SurveyResponse.answers.is_not(None),
-        )
-        .order_by(SurveyResponse.id)
-    )
-    return [answers for answers in session.scalars(statement) if isinstance(answers, dict)]
-
-
 def prediction_answers(session: Session, wave_id: int) -> list[dict[str, Any]]:
     statement = (
         select(ManagementPrediction.answers)
@@ -185,22 +155,58 @@ def standard_items(session: Session) -> list[tuple[str, list[int]]]:
     return [(code, list(items or [])) for code, items in session.execute(statement)]
 
 
-def contacts_and_complaints(
-    session: Session, *, since: datetime, before: datetime, issue: str
-) -> tuple[int, int]:
-    """Customer contacts (interactions) in the period, and the complaints received in it
-    with ``issue``."""
-    contacts = session.scalar(
-        select(func.count(Interaction.id)).where(
-            Interaction.occurred_at >= since, Interaction.occurred_at < before
+class ImprovementRepository(ScopedRepository):
+    """What the board and the diagnosis read of customer-owned rows, as the viewer sees
+    them: the case or inspection an action comes from, survey answers, contacts and cases."""
+
+    def complaint(self, complaint_id: int) -> Complaint | None:
+        return self.session.scalars(
+            self.owned(Complaint).where(Complaint.id == complaint_id)
+        ).first()
+
+    def inspection(self, inspection_id: int) -> Inspection | None:
+        statement = self.owned(Inspection).where(Inspection.id == inspection_id)
+        return self.session.scalars(statement).first()
+
+    def latest_wave_with_answers(self) -> SurveyWave | None:
+        answered = self.owned(SurveyResponse, literal(1)).where(
+            SurveyResponse.wave == SurveyWave.code,
+            SurveyResponse.kind == SurveyKind.SERVQUAL,
+            SurveyResponse.answers.is_not(None),
         )
-    )
-    tagged = session.scalar(
-        select(func.count(Complaint.id)).where(
-            Complaint.received_at >= since, Complaint.received_at < before, Complaint.issue == issue
+        return self.session.scalars(_servqual_waves_latest_first().where(answered.exists())).first()
+
+    def wave_answers(self, wave_code: str) -> list[dict[str, Any]]:
+        """The SERVQUAL answers of a wave's respondents, in the order they came in."""
+        statement = (
+            self.owned(SurveyResponse, SurveyResponse.answers)
+            .where(
+                SurveyResponse.wave == wave_code,
+                SurveyResponse.kind == SurveyKind.SERVQUAL,
+                SurveyResponse.answers.is_not(None),
+            )
+            .order_by(SurveyResponse.id)
         )
-    )
-    return int(contacts or 0), int(tagged or 0)
+        return [answers for answers in self.session.scalars(statement) if isinstance(answers, dict)]
+
+    def contacts_and_complaints(
+        self, *, since: datetime, before: datetime, issue: str
+    ) -> tuple[int, int]:
+        """Customer contacts (interactions) in the period, and the complaints received in it
+        with ``issue``."""
+        contacts = self.session.scalar(
+            self.owned(Interaction, func.count(Interaction.id)).where(
+                Interaction.occurred_at >= since, Interaction.occurred_at < before
+            )
+        )
+        tagged = self.session.scalar(
+            self.owned(Complaint, func.count(Complaint.id)).where(
+                Complaint.received_at >= since,
+                Complaint.received_at < before,
+                Complaint.issue == issue,
+            )
+        )
+        return int(contacts or 0), int(tagged or 0)
 
 
 # --- the demo bank ------------------------------------------------------------------------------
@@ -211,16 +217,5 @@ def staff_in_role(session: Session, role: Role) -> list[StaffUser]:
         select(StaffUser)
         .where(StaffUser.role == role, StaffUser.is_active.is_(True))
         .order_by(StaffUser.id)
-    )
-    return list(session.scalars(statement))
-
-
-def complaints_with_issue(session: Session, issue: str, *, limit: int) -> list[Complaint]:
-    """The first cases with ``issue`` (by id), preferring those filed at a branch."""
-    statement = (
-        select(Complaint)
-        .where(Complaint.issue == issue)
-        .order_by(Complaint.branch_id.is_(None), Complaint.id)
-        .limit(limit)
     )
     return list(session.scalars(statement))

@@ -17,7 +17,7 @@ from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, Valida
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.quality.gaps import Promise
 from bankcrm.quality.improvement import pdca, repository
-from bankcrm.quality.improvement.repository import ActionWithNames
+from bankcrm.quality.improvement.repository import ActionWithNames, ImprovementRepository
 from bankcrm.quality.improvement.schemas import ActionRead, PromiseRead
 from bankcrm.quality.models import ImprovementAction, ServicePromise
 from bankcrm.staff.models import StaffUser
@@ -76,12 +76,12 @@ def create_action(
             "an action raised by an inspection names the inspection", field="inspection_id"
         )
     if complaint_id is not None:
-        complaint = repository.get_complaint(session, complaint_id)
+        complaint = ImprovementRepository(session, user).complaint(complaint_id)
         if complaint is None:
             raise ValidationFailed(f"no complaint {complaint_id}", field="complaint_id")
         branch_id = branch_id if branch_id is not None else complaint.branch_id
     if inspection_id is not None:
-        inspection = repository.get_inspection(session, inspection_id)
+        inspection = ImprovementRepository(session, user).inspection(inspection_id)
         if inspection is None:
             raise ValidationFailed(f"no inspection {inspection_id}", field="inspection_id")
         branch_id = branch_id if branch_id is not None else inspection.branch_id

@@ -103,8 +103,9 @@ def inspection_scores(
     kind: InspectionKind | None = None,
 ) -> ScoreBoard:
     """Scores (passed ÷ checked × 100) per branch or staff member over the period (the last
-    90 days unless chosen), best first; branch rows list their weakest standards."""
-    return service.scores(session, group=group, since=since, until=until, kind=kind)
+    90 days unless chosen), best first; branch rows list their weakest standards. A branch
+    manager's scores are of their branch's inspections."""
+    return service.scores(session, user=user, group=group, since=since, until=until, kind=kind)
 
 
 @router.get("/inspections", response_model=list[InspectionRead])
@@ -117,9 +118,10 @@ def list_inspections(
     branch_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = service.RECENT_LIMIT,
 ) -> list[InspectionRead]:
-    """Inspections of the period (the last 90 days unless chosen), latest first."""
+    """Inspections of the period (the last 90 days unless chosen), latest first; a branch
+    manager's are their branch's."""
     return service.list_inspections(
-        session, since=since, until=until, kind=kind, branch_id=branch_id, limit=limit
+        session, user=user, since=since, until=until, kind=kind, branch_id=branch_id, limit=limit
     )
 
 
@@ -150,4 +152,4 @@ def read_inspection(
     session: DbSession, user: QualityRead, inspection_id: InspectionId
 ) -> InspectionDetail:
     """An inspection with its lines and the corrective actions of the failed ones."""
-    return service.get_inspection(session, inspection_id=inspection_id)
+    return service.get_inspection(session, user=user, inspection_id=inspection_id)

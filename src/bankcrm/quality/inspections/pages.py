@@ -323,10 +323,14 @@ def inspections_page(
         "kind": chosen_kind.value if chosen_kind else "",
         "kinds": list(InspectionKind),
         "branches": service.scores(
-            session, group="branch", since=first, until=last, kind=chosen_kind
+            session, user=user, group="branch", since=first, until=last, kind=chosen_kind
         ),
-        "staff": service.scores(session, group="staff", since=first, until=last, kind=chosen_kind),
-        "recent": service.list_inspections(session, since=first, until=last, kind=chosen_kind),
+        "staff": service.scores(
+            session, user=user, group="staff", since=first, until=last, kind=chosen_kind
+        ),
+        "recent": service.list_inspections(
+            session, user=user, since=first, until=last, kind=chosen_kind
+        ),
         "may_inspect": has_permission(user.role, Permission.QUALITY_INSPECT),
         "problem": translated(problem, locale),
     }
@@ -513,6 +517,6 @@ def inspection_page(
     request: Request, session: DbSession, user: PageQualityRead, inspection_id: InspectionId
 ) -> Response:
     """The lines of an inspection; failed ones link to their corrective action."""
-    item = service.get_inspection(session, inspection_id=inspection_id)
+    item = service.get_inspection(session, user=user, inspection_id=inspection_id)
     context: dict[str, Any] = {"item": item}
     return render(request, "quality/inspections/detail.html", context)

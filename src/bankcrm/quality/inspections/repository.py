@@ -1,4 +1,5 @@
-"""All SQL of the standards catalogue and the inspections."""
+"""All SQL of the standards catalogue and the inspections; inspections are read as the viewer
+may see them (their branch, or the staff member observed)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from bankcrm.branches.models import Branch
 from bankcrm.core.enums import InspectionKind, Role
 from bankcrm.quality.inspections.checklist import ResultRow
 from bankcrm.quality.models import ImprovementAction, Inspection, InspectionResult, ServiceStandard
+from bankcrm.scope import ScopedRepository
 from bankcrm.staff.models import StaffUser
 
 FRONT_LINE_ROLES = (Role.ACCOUNT_MANAGER, Role.BRANCH_MANAGER)
@@ -95,15 +97,6 @@ def front_line_staff(session: Session, branch_id: int) -> list[StaffUser]:
     return list(session.scalars(statement))
 
 
-def inspection(session: Session, inspection_id: int) -> Inspection | None:
-    statement = (
-        select(Inspection)
-        .where(Inspection.id == inspection_id)
-        .options(selectinload(Inspection.results))
-    )
-    return session.scalars(statement).first()
-
-
 def _period_conditions(
     *,
     since: date,
@@ -122,68 +115,78 @@ def _period_conditions(
     return conditions
 
 
-def recent_inspections(
-    session: Session,
-    *,
-    since: date,
-    until: date,
-    kind: InspectionKind | None = None,
-    branch_id: int | None = None,
-    limit: int,
-) -> list[InspectionWithCounts]:
-    """Inspections of the period, latest first, with their lines checked and passed."""
-    counts = (
-        select(
-            InspectionResult.inspection_id,
-            func.count().label("checked"),
-            func.sum(func.cast(InspectionResult.passed, Integer)).label("passed"),
+class InspectionRepository(ScopedRepository):
+    """Inspections and their checklist lines: a branch manager reads their branch's."""
+
+    def inspection(self, inspection_id: int) -> Inspection | None:
+        statement = (
+            self.owned(Inspection)
+            .where(Inspection.id == inspection_id)
+            .options(selectinload(Inspection.results))
         )
-        .group_by(InspectionResult.inspection_id)
-        .subquery()
-    )
-    statement = (
-        select(Inspection, counts.c.checked, counts.c.passed)
-        .outerjoin(counts, counts.c.inspection_id == Inspection.id)
-        .where(*_period_conditions(since=since, until=until, kind=kind, branch_id=branch_id))
-        .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
-        .limit(limit)
-    )
-    return [(row[0], int(row[1] or 0), int(row[2] or 0)) for row in session.execute(statement)]
+        return self.session.scalars(statement).first()
 
+    def recent_inspections(
+        self,
+        *,
+        since: date,
+        until: date,
+        kind: InspectionKind | None = None,
+        branch_id: int | None = None,
+        limit: int,
+    ) -> list[InspectionWithCounts]:
+        """Inspections of the period, latest first, with their lines checked and passed."""
+        counts = (
+            self.owned(
+                InspectionResult,
+                InspectionResult.inspection_id,
+                func.count().label("checked"),
+                func.sum(func.cast(InspectionResult.passed, Integer)).label("passed"),
+            )
+            .group_by(InspectionResult.inspection_id)
+            .subquery()
+        )
+        statement = (
+            self.owned(Inspection, Inspection, counts.c.checked, counts.c.passed)
+            .outerjoin(counts, counts.c.inspection_id == Inspection.id)
+            .where(*_period_conditions(since=since, until=until, kind=kind, branch_id=branch_id))
+            .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+            .limit(limit)
+        )
+        return [
+            (row[0], int(row[1] or 0), int(row[2] or 0)) for row in self.session.execute(statement)
+        ]
 
-def result_rows(
-    session: Session,
-    *,
-    since: date,
-    until: date,
-    kind: InspectionKind | None = None,
-    branch_id: int | None = None,
-    standard_id: int | None = None,
-) -> list[ResultRow]:
-    """Every checklist line of the inspections made from ``since`` to ``until`` inclusive."""
-    statement = (
-        select(
+    def result_rows(
+        self,
+        *,
+        since: date,
+        until: date,
+        kind: InspectionKind | None = None,
+        branch_id: int | None = None,
+        standard_id: int | None = None,
+    ) -> list[ResultRow]:
+        """Every checklist line of the inspections made from ``since`` to ``until`` inclusive."""
+        statement = self.owned(
+            InspectionResult,
             Inspection.id,
             Inspection.branch_id,
             Inspection.staff_id,
             InspectionResult.standard_id,
             InspectionResult.passed,
-        )
-        .join(InspectionResult, InspectionResult.inspection_id == Inspection.id)
-        .where(*_period_conditions(since=since, until=until, kind=kind, branch_id=branch_id))
-    )
-    if standard_id is not None:
-        statement = statement.where(InspectionResult.standard_id == standard_id)
-    return [
-        ResultRow(
-            inspection_id=row[0],
-            branch_id=row[1],
-            staff_id=row[2],
-            standard_id=row[3],
-            passed=bool(row[4]),
-        )
-        for row in session.execute(statement)
-    ]
+        ).where(*_period_conditions(since=since, until=until, kind=kind, branch_id=branch_id))
+        if standard_id is not None:
+            statement = statement.where(InspectionResult.standard_id == standard_id)
+        return [
+            ResultRow(
+                inspection_id=row[0],
+                branch_id=row[1],
+                staff_id=row[2],
+                standard_id=row[3],
+                passed=bool(row[4]),
+            )
+            for row in self.session.execute(statement)
+        ]
 
 
 def actions_for_lines(

@@ -19,7 +19,7 @@ from bankcrm.branches.models import Branch
 from bankcrm.core.clock import bank_today, utcnow
 from bankcrm.core.enums import ActionOrigin, InspectionKind, StandardCategory, TargetDirection
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
-from bankcrm.core.permissions import ROLE_SCOPE, Permission, Scope, has_permission
+from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.quality.gaps import ChecklistTally
 from bankcrm.quality.improvement import service as improvement_service
 from bankcrm.quality.inspections import checklist as checklists
@@ -37,6 +37,7 @@ from bankcrm.quality.inspections.checklist import (
     shipped_catalogue,
     weakest_standards,
 )
+from bankcrm.quality.inspections.repository import InspectionRepository
 from bankcrm.quality.inspections.schemas import (
     CatalogueLoadRead,
     InspectionDetail,
@@ -55,6 +56,7 @@ from bankcrm.quality.models import (
     InspectionResult,
     ServiceStandard,
 )
+from bankcrm.scope import sees_branch
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 
@@ -278,11 +280,7 @@ def _checked_items(items: Sequence[int]) -> list[int]:
 
 def inspectable_branches(session: Session, *, user: StaffUser) -> list[Branch]:
     """Branches the user may inspect: all of them, or a branch manager's own."""
-    scope = ROLE_SCOPE[user.role]
-    if scope is Scope.ALL:
-        return repository.branches(session)
-    own = repository.branch(session, user.branch_id) if user.branch_id else None
-    return [own] if scope is Scope.BRANCH and own is not None else []
+    return [branch for branch in repository.branches(session) if sees_branch(user, branch.id)]
 
 
 def front_line_staff(session: Session, *, branch_id: int) -> list[StaffUser]:
@@ -460,10 +458,7 @@ def _result_read(
 
 
 def _check_may_inspect(user: StaffUser, branch: Branch) -> None:
-    scope = ROLE_SCOPE[user.role]
-    if scope is Scope.ALL:
-        return
-    if scope is Scope.BRANCH and user.branch_id == branch.id:
+    if sees_branch(user, branch.id):
         return
     raise PermissionDenied(
         f"a {user.role.value} may inspect only their own branch, not {branch.name}"
@@ -483,8 +478,7 @@ def _open_corrective_action(
     manager = staff_service.branch_manager(session, branch_id=branch.id)
     owner = manager if manager is not None else user
     window_start = inspection.inspected_on - timedelta(days=RATE_WINDOW_DAYS - 1)
-    rows = repository.result_rows(
-        session,
+    rows = InspectionRepository(session, user).result_rows(
         since=window_start,
         until=inspection.inspected_on,
         branch_id=branch.id,
@@ -518,8 +512,9 @@ def _open_corrective_action(
     )
 
 
-def get_inspection(session: Session, *, inspection_id: int) -> InspectionDetail:
-    inspection = repository.inspection(session, inspection_id)
+def get_inspection(session: Session, *, user: StaffUser, inspection_id: int) -> InspectionDetail:
+    """An inspection the user may see (a branch manager: their branch's), with its lines."""
+    inspection = InspectionRepository(session, user).inspection(inspection_id)
     if inspection is None:
         raise NotFound(f"no inspection {inspection_id}")
     standards = repository.standards_by_ids(
@@ -558,16 +553,18 @@ def get_inspection(session: Session, *, inspection_id: int) -> InspectionDetail:
 def list_inspections(
     session: Session,
     *,
+    user: StaffUser,
     since: date | None = None,
     until: date | None = None,
     kind: InspectionKind | None = None,
     branch_id: int | None = None,
     limit: int = RECENT_LIMIT,
 ) -> list[InspectionRead]:
-    """Inspections of the period (the last 90 days unless chosen), latest first."""
+    """Inspections of the period (the last 90 days unless chosen) that the user may see,
+    latest first."""
     first, last = period(since, until)
-    found = repository.recent_inspections(
-        session, since=first, until=last, kind=kind, branch_id=branch_id, limit=limit
+    found = InspectionRepository(session, user).recent_inspections(
+        since=first, until=last, kind=kind, branch_id=branch_id, limit=limit
     )
     return _reads(session, found)
 
@@ -623,15 +620,17 @@ def period(since: date | None, until: date | None) -> tuple[date, date]:
 def scores(
     session: Session,
     *,
+    user: StaffUser,
     group: ScoreGroup = "branch",
     since: date | None = None,
     until: date | None = None,
     kind: InspectionKind | None = None,
 ) -> ScoreBoard:
     """Scores per branch (with each branch's weakest standards) or per staff member over
-    the period, best first, with the lines checked and passed behind each."""
+    the period, best first, with the lines checked and passed behind each; of the
+    inspections the user may see (a branch manager: their branch's)."""
     first, last = period(since, until)
-    rows = repository.result_rows(session, since=first, until=last, kind=kind)
+    rows = InspectionRepository(session, user).result_rows(since=first, until=last, kind=kind)
     if group == "branch":
         rates = pass_rates(rows, by=checklists.by_branch)
         branches = repository.branch_names(session, {rate.key for rate in rates})
@@ -691,11 +690,16 @@ def scores(
     )
 
 
-def compliance_tallies(session: Session, *, since: date, until: date) -> dict[str, ChecklistTally]:
+def compliance_tallies(
+    session: Session, *, user: StaffUser, since: date, until: date
+) -> dict[str, ChecklistTally]:
     """Checklist lines checked and passed per branch over ``since``…``until`` (inclusive),
-    keyed by branch name, as ``gaps.inspection_compliance_evidence`` takes them. Two
-    branches of the same name are told apart by their codes."""
-    rows: list[ResultRow] = repository.result_rows(session, since=since, until=until)
+    of the inspections the user may see, keyed by branch name, as
+    ``gaps.inspection_compliance_evidence`` takes them. Two branches of the same name are
+    told apart by their codes."""
+    rows: list[ResultRow] = InspectionRepository(session, user).result_rows(
+        since=since, until=until
+    )
     tallies = checklists.compliance_tallies(rows)
     names = repository.branch_names(session, tallies.keys())
     counts: dict[str, int] = {}

@@ -47,6 +47,7 @@ def wave_report(
     the trend over waves; for CSAT and NPS the score, its interval and the monthly trend."""
     content, media_type, filename = export.render(
         session,
+        user=user,
         wave_id=wave_id,
         file_format=file_format,
         locale=locale,

@@ -45,6 +45,7 @@ from bankcrm.quality.reporting.report import (
     WaveReport,
     build_wave_report,
 )
+from bankcrm.staff.models import StaffUser
 
 PDF_MEDIA_TYPE = "application/pdf"
 
@@ -241,6 +242,7 @@ HEADINGS: dict[str, dict[str, str]] = {
 def render(
     session: Session,
     *,
+    user: StaffUser,
     wave_id: int,
     file_format: str,
     locale: str,
@@ -249,7 +251,11 @@ def render(
     """The wave's report as JSON, or as a workbook or PDF to download (content, media
     type, file name; no file name for JSON)."""
     report = build_wave_report(
-        session, wave_id=wave_id, locale=locale, min_branch_respondents=min_branch_respondents
+        session,
+        user=user,
+        wave_id=wave_id,
+        locale=locale,
+        min_branch_respondents=min_branch_respondents,
     )
     if file_format == "xlsx":
         return report_workbook(report), XLSX_MEDIA_TYPE, filename(report, "xlsx")

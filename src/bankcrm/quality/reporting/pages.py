@@ -19,6 +19,7 @@ from bankcrm.quality.reporting.report import (
     WaveReport,
     build_wave_report,
 )
+from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageQualityRead
 from bankcrm.web.i18n import gettext
 from bankcrm.web.labels import label_for
@@ -62,7 +63,7 @@ def wave_report_page(
     """Headline figures, charts and tables of one survey wave."""
     locale = request_locale(request)
     report = build_wave_report(
-        session, wave_id=wave_id, locale=locale, min_branch_respondents=min_respondents
+        session, user=user, wave_id=wave_id, locale=locale, min_branch_respondents=min_respondents
     )
     context: dict[str, Any] = {
         "report": report,
@@ -91,7 +92,7 @@ def wave_report_workbook(
     min_respondents: MinRespondents = MIN_BRANCH_RESPONDENTS,
 ) -> Response:
     """The report as an Excel workbook, in the page's language."""
-    return _download(request, session, wave_id, "xlsx", min_respondents)
+    return _download(request, session, user, wave_id, "xlsx", min_respondents)
 
 
 @router.get("/quality/waves/{wave_id}/report.pdf")
@@ -103,14 +104,20 @@ def wave_report_pdf(
     min_respondents: MinRespondents = MIN_BRANCH_RESPONDENTS,
 ) -> Response:
     """The report as an A4 PDF, in the page's language."""
-    return _download(request, session, wave_id, "pdf", min_respondents)
+    return _download(request, session, user, wave_id, "pdf", min_respondents)
 
 
 def _download(
-    request: Request, session: DbSession, wave_id: int, file_format: str, min_respondents: int
+    request: Request,
+    session: DbSession,
+    user: StaffUser,
+    wave_id: int,
+    file_format: str,
+    min_respondents: int,
 ) -> Response:
     content, media_type, filename = export.render(
         session,
+        user=user,
         wave_id=wave_id,
         file_format=file_format,
         locale=request_locale(request),

@@ -42,6 +42,7 @@ from bankcrm.quality.servqual import (
     mean_confidence_interval,
     welch_test,
 )
+from bankcrm.staff.models import StaffUser
 
 MIN_BRANCH_RESPONDENTS = 5
 """Branches with fewer complete respondents are listed but marked: their figures are too
@@ -264,6 +265,7 @@ class WaveReport:
 def build_wave_report(
     session: Session,
     *,
+    user: StaffUser,
     wave_id: int,
     locale: str = "zh_CN",
     min_branch_respondents: int = MIN_BRANCH_RESPONDENTS,
@@ -273,6 +275,8 @@ def build_wave_report(
 
     Parameters
     ----------
+    user
+        The reader: the figures are of the answers and invitations they may see.
     wave_id
         The wave.
     locale
@@ -287,7 +291,7 @@ def build_wave_report(
     NotFound
         No such wave.
     """
-    repository = WaveReportRepository(session)
+    repository = WaveReportRepository(session, user)
     wave = repository.wave(wave_id)
     if wave is None:
         raise NotFound(f"survey wave {wave_id} not found")

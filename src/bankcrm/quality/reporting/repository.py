@@ -7,11 +7,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from bankcrm.branches.models import Branch
 from bankcrm.core.enums import Quadrant, SurveyKind, ValueTier
 from bankcrm.quality.models import SurveyInvitation, SurveyResponse, SurveyWave
+from bankcrm.scope import ScopedRepository
 from bankcrm.segmentation.models import CustomerSegment, SegmentRun
 
 
@@ -34,12 +34,9 @@ class SegmentOf:
     value_tier: ValueTier
 
 
-class WaveReportRepository:
-    """Reads for one wave's report. The report shows counts and means only, never a
-    customer, so it reads the whole wave rather than the viewer's book."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
+class WaveReportRepository(ScopedRepository):
+    """Reads for one wave's report: the answers and invitations the viewer may see (a branch
+    manager's report is their branch's), though the report shows counts and means only."""
 
     def wave(self, wave_id: int) -> SurveyWave | None:
         return self.session.get(SurveyWave, wave_id)
@@ -47,7 +44,8 @@ class WaveReportRepository:
     def answers(self, wave_code: str) -> list[AnswerRow]:
         """The wave's responses, oldest first."""
         statement = (
-            select(
+            self.owned(
+                SurveyResponse,
                 SurveyResponse.customer_id,
                 SurveyResponse.branch_id,
                 SurveyResponse.answered_on,
@@ -73,8 +71,10 @@ class WaveReportRepository:
     def invitations(self, wave_id: int) -> tuple[int, int]:
         """Invitations issued for the wave and those completed."""
         issued, completed = self.session.execute(
-            select(
-                func.count(SurveyInvitation.id), func.count(SurveyInvitation.completed_at)
+            self.owned(
+                SurveyInvitation,
+                func.count(SurveyInvitation.id),
+                func.count(SurveyInvitation.completed_at),
             ).where(SurveyInvitation.wave_id == wave_id)
         ).one()
         return int(issued), int(completed)
@@ -106,16 +106,20 @@ class WaveReportRepository:
 
     def segments_of_respondents(self, *, wave_code: str, run_as_of: date) -> dict[int, SegmentOf]:
         """Quadrant and value tier, in the run of ``run_as_of``, of the wave's respondents."""
+        respondents = self.owned(SurveyResponse, SurveyResponse.customer_id).where(
+            SurveyResponse.wave == wave_code
+        )
         statement = (
-            select(
-                CustomerSegment.customer_id, CustomerSegment.quadrant, CustomerSegment.value_tier
+            self.owned(
+                CustomerSegment,
+                CustomerSegment.customer_id,
+                CustomerSegment.quadrant,
+                CustomerSegment.value_tier,
             )
             .join(SegmentRun, SegmentRun.id == CustomerSegment.run_id)
             .where(
                 SegmentRun.as_of == run_as_of,
-                CustomerSegment.customer_id.in_(
-                    select(SurveyResponse.customer_id).where(SurveyResponse.wave == wave_code)
-                ),
+                CustomerSegment.customer_id.in_(respondents),
             )
         )
         return {

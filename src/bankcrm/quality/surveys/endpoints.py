@@ -30,7 +30,7 @@ WaveId = Annotated[int, Path(ge=1, le=MAX_ID)]
 @router.get("/waves", response_model=list[WaveSummary])
 def list_waves(session: DbSession, user: QualityRead) -> list[WaveSummary]:
     """Every survey wave, the latest first, with its response rate."""
-    return service.list_waves(session)
+    return service.list_waves(session, user=user)
 
 
 @router.post("/waves", response_model=WaveRead, status_code=201)
@@ -51,7 +51,7 @@ def create_wave(session: DbSession, user: QualityManage, body: WaveCreate) -> Wa
 @router.get("/waves/{wave_id}", response_model=WaveDetail)
 def get_wave(session: DbSession, user: QualityRead, wave_id: WaveId) -> WaveDetail:
     """The wave with its response rate overall and per branch (no links)."""
-    return service.get_wave(session, wave_id=wave_id)
+    return service.get_wave(session, user=user, wave_id=wave_id)
 
 
 @router.post("/waves/{wave_id}/invitations", response_model=IssueRead)
@@ -61,6 +61,7 @@ def issue_invitations(
     """Pick respondents (branches, segment, random sample) and issue their one-time links."""
     return service.issue_invitations(
         session,
+        user=user,
         wave_id=wave_id,
         selection=Selection(
             branch_codes=tuple(body.branch_codes),
@@ -83,7 +84,11 @@ def send_reminders(
     for the bank's gateway to send."""
     chosen = body or ReminderCreate()
     return service.send_reminders(
-        session, wave_id=wave_id, min_days=chosen.min_days, max_reminders=chosen.max_reminders
+        session,
+        user=user,
+        wave_id=wave_id,
+        min_days=chosen.min_days,
+        max_reminders=chosen.max_reminders,
     )
 
 

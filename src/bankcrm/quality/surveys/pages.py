@@ -67,7 +67,7 @@ STATUS_ACTIONS = {
 def wave_list(request: Request, session: DbSession, user: PageQualityRead) -> Response:
     """Every wave with its kind, status, days and response rate."""
     context = {
-        "waves": service.list_waves(session),
+        "waves": service.list_waves(session, user=user),
         "status_badges": STATUS_BADGES,
         "may_manage": has_permission(user.role, Permission.QUALITY_MANAGE),
     }
@@ -183,6 +183,7 @@ def issue_invitations(
     try:
         issued = service.issue_invitations(
             session,
+            user=user,
             wave_id=wave_id,
             selection=Selection(
                 branch_codes=tuple(code[:64] for code in branch_codes if code),
@@ -204,7 +205,7 @@ def send_reminders(
     request: Request, session: DbSession, user: PageQualityManage, wave_id: WaveId
 ) -> Response:
     try:
-        reminded = service.send_reminders(session, wave_id=wave_id)
+        reminded = service.send_reminders(session, user=user, wave_id=wave_id)
     except BankcrmError as error:
         return _refused(request, session, user, wave_id, error, _("No reminders were counted."))
     return RedirectResponse(
@@ -235,12 +236,12 @@ def links_file(
     request: Request, session: DbSession, user: PageQualityManage, wave_id: WaveId
 ) -> Response:
     """Every link of the wave with its reminder count, for the bank's SMS or e-mail gateway."""
-    wave = service.get_wave(session, wave_id=wave_id)
+    wave = service.get_wave(session, user=user, wave_id=wave_id)
     base = str(request.base_url).rstrip("/")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["customer_external_id", "link", "reminders"])
-    for link in service.invitation_links(session, wave_id=wave_id):
+    for link in service.invitation_links(session, user=user, wave_id=wave_id):
         writer.writerow(
             [csv_cell(link.customer_external_id), f"{base}/s/{link.token}", link.reminders]
         )
@@ -285,7 +286,7 @@ def _render_wave(
     problem: Problem | None = None,
     status_code: int = 200,
 ) -> Response:
-    wave = service.get_wave(session, wave_id=wave_id)
+    wave = service.get_wave(session, user=user, wave_id=wave_id)
     context: dict[str, Any] = {
         "wave": wave,
         "status_badges": STATUS_BADGES,
@@ -314,7 +315,7 @@ def prediction_form(
 ) -> Response:
     """What the manager thinks customers expect of every item, their earlier answer filled in."""
     answers = service.prediction_of(session, user=user, wave_id=wave_id)
-    return _render_prediction(request, session, wave_id, answers)
+    return _render_prediction(request, session, user, wave_id, answers)
 
 
 @router.post("/{wave_id}/prediction", response_class=HTMLResponse)
@@ -341,14 +342,15 @@ async def save_prediction(
             if (number := whole_number(value, low=0)) is not None
         }
         return _render_prediction(
-            request, session, wave_id, typed, problem=problem, status_code=error.status_code
+            request, session, user, wave_id, typed, problem=problem, status_code=error.status_code
         )
-    return _render_prediction(request, session, wave_id, saved.answers, saved=True)
+    return _render_prediction(request, session, user, wave_id, saved.answers, saved=True)
 
 
 def _render_prediction(
     request: Request,
     session: Session,
+    user: StaffUser,
     wave_id: int,
     answers: dict[str, int],
     *,
@@ -357,7 +359,7 @@ def _render_prediction(
     status_code: int = 200,
 ) -> Response:
     locale = request_locale(request)
-    wave = service.get_wave(session, wave_id=wave_id)
+    wave = service.get_wave(session, user=user, wave_id=wave_id)
     instrument = service.prediction_instrument(session, wave_id=wave_id)
     items = {item.number: item for item in instrument.items}
     context: dict[str, Any] = {

@@ -1,4 +1,7 @@
-"""All SQL of survey waves: waves, invitations and their one-time links, answers, predictions."""
+"""All SQL of survey waves: waves, invitations and their one-time links, answers, predictions.
+
+Invitations and answers belong to customers: staff read them through :class:`SurveyRepository`,
+the survey jobs and the respondent's link through the system repositories."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from bankcrm.quality.models import (
     SurveyWave,
 )
 from bankcrm.quality.surveys.sampling import Candidate, InvitationCounts
+from bankcrm.scope import ScopedRepository, SystemRepository
 from bankcrm.segmentation.models import CustomerSegment, SegmentRun
 from bankcrm.staff.models import StaffUser
 
@@ -47,215 +51,10 @@ def add_all(session: Session, rows: Sequence[Any]) -> None:
     session.flush()
 
 
-def candidates(session: Session) -> list[Candidate]:
-    """Every customer with what a selection looks at, the segment from the latest run."""
-    latest_run = select(SegmentRun.id).order_by(SegmentRun.as_of.desc()).limit(1).scalar_subquery()
-    statement = (
-        select(
-            Customer.id,
-            Customer.branch_id,
-            Branch.external_id,
-            Customer.status == CustomerStatus.ACTIVE,
-            Customer.erased_at.is_not(None),
-            CustomerSegment.quadrant,
-            CustomerSegment.value_tier,
-        )
-        .outerjoin(Branch, Branch.id == Customer.branch_id)
-        .outerjoin(
-            CustomerSegment,
-            (CustomerSegment.customer_id == Customer.id) & (CustomerSegment.run_id == latest_run),
-        )
-    )
-    return [
-        Candidate(
-            customer_id,
-            branch_id,
-            branch_code,
-            bool(active),
-            bool(erased),
-            None if quadrant is None else quadrant.value,
-            None if tier is None else tier.value,
-        )
-        for customer_id, branch_id, branch_code, active, erased, quadrant, tier in (
-            session.execute(statement)
-        )
-    ]
-
-
 def branch_codes(session: Session) -> list[tuple[str, str]]:
     """Every branch's code and name, by code."""
     statement = select(Branch.external_id, Branch.name).order_by(Branch.external_id)
     return [(code, name) for code, name in session.execute(statement)]
-
-
-def invited_customers(session: Session, wave_id: int) -> set[int]:
-    statement = select(SurveyInvitation.customer_id).where(SurveyInvitation.wave_id == wave_id)
-    return set(session.scalars(statement))
-
-
-def invitation_by_token(session: Session, token: str) -> tuple[SurveyInvitation, SurveyWave] | None:
-    statement = (
-        select(SurveyInvitation, SurveyWave)
-        .join(SurveyWave, SurveyWave.id == SurveyInvitation.wave_id)
-        .where(SurveyInvitation.token == token)
-    )
-    row = session.execute(statement).first()
-    return None if row is None else (row[0], row[1])
-
-
-def open_invitations(session: Session, wave_id: int) -> list[SurveyInvitation]:
-    """Invitations of the wave not answered yet, in the order they were issued."""
-    statement = (
-        select(SurveyInvitation)
-        .where(SurveyInvitation.wave_id == wave_id, SurveyInvitation.completed_at.is_(None))
-        .order_by(SurveyInvitation.id)
-    )
-    return list(session.scalars(statement))
-
-
-def customer_external_ids(session: Session, customer_ids: Iterable[int]) -> dict[int, str]:
-    wanted = list(customer_ids)
-    if not wanted:
-        return {}
-    statement = select(Customer.id, Customer.external_id).where(Customer.id.in_(wanted))
-    return {customer_id: external_id for customer_id, external_id in session.execute(statement)}
-
-
-def links(session: Session, wave_id: int) -> list[tuple[str, str, int]]:
-    """Customer external id, token and reminders of every invitation of the wave."""
-    statement = (
-        select(Customer.external_id, SurveyInvitation.token, SurveyInvitation.reminders)
-        .join(Customer, Customer.id == SurveyInvitation.customer_id)
-        .where(SurveyInvitation.wave_id == wave_id)
-        .order_by(SurveyInvitation.id)
-    )
-    return [
-        (external_id, token, reminders)
-        for external_id, token, reminders in session.execute(statement)
-    ]
-
-
-def counts_by_branch(session: Session, wave_id: int) -> list[tuple[str | None, InvitationCounts]]:
-    """How far the wave's invitations got, per branch (by name)."""
-    opened = func.sum(case((SurveyInvitation.opened_at.is_not(None), 1), else_=0))
-    partial = func.sum(
-        case(
-            (
-                SurveyInvitation.completed_at.is_(None) & SurveyInvitation.draft.is_not(None),
-                1,
-            ),
-            else_=0,
-        )
-    )
-    completed = func.sum(case((SurveyInvitation.completed_at.is_not(None), 1), else_=0))
-    statement = (
-        select(Branch.name, func.count(SurveyInvitation.id), opened, partial, completed)
-        .select_from(SurveyInvitation)
-        .outerjoin(Branch, Branch.id == SurveyInvitation.branch_id)
-        .where(SurveyInvitation.wave_id == wave_id)
-        .group_by(Branch.name)
-        .order_by(Branch.name)
-    )
-    return [
-        (
-            name,
-            InvitationCounts(
-                issued=int(issued),
-                opened=int(opened_count or 0),
-                partial=int(partial_count or 0),
-                completed=int(completed_count or 0),
-            ),
-        )
-        for name, issued, opened_count, partial_count, completed_count in session.execute(statement)
-    ]
-
-
-def wave_totals(session: Session) -> dict[int, tuple[int, int]]:
-    """Issued and completed invitations of every wave that has any, by wave id."""
-    completed = func.sum(case((SurveyInvitation.completed_at.is_not(None), 1), else_=0))
-    statement = select(
-        SurveyInvitation.wave_id, func.count(SurveyInvitation.id), completed
-    ).group_by(SurveyInvitation.wave_id)
-    return {
-        wave_id: (int(issued), int(done or 0))
-        for wave_id, issued, done in session.execute(statement)
-    }
-
-
-def mark_opened(session: Session, invitation_id: int, now: datetime) -> None:
-    """Stamp the first time the link was opened (a later opening keeps the first stamp)."""
-    session.execute(
-        update(SurveyInvitation)
-        .where(SurveyInvitation.id == invitation_id, SurveyInvitation.opened_at.is_(None))
-        .values(opened_at=now)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def save_draft(session: Session, invitation_id: int, draft: dict[str, int], now: datetime) -> bool:
-    """Keep partial answers of an invitation not yet answered; False if it was answered."""
-    result = session.execute(
-        update(SurveyInvitation)
-        .where(SurveyInvitation.id == invitation_id, SurveyInvitation.completed_at.is_(None))
-        .values(draft=draft, opened_at=func.coalesce(SurveyInvitation.opened_at, now))
-        .execution_options(synchronize_session=False)
-    )
-    return _rowcount(result) == 1
-
-
-def claim(session: Session, invitation_id: int, now: datetime) -> bool:
-    """Mark the invitation answered if nobody did first; True for the one submit that wins.
-
-    The condition is checked by the database as it writes, so of two submits at the same
-    moment exactly one changes the row (PostgreSQL makes the second wait for the first's
-    commit and then finds the row answered)."""
-    result = session.execute(
-        update(SurveyInvitation)
-        .where(SurveyInvitation.id == invitation_id, SurveyInvitation.completed_at.is_(None))
-        .values(
-            completed_at=now,
-            draft=None,
-            opened_at=func.coalesce(SurveyInvitation.opened_at, now),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return _rowcount(result) == 1
-
-
-def link_response(session: Session, invitation_id: int, response_id: int) -> None:
-    session.execute(
-        update(SurveyInvitation)
-        .where(SurveyInvitation.id == invitation_id)
-        .values(response_id=response_id)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _rowcount(result: Any) -> int:
-    return int(result.rowcount)
-
-
-def servqual_answers(session: Session, wave_code: str) -> list[dict[str, Any]]:
-    """The answers of every SERVQUAL response of a wave, oldest first."""
-    statement = (
-        select(SurveyResponse.answers)
-        .where(
-            SurveyResponse.wave == wave_code,
-            SurveyResponse.kind == SurveyKind.SERVQUAL,
-            SurveyResponse.answers.is_not(None),
-        )
-        .order_by(SurveyResponse.answered_on, SurveyResponse.id)
-    )
-    return [answers for answers in session.scalars(statement) if answers]
-
-
-def answered_days(session: Session, wave_code: str) -> tuple[date | None, date | None]:
-    """The first and last day answers of a wave code were given."""
-    statement = select(
-        func.min(SurveyResponse.answered_on), func.max(SurveyResponse.answered_on)
-    ).where(SurveyResponse.wave == wave_code)
-    first, last = session.execute(statement).one()
-    return first, last
 
 
 def prediction(session: Session, wave_id: int, respondent_id: int) -> ManagementPrediction | None:
@@ -273,28 +72,6 @@ def prediction_count(session: Session, wave_id: int) -> int:
     return int(session.scalar(statement) or 0)
 
 
-def latest_interactions(
-    session: Session, *, start: datetime, end: datetime
-) -> list[tuple[int, int, int]]:
-    """Interaction id, customer id and branch id of each active, not erased customer's latest
-    interaction in ``[start, end)``."""
-    statement = (
-        select(Interaction.id, Interaction.customer_id, Customer.branch_id)
-        .join(Customer, Customer.id == Interaction.customer_id)
-        .where(
-            Interaction.occurred_at >= start,
-            Interaction.occurred_at < end,
-            Customer.status == CustomerStatus.ACTIVE,
-            Customer.erased_at.is_(None),
-        )
-        .order_by(Interaction.customer_id, Interaction.occurred_at, Interaction.id)
-    )
-    latest: dict[int, tuple[int, int, int]] = {}
-    for interaction_id, customer_id, branch_id in session.execute(statement):
-        latest[customer_id] = (interaction_id, customer_id, branch_id)
-    return list(latest.values())
-
-
 def staff_in_roles(session: Session, roles: Sequence[Role]) -> list[StaffUser]:
     """Active staff of the given roles, by username."""
     statement = (
@@ -303,3 +80,245 @@ def staff_in_roles(session: Session, roles: Sequence[Role]) -> list[StaffUser]:
         .order_by(StaffUser.username)
     )
     return list(session.scalars(statement))
+
+
+class SurveyRepository(ScopedRepository):
+    """Invitations and answers of the waves as the viewer may see them (the branch they are
+    about, or the customer's account manager); the customers a wave may ask."""
+
+    def candidates(self) -> list[Candidate]:
+        """Every customer with what a selection looks at, the segment from the latest run."""
+        latest_run = (
+            select(SegmentRun.id).order_by(SegmentRun.as_of.desc()).limit(1).scalar_subquery()
+        )
+        statement = self.same_customer(
+            self.customers(
+                Customer.id,
+                Customer.branch_id,
+                Branch.external_id,
+                Customer.status == CustomerStatus.ACTIVE,
+                Customer.erased_at.is_not(None),
+                CustomerSegment.quadrant,
+                CustomerSegment.value_tier,
+            ).outerjoin(Branch, Branch.id == Customer.branch_id),
+            CustomerSegment,
+            CustomerSegment.run_id == latest_run,
+            outer=True,
+        )
+        return [
+            Candidate(
+                customer_id,
+                branch_id,
+                branch_code,
+                bool(active),
+                bool(erased),
+                None if quadrant is None else quadrant.value,
+                None if tier is None else tier.value,
+            )
+            for customer_id, branch_id, branch_code, active, erased, quadrant, tier in (
+                self.session.execute(statement)
+            )
+        ]
+
+    def invited_customers(self, wave_id: int) -> set[int]:
+        statement = self.owned(SurveyInvitation, SurveyInvitation.customer_id).where(
+            SurveyInvitation.wave_id == wave_id
+        )
+        return set(self.session.scalars(statement))
+
+    def open_invitations(self, wave_id: int) -> list[SurveyInvitation]:
+        """Invitations of the wave not answered yet, in the order they were issued."""
+        statement = (
+            self.owned(SurveyInvitation)
+            .where(SurveyInvitation.wave_id == wave_id, SurveyInvitation.completed_at.is_(None))
+            .order_by(SurveyInvitation.id)
+        )
+        return list(self.session.scalars(statement))
+
+    def customer_external_ids(self, customer_ids: Iterable[int]) -> dict[int, str]:
+        wanted = list(customer_ids)
+        if not wanted:
+            return {}
+        statement = self.customers(Customer.id, Customer.external_id).where(Customer.id.in_(wanted))
+        return {
+            customer_id: external_id for customer_id, external_id in self.session.execute(statement)
+        }
+
+    def links(self, wave_id: int) -> list[tuple[str, str, int]]:
+        """Customer external id, token and reminders of every invitation of the wave."""
+        statement = (
+            self.owned(
+                SurveyInvitation,
+                Customer.external_id,
+                SurveyInvitation.token,
+                SurveyInvitation.reminders,
+            )
+            .where(SurveyInvitation.wave_id == wave_id, Customer.id.is_not(None))
+            .order_by(SurveyInvitation.id)
+        )
+        return [
+            (external_id, token, reminders)
+            for external_id, token, reminders in self.session.execute(statement)
+        ]
+
+    def counts_by_branch(self, wave_id: int) -> list[tuple[str | None, InvitationCounts]]:
+        """How far the wave's invitations got, per branch (by name)."""
+        opened = func.sum(case((SurveyInvitation.opened_at.is_not(None), 1), else_=0))
+        partial = func.sum(
+            case(
+                (
+                    SurveyInvitation.completed_at.is_(None) & SurveyInvitation.draft.is_not(None),
+                    1,
+                ),
+                else_=0,
+            )
+        )
+        completed = func.sum(case((SurveyInvitation.completed_at.is_not(None), 1), else_=0))
+        statement = (
+            self.owned(
+                SurveyInvitation,
+                Branch.name,
+                func.count(SurveyInvitation.id),
+                opened,
+                partial,
+                completed,
+            )
+            .outerjoin(Branch, Branch.id == SurveyInvitation.branch_id)
+            .where(SurveyInvitation.wave_id == wave_id)
+            .group_by(Branch.name)
+            .order_by(Branch.name)
+        )
+        return [
+            (
+                name,
+                InvitationCounts(
+                    issued=int(issued),
+                    opened=int(opened_count or 0),
+                    partial=int(partial_count or 0),
+                    completed=int(completed_count or 0),
+                ),
+            )
+            for name, issued, opened_count, partial_count, completed_count in (
+                self.session.execute(statement)
+            )
+        ]
+
+    def wave_totals(self) -> dict[int, tuple[int, int]]:
+        """Issued and completed invitations of every wave that has any, by wave id."""
+        completed = func.sum(case((SurveyInvitation.completed_at.is_not(None), 1), else_=0))
+        statement = self.owned(
+            SurveyInvitation, SurveyInvitation.wave_id, func.count(SurveyInvitation.id), completed
+        ).group_by(SurveyInvitation.wave_id)
+        return {
+            wave_id: (int(issued), int(done or 0))
+            for wave_id, issued, done in self.session.execute(statement)
+        }
+
+    def servqual_answers(self, wave_code: str) -> list[dict[str, Any]]:
+        """The answers of every SERVQUAL response of a wave, oldest first."""
+        statement = (
+            self.owned(SurveyResponse, SurveyResponse.answers)
+            .where(
+                SurveyResponse.wave == wave_code,
+                SurveyResponse.kind == SurveyKind.SERVQUAL,
+                SurveyResponse.answers.is_not(None),
+            )
+            .order_by(SurveyResponse.answered_on, SurveyResponse.id)
+        )
+        return [answers for answers in self.session.scalars(statement) if answers]
+
+    def answered_days(self, wave_code: str) -> tuple[date | None, date | None]:
+        """The first and last day answers of a wave code were given."""
+        statement = self.owned(
+            SurveyResponse,
+            func.min(SurveyResponse.answered_on),
+            func.max(SurveyResponse.answered_on),
+        ).where(SurveyResponse.wave == wave_code)
+        first, last = self.session.execute(statement).one()
+        return first, last
+
+    def latest_interactions(self, *, start: datetime, end: datetime) -> list[tuple[int, int, int]]:
+        """Interaction id, customer id and branch id of each active, not erased customer's
+        latest interaction in ``[start, end)``."""
+        statement = (
+            self.owned(Interaction, Interaction.id, Interaction.customer_id, Customer.branch_id)
+            .where(
+                Interaction.occurred_at >= start,
+                Interaction.occurred_at < end,
+                Customer.status == CustomerStatus.ACTIVE,
+                Customer.erased_at.is_(None),
+            )
+            .order_by(Interaction.customer_id, Interaction.occurred_at, Interaction.id)
+        )
+        latest: dict[int, tuple[int, int, int]] = {}
+        for interaction_id, customer_id, branch_id in self.session.execute(statement):
+            latest[customer_id] = (interaction_id, customer_id, branch_id)
+        return list(latest.values())
+
+
+class SurveySystemRepository(SystemRepository, SurveyRepository):
+    """The same reads for the whole bank: the survey jobs of the command line (follow-ups,
+    reminders) and the demo."""
+
+
+class SurveyLinkSystemRepository(SystemRepository):
+    """The respondent's side: a customer with a one-time link, not a member of staff. The
+    token is the scope: every statement names the one invitation it belongs to."""
+
+    def invitation_by_token(self, token: str) -> tuple[SurveyInvitation, SurveyWave] | None:
+        statement = (
+            select(SurveyInvitation, SurveyWave)
+            .join(SurveyWave, SurveyWave.id == SurveyInvitation.wave_id)
+            .where(SurveyInvitation.token == token)
+        )
+        row = self.session.execute(statement).first()
+        return None if row is None else (row[0], row[1])
+
+    def mark_opened(self, invitation_id: int, now: datetime) -> None:
+        """Stamp the first time the link was opened (a later opening keeps the first stamp)."""
+        self.session.execute(
+            update(SurveyInvitation)
+            .where(SurveyInvitation.id == invitation_id, SurveyInvitation.opened_at.is_(None))
+            .values(opened_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    def save_draft(self, invitation_id: int, draft: dict[str, int], now: datetime) -> bool:
+        """Keep partial answers of an invitation not yet answered; False if it was answered."""
+        result = self.session.execute(
+            update(SurveyInvitation)
+            .where(SurveyInvitation.id == invitation_id, SurveyInvitation.completed_at.is_(None))
+            .values(draft=draft, opened_at=func.coalesce(SurveyInvitation.opened_at, now))
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
+    def claim(self, invitation_id: int, now: datetime) -> bool:
+        """Mark the invitation answered if nobody did first; True for the one submit that wins.
+
+        The condition is checked by the database as it writes, so of two submits at the same
+        moment exactly one changes the row (PostgreSQL makes the second wait for the first's
+        commit and then finds the row answered)."""
+        result = self.session.execute(
+            update(SurveyInvitation)
+            .where(SurveyInvitation.id == invitation_id, SurveyInvitation.completed_at.is_(None))
+            .values(
+                completed_at=now,
+                draft=None,
+                opened_at=func.coalesce(SurveyInvitation.opened_at, now),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
+    def link_response(self, invitation_id: int, response_id: int) -> None:
+        self.session.execute(
+            update(SurveyInvitation)
+            .where(SurveyInvitation.id == invitation_id)
+            .values(response_id=response_id)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)

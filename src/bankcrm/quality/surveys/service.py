@@ -36,6 +36,11 @@ from bankcrm.quality.surveys.answers import (
     prediction_questions,
     survey_questions,
 )
+from bankcrm.quality.surveys.repository import (
+    SurveyLinkSystemRepository,
+    SurveyRepository,
+    SurveySystemRepository,
+)
 from bankcrm.quality.surveys.sampling import (
     MAX_REMINDERS,
     REMINDER_AFTER_DAYS,
@@ -185,8 +190,9 @@ def wave_by_code(session: Session, *, code: str) -> WaveRead:
     return WaveRead.model_validate(wave)
 
 
-def list_waves(session: Session) -> list[WaveSummary]:
-    totals = repository.wave_totals(session)
+def list_waves(session: Session, *, user: StaffUser) -> list[WaveSummary]:
+    """Every wave with the invitations issued and completed that ``user`` may see."""
+    totals = SurveyRepository(session, user).wave_totals()
     summaries = []
     for wave in repository.waves(session):
         issued, completed = totals.get(wave.id, (0, 0))
@@ -203,10 +209,11 @@ def list_waves(session: Session) -> list[WaveSummary]:
     return summaries
 
 
-def get_wave(session: Session, *, wave_id: int) -> WaveDetail:
-    """The wave with its response rate overall and per branch."""
+def get_wave(session: Session, *, user: StaffUser, wave_id: int) -> WaveDetail:
+    """The wave with its response rate overall and per branch, of the invitations ``user``
+    may see."""
     wave = _wave(session, wave_id)
-    rates = response_rates(repository.counts_by_branch(session, wave.id))
+    rates = response_rates(SurveyRepository(session, user).counts_by_branch(wave.id))
 
     def counts(rate: Any) -> dict[str, Any]:
         return {
@@ -258,18 +265,21 @@ def _check_not_closed(wave: SurveyWave) -> None:
 def issue_invitations(
     session: Session,
     *,
+    user: StaffUser,
     wave_id: int,
     selection: Selection,
 ) -> IssueRead:
     """Pick respondents as ``selection`` says and give each a one-time link.
 
     Only active customers who were never erased and are not yet invited to the wave are
-    picked; each invitation is made out for the customer's branch."""
+    picked, from the customers ``user`` may see; each invitation is made out for the
+    customer's branch."""
     wave = _wave(session, wave_id)
     _check_not_closed(wave)
     moment = utcnow()
-    invited = repository.invited_customers(session, wave.id)
-    pool = eligible(repository.candidates(session), selection, already_invited=invited)
+    rows = SurveyRepository(session, user)
+    invited = rows.invited_customers(wave.id)
+    pool = eligible(rows.candidates(), selection, already_invited=invited)
     chosen = select_respondents(pool, selection, already_invited=invited)
     _record_round(wave, {**selection.as_record(), "issued": len(chosen), "at": moment.isoformat()})
     session.flush()
@@ -288,14 +298,12 @@ def issue_invitations(
     return IssueRead(
         eligible=len(pool),
         issued=len(invitations),
-        invitations=_links(session, invitations),
+        invitations=_links(rows, invitations),
     )
 
 
-def _links(session: Session, invitations: list[SurveyInvitation]) -> list[InvitationLink]:
-    external = repository.customer_external_ids(
-        session, (invitation.customer_id for invitation in invitations)
-    )
+def _links(rows: SurveyRepository, invitations: list[SurveyInvitation]) -> list[InvitationLink]:
+    external = rows.customer_external_ids(invitation.customer_id for invitation in invitations)
     return [
         InvitationLink(
             customer_external_id=external[invitation.customer_id],
@@ -306,31 +314,61 @@ def _links(session: Session, invitations: list[SurveyInvitation]) -> list[Invita
     ]
 
 
-def invitation_links(session: Session, *, wave_id: int) -> list[InvitationLink]:
-    """Every link of the wave, for the bank's SMS or e-mail gateway."""
+def invitation_links(session: Session, *, user: StaffUser, wave_id: int) -> list[InvitationLink]:
+    """Every link of the wave ``user`` may see, for the bank's SMS or e-mail gateway."""
     wave = _wave(session, wave_id)
     return [
         InvitationLink(customer_external_id=external_id, token=token, reminders=reminders)
-        for external_id, token, reminders in repository.links(session, wave.id)
+        for external_id, token, reminders in SurveyRepository(session, user).links(wave.id)
     ]
 
 
 def send_reminders(
     session: Session,
     *,
+    user: StaffUser,
     wave_id: int,
     min_days: int = REMINDER_AFTER_DAYS,
     max_reminders: int = MAX_REMINDERS,
 ) -> ReminderRead:
-    """Count a reminder on every unanswered invitation that is due one, and return their
-    links for the gateway to send again."""
+    """Count a reminder on every unanswered invitation ``user`` may see that is due one,
+    and return their links for the gateway to send again."""
+    return _send_reminders(
+        SurveyRepository(session, user),
+        wave_id=wave_id,
+        min_days=min_days,
+        max_reminders=max_reminders,
+    )
+
+
+def send_reminders_job(
+    session: Session,
+    *,
+    wave_id: int,
+    min_days: int = REMINDER_AFTER_DAYS,
+    max_reminders: int = MAX_REMINDERS,
+) -> ReminderRead:
+    """The reminder job (``bankcrm quality remind``): every unanswered invitation of the
+    wave that is due one, whichever branch it is about."""
+    return _send_reminders(
+        SurveySystemRepository(session),
+        wave_id=wave_id,
+        min_days=min_days,
+        max_reminders=max_reminders,
+    )
+
+
+def _send_reminders(
+    rows: SurveyRepository, *, wave_id: int, min_days: int, max_reminders: int
+) -> ReminderRead:
+    session = rows.session
     wave = _wave(session, wave_id)
     if wave.status is not WaveStatus.OPEN:
         raise Conflict(f"wave {wave.code} is not open")
     moment = utcnow()
     due = [
         invitation
-        for invitation in repository.open_invitations(session, wave.id)
+        for invitation in rows.open_invitations(wave.id)
         if reminder_due(
             issued_at=as_utc(invitation.issued_at),
             reminded_at=None if invitation.reminded_at is None else as_utc(invitation.reminded_at),
@@ -345,7 +383,7 @@ def send_reminders(
         invitation.reminders += 1
         invitation.reminded_at = moment
     session.flush()
-    return ReminderRead(reminded=len(due), invitations=_links(session, due))
+    return ReminderRead(reminded=len(due), invitations=_links(rows, due))
 
 
 def issue_follow_up_invitations(
@@ -357,7 +395,9 @@ def issue_follow_up_invitations(
 ) -> int:
     """Invite every customer who had an interaction from ``since`` to ``until`` (bank days,
     both included; today when left out) to a short CSAT or NPS wave, asking about their
-    latest interaction in that window. Returns how many were invited."""
+    latest interaction in that window. Returns how many were invited.
+
+    A job for the whole bank (``bankcrm quality follow-up``, the demo), not a staff action."""
     wave = _wave(session, wave_id)
     if wave.kind is SurveyKind.SERVQUAL:
         raise ValidationFailed(
@@ -369,11 +409,12 @@ def issue_follow_up_invitations(
     last = until or bank_day(moment)
     if last < since:
         raise ValidationFailed("the window ends before it begins", field="until")
-    invited = repository.invited_customers(session, wave.id)
+    bank = SurveySystemRepository(session)
+    invited = bank.invited_customers(wave.id)
     contacts = [
         contact
-        for contact in repository.latest_interactions(
-            session, start=bank_day_start(since), end=bank_day_start(last + timedelta(days=1))
+        for contact in bank.latest_interactions(
+            start=bank_day_start(since), end=bank_day_start(last + timedelta(days=1))
         )
         if contact[1] not in invited
     ]
@@ -420,7 +461,7 @@ class Survey:
 
 
 def _invitation(session: Session, token: str) -> tuple[SurveyInvitation, SurveyWave]:
-    found = repository.invitation_by_token(session, token)
+    found = SurveyLinkSystemRepository(session).invitation_by_token(token)
     if found is None:
         raise NotFound("no survey behind this link")
     return found
@@ -449,7 +490,7 @@ def open_survey(session: Session, *, token: str) -> Survey:
     moment = utcnow()
     invitation, wave = _invitation(session, token)
     _check_answerable(invitation, wave, moment)
-    repository.mark_opened(session, invitation.id, moment)
+    SurveyLinkSystemRepository(session).mark_opened(invitation.id, moment)
     return _survey(wave, dict(invitation.draft or {}))
 
 
@@ -459,7 +500,7 @@ def save_draft(session: Session, *, token: str, form: Mapping[str, object]) -> S
     invitation, wave = _invitation(session, token)
     _check_answerable(invitation, wave, moment)
     checked = check_answers(form, survey_questions(wave.kind, wave_instrument(wave)))
-    if not repository.save_draft(session, invitation.id, checked.answers, moment):
+    if not SurveyLinkSystemRepository(session).save_draft(invitation.id, checked.answers, moment):
         raise AlreadyAnswered("this survey has already been answered")
     return _survey(wave, checked.answers)
 
@@ -474,11 +515,12 @@ def submit(session: Session, *, token: str, form: Mapping[str, object]) -> int:
     invitation, wave = _invitation(session, token)
     _check_answerable(invitation, wave, moment)
     checked = check_answers(form, survey_questions(wave.kind, wave_instrument(wave)))
+    link = SurveyLinkSystemRepository(session)
     if checked.problems:
-        if not repository.save_draft(session, invitation.id, checked.answers, moment):
+        if not link.save_draft(invitation.id, checked.answers, moment):
             raise AlreadyAnswered("this survey has already been answered")
         raise AnswersIncomplete(checked.problems, _survey(wave, checked.answers))
-    if not repository.claim(session, invitation.id, moment):
+    if not link.claim(invitation.id, moment):
         raise AlreadyAnswered("this survey has already been answered")
     scored = wave.kind is not SurveyKind.SERVQUAL
     response = SurveyResponse(
@@ -492,7 +534,7 @@ def submit(session: Session, *, token: str, form: Mapping[str, object]) -> int:
         answers=None if scored else checked.answers,
     )
     repository.add(session, response)
-    repository.link_response(session, invitation.id, response.id)
+    link.link_response(invitation.id, response.id)
     return response.id
 
 
@@ -547,13 +589,13 @@ def prediction_of(session: Session, *, user: StaffUser, wave_id: int) -> dict[st
 
 
 def wave_responses(
-    session: Session, *, wave_id: int
+    session: Session, *, user: StaffUser, wave_id: int
 ) -> tuple[Instrument, servqual.ServqualResponses | None]:
-    """The wave's instrument and its SERVQUAL answers as the analysis takes them; ``None``
-    before anyone answered."""
+    """The wave's instrument and the SERVQUAL answers ``user`` may see as the analysis takes
+    them; ``None`` before anyone answered."""
     wave = _wave(session, wave_id)
     instrument = _servqual_instrument(wave)
-    rows = repository.servqual_answers(session, wave.code)
+    rows = SurveyRepository(session, user).servqual_answers(wave.code)
     if not rows:
         return instrument, None
     items = [item.number for item in instrument.items]
