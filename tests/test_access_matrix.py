@@ -62,6 +62,8 @@ EARLIER = date(2026, 3, 31)
 """A second segmentation, so that migration between two runs has an answer too."""
 SENTINEL_NAME = "越界客户甲乙"
 SENTINEL_PHONE = "13987654321"
+ACCESS_REASON = "客户本人书面申请查阅个人信息,已核验身份"
+"""An access request needs a reason (finding L7)."""
 UNMASKING_ROUTES = {
     ("POST", "/api/v1/customers/{customer_id}/reveal"),
     ("POST", "/customers/{customer_id}/reveal"),
@@ -115,8 +117,14 @@ class Caller:
 
 def _request(session: Session, maker: StaffUser, customer_id: int, kind: PrivacyRequestKind) -> int:
     corrections = {"occupation": "教师"} if kind is PrivacyRequestKind.CORRECTION else None
+    reason = ACCESS_REASON if kind is PrivacyRequestKind.ACCESS else None
     return privacy_service.create_request(
-        session, user=maker, customer_id=customer_id, kind=kind, corrections=corrections
+        session,
+        user=maker,
+        customer_id=customer_id,
+        kind=kind,
+        reason=reason,
+        corrections=corrections,
     ).id
 
 
@@ -281,6 +289,13 @@ def callers(small_bank: SmallBank, app_settings: str) -> Iterator[list[Caller]]:
             session, officer=officer, branch_manager=users[small_bank.branch_manager]
         )
         mine = _objects(session, manager_a, own_customer.id, quality)
+        # a checker's approval lets the roles that see personal data masked export it too
+        privacy_service.approve(
+            session,
+            user=users[small_bank.branch_manager],
+            request_id=mine.access_request,
+            version=1,
+        )
         elsewhere = _objects(session, auditor, outsider_branch.id, quality)
         session.commit()
         by_role = {
@@ -352,6 +367,7 @@ API_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/privacy/requests"): lambda o: {
         "customer_id": o.customer,
         "kind": "access",
+        "reason": ACCESS_REASON,
     },
     ("POST", "/api/v1/privacy/requests/{request_id}/approve"): lambda o: {"version": 1},
     ("POST", "/api/v1/privacy/requests/{request_id}/reject"): lambda o: {
@@ -440,7 +456,11 @@ API_BODIES: dict[tuple[str, str], Any] = {
 }
 PAGE_FORMS: dict[tuple[str, str], Any] = {
     ("POST", "/customers/{customer_id}/reveal"): lambda o: {"reason": "客户来电核实身份"},
-    ("POST", "/privacy"): lambda o: {"customer_id": str(o.customer), "kind": "access"},
+    ("POST", "/privacy"): lambda o: {
+        "customer_id": str(o.customer),
+        "kind": "access",
+        "reason": ACCESS_REASON,
+    },
     ("POST", "/privacy/{request_id}/approve"): lambda o: {"version": "1"},
     ("POST", "/privacy/{request_id}/reject"): lambda o: {"version": "1", "reason": "信息无误"},
     ("POST", "/complaints/new"): lambda o: {

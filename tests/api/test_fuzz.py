@@ -140,6 +140,7 @@ def _open_bank(session: Session) -> dict[Role, StaffUser]:
             customer_id=customer.id,
             kind=kind,
             note="客户来电",
+            reason="客户书面申请,已核验身份" if kind is PrivacyRequestKind.ACCESS else None,
             corrections={"occupation": "教师"} if kind is PrivacyRequestKind.CORRECTION else None,
         )
     customers_service.reveal_personal_data(
@@ -250,6 +251,11 @@ def test_text_postgresql_cannot_store_is_refused_as_invalid(
         (
             "/privacy/requests",
             manager,
+            {"json": {"customer_id": customer_id, "kind": "access", "reason": "申请\x00"}},
+        ),
+        (
+            "/privacy/requests",
+            manager,
             {
                 "json": {
                     "customer_id": customer_id,
@@ -268,6 +274,11 @@ def test_text_postgresql_cannot_store_is_refused_as_invalid(
         answer = client.post(f"{API_PREFIX}{path}", headers=headers, **body)
         assert answer.status_code == 422, (path, body, answer.text)
 
-    note = {"customer_id": customer_id, "kind": "access", "note": "客户来电\n要求查询"}
+    note = {
+        "customer_id": customer_id,
+        "kind": "access",
+        "note": "客户来电\n要求查询",
+        "reason": "客户书面申请\n已核验身份",
+    }
     answer = client.post(f"{API_PREFIX}/privacy/requests", headers=manager, json=note)
     assert answer.status_code == 201, answer.text

@@ -25,6 +25,7 @@ from tests.web.test_pages import csrf_of, log_in
 
 HTML = {"accept": "text/html"}
 NEW_ADDRESS = "上海市浦东新区世纪大道100号"
+ACCESS_REASON = "客户本人书面申请查阅个人信息,已在柜台核验身份"
 
 
 def add_staff(database_url: str, role: Role) -> str:
@@ -73,6 +74,11 @@ def decide(
         headers=HTML,
         follow_redirects=False,
     )
+
+
+def access_form(customer_id: int) -> dict[str, str | list[str]]:
+    """An access request as the form takes it: it needs a reason."""
+    return {"customer_id": str(customer_id), "kind": "access", "reason": ACCESS_REASON}
 
 
 def correction_form(customer_id: int) -> dict[str, str | list[str]]:
@@ -164,8 +170,9 @@ def test_an_access_request_is_answered_with_json_and_excel(
 ) -> None:
     customer_id = small_bank.book_a[3]
     log_in(client, small_bank.manager_a)
-    request_id = register_ok(client, {"customer_id": str(customer_id), "kind": "access"})
+    request_id = register_ok(client, access_form(customer_id))
     page = client.get(f"/privacy/{request_id}").text
+    assert "申请理由" in page and ACCESS_REASON in page
     assert f'href="/privacy/{request_id}/export?format=json"' in page
     assert f'href="/privacy/{request_id}/export?format=xlsx"' in page
 
@@ -254,8 +261,8 @@ def test_overdue_requests_are_marked(
     client: TestClient, small_bank: SmallBank, app_settings: str
 ) -> None:
     log_in(client, small_bank.manager_a)
-    late = register_ok(client, {"customer_id": str(small_bank.book_a[6]), "kind": "access"})
-    register_ok(client, {"customer_id": str(small_bank.book_a[7]), "kind": "access"})
+    late = register_ok(client, access_form(small_bank.book_a[6]))
+    register_ok(client, access_form(small_bank.book_a[7]))
     engine = make_engine(app_settings)
     with Session(engine) as session:
         session.execute(

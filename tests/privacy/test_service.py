@@ -325,8 +325,16 @@ def test_requests_are_scoped_and_checked(app_settings: str) -> None:
                 kind=PrivacyRequestKind.CORRECTION,
                 corrections={"risk_level": "C5"},
             )
+        with pytest.raises(ValidationFailed, match="needs a reason"):
+            service.create_request(
+                session, user=mine, customer_id=customer.id, kind=PrivacyRequestKind.ACCESS
+            )
         access = service.create_request(
-            session, user=mine, customer_id=customer.id, kind=PrivacyRequestKind.ACCESS
+            session,
+            user=mine,
+            customer_id=customer.id,
+            kind=PrivacyRequestKind.ACCESS,
+            reason="客户本人书面申请,已核验身份",
         )
         assert (access.due_on - clock.bank_today()).days == 15
         content, media_type, name = service.export_customer_data(

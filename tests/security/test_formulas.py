@@ -26,7 +26,7 @@ from bankcrm.quality.reporting.report import build_wave_report
 from bankcrm.segmentation.service import export_segments
 from tests.api.test_segments import segment
 from tests.conftest import SQLITE_ONLY
-from tests.privacy.test_pages import register_ok
+from tests.privacy.test_pages import access_form, register_ok
 from tests.quality.test_report import plant_waves
 from tests.small_bank import SmallBank
 from tests.web.test_pages import log_in
@@ -91,7 +91,7 @@ def test_the_access_request_workbook_keeps_hostile_profile_text_as_text(
         session.commit()
     engine.dispose()
     log_in(client, small_bank.manager_a)
-    request_id = register_ok(client, {"customer_id": str(customer_id), "kind": "access"})
+    request_id = register_ok(client, access_form(customer_id))
     answer = client.get(f"/privacy/{request_id}/export?format=xlsx")
     assert answer.status_code == 200
     workbook = load_workbook(io.BytesIO(answer.content))

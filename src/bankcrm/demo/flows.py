@@ -130,6 +130,8 @@ PRIVACY_EXAMPLES: tuple[tuple[PrivacyRequestKind, str, dict[str, str | None] | N
 )
 """What the privacy page shows in the demo: an export to send, a correction awaiting its
 checker, a deletion held while the customer still banks with us."""
+PRIVACY_REASON = "客户本人书面申请查阅个人信息,已在柜台核验身份证件。"
+"""Why the demo's access request hands the data over (an access request needs a reason)."""
 
 
 def _register_privacy_requests(database_url: str) -> None:
@@ -152,6 +154,7 @@ def _register_privacy_requests(database_url: str) -> None:
                     customer_id=customer.id,
                     kind=kind,
                     note=note,
+                    reason=PRIVACY_REASON if kind is PrivacyRequestKind.ACCESS else None,
                     corrections=corrections,
                 )
             session.commit()

@@ -25,13 +25,15 @@ RequestId = Annotated[int, Path(ge=1, le=MAX_ID)]
 def create_request(
     session: DbSession, user: PrivacyRequests, body: PrivacyRequestCreate
 ) -> PrivacyRequestRead:
-    """Register a customer's access, correction or deletion request (due in 15 days)."""
+    """Register a customer's access, correction or deletion request (due in 15 days); an
+    access request needs a `reason`, recorded in the audit trail with its export."""
     return service.create_request(
         session,
         user=user,
         customer_id=body.customer_id,
         kind=body.kind,
         note=body.note,
+        reason=body.reason,
         corrections=body.corrections,
     )
 
@@ -62,7 +64,8 @@ def read_request(
 def approve_request(
     session: DbSession, user: PrivacyApprove, request_id: RequestId, body: PrivacyDecision
 ) -> PrivacyRequestRead:
-    """Carry out a correction or deletion; the approver cannot be the person who registered it."""
+    """Carry out a correction or deletion, or allow an access request's export by roles that
+    see personal data masked; the approver cannot be the person who registered it."""
     return service.approve(session, user=user, request_id=request_id, version=body.version)
 
 
@@ -93,7 +96,10 @@ def export_request(
     request_id: RequestId,
     file_format: Annotated[Literal["json", "xlsx"], Query(alias="format")] = "json",
 ) -> Response:
-    """An access request's answer: everything kept about the customer (the request completes)."""
+    """An access request's answer: everything kept about the customer (the request completes).
+
+    Recorded in the audit trail with the request's reason. A role without
+    `personal_data:view` gets 403 until a second person has approved the request."""
     content, media_type, filename = service.export_customer_data(
         session, user=user, request_id=request_id, file_format=file_format
     )

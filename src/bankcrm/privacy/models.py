@@ -31,6 +31,9 @@ class PrivacyRequest(Timestamped, Base):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     note: Mapped[str | None] = mapped_column(Text)
     """What the customer asked for, in the words of the staff who took the request."""
+    reason: Mapped[str | None] = mapped_column(Text)
+    """Why the bank processes the request, written like an audit reason (no personal data);
+    an access request needs one, and every export records it in the audit trail."""
     corrections: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     """For a correction: the profile fields and their new values."""
     outcome: Mapped[str | None] = mapped_column(Text)

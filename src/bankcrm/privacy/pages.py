@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import PrivacyRequestKind, PrivacyRequestStatus
-from bankcrm.core.exceptions import BankcrmError, NotFound
+from bankcrm.core.exceptions import BankcrmError, NotFound, ValidationFailed
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.privacy import endpoints, service
@@ -78,6 +78,7 @@ class NewRequestForm:
     customer_id: str = ""
     kind: str = PrivacyRequestKind.ACCESS.value
     note: str = ""
+    reason: str = ""
     corrections: tuple[tuple[str, str], ...] = ()
 
     def rows(self) -> list[tuple[str, str]]:
@@ -123,6 +124,7 @@ async def register_request(
     kind: Annotated[PrivacyRequestKind, Form()],
     customer_id: Annotated[str, Form(max_length=20)] = "",
     note: Annotated[str, Form(max_length=2000, pattern=STORABLE_TEXT)] = "",
+    reason: Annotated[str, Form(max_length=2000, pattern=STORABLE_TEXT)] = "",
     correction_field: Annotated[list[str] | None, Form()] = None,
     correction_value: Annotated[list[StorableText] | None, Form()] = None,
 ) -> Response:
@@ -134,7 +136,11 @@ async def register_request(
         if field
     ]
     form = NewRequestForm(
-        customer_id=customer_id.strip(), kind=kind.value, note=note, corrections=tuple(pairs)
+        customer_id=customer_id.strip(),
+        kind=kind.value,
+        note=note,
+        reason=reason,
+        corrections=tuple(pairs),
     )
     chosen_customer = chosen_id(form.customer_id)
     corrections: dict[str, str | None] = dict(pairs)
@@ -154,16 +160,21 @@ async def register_request(
             customer_id=chosen_customer,
             kind=kind,
             note=note,
+            reason=reason,
             corrections=corrections or None,
         )
     except BankcrmError as error:
         # nothing of a refused request may be committed with the page
         session.rollback()
-        headline = (
-            _("No customer with this ID among the customers you may see.")
-            if isinstance(error, NotFound)
-            else _("The request could not be registered.")
-        )
+        if isinstance(error, NotFound):
+            headline = _("No customer with this ID among the customers you may see.")
+        elif isinstance(error, ValidationFailed) and error.field == "reason":
+            headline = _(
+                "Give the reason for the request: an access request hands the customer's "
+                "data over, and the reason is recorded with the download."
+            )
+        else:
+            headline = _("The request could not be registered.")
         return _render_list(
             request,
             session,
@@ -254,15 +265,30 @@ async def reject_request(
 
 @router.get("/{request_id}/export")
 def export_request(
+    request: Request,
     session: DbSession,
     user: PagePrivacyRequests,
     request_id: RequestId,
     file_format: Annotated[Literal["json", "xlsx"], Query(alias="format")] = "json",
 ) -> Response:
-    """The customer's data as a download; answering an access request this way completes it."""
-    return endpoints.export_request(
-        session=session, user=user, request_id=request_id, file_format=file_format
-    )
+    """The customer's data as a download; answering an access request this way completes it.
+
+    A refused download shows the request with why (a missing approval, for instance)."""
+    try:
+        return endpoints.export_request(
+            session=session, user=user, request_id=request_id, file_format=file_format
+        )
+    except BankcrmError as error:
+        problem = refusal(
+            session,
+            error,
+            conflict=_("This request cannot be answered with a download."),
+            denied=_("You may not download this customer's data yet."),
+            otherwise=_("The download could not be prepared."),
+        )
+        return _render_detail(
+            request, session, user, request_id, problem=problem, status_code=error.status_code
+        )
 
 
 def _refused(
@@ -310,6 +336,7 @@ def _render_detail(
     locale = request_locale(request)
     labels = dict(_field_choices(locale))
     is_maker = item.requested_by == user.username
+    is_access = item.kind is PrivacyRequestKind.ACCESS
     may_decide = (
         item.status is PrivacyRequestStatus.RECEIVED
         and has_permission(user.role, Permission.PRIVACY_APPROVE)
@@ -322,12 +349,12 @@ def _render_detail(
             (labels.get(field, field), value) for field, value in (item.corrections or {}).items()
         ],
         "is_maker": is_maker,
-        "waits_for_checker": item.status is PrivacyRequestStatus.RECEIVED
-        and item.kind is not PrivacyRequestKind.ACCESS,
-        "may_approve": may_decide and item.kind is not PrivacyRequestKind.ACCESS,
-        "may_reject": may_decide,
-        "may_export": item.kind is PrivacyRequestKind.ACCESS
-        and item.status is not PrivacyRequestStatus.REJECTED,
+        "waits_for_checker": item.status is PrivacyRequestStatus.RECEIVED and not is_access,
+        "may_approve": may_decide and not (is_access and item.decided_by is not None),
+        "may_reject": may_decide and not (is_access and item.decided_by is not None),
+        "may_export": is_access and item.status is not PrivacyRequestStatus.REJECTED,
+        "export_blocked": service.export_refusal(user, item) is not None,
+        "approved_self": item.decided_by == user.username,
         "problem": translated(problem, locale),
         "reason": reason,
     }

@@ -14,6 +14,9 @@ class PrivacyRequestCreate(BaseModel):
     customer_id: int = Field(ge=1, le=MAX_ID)
     kind: PrivacyRequestKind
     note: str | None = Field(default=None, max_length=2000, pattern=STORABLE_TEXT)
+    reason: str | None = Field(default=None, max_length=2000, pattern=STORABLE_TEXT)
+    """Why the bank processes the request; required for an access request (its export is
+    recorded with it in the audit trail)."""
     corrections: dict[str, Annotated[str, Field(pattern=STORABLE_TEXT)] | None] | None = None
     """For a correction: profile field → new value (dates as YYYY-MM-DD, empty = clear)."""
 
@@ -40,6 +43,7 @@ class PrivacyRequestRead(BaseModel):
     decided_at: UtcDatetime | None
     completed_at: UtcDatetime | None
     note: str | None
+    reason: str | None
     corrections: dict[str, Any] | None
     outcome: str | None
     version: int

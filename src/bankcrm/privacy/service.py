@@ -1,7 +1,13 @@
-"""Privacy requests (PIPL): access, correction and deletion, with maker–checker approval."""
+"""Privacy requests (PIPL): access, correction and deletion, with maker–checker approval.
+
+An access request is answered with an export of everything kept about the customer. It is
+registered with a reason, which the audit trail records with every export; staff whose role
+sees personal data masked export only once a second person (a checker, neither the maker
+nor the exporter) has approved the request."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -34,9 +40,12 @@ def create_request(
     customer_id: int,
     kind: PrivacyRequestKind,
     note: str | None = None,
+    reason: str | None = None,
     corrections: dict[str, str | None] | None = None,
 ) -> PrivacyRequestRead:
-    """Register a request; a deletion the law does not allow yet is held at once, with why."""
+    """Register a request; a deletion the law does not allow yet is held at once, with why.
+
+    An access request needs a ``reason``: why the bank hands the customer's data over."""
     repository = PrivacyRepository(session, user)
     customer = repository.customer(customer_id)
     if customer is None:
@@ -44,6 +53,13 @@ def create_request(
     if customer.erased_at is not None:
         raise Conflict("this customer's personal data has already been erased")
     checked = _checked_corrections(kind, corrections)
+    stated = _stated(reason)
+    if kind is PrivacyRequestKind.ACCESS and stated is None:
+        raise ValidationFailed(
+            "say why the customer's data is exported: an access request needs a reason, "
+            "which the audit trail records with the export",
+            field="reason",
+        )
     received = utcnow()
     request = PrivacyRequest(
         customer_id=customer.id,
@@ -53,6 +69,7 @@ def create_request(
         due_on=bank_today() + timedelta(days=get_settings().privacy.request_days),
         requested_by_id=user.id,
         note=(note or "").strip() or None,
+        reason=stated,
         corrections=checked,
     )
     if kind is PrivacyRequestKind.DELETION:
@@ -64,6 +81,17 @@ def create_request(
     session.add(request)
     session.flush()
     return get_request(session, user=user, request_id=request.id)
+
+
+def _stated(text: str | None) -> str | None:
+    """The text without surrounding blanks; None when nothing visible is left (blanks and
+    invisible format characters such as zero-width spaces say nothing)."""
+    stripped = (text or "").strip()
+    visible = any(
+        not character.isspace() and unicodedata.category(character) != "Cf"
+        for character in stripped
+    )
+    return stripped if visible else None
 
 
 def _checked_corrections(
@@ -175,6 +203,7 @@ def _read(
         decided_at=request.decided_at,
         completed_at=request.completed_at,
         note=request.note,
+        reason=request.reason,
         corrections=request.corrections,
         outcome=request.outcome,
         version=request.version,
@@ -211,11 +240,17 @@ def _check_checker(user: StaffUser, request: PrivacyRequest) -> None:
 def approve(
     session: Session, *, user: StaffUser, request_id: int, version: int
 ) -> PrivacyRequestRead:
-    """Carry out a correction or deletion registered by someone else."""
+    """Carry out a correction or deletion registered by someone else; for an access request,
+    allow its export by staff whose role sees personal data masked (the export completes it)."""
     repository, request = _open_request(session, user, request_id, version)
-    if request.kind is PrivacyRequestKind.ACCESS:
-        raise Conflict("an access request is completed by exporting the customer's data")
     _check_checker(user, request)
+    if request.kind is PrivacyRequestKind.ACCESS:
+        if request.decided_by_id is not None:
+            raise Conflict(f"privacy request {request_id} has already been approved")
+        request.decided_by_id = user.id
+        request.decided_at = utcnow()
+        session.flush()
+        return get_request(session, user=user, request_id=request_id)
     customer = repository.customer(request.customer_id)
     if customer is None:
         raise NotFound(f"no customer {request.customer_id}")
@@ -263,6 +298,8 @@ def reject(
 ) -> PrivacyRequestRead:
     _, request = _open_request(session, user, request_id, version)
     _check_checker(user, request)
+    if request.kind is PrivacyRequestKind.ACCESS and request.decided_by_id is not None:
+        raise Conflict(f"privacy request {request_id} has already been approved")
     if not (reason or "").strip():
         raise ValidationFailed("say why the request is rejected", field="reason")
     request.status = PrivacyRequestStatus.REJECTED
@@ -273,12 +310,38 @@ def reject(
     return get_request(session, user=user, request_id=request_id)
 
 
+def export_refusal(user: StaffUser, request: PrivacyRequestRead) -> str | None:
+    """Why ``user`` may not export this access request's answer now, or None if they may.
+
+    A role that sees personal data masked exports only a request a second person approved:
+    a checker who is neither the maker (enforced at approval) nor the exporter."""
+    if request.reason is None:
+        return (
+            f"privacy request {request.id} has no reason recorded, and an export of personal "
+            "data needs one: register the access request again, saying why"
+        )
+    if has_permission(user.role, Permission.PERSONAL_DATA_VIEW):
+        return None
+    if request.decided_by is None:
+        return (
+            f"the role {user.role.value} sees personal data masked: another person with "
+            f"privacy:approve must approve access request {request.id} before you export it"
+        )
+    if request.decided_by == user.username:
+        return (
+            f"you approved access request {request.id} yourself: the export needs a second "
+            "person, so someone else exports it"
+        )
+    return None
+
+
 def export_customer_data(
     session: Session, *, user: StaffUser, request_id: int, file_format: str
 ) -> tuple[bytes, str, str]:
     """An access request's answer: everything kept about the customer, as JSON or Excel.
 
-    Returns the file, its media type and its file name; the request is completed."""
+    Returns the file, its media type and its file name; the request is completed. The export
+    is recorded in the audit trail with the request's reason (and its approver, if any)."""
     repository = PrivacyRepository(session, user)
     found = repository.get(request_id)
     if found is None:
@@ -288,6 +351,12 @@ def export_customer_data(
         raise Conflict("only an access request is answered with an export")
     if request.status is PrivacyRequestStatus.REJECTED:
         raise Conflict(f"privacy request {request_id} was rejected: it is not answered")
+    shown = _read(*found)
+    refused = export_refusal(user, shown)
+    if refused is not None:
+        if request.reason is None:
+            raise Conflict(refused)
+        raise PermissionDenied(refused)
     customer = repository.customer(request.customer_id)
     if customer is None:
         raise NotFound(f"no customer {request.customer_id}")
@@ -298,8 +367,13 @@ def export_customer_data(
         entity="customers",
         entity_id=customer.id,
         customer_id=customer.id,
-        reason=f"privacy access request {request.id}",
-        after={"format": file_format, "sections": sorted(data)},
+        reason=f"privacy access request {request.id}: {request.reason}",
+        after={
+            "format": file_format,
+            "sections": sorted(data),
+            "privacy_request": request.id,
+            "approved_by": shown.decided_by,
+        },
     )
     if request.status is PrivacyRequestStatus.RECEIVED:
         request.status = PrivacyRequestStatus.COMPLETED
