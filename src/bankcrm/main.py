@@ -56,17 +56,21 @@ async def handle_domain_error(request: Request, error: Exception) -> Response:
 async def handle_validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     problems = []
+    fields = []
     for problem in error.errors():
         location = ".".join(str(part) for part in problem.get("loc", ()) if part != "body")
         problems.append(f"{location}: {problem.get('msg', 'invalid')}")
+        # the input at fault, without where it came from (query, path, body)
+        fields.append(".".join(str(part) for part in problem.get("loc", ())[1:]))
     if _wants_html(request):
         from bankcrm.web.errors import render_error_page
 
         return render_error_page(request, 422, "; ".join(problems))
-    return JSONResponse(
-        {"detail": "; ".join(problems) or "invalid request", "errors": problems},
-        status_code=422,
-    )
+    body: dict[str, object] = {"detail": "; ".join(problems) or "invalid request"}
+    if fields and fields[0]:
+        body["field"] = fields[0]
+    body["errors"] = problems
+    return JSONResponse(body, status_code=422)
 
 
 async def handle_http_error(request: Request, error: Exception) -> Response:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -9,6 +8,7 @@ from bankcrm.audit import service
 from bankcrm.audit.schemas import AuditEntryPage
 from bankcrm.core.deps import AuditRead, DbSession
 from bankcrm.core.enums import AuditAction
+from bankcrm.core.inputs import Day
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -24,8 +24,8 @@ def search_audit(
     customer_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     action: AuditAction | None = None,
     entity: Annotated[str | None, Query(max_length=64, pattern=NO_CONTROL_CHARACTERS)] = None,
-    since: date | None = None,
-    until: date | None = None,
+    since: Day | None = None,
+    until: Day | None = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> AuditEntryPage:

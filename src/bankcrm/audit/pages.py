@@ -15,6 +15,7 @@ from bankcrm.audit.endpoints import NO_CONTROL_CHARACTERS
 from bankcrm.audit.schemas import AuditEntryRead
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import AuditAction
+from bankcrm.core.inputs import parse_day
 from bankcrm.core.pagination import MAX_PAGE_SIZE
 from bankcrm.web.deps import PageAuditRead
 from bankcrm.web.filters import chosen_id
@@ -87,7 +88,7 @@ def audit_trail(
 def _day(value: str | None) -> date | None:
     """A day typed or picked in the form; a garbled one means no limit."""
     try:
-        return date.fromisoformat(value) if value else None
+        return parse_day(value) if value else None
     except ValueError:
         return None
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -8,6 +7,7 @@ from fastapi import APIRouter, Path, Query, Request
 from bankcrm.churn import service
 from bankcrm.churn.schemas import ChurnScoreRead, ChurnWarningPage
 from bankcrm.core.deps import AnalyticsRead, DbSession
+from bankcrm.core.inputs import Day
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.web.locale import request_locale
 
@@ -21,7 +21,7 @@ def warnings(
     request: Request,
     session: DbSession,
     user: AnalyticsRead,
-    as_of: date | None = None,
+    as_of: Day | None = None,
     manager_id: Id = None,
     branch_id: Id = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,

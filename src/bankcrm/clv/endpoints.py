@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -8,6 +7,7 @@ from fastapi import APIRouter, Path
 from bankcrm.clv import service
 from bankcrm.clv.schemas import ClvByQuadrantRead, ClvValidationRead, CustomerValueRead
 from bankcrm.core.deps import AnalyticsRead, DbSession
+from bankcrm.core.inputs import Day
 from bankcrm.core.pagination import MAX_ID
 
 router = APIRouter(tags=["lifetime value"])
@@ -23,7 +23,7 @@ def customer_value(
 
 @router.get("/clv/by-quadrant", response_model=ClvByQuadrantRead)
 def by_quadrant(
-    session: DbSession, user: AnalyticsRead, as_of: date | None = None
+    session: DbSession, user: AnalyticsRead, as_of: Day | None = None
 ) -> ClvByQuadrantRead:
     """CLV and mean P(alive) per quadrant of the customers the caller may see."""
     return service.value_by_quadrant(session, user=user, as_of=as_of)
@@ -31,7 +31,7 @@ def by_quadrant(
 
 @router.get("/clv/validation", response_model=ClvValidationRead)
 def validation(
-    session: DbSession, user: AnalyticsRead, as_of: date | None = None
+    session: DbSession, user: AnalyticsRead, as_of: Day | None = None
 ) -> ClvValidationRead:
     """The models' parameters and their holdout check: expected against actual transactions
     by frequency bucket and cumulatively over time."""

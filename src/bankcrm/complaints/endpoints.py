@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -23,6 +22,7 @@ from bankcrm.complaints.schemas import (
 )
 from bankcrm.core.deps import ComplaintsApprove, ComplaintsHandle, ComplaintsRead, DbSession
 from bankcrm.core.enums import ComplaintStatus
+from bankcrm.core.inputs import Day
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 
 router = APIRouter(prefix="/complaints", tags=["complaints"])
@@ -108,8 +108,8 @@ def sweep(session: DbSession, user: ComplaintsApprove) -> SweepRead:
 def case_report(
     session: DbSession,
     user: ComplaintsRead,
-    start: date | None = None,
-    end: date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
     file_format: Annotated[str, Query(alias="format", pattern="^(json|xlsx)$")] = "json",
     locale: Annotated[str, Query(pattern="^(zh_CN|en)$")] = "zh_CN",
 ) -> Response:

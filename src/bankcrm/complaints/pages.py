@@ -37,6 +37,7 @@ from bankcrm.core.exceptions import (
     NotFound,
     ValidationFailed,
 )
+from bankcrm.core.inputs import FormText, check_moment, parse_day
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.staff.models import StaffUser
@@ -56,8 +57,8 @@ RecoveryId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Version = Annotated[int, Form(ge=1, le=MAX_ID)]
 Code = Annotated[str, Form(max_length=64, pattern=r"^[a-z0-9_]*$")]
 """A taxonomy code picked in a select box; empty for none."""
-ReasonText = Annotated[str, Form(max_length=2000, pattern=STORABLE_TEXT)]
-LongText = Annotated[str, Form(max_length=5000, pattern=STORABLE_TEXT)]
+ReasonText = Annotated[FormText, Form(max_length=2000, pattern=STORABLE_TEXT)]
+LongText = Annotated[FormText, Form(max_length=5000, pattern=STORABLE_TEXT)]
 DayText = Annotated[str | None, Query(max_length=10)]
 
 VIEWS = ("all", "mine", "due_soon", "overdue")
@@ -259,9 +260,10 @@ async def register_complaint(
         return _render_intake(request, form, problem=Problem(headline), status_code=422)
     try:
         received = _bank_time(form.received_at)
-    except ValueError:
+    except ValueError as error:
         headline = _("Enter when the complaint was received, or leave it empty for now.")
-        return _render_intake(request, form, problem=Problem(headline), status_code=422)
+        problem = Problem(headline, f"received_at: {error}")
+        return _render_intake(request, form, problem=problem, status_code=422)
     if suggest:
         if not text.strip():
             headline = _("Write the complaint first: the suggestion is made from its text.")
@@ -299,7 +301,7 @@ def _bank_time(value: str) -> datetime | None:
     """A ``datetime-local`` value, in the bank's time zone; empty is none (now)."""
     if not value:
         return None
-    moment = datetime.fromisoformat(value)
+    moment = check_moment(datetime.fromisoformat(value))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(get_settings().timezone))
     # stored times are UTC: SQLite keeps no offset and would keep the wall time
@@ -351,9 +353,9 @@ def case_analysis(
     status_code = 200
     try:
         first, last = _period(start, end)
-    except ValueError:
+    except ValueError as error:
         first, last = _period(None, None)
-        problem = Problem(_("Enter the period as two dates."))
+        problem = Problem(_("Enter the period as two dates."), str(error))
         status_code = 422
     report: CaseReport | None = None
     try:
@@ -385,9 +387,7 @@ def case_analysis_workbook(
     try:
         first, last = _period(start, end)
     except ValueError as error:
-        raise ValidationFailed(
-            "the period must be two dates (YYYY-MM-DD)", field="start"
-        ) from error
+        raise ValidationFailed(f"the period must be two dates: {error}", field="start") from error
     content, media_type, filename = reports.render(
         session,
         user=user,
@@ -406,9 +406,9 @@ def case_analysis_workbook(
 def _period(start: str | None, end: str | None) -> tuple[date, date]:
     """The chosen period; a day left out is today, or the first day of the month eleven
     months before the end (twelve months of bars)."""
-    last = date.fromisoformat(end) if end else clock.bank_today()
+    last = parse_day(end) if end else clock.bank_today()
     if start:
-        return date.fromisoformat(start), last
+        return parse_day(start), last
     months = last.year * 12 + last.month - 1 - (REPORT_MONTHS - 1)
     return date(months // 12, months % 12 + 1, 1), last
 

@@ -16,6 +16,7 @@ from bankcrm.core.enums import (
     RecoveryStatus,
     Severity,
 )
+from bankcrm.core.inputs import Moment, OptionalText, Text
 from bankcrm.core.pagination import MAX_ID, Page
 
 CODE = r"^[a-z0-9_]{1,64}$"
@@ -27,12 +28,12 @@ class ComplaintCreate(BaseModel):
     branch_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     """The branch that handles the case; the customer's branch when left out."""
     channel: ComplaintChannel
-    text: str = Field(min_length=1, max_length=5000, pattern=STORABLE_TEXT)
+    text: Text = Field(min_length=1, max_length=5000, pattern=STORABLE_TEXT)
     severity: Severity = Severity.MEDIUM
     product_line: str | None = Field(default=None, pattern=CODE)
     """A taxonomy code; the classifier's suggestion when left out."""
     issue: str | None = Field(default=None, pattern=CODE)
-    received_at: UtcDatetime | None = None
+    received_at: Moment | None = None
     """When the bank received the complaint (a letter may arrive before it is keyed in);
     now when left out."""
 
@@ -51,22 +52,22 @@ class TransitionCreate(BaseModel):
     action: ComplaintAction
     version: int = Field(ge=1)
     """The version the officer saw; someone else's change in between is a 409."""
-    reason: str | None = Reason
-    reply: str | None = Field(default=None, max_length=5000, pattern=STORABLE_TEXT)
+    reason: OptionalText = Reason
+    reply: OptionalText = Field(default=None, max_length=5000, pattern=STORABLE_TEXT)
     """The reply sent to the customer (action ``reply``)."""
     confirmation: CustomerConfirmation | None = None
     """The customer's answer to the reply (action ``close``)."""
 
 
 class NoteCreate(BaseModel):
-    text: str = Field(min_length=1, max_length=5000, pattern=STORABLE_TEXT)
+    text: Text = Field(min_length=1, max_length=5000, pattern=STORABLE_TEXT)
 
 
 class RecoveryCreate(BaseModel):
     kind: RecoveryKind
     amount: Decimal | None = Field(default=None, ge=0, le=Decimal("100000000"), decimal_places=2)
     """Yuan refunded or paid; none for an apology."""
-    note: str | None = Reason
+    note: OptionalText = Reason
 
 
 class RecoveryDecision(BaseModel):
@@ -75,7 +76,7 @@ class RecoveryDecision(BaseModel):
 
 
 class SuggestionRequest(BaseModel):
-    text: str = Field(min_length=1, max_length=5000, pattern=STORABLE_TEXT)
+    text: Text = Field(min_length=1, max_length=5000, pattern=STORABLE_TEXT)
 
 
 class SuggestionRead(BaseModel):

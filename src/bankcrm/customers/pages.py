@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 from bankcrm.churn import service as churn_service
 from bankcrm.clv import service as clv_service
 from bankcrm.complaints import service as complaints_service
+from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import CustomerType
 from bankcrm.core.exceptions import NotFound
+from bankcrm.core.inputs import FormText
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.customers import service
@@ -93,7 +95,7 @@ async def reveal_personal_data(
     session: DbSession,
     user: PagePersonalDataReveal,
     customer_id: Annotated[int, Path(ge=1, le=MAX_ID)],
-    reason: Annotated[str, Form(max_length=300)] = "",
+    reason: Annotated[FormText, Form(max_length=300, pattern=STORABLE_TEXT)] = "",
 ) -> Response:
     """The customer 360 with contact data unmasked, for the reason given (audited)."""
     await check_csrf(request)

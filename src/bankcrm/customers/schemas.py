@@ -20,6 +20,7 @@ from bankcrm.core.enums import (
     TaskStatus,
     TransactionChannel,
 )
+from bankcrm.core.inputs import Text
 from bankcrm.core.pagination import Page
 
 
@@ -97,7 +98,7 @@ class PersonalDataRead(BaseModel):
 
 
 class RevealCreate(BaseModel):
-    reason: str = Field(min_length=1, max_length=300, pattern=STORABLE_TEXT)
+    reason: Text = Field(min_length=1, max_length=300, pattern=STORABLE_TEXT)
     """Why the personal data is needed (a callback, an identity check); kept in the audit."""
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from bankcrm.core.deps import DbSession, QualityRead
+from bankcrm.core.inputs import Day
 from bankcrm.quality.schemas import BlueprintRead, SatisfactionRead
 from bankcrm.quality.service import (
     blueprint_report,
@@ -25,8 +25,8 @@ router = APIRouter(prefix="/quality", tags=["quality"])
 def read_blueprint(
     session: DbSession,
     user: QualityRead,
-    since: Annotated[date | None, Query()] = None,
-    until: Annotated[date | None, Query()] = None,
+    since: Annotated[Day | None, Query()] = None,
+    until: Annotated[Day | None, Query()] = None,
 ) -> BlueprintRead:
     """The branch service blueprint: steps, lanes, lines, and the fail and wait points with
     the inspections of their standards and the complaints of their issues in the period
@@ -39,7 +39,7 @@ def read_blueprint(
 def read_satisfaction(
     session: DbSession,
     user: QualityRead,
-    since: Annotated[date | None, Query()] = None,
+    since: Annotated[Day | None, Query()] = None,
 ) -> SatisfactionRead:
     """CSAT, first-time CSAT and NPS with its 95 % interval, monthly trends and a row per
     branch, of the answers from ``since`` on (twelve calendar months unless chosen)."""

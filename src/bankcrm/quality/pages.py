@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from bankcrm.core.deps import DbSession
 from bankcrm.core.exceptions import ValidationFailed
+from bankcrm.core.inputs import parse_day
 from bankcrm.quality.blueprint import LANES, LINES, PointKind
 from bankcrm.quality.schemas import BlueprintRead, PointRead, SatisfactionRead, TextRead
 from bankcrm.quality.service import (
@@ -56,7 +57,7 @@ BAD_PERIOD = _("Enter the period as two dates, the first not after the second.")
 
 
 def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+    return parse_day(value) if value else None
 
 
 def _percent(share: float | None) -> float | None:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -8,6 +7,7 @@ from fastapi import APIRouter, Path, Query
 from bankcrm.core.config import get_settings
 from bankcrm.core.deps import AnalyticsRead, DbSession
 from bankcrm.core.enums import CustomerType, Quadrant
+from bankcrm.core.inputs import Day
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.segmentation import service
 from bankcrm.segmentation.schemas import (
@@ -27,7 +27,7 @@ Id = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 def summary(
     session: DbSession,
     user: AnalyticsRead,
-    as_of: date | None = None,
+    as_of: Day | None = None,
     customer_type: CustomerType | None = None,
     branch_id: Id = None,
     manager_id: Id = None,
@@ -48,7 +48,7 @@ def summary(
 def points(
     session: DbSession,
     user: AnalyticsRead,
-    as_of: date | None = None,
+    as_of: Day | None = None,
     customer_type: CustomerType | None = None,
     branch_id: Id = None,
     manager_id: Id = None,
@@ -70,7 +70,7 @@ def points(
 def customers(
     session: DbSession,
     user: AnalyticsRead,
-    as_of: date | None = None,
+    as_of: Day | None = None,
     quadrant: Quadrant | None = None,
     customer_type: CustomerType | None = None,
     branch_id: Id = None,
@@ -96,8 +96,8 @@ def customers(
 def migration(
     session: DbSession,
     user: AnalyticsRead,
-    from_as_of: Annotated[date | None, Query(alias="from")] = None,
-    to_as_of: Annotated[date | None, Query(alias="to")] = None,
+    from_as_of: Annotated[Day | None, Query(alias="from")] = None,
+    to_as_of: Annotated[Day | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> MigrationRead:
     """The transition matrix between two runs (default the last two) and the downgrades."""

@@ -16,6 +16,7 @@ from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import ActionOrigin, ActionStage, TargetDirection
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
+from bankcrm.core.inputs import FormName, FormText, parse_day
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.quality import gaps
@@ -37,8 +38,9 @@ router = APIRouter(prefix="/quality")
 ActionId = Annotated[int, Path(ge=1, le=MAX_ID)]
 PromiseId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Version = Annotated[int, Form(ge=1, le=MAX_ID)]
-Short = Annotated[str, Form(max_length=200, pattern=STORABLE_TEXT)]
-LongText = Annotated[str, Form(max_length=5000, pattern=STORABLE_TEXT)]
+Short = Annotated[FormName, Form(max_length=200, pattern=STORABLE_TEXT)]
+LongText = Annotated[FormText, Form(max_length=5000, pattern=STORABLE_TEXT)]
+Unit = Annotated[FormName, Form(max_length=16, pattern=STORABLE_TEXT)]
 Typed = Annotated[str, Form(max_length=32)]
 """A number, date or id as typed; read by the handler so a typo comes back as a message."""
 
@@ -705,7 +707,7 @@ def create_promise(
     promised: Typed,
     direction: Annotated[TargetDirection, Form()] = TargetDirection.AT_MOST,
     product_line: Annotated[str, Form(max_length=32, pattern=r"^[a-z0-9_]*$")] = "",
-    unit: Annotated[str, Form(max_length=16, pattern=STORABLE_TEXT)] = "",
+    unit: Unit = "",
     delivered: Typed = "",
     measured_on: Typed = "",
     active: Annotated[str, Form(max_length=8)] = "",
@@ -755,7 +757,7 @@ def edit_promise(
     promised: Typed,
     direction: Annotated[TargetDirection, Form()] = TargetDirection.AT_MOST,
     product_line: Annotated[str, Form(max_length=32, pattern=r"^[a-z0-9_]*$")] = "",
-    unit: Annotated[str, Form(max_length=16, pattern=STORABLE_TEXT)] = "",
+    unit: Unit = "",
     delivered: Typed = "",
     measured_on: Typed = "",
     active: Annotated[str, Form(max_length=8)] = "",
@@ -865,9 +867,9 @@ def _float(text: str, field: str) -> float | None:
 
 def _day(text: str, field: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValidationFailed("enter a date as YYYY-MM-DD", field=field) from None
+        return parse_day(text)
+    except ValueError as error:
+        raise ValidationFailed(str(error), field=field) from None
 
 
 def _id(text: str, field: str) -> int | None:

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from bankcrm.core.db import STORABLE_TEXT, UtcDatetime
 from bankcrm.core.enums import ActionOrigin, ActionStage, TargetDirection
+from bankcrm.core.inputs import Day, Name, NameChange, OptionalName, OptionalText
 from bankcrm.core.pagination import MAX_ID
 
 CODE = r"^[a-z0-9_]{1,32}$"
@@ -28,19 +29,19 @@ OptionalId = Field(default=None, ge=1, le=MAX_ID)
 
 
 class ActionCreate(BaseModel):
-    title: str = _title()
+    title: Name = _title()
     owner_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     """The staff member who drives the action; the caller when left out."""
-    due_on: date
+    due_on: Day
     origin: ActionOrigin = ActionOrigin.OTHER
-    description: str | None = Description
+    description: OptionalText = Description
     branch_id: int | None = OptionalId
     gap: int | None = Field(default=None, ge=1, le=5)
-    dimension: str | None = Field(default=None, max_length=64, pattern=STORABLE_TEXT)
+    dimension: OptionalName = Field(default=None, max_length=64, pattern=STORABLE_TEXT)
     inspection_id: int | None = OptionalId
     standard_id: int | None = OptionalId
     complaint_id: int | None = OptionalId
-    metric: str | None = Metric
+    metric: OptionalName = Metric
     metric_before: float | None = _measure()
     higher_is_better: bool = True
 
@@ -50,9 +51,9 @@ class ActionUpdate(BaseModel):
 
     version: int = Field(ge=1, le=MAX_ID)
     owner_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    due_on: date | None = None
-    description: str | None = Description
-    metric: str | None = Metric
+    due_on: Day | None = None
+    description: OptionalText = Description
+    metric: OptionalName = Metric
     metric_before: float | None = _measure()
     higher_is_better: bool | None = None
 
@@ -100,27 +101,27 @@ class ActionList(BaseModel):
 
 
 class PromiseCreate(BaseModel):
-    title: str = _title()
+    title: Name = _title()
     product_line: str | None = Field(default=None, pattern=CODE)
     """A product line of the complaint taxonomy."""
-    unit: str | None = Field(default=None, max_length=16, pattern=STORABLE_TEXT)
+    unit: OptionalName = Field(default=None, max_length=16, pattern=STORABLE_TEXT)
     promised: float = _measure(...)
     direction: TargetDirection = TargetDirection.AT_MOST
     delivered: float | None = _measure()
-    measured_on: date | None = None
+    measured_on: Day | None = None
     active: bool = True
 
 
 class PromiseUpdate(BaseModel):
     """Fields left out stay as they are."""
 
-    title: str | None = _title(None)
+    title: NameChange = _title(None)
     product_line: str | None = Field(default=None, pattern=CODE)
-    unit: str | None = Field(default=None, max_length=16, pattern=STORABLE_TEXT)
+    unit: OptionalName = Field(default=None, max_length=16, pattern=STORABLE_TEXT)
     promised: float | None = _measure()
     direction: TargetDirection | None = None
     delivered: float | None = _measure()
-    measured_on: date | None = None
+    measured_on: Day | None = None
     active: bool | None = None
 
 

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
 from bankcrm.core.deps import DbSession, QualityInspect, QualityManage, QualityRead
 from bankcrm.core.enums import InspectionKind
+from bankcrm.core.inputs import Day
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.quality.inspections import service
 from bankcrm.quality.inspections.checklist import Answer
@@ -98,8 +98,8 @@ def inspection_scores(
     session: DbSession,
     user: QualityRead,
     group: ScoreGroup = "branch",
-    since: date | None = None,
-    until: date | None = None,
+    since: Day | None = None,
+    until: Day | None = None,
     kind: InspectionKind | None = None,
 ) -> ScoreBoard:
     """Scores (passed ÷ checked × 100) per branch or staff member over the period (the last
@@ -112,8 +112,8 @@ def inspection_scores(
 def list_inspections(
     session: DbSession,
     user: QualityRead,
-    since: date | None = None,
-    until: date | None = None,
+    since: Day | None = None,
+    until: Day | None = None,
     kind: InspectionKind | None = None,
     branch_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = service.RECENT_LIMIT,

@@ -19,6 +19,7 @@ from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import InspectionKind, StandardCategory, TargetDirection
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
+from bankcrm.core.inputs import FormName, normalise_text, parse_day
 from bankcrm.core.pagination import MAX_ID, whole_number
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.quality.inspections import service
@@ -38,7 +39,7 @@ router = APIRouter(prefix="/quality")
 StandardId = Annotated[int, Path(ge=1, le=MAX_ID)]
 InspectionId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Version = Annotated[int, Form(ge=1, le=MAX_ID)]
-ShortText = Annotated[str, Form(max_length=200, pattern=STORABLE_TEXT)]
+ShortText = Annotated[FormName, Form(max_length=200, pattern=STORABLE_TEXT)]
 DayText = Annotated[str | None, Query(max_length=10)]
 ChoiceText = Annotated[str, Query(max_length=32)]
 
@@ -312,7 +313,7 @@ def inspections_page(
         first, last = service.period(_day(since), _day(until))
     except (ValueError, ValidationFailed) as error:
         first, last = service.period(None, None)
-        detail = error.message if isinstance(error, ValidationFailed) else None
+        detail = error.message if isinstance(error, ValidationFailed) else str(error)
         problem = Problem(
             _("Enter the period as two dates, the first not after the second."), detail
         )
@@ -338,7 +339,7 @@ def inspections_page(
 
 
 def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+    return parse_day(value) if value else None
 
 
 # --- the inspection form ------------------------------------------------------------------
@@ -421,7 +422,7 @@ def _typed_inspection(submitted: FormData) -> InspectionForm:
         branch_id=text("branch_id").strip(),
         staff_id=text("staff_id").strip(),
         inspected_on=text("inspected_on").strip(),
-        note=text("note").strip(),
+        note=normalise_text(text("note")),
     )
     for name, value in submitted.multi_items():
         if not isinstance(value, str):
@@ -432,15 +433,17 @@ def _typed_inspection(submitted: FormData) -> InspectionForm:
             (NOTE_FIELD, form.notes),
         ):
             if name.startswith(prefix):
-                target[name.removeprefix(prefix)] = value.strip()
+                target[name.removeprefix(prefix)] = normalise_text(value)
     return form
 
 
 def _inspection_day(value: str) -> date:
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed("enter the day of the inspection", field="inspected_on") from None
+        return parse_day(value)
+    except ValueError as error:
+        raise ValidationFailed(
+            f"enter the day of the inspection: {error}", field="inspected_on"
+        ) from None
 
 
 def _check_text(value: str, length: int, field_name: str) -> None:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bankcrm.core.db import STORABLE_TEXT, UtcDatetime
 from bankcrm.core.enums import ActionStage, InspectionKind, StandardCategory, TargetDirection
+from bankcrm.core.inputs import Day, Name, NameChange, OptionalName, OptionalText
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.quality.inspections.checklist import CODE_PATTERN, UNITS
 
@@ -30,9 +31,9 @@ class StandardCreate(BaseModel):
 
     code: str = Code
     category: StandardCategory
-    title: str = Title
+    title: Name = Title
     """The title in Chinese."""
-    title_en: str | None = OptionalTitle
+    title_en: OptionalName = OptionalTitle
     unit: str | None = Field(default=None, pattern=UNIT_PATTERN)
     target: float | None = Target
     direction: TargetDirection | None = None
@@ -48,8 +49,8 @@ class StandardUpdate(BaseModel):
     version: int = Field(ge=1, le=MAX_ID)
     """The version the editor saw; someone else's change in between is a 409."""
     category: StandardCategory | None = None
-    title: str | None = Field(default=None, min_length=1, max_length=200, pattern=STORABLE_TEXT)
-    title_en: str | None = OptionalTitle
+    title: NameChange = Field(default=None, min_length=1, max_length=200, pattern=STORABLE_TEXT)
+    title_en: OptionalName = OptionalTitle
     unit: str | None = Field(default=None, pattern=UNIT_PATTERN)
     target: float | None = Target
     direction: TargetDirection | None = None
@@ -101,7 +102,7 @@ class ResultCreate(BaseModel):
     """The standard's code (``ETQ-01``)."""
     passed: bool | None = None
     observed: float | None = Field(default=None, ge=0, le=MAX_OBSERVED, allow_inf_nan=False)
-    note: str | None = Field(default=None, max_length=500, pattern=STORABLE_TEXT)
+    note: OptionalText = Field(default=None, max_length=500, pattern=STORABLE_TEXT)
 
 
 class InspectionCreate(BaseModel):
@@ -109,8 +110,8 @@ class InspectionCreate(BaseModel):
     branch_id: int = Field(ge=1, le=MAX_ID)
     staff_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     """The front-line staff member observed, when the inspection is of one person."""
-    inspected_on: date
-    note: str | None = Field(default=None, max_length=2000, pattern=STORABLE_TEXT)
+    inspected_on: Day
+    note: OptionalText = Field(default=None, max_length=2000, pattern=STORABLE_TEXT)
     results: list[ResultCreate] = Field(min_length=1, max_length=MAX_LINES)
     """Every standard of the kind's checklist, answered once."""
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import Quadrant, SurveyKind, ValueTier, WaveStatus
 from bankcrm.core.exceptions import BankcrmError
+from bankcrm.core.inputs import FormName, parse_day
 from bankcrm.core.pagination import MAX_ID, whole_number
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.core.workbook import csv_cell
@@ -33,7 +34,7 @@ router = APIRouter(prefix="/quality/waves")
 
 WaveId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Version = Annotated[int, Form(ge=1, le=MAX_ID)]
-ShortText = Annotated[str, Form(max_length=200)]
+ShortText = Annotated[FormName, Form(max_length=200, pattern=STORABLE_TEXT)]
 NumberText = Annotated[str, Form(max_length=20)]
 
 STATUS_BADGES = {
@@ -101,11 +102,11 @@ def create_wave(
     }
     headline = _("The wave was not created.")
     try:
-        first, last = date.fromisoformat(opens_on), date.fromisoformat(closes_on)
-    except ValueError:
-        problem = Problem(_("Enter the days the wave opens and closes."))
+        first, last = parse_day(opens_on), parse_day(closes_on)
+    except ValueError as error:
+        problem = Problem(_("Enter the days the wave opens and closes."), str(error))
         return _render_new(request, typed, problem=problem, status_code=422)
-    if not title.strip():
+    if not title:
         problem = Problem(_("Give the wave a title."))
         return _render_new(request, typed, problem=problem, status_code=422)
     try:

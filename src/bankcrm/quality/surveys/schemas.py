@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bankcrm.core.db import STORABLE_TEXT, UtcDatetime
 from bankcrm.core.enums import Quadrant, SurveyKind, ValueTier, WaveStatus
+from bankcrm.core.inputs import Day, Name
 from bankcrm.core.pagination import MAX_ID
 
 WAVE_CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -20,12 +21,12 @@ MAX_SEED = 2**63 - 1
 class WaveCreate(BaseModel):
     code: str = Field(pattern=WAVE_CODE)
     """Answers carry it (``SurveyResponse.wave``), e.g. ``SERVQUAL-2026H2``."""
-    title: str = Field(min_length=1, max_length=200, pattern=STORABLE_TEXT)
+    title: Name = Field(min_length=1, max_length=200, pattern=STORABLE_TEXT)
     kind: SurveyKind
     instrument: str | None = Field(default=None, pattern=INSTRUMENT_NAME)
     """A shipped instrument (SERVQUAL waves only); ``servqual_bank`` when left out."""
-    opens_on: date
-    closes_on: date
+    opens_on: Day
+    closes_on: Day
 
     @model_validator(mode="after")
     def _closes_after_opening(self) -> Self:
