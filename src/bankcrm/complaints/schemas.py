@@ -16,20 +16,20 @@ from bankcrm.core.enums import (
     RecoveryStatus,
     Severity,
 )
-from bankcrm.core.inputs import Moment, OptionalText, Text
+from bankcrm.core.inputs import Choice, Input, Moment, OptionalText, Text
 from bankcrm.core.pagination import MAX_ID, Page
 
 CODE = r"^[a-z0-9_]{1,64}$"
 Reason = Field(default=None, max_length=2000, pattern=STORABLE_TEXT)
 
 
-class ComplaintCreate(BaseModel):
+class ComplaintCreate(Input):
     customer_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     branch_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     """The branch that handles the case; the customer's branch when left out."""
-    channel: ComplaintChannel
+    channel: Choice[ComplaintChannel]
     text: Text = Field(min_length=1, max_length=5000, pattern=STORABLE_TEXT)
-    severity: Severity = Severity.MEDIUM
+    severity: Choice[Severity] = Severity.MEDIUM
     product_line: str | None = Field(default=None, pattern=CODE)
     """A taxonomy code; the classifier's suggestion when left out."""
     issue: str | None = Field(default=None, pattern=CODE)
@@ -38,44 +38,46 @@ class ComplaintCreate(BaseModel):
     now when left out."""
 
 
-class ComplaintUpdate(BaseModel):
+class ComplaintUpdate(Input):
     """Labels an officer sets or corrects; every field left out stays as it is."""
 
     version: int = Field(ge=1)
     product_line: str | None = Field(default=None, pattern=CODE)
     issue: str | None = Field(default=None, pattern=CODE)
     root_cause: str | None = Field(default=None, pattern=CODE)
-    severity: Severity | None = None
+    severity: Choice[Severity | None] = None
 
 
-class TransitionCreate(BaseModel):
-    action: ComplaintAction
+class TransitionCreate(Input):
+    action: Choice[ComplaintAction]
     version: int = Field(ge=1)
     """The version the officer saw; someone else's change in between is a 409."""
     reason: OptionalText = Reason
     reply: OptionalText = Field(default=None, max_length=5000, pattern=STORABLE_TEXT)
     """The reply sent to the customer (action ``reply``)."""
-    confirmation: CustomerConfirmation | None = None
+    confirmation: Choice[CustomerConfirmation | None] = None
     """The customer's answer to the reply (action ``close``)."""
 
 
-class NoteCreate(BaseModel):
+class NoteCreate(Input):
     text: Text = Field(min_length=1, max_length=5000, pattern=STORABLE_TEXT)
 
 
-class RecoveryCreate(BaseModel):
-    kind: RecoveryKind
-    amount: Decimal | None = Field(default=None, ge=0, le=Decimal("100000000"), decimal_places=2)
+class RecoveryCreate(Input):
+    kind: Choice[RecoveryKind]
+    amount: Choice[Decimal | None] = Field(
+        default=None, ge=0, le=Decimal("100000000"), decimal_places=2
+    )
     """Yuan refunded or paid; none for an apology."""
     note: OptionalText = Reason
 
 
-class RecoveryDecision(BaseModel):
+class RecoveryDecision(Input):
     version: int = Field(ge=1)
     approve: bool
 
 
-class SuggestionRequest(BaseModel):
+class SuggestionRequest(Input):
     text: Text = Field(min_length=1, max_length=5000, pattern=STORABLE_TEXT)
 
 

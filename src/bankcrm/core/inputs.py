@@ -21,6 +21,11 @@ Dates a user enters are written ``YYYY-MM-DD`` (not a count of seconds since 197
 between ``FIRST_DAY`` and ``YEARS_AHEAD`` years after the bank's today
 (``clock.bank_today``): ``0001-01-01`` or ``9999-12-31`` is a typing slip, and converting
 one to the bank's time zone or adding a day to it overflows.
+
+A request body of the API is an ``Input``: its JSON types are the ones the OpenAPI document
+declares, without pydantic's lax coercions (``0`` for ``false``, ``"7"`` for ``7``, ``false``
+for ``0``); a value picked from a list (``Choice``), a date and a time are read from their
+strings, as JSON has no type of their own.
 """
 
 from __future__ import annotations
@@ -28,9 +33,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Strict
 
 from bankcrm.core import clock
 from bankcrm.core.clock import as_utc
@@ -148,12 +153,25 @@ def _iso_moment(value: Any) -> Any:
     return value
 
 
-Day = Annotated[date, BeforeValidator(_iso_day), AfterValidator(check_day)]
+Day = Annotated[date, Strict(False), BeforeValidator(_iso_day), AfterValidator(check_day)]
 """A date a user enters: a deadline, a survey window, a filter's bounds."""
 Moment = Annotated[
     datetime,
+    Strict(False),
     BeforeValidator(_iso_moment),
     AfterValidator(check_moment),
     AfterValidator(as_utc),
 ]
 """A time a user enters (when a letter was received); without an offset it is UTC."""
+
+T = TypeVar("T")
+Choice = Annotated[T, Strict(False)]
+"""In an ``Input``, a value picked from a list (an enum) or a decimal, read from its JSON
+string."""
+
+
+class Input(BaseModel):
+    """A request body: JSON types as the OpenAPI document declares them (``Choice``, ``Day``
+    and ``Moment`` read their strings)."""
+
+    model_config = ConfigDict(strict=True)

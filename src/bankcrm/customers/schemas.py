@@ -20,7 +20,7 @@ from bankcrm.core.enums import (
     TaskStatus,
     TransactionChannel,
 )
-from bankcrm.core.inputs import Text
+from bankcrm.core.inputs import Input, Text
 from bankcrm.core.pagination import Page
 
 
@@ -97,7 +97,7 @@ class PersonalDataRead(BaseModel):
     email: str | None
 
 
-class RevealCreate(BaseModel):
+class RevealCreate(Input):
     reason: Text = Field(min_length=1, max_length=300, pattern=STORABLE_TEXT)
     """Why the personal data is needed (a callback, an identity check); kept in the audit."""
 

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from bankcrm.core.db import STORABLE_TEXT, UtcDatetime
 from bankcrm.core.enums import ActionOrigin, ActionStage, TargetDirection
-from bankcrm.core.inputs import Day, Name, NameChange, OptionalName, OptionalText
+from bankcrm.core.inputs import Choice, Day, Input, Name, NameChange, OptionalName, OptionalText
 from bankcrm.core.pagination import MAX_ID
 
 CODE = r"^[a-z0-9_]{1,32}$"
@@ -28,12 +28,12 @@ Metric = Field(default=None, max_length=200, pattern=STORABLE_TEXT)
 OptionalId = Field(default=None, ge=1, le=MAX_ID)
 
 
-class ActionCreate(BaseModel):
+class ActionCreate(Input):
     title: Name = _title()
     owner_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     """The staff member who drives the action; the caller when left out."""
     due_on: Day
-    origin: ActionOrigin = ActionOrigin.OTHER
+    origin: Choice[ActionOrigin] = ActionOrigin.OTHER
     description: OptionalText = Description
     branch_id: int | None = OptionalId
     gap: int | None = Field(default=None, ge=1, le=5)
@@ -46,7 +46,7 @@ class ActionCreate(BaseModel):
     higher_is_better: bool = True
 
 
-class ActionUpdate(BaseModel):
+class ActionUpdate(Input):
     """Fields left out stay as they are; the metric can change only before the check."""
 
     version: int = Field(ge=1, le=MAX_ID)
@@ -58,8 +58,8 @@ class ActionUpdate(BaseModel):
     higher_is_better: bool | None = None
 
 
-class StageMove(BaseModel):
-    stage: ActionStage
+class StageMove(Input):
+    stage: Choice[ActionStage]
     version: int = Field(ge=1, le=MAX_ID)
     """The version the caller saw; someone else's change in between is a 409."""
     metric_after: float | None = _measure()
@@ -100,26 +100,26 @@ class ActionList(BaseModel):
     items: list[ActionRead]
 
 
-class PromiseCreate(BaseModel):
+class PromiseCreate(Input):
     title: Name = _title()
     product_line: str | None = Field(default=None, pattern=CODE)
     """A product line of the complaint taxonomy."""
     unit: OptionalName = Field(default=None, max_length=16, pattern=STORABLE_TEXT)
     promised: float = _measure(...)
-    direction: TargetDirection = TargetDirection.AT_MOST
+    direction: Choice[TargetDirection] = TargetDirection.AT_MOST
     delivered: float | None = _measure()
     measured_on: Day | None = None
     active: bool = True
 
 
-class PromiseUpdate(BaseModel):
+class PromiseUpdate(Input):
     """Fields left out stay as they are."""
 
     title: NameChange = _title(None)
     product_line: str | None = Field(default=None, pattern=CODE)
     unit: OptionalName = Field(default=None, max_length=16, pattern=STORABLE_TEXT)
     promised: float | None = _measure()
-    direction: TargetDirection | None = None
+    direction: Choice[TargetDirection | None] = None
     delivered: float | None = _measure()
     measured_on: Day | None = None
     active: bool | None = None
@@ -143,7 +143,7 @@ class PromiseList(BaseModel):
     items: list[PromiseRead]
 
 
-class DiagnosisActionCreate(BaseModel):
+class DiagnosisActionCreate(Input):
     gap: int = Field(ge=-MAX_ID, le=MAX_ID)
     """The gap number (1–5) whose finding the action takes over."""
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bankcrm.core.db import STORABLE_TEXT, UtcDatetime
 from bankcrm.core.enums import ActionStage, InspectionKind, StandardCategory, TargetDirection
-from bankcrm.core.inputs import Day, Name, NameChange, OptionalName, OptionalText
+from bankcrm.core.inputs import Choice, Day, Input, Name, NameChange, OptionalName, OptionalText
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.quality.inspections.checklist import CODE_PATTERN, UNITS
 
@@ -26,34 +26,34 @@ OptionalTitle = Field(default=None, max_length=200, pattern=STORABLE_TEXT)
 Target = Field(default=None, ge=0, le=MAX_OBSERVED, allow_inf_nan=False)
 
 
-class StandardCreate(BaseModel):
+class StandardCreate(Input):
     """A new standard; a measured one names unit, target and direction together."""
 
     code: str = Code
-    category: StandardCategory
+    category: Choice[StandardCategory]
     title: Name = Title
     """The title in Chinese."""
     title_en: OptionalName = OptionalTitle
     unit: str | None = Field(default=None, pattern=UNIT_PATTERN)
     target: float | None = Target
-    direction: TargetDirection | None = None
+    direction: Choice[TargetDirection | None] = None
     servqual_items: list[int] = Field(default_factory=list, max_length=50)
     """SERVQUAL item numbers (1–22) the standard makes measurable."""
 
 
-class StandardUpdate(BaseModel):
+class StandardUpdate(Input):
     """Fields left out stay as they are. Sending any of unit, target and direction sets
     all three (none of them: the standard becomes a yes/no check). The code never changes:
     the service blueprint and the improvement actions refer to it."""
 
     version: int = Field(ge=1, le=MAX_ID)
     """The version the editor saw; someone else's change in between is a 409."""
-    category: StandardCategory | None = None
+    category: Choice[StandardCategory | None] = None
     title: NameChange = Field(default=None, min_length=1, max_length=200, pattern=STORABLE_TEXT)
     title_en: OptionalName = OptionalTitle
     unit: str | None = Field(default=None, pattern=UNIT_PATTERN)
     target: float | None = Target
-    direction: TargetDirection | None = None
+    direction: Choice[TargetDirection | None] = None
     servqual_items: list[int] | None = Field(default=None, max_length=50)
     active: bool | None = None
 
@@ -94,7 +94,7 @@ class ChecklistRead(BaseModel):
     """The active standards the kind checks, category by category."""
 
 
-class ResultCreate(BaseModel):
+class ResultCreate(Input):
     """One checklist line: ``passed`` for a yes/no standard, ``observed`` for a measured one
     (its verdict is computed from the target)."""
 
@@ -105,8 +105,8 @@ class ResultCreate(BaseModel):
     note: OptionalText = Field(default=None, max_length=500, pattern=STORABLE_TEXT)
 
 
-class InspectionCreate(BaseModel):
-    kind: InspectionKind
+class InspectionCreate(Input):
+    kind: Choice[InspectionKind]
     branch_id: int = Field(ge=1, le=MAX_ID)
     staff_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     """The front-line staff member observed, when the inspection is of one person."""

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bankcrm.core.db import STORABLE_TEXT, UtcDatetime
 from bankcrm.core.enums import Quadrant, SurveyKind, ValueTier, WaveStatus
-from bankcrm.core.inputs import Day, Name
+from bankcrm.core.inputs import Choice, Day, Input, Name
 from bankcrm.core.pagination import MAX_ID
 
 WAVE_CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -18,11 +18,11 @@ MAX_SAMPLE = 1_000_000
 MAX_SEED = 2**63 - 1
 
 
-class WaveCreate(BaseModel):
+class WaveCreate(Input):
     code: str = Field(pattern=WAVE_CODE)
     """Answers carry it (``SurveyResponse.wave``), e.g. ``SERVQUAL-2026H2``."""
     title: Name = Field(min_length=1, max_length=200, pattern=STORABLE_TEXT)
-    kind: SurveyKind
+    kind: Choice[SurveyKind]
     instrument: str | None = Field(default=None, pattern=INSTRUMENT_NAME)
     """A shipped instrument (SERVQUAL waves only); ``servqual_bank`` when left out."""
     opens_on: Day
@@ -79,12 +79,12 @@ class WaveDetail(WaveRead):
     """Managers who predicted customers' expectations for this wave (gap 1)."""
 
 
-class SelectionCreate(BaseModel):
+class SelectionCreate(Input):
     """Whom to invite; criteria left empty let everyone through."""
 
     branch_codes: list[BranchCode] = Field(default_factory=list, max_length=500)
-    quadrants: list[Quadrant] = Field(default_factory=list, max_length=4)
-    value_tiers: list[ValueTier] = Field(default_factory=list, max_length=3)
+    quadrants: list[Choice[Quadrant]] = Field(default_factory=list, max_length=4)
+    value_tiers: list[Choice[ValueTier]] = Field(default_factory=list, max_length=3)
     sample_size: int | None = Field(default=None, ge=1, le=MAX_SAMPLE)
     seed: int | None = Field(default=None, ge=0, le=MAX_SEED)
 
@@ -104,7 +104,7 @@ class IssueRead(BaseModel):
     invitations: list[InvitationLink]
 
 
-class ReminderCreate(BaseModel):
+class ReminderCreate(Input):
     min_days: int = Field(default=3, ge=0, le=365)
     max_reminders: int = Field(default=2, ge=1, le=20)
 
@@ -114,13 +114,13 @@ class ReminderRead(BaseModel):
     invitations: list[InvitationLink]
 
 
-class StatusChange(BaseModel):
-    status: WaveStatus
+class StatusChange(Input):
+    status: Choice[WaveStatus]
     version: int = Field(ge=1, le=MAX_ID)
     """The version the caller saw; someone else's change in between is a 409."""
 
 
-class PredictionCreate(BaseModel):
+class PredictionCreate(Input):
     answers: dict[str, int] = Field(max_length=500)
     """What the manager thinks customers expect of every item: ``{"E1": 6, …}``."""
 
