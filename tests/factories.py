@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.accounts.models import Account, Holding, Transaction
 from bankcrm.branches.models import Branch
+from bankcrm.core.db import make_engine
 from bankcrm.core.enums import (
     CustomerType,
     Direction,
@@ -16,8 +17,10 @@ from bankcrm.core.enums import (
     ProductCategory,
     ProductRisk,
     Role,
+    SessionKind,
     TransactionChannel,
 )
+from bankcrm.core.security import create_access_token
 from bankcrm.customers.models import Customer, Interaction, ManagerAssignment
 from bankcrm.products.models import Product
 from bankcrm.staff import service as staff_service
@@ -171,3 +174,32 @@ def interaction(session: Session, *, customer: Customer, staff_id: int | None) -
     session.add(row)
     session.flush()
     return row
+
+
+def bearer(session: Session, user_id: int) -> dict[str, str]:
+    """Headers with a bearer token as the login gives one (a live server-side session),
+    without paying for a password hash; the caller commits."""
+    key = _open_session(session, user_id, SessionKind.API)
+    return {"Authorization": f"Bearer {create_access_token(user_id, key)}"}
+
+
+def api_headers(database_url: str, user_id: int) -> dict[str, str]:
+    """``bearer`` in a transaction of its own."""
+    key = login_key(database_url, user_id, SessionKind.API)
+    return {"Authorization": f"Bearer {create_access_token(user_id, key)}"}
+
+
+def login_key(database_url: str, user_id: int, kind: SessionKind = SessionKind.PAGE) -> str:
+    """The key of a new live session of ``user_id``, committed."""
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        key = _open_session(session, user_id, kind)
+        session.commit()
+    engine.dispose()
+    return key
+
+
+def _open_session(session: Session, user_id: int, kind: SessionKind) -> str:
+    user = session.get(StaffUser, user_id)
+    assert user is not None
+    return staff_service.open_session(session, user=user, kind=kind)

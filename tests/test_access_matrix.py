@@ -41,7 +41,6 @@ from bankcrm.core.enums import (
     WaveStatus,
 )
 from bankcrm.core.permissions import ROLE_PERMISSIONS, Permission
-from bankcrm.core.security import create_access_token
 from bankcrm.customers.models import Customer
 from bankcrm.main import create_app
 from bankcrm.privacy import service as privacy_service
@@ -322,7 +321,7 @@ def callers(small_bank: SmallBank, app_settings: str) -> Iterator[list[Caller]]:
         made.append(
             Caller(
                 role=role,
-                api={"Authorization": f"Bearer {create_access_token(user_id)}"},
+                api=factories.api_headers(app_settings, user_id),
                 pages=client,
                 csrf=_login_page(client, username),
                 own=mine,

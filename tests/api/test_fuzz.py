@@ -51,7 +51,6 @@ from bankcrm.core.config import get_settings
 from bankcrm.core.db import make_engine, reset_caches
 from bankcrm.core.enums import AnalyticsEngine, CustomerType, PrivacyRequestKind, Role
 from bankcrm.core.migrate import upgrade
-from bankcrm.core.security import create_access_token
 from bankcrm.customers import service as customers_service
 from bankcrm.customers.models import Customer
 from bankcrm.main import create_app
@@ -205,10 +204,8 @@ def fuzz_bank(fuzz_database: str) -> Iterator[FuzzBank]:
             users = _open_bank(session)
             session.commit()
             _analyse(session)
-            headers = {
-                role: {"Authorization": f"Bearer {create_access_token(user.id)}"}
-                for role, user in users.items()
-            }
+            headers = {role: factories.bearer(session, user.id) for role, user in users.items()}
+            session.commit()
         engine.dispose()
         yield FuzzBank(app=app, headers=headers)
         reset_caches()

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from bankcrm.complaints import service
 from bankcrm.core.db import make_engine
 from bankcrm.core.enums import ComplaintAction, ComplaintStatus, Role
-from bankcrm.core.security import create_access_token
 from bankcrm.staff.models import StaffUser
 from bankcrm.tasks.models import Task
 from tests import factories
@@ -59,7 +58,7 @@ def desk(small_bank: SmallBank, app_settings: str) -> Desk:
 
     def bearer(username: str) -> dict[str, str]:
         # a signed token as the login would give, without paying for a password hash each time
-        return {"Authorization": f"Bearer {create_access_token(ids[username])}"}
+        return factories.api_headers(app_settings, ids[username])
 
     return Desk(
         bank=small_bank,

@@ -25,7 +25,6 @@ from bankcrm.core.enums import (
     Severity,
     StandardCategory,
 )
-from bankcrm.core.security import create_access_token
 from bankcrm.quality.blueprint import (
     LANES,
     BlueprintInvalid,
@@ -258,7 +257,7 @@ def planted(small_bank: SmallBank, app_settings: str) -> Planted:
     engine.dispose()
 
     def bearer(username: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {create_access_token(ids[username])}"}
+        return factories.api_headers(app_settings, ids[username])
 
     return Planted(
         bank=small_bank,

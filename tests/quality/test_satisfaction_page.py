@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from bankcrm.branches.models import Branch
 from bankcrm.core.db import make_engine
 from bankcrm.core.enums import SurveyKind
-from bankcrm.core.security import create_access_token
 from bankcrm.quality.models import SurveyResponse
 from bankcrm.staff.models import StaffUser
 from tests import factories
@@ -41,8 +40,8 @@ class Answers:
 def _bearers(session: Session, bank: SmallBank) -> tuple[dict[str, str], dict[str, str]]:
     ids = {name: id_ for name, id_ in session.execute(select(StaffUser.username, StaffUser.id))}
     return (
-        {"Authorization": f"Bearer {create_access_token(ids[bank.analyst])}"},
-        {"Authorization": f"Bearer {create_access_token(ids[bank.manager_a])}"},
+        factories.bearer(session, ids[bank.analyst]),
+        factories.bearer(session, ids[bank.manager_a]),
     )
 
 
@@ -85,6 +84,7 @@ def answers(small_bank: SmallBank, app_settings: str) -> Answers:
         session.commit()
         main_name = session.get_one(Branch, main_id).name
         reader, outsider = _bearers(session, small_bank)
+        session.commit()
         planted = Answers(small_bank, reader, outsider, main_name, other.name)
     engine.dispose()
     return planted
@@ -191,6 +191,7 @@ def test_no_answers_is_a_page_that_says_so(
     engine = make_engine(app_settings)
     with Session(engine) as session:
         reader, _ = _bearers(session, small_bank)
+        session.commit()
     engine.dispose()
     body = client.get(API, headers=reader).json()
     assert body["csat"] == {"answers": 0, "satisfied": 0, "share": None, "mean": None}

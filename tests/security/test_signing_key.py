@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 import bankcrm
 from bankcrm.core.config import Settings, get_settings
 from bankcrm.core.db import make_engine, reset_caches
-from bankcrm.core.enums import Role
+from bankcrm.core.enums import Role, SessionKind
 from bankcrm.core.migrate import upgrade
+from bankcrm.core.security import create_access_token
 from bankcrm.core.signing_key import load_or_create
 from bankcrm.main import create_app
 from tests import factories
@@ -99,12 +100,12 @@ def test_a_token_signed_with_the_published_key_reads_nothing(
         session.commit()
         auditor_id = auditor.id
     engine.dispose()
-    forged = URLSafeTimedSerializer(PUBLISHED, salt="bankcrm.api-token").dumps({"sub": auditor_id})
+    session_key = factories.login_key(get_settings().database_url, auditor_id, SessionKind.API)
+    claims = {"sub": auditor_id, "sid": session_key}
+    forged = URLSafeTimedSerializer(PUBLISHED, salt="bankcrm.api-token").dumps(claims)
     answer = keyless_app.get("/api/v1/audit", headers={"authorization": f"Bearer {forged}"})
     assert answer.status_code == 401
-    issued = URLSafeTimedSerializer(get_settings().secret_key, salt="bankcrm.api-token").dumps(
-        {"sub": auditor_id}
-    )
+    issued = create_access_token(auditor_id, session_key)
     assert (
         keyless_app.get("/api/v1/audit", headers={"authorization": f"Bearer {issued}"}).status_code
         == 200

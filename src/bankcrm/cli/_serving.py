@@ -32,8 +32,18 @@ def run_server(host: str, port: int, *, workers: int = 1) -> None:
 
     from bankcrm.core.config import get_settings
 
-    note = get_settings().key_file_note
-    if note:
-        typer.echo(note, err=True)
-
-    uvicorn.run("bankcrm.main:create_app", factory=True, host=host, port=port, workers=workers)
+    settings = get_settings()
+    if settings.key_file_note:
+        typer.echo(settings.key_file_note, err=True)
+    proxies = settings.trusted_proxies.strip()
+    uvicorn.run(
+        "bankcrm.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        # uvicorn's default trusts X-Forwarded-For from 127.0.0.1: any local process could
+        # then claim any address and slip past the per-address login limits
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or "",
+    )

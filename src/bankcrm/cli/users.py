@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import typer
 
 from bankcrm.core.db import session_scope
@@ -18,7 +21,11 @@ def create(
     role: Role = typer.Option(..., help="What the user does."),
     full_name: str = typer.Option(..., help="Name shown in the app."),
     password: str = typer.Option(
-        ..., prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters."
+        ...,
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="At least 12 characters, not easily guessed.",
     ),
     branch: str | None = typer.Option(None, help="External id of the user's branch."),
 ) -> None:
@@ -46,14 +53,62 @@ def create(
 def set_password(
     username: str = typer.Argument(..., help="Login name."),
     password: str = typer.Option(
-        ..., prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters."
+        ...,
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="At least 12 characters, not easily guessed.",
     ),
 ) -> None:
-    """Set a user's password and lift any lockout."""
+    """Set a user's password: every session of theirs ends, and every wait on their name."""
     try:
         with session_scope() as session:
             service.set_password(session, username=username, password=password)
         typer.echo(f"password set for {username}")
+    except BankcrmError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(1) from error
+
+
+@users_app.command("set-role")
+def set_role(
+    username: str = typer.Argument(..., help="Login name."),
+    role: Role = typer.Argument(..., help="The new role."),
+) -> None:
+    """Give a user another role; every session and token of theirs ends at once."""
+    with _reporting_errors(), session_scope() as session:
+        service.set_role(session, username=username, role=role)
+    typer.echo(f"{username} is now {role.value}; their sessions have ended")
+
+
+@users_app.command("disable")
+def disable(username: str = typer.Argument(..., help="Login name.")) -> None:
+    """Stop a user from logging in; every session and token of theirs ends at once."""
+    with _reporting_errors(), session_scope() as session:
+        service.set_active(session, username=username, active=False)
+    typer.echo(f"{username} is disabled; their sessions have ended")
+
+
+@users_app.command("enable")
+def enable(username: str = typer.Argument(..., help="Login name.")) -> None:
+    """Let a disabled user log in again."""
+    with _reporting_errors(), session_scope() as session:
+        service.set_active(session, username=username, active=True)
+    typer.echo(f"{username} may log in again")
+
+
+@users_app.command("unlock")
+def unlock(username: str = typer.Argument(..., help="Login name.")) -> None:
+    """Lift the waits that failed logins put on a username, from every address."""
+    with _reporting_errors(), session_scope() as session:
+        freed = service.unlock(session, username=username)
+    typer.echo(f"{username}: {freed} address(es) may try again now")
+
+
+@contextmanager
+def _reporting_errors() -> Iterator[None]:
+    try:
+        yield
     except BankcrmError as error:
         typer.echo(f"error: {error.message}", err=True)
         raise typer.Exit(1) from error

@@ -206,6 +206,10 @@ class Settings(BaseSettings):
     """Where the login rate limit counts (a ``limits`` storage URI). ``memory://`` counts per
     worker process; ``redis://host:6379`` shares the count among ``serve --workers`` processes
     (needs the ``redis`` package)."""
+    trusted_proxies: str = ""
+    """Addresses or networks of the bank's reverse proxies, comma-separated
+    (``10.0.0.5,10.1.0.0/16``): only a connection from one of them may name the client's
+    address in ``X-Forwarded-For``. Empty: the header is ignored, and the peer is the client."""
     request_body_limit_bytes: int = Field(default=1_048_576, ge=1_024)
     """The largest request body any route reads; a larger one is answered 413 unread."""
     default_locale: Literal["zh_CN", "en"] = "zh_CN"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.audit import recorder as audit_recorder
 from bankcrm.core.db import session_scope
-from bankcrm.core.exceptions import AuthenticationFailed, NotFound, PermissionDenied
+from bankcrm.core.exceptions import AuthenticationFailed, PermissionDenied
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.core.security import read_access_token
 from bankcrm.staff import service as staff_service
@@ -32,22 +32,29 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 def user_from_token(session: Session, token: str) -> StaffUser:
-    user_id = read_access_token(token)
-    try:
-        user = staff_service.get_user(session, user_id=user_id)
-    except NotFound as error:
-        raise AuthenticationFailed("the access token is not valid") from error
+    """The user of a valid token whose session still holds: a logout, a new password or
+    role, or a disabled account ends it."""
+    user_id, session_key = read_access_token(token)
+    user = staff_service.session_user(session, key=session_key, user_id=user_id)
+    if user is None:
+        raise AuthenticationFailed("the access token has been revoked; log in again")
     audit_recorder.act_as(session, actor_id=user.id, label=user.username)
     return user
 
 
-def get_current_user(
-    session: DbSession,
+def get_bearer_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> StaffUser:
+) -> str:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise AuthenticationFailed("a bearer token is required")
-    return user_from_token(session, credentials.credentials)
+    return credentials.credentials
+
+
+BearerToken = Annotated[str, Depends(get_bearer_token)]
+
+
+def get_current_user(session: DbSession, token: BearerToken) -> StaffUser:
+    return user_from_token(session, token)
 
 
 CurrentUser = Annotated[StaffUser, Depends(get_current_user)]

@@ -335,6 +335,13 @@ class AuditAction(StrEnum):
     LOGOUT = "logout"
 
 
+class SessionKind(StrEnum):
+    PAGE = "page"
+    """A browser session (the signed cookie)."""
+    API = "api"
+    """A bearer token."""
+
+
 class PrivacyRequestKind(StrEnum):
     """The data subject's rights under PIPL articles 45–47."""
 

@@ -26,7 +26,7 @@ from bankcrm.quality.models import (
     SurveyWave,
 )
 from bankcrm.segmentation.models import CustomerSegment, SegmentRun
-from bankcrm.staff.models import StaffUser
+from bankcrm.staff.models import LoginBackoff, StaffSession, StaffUser
 from bankcrm.tasks.models import Task
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "Inspection",
     "InspectionResult",
     "Interaction",
+    "LoginBackoff",
     "ManagementPrediction",
     "ManagerAssignment",
     "Note",
@@ -58,6 +59,7 @@ __all__ = [
     "SegmentRun",
     "ServicePromise",
     "ServiceStandard",
+    "StaffSession",
     "StaffUser",
     "StandingOrder",
     "SurveyInvitation",

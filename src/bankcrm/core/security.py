@@ -28,12 +28,14 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(get_settings().secret_key, salt=_TOKEN_SALT)
 
 
-def create_access_token(user_id: int) -> str:
-    return _serializer().dumps({"sub": user_id})
+def create_access_token(user_id: int, session_key: str) -> str:
+    """A signed token naming the user and the server-side session it belongs to."""
+    return _serializer().dumps({"sub": user_id, "sid": session_key})
 
 
-def read_access_token(token: str) -> int:
-    """The user id a token was issued to; refuses forged, malformed or expired tokens."""
+def read_access_token(token: str) -> tuple[int, str]:
+    """The user id and session key a token was issued with; refuses forged, malformed or
+    expired tokens (whether the session still holds is the caller's to check)."""
     try:
         payload = _serializer().loads(token, max_age=get_settings().token_max_age_seconds)
     except SignatureExpired as error:
@@ -41,6 +43,7 @@ def read_access_token(token: str) -> int:
     except BadSignature as error:
         raise AuthenticationFailed("the access token is not valid") from error
     subject = payload.get("sub") if isinstance(payload, dict) else None
-    if not isinstance(subject, int):
+    session_key = payload.get("sid") if isinstance(payload, dict) else None
+    if not isinstance(subject, int) or not isinstance(session_key, str):
         raise AuthenticationFailed("the access token is not valid")
-    return subject
+    return subject, session_key

@@ -53,6 +53,7 @@ PERSONAL_COLUMNS: dict[str, frozenset[str]] = {
 SECRET_COLUMNS: dict[str, frozenset[str]] = {
     "staff_users": frozenset({"password_hash"}),
     "survey_invitations": frozenset({"token"}),
+    "staff_sessions": frozenset({"key_digest"}),
 }
 """Columns whose values never enter the audit trail at all."""
 

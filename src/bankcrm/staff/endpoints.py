@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import ValidationError
 
-from bankcrm.core.deps import CurrentUser, DbSession, UsersManage
+from bankcrm.core.deps import BearerToken, CurrentUser, DbSession, UsersManage, user_from_token
+from bankcrm.core.enums import SessionKind
 from bankcrm.core.exceptions import AuthenticationFailed, ValidationFailed
-from bankcrm.core.security import create_access_token
+from bankcrm.core.security import create_access_token, read_access_token
 from bankcrm.staff import service
 from bankcrm.staff.schemas import LoginCreate, StaffUserRead, TokenRead
 from bankcrm.web.ratelimit import FailedLogins, client_address
@@ -48,7 +49,12 @@ async def _read_login(request: Request) -> LoginCreate:
     "/auth/token",
     response_model=TokenRead,
     openapi_extra=_TOKEN_BODY,
-    responses={429: {"description": "Too many failed logins from this address; see Retry-After"}},
+    responses={
+        429: {
+            "description": "Too many failed logins from this address, or for this user from "
+            "this address; see Retry-After"
+        }
+    },
 )
 async def issue_token(
     request: Request, session: DbSession, failed_logins: FailedLogins
@@ -65,13 +71,30 @@ async def issue_token(
         )
     login = await _read_login(request)
     try:
-        user = service.authenticate(session, username=login.username, password=login.password)
+        user = service.authenticate(
+            session, username=login.username, password=login.password, address=address
+        )
+    except service.LoginBackedOff as error:
+        session.commit()
+        raise HTTPException(
+            status_code=429, detail=error.message, headers={"Retry-After": str(error.seconds)}
+        ) from error
     except AuthenticationFailed:
-        # the failed attempt must count towards the lockout even though the request fails
+        # the failed attempt must count towards the back-off even though the request fails
         session.commit()
         failed_logins.record(address)
         raise
-    return TokenRead(access_token=create_access_token(user.id))
+    session_key = service.open_session(session, user=user, kind=SessionKind.API)
+    return TokenRead(access_token=create_access_token(user.id, session_key))
+
+
+@router.post("/auth/logout", status_code=204, responses={401: {"description": "Not logged in"}})
+def revoke_token(session: DbSession, token: BearerToken) -> Response:
+    """End the session of this token: it is refused from now on."""
+    user_from_token(session, token)
+    _, session_key = read_access_token(token)
+    service.close_session(session, key=session_key)
+    return Response(status_code=204)
 
 
 @router.get("/me", response_model=StaffUserRead)

@@ -8,12 +8,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bankcrm.core.deps import DbSession
+from bankcrm.core.enums import SessionKind
 from bankcrm.core.exceptions import AuthenticationFailed
 from bankcrm.staff import service
 from bankcrm.web.i18n import gettext
 from bankcrm.web.locale import request_locale
 from bankcrm.web.ratelimit import FailedLogins, client_address
 from bankcrm.web.security import (
+    SESSION_KEY,
     SESSION_USER,
     csrf_token,
     end_session,
@@ -23,8 +25,6 @@ from bankcrm.web.security import (
 from bankcrm.web.templating import render
 
 router = APIRouter()
-
-LOCKED_MARK = "locked"
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -56,17 +56,23 @@ def login(
         response.headers["Retry-After"] = str(retry_after)
         return response
     try:
-        user = service.authenticate(session, username=username, password=password)
-    except AuthenticationFailed as error:
+        user = service.authenticate(session, username=username, password=password, address=address)
+    except service.LoginBackedOff as error:
+        session.commit()
+        message = gettext(
+            locale,
+            "Too many failed logins for this user from this network address. "
+            "Wait %(seconds)s seconds and try again.",
+        ) % {"seconds": error.seconds}
+        response = _login_page(request, next, username, message, status_code=429)
+        response.headers["Retry-After"] = str(error.seconds)
+        return response
+    except AuthenticationFailed:
         session.commit()
         failed_logins.record(address)
-        message = (
-            gettext(locale, "The account is locked after repeated failed logins. Try again later.")
-            if LOCKED_MARK in error.message
-            else gettext(locale, "Invalid username or password.")
-        )
+        message = gettext(locale, "Invalid username or password.")
         return _login_page(request, next, username, message, status_code=401)
-    start_session(request, user.id)
+    start_session(request, user.id, service.open_session(session, user=user, kind=SessionKind.PAGE))
     return RedirectResponse(safe_next(next), status_code=303)
 
 
@@ -83,7 +89,11 @@ def _login_page(
 
 @router.post("/logout")
 def logout(request: Request, session: DbSession) -> Response:
+    """Ends the server-side session, so a copy of the cookie is worth nothing afterwards."""
     user_id = request.session.get(SESSION_USER)
+    session_key = request.session.get(SESSION_KEY)
+    if isinstance(session_key, str):
+        service.close_session(session, key=session_key)
     if isinstance(user_id, int):
         service.record_logout(session, user_id=user_id)
     end_session(request)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bankcrm.branches.models import Branch
 from bankcrm.core.enums import Role
-from bankcrm.staff.models import StaffUser
+from bankcrm.staff.models import LoginBackoff, StaffSession, StaffUser
 
 
 def get_by_username(session: Session, username: str) -> StaffUser | None:
@@ -44,3 +46,44 @@ def branch_manager(session: Session, branch_id: int) -> StaffUser | None:
         .limit(1)
     )
     return session.scalars(statement).first()
+
+
+def login_backoff(session: Session, *, username: str, address: str) -> LoginBackoff | None:
+    statement = select(LoginBackoff).where(
+        LoginBackoff.username == username, LoginBackoff.address == address
+    )
+    return session.scalars(statement).first()
+
+
+def clear_login_backoffs(session: Session, *, username: str) -> int:
+    result = session.execute(delete(LoginBackoff).where(LoginBackoff.username == username))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def live_session_user(session: Session, *, key_digest: str) -> StaffUser | None:
+    statement = (
+        select(StaffUser)
+        .join(StaffSession, StaffSession.user_id == StaffUser.id)
+        .where(
+            StaffSession.key_digest == key_digest,
+            StaffSession.ended_at.is_(None),
+            StaffUser.is_active.is_(True),
+        )
+    )
+    return session.scalars(statement).first()
+
+
+def end_session(session: Session, *, key_digest: str, at: datetime) -> None:
+    session.execute(
+        update(StaffSession)
+        .where(StaffSession.key_digest == key_digest, StaffSession.ended_at.is_(None))
+        .values(ended_at=at)
+    )
+
+
+def end_user_sessions(session: Session, *, user_id: int, at: datetime) -> None:
+    session.execute(
+        update(StaffSession)
+        .where(StaffSession.user_id == user_id, StaffSession.ended_at.is_(None))
+        .values(ended_at=at)
+    )

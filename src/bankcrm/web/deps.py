@@ -11,11 +11,10 @@ from fastapi import Depends, Request
 from bankcrm.audit import recorder as audit_recorder
 from bankcrm.core.deps import DbSession, check_permission
 from bankcrm.core.enums import Role
-from bankcrm.core.exceptions import NotFound
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
-from bankcrm.web.security import SESSION_USER, csrf_token, keep_session_alive
+from bankcrm.web.security import SESSION_KEY, SESSION_USER, csrf_token, keep_session_alive
 
 
 @dataclass(frozen=True)
@@ -42,13 +41,17 @@ class LoginRequired(Exception):
 
 def get_page_user(request: Request, session: DbSession) -> StaffUser:
     user_id = request.session.get(SESSION_USER)
-    if not isinstance(user_id, int) or not keep_session_alive(request):
+    session_key = request.session.get(SESSION_KEY)
+    if (
+        not isinstance(user_id, int)
+        or not isinstance(session_key, str)
+        or not keep_session_alive(request)
+    ):
         raise LoginRequired(_path_with_query(request))
-    try:
-        user = staff_service.get_user(session, user_id=user_id)
-    except NotFound as error:
+    user = staff_service.session_user(session, key=session_key, user_id=user_id)
+    if user is None:
         request.session.clear()
-        raise LoginRequired(_path_with_query(request)) from error
+        raise LoginRequired(_path_with_query(request))
     audit_recorder.act_as(session, actor_id=user.id, label=user.username)
     request.state.user = Viewer(
         id=user.id, full_name=user.full_name, role=user.role, preferred_locale=user.preferred_locale

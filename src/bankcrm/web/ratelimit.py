@@ -10,10 +10,10 @@ With the default ``rate_limit_storage`` (``memory://``) the count is kept **per 
 under ``bankcrm serve --workers N`` each worker counts on its own (N times the limit) and a
 restart forgets it; a shared store (``redis://…``) makes it one count.
 
-The address is the peer the ASGI server reports. uvicorn takes it from ``X-Forwarded-For``
-only when the connection comes from an address in ``--forwarded-allow-ips`` (127.0.0.1 by
-default): behind a reverse proxy on another host, list the proxy there, or every user counts
-as the proxy.
+The address is the peer the ASGI server reports. ``bankcrm serve`` takes it from
+``X-Forwarded-For`` only when the connection comes from one of ``BANKCRM_TRUSTED_PROXIES``
+(none by default): behind a reverse proxy, list the proxy there, or every user counts as the
+proxy.
 """
 
 from __future__ import annotations

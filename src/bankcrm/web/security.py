@@ -12,6 +12,9 @@ from bankcrm.core.config import get_settings
 from bankcrm.core.exceptions import PermissionDenied
 
 SESSION_USER = "user_id"
+SESSION_KEY = "session_key"
+"""The key of the server-side session (``staff_sessions``): without a live one the cookie is
+worth nothing, whatever its signature."""
 SESSION_CSRF = "csrf_token"
 SESSION_STARTED = "started_at"
 SESSION_SEEN = "seen_at"
@@ -43,11 +46,12 @@ async def require_csrf(request: Request) -> None:
         await check_csrf(request)
 
 
-def start_session(request: Request, user_id: int) -> None:
+def start_session(request: Request, user_id: int, session_key: str) -> None:
     """A new session on login, so that a session fixed before login is worth nothing."""
     request.session.clear()
     now = epoch_seconds()
     request.session[SESSION_USER] = user_id
+    request.session[SESSION_KEY] = session_key
     request.session[SESSION_CSRF] = secrets.token_urlsafe(32)
     request.session[SESSION_STARTED] = now
     request.session[SESSION_SEEN] = now
