@@ -13,6 +13,10 @@ _hasher = PasswordHasher()
 _TOKEN_SALT = "bankcrm.api-token"
 
 
+PASSWORD_MAX_LENGTH = 1024
+"""Longer passwords are refused before any hashing: a login body may not buy seconds of work."""
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

@@ -7,24 +7,25 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bankcrm.core.db import STORABLE_TEXT, UtcDatetime
 from bankcrm.core.enums import PrivacyRequestKind, PrivacyRequestStatus
+from bankcrm.core.inputs import Choice, Input, OptionalText
 from bankcrm.core.pagination import MAX_ID, Page
 
 
-class PrivacyRequestCreate(BaseModel):
+class PrivacyRequestCreate(Input):
     customer_id: int = Field(ge=1, le=MAX_ID)
-    kind: PrivacyRequestKind
-    note: str | None = Field(default=None, max_length=2000, pattern=STORABLE_TEXT)
-    reason: str | None = Field(default=None, max_length=2000, pattern=STORABLE_TEXT)
+    kind: Choice[PrivacyRequestKind]
+    note: OptionalText = Field(default=None, max_length=2000, pattern=STORABLE_TEXT)
+    reason: OptionalText = Field(default=None, max_length=2000, pattern=STORABLE_TEXT)
     """Why the bank processes the request; required for an access request (its export is
     recorded with it in the audit trail)."""
     corrections: dict[str, Annotated[str, Field(pattern=STORABLE_TEXT)] | None] | None = None
     """For a correction: profile field → new value (dates as YYYY-MM-DD, empty = clear)."""
 
 
-class PrivacyDecision(BaseModel):
-    version: int = Field(ge=1)
+class PrivacyDecision(Input):
+    version: int = Field(ge=1, le=MAX_ID)
     """The version the decider saw; someone else's decision in between is a 409."""
-    reason: str | None = Field(default=None, max_length=2000, pattern=STORABLE_TEXT)
+    reason: OptionalText = Field(default=None, max_length=2000, pattern=STORABLE_TEXT)
 
 
 class PrivacyRequestRead(BaseModel):

@@ -7,7 +7,6 @@ nor the exporter) has approved the request."""
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -17,6 +16,7 @@ from bankcrm.core.clock import bank_today, utcnow
 from bankcrm.core.config import get_settings
 from bankcrm.core.enums import AuditAction, PrivacyRequestKind, PrivacyRequestStatus
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from bankcrm.core.inputs import normalise_name, normalise_text, parse_day
 from bankcrm.core.pagination import PageParams
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.customers.models import Customer
@@ -84,14 +84,9 @@ def create_request(
 
 
 def _stated(text: str | None) -> str | None:
-    """The text without surrounding blanks; None when nothing visible is left (blanks and
-    invisible format characters such as zero-width spaces say nothing)."""
-    stripped = (text or "").strip()
-    visible = any(
-        not character.isspace() and unicodedata.category(character) != "Cf"
-        for character in stripped
-    )
-    return stripped if visible else None
+    """The text as stored; None when nothing visible is left (blanks and invisible characters
+    such as zero-width spaces say nothing)."""
+    return normalise_text(text) or None
 
 
 def _checked_corrections(
@@ -112,22 +107,37 @@ def _checked_corrections(
         raise ValidationFailed(
             f"not a correctable profile field: {', '.join(unknown)}", field="corrections"
         )
-    checked: dict[str, str | None] = {}
-    for field, value in corrections.items():
-        text = (value or "").strip() or None
-        if field == "name" and text is None:
-            raise ValidationFailed("a customer's name cannot be cleared", field="corrections.name")
-        if text is not None and len(text) > 300:
-            raise ValidationFailed(f"{field}: at most 300 characters", field=f"corrections.{field}")
-        if field in DATE_FIELDS and text is not None:
-            try:
-                date.fromisoformat(text)
-            except ValueError as error:
-                raise ValidationFailed(
-                    f"{field}: a date as YYYY-MM-DD", field=f"corrections.{field}"
-                ) from error
-        checked[field] = text
-    return checked
+    return {field: _corrected(field, value) for field, value in corrections.items()}
+
+
+IDENTIFYING_FIELDS = frozenset(
+    {"name", "nickname", "decision_maker", "id_number", "mobile_phone", "office_phone"}
+    | {"fax", "email"}
+)
+"""Corrected as names are typed (NFKC: full-width digits and letters become ASCII); the other
+fields are free text (NFC, the full-width punctuation of Chinese prose stays)."""
+
+
+def _corrected(field: str, value: str | None) -> str | None:
+    """The new value as it will be stored, or a ``ValidationFailed`` naming the field."""
+    where = f"corrections.{field}"
+    text = (normalise_name(value) if field in IDENTIFYING_FIELDS else normalise_text(value)) or None
+    if text is None:
+        if field == "name":
+            raise ValidationFailed("a customer's name cannot be cleared", field=where)
+        return None
+    if field in DATE_FIELDS:
+        try:
+            day = parse_day(text)
+        except ValueError as error:
+            raise ValidationFailed(f"{field}: {error}", field=where) from error
+        if day > bank_today():
+            raise ValidationFailed(f"{field}: a birth date cannot be in the future", field=where)
+        return day.isoformat()
+    room = getattr(Customer.__table__.c[field].type, "length", None)
+    if room is not None and len(text) > room:
+        raise ValidationFailed(f"{field}: at most {room} characters", field=where)
+    return text
 
 
 def _hold(repository: PrivacyRepository, customer: Customer) -> str | None:

@@ -4,6 +4,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.enums import Role
+from bankcrm.core.inputs import Input
+from bankcrm.core.security import PASSWORD_MAX_LENGTH
 
 
 class StaffUserRead(BaseModel):
@@ -23,6 +25,6 @@ class TokenRead(BaseModel):
     token_type: str = "bearer"
 
 
-class LoginCreate(BaseModel):
-    username: str = Field(pattern=STORABLE_TEXT)
-    password: str
+class LoginCreate(Input):
+    username: str = Field(max_length=64, pattern=STORABLE_TEXT)
+    password: str = Field(max_length=PASSWORD_MAX_LENGTH)

@@ -21,7 +21,7 @@ from bankcrm.core.exceptions import (
     NotFound,
     ValidationFailed,
 )
-from bankcrm.core.security import hash_password, verify_password
+from bankcrm.core.security import PASSWORD_MAX_LENGTH, hash_password, verify_password
 from bankcrm.staff import repository
 from bankcrm.staff.models import LoginBackoff, StaffSession, StaffUser
 
@@ -163,6 +163,10 @@ def _check_password(password: str, *, username: str, full_name: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
             f"the password must have at least {MIN_PASSWORD_LENGTH} characters", field="password"
+        )
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise ValidationFailed(
+            f"the password may have at most {PASSWORD_MAX_LENGTH} characters", field="password"
         )
     strength = zxcvbn(password[:100], user_inputs=[username, full_name])
     if strength["score"] < MIN_PASSWORD_SCORE:
