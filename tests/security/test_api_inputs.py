@@ -40,10 +40,6 @@ from tests.conftest import SQLITE_ONLY
 from tests.small_bank import SmallBank, login
 from tests.web.test_pages import HTML, csrf_of, log_in
 
-LAX_ELSEWHERE = {"PrivacyRequestCreate", "PrivacyDecision", "TokenRequest"}
-"""The privacy and login bodies, which another change of findings L7 and M2 is rewriting;
-they become ``Input`` there."""
-
 
 @cache
 def _routes() -> list[tuple[str, APIRoute]]:
@@ -75,7 +71,7 @@ def _body_models() -> dict[str, type[BaseModel]]:
             for annotation in _types(parameter.field_info.annotation):
                 if isinstance(annotation, type) and issubclass(annotation, BaseModel):
                     models.update({model.__name__: model for model in _models(annotation)})
-    return {name: model for name, model in models.items() if name not in LAX_ELSEWHERE}
+    return models
 
 
 WRONG_JSON_TYPES: dict[type, tuple[Any, ...]] = {

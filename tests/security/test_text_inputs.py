@@ -44,16 +44,6 @@ SHORT_HOSTILE = (" \u202eＣａｆe\u0301\u200b\u2067 ", ("Café", "Ｃａｆé"
 """For a field shorter than ``HOSTILE`` (a unit)."""
 NOT_TEXT = {"password"}
 """Compared as typed, never normalised."""
-ADOPTED_ELSEWHERE = {
-    "PrivacyRequestCreate.note",
-    "PrivacyRequestCreate.reason",
-    "PrivacyDecision.reason",
-    "TokenRequest.username",
-    "/privacy",
-    "/privacy/{request_id}/reject",
-}
-"""Fields of the privacy and login schemas, which another change of finding L7 and M2 is
-rewriting: they take ``core.inputs`` types there (listed in docs/security.md)."""
 NARROWER_FORM_FIELDS = {"/quality/standards unit", "/quality/standards/{standard_id} unit"}
 """Named like free text, but a unit picked from a list (checked against it)."""
 DAY_NAMES = ("0001-01-01", "1899-12-31", "9999-12-31")
@@ -119,7 +109,7 @@ def _text_fields() -> dict[str, FieldInfo]:
     for model_name, model in sorted(_body_models().items()):
         for name, field in model.model_fields.items():
             label = f"{model_name}.{name}"
-            if _is_text(field) and name not in NOT_TEXT and label not in ADOPTED_ELSEWHERE:
+            if _is_text(field) and name not in NOT_TEXT:
                 fields[label] = field
     return fields
 
@@ -131,7 +121,7 @@ def _form_fields() -> dict[str, FieldInfo]:
     names = {label.split(".")[1] for label in _text_fields()}
     fields = {}
     for path, route in _routes():
-        if path.startswith(API_PREFIX) or path in ADOPTED_ELSEWHERE:
+        if path.startswith(API_PREFIX):
             continue
         for parameter in route.dependant.body_params:
             label = f"{path} {parameter.name}"

@@ -14,6 +14,7 @@ from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import PrivacyRequestKind, PrivacyRequestStatus
 from bankcrm.core.exceptions import BankcrmError, NotFound, ValidationFailed
+from bankcrm.core.inputs import FormText
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.privacy import endpoints, service
@@ -31,6 +32,7 @@ router = APIRouter(prefix="/privacy")
 RequestId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Version = Annotated[int, Form(ge=1, le=MAX_ID)]
 StorableText = Annotated[str, StringConstraints(pattern=STORABLE_TEXT)]
+ReasonText = Annotated[FormText, Form(max_length=2000, pattern=STORABLE_TEXT)]
 CORRECTION_ROWS = 3
 """Field/new-value rows on the new-request form; a correction rarely touches more fields."""
 STATUS_BADGES = {
@@ -123,8 +125,8 @@ async def register_request(
     user: PagePrivacyRequests,
     kind: Annotated[PrivacyRequestKind, Form()],
     customer_id: Annotated[str, Form(max_length=20)] = "",
-    note: Annotated[str, Form(max_length=2000, pattern=STORABLE_TEXT)] = "",
-    reason: Annotated[str, Form(max_length=2000, pattern=STORABLE_TEXT)] = "",
+    note: ReasonText = "",
+    reason: ReasonText = "",
     correction_field: Annotated[list[str] | None, Form()] = None,
     correction_value: Annotated[list[StorableText] | None, Form()] = None,
 ) -> Response:
@@ -253,7 +255,7 @@ async def reject_request(
     user: PagePrivacyApprove,
     request_id: RequestId,
     version: Version,
-    reason: Annotated[str, Form(max_length=2000, pattern=STORABLE_TEXT)] = "",
+    reason: ReasonText = "",
 ) -> Response:
     await check_csrf(request)
     try:
