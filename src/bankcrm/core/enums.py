@@ -45,6 +45,27 @@ class ProductRisk(StrEnum):
     R5 = "R5"
 
 
+class InvestmentGoal(StrEnum):
+    """What the customer's money is for (the goal answer of the risk questionnaire), from the
+    most cautious to the most ambitious."""
+
+    PRESERVATION = "preservation"
+    INCOME = "income"
+    BALANCED = "balanced"
+    GROWTH = "growth"
+
+
+class SuitabilityReason(StrEnum):
+    """Why the suitability gate refuses a product to a customer."""
+
+    NO_VALID_ASSESSMENT = "no_valid_assessment"
+    LEVEL_ABOVE = "level_above"
+    HORIZON_LONGER = "horizon_longer"
+    GOAL_MISMATCH = "goal_mismatch"
+    ELDERLY_LIMIT = "elderly_limit"
+    VULNERABLE_LIMIT = "vulnerable_limit"
+
+
 class CreditGrade(StrEnum):
     AAA = "AAA"
     AA = "AA"

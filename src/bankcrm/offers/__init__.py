@@ -1,0 +1,2 @@
+"""Suitable offers: the risk assessment, the suitability gate, the sales process, next-best
+offers and the calculators a manager quotes from."""
