@@ -134,7 +134,7 @@ def _corrected(field: str, value: str | None) -> str | None:
         if day > bank_today():
             raise ValidationFailed(f"{field}: a birth date cannot be in the future", field=where)
         return day.isoformat()
-    room = getattr(Customer.__table__.c[field].type, "length", None)
+    room = getattr(getattr(Customer, field).type, "length", None)
     if room is not None and len(text) > room:
         raise ValidationFailed(f"{field}: at most {room} characters", field=where)
     return text
