@@ -85,6 +85,8 @@ class Objects:
     recovery: int
     """A compensation above the approval limit, waiting for a checker."""
     quality: QualityObjects
+    product: int
+    """In the catalogue every role reads."""
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,7 @@ def _objects(
         complaint=complaint.id,
         recovery=with_recovery.recoveries[0].id,
         quality=quality,
+        product=session.scalars(select(Product.id).order_by(Product.id)).first() or 0,
     )
 
 
@@ -350,6 +353,7 @@ def _path(access: RouteAccess, objects: Objects) -> str:
         "inspection_id": objects.quality.inspection,
         "action_id": objects.quality.action,
         "promise_id": objects.quality.promise,
+        "product_id": objects.product,
     }
     names = re.findall(r"{(\w+)}", access.path)
     missing = [name for name in names if name not in values]

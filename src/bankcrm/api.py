@@ -13,6 +13,7 @@ from bankcrm.clv.endpoints import router as clv_router
 from bankcrm.complaints.endpoints import router as complaints_router
 from bankcrm.customers.endpoints import router as customers_router
 from bankcrm.privacy.endpoints import router as privacy_router
+from bankcrm.products.endpoints import router as products_router
 from bankcrm.quality.endpoints import router as quality_router
 from bankcrm.quality.improvement.endpoints import router as improvement_router
 from bankcrm.quality.inspections.endpoints import router as inspections_router
@@ -56,6 +57,7 @@ def error_responses(*status_codes: int) -> dict[int | str, dict[str, Any]]:
 api_router = APIRouter(prefix=API_PREFIX, responses=error_responses(401))
 api_router.include_router(staff_router, responses=error_responses(400, 403, 422))
 api_router.include_router(customers_router, responses=error_responses(400, 403, 404, 422))
+api_router.include_router(products_router, responses=error_responses(404, 422))
 api_router.include_router(segments_router, responses=error_responses(403, 404, 422))
 api_router.include_router(clv_router, responses=error_responses(403, 404, 422))
 api_router.include_router(churn_router, responses=error_responses(403, 404, 422))

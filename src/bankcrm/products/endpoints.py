@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from bankcrm.core.deps import CurrentUser, DbSession
+from bankcrm.core.enums import ProductCategory, ProductRisk
+from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
+from bankcrm.products import service
+from bankcrm.products.schemas import ProductPage, ProductRead
+
+router = APIRouter(prefix="/products", tags=["products"])
+
+ProductId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+@router.get("", response_model=ProductPage)
+def list_products(
+    session: DbSession,
+    _user: CurrentUser,
+    category: ProductCategory | None = None,
+    risk_level: ProductRisk | None = None,
+    include_inactive: bool = False,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25,
+) -> ProductPage:
+    """The catalogue every member of staff may read, by category and risk level; products
+    withdrawn from sale only with ``include_inactive``."""
+    return service.list_products(
+        session,
+        category=category,
+        risk=risk_level,
+        active_only=not include_inactive,
+        page=page,
+        page_size=page_size,
+    )
+
+
+@router.get("/{product_id}", response_model=ProductRead)
+def get_product(session: DbSession, _user: CurrentUser, product_id: ProductId) -> ProductRead:
+    return service.get_product(session, product_id)
