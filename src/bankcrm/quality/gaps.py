@@ -24,7 +24,7 @@ from typing import ClassVar
 
 from bankcrm.core.enums import TargetDirection
 from bankcrm.core.exceptions import ValidationFailed
-from bankcrm.quality.instrument import REQUIRED_LANGUAGES, LocalizedText
+from bankcrm.core.localized import LocalizedText, LocalizedTextInvalid, read_localized
 
 GAP_NUMBERS = (1, 2, 3, 4, 5)
 
@@ -611,13 +611,10 @@ def parse_gap_controls(text: str, *, origin: str = "gap_controls.toml") -> dict[
 
 
 def _localized(value: object, where: str) -> LocalizedText:
-    if not isinstance(value, dict):
-        raise GapControlsInvalid(f'{where} must be a table such as {{ zh = "…", en = "…" }}')
-    for language in REQUIRED_LANGUAGES:
-        text = value.get(language)
-        if not isinstance(text, str) or not text.strip():
-            raise GapControlsInvalid(f"{where}: the {language!r} text is missing")
-    return LocalizedText(translations=dict(value))
+    try:
+        return read_localized(value, where=where)
+    except LocalizedTextInvalid as error:
+        raise GapControlsInvalid(error.message, field=error.where) from None
 
 
 def shipped_gap_controls() -> dict[int, GapControls]:

@@ -16,15 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from bankcrm.core.exceptions import ValidationFailed
+from bankcrm.core.localized import LocalizedText, LocalizedTextInvalid, read_localized
 
 SHIPPED_INSTRUMENTS = ("servqual_bank", "kiosk_kservqual")
 """Instruments that ship with bankcrm, by the name of their file in ``quality/data``."""
 
 WEIGHT_POINTS = 100.0
 """Importance weights are points shared over the dimensions (Zeithaml et al. 1990)."""
-
-REQUIRED_LANGUAGES = ("zh", "en")
-"""Every label and statement needs these; more (``ko`` for the kiosk survey) are kept."""
 
 _CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # 1e-6 points absorbs the binary rounding of weights such as 12.5 written as decimals.
@@ -33,18 +31,6 @@ _WEIGHT_TOLERANCE = 1e-6
 
 class InstrumentInvalid(ValidationFailed):
     """An instrument file that cannot be used; the message names the file and the entry."""
-
-
-@dataclass(frozen=True)
-class LocalizedText:
-    """One text in several languages, keyed by language code (``zh``, ``en``, …)."""
-
-    translations: dict[str, str]
-
-    def text(self, locale: str) -> str:
-        """The text in ``locale`` (``zh-CN`` finds ``zh``), English when there is none."""
-        language = locale.split("-")[0].split("_")[0].lower()
-        return self.translations.get(language, self.translations["en"])
 
 
 @dataclass(frozen=True)
@@ -282,14 +268,10 @@ class _Reader:
         return value.strip()
 
     def localized(self, where: str, value: object) -> LocalizedText:
-        if not isinstance(value, dict):
-            raise self.fail(where, 'must be a table of languages, e.g. { zh = "…", en = "…" }')
-        for language in REQUIRED_LANGUAGES:
-            if language not in value:
-                raise self.fail(where, f"the {language!r} text is missing")
-        return LocalizedText(
-            {language: self.string(f"{where}.{language}", text) for language, text in value.items()}
-        )
+        try:
+            return read_localized(value, where=where)
+        except LocalizedTextInvalid as error:
+            raise self.fail(error.where, error.problem) from None
 
     def table_list(self, where: str, value: object) -> list[dict[str, Any]]:
         if not isinstance(value, list) or not value:

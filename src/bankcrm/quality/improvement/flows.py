@@ -19,6 +19,7 @@ import numpy as np
 from bankcrm.core.clock import bank_day_start
 from bankcrm.core.enums import ActionOrigin, TargetDirection
 from bankcrm.core.exceptions import Conflict, ValidationFailed
+from bankcrm.core.localized import LocalizedText
 from bankcrm.quality import gaps
 from bankcrm.quality.gaps import (
     NOT_AS_ADVERTISED,
@@ -36,7 +37,6 @@ from bankcrm.quality.instrument import (
     SHIPPED_INSTRUMENTS,
     Instrument,
     InstrumentInvalid,
-    LocalizedText,
     parse_instrument,
     shipped_instrument,
 )

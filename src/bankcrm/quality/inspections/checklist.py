@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 
 from bankcrm.core.enums import InspectionKind, StandardCategory, TargetDirection
 from bankcrm.core.exceptions import ValidationFailed
+from bankcrm.core.localized import LocalizedText, LocalizedTextInvalid, read_localized
 from bankcrm.quality.gaps import ChecklistTally
-from bankcrm.quality.instrument import REQUIRED_LANGUAGES, LocalizedText
 
 CATALOGUE_FILE = "service_standards.toml"
 CATEGORY_ORDER = tuple(StandardCategory)
@@ -255,14 +255,10 @@ class _Reader:
         return enum(value)
 
     def localized(self, where: str, value: object) -> LocalizedText:
-        if not isinstance(value, dict):
-            raise self.fail(where, 'must be a table of languages, e.g. { zh = "…", en = "…" }')
-        for language in REQUIRED_LANGUAGES:
-            if language not in value:
-                raise self.fail(where, f"the {language!r} text is missing")
-        return LocalizedText(
-            {language: self.string(f"{where}.{language}", text) for language, text in value.items()}
-        )
+        try:
+            return read_localized(value, where=where)
+        except LocalizedTextInvalid as error:
+            raise self.fail(error.where, error.problem) from None
 
     def table_list(self, where: str, value: object) -> list[dict[str, Any]]:
         if not isinstance(value, list) or not value:

@@ -1,0 +1,67 @@
+"""Bank-authored text in several languages, as written in the TOML data files.
+
+Survey items, service standards, gap controls and the risk questionnaire are all worded
+by the bank in Chinese and English (more languages are kept when given); in TOML each
+text is a table such as ``{ zh = "…", en = "…" }``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bankcrm.core.exceptions import ValidationFailed
+
+REQUIRED_LANGUAGES = ("zh", "en")
+"""Every bank-authored text needs these; more (``ko`` for the kiosk survey) are kept."""
+
+
+class LocalizedTextInvalid(ValidationFailed):
+    """A TOML value that is not a usable text; ``field`` names where it was read."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}", field=where)
+        self.where = where
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class LocalizedText:
+    """One text in several languages, keyed by language code (``zh``, ``en``, …)."""
+
+    translations: dict[str, str]
+
+    def text(self, locale: str) -> str:
+        """The text in ``locale`` (``zh-CN`` finds ``zh``), English when there is none."""
+        language = locale.split("-")[0].split("_")[0].lower()
+        return self.translations.get(language, self.translations["en"])
+
+
+def read_localized(value: object, *, where: str) -> LocalizedText:
+    """Read a TOML table of languages into a :class:`LocalizedText`.
+
+    Parameters
+    ----------
+    value : object
+        The parsed TOML value, expected to be ``{ zh = "…", en = "…" }``.
+    where : str
+        The entry being read (``items[4].expectation``), put in the error.
+
+    Raises
+    ------
+    LocalizedTextInvalid
+        If the value is not a table, lacks one of :data:`REQUIRED_LANGUAGES`, or holds a
+        text that is not a non-empty string; the error names the language's key.
+    """
+    if not isinstance(value, dict):
+        raise LocalizedTextInvalid(
+            where, 'must be a table of languages, e.g. { zh = "…", en = "…" }'
+        )
+    for language in REQUIRED_LANGUAGES:
+        if language not in value:
+            raise LocalizedTextInvalid(where, f"the {language!r} text is missing")
+    translations: dict[str, str] = {}
+    for language, text in value.items():
+        if not isinstance(text, str) or not text.strip():
+            raise LocalizedTextInvalid(f"{where}.{language}", "must be a non-empty string")
+        translations[language] = text.strip()
+    return LocalizedText(translations)
