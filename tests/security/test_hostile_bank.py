@@ -222,6 +222,7 @@ PATH_PARAMETERS = {
     "wave_id": "survey_waves",
     "inspection_id": "inspections",
     "action_id": "improvement_actions",
+    "product_id": "products",
 }
 """Which table's rows a route's path parameter names; a route with another one fails the sweep
 until it is added here."""
