@@ -21,19 +21,18 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from importlib import resources
-from typing import Any, TypeVar
+from typing import Any
 
 from bankcrm.core.enums import InvestmentGoal, RiskLevel
 from bankcrm.core.exceptions import ValidationFailed
-from bankcrm.core.localized import LocalizedText, LocalizedTextInvalid, read_localized
+from bankcrm.core.localized import LocalizedText
+from bankcrm.core.toml_reader import TomlReader
 
 SHIPPED_FILE = "risk_questionnaire.toml"
 LEVEL_ORDER = tuple(RiskLevel)
 """Levels from the most cautious (C1) to the most tolerant (C5)."""
 
 _CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-
-EnumT = TypeVar("EnumT", bound=StrEnum)
 
 
 class QuestionDimension(StrEnum):
@@ -283,14 +282,8 @@ def _rank(level: RiskLevel) -> int:
     return LEVEL_ORDER.index(level)
 
 
-class _Reader:
-    """Walks the parsed TOML, keeping the file name for messages."""
-
-    def __init__(self, origin: str) -> None:
-        self.origin = origin
-
-    def fail(self, where: str, problem: str) -> QuestionnaireInvalid:
-        return QuestionnaireInvalid(f"{self.origin}: {where}: {problem}", field=where)
+class _Reader(TomlReader):
+    invalid = QuestionnaireInvalid
 
     def questionnaire(self, data: dict[str, Any]) -> Questionnaire:
         self.keys("the top level", data, {"version", "title", "questions", "bands"})
@@ -423,47 +416,8 @@ class _Reader:
     def named(where: str, code: object) -> str:
         return where + (f" ({code})" if isinstance(code, str) else "")
 
-    def keys(
-        self,
-        where: str,
-        entry: dict[str, Any],
-        required: set[str],
-        optional: frozenset[str] = frozenset(),
-    ) -> None:
-        for key in sorted(required - entry.keys()):
-            raise self.fail(where, f"{key!r} is missing")
-        # An unknown key is most often a misspelt known one: refuse it rather than ignore it.
-        expected = required | optional
-        for key in sorted(entry.keys() - expected):
-            raise self.fail(where, f"unknown key {key!r} (expected {', '.join(sorted(expected))})")
-
-    def string(self, where: str, value: object) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(where, "must be a non-empty string")
-        return value.strip()
-
     def code(self, where: str, value: object) -> str:
         code = self.string(where, value)
         if not _CODE_PATTERN.match(code):
             raise self.fail(where, "must be lower-case letters, digits and _")
         return code
-
-    def choice(self, where: str, value: object, enum: type[EnumT]) -> EnumT:
-        allowed = [member.value for member in enum]
-        if not isinstance(value, str) or value not in allowed:
-            raise self.fail(where, f"{value!r} is not one of {', '.join(allowed)}")
-        return enum(value)
-
-    def localized(self, where: str, value: object) -> LocalizedText:
-        try:
-            return read_localized(value, where=where)
-        except LocalizedTextInvalid as error:
-            raise self.fail(error.where, error.problem) from None
-
-    def table_list(self, where: str, value: object) -> list[dict[str, Any]]:
-        if not isinstance(value, list) or not value:
-            raise self.fail(where, f"needs at least one [[{where}]] entry")
-        for index, entry in enumerate(value):
-            if not isinstance(entry, dict):
-                raise self.fail(f"{where}[{index}]", "must be a table")
-        return value

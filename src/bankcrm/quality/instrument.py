@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from bankcrm.core.exceptions import ValidationFailed
-from bankcrm.core.localized import LocalizedText, LocalizedTextInvalid, read_localized
+from bankcrm.core.localized import LocalizedText
+from bankcrm.core.toml_reader import TomlReader
 
 SHIPPED_INSTRUMENTS = ("servqual_bank", "kiosk_kservqual")
 """Instruments that ship with bankcrm, by the name of their file in ``quality/data``."""
@@ -154,14 +155,8 @@ def shipped_instrument(name: str = "servqual_bank") -> Instrument:
     return parse_instrument(resource.read_text(encoding="utf-8"), origin=f"{name}.toml")
 
 
-class _Reader:
-    """Walks the parsed TOML, keeping the file name for messages."""
-
-    def __init__(self, origin: str) -> None:
-        self.origin = origin
-
-    def fail(self, where: str, problem: str) -> InstrumentInvalid:
-        return InstrumentInvalid(f"{self.origin}: {where}: {problem}", field=where)
+class _Reader(TomlReader):
+    invalid = InstrumentInvalid
 
     def instrument(self, data: dict[str, Any]) -> Instrument:
         self.keys("the top level", data, {"id", "title", "source", "scale", "dimensions", "items"})
@@ -254,29 +249,3 @@ class _Reader:
             minimum_label=self.localized("scale.min_label", entry["min_label"]),
             maximum_label=self.localized("scale.max_label", entry["max_label"]),
         )
-
-    def keys(self, where: str, entry: dict[str, Any], expected: set[str]) -> None:
-        for key in sorted(expected - entry.keys()):
-            raise self.fail(where, f"{key!r} is missing")
-        # An unknown key is most often a misspelt known one: refuse it rather than ignore it.
-        for key in sorted(entry.keys() - expected):
-            raise self.fail(where, f"unknown key {key!r} (expected {', '.join(sorted(expected))})")
-
-    def string(self, where: str, value: object) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(where, "must be a non-empty string")
-        return value.strip()
-
-    def localized(self, where: str, value: object) -> LocalizedText:
-        try:
-            return read_localized(value, where=where)
-        except LocalizedTextInvalid as error:
-            raise self.fail(error.where, error.problem) from None
-
-    def table_list(self, where: str, value: object) -> list[dict[str, Any]]:
-        if not isinstance(value, list) or not value:
-            raise self.fail(where, f"needs at least one [[{where}]] entry")
-        for index, entry in enumerate(value):
-            if not isinstance(entry, dict):
-                raise self.fail(f"{where}[{index}]", "must be a table")
-        return value

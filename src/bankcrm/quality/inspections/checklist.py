@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 
 from bankcrm.core.enums import InspectionKind, StandardCategory, TargetDirection
 from bankcrm.core.exceptions import ValidationFailed
-from bankcrm.core.localized import LocalizedText, LocalizedTextInvalid, read_localized
+from bankcrm.core.localized import LocalizedText
+from bankcrm.core.toml_reader import TomlReader
 from bankcrm.quality.gaps import ChecklistTally
 
 CATALOGUE_FILE = "service_standards.toml"
@@ -33,8 +34,6 @@ UNITS = ("s", "min", "h", "%", "d")
 """Units a measured standard may use: seconds, minutes, hours, percent, days."""
 PERCENT = "%"
 FULL_SCORE = 100.0
-
-EnumT = TypeVar("EnumT", StandardCategory, TargetDirection, InspectionKind)
 
 
 class CatalogueInvalid(ValidationFailed):
@@ -121,15 +120,12 @@ def shipped_catalogue() -> Catalogue:
     )
 
 
-class _Reader:
-    """Walks the parsed TOML, keeping the file name for messages."""
+class _Reader(TomlReader):
+    invalid = CatalogueInvalid
 
     def __init__(self, origin: str, servqual_items: int) -> None:
-        self.origin = origin
+        super().__init__(origin)
         self.servqual_items = servqual_items
-
-    def fail(self, where: str, problem: str) -> CatalogueInvalid:
-        return CatalogueInvalid(f"{self.origin}: {where}: {problem}", field=where)
 
     def catalogue(self, data: dict[str, Any]) -> Catalogue:
         self.keys("the top level", data, required={"standards", "checklists"}, optional=set())
@@ -232,41 +228,6 @@ class _Reader:
         if not chosen and not singles:
             raise self.fail(where, "checks nothing: name categories or standards")
         return ChecklistRule(kind=kind, categories=chosen, standards=frozenset(singles))
-
-    def keys(
-        self, where: str, entry: dict[str, Any], *, required: set[str], optional: set[str]
-    ) -> None:
-        for key in sorted(required - entry.keys()):
-            raise self.fail(where, f"{key!r} is missing")
-        # An unknown key is most often a misspelt known one: refuse it rather than ignore it.
-        expected = required | optional
-        for key in sorted(entry.keys() - expected):
-            raise self.fail(where, f"unknown key {key!r} (expected {', '.join(sorted(expected))})")
-
-    def string(self, where: str, value: object) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(where, "must be a non-empty string")
-        return value.strip()
-
-    def choice(self, where: str, value: object, enum: type[EnumT]) -> EnumT:
-        allowed = [member.value for member in enum]
-        if not isinstance(value, str) or value not in allowed:
-            raise self.fail(where, f"{value!r} is not one of {', '.join(allowed)}")
-        return enum(value)
-
-    def localized(self, where: str, value: object) -> LocalizedText:
-        try:
-            return read_localized(value, where=where)
-        except LocalizedTextInvalid as error:
-            raise self.fail(error.where, error.problem) from None
-
-    def table_list(self, where: str, value: object) -> list[dict[str, Any]]:
-        if not isinstance(value, list) or not value:
-            raise self.fail(where, f"needs at least one [[{where}]] entry")
-        for index, entry in enumerate(value):
-            if not isinstance(entry, dict):
-                raise self.fail(f"{where}[{index}]", "must be a table")
-        return value
 
 
 def check_target(target: float, *, unit: str) -> None:
