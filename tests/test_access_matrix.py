@@ -34,8 +34,10 @@ from bankcrm.core.enums import (
     ComplaintChannel,
     InspectionKind,
     PrivacyRequestKind,
+    ProductRisk,
     RecoveryKind,
     Role,
+    SaleStatus,
     SurveyKind,
     TargetDirection,
     WaveStatus,
@@ -43,6 +45,8 @@ from bankcrm.core.enums import (
 from bankcrm.core.permissions import ROLE_PERMISSIONS, Permission
 from bankcrm.customers.models import Customer
 from bankcrm.main import create_app
+from bankcrm.offers.models import Sale
+from bankcrm.offers.questionnaire import load_shipped
 from bankcrm.privacy import service as privacy_service
 from bankcrm.products.models import Product
 from bankcrm.quality.inspections import service as inspections_service
@@ -87,6 +91,8 @@ class Objects:
     quality: QualityObjects
     product: int
     """In the catalogue every role reads."""
+    sale: int
+    """A mismatch sale waiting for a branch manager."""
 
 
 @dataclass(frozen=True)
@@ -220,7 +226,30 @@ def _objects(
         recovery=with_recovery.recoveries[0].id,
         quality=quality,
         product=session.scalars(select(Product.id).order_by(Product.id)).first() or 0,
+        sale=_pending_sale(session, maker, customer_id),
     )
+
+
+def _pending_sale(session: Session, maker: StaffUser, customer_id: int) -> int:
+    customer = session.get_one(Customer, customer_id)
+    now = clock.utcnow()
+    sale = Sale(
+        customer_id=customer_id,
+        product_id=session.scalars(select(Product.id).order_by(Product.id)).first(),
+        branch_id=customer.branch_id,
+        amount_cents=10_000_00,
+        status=SaleStatus.PENDING_APPROVAL,
+        sold_by_id=maker.id,
+        sold_at=now,
+        product_risk=ProductRisk.R2,
+        mismatch=[{"reason": "no_valid_assessment", "product": "R2", "customer": ""}],
+        override_reason="客户坚持",
+        disclosure_confirmed_at=now,
+        customer_confirmed_mismatch_at=now,
+    )
+    session.add(sale)
+    session.flush()
+    return sale.id
 
 
 def _give_history(session: Session, bank: SmallBank) -> None:
@@ -354,6 +383,7 @@ def _path(access: RouteAccess, objects: Objects) -> str:
         "action_id": objects.quality.action,
         "promise_id": objects.quality.promise,
         "product_id": objects.product,
+        "sale_id": objects.sale,
     }
     names = re.findall(r"{(\w+)}", access.path)
     missing = [name for name in names if name not in values]
@@ -365,7 +395,21 @@ def _path(access: RouteAccess, objects: Objects) -> str:
 # inspection examples) does not include, so the examples' checklist stays complete.
 GET_QUERIES = {("GET", "/api/v1/quality/inspections/checklist"): {"kind": "daily_check"}}
 """Query parameters a GET route requires."""
+SHIPPED_QUESTIONNAIRE = load_shipped()
 API_BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/api/v1/customers/{customer_id}/assessments"): lambda o: {
+        "answers": {
+            question.code: question.options[0].code for question in SHIPPED_QUESTIONNAIRE.questions
+        }
+    },
+    ("POST", "/api/v1/sales"): lambda o: {
+        "customer_id": o.customer,
+        "product_id": o.product,
+        "amount": "1000",
+    },
+    ("POST", "/api/v1/sales/{sale_id}/approve"): lambda o: {"note": "已核实"},
+    ("POST", "/api/v1/sales/{sale_id}/reject"): lambda o: {"note": "风险过高"},
+    ("POST", "/api/v1/sales/{sale_id}/cancel"): lambda o: {"reason": "客户改变主意"},
     ("POST", "/api/v1/customers/{customer_id}/reveal"): lambda o: {"reason": "客户来电核实身份"},
     ("POST", "/api/v1/privacy/requests"): lambda o: {
         "customer_id": o.customer,

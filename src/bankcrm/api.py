@@ -12,6 +12,7 @@ from bankcrm.churn.endpoints import router as churn_router
 from bankcrm.clv.endpoints import router as clv_router
 from bankcrm.complaints.endpoints import router as complaints_router
 from bankcrm.customers.endpoints import router as customers_router
+from bankcrm.offers.endpoints import router as offers_router
 from bankcrm.privacy.endpoints import router as privacy_router
 from bankcrm.products.endpoints import router as products_router
 from bankcrm.quality.endpoints import router as quality_router
@@ -33,6 +34,8 @@ class ErrorRead(BaseModel):
     """The input at fault, when a check on the request names one."""
     errors: list[str] | None = None
     """Every problem request validation found, as ``location: message``."""
+    reasons: list[dict[str, str]] | None = None
+    """Each rule a refused request broke (a sale the suitability gate refused)."""
 
 
 _ERROR_DESCRIPTIONS = {
@@ -63,6 +66,7 @@ api_router.include_router(clv_router, responses=error_responses(403, 404, 422))
 api_router.include_router(churn_router, responses=error_responses(403, 404, 422))
 api_router.include_router(privacy_router, responses=error_responses(400, 403, 404, 409, 422))
 api_router.include_router(complaints_router, responses=error_responses(400, 403, 404, 409, 422))
+api_router.include_router(offers_router, responses=error_responses(400, 403, 404, 409, 422))
 QUALITY_ERRORS = error_responses(400, 403, 404, 409, 422)
 api_router.include_router(surveys_router, responses=QUALITY_ERRORS)
 api_router.include_router(quality_reports_router, responses=QUALITY_ERRORS)

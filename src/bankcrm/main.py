@@ -19,6 +19,7 @@ from bankcrm.core.exceptions import (
     BankcrmError,
     Conflict,
     ImportRejected,
+    Refused,
     ValidationFailed,
 )
 from bankcrm.web.app import mount_web
@@ -38,6 +39,8 @@ def domain_error_body(error: BankcrmError) -> dict[str, object]:
     body: dict[str, object] = {"detail": error.message}
     if isinstance(error, ValidationFailed) and error.field:
         body["field"] = error.field
+    if isinstance(error, Refused):
+        body["reasons"] = error.reasons
     if isinstance(error, ImportRejected):
         body.update({"file": error.file, "row": error.row, "column": error.column})
     return body

@@ -30,6 +30,7 @@ from bankcrm.clv.models import CustomerValue
 from bankcrm.complaints.models import Complaint, ComplaintEvent, ComplaintRecovery
 from bankcrm.core.enums import Role
 from bankcrm.customers.models import Customer, Interaction, ManagerAssignment, Note
+from bankcrm.offers.models import OfferScore, RiskAssessment, Sale
 from bankcrm.privacy.models import PrivacyRequest
 from bankcrm.quality.models import Inspection, InspectionResult, SurveyInvitation, SurveyResponse
 from bankcrm.segmentation.models import CustomerSegment
@@ -160,6 +161,9 @@ OWNERSHIP: dict[type[Any], Ownership] = {
     CustomerSegment: Ownership(to_customer=(_to_customer(CustomerSegment),)),
     CustomerValue: Ownership(to_customer=(_to_customer(CustomerValue),)),
     ChurnScore: Ownership(to_customer=(_to_customer(ChurnScore),)),
+    RiskAssessment: Ownership(to_customer=(_to_customer(RiskAssessment),)),
+    Sale: Ownership(to_customer=(_to_customer(Sale),)),
+    OfferScore: Ownership(to_customer=(_to_customer(OfferScore),)),
     Complaint: Ownership(
         to_customer=(_to_customer(Complaint),), joins=_CASE_JOINS, visible=_complaint_visible
     ),

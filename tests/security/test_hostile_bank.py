@@ -223,6 +223,7 @@ PATH_PARAMETERS = {
     "inspection_id": "inspections",
     "action_id": "improvement_actions",
     "product_id": "products",
+    "sale_id": "sales",
 }
 """Which table's rows a route's path parameter names; a route with another one fails the sweep
 until it is added here."""

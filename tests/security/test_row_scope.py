@@ -55,18 +55,23 @@ from bankcrm.core.enums import (
     ComplaintEventKind,
     CustomerType,
     InspectionKind,
+    InvestmentGoal,
     LifecycleStage,
     PrivacyRequestKind,
     PrivacyRequestStatus,
+    ProductRisk,
     Quadrant,
     RecoveryKind,
     RecoveryStatus,
+    RiskLevel,
     Role,
+    SaleStatus,
     Severity,
     SurveyKind,
     ValueTier,
 )
 from bankcrm.customers.models import Customer, Note
+from bankcrm.offers.models import OfferScore, RiskAssessment, Sale
 from bankcrm.privacy.models import PrivacyRequest
 from bankcrm.quality.inspections import service as inspections_service
 from bankcrm.quality.inspections.checklist import Answer as InspectionAnswer
@@ -414,6 +419,7 @@ class Group:
     recovery_id: int
     request_id: int
     inspection_id: int
+    sale_id: int
 
 
 @dataclass(frozen=True)
@@ -601,6 +607,7 @@ def _plant_group(
         context["segment_runs"], (Quadrant.LOYAL, Quadrant.PROBLEM_2), strict=True
     ):
         session.add(_segment(run_id, customer, quadrant, money))
+    sale = _offers_rows(session, customer, manager.id, account.product_id, received, money)
     session.flush()
     return Group(
         name=name,
@@ -612,7 +619,58 @@ def _plant_group(
         recovery_id=recovery.id,
         request_id=request.id,
         inspection_id=inspection.id,
+        sale_id=sale.id,
     )
+
+
+def _offers_rows(
+    session: Session,
+    customer: Customer,
+    manager_id: int,
+    product_id: int,
+    received: datetime,
+    money: int,
+) -> Sale:
+    """The customer's risk assessment, a subscription and an offer score."""
+    session.add_all(
+        [
+            RiskAssessment(
+                customer_id=customer.id,
+                assessed_by_id=manager_id,
+                questionnaire_version="2026.1",
+                level=RiskLevel.C3,
+                score=50,
+                score_level=RiskLevel.C3,
+                goal=InvestmentGoal.BALANCED,
+                horizon_months=36,
+                answers={},
+                dimension_scores={},
+                assessed_on=received.date(),
+                valid_until=received.date() + timedelta(days=365),
+            ),
+            OfferScore(
+                customer_id=customer.id,
+                product_id=product_id,
+                score=0.5,
+                scored_on=received.date(),
+                facts={},
+            ),
+        ]
+    )
+    sale = Sale(
+        customer_id=customer.id,
+        product_id=product_id,
+        branch_id=customer.branch_id,
+        amount_cents=money,
+        status=SaleStatus.SUBSCRIBED,
+        sold_by_id=manager_id,
+        sold_at=received,
+        product_risk=ProductRisk.R1,
+        mismatch=[],
+        disclosure_confirmed_at=received,
+    )
+    session.add(sale)
+    return sale
 
 
 def _segment(run_id: int, customer: Customer, quadrant: Quadrant, money: int) -> CustomerSegment:
@@ -868,6 +926,7 @@ def _argument(
         "recovery_id": group.recovery_id,
         "request_id": group.request_id,
         "inspection_id": group.inspection_id,
+        "sale_id": group.sale_id,
         "branch_id": group.branch_id,
         "manager_id": group.manager_id,
     }
@@ -900,6 +959,7 @@ def _argument(
         "issues": [bank.issue],
         "codes": list(bank.standard_codes),
         "day": bank.as_of,
+        "today": bank.as_of,
         "run_as_of": bank.as_of,
         "kind": SurveyKind.CSAT if "SurveyKind" in str(annotation) else None,
         "customer_type": None,

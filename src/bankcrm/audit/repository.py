@@ -31,6 +31,14 @@ _SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(last_hash=bin
 _LINK_COLUMNS = [_ENTRIES.c[name] for name in Link.__dataclass_fields__]
 
 
+def count_actions(session: Session, *, action: AuditAction, start: datetime, end: datetime) -> int:
+    """Entries of ``action`` from ``start`` up to (not including) ``end``."""
+    statement = select(func.count()).where(
+        AuditEntry.action == action, AuditEntry.occurred_at >= start, AuditEntry.occurred_at < end
+    )
+    return int(session.scalar(statement) or 0)
+
+
 def append(connection: Connection, links: Sequence[Link]) -> None:
     """Chain ``links`` onto the trail in this transaction, numbering them in order.
 

@@ -17,7 +17,7 @@ from pydantic_settings import (
 )
 
 from bankcrm.core import signing_key
-from bankcrm.core.enums import LoyaltyFactor, Quadrant
+from bankcrm.core.enums import LoyaltyFactor, ProductRisk, Quadrant
 
 MIN_SECRET_LENGTH = 32
 """Characters a configured ``secret_key`` needs (e.g. ``openssl rand -hex 32``)."""
@@ -175,6 +175,31 @@ class ComplaintSettings(BaseModel):
     """The bank's own classifier is trained only from this many closed cases on."""
 
 
+class OfferSettings(BaseModel):
+    """Risk assessment, suitability, sales and next-best offers (``[offers]`` in
+    ``bankcrm.toml``); defined in ``docs/offers.md``."""
+
+    assessment_valid_months: int = Field(default=12, ge=1, le=36)
+    """A risk assessment holds this long; after it only R1 products may be sold."""
+    reassessment_notice_days: int = Field(default=30, ge=1, le=180)
+    """The account manager gets a re-assessment task this many days before expiry."""
+    cooling_off_hours: int = Field(default=24, ge=0, le=24 * 30)
+    """After subscribing to a wealth, fund or insurance product the customer may cancel for
+    this long (冷静期)."""
+    elderly_age: int = Field(default=65, ge=50, le=100)
+    """From this age nothing above ``elderly_max_risk`` is sold without an approved override."""
+    elderly_max_risk: ProductRisk = ProductRisk.R3
+    vulnerable_max_risk: ProductRisk = ProductRisk.R2
+    """The limit for customers the manager marked as needing extra care."""
+    questionnaire: Path | None = None
+    """A bank's own risk questionnaire (TOML); the shipped one when unset."""
+    window_months: int = Field(default=6, ge=1, le=24)
+    """The next-best-offer model learns who took up what in this many months and predicts
+    the same span ahead."""
+    offers_shown: int = Field(default=5, ge=1, le=20)
+    """Offers listed for a customer."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BANKCRM_",
@@ -229,6 +254,7 @@ class Settings(BaseSettings):
     churn: ChurnSettings = Field(default_factory=ChurnSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     complaints: ComplaintSettings = Field(default_factory=ComplaintSettings)
+    offers: OfferSettings = Field(default_factory=OfferSettings)
 
     _drawn_key_file: Path | None = PrivateAttr(default=None)
     _key_drawn_now: bool = PrivateAttr(default=False)

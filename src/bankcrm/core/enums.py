@@ -56,14 +56,27 @@ class InvestmentGoal(StrEnum):
 
 
 class SuitabilityReason(StrEnum):
-    """Why the suitability gate refuses a product to a customer."""
+    """Why the suitability gate refuses a product to a customer; the first two no override
+    can answer (identity unverified, or no valid risk assessment)."""
 
+    KYC_INCOMPLETE = "kyc_incomplete"
+    """The customer is not an active customer with a verified identity document."""
     NO_VALID_ASSESSMENT = "no_valid_assessment"
     LEVEL_ABOVE = "level_above"
     HORIZON_LONGER = "horizon_longer"
     GOAL_MISMATCH = "goal_mismatch"
     ELDERLY_LIMIT = "elderly_limit"
     VULNERABLE_LIMIT = "vulnerable_limit"
+
+
+class SaleStatus(StrEnum):
+    """Where a sale stands. A suitable sale is subscribed at once; a mismatch waits for a
+    second person; a subscription may be cancelled while its cooling-off period runs."""
+
+    PENDING_APPROVAL = "pending_approval"
+    SUBSCRIBED = "subscribed"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
 
 
 class CreditGrade(StrEnum):
@@ -354,6 +367,10 @@ class AuditAction(StrEnum):
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
+    OFFERED = "offered"
+    """Products shown to a customer as suitable offers."""
+    SALE_REFUSED = "sale_refused"
+    """A sale the suitability gate refused; no sale row is written."""
 
 
 class SessionKind(StrEnum):

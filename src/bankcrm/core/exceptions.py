@@ -31,6 +31,14 @@ class Conflict(BankcrmError):
     status_code = 409
 
 
+class Refused(Conflict):
+    """A rule said no; ``reasons`` lists each rule broken, for the caller to show."""
+
+    def __init__(self, message: str, reasons: list[dict[str, str]]) -> None:
+        super().__init__(message)
+        self.reasons = reasons
+
+
 class ValidationFailed(BankcrmError):
     status_code = 422
 

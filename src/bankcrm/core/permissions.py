@@ -34,6 +34,17 @@ class Permission(StrEnum):
     """Run survey waves, keep the standards and promises, raise actions from the diagnosis."""
     QUALITY_INSPECT = "quality:inspect"
     """Record inspections, answer the management survey, work improvement actions."""
+    OFFERS_SELL = "offers:sell"
+    """Assess a customer's risk tolerance, see their suitable offers, sell and cancel."""
+    OFFERS_APPROVE = "offers:approve"
+    """Approve or reject another person's sale that the suitability gate refused
+    (maker–checker)."""
+    OFFERS_READ = "offers:read"
+    """Risk assessments, sales and every suitability decision."""
+    OFFERS_SUMMARY = "offers:summary"
+    """Sales and refusals counted by product, level and month, without customers."""
+    PRODUCTS_MANAGE = "products:manage"
+    """Keep the product catalogue: levels, terms, rates, FAB talking points, withdrawal."""
     AUDIT_READ = "audit:read"
     USERS_MANAGE = "users:manage"
     IMPORTS_RUN = "imports:run"
@@ -41,10 +52,20 @@ class Permission(StrEnum):
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(
-        {Permission.CUSTOMERS_READ, Permission.USERS_MANAGE, Permission.IMPORTS_RUN}
+        {
+            Permission.CUSTOMERS_READ,
+            Permission.USERS_MANAGE,
+            Permission.IMPORTS_RUN,
+            Permission.PRODUCTS_MANAGE,
+        }
     ),
     Role.MARKETING_ANALYST: frozenset(
-        {Permission.CUSTOMERS_READ, Permission.ANALYTICS_READ, Permission.QUALITY_READ}
+        {
+            Permission.CUSTOMERS_READ,
+            Permission.ANALYTICS_READ,
+            Permission.QUALITY_READ,
+            Permission.OFFERS_SUMMARY,
+        }
     ),
     Role.ACCOUNT_MANAGER: frozenset(
         {
@@ -55,6 +76,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PRIVACY_REQUESTS,
             Permission.COMPLAINTS_READ,
             Permission.COMPLAINTS_HANDLE,
+            Permission.OFFERS_SELL,
+            Permission.OFFERS_READ,
         }
     ),
     Role.BRANCH_MANAGER: frozenset(
@@ -70,6 +93,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.COMPLAINTS_APPROVE,
             Permission.QUALITY_READ,
             Permission.QUALITY_INSPECT,
+            Permission.OFFERS_SELL,
+            Permission.OFFERS_APPROVE,
+            Permission.OFFERS_READ,
         }
     ),
     Role.QUALITY_OFFICER: frozenset(
@@ -91,6 +117,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PRIVACY_APPROVE,
             Permission.COMPLAINTS_READ,
             Permission.QUALITY_READ,
+            Permission.OFFERS_READ,
+            Permission.OFFERS_SUMMARY,
             Permission.AUDIT_READ,
         }
     ),

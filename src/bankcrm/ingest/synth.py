@@ -62,6 +62,8 @@ class _Customers:
     """Days before ``as_of`` on which a drifting customer's activity began to fade."""
     closed: np.ndarray
     risk: IntArray
+    age_days: IntArray
+    """Age in days on ``as_of`` (drawn for companies too, whose birth date is not written)."""
     external_ids: list[str]
     primary_account: list[str]
 
@@ -84,6 +86,9 @@ def generate_bank(
         raise ValueError("at least one customer is needed")
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
+    # Who takes up which product, and when, is drawn from a stream of its own: tuning the
+    # adoptions moves nothing else the generator draws.
+    (adoption_rng,) = rng.spawn(1)
     rows: dict[str, int] = {}
 
     def write(name: str, table: pa.Table) -> None:
@@ -112,10 +117,11 @@ def generate_bank(
         "manager_assignments",
         _assignments(rng, population, manager_ids, managers_per_branch, manager_offset, as_of),
     )
-    write("accounts", _accounts(rng, population, as_of))
+    adopted = _adoptions(adoption_rng, population)
+    write("accounts", _accounts(rng, population, adopted, as_of))
     write("account_parties", _account_parties(rng, population))
     write("standing_orders", _standing_orders(rng, population))
-    write("holdings", _holdings(rng, population, as_of))
+    write("holdings", _holdings(adoption_rng, population, adopted, as_of))
     rows["transactions"] = _transactions(
         rng, population, out_dir, as_of, transaction_format, progress
     )
@@ -310,6 +316,7 @@ def _draw_customers(
     drift_day = np.where(drifting, rng.integers(150, 540, count), 0)
     closed = drifting & (rng.random(count) < 0.5) & (drift_day > 220)
     risk = rng.choice(len(RISK_LEVELS), size=count, p=RISK_LEVEL_WEIGHTS)
+    age_days = rng.integers(20 * 365, 80 * 365, count)
     external_ids = [f"C{number:09d}" for number in range(1, count + 1)]
     primary = [f"62{number:014d}" for number in range(1, count + 1)]
     return _Customers(
@@ -323,6 +330,7 @@ def _draw_customers(
         drift_day=drift_day,
         closed=closed,
         risk=risk,
+        age_days=age_days,
         external_ids=external_ids,
         primary_account=primary,
     )
@@ -344,8 +352,7 @@ def _customers_table(
         else person_names[i]
         for i in range(count)
     ]
-    age_days = rng.integers(20 * 365, 80 * 365, count)
-    birth = _dates(as_of, age_days)
+    birth = _dates(as_of, people.age_days)
     birth_digits = pc.replace_substring(birth, "-", "")
     serial = pa.array(rng.integers(100, 999, count)).cast(pa.string())
     area = pa.array(rng.integers(110_000, 659_000, count)).cast(pa.string())
@@ -490,31 +497,306 @@ def _assignments(
     )
 
 
-def _accounts(rng: np.random.Generator, people: _Customers, as_of: date) -> pa.Table:
+LIFE_STAGE_YEARS = (30, 45, 60)
+"""Edges of the life stages under 30, 30–44, 45–59 and 60 or over."""
+STEP_DAYS = 30
+ADOPTION_STEPS = 37
+ADOPTION_DAYS = ADOPTION_STEPS * STEP_DAYS
+"""Products are taken up after onboarding over the last three years (since onboarding for
+newer customers), drawn a month at a time, so that every half-year before ``as_of`` holds
+plenty of adoptions."""
+OCCASIONS_PER_YEAR = 0.7
+"""Mean occasions a year on which an individual considers a product of their own accord (a
+visit, a call, a campaign); follow-ons come on top."""
+NOT_NOW = 4.0
+"""Weight of taking nothing up on such an occasion, against the products' weights: a customer
+to whom nothing much appeals mostly declines, instead of taking the least unsuitable."""
+WELL_OFF = 30_000
+"""Business value (yuan) above which individuals are sold wealth, fund and insurance products;
+money-market funds, bought from one yuan, are sold to anyone."""
+LARGE_DEPOSIT = 200_000
+"""Business value (yuan) from which time deposits are large certificates of deposit (起存20万)."""
+ONBOARDING_SHARES: dict[str, tuple[float, float, float, float]] = {
+    "time deposit": (0.25, 0.35, 0.5, 0.6),
+    "CARD-DEB": (0.8, 0.75, 0.7, 0.6),
+    "CARD-CRD": (0.35, 0.3, 0.15, 0.05),
+    "LOAN-MTG": (0.08, 0.3, 0.12, 0.02),
+}
+"""Share of new individual customers who open each with their first account, by life stage
+at onboarding (credit cards and mortgages for adults only)."""
+CORPORATE_ONBOARDING_SHARES = {"time deposit": 0.3, "LOAN-WC": 0.4}
+CROSS_SELL: dict[str, tuple[float, tuple[float, float, float, float], float]] = {
+    "DEP-T1Y": (1.0, (0.8, 1.0, 1.0, 1.4), 0.0),
+    "DEP-T3Y": (0.6, (0.3, 0.7, 1.3, 2.0), 0.1),
+    "DEP-CD": (1.0, (0.2, 0.6, 1.5, 3.0), 0.3),
+    "CARD-CRD": (1.0, (4.0, 1.5, 0.5, 0.15), 0.0),
+    "LOAN-CON": (0.6, (1.0, 4.0, 1.0, 0.1), -0.2),
+    "WM-STB": (0.4, (0.2, 0.8, 2.5, 3.0), 0.5),
+    "WM-BAL": (0.3, (0.15, 0.8, 3.0, 0.8), 0.5),
+    "FUND-MM": (1.0, (5.0, 1.5, 0.5, 0.2), -0.4),
+    "FUND-BND": (0.6, (0.4, 0.8, 2.5, 2.0), 0.2),
+    "FUND-EQ": (0.8, (4.0, 2.5, 0.4, 0.05), 0.1),
+    "FUND-QDII": (0.3, (1.5, 1.5, 0.8, 0.2), 0.3),
+    "INS-LIFE": (0.6, (0.5, 4.0, 1.0, 0.2), 0.2),
+    "INS-ANN": (0.5, (0.05, 0.5, 4.0, 0.8), 0.3),
+}
+"""The products taken up after onboarding (seed 004: cross-selling follows life stage, wealth
+and holdings). Per product: a weight, its multipliers for the life stages at the time and
+its elasticity to business value (relative to a typical 40,000 yuan); an adoption picks one
+product the customer may take and does not hold, in proportion to the product."""
+TIME_DEPOSITS = ("DEP-T1Y", "DEP-T3Y", "DEP-CD")
+FUNDS = ("FUND-MM", "FUND-BND", "FUND-EQ", "FUND-QDII")
+
+
+@dataclass(frozen=True)
+class _FollowOn:
+    """Taking up one of ``after`` leads, with ``chance``, to one of ``then`` (picked as any
+    adoption is) ``days`` later: the bank's cross-selling sequences."""
+
+    after: tuple[str, ...]
+    then: tuple[str, ...]
+    chance: float
+    days: tuple[int, int]
+    renews: bool = False
+    """``after`` renews every ``days[0]`` days (a time deposit rolling over at maturity) and
+    the chance comes again at each renewal."""
+    boost: float = 1.0
+    """While holding one of ``after``, a customer also picks one of ``then`` this many times
+    as readily of their own accord."""
+
+
+FOLLOW_ONS = (
+    # deposits move into conservative wealth products when they mature
+    _FollowOn(("DEP-T1Y",), ("WM-STB",), 0.4, (365, 379), renews=True),
+    _FollowOn(("DEP-CD",), ("WM-STB",), 0.4, (730, 744), renews=True),
+    _FollowOn(("DEP-T3Y",), ("WM-STB",), 0.4, (1095, 1109), renews=True),
+    # bond-fund holders move on to balanced wealth products
+    _FollowOn(("FUND-BND",), ("WM-BAL",), 0.35, (90, 540), boost=2.0),
+    # a first fund is followed by another
+    _FollowOn(FUNDS, FUNDS, 0.5, (30, 365), boost=3.0),
+)
+ACCOUNT_TAGS = {
+    "DEP-T1Y": "T1",
+    "DEP-T3Y": "T3",
+    "DEP-CD": "CD",
+    "CARD-DEB": "DC",
+    "CARD-CRD": "CC",
+    "LOAN-MTG": "LM",
+    "LOAN-CON": "LC",
+    "LOAN-WC": "LW",
+}
+"""Account-number prefix of each product besides the primary account (at most one account
+of a product per customer)."""
+HOLDING_CATEGORIES = ("wealth", "fund", "insurance")
+
+
+@dataclass
+class _Adoptions:
+    """Every product taken up besides the primary account: one row per customer and product,
+    each customer's rows in the order taken up."""
+
+    owner: IntArray
+    product: np.ndarray
+    day: IntArray
+    """Days before ``as_of``."""
+
+    def of(self, code: str) -> tuple[IntArray, IntArray]:
+        """The customers who took ``code`` up, and when."""
+        chosen = self.product == code
+        return self.owner[chosen], self.day[chosen]
+
+
+def _life_stage(age_days: IntArray) -> IntArray:
+    return np.searchsorted(np.asarray(LIFE_STAGE_YEARS) * 365, age_days, side="right")
+
+
+def _adoptions(rng: np.random.Generator, people: _Customers) -> _Adoptions:
+    """The products each customer opened with, then those individuals took up later."""
+    owners: list[IntArray] = []
+    codes: list[np.ndarray] = []
+    days: list[IntArray] = []
+
+    def add(mask: np.ndarray, product: np.ndarray | str) -> None:
+        index = np.flatnonzero(mask)
+        owners.append(index)
+        codes.append(
+            product[index]
+            if isinstance(product, np.ndarray)
+            else np.full(len(index), product, dtype=object)
+        )
+        days.append(np.maximum(people.onboarded_day[index] - rng.integers(0, 30, len(index)), 1))
+
+    count = people.count
+    corporate = people.corporate
+    age_then = people.age_days - people.onboarded_day
+    stage = _life_stage(age_then)
+    adult = age_then >= 18 * 365
+
+    def share(code: str) -> np.ndarray:
+        return np.asarray(ONBOARDING_SHARES[code])[stage]
+
+    deposit_share = np.where(
+        corporate, CORPORATE_ONBOARDING_SHARES["time deposit"], share("time deposit")
+    )
+    term = np.where(
+        people.value >= LARGE_DEPOSIT,
+        "DEP-CD",
+        np.where(rng.random(count) < 0.5, "DEP-T1Y", "DEP-T3Y"),
+    ).astype(object)
+    add(rng.random(count) < deposit_share, term)
+    add(~corporate & (rng.random(count) < share("CARD-DEB")), "CARD-DEB")
+    add(~corporate & adult & (rng.random(count) < share("CARD-CRD")), "CARD-CRD")
+    add(~corporate & adult & (rng.random(count) < share("LOAN-MTG")), "LOAN-MTG")
+    add(corporate & (rng.random(count) < CORPORATE_ONBOARDING_SHARES["LOAN-WC"]), "LOAN-WC")
+    opened = _Adoptions(
+        owner=np.concatenate(owners), product=np.concatenate(codes), day=np.concatenate(days)
+    )
+    later = _cross_sell(rng, people, opened)
+
+    owner = np.concatenate([opened.owner, later.owner])
+    day = np.concatenate([opened.day, later.day])
+    order = np.lexsort((-day, owner))
+    product = np.concatenate([opened.product, later.product])
+    return _Adoptions(owner=owner[order], product=product[order], day=day[order])
+
+
+def _cross_sell(rng: np.random.Generator, people: _Customers, opened: _Adoptions) -> _Adoptions:
+    """Individuals' adoptions after onboarding, a month at a time: each customer's own (at a
+    rate of their own) and the follow-ons of what they took up before, each depending on the
+    customer's life stage, value and holdings at the time."""
+    count = people.count
+    codes = list(CROSS_SELL)
+    column = np.asarray([PRODUCT_INDEX[code] for code in codes])
+    weight = np.asarray([CROSS_SELL[code][0] for code in codes])
+    by_stage = np.asarray([CROSS_SELL[code][1] for code in codes]).T
+    elasticity = np.asarray([CROSS_SELL[code][2] for code in codes])
+
+    product = {code: words.PRODUCTS[PRODUCT_INDEX[code]] for code in codes}
+    holding = np.asarray([product[code][3] in HOLDING_CATEGORIES for code in codes])
+    product_risk = np.asarray([int(product[code][4][1]) - 1 for code in codes])
+    rich = people.value >= LARGE_DEPOSIT
+    may = ~people.corporate[:, None] & np.ones((count, len(codes)), dtype=bool)
+    # investments only within the customer's assessed risk level, and not for the departed
+    may &= ~holding | (
+        (product_risk <= people.risk[:, None])
+        & ~people.closed[:, None]
+        & ((people.value > WELL_OFF)[:, None] | (np.asarray(codes) == "FUND-MM"))
+    )
+    may[:, codes.index("DEP-CD")] &= rich
+    for code in ("DEP-T1Y", "DEP-T3Y"):
+        may[:, codes.index(code)] &= ~rich
+    mortgage = PRODUCT_INDEX["LOAN-MTG"]
+    targets = np.asarray(
+        [[code in rule.then for code in codes] for rule in FOLLOW_ONS] + [[True] * len(codes)]
+    )
+    anything = len(FOLLOW_ONS)
+    boosts = [
+        (
+            np.asarray([PRODUCT_INDEX[code] for code in rule.after]),
+            np.asarray([codes.index(code) for code in rule.then]),
+            rule.boost,
+        )
+        for rule in FOLLOW_ONS
+        if rule.boost != 1.0
+    ]
+
+    held = np.zeros((count, len(words.PRODUCTS)), dtype=bool)
+    held[opened.owner, np.asarray([PRODUCT_INDEX[code] for code in opened.product], int)] = True
+    # nothing is taken up once a drifting customer's activity begins to fade
+    fades = np.where(people.drifting, people.drift_day, 0)
+    taken: list[tuple[IntArray, np.ndarray, IntArray]] = []
+    due: list[tuple[IntArray, IntArray, IntArray]] = []
+
+    def follow(owner: IntArray, products: np.ndarray, day: IntArray) -> None:
+        for number, rule in enumerate(FOLLOW_ONS):
+            rows = np.flatnonzero(np.isin(products, rule.after))
+            if rule.renews:
+                # the first maturity within the simulated years, then each renewal's chance
+                period = rule.days[0]
+                first = day[rows] - period * np.maximum(
+                    1, -(-(day[rows] - ADOPTION_DAYS) // period)
+                )
+                when = (
+                    first
+                    - (rng.geometric(rule.chance, len(rows)) - 1) * period
+                    - rng.integers(0, rule.days[1] - period + 1, len(rows))
+                )
+            else:
+                rows = rows[rng.random(len(rows)) < rule.chance]
+                when = day[rows] - rng.integers(rule.days[0], rule.days[1] + 1, len(rows))
+            soon = when >= 1
+            due.append((owner[rows][soon], when[soon], np.full(soon.sum(), number)))
+
+    def take(owner: IntArray, day: IntArray, rule: IntArray) -> None:
+        owner, first = np.unique(owner, return_index=True)
+        day, rule = day[first], rule[first]
+        stage = by_stage[_life_stage(people.age_days[owner] - day)]
+        odds = (
+            weight
+            * stage
+            * (np.clip(people.value[owner], 5_000, 5_000_000)[:, None] / 40_000) ** elasticity
+            * (may[owner] & ~held[owner][:, column] & targets[rule])
+        )
+        own = rule == anything
+        for after, then, boost in boosts:
+            odds[np.ix_(own & held[owner][:, after].any(axis=1), then)] *= boost
+        odds[held[owner, mortgage], codes.index("LOAN-CON")] = 0.0
+        odds[day <= fades[owner]] = 0.0
+        cumulative = np.cumsum(odds, axis=1)
+        scale = cumulative[:, -1] + np.where(own, NOT_NOW, 0.0)
+        drawn = (cumulative <= (rng.random(len(owner)) * scale)[:, None]).sum(axis=1)
+        pick = np.minimum(drawn, len(codes) - 1)
+        # a follow-on goes ahead less often where the life stage speaks against it
+        chosen = (drawn < len(codes)) & (
+            own | (rng.random(len(owner)) < stage[np.arange(len(owner)), pick])
+        )
+        owner, day, pick = owner[chosen], day[chosen], pick[chosen]
+        held[owner, column[pick]] = True
+        products = np.asarray(codes, dtype=object)[pick]
+        taken.append((owner, products, day))
+        follow(owner, products, day)
+
+    follow(opened.owner, opened.product, opened.day)
+    rate = OCCASIONS_PER_YEAR * rng.gamma(1.5, 1 / 1.5, count) * STEP_DAYS / 365
+    for step in range(ADOPTION_STEPS):
+        latest = ADOPTION_DAYS - step * STEP_DAYS
+        owner, when, rule = (np.concatenate(part) for part in zip(*due, strict=True))
+        now = (when <= latest) & (when > latest - STEP_DAYS)
+        due[:] = [(owner[~now], when[~now], rule[~now])]
+        take(owner[now], when[now], rule[now])
+        day = latest - rng.integers(0, STEP_DAYS, count)
+        own = np.flatnonzero(
+            ~people.corporate
+            & (day < people.onboarded_day)
+            & (rng.random(count) < np.minimum(rate, 0.5))
+        )
+        take(own, day[own], np.full(len(own), anything))
+    owner, products, day = (np.concatenate(part) for part in zip(*taken, strict=True))
+    return _Adoptions(owner=owner, product=products, day=day)
+
+
+def _accounts(
+    rng: np.random.Generator, people: _Customers, adopted: _Adoptions, as_of: date
+) -> pa.Table:
     count = people.count
     corporate = people.corporate
     value_cents = (people.value * 100).astype(np.int64)
     branch_ids = np.asarray(
         [f"BR{branch + 1:03d}" for branch in range(people.branch.max() + 1)], dtype=object
     )
+    # a departing customer's accounts are closed together, some months into the fade
+    closed_day = np.maximum(people.drift_day - rng.integers(120, 200, count), 1)
     parts: list[dict[str, object]] = []
 
     def add(
-        mask: np.ndarray,
-        product: object,
+        index: IntArray,
+        product: np.ndarray,
+        opened_day: IntArray,
         balance: np.ndarray,
         tag: str,
         credit_limit: np.ndarray | None = None,
     ) -> None:
-        index = np.flatnonzero(mask)
         closed = people.closed[index]
-        closed_day = np.maximum(people.drift_day[index] - rng.integers(120, 200, len(index)), 1)
-        opened_day = np.maximum(people.onboarded_day[index] - rng.integers(0, 30, len(index)), 1)
-        products = (
-            product[index]
-            if isinstance(product, np.ndarray)
-            else np.full(len(index), product, dtype=object)
-        )
         parts.append(
             {
                 "id": [
@@ -522,60 +804,52 @@ def _accounts(rng: np.random.Generator, people: _Customers, as_of: date) -> pa.T
                     for i in index
                 ],
                 "customer_id": [people.external_ids[i] for i in index],
-                "product_id": products,
+                "product_id": product,
                 "branch_id": branch_ids[people.branch[index]],
                 "status": np.where(closed, "closed", "open"),
                 "opened_on": _dates(as_of, opened_day),
                 "closed_on": pc.if_else(
-                    pa.array(closed), _dates(as_of, closed_day), pa.scalar(None, pa.string())
+                    pa.array(closed), _dates(as_of, closed_day[index]), pa.scalar(None, pa.string())
                 ),
                 "balance": np.where(closed, 0, balance[index]),
                 "credit_limit": None if credit_limit is None else credit_limit[index],
             }
         )
 
-    everyone = np.ones(count, dtype=bool)
+    everyone = np.arange(count)
     add(
         everyone,
-        np.where(corporate, "CORP-SET", "DEP-CUR"),
+        np.where(corporate, "CORP-SET", "DEP-CUR").astype(object),
+        np.maximum(people.onboarded_day - rng.integers(0, 30, count), 1),
         (value_cents * rng.uniform(0.1, 0.5, count)).astype(np.int64),
         "primary",
     )
-    time_deposit = rng.random(count) < np.where(corporate, 0.3, 0.45)
-    term_product = np.where(
-        people.value > 200_000, "DEP-CD", np.where(rng.random(count) < 0.5, "DEP-T1Y", "DEP-T3Y")
-    )
-    add(
-        time_deposit,
-        term_product,
-        (value_cents * rng.uniform(0.2, 0.6, count) // 5_000_000 * 5_000_000 + 5_000_000).astype(
-            np.int64
-        ),
-        "TD",
-    )
-    add(~corporate & (rng.random(count) < 0.7), "CARD-DEB", np.zeros(count, np.int64), "DC")
     limit = (np.clip(people.value * 0.3, 10_000, 500_000) // 1000 * 1000 * 100).astype(np.int64)
-    add(
-        ~corporate & (rng.random(count) < 0.35),
-        "CARD-CRD",
-        -(limit * rng.uniform(0, 0.4, count)).astype(np.int64),
-        "CC",
-        credit_limit=limit,
-    )
-    mortgage = ~corporate & (rng.random(count) < 0.15)
-    add(mortgage, "LOAN-MTG", (rng.uniform(300_000, 3_000_000, count) * 100).astype(np.int64), "LM")
-    add(
-        ~corporate & ~mortgage & (rng.random(count) < 0.1),
-        "LOAN-CON",
-        (rng.uniform(10_000, 300_000, count) * 100).astype(np.int64),
-        "LC",
-    )
-    add(
-        corporate & (rng.random(count) < 0.4),
-        "LOAN-WC",
-        (value_cents * rng.uniform(0.3, 1.5, count)).astype(np.int64),
-        "LW",
-    )
+    # every balance is drawn for every customer, so that what was taken up does not move
+    # the draws that follow
+    share = {code: rng.random(count) for code in ACCOUNT_TAGS}
+    deposit = {
+        code: (value_cents * (0.2 + 0.4 * share[code]) // 5_000_000 * 5_000_000 + 5_000_000)
+        for code in TIME_DEPOSITS
+    }
+    balances = {
+        **deposit,
+        "CARD-DEB": np.zeros(count, np.int64),
+        "CARD-CRD": -(limit * 0.4 * share["CARD-CRD"]),
+        "LOAN-MTG": (300_000 + 2_700_000 * share["LOAN-MTG"]) * 100,
+        "LOAN-CON": (10_000 + 290_000 * share["LOAN-CON"]) * 100,
+        "LOAN-WC": value_cents * (0.3 + 1.2 * share["LOAN-WC"]),
+    }
+    for code, tag in ACCOUNT_TAGS.items():
+        owner, opened_day = adopted.of(code)
+        add(
+            owner,
+            np.full(len(owner), code, dtype=object),
+            opened_day,
+            balances[code].astype(np.int64),
+            tag,
+            credit_limit=limit if code == "CARD-CRD" else None,
+        )
     columns = {
         name: np.concatenate([np.asarray(part[name], dtype=object) for part in parts])
         for name in ("id", "customer_id", "product_id", "branch_id", "status")
@@ -655,36 +929,28 @@ def _standing_orders(rng: np.random.Generator, people: _Customers) -> pa.Table:
     )
 
 
-def _holdings(rng: np.random.Generator, people: _Customers, as_of: date) -> pa.Table:
-    """Wealth, fund and insurance positions, never above the customer's risk level."""
-    candidates = [
-        (code, int(risk[1]) - 1)
-        for code, _, _, category, risk, *_ in words.PRODUCTS
-        if category in ("wealth", "fund", "insurance")
-    ]
-    holders = np.flatnonzero(
-        ~people.corporate
-        & (people.value > 30_000)
-        & ~people.closed
-        & (rng.random(people.count) < 0.4)
+def _holdings(
+    rng: np.random.Generator, people: _Customers, adopted: _Adoptions, as_of: date
+) -> pa.Table:
+    """Wealth, fund and insurance positions as taken up (so never above the customer's risk
+    level); some have been sold since."""
+    categories = {code: category for code, _, _, category, *_ in words.PRODUCTS}
+    chosen = np.asarray([categories[code] in HOLDING_CATEGORIES for code in adopted.product])
+    owner, product, started_day = (
+        adopted.owner[chosen],
+        adopted.product[chosen],
+        adopted.day[chosen],
     )
-    per_holder = rng.integers(1, 4, len(holders))
-    owner = np.repeat(holders, per_holder)
-    size = len(owner)
-    choice = rng.integers(0, len(candidates), size)
-    product_risk = np.asarray([candidates[i][1] for i in choice])
-    allowed = product_risk <= people.risk[owner]
-    owner, choice = owner[allowed], choice[allowed]
     size = len(owner)
     amount = (people.value[owner] * rng.uniform(0.05, 0.4, size) * 100).astype(np.int64)
-    started_day = np.minimum(rng.integers(30, 900, size), people.onboarded_day[owner])
-    ended = rng.random(size) < 0.15
+    # a position is sold at least a month after it was bought
+    ended = (rng.random(size) < 0.15) & (started_day > 30)
     ended_day = np.maximum(started_day - rng.integers(30, 365, size), 1)
     return pa.table(
         {
             "id": _text([f"H{number:010d}" for number in range(1, size + 1)]),
             "customer_id": _text([people.external_ids[i] for i in owner]),
-            "product_id": _text([candidates[i][0] for i in choice]),
+            "product_id": _text(product),
             "amount": _money(np.maximum(amount // 100 * 100, 100_000)),
             "started_on": _dates(as_of, started_day),
             "ended_on": pc.if_else(

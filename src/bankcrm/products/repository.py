@@ -31,3 +31,9 @@ def find(
 
 def get(session: Session, product_id: int) -> Product | None:
     return session.get(Product, product_id)
+
+
+def on_sale(session: Session) -> list[Product]:
+    """Every product that may be sold today, by code."""
+    statement = select(Product).where(Product.is_active.is_(True)).order_by(Product.external_id)
+    return list(session.scalars(statement))
