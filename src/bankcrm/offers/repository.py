@@ -186,6 +186,17 @@ class OfferSystemRepository(SystemRepository):
             for customer_id, birth, kind, onboarded in self.session.execute(statement)
         ]
 
+    def balances(self) -> dict[int, int]:
+        """Each customer's balance over their open accounts, in cents."""
+        statement = (
+            self.owned(Account, Account.customer_id, func.sum(Account.balance_cents))
+            .where(Account.status != AccountStatus.CLOSED)
+            .group_by(Account.customer_id)
+        )
+        return {
+            int(customer): int(total or 0) for customer, total in self.session.execute(statement)
+        }
+
     def replace_scores(self, rows: list[dict[str, Any]]) -> None:
         self.session.execute(delete(OfferScore))
         for start in range(0, len(rows), INSERT_CHUNK):
