@@ -11,24 +11,27 @@ from bankcrm.core.clock import bank_today
 from bankcrm.core.config import get_settings
 from bankcrm.core.db import session_scope
 from bankcrm.core.exceptions import BankcrmError
-from bankcrm.offers.ranking import evaluate_bank, rank_bank
+from bankcrm.offers.ranking import evaluate_bank, raise_reassessment_tasks, rank_bank
 
 offers_app = typer.Typer(help="Next-best offers: the nightly ranking and its evaluation.")
 
 
 @offers_app.command("rank")
 def rank() -> None:
-    """Learn from every adoption up to today and keep each customer's best offers."""
+    """Learn from every adoption up to today and keep each customer's best offers; raise a
+    re-assessment task for each risk assessment about to expire."""
     settings = get_settings()
     try:
         with session_scope() as session:
-            kept = rank_bank(
-                session, today=bank_today(), window_months=settings.offers.window_months
+            today = bank_today()
+            kept = rank_bank(session, today=today, window_months=settings.offers.window_months)
+            tasks = raise_reassessment_tasks(
+                session, today=today, notice_days=settings.offers.reassessment_notice_days
             )
     except BankcrmError as error:
         typer.echo(f"error: {error.message}", err=True)
         raise typer.Exit(1) from error
-    typer.echo(f"{kept:,} offer scores kept")
+    typer.echo(f"{kept:,} offer scores kept, {tasks:,} re-assessment tasks raised")
 
 
 @offers_app.command("evaluate")

@@ -4,15 +4,20 @@ keeps each customer's offer scores, and the evaluation against popularity."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import Session
 
+from bankcrm.core.enums import TaskPriority, TaskStatus
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.offers import next_best_offer
-from bankcrm.offers.repository import OfferSystemRepository
+from bankcrm.offers.repository import (
+    REASSESSMENT_KIND,
+    REASSESSMENT_SOURCE,
+    OfferSystemRepository,
+)
 from bankcrm.products import repository as products_repository
 
 RANKED_PER_CUSTOMER = 10
@@ -109,4 +114,31 @@ def rank_bank(session: Session, *, today: date, window_months: int) -> int:
         if int(row.product_id) in names
     ]
     OfferSystemRepository(session).replace_scores(rows)
+    return len(rows)
+
+
+def raise_reassessment_tasks(session: Session, *, today: date, notice_days: int) -> int:
+    """A task for the account manager of each customer whose assessment ends within
+    ``notice_days`` (or has ended), unless one is open; returns the tasks raised."""
+    repository = OfferSystemRepository(session)
+    open_already = repository.open_reassessment_customers()
+    rows = [
+        {
+            "customer_id": customer_id,
+            "assignee_id": manager_id,
+            "kind": REASSESSMENT_KIND,
+            "source": REASSESSMENT_SOURCE,
+            "source_ref": valid_until.isoformat(),
+            "title": "风险承受能力重新评估 / Risk re-assessment",
+            "status": TaskStatus.OPEN,
+            "priority": TaskPriority.HIGH if valid_until < today else TaskPriority.NORMAL,
+            "due_on": valid_until,
+            "version": 1,
+        }
+        for customer_id, manager_id, valid_until in repository.expiring_assessments(
+            until=today + timedelta(days=notice_days)
+        )
+        if customer_id not in open_already
+    ]
+    repository.add_tasks(rows)
     return len(rows)
