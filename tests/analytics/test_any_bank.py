@@ -245,6 +245,9 @@ def check_churn(session: Session, bank_settings: Settings) -> None:
 # Spend so uneven that q < 1 with a small p: some expected spends would be infinite.
 @example(customers=91, seed=12, shape="as generated", learns_when_small=False, threshold=0.5)
 # Everyone stopped at once: a and b in the hundreds, BG/NBD's closed form overflows.
+# Gamma-Gamma's p at its bound and the line search stalls on the objective's rounding, a
+# hair away from the absolute gradient limit; the sum order of the means decides which side.
+@example(customers=72, seed=698, shape="as generated", learns_when_small=True, threshold=0.5)
 @example(customers=60, seed=2, shape="silent last year", learns_when_small=True, threshold=0.5)
 @example(customers=60, seed=3, shape="no transactions", learns_when_small=True, threshold=0.5)
 def test_any_bank_is_segmented_valued_and_scored(

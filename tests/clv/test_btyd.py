@@ -165,3 +165,33 @@ def test_a_bad_transaction_file_is_refused_with_its_row_and_column(
         read_purchases(path, customer_column="cust", date_column="day", amount_column="amount")
     assert message in str(refused.value)
     assert "sales.csv" in str(refused.value)
+
+
+# A generated bank's spenders: the spread of their means sends p to its bound, where the
+# objective's rounding (log-gammas of shapes near 10⁴) stalls the line search.
+STALLING_COUNTS = [50, 10, 35, 61, 31, 13, 8, 28, 60, 20, 69, 31, 3, 74, 54, 13, 36, 46, 239, 28,
+    53, 14, 14, 15, 27, 67, 20, 13, 114, 30, 13, 4, 56, 22, 70, 143, 14, 17, 54, 13, 33, 120, 58,
+    8, 174, 69, 43, 64, 16, 42, 17, 29, 23, 443, 29, 24, 23, 15, 61, 23, 6, 29, 38, 95, 14, 13, 4,
+    13, 85, 11]  # fmt: skip
+STALLING_MEANS = [1755.08, 258.29, 349.59, 336.15, 766.94, 1343.24, 3930.93, 2014.24, 253818.79,
+    5578.3, 251.98, 293.91, 10564.59, 2707.18, 130.02, 394.26, 277.98, 2694.59, 2066057.9, 9076.63,
+    1601.21, 463.86, 300.0, 159.58, 856.71, 1136.7, 369.48, 392.33, 2622.48, 14778.13, 1578.2,
+    11688.74, 5712.84, 424.76, 51983.63, 65558.17, 4060.53, 2767.28, 143034.06, 1108.24, 626.74,
+    42467.06, 14950.35, 374.72, 1916.12, 977.33, 1199.11, 1545.25, 15524.28, 1021.41, 29862.63,
+    361.75, 610.01, 292294.11, 7834.9, 185.8, 33949.45, 1025.92, 709.33, 4097.86, 1901.41,
+    223246.28, 32810.85, 10404.08, 45906.97, 1503.09, 598.77, 3882.57, 8827.43, 190.17]  # fmt: skip
+
+
+def test_a_fit_stalled_on_rounding_near_a_bound_is_an_optimum() -> None:
+    """The same means summed in another order (as a parallel engine does) differ in the last
+    bits; every such fit ends at the same optimum instead of failing on some of them."""
+    rng = np.random.default_rng(0)
+    means = np.array(STALLING_MEANS)
+    fits = [
+        GammaGammaModel().fit(STALLING_COUNTS, means * (1 + rng.normal(0, 1e-13, len(means))))
+        for _ in range(40)
+    ]
+    for fit in fits:
+        assert fit.p_ == pytest.approx(1e4, rel=1e-3)
+        assert fit.q_ == pytest.approx(fits[0].q_, rel=1e-4)
+        assert fit.log_likelihood_ == pytest.approx(fits[0].log_likelihood_, rel=1e-9)

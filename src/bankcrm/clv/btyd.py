@@ -147,12 +147,14 @@ def _maximise(
 
 
 def _stationary(result: optimize.OptimizeResult, bounds: list[tuple[float, float]]) -> bool:
-    """No descent direction is left inside the bounds."""
+    """No descent direction is left inside the bounds, relative to the objective's size: the
+    objective's own rounding grows with it (log-gammas of shapes in the thousands), and a
+    line search stalls on that noise before an absolute gradient limit is reached."""
     lower, upper = np.array(bounds).T
     gradient = np.array(result.jac, dtype=float)
     gradient[(result.x <= lower) & (gradient > 0)] = 0.0
     gradient[(result.x >= upper) & (gradient < 0)] = 0.0
-    return bool(np.max(np.abs(gradient)) < STATIONARY_GRADIENT)
+    return bool(np.max(np.abs(gradient)) < STATIONARY_GRADIENT * max(1.0, abs(float(result.fun))))
 
 
 class BetaGeoModel:
