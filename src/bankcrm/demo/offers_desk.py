@@ -145,14 +145,7 @@ def _plant_sales(
         verdict = offers_service.verdict(customer, assessment, product, settings, sold_on)
         sold_at = bank_day_start(sold_on) + timedelta(hours=int(rng.integers(9, 17)))
         amount = max(product.min_amount_cents or 0, int(rng.integers(1, 50)) * 10_000_00)
-        mismatch = [
-            {
-                "reason": refusal.reason.value,
-                "product": refusal.product,
-                "customer": refusal.customer,
-            }
-            for refusal in verdict.refusals
-        ]
+        mismatch = [refusal.as_json() for refusal in verdict.refusals]
         if not verdict.allowed and (
             rng.random() >= OVERRIDE_SHARE or set(verdict.reasons) & offers_service.UNANSWERABLE
         ):

@@ -13,14 +13,13 @@ from sqlalchemy.orm import Session
 from bankcrm.core.enums import TaskPriority, TaskStatus
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.offers import next_best_offer
-from bankcrm.offers.repository import (
-    REASSESSMENT_KIND,
-    REASSESSMENT_SOURCE,
-    OfferSystemRepository,
-)
+from bankcrm.offers.repository import OfferSystemRepository
 from bankcrm.products import repository as products_repository
+from bankcrm.tasks.repository import TaskSystemRepository
 
 RANKED_PER_CUSTOMER = 10
+REASSESSMENT_SOURCE = "offers"
+REASSESSMENT_KIND = "reassessment"
 
 
 @dataclass(frozen=True)
@@ -120,8 +119,8 @@ def rank_bank(session: Session, *, today: date, window_months: int) -> int:
 def raise_reassessment_tasks(session: Session, *, today: date, notice_days: int) -> int:
     """A task for the account manager of each customer whose assessment ends within
     ``notice_days`` (or has ended), unless one is open; returns the tasks raised."""
-    repository = OfferSystemRepository(session)
-    open_already = repository.open_reassessment_customers()
+    tasks = TaskSystemRepository(session)
+    open_already = tasks.open_keys(source=REASSESSMENT_SOURCE, kinds=[REASSESSMENT_KIND])
     rows = [
         {
             "customer_id": customer_id,
@@ -135,10 +134,10 @@ def raise_reassessment_tasks(session: Session, *, today: date, notice_days: int)
             "due_on": valid_until,
             "version": 1,
         }
-        for customer_id, manager_id, valid_until in repository.expiring_assessments(
-            until=today + timedelta(days=notice_days)
-        )
-        if customer_id not in open_already
+        for customer_id, manager_id, valid_until in OfferSystemRepository(
+            session
+        ).expiring_assessments(until=today + timedelta(days=notice_days))
+        if (customer_id, REASSESSMENT_KIND) not in open_already
     ]
-    repository.add_tasks(rows)
+    tasks.add_many(rows)
     return len(rows)

@@ -10,16 +10,13 @@ from sqlalchemy import ColumnElement, delete, func, insert
 from sqlalchemy.orm import aliased
 
 from bankcrm.accounts.models import Account, Holding
-from bankcrm.core.enums import AccountStatus, CustomerStatus, SaleStatus, TaskStatus
+from bankcrm.core.enums import AccountStatus, CustomerStatus, SaleStatus
 from bankcrm.customers.models import Customer
 from bankcrm.offers.models import OfferScore, RiskAssessment, Sale
 from bankcrm.products.models import Product
 from bankcrm.scope import ScopedRepository, SystemRepository
 from bankcrm.staff.models import StaffUser
-from bankcrm.tasks.models import Task
 
-REASSESSMENT_SOURCE = "offers"
-REASSESSMENT_KIND = "reassessment"
 INSERT_CHUNK = 5_000
 
 SaleWithNames = tuple[Sale, str, str, str, str | None, str | None]
@@ -227,15 +224,3 @@ class OfferSystemRepository(SystemRepository):
             .group_by(RiskAssessment.customer_id)
             .scalar_subquery()
         )
-
-    def open_reassessment_customers(self) -> set[int]:
-        statement = self.owned(Task, Task.customer_id).where(
-            Task.source == REASSESSMENT_SOURCE,
-            Task.kind == REASSESSMENT_KIND,
-            Task.status.in_((TaskStatus.OPEN, TaskStatus.IN_PROGRESS)),
-        )
-        return {int(customer) for customer in self.session.scalars(statement) if customer}
-
-    def add_tasks(self, rows: list[dict[str, Any]]) -> None:
-        for start in range(0, len(rows), INSERT_CHUNK):
-            self.session.execute(insert(Task), rows[start : start + INSERT_CHUNK])

@@ -78,7 +78,7 @@ class SaleRefused(Refused):
     """The suitability gate refused the sale; ``reasons`` says every rule it broke."""
 
     def __init__(self, message: str, refusals: tuple[Refusal, ...]) -> None:
-        super().__init__(message, [_refusal_json(refusal) for refusal in refusals])
+        super().__init__(message, [refusal.as_json() for refusal in refusals])
 
 
 # --- the questionnaire --------------------------------------------------------------------
@@ -322,7 +322,7 @@ def sell(
         assessment_id=assessment.id if assessment is not None else None,
         customer_level=assessment.level if assessment is not None else None,
         product_risk=product.product_risk,
-        mismatch=[_refusal_json(refusal) for refusal in judged.refusals],
+        mismatch=[refusal.as_json() for refusal in judged.refusals],
         override_reason=request.override_reason if pending else None,
         disclosure_confirmed_at=now,
         customer_confirmed_mismatch_at=now if pending else None,
@@ -353,7 +353,7 @@ def _refuse_unless_overridden(
         after={
             "product_id": product.id,
             "amount_cents": amount_cents,
-            "refusals": [_refusal_json(refusal) for refusal in judged.refusals],
+            "refusals": [refusal.as_json() for refusal in judged.refusals],
             "override_reason": request.override_reason,
         },
     )
@@ -364,14 +364,6 @@ def _refuse_unless_overridden(
     else:
         problem = "the product does not suit the customer"
     raise SaleRefused(f"{product.external_id}: {problem}", judged.refusals)
-
-
-def _refusal_json(refusal: Refusal) -> dict[str, str]:
-    return {
-        "reason": refusal.reason.value,
-        "product": refusal.product,
-        "customer": refusal.customer,
-    }
 
 
 def _cooling_off_until(product: Product, settings: OfferSettings, now: datetime) -> datetime | None:

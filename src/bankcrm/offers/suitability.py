@@ -91,6 +91,10 @@ class Refusal:
     product: str
     customer: str
 
+    def as_json(self) -> dict[str, str]:
+        """As a sale's mismatch and an audited refusal keep it."""
+        return {"reason": self.reason.value, "product": self.product, "customer": self.customer}
+
 
 @dataclass(frozen=True)
 class Verdict:
