@@ -4,11 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from bankcrm.core.deps import CurrentUser, DbSession
+from bankcrm.core.deps import CurrentUser, DbSession, ProductsManage
 from bankcrm.core.enums import ProductCategory, ProductRisk
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.products import service
-from bankcrm.products.schemas import ProductPage, ProductRead
+from bankcrm.products.schemas import ProductPage, ProductRead, ProductUpdate
 
 router = APIRouter(prefix="/products", tags=["products"])
 
@@ -40,3 +40,13 @@ def list_products(
 @router.get("/{product_id}", response_model=ProductRead)
 def get_product(session: DbSession, _user: CurrentUser, product_id: ProductId) -> ProductRead:
     return service.get_product(session, product_id)
+
+
+@router.patch("/{product_id}", response_model=ProductRead)
+def update_product(
+    session: DbSession, _user: ProductsManage, product_id: ProductId, body: ProductUpdate
+) -> ProductRead:
+    """Change a product's names, risk level, term, minimum amount, rate, FAB talking points or
+    withdraw it from sale (products:manage). Send the ``version`` read with the product: a
+    change made from an older version is a 409 and changes nothing."""
+    return service.update_product(session, product_id=product_id, changes=body)

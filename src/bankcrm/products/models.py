@@ -28,3 +28,8 @@ class Product(Timestamped, Base):
     fab_benefit_zh: Mapped[str | None] = mapped_column(Text)
     fab_benefit_en: Mapped[str | None] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    """Counts the catalogue team's edits: an edit made from an older version is refused,
+    never laid over someone else's."""
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
