@@ -1,10 +1,11 @@
-"""``make bench``: generator, import, customer list, segmentation, CLV, audit, backup, complaints.
+"""``make bench``: generator, import, customer list, segmentation, CLV, audit, backup, complaints,
+offers.
 
 Every figure is printed next to a baseline measured in the same run on the same machine, so
 the ratios mean something wherever it runs; the figures go to docs/performance.md. Set
 ``BENCH_QUICK=1`` for a short run and ``BENCH_ONLY=segmentation`` (comma-separated, from
-generator, import, segmentation, clv, security, complaints) to run some sections only: their
-sections of the page are replaced and the others kept.
+generator, import, segmentation, clv, security, complaints, offers) to run some sections
+only: their sections of the page are replaced and the others kept.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bench.audit import bench_audit, bench_backup
 from bench.clv import bench_clv
 from bench.complaints import bench_complaints
 from bench.measure import in_child
+from bench.offers import bench_offers
 from bench.segment import bench_segmentation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +42,10 @@ SEGMENT_SIZES = (20_000,) if QUICK else (100_000, 400_000, 1_000_000)
 SEGMENT_REPEATS = 3 if QUICK else 2
 CLV_SIZES = (20_000,) if QUICK else (100_000, 1_000_000)
 CLV_REPEATS = 5
-SECTIONS = ("generator", "import", "segmentation", "clv", "security", "complaints")
+OFFERS_SIZES = (2_000, 20_000) if QUICK else (10_000, 100_000)
+RANK_SIZES = (20_000,) if QUICK else (100_000, 1_000_000)
+RANK_REPEATS = 2
+SECTIONS = ("generator", "import", "segmentation", "clv", "security", "complaints", "offers")
 ONLY = tuple(name for name in os.environ.get("BENCH_ONLY", "").split(",") if name) or SECTIONS
 
 
@@ -255,6 +260,12 @@ def main() -> None:
         if "complaints" in ONLY:
             print("complaint classifier", flush=True)
             sections["## Complaint classifier"] = ["", *bench_complaints(), ""]
+        if "offers" in ONLY:
+            print("offers", flush=True)
+            offers = bench_offers(
+                work, offers_sizes=OFFERS_SIZES, rank_sizes=RANK_SIZES, rank_repeats=RANK_REPEATS
+            )
+            sections["## Offers"] = ["", *offers, ""]
     memory = psutil.virtual_memory().total / 2**30
     header = [
         "# Performance",

@@ -5,8 +5,10 @@ offers rank`` keeps scores only for products the customer does not hold."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +17,9 @@ from bankcrm.accounts.models import Account, Holding
 from bankcrm.core.db import make_engine
 from bankcrm.core.enums import AccountStatus
 from bankcrm.demo.flows import build_demo_bank
+from bankcrm.offers import ranking
 from bankcrm.offers.models import OfferScore
+from tests import factories
 from tests.commands import run_bankcrm
 
 CUSTOMERS = 3_000
@@ -72,3 +76,42 @@ def test_the_nightly_ranking_keeps_offers_of_products_not_held(demo_folder: Path
     assert len(scores) > CUSTOMERS
     assert not set(scores) & held
     assert facts is not None and "peer_share" in facts
+
+
+def test_the_facts_are_stored_as_json_dumps_writes_them(session: Session) -> None:
+    """The facts are put together from the encoding of each distinct value: the same text,
+    byte for byte, as ``json.dumps`` of each offer's facts, and no offer of a product that is
+    not on sale."""
+    held, offered = factories.product(session), factories.product(session)
+    missing = float("nan")
+    offers = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 2, 3],
+            "product_id": [offered.id, held.id, offered.id, offered.id + 1_000],
+            "score": [0.5, 0.25, 1 / 3, 0.9],
+            "held_product": pd.Series([held.id, held.id, None, None], dtype=object),
+            "held_years": [3.25, 3.25, missing, missing],
+            "peer_share": [0.1235, 2 / 3, missing, 0.2],
+            "peer_group": pd.Series(["30-44|individual|q2", "30-44|individual|q2", None, "x"]),
+        }
+    )
+    day = date(2026, 1, 5)
+    rows, kept = ranking.score_rows(session, offers, day)
+    stored = list(rows)
+    assert kept == len(stored) == 3
+    names = {"zh": held.name_zh, "en": held.name_en}
+    expected = [
+        (1, offered.id, 0.5, day, (names, round(3.25, 1), round(0.1235, 3), "30-44|individual|q2")),
+        (1, held.id, 0.25, day, (names, round(3.25, 1), round(2 / 3, 3), "30-44|individual|q2")),
+        (2, offered.id, 1 / 3, day, (None, None, None, None)),
+    ]
+    for row, (customer, product, score, on, (name, years, share, group)) in zip(
+        stored, expected, strict=True
+    ):
+        facts = {
+            "held_product_name": name,
+            "held_years": years,
+            "peer_share": share,
+            "peer_group": group,
+        }
+        assert row == (customer, product, score, on, json.dumps(facts))

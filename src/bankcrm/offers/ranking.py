@@ -3,9 +3,15 @@ keeps each customer's offer scores, and the evaluation against popularity."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import repeat
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import Session
@@ -13,7 +19,7 @@ from sqlalchemy.orm import Session
 from bankcrm.core.enums import TaskPriority, TaskStatus
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.offers import next_best_offer
-from bankcrm.offers.repository import OfferSystemRepository
+from bankcrm.offers.repository import OfferSystemRepository, ScoreRow
 from bankcrm.products import repository as products_repository
 from bankcrm.tasks.repository import TaskSystemRepository
 
@@ -34,22 +40,35 @@ class BankAdoptions:
         return pd.Timestamp(self.adoptions["adopted_on"].max()).date()
 
 
+def _dates(days: pd.Series) -> pd.Series:
+    """Days since the epoch (NaN where unknown) as dates."""
+    return pd.to_datetime(days, unit="D")
+
+
 def read_bank(session: Session) -> BankAdoptions:
-    """Every account and holding as an adoption, and every active customer's features."""
+    """Every account, holding and sale as an adoption, and every active customer's features,
+    read from the committed records as Arrow columns."""
     repository = OfferSystemRepository(session)
+    rows = repository.adoptions().to_pandas()
     adoptions = pd.DataFrame(
-        repository.adoptions(), columns=["customer_id", "product_id", "adopted_on", "ended_on"]
+        {
+            "customer_id": rows["customer_id"],
+            "product_id": rows["product_id"],
+            "adopted_on": _dates(rows["adopted_day"]),
+            "ended_on": _dates(rows["ended_day"]),
+        }
     )
-    adoptions["adopted_on"] = pd.to_datetime(adoptions["adopted_on"])
-    adoptions["ended_on"] = pd.to_datetime(adoptions["ended_on"])
+    people = repository.customer_rows().to_pandas()
+    balances = repository.balances().to_pandas().set_index("customer_id")["balance_cents"]
     customers = pd.DataFrame(
-        repository.customer_rows(),
-        columns=["customer_id", "birth_date", "is_corporate", "onboarded_on"],
+        {
+            "customer_id": people["customer_id"],
+            "birth_date": _dates(people["birth_day"]),
+            "is_corporate": people["customer_type"].eq("corporate").fillna(False).astype(bool),
+            "onboarded_on": _dates(people["onboarded_day"]),
+        }
     )
-    balances = repository.balances()
     customers["value"] = customers["customer_id"].map(balances).fillna(0) / 100
-    customers["birth_date"] = pd.to_datetime(customers["birth_date"])
-    customers["onboarded_on"] = pd.to_datetime(customers["onboarded_on"])
     return BankAdoptions(adoptions=adoptions, customers=customers)
 
 
@@ -82,6 +101,14 @@ def rank_bank(session: Session, *, today: date, window_months: int) -> int:
     bank = read_bank(session)
     if bank.adoptions.empty:
         raise ValidationFailed("the bank has no accounts or holdings to learn from")
+    offers = best_offers(bank, today, window_months)
+    rows, kept = score_rows(session, offers, today)
+    keep_scores(session, rows)
+    return kept
+
+
+def best_offers(bank: BankAdoptions, today: date, window_months: int) -> pd.DataFrame:
+    """Each customer's ``RANKED_PER_CUSTOMER`` best products with the facts behind them."""
     moment = pd.Timestamp(today)
     model = next_best_offer.PropensityModel(window_months=window_months)
     model.fit(bank.adoptions, bank.customers, moment)
@@ -89,31 +116,55 @@ def rank_bank(session: Session, *, today: date, window_months: int) -> int:
         model.score(bank.adoptions, bank.customers, moment), RANKED_PER_CUSTOMER
     )
     facts = next_best_offer.explain(bank.adoptions, bank.customers, moment, best)
+    return best.merge(facts, on=["customer_id", "product_id"], how="left")
+
+
+def score_rows(
+    session: Session, offers: pd.DataFrame, today: date
+) -> tuple[Iterator[ScoreRow], int]:
+    """The offers of products on sale as stored, and how many there are.
+
+    The facts are ``{"held_product_name", "held_years", "peer_share", "peer_group"}`` as
+    ``json.dumps`` writes them, put together from the encoding of each distinct value: a
+    bank of a million customers has ten million offers but only a few thousand distinct
+    values, and a ``json.dumps`` per offer takes most of a minute."""
     names = {
         product.id: {"zh": product.name_zh, "en": product.name_en}
         for product in products_repository.on_sale(session)
     }
-    merged = best.merge(facts, on=["customer_id", "product_id"], how="left")
-    rows = [
-        {
-            "customer_id": int(row.customer_id),
-            "product_id": int(row.product_id),
-            "score": float(row.score),
-            "scored_on": today,
-            "facts": {
-                "held_product_name": names.get(int(row.held_product))
-                if pd.notna(row.held_product)
-                else None,
-                "held_years": None if pd.isna(row.held_years) else round(float(row.held_years), 1),
-                "peer_share": None if pd.isna(row.peer_share) else round(float(row.peer_share), 3),
-                "peer_group": row.peer_group,
-            },
-        }
-        for row in merged.itertuples(index=False)
-        if int(row.product_id) in names
-    ]
+    kept = offers.loc[offers["product_id"].isin(list(names))]
+    held_name = _encoded(kept["held_product"], lambda product: names.get(int(product)))
+    held_years = _encoded(kept["held_years"], lambda years: round(float(years), 1))
+    peer_share = _encoded(kept["peer_share"], lambda share: round(float(share), 3))
+    peer_group = _encoded(kept["peer_group"], lambda group: group)
+    facts = (
+        f'{{"held_product_name": {name}, "held_years": {years}, '
+        f'"peer_share": {share}, "peer_group": {group}}}'
+        for name, years, share, group in zip(
+            held_name, held_years, peer_share, peer_group, strict=True
+        )
+    )
+    rows = zip(
+        kept["customer_id"].to_numpy(dtype=np.int64).tolist(),
+        kept["product_id"].to_numpy(dtype=np.int64).tolist(),
+        kept["score"].to_numpy(dtype=float).tolist(),
+        repeat(today),
+        facts,
+        strict=False,
+    )
+    return rows, len(kept)
+
+
+def _encoded(column: pd.Series, value: Callable[[Any], Any]) -> npt.NDArray[np.object_]:
+    """Each row's ``json.dumps(value(cell))``, ``null`` for a missing cell."""
+    codes, distinct = pd.factorize(column, use_na_sentinel=True)
+    texts = [json.dumps(value(cell)) for cell in distinct]
+    return np.asarray([*texts, "null"], dtype=object)[codes]
+
+
+def keep_scores(session: Session, rows: Iterable[ScoreRow]) -> None:
+    """The ranking replaces every score, in the session's transaction."""
     OfferSystemRepository(session).replace_scores(rows)
-    return len(rows)
 
 
 def raise_reassessment_tasks(session: Session, *, today: date, notice_days: int) -> int:
