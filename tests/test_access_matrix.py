@@ -410,6 +410,7 @@ API_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/sales/{sale_id}/approve"): lambda o: {"note": "已核实"},
     ("POST", "/api/v1/sales/{sale_id}/reject"): lambda o: {"note": "风险过高"},
     ("POST", "/api/v1/sales/{sale_id}/cancel"): lambda o: {"reason": "客户改变主意"},
+    ("PATCH", "/api/v1/products/{product_id}"): lambda o: {"version": 1, "risk_level": "R2"},
     ("POST", "/api/v1/customers/{customer_id}/reveal"): lambda o: {"reason": "客户来电核实身份"},
     ("POST", "/api/v1/privacy/requests"): lambda o: {
         "customer_id": o.customer,
@@ -502,6 +503,24 @@ API_BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/quality/promises/{promise_id}"): lambda o: {"delivered": 18.0},
 }
 PAGE_FORMS: dict[tuple[str, str], Any] = {
+    ("POST", "/customers/{customer_id}/assessment"): lambda o: {
+        question.code: question.options[0].code for question in SHIPPED_QUESTIONNAIRE.questions
+    },
+    ("POST", "/customers/{customer_id}/sale"): lambda o: {
+        "product_id": str(o.product),
+        "amount": "100000",
+        "disclosure_confirmed": "1",
+    },
+    ("POST", "/sales/{sale_id}/approve"): lambda o: {"note": "已核实"},
+    ("POST", "/sales/{sale_id}/reject"): lambda o: {"note": "风险过高"},
+    ("POST", "/sales/{sale_id}/cancel"): lambda o: {"reason": "客户改变主意"},
+    ("POST", "/products/{product_id}"): lambda o: {
+        "version": "1",
+        "name_zh": "三年定期存款",
+        "name_en": "Three-year time deposit",
+        "risk_level": "R1",
+        "is_active": "1",
+    },
     ("POST", "/customers/{customer_id}/reveal"): lambda o: {"reason": "客户来电核实身份"},
     ("POST", "/privacy"): lambda o: {
         "customer_id": str(o.customer),

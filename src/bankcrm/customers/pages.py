@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bankcrm.churn import service as churn_service
 from bankcrm.clv import service as clv_service
 from bankcrm.complaints import service as complaints_service
+from bankcrm.core.config import get_settings
 from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import CustomerType
@@ -22,6 +23,7 @@ from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.customers import service
 from bankcrm.customers.endpoints import NO_CONTROL_CHARACTERS
 from bankcrm.customers.schemas import PersonalDataRead
+from bankcrm.offers import service as offers_service
 from bankcrm.scope import ROLE_SCOPE, Scope
 from bankcrm.segmentation import service as segmentation_service
 from bankcrm.staff.models import StaffUser
@@ -34,6 +36,8 @@ from bankcrm.web.templating import render
 
 CUSTOMER_COMPLAINTS = 10
 """Cases shown on the customer 360, the earliest deadline first."""
+CUSTOMER_SALES = 5
+"""Sales shown on the customer 360, the newest first."""
 
 router = APIRouter(prefix="/customers")
 
@@ -142,6 +146,24 @@ def _render_360(
         if has_permission(user.role, Permission.COMPLAINTS_READ)
         else None
     )
+    offers = assessment = None
+    if has_permission(user.role, Permission.OFFERS_SELL):
+        offers = offers_service.offers_for(
+            session,
+            user=user,
+            settings=get_settings().offers,
+            customer_id=customer_id,
+            locale=locale,
+        )
+        history = offers_service.assessments(session, user=user, customer_id=customer_id)
+        assessment = history[0] if history else None
+    sales = (
+        offers_service.list_sales(
+            session, user=user, locale=locale, customer_id=customer_id, page_size=CUSTOMER_SALES
+        )
+        if has_permission(user.role, Permission.OFFERS_READ)
+        else None
+    )
     radar = (
         {
             "factors": [label_for(factor.factor, locale) for factor in segment.factors],
@@ -166,5 +188,9 @@ def _render_360(
             "radar": radar,
             "value": value,
             "churn": churn,
+            "offers": offers,
+            "assessment": assessment,
+            "sales": sales,
+            "may_sell": has_permission(user.role, Permission.OFFERS_SELL),
         },
     )

@@ -47,6 +47,7 @@ from bankcrm.offers.ranking import raise_reassessment_tasks, rank_bank
 from bankcrm.privacy import service as privacy_service
 from bankcrm.segmentation import service as segmentation_service
 from bankcrm.staff import service as staff_service
+from bankcrm.staff.models import StaffUser
 
 ACCOUNT_MANAGER_LOGINS = 2
 PASSWORD_ALPHABET = string.ascii_letters + string.digits
@@ -237,7 +238,7 @@ def _open_the_complaint_desk(database_url: str) -> None:
     try:
         with Session(engine) as session:
             officer = repository.first_staff_in_role(session, role=Role.QUALITY_OFFICER)
-            branch_manager = repository.first_staff_in_role(session, role=Role.BRANCH_MANAGER)
+            branch_manager = _demo_branch_manager(session)
             if officer is None or branch_manager is None or branch_manager.branch_id is None:
                 return
             audit_recorder.act_as(session, actor_id=officer.id, label=officer.username)
@@ -346,6 +347,15 @@ def _remove_sqlite_database(database_url: str) -> None:
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
+def _demo_branch_manager(session: Session) -> StaffUser | None:
+    """The branch manager of the demo's first account manager (the largest book): the one
+    who checks that manager's sales and takes the escalated complaints of that branch."""
+    largest = DemoSystemRepository(session).staff_with_largest_books(limit=1)
+    return repository.first_staff_in_role(
+        session, role=Role.BRANCH_MANAGER, branch_id=largest[0].branch_id if largest else None
+    )
+
+
 def _grant_demo_logins(database_url: str) -> list[DemoLogin]:
     engine = make_engine(database_url)
     try:
@@ -356,7 +366,11 @@ def _grant_demo_logins(database_url: str) -> list[DemoLogin]:
             for role in Role:
                 if role is Role.ACCOUNT_MANAGER:
                     continue
-                user = repository.first_staff_in_role(session, role=role)
+                user = (
+                    _demo_branch_manager(session)
+                    if role is Role.BRANCH_MANAGER
+                    else repository.first_staff_in_role(session, role=role)
+                )
                 if user is not None:
                     chosen.append(user)
             logins = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from bankcrm.complaints.models import Complaint
@@ -12,8 +12,15 @@ from bankcrm.scope import SystemRepository
 from bankcrm.staff.models import StaffUser
 
 
-def first_staff_in_role(session: Session, *, role: Role) -> StaffUser | None:
-    statement = select(StaffUser).where(StaffUser.role == role).order_by(StaffUser.username)
+def first_staff_in_role(
+    session: Session, *, role: Role, branch_id: int | None = None
+) -> StaffUser | None:
+    """The first member of staff in ``role`` by user name, one of ``branch_id`` if there is."""
+    statement = (
+        select(StaffUser)
+        .where(StaffUser.role == role)
+        .order_by(case((StaffUser.branch_id == branch_id, 0), else_=1), StaffUser.username)
+    )
     return session.scalars(statement.limit(1)).first()
 
 

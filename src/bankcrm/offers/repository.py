@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert
+import pyarrow as pa
+from sqlalchemy import ColumnElement, Integer, delete, func, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import FunctionElement
 
 from bankcrm.accounts.models import Account, Holding
 from bankcrm.core.enums import AccountStatus, CustomerStatus, SaleStatus
@@ -18,6 +22,46 @@ from bankcrm.scope import ScopedRepository, SystemRepository
 from bankcrm.staff.models import StaffUser
 
 INSERT_CHUNK = 5_000
+
+ScoreRow = tuple[int, int, float, date, str]
+"""An offer score as stored: customer, product, score, scored on, facts as JSON text."""
+ADOPTIONS_SCHEMA = pa.schema(
+    [
+        ("customer_id", pa.int64()),
+        ("product_id", pa.int64()),
+        ("adopted_day", pa.int64()),
+        ("ended_day", pa.int64()),
+    ]
+)
+CUSTOMERS_SCHEMA = pa.schema(
+    [
+        ("customer_id", pa.int64()),
+        ("birth_day", pa.int64()),
+        ("customer_type", pa.string()),
+        ("onboarded_day", pa.int64()),
+    ]
+)
+BALANCES_SCHEMA = pa.schema([("customer_id", pa.int64()), ("balance_cents", pa.int64())])
+
+
+class EpochDay(FunctionElement[int]):
+    """A date as whole days since 1970-01-01, null stays null: a number in every dialect,
+    so that ADBC's SQLite driver, which types a column by its first values, never meets a
+    date string after a run of nulls."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(EpochDay, "sqlite")
+def _sqlite_epoch_day(element: EpochDay, compiler: Any, **kw: Any) -> str:
+    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) - 2440587.5 AS INTEGER)"
+
+
+@compiles(EpochDay, "postgresql")
+def _postgres_epoch_day(element: EpochDay, compiler: Any, **kw: Any) -> str:
+    return f"(CAST({compiler.process(element.clauses, **kw)} AS DATE) - DATE '1970-01-01')"
+
 
 SaleWithNames = tuple[Sale, str, str, str, str | None, str | None]
 """A sale with its customer's name, the product's names (zh, en), the seller's and the
@@ -71,6 +115,27 @@ class OffersRepository(ScopedRepository):
             .order_by(OfferScore.score.desc(), OfferScore.product_id)
         )
         return list(self.session.scalars(statement))
+
+    def customers_by_best_offer(
+        self, *, offset: int, limit: int
+    ) -> tuple[list[tuple[int, str]], int]:
+        """(customer, name) of the active customers in scope with a ranked offer, the most
+        likely to take one up first; and how many there are."""
+        best = (
+            self.owned(OfferScore, OfferScore.customer_id, func.max(OfferScore.score).label("best"))
+            .group_by(OfferScore.customer_id)
+            .subquery()
+        )
+        statement = (
+            self.customers(Customer.id, Customer.name)
+            .join(best, best.c.customer_id == Customer.id)
+            .where(Customer.status == CustomerStatus.ACTIVE, Customer.erased_at.is_(None))
+        )
+        total = self.session.scalar(select(func.count()).select_from(statement.subquery()))
+        rows = self.session.execute(
+            statement.order_by(best.c.best.desc(), Customer.id).offset(offset).limit(limit)
+        )
+        return [(int(customer_id), name) for customer_id, name in rows], int(total or 0)
 
     def _sales_with_names(self) -> Any:
         seller = aliased(StaffUser)
@@ -141,63 +206,111 @@ class OfferSystemRepository(SystemRepository):
     """The nightly jobs: the bank's adoptions for the ranking, its scores, and the
     re-assessment tasks."""
 
-    def adoptions(self) -> list[tuple[int, int, date, date | None]]:
-        """(customer, product, adopted on, ended on) of every account and holding."""
+    def adoptions(self) -> pa.Table:
+        """``customer_id``, ``product_id``, ``adopted_day``, ``ended_day`` (days since the
+        epoch, null while running) of every account, holding and subscribed or cancelled
+        sale: accounts first, then holdings, then sales, each in the store's order."""
         accounts = self.owned(
-            Account, Account.customer_id, Account.product_id, Account.opened_on, Account.closed_on
+            Account,
+            Account.customer_id,
+            Account.product_id,
+            EpochDay(Account.opened_on).label("adopted_day"),
+            EpochDay(Account.closed_on).label("ended_day"),
         )
         holdings = self.owned(
-            Holding, Holding.customer_id, Holding.product_id, Holding.started_on, Holding.ended_on
+            Holding,
+            Holding.customer_id,
+            Holding.product_id,
+            EpochDay(Holding.started_on).label("adopted_day"),
+            EpochDay(Holding.ended_on).label("ended_day"),
         )
         sales = self.owned(
             Sale,
             Sale.customer_id,
             Sale.product_id,
-            func.date(Sale.sold_at),
-            func.date(Sale.cancelled_at),
+            EpochDay(func.date(Sale.sold_at)).label("adopted_day"),
+            EpochDay(func.date(Sale.cancelled_at)).label("ended_day"),
         ).where(Sale.status.in_((SaleStatus.SUBSCRIBED, SaleStatus.CANCELLED)))
-        rows: list[tuple[int, int, date, date | None]] = []
-        for statement in (accounts, holdings):
-            rows.extend(
-                (int(customer), int(product), adopted, ended)
-                for customer, product, adopted, ended in self.session.execute(statement)
-            )
-        rows.extend(
-            (
-                int(customer),
-                int(product),
-                date.fromisoformat(str(adopted)),
-                None if ended is None else date.fromisoformat(str(ended)),
-            )
-            for customer, product, adopted, ended in self.session.execute(sales)
+        return pa.concat_tables(
+            table.cast(ADOPTIONS_SCHEMA) for table in self._read_columns(accounts, holdings, sales)
         )
-        return rows
 
-    def customer_rows(self) -> list[tuple[int, date | None, bool, date | None]]:
-        """(customer, birth date, corporate, onboarded on) of every active customer."""
+    def customer_rows(self) -> pa.Table:
+        """``customer_id``, ``birth_day``, ``customer_type``, ``onboarded_day`` (days since
+        the epoch) of every customer neither closed nor erased, in the store's order."""
         statement = self.customers(
-            Customer.id, Customer.birth_date, Customer.customer_type, Customer.onboarded_on
+            Customer.id.label("customer_id"),
+            EpochDay(Customer.birth_date).label("birth_day"),
+            Customer.customer_type,
+            EpochDay(Customer.onboarded_on).label("onboarded_day"),
         ).where(Customer.status != CustomerStatus.CLOSED, Customer.erased_at.is_(None))
-        return [
-            (int(customer_id), birth, str(kind) == "corporate", onboarded)
-            for customer_id, birth, kind, onboarded in self.session.execute(statement)
-        ]
+        (table,) = self._read_columns(statement)
+        return table.cast(CUSTOMERS_SCHEMA)
 
-    def balances(self) -> dict[int, int]:
-        """Each customer's balance over their open accounts, in cents."""
+    def balances(self) -> pa.Table:
+        """``customer_id``, ``balance_cents``: each customer's balance over their open
+        accounts."""
         statement = (
-            self.owned(Account, Account.customer_id, func.sum(Account.balance_cents))
+            self.owned(
+                Account,
+                Account.customer_id,
+                func.coalesce(func.sum(Account.balance_cents), 0).label("balance_cents"),
+            )
             .where(Account.status != AccountStatus.CLOSED)
             .group_by(Account.customer_id)
         )
-        return {
-            int(customer): int(total or 0) for customer, total in self.session.execute(statement)
-        }
+        (table,) = self._read_columns(statement)
+        return table.cast(BALANCES_SCHEMA)
 
-    def replace_scores(self, rows: list[dict[str, Any]]) -> None:
-        self.session.execute(delete(OfferScore))
-        for start in range(0, len(rows), INSERT_CHUNK):
-            self.session.execute(insert(OfferScore), rows[start : start + INSERT_CHUNK])
+    def _read_columns(self, *statements: Any) -> list[pa.Table]:
+        """The statements' results as Arrow, read through ADBC as the analytics runs read the
+        records store: a million customers' rows arrive as columns, not as a Python object
+        per value. A second connection, so it sees what is committed."""
+        engine = self.session.get_bind().engine
+        url, dialect = engine.url, engine.dialect
+        sql = [
+            str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+            for statement in statements
+        ]
+        if url.get_backend_name() == "sqlite":
+            from adbc_driver_sqlite import dbapi as sqlite_dbapi
+
+            connection = sqlite_dbapi.connect(url.database or ":memory:")
+        else:
+            from adbc_driver_postgresql import dbapi as postgres_dbapi
+
+            connection = postgres_dbapi.connect(
+                url.set(drivername="postgresql").render_as_string(hide_password=False)
+            )
+        try:
+            tables = []
+            with connection.cursor() as cursor:
+                for text in sql:
+                    cursor.execute(text)
+                    tables.append(cursor.fetch_arrow_table())
+            return tables
+        finally:
+            connection.close()
+
+    def replace_scores(self, rows: Iterable[ScoreRow]) -> None:
+        """Every offer score replaced by ``rows``, in the session's transaction. The facts
+        come encoded as the JSON column encodes them; the rows go to the driver's
+        ``executemany`` as they are, since ten million of them through the ORM's per-row
+        processing take minutes."""
+        connection = self.session.connection()
+        connection.execute(delete(OfferScore))
+        columns = ("customer_id", "product_id", "score", "scored_on", "facts")
+        marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        statement = (
+            f"INSERT INTO {OfferScore.__tablename__} ({', '.join(columns)}) "
+            f"VALUES ({', '.join([marker] * len(columns))})"
+        )
+        day_processor = OfferScore.__table__.c.scored_on.type.bind_processor(connection.dialect)
+        iterator = iter(rows)
+        while chunk := list(islice(iterator, INSERT_CHUNK)):
+            if day_processor is not None:
+                chunk = [(*row[:3], day_processor(row[3]), row[4]) for row in chunk]
+            connection.exec_driver_sql(statement, chunk)
 
     def expiring_assessments(self, *, until: date) -> list[tuple[int, int | None, date]]:
         """(customer, manager, valid until) of customers whose newest assessment ends on or

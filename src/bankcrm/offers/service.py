@@ -123,7 +123,7 @@ def questionnaire_read(settings: OfferSettings, locale: str) -> QuestionnaireRea
 # --- assessments --------------------------------------------------------------------------
 
 
-def _customer(repository: OffersRepository, customer_id: int) -> Customer:
+def customer_in_scope(repository: OffersRepository, customer_id: int) -> Customer:
     customer = repository.customer(customer_id)
     if customer is None:
         raise NotFound(f"no customer {customer_id} in your book")
@@ -141,7 +141,7 @@ def assess(
 ) -> AssessmentRead:
     """Score the customer's answers and keep them as their assessment from today."""
     repository = OffersRepository(session, user)
-    customer = _customer(repository, customer_id)
+    customer = customer_in_scope(repository, customer_id)
     profile = risk_questionnaire.score(questionnaire(settings), answers)
     today = bank_today()
     assessment = RiskAssessment(
@@ -170,7 +170,7 @@ def assess(
 
 def assessments(session: Session, *, user: StaffUser, customer_id: int) -> list[AssessmentRead]:
     repository = OffersRepository(session, user)
-    _customer(repository, customer_id)
+    customer_in_scope(repository, customer_id)
     today = bank_today()
     return [_assessment_read(row, None, today) for row in repository.assessments(customer_id)]
 
@@ -289,7 +289,7 @@ def sell(
     entry the caller commits) unless it carries an override reason and the customer's
     confirmation, when it waits for a branch manager."""
     repository = OffersRepository(session, user)
-    customer = _customer(repository, request.customer_id)
+    customer = customer_in_scope(repository, request.customer_id)
     product = products_repository.get(session, request.product_id)
     if product is None or not product.is_active:
         raise NotFound(f"no product {request.product_id} on sale")
@@ -534,7 +534,7 @@ def offers_for(
     """The suitable products the customer does not hold, most likely taken up first, with
     what to say; without a nightly ranking yet, the bank's most taken-up products."""
     repository = OffersRepository(session, user)
-    customer = _customer(repository, customer_id)
+    customer = customer_in_scope(repository, customer_id)
     today = bank_today()
     assessment = repository.latest_assessment(customer.id)
     held = repository.held_product_ids(customer.id, today)

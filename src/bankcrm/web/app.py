@@ -30,7 +30,9 @@ def mount_web(app: FastAPI) -> None:
     from bankcrm.clv.pages import router as clv_pages
     from bankcrm.complaints.pages import router as complaint_pages
     from bankcrm.customers.pages import router as customer_pages
+    from bankcrm.offers.pages import router as offer_pages
     from bankcrm.privacy.pages import router as privacy_pages
+    from bankcrm.products.pages import router as product_pages
     from bankcrm.quality.improvement.pages import router as improvement_pages
     from bankcrm.quality.inspections.pages import router as inspection_pages
     from bankcrm.quality.pages import router as quality_pages
@@ -64,6 +66,8 @@ def mount_web(app: FastAPI) -> None:
         web_pages,
         staff_pages,
         customer_pages,
+        offer_pages,
+        product_pages,
         segment_pages,
         churn_pages,
         clv_pages,

@@ -105,3 +105,9 @@ PageQualityManage = Annotated[StaffUser, Depends(RequirePagePermission(Permissio
 PageQualityInspect = Annotated[
     StaffUser, Depends(RequirePagePermission(Permission.QUALITY_INSPECT))
 ]
+PageOffersSell = Annotated[StaffUser, Depends(RequirePagePermission(Permission.OFFERS_SELL))]
+PageOffersRead = Annotated[StaffUser, Depends(RequirePagePermission(Permission.OFFERS_READ))]
+PageOffersApprove = Annotated[StaffUser, Depends(RequirePagePermission(Permission.OFFERS_APPROVE))]
+PageProductsManage = Annotated[
+    StaffUser, Depends(RequirePagePermission(Permission.PRODUCTS_MANAGE))
+]
