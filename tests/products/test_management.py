@@ -20,6 +20,7 @@ from bankcrm.products import service
 from bankcrm.products.models import Product
 from bankcrm.products.schemas import ProductUpdate
 from tests.conftest import SQLITE_ONLY
+from tests.products.conftest import stored_product
 from tests.small_bank import SmallBank, login
 
 API = "/api/v1/products"
@@ -46,15 +47,6 @@ def _plant_fund(database_url: str) -> int:
         fund_id = fund.id
     engine.dispose()
     return fund_id
-
-
-def _stored(database_url: str, product_id: int) -> Product:
-    engine = make_engine(database_url)
-    with Session(engine, expire_on_commit=False) as session:
-        product = session.get_one(Product, product_id)
-        session.expunge(product)
-    engine.dispose()
-    return product
 
 
 def _product_updates(database_url: str, product_id: int) -> list[AuditEntry]:
@@ -105,7 +97,7 @@ def test_an_admin_changes_a_product_and_the_trail_keeps_before_and_after(
     assert changed["fab"]["benefit"] == {"zh": "分享经济增长", "en": "A share of the growth"}
     assert client.get(f"{API}/{fund_id}", headers=admin).json() == changed
 
-    stored = _stored(app_settings, fund_id)
+    stored = stored_product(app_settings, fund_id)
     assert (stored.min_amount_cents, stored.annual_rate_bp) == (5_000_000, 725)
     [entry] = _product_updates(app_settings, fund_id)
     assert entry.actor_label == small_bank.admin
@@ -152,7 +144,7 @@ def test_only_the_catalogue_team_may_change_a_product(
         assert answer.status_code == 403, (username, answer.text)
         assert "products:manage" in answer.json()["detail"]
     assert client.patch(f"{API}/{fund_id}", json=change).status_code == 401
-    stored = _stored(app_settings, fund_id)
+    stored = stored_product(app_settings, fund_id)
     assert (stored.product_risk, stored.version) == (ProductRisk.R3, 1)
     assert _product_updates(app_settings, fund_id) == []
 
@@ -199,7 +191,7 @@ def test_two_editors_saving_the_same_version_at_once_leave_the_first_change(
                 changes=ProductUpdate.model_validate({"version": 1, "risk_level": "R5"}),
             )
     engine.dispose()
-    stored = _stored(app_settings, fund_id)
+    stored = stored_product(app_settings, fund_id)
     assert (stored.product_risk, stored.version) == (ProductRisk.R2, 2)
 
 
@@ -236,7 +228,7 @@ def test_an_invalid_change_is_refused_with_the_field_and_changes_nothing(
             assert body["field"] == field, (change, body)
     without_version = client.patch(f"{API}/{fund_id}", headers=admin, json={"risk_level": "R2"})
     assert without_version.status_code == 422 and without_version.json()["field"] == "version"
-    stored = _stored(app_settings, fund_id)
+    stored = stored_product(app_settings, fund_id)
     assert (stored.product_risk, stored.version) == (ProductRisk.R3, 1)
     assert _product_updates(app_settings, fund_id) == []
 

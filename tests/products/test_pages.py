@@ -13,6 +13,7 @@ from bankcrm.core.db import make_engine
 from bankcrm.core.enums import ProductCategory, ProductRisk
 from bankcrm.products.models import Product
 from tests.conftest import SQLITE_ONLY
+from tests.products.conftest import stored_product
 from tests.small_bank import SmallBank, login
 from tests.web.test_pages import HTML, csrf_of, log_in
 
@@ -39,15 +40,6 @@ def _plant(database_url: str, **values: object) -> int:
         product_id = product.id
     engine.dispose()
     return product_id
-
-
-def _stored(database_url: str, product_id: int) -> Product:
-    engine = make_engine(database_url)
-    with Session(engine, expire_on_commit=False) as session:
-        product = session.get_one(Product, product_id)
-        session.expunge(product)
-    engine.dispose()
-    return product
 
 
 def _form(html: str) -> dict[str, str]:
@@ -89,7 +81,7 @@ def test_the_catalogue_team_sees_every_product_and_others_may_not(
         headers=HTML,
     )
     assert refused.status_code == 403
-    assert _stored(app_settings, fund_id).name_en == "Equity-led mixed fund"
+    assert stored_product(app_settings, fund_id).name_en == "Equity-led mixed fund"
 
     client.cookies.clear()
     log_in(client, small_bank.admin)
@@ -137,7 +129,7 @@ def test_an_admin_edits_a_product_in_both_languages(
     assert 'data-testid="saved"' in shown.text
     assert _form(shown.text)["version"] == "2"
 
-    stored = _stored(app_settings, fund_id)
+    stored = stored_product(app_settings, fund_id)
     assert stored.name_zh == HOSTILE_NAME and stored.name_en == "Equity-led mixed fund A"
     assert stored.product_risk is ProductRisk.R4 and stored.term_months is None
     assert (stored.min_amount_cents, stored.annual_rate_bp) == (5_000_000, 725)
@@ -174,7 +166,7 @@ def test_a_stale_form_comes_back_as_typed_with_what_is_saved_now(
     assert 'data-testid="saved-now-risk_level"' in answer.text
     assert 'data-testid="saved-now-name_en"' in answer.text
     assert 'data-testid="saved-now-minimum_amount"' not in answer.text
-    stored = _stored(app_settings, fund_id)
+    stored = stored_product(app_settings, fund_id)
     assert (stored.name_en, stored.product_risk, stored.version) == (
         "Equity-led mixed fund",
         ProductRisk.R2,
@@ -183,7 +175,7 @@ def test_a_stale_form_comes_back_as_typed_with_what_is_saved_now(
     # saving the reviewed form again is a decision taken with the other change in view
     resaved = client.post(f"/products/{fund_id}", data=again, headers=HTML, follow_redirects=False)
     assert resaved.status_code == 303
-    assert _stored(app_settings, fund_id).name_en == "My new name"
+    assert stored_product(app_settings, fund_id).name_en == "My new name"
 
 
 @SQLITE_ONLY
@@ -209,7 +201,7 @@ def test_invalid_entries_come_back_as_typed_with_the_fields_marked(
         shown = _form(answer.text) if field != "risk_level" else None
         if shown is not None and field != "name_zh":
             assert shown[field] == typed[field], typed
-    stored = _stored(app_settings, fund_id)
+    stored = stored_product(app_settings, fund_id)
     assert (stored.version, stored.product_risk, stored.min_amount_cents) == (
         1,
         ProductRisk.R3,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -37,7 +37,7 @@ from bankcrm.core.exceptions import (
     NotFound,
     ValidationFailed,
 )
-from bankcrm.core.inputs import FormText, check_moment, parse_day
+from bankcrm.core.inputs import FormText, check_moment, parse_day, parse_number
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.staff.models import StaffUser
@@ -613,21 +613,13 @@ async def propose_recovery(
 
 
 def _yuan(value: str) -> Decimal | None:
-    """An amount typed in yuan (``1,200.50``); empty is none."""
-    cleaned = value.strip().replace(",", "")
-    if not cleaned:
+    """An amount typed in yuan (``1,200.50``), to the fen and at most ``MAX_AMOUNT``; empty
+    is none."""
+    amount = parse_number(value)
+    if amount is None:
         return None
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as error:
-        raise ValueError(value) from error
     exponent = amount.as_tuple().exponent
-    if (
-        not amount.is_finite()
-        or not isinstance(exponent, int)
-        or exponent < -2
-        or not 0 <= amount <= MAX_AMOUNT
-    ):
+    if not isinstance(exponent, int) or exponent < -2 or not 0 <= amount <= MAX_AMOUNT:
         raise ValueError(value)
     return amount
 

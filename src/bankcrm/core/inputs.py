@@ -22,6 +22,12 @@ between ``FIRST_DAY`` and ``YEARS_AHEAD`` years after the bank's today
 (``clock.bank_today``): ``0001-01-01`` or ``9999-12-31`` is a typing slip, and converting
 one to the bank's time zone or adding a day to it overflows.
 
+A number typed in a page form (``parse_number``) may carry the thousands separators people
+write (``1,200.50``) and, where a field allows it, its unit (``¥``, ``%``); its digits may be
+of any script, as ``Decimal`` reads them: the full-width ``１２０`` of a Chinese input method
+is 120. A whole number is read by ``pagination.whole_number``, after ``ascii_digits`` where
+such digits are accepted.
+
 A request body of the API is an ``Input``: its JSON types are the ones the OpenAPI document
 declares, without pydantic's lax coercions (``0`` for ``false``, ``"7"`` for ``7``, ``false``
 for ``0``); a value picked from a list (``Choice``), a date and a time are read from their
@@ -33,6 +39,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Strict
@@ -135,6 +142,31 @@ def parse_day(text: str) -> date:
     if value is None:
         raise ValueError("enter a date as YYYY-MM-DD")
     return check_day(value)
+
+
+def parse_number(text: str, *, ignore: str = ",") -> Decimal | None:
+    """A number typed in a form, None when nothing is; a ``ValueError`` when it is not a
+    finite number. The characters of ``ignore`` (thousands separators, a unit the field may
+    be typed with) are left out wherever they stand, and surrounding spaces."""
+    cleaned = text.strip()
+    for character in ignore:
+        cleaned = cleaned.replace(character, "")
+    if not cleaned:
+        return None
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise ValueError(f"not a number: {text!r}")
+    return number
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with each decimal digit of another script (``１２``, ``١٢``) written in ASCII,
+    so that ``whole_number`` reads what ``int`` would; ``²`` and ``①`` are no decimal digits
+    and stay as they are."""
+    return "".join(str(unicodedata.decimal(character, character)) for character in text)
 
 
 def _iso_day(value: Any) -> Any:

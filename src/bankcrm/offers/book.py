@@ -74,14 +74,11 @@ def book_offers(
     items = []
     for customer_id, name in rows:
         customer = service.customer_in_scope(repository, customer_id)
-        assessment = repository.latest_assessment(customer_id)
-        held = repository.held_product_ids(customer_id, today)
+        offerable = service.offerable_to(repository, customer, settings=settings, today=today)
         offers: list[BookOffer] = []
         for score in repository.offer_scores(customer_id):
             product = on_sale.get(score.product_id)
-            if product is None or product.id in held:
-                continue
-            if not service.verdict(customer, assessment, product, settings, today).allowed:
+            if product is None or not offerable(product):
                 continue
             offers.append(
                 BookOffer(

@@ -171,15 +171,7 @@ def approve(
     body: SaleDecision | None = None,
 ) -> SaleRead:
     """The checker lets a mismatch sale go ahead; its seller never can."""
-    return service.decide(
-        session,
-        user=user,
-        settings=get_settings().offers,
-        sale_id=sale_id,
-        approve=True,
-        note=body.note if body else None,
-        locale=request_locale(request),
-    )
+    return _decide(request, session, user, sale_id, body, approve=True)
 
 
 @router.post("/sales/{sale_id}/reject", response_model=SaleRead)
@@ -190,12 +182,24 @@ def reject(
     sale_id: SaleId,
     body: SaleDecision | None = None,
 ) -> SaleRead:
+    return _decide(request, session, user, sale_id, body, approve=False)
+
+
+def _decide(
+    request: Request,
+    session: DbSession,
+    user: OffersApprove,
+    sale_id: int,
+    body: SaleDecision | None,
+    *,
+    approve: bool,
+) -> SaleRead:
     return service.decide(
         session,
         user=user,
         settings=get_settings().offers,
         sale_id=sale_id,
-        approve=False,
+        approve=approve,
         note=body.note if body else None,
         locale=request_locale(request),
     )

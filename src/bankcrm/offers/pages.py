@@ -4,7 +4,7 @@ list, a sale with its disclosure and quote, the approval queue and the calculato
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -16,8 +16,9 @@ from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import InvestmentGoal, ProductCategory, SaleStatus, SuitabilityReason
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
-from bankcrm.core.inputs import FormText
-from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
+from bankcrm.core.inputs import FormText, ascii_digits, parse_number
+from bankcrm.core.money import CENT
+from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, whole_number
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.offers import book, calculators, service
 from bankcrm.offers.schemas import RefusalRead
@@ -324,13 +325,24 @@ async def record_sale(
 
 
 def _amount(text: str) -> Decimal:
-    try:
-        amount = Decimal(text.replace(",", "").replace("¥", "").strip())
-    except InvalidOperation:
-        raise ValidationFailed("the amount must be a number of yuan", field="amount") from None
-    if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT:
+    """An amount typed in yuan (``¥20,000``), rounded to the fen."""
+    amount = _number(
+        text, ignore=",¥", refusal="the amount must be a number of yuan", field="amount"
+    )
+    if amount <= 0 or amount > MAX_AMOUNT:
         raise ValidationFailed("the amount must be above zero and at most 10 billion yuan")
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(CENT)
+
+
+def _number(text: str, *, ignore: str, refusal: str, field: str) -> Decimal:
+    """A number the form cannot do without: nothing typed is refused as not a number is."""
+    try:
+        number = parse_number(text, ignore=ignore)
+    except ValueError:
+        number = None
+    if number is None:
+        raise ValidationFailed(refusal, field=field)
+    return number
 
 
 def _render_sale_form(
@@ -640,16 +652,13 @@ def calculator_page(
 
 
 def _per_cent(text: str, *, field: str) -> Decimal:
-    try:
-        value = Decimal(text.replace("%", "").strip())
-    except InvalidOperation:
-        raise ValidationFailed("a rate is a number of per cent a year", field=field) from None
-    if not value.is_finite():
-        raise ValidationFailed("a rate is a number of per cent a year", field=field)
-    return value / 100
+    """A rate typed in per cent a year (``2.75`` or ``2.75%``), as a fraction."""
+    rate = _number(text, ignore="%", refusal="a rate is a number of per cent a year", field=field)
+    return rate / 100
 
 
 def _whole(text: str, *, field: str) -> int:
-    if not text.strip().isdigit():
+    months = whole_number(ascii_digits(text), low=0)
+    if months is None:
         raise ValidationFailed("a term is a whole number of months", field=field)
-    return int(text.strip())
+    return months

@@ -8,6 +8,7 @@ customer's confirmation, waits for a branch manager's approval (maker–checker)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -535,16 +536,9 @@ def offers_for(
     what to say; without a nightly ranking yet, the bank's most taken-up products."""
     repository = OffersRepository(session, user)
     customer = customer_in_scope(repository, customer_id)
-    today = bank_today()
-    assessment = repository.latest_assessment(customer.id)
-    held = repository.held_product_ids(customer.id, today)
+    offerable = offerable_to(repository, customer, settings=settings, today=bank_today())
     scores = {row.product_id: row for row in repository.offer_scores(customer.id)}
-    products = [
-        product
-        for product in products_repository.on_sale(session)
-        if product.id not in held
-        and verdict(customer, assessment, product, settings, today).allowed
-    ]
+    products = [product for product in products_repository.on_sale(session) if offerable(product)]
     products.sort(key=lambda product: (-_score(scores.get(product.id)), product.external_id))
     chosen = products[: settings.offers_shown]
     book = objection_book.load_shipped()
@@ -560,6 +554,23 @@ def offers_for(
             after={"products": [offer.product_id for offer in offers]},
         )
     return offers
+
+
+def offerable_to(
+    repository: OffersRepository, customer: Customer, *, settings: OfferSettings, today: date
+) -> Callable[[Product], bool]:
+    """The test a product on sale passes to be offered to the customer: they do not hold it,
+    and the gate allows it for them today."""
+    assessment = repository.latest_assessment(customer.id)
+    held = repository.held_product_ids(customer.id, today)
+
+    def offerable(product: Product) -> bool:
+        return (
+            product.id not in held
+            and verdict(customer, assessment, product, settings, today).allowed
+        )
+
+    return offerable
 
 
 def _score(row: OfferScore | None) -> float:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, fields
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -14,7 +15,7 @@ from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import ProductRisk
 from bankcrm.core.exceptions import BankcrmError, Conflict
-from bankcrm.core.inputs import FormName, FormText
+from bankcrm.core.inputs import FormName, FormText, parse_number
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, whole_number
 from bankcrm.products import service
 from bankcrm.products.schemas import (
@@ -42,6 +43,9 @@ Figure = Annotated[str, Form(max_length=32)]
 CATALOGUE_PAGE_SIZE = 50
 """A bank's catalogue is tens of products: one page holds most of them."""
 FAB_PARTS = ("feature", "advantage", "benefit")
+SEPARATORS = ",，"
+"""The thousands separators a figure may be typed with, the full-width one of a Chinese
+input method too."""
 
 
 def _(message: str) -> str:
@@ -134,30 +138,24 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _amount(typed: str) -> str | None:
-    """A figure as typed, without the thousands separators people write (``1,000.00``);
-    empty is none. The change's model checks the number."""
-    cleaned = typed.strip().replace(",", "").replace("，", "")
-    return cleaned or None
+def _amount(typed: str) -> Decimal | str | None:
+    """A figure typed in a form, with the thousands separators people write (``1,000.00``):
+    a number when it is one (the change's model checks its range), else the text itself for
+    the model to refuse; empty is none."""
+    try:
+        return parse_number(typed, ignore=SEPARATORS)
+    except ValueError:
+        return typed
 
 
 def _same(typed: object, stored: object) -> bool:
     if isinstance(typed, str) and isinstance(stored, str):
-        typed_figure, stored_figure = _figure(typed), _figure(stored)
-        if typed_figure is not None and stored_figure is not None:
-            return typed_figure == stored_figure
+        with suppress(ValueError):
+            typed_figure = parse_number(typed, ignore=SEPARATORS)
+            stored_figure = parse_number(stored, ignore=SEPARATORS)
+            if typed_figure is not None and stored_figure is not None:
+                return typed_figure == stored_figure
     return typed == stored
-
-
-def _figure(text: str) -> Decimal | None:
-    cleaned = _amount(text)
-    if cleaned is None:
-        return None
-    try:
-        figure = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    return figure if figure.is_finite() else None
 
 
 def _whole(typed: str) -> int | str | None:
