@@ -1,4 +1,4 @@
-"""Any labelled customer file (one row per customer, a churn column) as a feature matrix."""
+"""Any labelled file (one row per customer or loan, a label column) as a feature matrix."""
 
 from __future__ import annotations
 
@@ -17,11 +17,9 @@ MAX_CATEGORIES = 255
 """Gradient boosting takes at most this many categories in a column."""
 
 
-def read_labelled(
-    path: Path, *, label_column: str, positive: str, exclude: tuple[str, ...] = ()
-) -> tuple[FeatureMatrix, np.ndarray]:
-    """Numbers stay numbers, text columns become categories; ``label_column`` equal to
-    ``positive`` is churn. ``exclude`` drops identifiers and columns that leak the label."""
+def read_table(path: Path) -> pa.Table:
+    """A CSV file (or .csv.gz) with a header; a refusal names the row and column that cannot
+    be read."""
     try:
         table = pa_csv.read_csv(path)
         header = table.column_names  # a header that is not UTF-8 fails here
@@ -32,6 +30,21 @@ def read_labelled(
         if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
             not_text = ValueError(f"the column {name!r} is not UTF-8 text")
             raise files.csv_refusal(not_text, path, label=path.name)
+    return table
+
+
+def read_labelled_table(
+    path: Path,
+    *,
+    label_column: str,
+    positive: str | tuple[str, ...],
+    exclude: tuple[str, ...] = (),
+    meaning: str = "churn",
+) -> tuple[pa.Table, np.ndarray]:
+    """The file's feature columns (without the label and ``exclude``) and, per row, whether
+    the label is ``positive`` (or one of several); ``meaning`` names the positive label in
+    messages."""
+    table = read_table(path)
     for name in (label_column, *exclude):
         if name not in table.column_names:
             raise ImportRejected(f"no column named {name!r}", file=path.name, row=None, column=name)
@@ -40,22 +53,35 @@ def read_labelled(
     if pc.any(missing).as_py():
         row = int(pc.index(missing, True).as_py()) + 1
         raise ImportRejected("the label is empty", file=path.name, row=row, column=label_column)
-    churned = pc.equal(labels_text, positive).to_numpy(zero_copy_only=False).astype(bool)
-    if not churned.any():
+    wanted = (positive,) if isinstance(positive, str) else positive
+    positives = pc.is_in(labels_text, pa.array(wanted, pa.string()))
+    positives = positives.to_numpy(zero_copy_only=False).astype(bool)
+    if not positives.any():
+        named = " or ".join(repr(value) for value in wanted)
         raise ImportRejected(
-            f"no row has the churn label {positive!r}",
+            f"no row has the {meaning} label {named}",
             file=path.name,
             row=None,
             column=label_column,
         )
+    features = table.drop_columns([label_column, *exclude])
+    return features, positives
+
+
+def read_labelled(
+    path: Path, *, label_column: str, positive: str, exclude: tuple[str, ...] = ()
+) -> tuple[FeatureMatrix, np.ndarray]:
+    """Numbers stay numbers, text columns become categories; ``label_column`` equal to
+    ``positive`` is churn. ``exclude`` drops identifiers and columns that leak the label."""
+    table, churned = read_labelled_table(
+        path, label_column=label_column, positive=positive, exclude=exclude
+    )
     names: list[str] = []
     columns: list[np.ndarray] = []
     categorical: list[bool] = []
     for name in table.column_names:
-        if name == label_column or name in exclude:
-            continue
         column = table.column(name)
-        if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+        if is_number(column.type):
             columns.append(pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False))
             categorical.append(False)
         else:
@@ -76,3 +102,8 @@ def read_labelled(
         names.append(name)
     matrix = FeatureMatrix(tuple(names), np.column_stack(columns), tuple(categorical))
     return matrix, churned
+
+
+def is_number(kind: pa.DataType) -> bool:
+    """Integers and floating-point numbers; text, dates and booleans are categories."""
+    return bool(pa.types.is_integer(kind) or pa.types.is_floating(kind))

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 from pydantic_settings import (
@@ -17,7 +17,15 @@ from pydantic_settings import (
 )
 
 from bankcrm.core import signing_key
-from bankcrm.core.enums import LoyaltyFactor, ProductRisk, Quadrant
+from bankcrm.core.enums import (
+    CreditGrade,
+    LoyaltyFactor,
+    ProductCategory,
+    ProductRisk,
+    Quadrant,
+    ValueTier,
+)
+from bankcrm.credit.grades import DEFAULT_MASTER_SCALE, check_master_scale
 
 MIN_SECRET_LENGTH = 32
 """Characters a configured ``secret_key`` needs (e.g. ``openssl rand -hex 32``)."""
@@ -200,6 +208,149 @@ class OfferSettings(BaseModel):
     """Offers listed for a customer."""
 
 
+class CreditSettings(BaseModel):
+    """Credit grades and scorecards (``[credit]`` in ``bankcrm.toml``); defined in
+    ``docs/credit.md``."""
+
+    master_scale: dict[CreditGrade, float] = Field(
+        default_factory=lambda: dict(DEFAULT_MASTER_SCALE)
+    )
+    """The one-year probability of default each grade stands for, rising from AAA to C."""
+    points_to_double_odds: float = Field(default=20.0, gt=0)
+    """Scorecard points that double the odds of being good (PDO)."""
+    base_score: float = Field(default=600.0)
+    """The score at which the odds of being good are ``base_odds``."""
+    base_odds: float = Field(default=50.0, gt=0)
+    """Good : bad odds at ``base_score`` (50 : 1 is a PD of about 2 %)."""
+    min_bin_share: float = Field(default=0.05, gt=0, le=0.5)
+    """Each bin of a scorecard feature holds at least this share of the loans."""
+    max_bins: int = Field(default=6, ge=2, le=20)
+    """At most this many bins per feature, besides missing values and special codes."""
+    min_iv: float = Field(default=0.02, ge=0)
+    """Features with a lower information value stay out of the scorecard."""
+
+    @model_validator(mode="after")
+    def _scale_rises(self) -> CreditSettings:
+        check_master_scale(self.master_scale)
+        return self
+
+
+PercentagePoints = Annotated[Decimal, Field(ge=0, le=10)]
+"""A discount, in percentage points of an annual rate."""
+
+
+class RateBounds(BaseModel):
+    """The policy range of a quote, in percentage points over the base rate (the LPR of the
+    term), so that it moves with the LPR."""
+
+    floor: Decimal = Field(default=Decimal("-0.50"), ge=-10, le=40)
+    """The lowest rate: LPR − 50 bp by default."""
+    ceiling: Decimal = Field(default=Decimal("12.00"), ge=-10, le=40)
+    """The highest rate: LPR + 12 percentage points by default."""
+
+    @model_validator(mode="after")
+    def _floor_below_ceiling(self) -> RateBounds:
+        if self.floor >= self.ceiling:
+            raise ValueError("a rate floor must lie below its ceiling")
+        return self
+
+
+class RelationshipDiscounts(BaseModel):
+    """What a quote gives back for the customer's worth to the bank, from their place in the
+    latest segmentation run; percentage points of the annual rate."""
+
+    quadrant: dict[Quadrant, PercentagePoints] = Field(
+        default_factory=lambda: {
+            Quadrant.LOYAL: Decimal("0.20"),
+            Quadrant.PROBLEM_1: Decimal("0.10"),
+        }
+    )
+    """By customer-matrix quadrant; a quadrant left out gets none. Loyal customers are kept
+    with long-term terms, problem-1 customers (loyal but with a small share) are won over to
+    bring more of their business."""
+    value_tier: dict[ValueTier, PercentagePoints] = Field(
+        default_factory=lambda: {ValueTier.A: Decimal("0.15"), ValueTier.B: Decimal("0.05")}
+    )
+    """By value tier; a tier left out gets none."""
+    loyalty: PercentagePoints = Decimal("0.10")
+    """At a loyalty index of 100; in proportion to the index below."""
+    cap: PercentagePoints = Decimal("0.30")
+    """The most the three together may take off."""
+
+
+class PricingAuthority(BaseModel):
+    """Who may agree a quote. Within the account manager's limits (and a RAROC at or above
+    the hurdle) the account manager; else the branch manager up to the branch's amount; the
+    head office beyond it."""
+
+    account_manager_amount: Decimal = Field(default=Decimal("5000000"), gt=0)
+    """The largest loan, in yuan, an account manager may agree."""
+    account_manager_discount: PercentagePoints = Decimal("0.10")
+    """The largest relationship discount an account manager may give."""
+    branch_manager_amount: Decimal = Field(default=Decimal("50000000"), gt=0)
+    """The largest loan, in yuan, a branch may agree."""
+
+    @model_validator(mode="after")
+    def _branch_above_manager(self) -> PricingAuthority:
+        if self.account_manager_amount > self.branch_manager_amount:
+            raise ValueError("account_manager_amount must not exceed branch_manager_amount")
+        return self
+
+
+class PricingSettings(BaseModel):
+    """Risk-based loan pricing and RAROC (``[pricing]`` in ``bankcrm.toml``); defined in
+    ``docs/credit.md``. Rates and spreads are per cent a year."""
+
+    hurdle_rate: Decimal = Field(default=Decimal("12"), gt=0, le=100)
+    """The return on capital a loan must earn (% a year): the price of the capital held
+    against its unexpected loss, and the bar its RAROC is held to."""
+    lgd: dict[ProductCategory, float] = Field(
+        default_factory=lambda: {ProductCategory.LOAN: 0.45, ProductCategory.CARD: 0.75}
+    )
+    """Loss given default by product category, a share of the amount: 45 % is the Basel
+    foundation IRB figure for senior unsecured claims; card balances recover less."""
+    default_lgd: float = Field(default=0.45, gt=0, le=1)
+    """The LGD of a category left out of ``lgd``, and of a quote without a product."""
+    funding_spread: Decimal = Field(default=Decimal("0"), ge=-5, le=5)
+    """The bank's funds transfer price above the base rate of the same term (negative when
+    its funds cost less than the LPR); 0 takes the LPR as the cost of the money lent."""
+    operating_fixed: Decimal = Field(default=Decimal("1000"), ge=0)
+    """Yuan a year that any loan costs to run (appraisal, monitoring, servicing), whatever
+    its amount: spread over the amount, so a small loan costs more per yuan."""
+    operating_variable: Decimal = Field(default=Decimal("0.30"), ge=0, le=10)
+    """Operating cost growing with the amount, % a year."""
+    discounts: RelationshipDiscounts = Field(default_factory=RelationshipDiscounts)
+    bounds: RateBounds = Field(default_factory=RateBounds)
+    """The policy floor and ceiling of a product without bounds of its own."""
+    product_bounds: dict[str, RateBounds] = Field(default_factory=dict)
+    """Floor and ceiling by product code (``[pricing.product_bounds.LOAN-MTG]``)."""
+    authority: PricingAuthority = Field(default_factory=PricingAuthority)
+    max_term_months: int = Field(default=360, ge=1, le=600)
+    """The longest term quoted (30 years, the longest home loan)."""
+    rate_table: Path | None = None
+    """A bank's own rate table (TOML, as ``credit/data/rate_table.toml``); the shipped LPR
+    history when unset."""
+
+    @model_validator(mode="after")
+    def _lgd_is_a_share(self) -> PricingSettings:
+        for category, lgd in self.lgd.items():
+            if not 0 < lgd <= 1:
+                raise ValueError(f"lgd.{category.value} must lie in (0, 1], not {lgd}")
+        return self
+
+    def lgd_of(self, category: ProductCategory | None) -> float:
+        """The LGD of a product category; the default without one."""
+        if category is None:
+            return self.default_lgd
+        return self.lgd.get(category, self.default_lgd)
+
+    def bounds_of(self, product: str | None) -> RateBounds:
+        """The floor and ceiling of a product (by code); the default ones without one."""
+        if product is None:
+            return self.bounds
+        return self.product_bounds.get(product, self.bounds)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BANKCRM_",
@@ -255,6 +406,8 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     complaints: ComplaintSettings = Field(default_factory=ComplaintSettings)
     offers: OfferSettings = Field(default_factory=OfferSettings)
+    credit: CreditSettings = Field(default_factory=CreditSettings)
+    pricing: PricingSettings = Field(default_factory=PricingSettings)
 
     _drawn_key_file: Path | None = PrivateAttr(default=None)
     _key_drawn_now: bool = PrivateAttr(default=False)

@@ -1,0 +1,60 @@
+"""The bank's master scale: a probability of default for each credit grade, and back.
+
+Every grade stands for one representative one-year probability of default (PD), rising
+from AAA to C. A PD from a scorecard falls in the grade whose band holds it; the bands meet
+at the geometric mean of neighbouring grades' PDs, because PDs of neighbouring grades
+differ by a factor, not by a constant.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+
+from bankcrm.core.enums import CreditGrade
+
+GRADES: tuple[CreditGrade, ...] = tuple(CreditGrade)
+"""Best first: AAA, AA, A, BBB, BB, B, CCC, CC, C."""
+
+DEFAULT_MASTER_SCALE: dict[CreditGrade, float] = {
+    CreditGrade.AAA: 0.0003,
+    CreditGrade.AA: 0.0005,
+    CreditGrade.A: 0.0010,
+    CreditGrade.BBB: 0.0030,
+    CreditGrade.BB: 0.0100,
+    CreditGrade.B: 0.0300,
+    CreditGrade.CCC: 0.1000,
+    CreditGrade.CC: 0.2000,
+    CreditGrade.C: 0.3500,
+}
+"""Representative one-year PDs. The floor of 0.03 % is the Basel minimum PD for a
+corporate or retail exposure."""
+
+
+def check_master_scale(scale: Mapping[CreditGrade, float]) -> None:
+    """A ``ValueError`` unless every grade has a PD in (0, 1), rising from AAA to C."""
+    missing = [grade.value for grade in GRADES if grade not in scale]
+    if missing:
+        raise ValueError(f"the master scale needs a PD for every grade; missing {missing}")
+    pds = [scale[grade] for grade in GRADES]
+    if not all(0 < pd < 1 for pd in pds):
+        raise ValueError("every PD of the master scale lies strictly between 0 and 1")
+    if any(better >= worse for better, worse in itertools.pairwise(pds)):
+        raise ValueError("the master scale's PDs must rise from AAA to C")
+
+
+def pd_of(grade: CreditGrade, scale: Mapping[CreditGrade, float]) -> float:
+    """The grade's representative PD."""
+    return float(scale[grade])
+
+
+def grade_of(pd: float, scale: Mapping[CreditGrade, float]) -> CreditGrade:
+    """The grade whose band holds ``pd``; a band reaches up to the geometric mean of its
+    PD and the next worse grade's."""
+    if not 0 <= pd <= 1 or math.isnan(pd):
+        raise ValueError(f"a probability of default lies in [0, 1], not {pd}")
+    for better, worse in itertools.pairwise(GRADES):
+        if pd <= math.sqrt(scale[better] * scale[worse]):
+            return better
+    return GRADES[-1]

@@ -1,0 +1,374 @@
+"""The statistical scorecard: binned features, a logistic regression on their weights of
+evidence, and points (pure).
+
+The regression predicts the odds of being good from the weights of evidence. A feature
+whose coefficient comes out negative (a better bin costing points, the sign of features
+that say the same thing) is dropped and the rest refitted, so every feature's points rise
+with its bins' goodness. Points follow the usual scaling: ``base_score`` points at odds of
+``base_odds`` : 1, and ``points_to_double_odds`` more points double the odds, so
+
+    score = offset + factor · ln(odds of good),  factor = PDO / ln 2,
+    offset = base_score − factor · ln(base_odds),
+
+and each bin's points are ``factor · (β · WoE + β₀ / n) + offset / n`` for ``n`` features in
+the card: a score is the sum of its applicant's bins' points.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Self
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from bankcrm.credit.binning import Bin, BinKind, FeatureBins, bin_feature
+
+SCORECARD_FORMAT = "bankcrm-scorecard"
+FORMAT_VERSION = 1
+PSI_FLOOR = 1e-4
+"""A bin's share in PSI is at least this, so an empty bin does not make it infinite."""
+
+
+@dataclass(frozen=True)
+class Applications:
+    """Applicants × features. A numeric column is float with NaN where unknown; a text
+    column is an object array of ``str`` or ``None``."""
+
+    names: tuple[str, ...]
+    columns: tuple[np.ndarray, ...]
+    categorical: tuple[bool, ...]
+
+    def __post_init__(self) -> None:
+        if not (len(self.names) == len(self.columns) == len(self.categorical)):
+            raise ValueError("every feature needs a name, a column and a kind")
+        if len({len(column) for column in self.columns}) > 1:
+            raise ValueError("every column needs one value per applicant")
+
+    def __len__(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    def rows(self, index: np.ndarray) -> Applications:
+        return Applications(
+            self.names, tuple(column[index] for column in self.columns), self.categorical
+        )
+
+    def column(self, name: str) -> np.ndarray:
+        return self.columns[self.names.index(name)]
+
+
+@dataclass(frozen=True)
+class Scaling:
+    points_to_double_odds: float = 20.0
+    base_score: float = 600.0
+    base_odds: float = 50.0
+
+    @property
+    def factor(self) -> float:
+        return self.points_to_double_odds / math.log(2)
+
+    @property
+    def offset(self) -> float:
+        return self.base_score - self.factor * math.log(self.base_odds)
+
+    def probability_of_default(self, score: np.ndarray) -> np.ndarray:
+        """The PD a score stands for: odds of good ``exp((score − offset) / factor)``."""
+        return 1.0 / (1.0 + np.exp((np.asarray(score, dtype=float) - self.offset) / self.factor))
+
+    def score_of(self, probability_of_default: np.ndarray) -> np.ndarray:
+        pd = np.asarray(probability_of_default, dtype=float)
+        return self.offset + self.factor * np.log((1.0 - pd) / pd)
+
+
+@dataclass(frozen=True)
+class CardFeature:
+    """A feature in the card: its bins, its coefficient and each bin's points."""
+
+    bins: FeatureBins
+    coefficient: float
+    points: tuple[float, ...]
+    neutral_points: float
+    """The points of weight of evidence 0: a value the training data did not have."""
+
+    def points_of(self, column: np.ndarray) -> np.ndarray:
+        """Each applicant's points; an unseen value scores as weight of evidence 0."""
+        per_bin = np.asarray(self.points) - self.neutral_points
+        return self.bins.bin_index_values(column, per_bin) + self.neutral_points
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A feature that cost the applicant points: the bin they fell in and how many points
+    short of the feature's best bin they are."""
+
+    feature: str
+    bin: str
+    points_lost: float
+
+
+class Scorecard:
+    """Binning, weights of evidence, a logistic regression and points.
+
+    Parameters
+    ----------
+    scaling : Scaling
+        Points to double the odds, base score and base odds.
+    min_bin_share, max_bins : float, int
+        Each bin holds at least this share of the rows; at most this many bins per feature
+        (besides missing and special codes).
+    min_iv : float
+        Features whose information value is below this are left out (0.02: "not useful").
+    special_codes : tuple of float
+        Numbers that mean "not applicable" or "unknown" (999) and get their own bins.
+    regularisation : float
+        Inverse L2 strength of the regression (scikit-learn's ``C``).
+
+    Attributes
+    ----------
+    binnings_ : list of FeatureBins
+        Every feature's bins and information value, in the data's order.
+    features_ : list of CardFeature
+        The features in the card.
+    intercept_ : float
+    bad_rate_ : float
+    """
+
+    def __init__(
+        self,
+        *,
+        scaling: Scaling | None = None,
+        min_bin_share: float = 0.05,
+        max_bins: int = 6,
+        min_iv: float = 0.02,
+        special_codes: tuple[float, ...] = (),
+        regularisation: float = 1.0,
+    ) -> None:
+        self.scaling = scaling or Scaling()
+        self.min_bin_share = min_bin_share
+        self.max_bins = max_bins
+        self.min_iv = min_iv
+        self.special_codes = special_codes
+        self.regularisation = regularisation
+
+    def fit(self, data: Applications, bad: np.ndarray) -> Self:
+        bad = np.asarray(bad, dtype=bool)
+        if len(bad) != len(data):
+            raise ValueError("one outcome per applicant is needed")
+        if bad.all() or not bad.any():
+            raise ValueError("a scorecard needs good and bad outcomes")
+        self.bad_rate_ = float(bad.mean())
+        self.binnings_ = [
+            bin_feature(
+                name,
+                column,
+                bad,
+                categorical=categorical,
+                special_codes=self.special_codes,
+                min_share=self.min_bin_share,
+                max_bins=self.max_bins,
+            )
+            for name, column, categorical in zip(
+                data.names, data.columns, data.categorical, strict=True
+            )
+        ]
+        chosen = [
+            binning
+            for binning in self.binnings_
+            if binning.iv >= self.min_iv and len(binning.bins) > 1
+        ]
+        woe = {binning.name: binning.woe(data.column(binning.name)) for binning in chosen}
+        good = ~bad
+        while True:
+            coefficients, intercept = self._regression(
+                np.column_stack([woe[b.name] for b in chosen]) if chosen else None, good
+            )
+            wrong_way = [b for b, c in zip(chosen, coefficients, strict=True) if c <= 0]
+            if not wrong_way:
+                break
+            chosen = [b for b in chosen if b not in wrong_way]
+        self.intercept_ = intercept
+        self.features_ = self._points(chosen, coefficients, intercept)
+        return self
+
+    def _regression(self, woe: np.ndarray | None, good: np.ndarray) -> tuple[list[float], float]:
+        if woe is None:
+            return [], math.log(good.mean() / (1 - good.mean()))
+        regression = LogisticRegression(C=self.regularisation, max_iter=1000)
+        regression.fit(woe, good)
+        return [float(c) for c in regression.coef_[0]], float(regression.intercept_[0])
+
+    def _points(
+        self, chosen: list[FeatureBins], coefficients: list[float], intercept: float
+    ) -> list[CardFeature]:
+        factor, offset = self.scaling.factor, self.scaling.offset
+        share = len(chosen) or 1
+        return [
+            CardFeature(
+                bins=binning,
+                coefficient=coefficient,
+                points=tuple(
+                    factor * (coefficient * b.woe + intercept / share) + offset / share
+                    for b in binning.bins
+                ),
+                neutral_points=factor * intercept / share + offset / share,
+            )
+            for binning, coefficient in zip(chosen, coefficients, strict=True)
+        ]
+
+    def score(self, data: Applications) -> np.ndarray:
+        """Each applicant's points."""
+        if not self.features_:
+            return np.full(len(data), self.scaling.offset + self.scaling.factor * self.intercept_)
+        return np.sum([f.points_of(data.column(f.bins.name)) for f in self.features_], axis=0)
+
+    def predict_proba(self, data: Applications) -> np.ndarray:
+        """Each applicant's probability of default."""
+        return self.scaling.probability_of_default(self.score(data))
+
+    def reasons(self, data: Applications, *, top: int = 3) -> list[list[Reason]]:
+        """Per applicant, the features that cost the most points against their best bin."""
+        if not self.features_:
+            return [[] for _ in range(len(data))]
+        lost = np.column_stack(
+            [max(f.points) - f.points_of(data.column(f.bins.name)) for f in self.features_]
+        )
+        labels = [
+            f.bins.bin_index_values(
+                data.column(f.bins.name), np.arange(len(f.bins.bins), dtype=float)
+            )
+            for f in self.features_
+        ]
+        order = np.argsort(-lost, axis=1, kind="stable")[:, :top]
+        return [
+            [
+                Reason(
+                    feature=self.features_[column].bins.name,
+                    bin=self.features_[column].bins.bins[int(labels[column][row])].label,
+                    points_lost=round(float(lost[row, column]), 1),
+                )
+                for column in columns
+                if lost[row, column] > 0.05
+            ]
+            for row, columns in enumerate(order)
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented, non-executable form of the card (``docs/credit.md``)."""
+        in_card = {f.bins.name: f for f in self.features_}
+        return {
+            "format": SCORECARD_FORMAT,
+            "version": FORMAT_VERSION,
+            "scaling": {
+                "points_to_double_odds": self.scaling.points_to_double_odds,
+                "base_score": self.scaling.base_score,
+                "base_odds": self.scaling.base_odds,
+            },
+            "intercept": self.intercept_,
+            "bad_rate": self.bad_rate_,
+            "special_codes": list(self.special_codes),
+            "features": [
+                _feature_json(binning, in_card.get(binning.name)) for binning in self.binnings_
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> Scorecard:
+        """A card saved by :meth:`to_json`; a ``ValueError`` says what is wrong."""
+        if document.get("format") != SCORECARD_FORMAT or document.get("version") != 1:
+            raise ValueError(f"not a {SCORECARD_FORMAT} document of version {FORMAT_VERSION}")
+        try:
+            card = cls(
+                scaling=Scaling(**document["scaling"]),
+                special_codes=tuple(float(code) for code in document["special_codes"]),
+            )
+            card.intercept_ = float(document["intercept"])
+            card.bad_rate_ = float(document["bad_rate"])
+            card.binnings_ = []
+            card.features_ = []
+            for feature in document["features"]:
+                binning = FeatureBins(
+                    name=str(feature["name"]),
+                    categorical=bool(feature["categorical"]),
+                    bins=tuple(_bin_from_json(item) for item in feature["bins"]),
+                    iv=float(feature["iv"]),
+                )
+                card.binnings_.append(binning)
+                if feature["selected"]:
+                    card.features_.append(
+                        CardFeature(
+                            bins=binning,
+                            coefficient=float(feature["coefficient"]),
+                            points=tuple(float(item["points"]) for item in feature["bins"]),
+                            neutral_points=float(feature["neutral_points"]),
+                        )
+                    )
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"the scorecard document is incomplete: {error}") from None
+        return card
+
+
+def _feature_json(binning: FeatureBins, in_card: CardFeature | None) -> dict[str, Any]:
+    points = in_card.points if in_card else (None,) * len(binning.bins)
+    return {
+        "name": binning.name,
+        "categorical": binning.categorical,
+        "iv": round(binning.iv, 4),
+        "selected": in_card is not None,
+        "coefficient": in_card.coefficient if in_card else None,
+        "neutral_points": in_card.neutral_points if in_card else None,
+        "bins": [
+            {
+                "bin": b.label,
+                "kind": b.kind.value,
+                "low": b.low,
+                "high": b.high,
+                "categories": list(b.categories),
+                "code": b.code,
+                "count": b.count,
+                "bads": b.bads,
+                "bad_rate": round(b.bad_rate, 4),
+                "woe": b.woe,
+                "points": point,
+            }
+            for b, point in zip(binning.bins, points, strict=True)
+        ],
+    }
+
+
+def _bin_from_json(item: dict[str, Any]) -> Bin:
+    return Bin(
+        kind=BinKind(item["kind"]),
+        count=int(item["count"]),
+        bads=int(item["bads"]),
+        woe=float(item["woe"]),
+        low=None if item["low"] is None else float(item["low"]),
+        high=None if item["high"] is None else float(item["high"]),
+        categories=tuple(str(category) for category in item["categories"]),
+        code=None if item["code"] is None else float(item["code"]),
+    )
+
+
+def population_stability(expected: np.ndarray, actual: np.ndarray) -> float:
+    """PSI = Σ (actual − expected) · ln(actual / expected) over the bins' shares (below 0.1
+    stable, 0.1–0.25 watch, above 0.25 shifted)."""
+    expected_share = np.maximum(np.asarray(expected, float) / np.sum(expected), PSI_FLOOR)
+    actual_share = np.maximum(np.asarray(actual, float) / np.sum(actual), PSI_FLOOR)
+    return float(np.sum((actual_share - expected_share) * np.log(actual_share / expected_share)))
+
+
+def feature_stability(card: Scorecard, recent: Applications) -> list[dict[str, Any]]:
+    """PSI of each feature in the card between its development sample (the bins' counts)
+    and ``recent``; a value the development sample did not have counts in no bin."""
+    result = []
+    for feature in card.features_:
+        binning = feature.bins
+        positions = binning.bin_index_values(
+            recent.column(binning.name), np.arange(1, len(binning.bins) + 1, dtype=float)
+        ).astype(int)
+        observed = np.bincount(positions, minlength=len(binning.bins) + 1)[1:]
+        expected = np.array([b.count for b in binning.bins])
+        result.append(
+            {"name": binning.name, "psi": round(population_stability(expected, observed), 4)}
+        )
+    return result
