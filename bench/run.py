@@ -1,10 +1,10 @@
 """``make bench``: generator, import, customer list, segmentation, CLV, audit, backup, complaints,
-offers.
+offers, credit.
 
 Every figure is printed next to a baseline measured in the same run on the same machine, so
 the ratios mean something wherever it runs; the figures go to docs/performance.md. Set
 ``BENCH_QUICK=1`` for a short run and ``BENCH_ONLY=segmentation`` (comma-separated, from
-generator, import, segmentation, clv, security, complaints, offers) to run some sections
+generator, import, segmentation, clv, security, complaints, offers, credit) to run some sections
 only: their sections of the page are replaced and the others kept.
 """
 
@@ -28,6 +28,7 @@ from bankcrm.staff.models import StaffUser
 from bench.audit import bench_audit, bench_backup
 from bench.clv import bench_clv
 from bench.complaints import bench_complaints
+from bench.credit import bench_credit
 from bench.measure import in_child
 from bench.offers import bench_offers
 from bench.segment import bench_segmentation
@@ -45,7 +46,18 @@ CLV_REPEATS = 5
 OFFERS_SIZES = (2_000, 20_000) if QUICK else (10_000, 100_000)
 RANK_SIZES = (20_000,) if QUICK else (100_000, 1_000_000)
 RANK_REPEATS = 2
-SECTIONS = ("generator", "import", "segmentation", "clv", "security", "complaints", "offers")
+CREDIT_FIT_ROWS = 20_000 if QUICK else 100_000
+CREDIT_SCORE_ROWS = 100_000 if QUICK else 1_000_000
+SECTIONS = (
+    "generator",
+    "import",
+    "segmentation",
+    "clv",
+    "security",
+    "complaints",
+    "offers",
+    "credit",
+)
 ONLY = tuple(name for name in os.environ.get("BENCH_ONLY", "").split(",") if name) or SECTIONS
 
 
@@ -266,6 +278,10 @@ def main() -> None:
                 work, offers_sizes=OFFERS_SIZES, rank_sizes=RANK_SIZES, rank_repeats=RANK_REPEATS
             )
             sections["## Offers"] = ["", *offers, ""]
+        if "credit" in ONLY:
+            print("credit", flush=True)
+            credit = bench_credit(work, fit_rows=CREDIT_FIT_ROWS, score_rows=CREDIT_SCORE_ROWS)
+            sections["## Credit scorecards"] = ["", *credit, ""]
     memory = psutil.virtual_memory().total / 2**30
     header = [
         "# Performance",

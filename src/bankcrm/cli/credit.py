@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import typer
@@ -98,18 +99,14 @@ def score(
         identifiers = service.column_values(data, id_col) if id_col else None
     except BankcrmError as error:
         raise _fail(error) from error
-    columns: dict[str, list[object]] = {}
+    columns: dict[str, object] = {}
     if identifiers is not None and id_col:
         columns[id_col] = identifiers
-    columns["score"] = [round(float(value), 1) for value in scores]
-    columns["pd"] = [
-        round(float(value), 6) for value in card.scaling.probability_of_default(scores)
-    ]
-    columns["grade"] = list(grade_names)
-    for rank in range(3):
-        columns[f"reason_{rank + 1}"] = [
-            f"{row[rank].feature}: {row[rank].bin}" if len(row) > rank else None for row in reasons
-        ]
+    columns["score"] = np.round(scores, 1)
+    columns["pd"] = np.round(card.scaling.probability_of_default(scores), 6)
+    columns["grade"] = pa.array(grade_names, pa.string())
+    for rank, texts in enumerate(reasons, start=1):
+        columns[f"reason_{rank}"] = pa.array(texts, pa.string())
     pa_csv.write_csv(pa.table(columns), out)
     typer.echo(f"{len(scores):,} rows scored into {out}")
 

@@ -12,6 +12,8 @@ import itertools
 import math
 from collections.abc import Mapping
 
+import numpy as np
+
 from bankcrm.core.enums import CreditGrade
 
 GRADES: tuple[CreditGrade, ...] = tuple(CreditGrade)
@@ -58,3 +60,12 @@ def grade_of(pd: float, scale: Mapping[CreditGrade, float]) -> CreditGrade:
         if pd <= math.sqrt(scale[better] * scale[worse]):
             return better
     return GRADES[-1]
+
+
+def grades_of(pds: np.ndarray, scale: Mapping[CreditGrade, float]) -> np.ndarray:
+    """:func:`grade_of` for many PDs at once, as an array of grade codes (``"BBB"``)."""
+    bounds = [
+        math.sqrt(scale[better] * scale[worse]) for better, worse in itertools.pairwise(GRADES)
+    ]
+    names = np.array([grade.value for grade in GRADES], dtype=object)
+    return names[np.searchsorted(np.asarray(bounds), np.asarray(pds, dtype=float), side="left")]

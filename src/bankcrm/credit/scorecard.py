@@ -27,6 +27,8 @@ from bankcrm.credit.binning import Bin, BinKind, FeatureBins, bin_feature
 
 SCORECARD_FORMAT = "bankcrm-scorecard"
 FORMAT_VERSION = 1
+REASON_MIN_POINTS = 0.05
+"""A feature that costs fewer points than this is no reason."""
 PSI_FLOOR = 1e-4
 """A bin's share in PSI is at least this, so an empty bin does not make it infinite."""
 
@@ -95,6 +97,16 @@ class CardFeature:
         """Each applicant's points; an unseen value scores as weight of evidence 0."""
         per_bin = np.asarray(self.points) - self.neutral_points
         return self.bins.bin_index_values(column, per_bin) + self.neutral_points
+
+
+@dataclass(frozen=True)
+class ReasonCodes:
+    """Applicants × ranks: the card's feature index, its bin index (−1 for no reason) and
+    the points lost."""
+
+    features: np.ndarray
+    bins: np.ndarray
+    points_lost: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -226,31 +238,71 @@ class Scorecard:
         """Each applicant's probability of default."""
         return self.scaling.probability_of_default(self.score(data))
 
-    def reasons(self, data: Applications, *, top: int = 3) -> list[list[Reason]]:
-        """Per applicant, the features that cost the most points against their best bin."""
-        if not self.features_:
-            return [[] for _ in range(len(data))]
+    def reason_codes(self, data: Applications, *, top: int = 3) -> ReasonCodes:
+        """Per applicant, the features that cost the most points against their best bin,
+        as arrays (the way to explain a million scores at once)."""
+        rows = len(data)
+        if not self.features_ or top <= 0:
+            empty = np.full((rows, 0), -1)
+            return ReasonCodes(empty, empty, np.zeros((rows, 0)))
         lost = np.column_stack(
             [max(f.points) - f.points_of(data.column(f.bins.name)) for f in self.features_]
         )
-        labels = [
-            f.bins.bin_index_values(
-                data.column(f.bins.name), np.arange(len(f.bins.bins), dtype=float)
-            )
-            for f in self.features_
-        ]
+        bins = np.column_stack(
+            [
+                f.bins.bin_index_values(
+                    data.column(f.bins.name), np.arange(len(f.bins.bins), dtype=float)
+                )
+                for f in self.features_
+            ]
+        ).astype(int)
         order = np.argsort(-lost, axis=1, kind="stable")[:, :top]
+        chosen_lost = np.take_along_axis(lost, order, axis=1)
+        is_reason = chosen_lost > REASON_MIN_POINTS
+        return ReasonCodes(
+            features=np.where(is_reason, order, -1),
+            bins=np.where(is_reason, np.take_along_axis(bins, order, axis=1), -1),
+            points_lost=np.where(is_reason, chosen_lost, 0.0),
+        )
+
+    def reasons(self, data: Applications, *, top: int = 3) -> list[list[Reason]]:
+        """Per applicant, the features that cost the most points against their best bin."""
+        codes = self.reason_codes(data, top=top)
         return [
             [
                 Reason(
-                    feature=self.features_[column].bins.name,
-                    bin=self.features_[column].bins.bins[int(labels[column][row])].label,
-                    points_lost=round(float(lost[row, column]), 1),
+                    feature=self.features_[feature].bins.name,
+                    bin=self.features_[feature].bins.bins[bin_index].label,
+                    points_lost=round(float(lost), 1),
                 )
-                for column in columns
-                if lost[row, column] > 0.05
+                for feature, bin_index, lost in zip(features, bins, losses, strict=True)
+                if feature >= 0
             ]
-            for row, columns in enumerate(order)
+            for features, bins, losses in zip(
+                codes.features, codes.bins, codes.points_lost, strict=True
+            )
+        ]
+
+    def reason_texts(self, data: Applications, *, top: int = 3) -> list[np.ndarray]:
+        """The reasons as ``feature: bin`` texts, one array per rank (``None`` where an
+        applicant has fewer reasons)."""
+        codes = self.reason_codes(data, top=top)
+        texts = [
+            np.array([f"{f.bins.name}: {b.label}" for b in f.bins.bins], dtype=object)
+            for f in self.features_
+        ]
+        offsets = np.cumsum([0, *(len(table) for table in texts)])
+        flat = np.concatenate([*texts, np.array([None], dtype=object)])
+        none = len(flat) - 1
+        return [
+            flat[
+                np.where(
+                    codes.features[:, rank] >= 0,
+                    offsets[np.maximum(codes.features[:, rank], 0)] + codes.bins[:, rank],
+                    none,
+                )
+            ]
+            for rank in range(codes.features.shape[1])
         ]
 
     def to_json(self) -> dict[str, Any]:

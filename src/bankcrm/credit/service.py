@@ -13,7 +13,7 @@ from bankcrm.churn import labelled
 from bankcrm.core.config import CreditSettings
 from bankcrm.core.exceptions import ImportRejected, ValidationFailed
 from bankcrm.credit import grades
-from bankcrm.credit.scorecard import Applications, Reason, Scaling, Scorecard
+from bankcrm.credit.scorecard import Applications, Scaling, Scorecard
 from bankcrm.credit.validation import (
     applications_of,
     baseline_predictions,
@@ -103,7 +103,7 @@ def load(path: Path) -> Scorecard:
 
 def score_file(
     card: Scorecard, path: Path, *, settings: CreditSettings, top_reasons: int = 3
-) -> tuple[Applications, np.ndarray, list[str], list[list[Reason]]]:
+) -> tuple[Applications, np.ndarray, np.ndarray, list[np.ndarray]]:
     """Every row of an application file scored: its features, score, grade and reason codes.
     The file needs the card's features (other columns, a target among them, are ignored)."""
     table = labelled.read_table(path)
@@ -123,9 +123,8 @@ def score_file(
     data, _ = applications_of(table.select([binning.name for binning in needed]))
     scores = card.score(data)
     pds = card.scaling.probability_of_default(scores)
-    scale = settings.master_scale
-    grade_names = [grades.grade_of(float(pd), scale).value for pd in pds]
-    return data, scores, grade_names, card.reasons(data, top=top_reasons)
+    grade_names = grades.grades_of(pds, settings.master_scale)
+    return data, scores, grade_names, card.reason_texts(data, top=top_reasons)
 
 
 def column_values(path: Path, name: str) -> list[object]:
