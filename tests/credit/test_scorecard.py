@@ -12,6 +12,7 @@ from sklearn.metrics import roc_auc_score
 from bankcrm.credit.binning import BinKind, bin_feature
 from bankcrm.credit.scorecard import (
     Applications,
+    Coding,
     Scaling,
     Scorecard,
     feature_stability,
@@ -108,7 +109,8 @@ def test_the_card_scores_sum_its_points_and_ranks_risk() -> None:
     data, bad = _applications(5_000, seed=1)
     card = Scorecard().fit(data, bad)
     assert {f.bins.name for f in card.features_} == {"income", "debt_ratio", "job"}
-    assert all(f.coefficient > 0 for f in card.features_)
+    # about 1,700 bads for 15 bins: each bin gets its own coefficient
+    assert card.coding_ is Coding.BINS
     first = data.rows(np.array([0]))
     by_feature = sum(float(f.points_of(first.column(f.bins.name))[0]) for f in card.features_)
     assert card.score(first)[0] == pytest.approx(by_feature)
@@ -116,6 +118,16 @@ def test_the_card_scores_sum_its_points_and_ranks_risk() -> None:
     assert roc_auc_score(bad, pd) > 0.7
     # the card's PDs average out near the bad rate it was fitted on
     assert pd.mean() == pytest.approx(bad.mean(), abs=0.02)
+
+
+def test_few_loans_weigh_weights_of_evidence_with_positive_coefficients() -> None:
+    data, bad = _applications(400, seed=1)
+    card = Scorecard().fit(data, bad)
+    assert card.coding_ is Coding.WOE
+    assert card.features_ and all(f.coefficient and f.coefficient > 0 for f in card.features_)
+    for feature in card.features_:
+        order = np.argsort([b.woe for b in feature.bins.bins])
+        assert list(np.array(feature.points)[order]) == sorted(feature.points)
 
 
 def test_reason_codes_name_the_features_that_cost_most() -> None:

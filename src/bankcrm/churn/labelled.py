@@ -13,15 +13,19 @@ from bankcrm.churn.model import FeatureMatrix
 from bankcrm.core import files
 from bankcrm.core.exceptions import ImportRejected
 
+DELIMITERS = (",", ";", "\t", "|")
+"""Field separators a header may use; a comma where none appears."""
 MAX_CATEGORIES = 255
 """Gradient boosting takes at most this many categories in a column."""
 
 
 def read_table(path: Path) -> pa.Table:
-    """A CSV file (or .csv.gz) with a header; a refusal names the row and column that cannot
-    be read."""
+    """A CSV file (or .csv.gz) with a header, its fields separated by commas, semicolons
+    (European exports), tabs or bars, whichever the header uses most; a refusal names the
+    row and column that cannot be read."""
     try:
-        table = pa_csv.read_csv(path)
+        parse = pa_csv.ParseOptions(delimiter=_delimiter(path))
+        table = pa_csv.read_csv(path, parse_options=parse)
         header = table.column_names  # a header that is not UTF-8 fails here
     except (pa.ArrowInvalid, UnicodeError) as error:  # also: a field or row too long
         raise files.csv_refusal(error, path, label=path.name) from None
@@ -31,6 +35,15 @@ def read_table(path: Path) -> pa.Table:
             not_text = ValueError(f"the column {name!r} is not UTF-8 text")
             raise files.csv_refusal(not_text, path, label=path.name)
     return table
+
+
+def _delimiter(path: Path) -> str:
+    try:
+        with files.open_text(path, errors="replace") as handle:
+            header = handle.readline()
+    except (OSError, EOFError):
+        return ","  # pyarrow names what is wrong with the file
+    return max(DELIMITERS, key=header.count)
 
 
 def read_labelled_table(

@@ -141,6 +141,7 @@ def bin_feature(
     special_codes: tuple[float, ...] = (),
     min_share: float = 0.05,
     max_bins: int = 6,
+    monotonic: bool = True,
 ) -> FeatureBins:
     """Bin one feature against the bad flag; see the module's description."""
     bad = np.asarray(bad, dtype=bool)
@@ -167,7 +168,9 @@ def bin_feature(
         known = ~np.isnan(values)
         special = known & np.isin(values, special_codes)
         ordinary = known & ~special
-        groups = _numeric_groups(values[ordinary], bad[ordinary], min_count, max_bins)
+        groups = _numeric_groups(
+            values[ordinary], bad[ordinary], min_count, max_bins, monotonic=monotonic
+        )
         extra = [(~known, {"kind": BinKind.MISSING})]
         extra += [
             (known & (values == code), {"kind": BinKind.SPECIAL, "code": float(code)})
@@ -189,7 +192,7 @@ def bin_feature(
 
 
 def _numeric_groups(
-    values: np.ndarray, bad: np.ndarray, min_count: int, max_bins: int
+    values: np.ndarray, bad: np.ndarray, min_count: int, max_bins: int, *, monotonic: bool
 ) -> list[tuple[int, int, dict[str, object]]]:
     if not len(values):
         return []
@@ -207,7 +210,7 @@ def _numeric_groups(
     counts, bads = counts[keep], bads[keep]
     lows = [low for low, kept in zip(lows, keep, strict=True) if kept]
     lows[0] = None
-    pooled = _monotonic_pools(counts, bads)
+    pooled = _monotonic_pools(counts, bads) if monotonic else [[i] for i in range(len(counts))]
     pooled_counts = [int(counts[pool].sum()) for pool in pooled]
     pooled_bads = [int(bads[pool].sum()) for pool in pooled]
     starts = [[lows[pool[0]]] for pool in pooled]

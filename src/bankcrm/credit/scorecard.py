@@ -1,23 +1,28 @@
-"""The statistical scorecard: binned features, a logistic regression on their weights of
-evidence, and points (pure).
+"""The statistical scorecard: binned features, a logistic regression, and points (pure).
 
-The regression predicts the odds of being good from the weights of evidence. A feature
-whose coefficient comes out negative (a better bin costing points, the sign of features
-that say the same thing) is dropped and the rest refitted, so every feature's points rise
-with its bins' goodness. Points follow the usual scaling: ``base_score`` points at odds of
+The regression predicts the odds of being good. With few loans (fewer than
+``EVENTS_PER_PARAMETER`` bads for each bin of the card) it weighs each feature's weights of
+evidence with one coefficient, and a feature whose coefficient comes out negative (a better
+bin costing points, the sign of features that say the same thing) is dropped and the rest
+refitted, so every feature's points rise with its bins' goodness. With enough loans each bin
+gets its own coefficient: the weights of evidence are each measured alone, and a bank's
+features overlap (the month of a call and the economy in that month), which one coefficient
+per bin sorts out. Points follow the usual scaling: ``base_score`` points at odds of
 ``base_odds`` : 1, and ``points_to_double_odds`` more points double the odds, so
 
     score = offset + factor · ln(odds of good),  factor = PDO / ln 2,
     offset = base_score − factor · ln(base_odds),
 
-and each bin's points are ``factor · (β · WoE + β₀ / n) + offset / n`` for ``n`` features in
-the card: a score is the sum of its applicant's bins' points.
+and each bin's points are ``factor · (c + β₀ / n) + offset / n`` for ``n`` features in the
+card, where ``c`` is the bin's part of the log-odds (``β · WoE`` or the bin's own
+coefficient): a score is the sum of its applicant's bins' points.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Self
 
 import numpy as np
@@ -27,6 +32,11 @@ from bankcrm.credit.binning import Bin, BinKind, FeatureBins, bin_feature
 
 SCORECARD_FORMAT = "bankcrm-scorecard"
 FORMAT_VERSION = 1
+EVENTS_PER_PARAMETER = 10
+"""Each bin gets its own coefficient when the rarer outcome (usually the bads) counts at
+least this many per bin in the card — the events-per-variable rule of logistic regression
+(Peduzzi et al., 1996); with fewer, one coefficient per feature on the weights of evidence
+keeps the card from learning noise."""
 REASON_MIN_POINTS = 0.05
 """A feature that costs fewer points than this is no reason."""
 PSI_FLOOR = 1e-4
@@ -88,7 +98,8 @@ class CardFeature:
     """A feature in the card: its bins, its coefficient and each bin's points."""
 
     bins: FeatureBins
-    coefficient: float
+    coefficient: float | None
+    """The regression's weight on the feature's WoE; ``None`` when each bin has its own."""
     points: tuple[float, ...]
     neutral_points: float
     """The points of weight of evidence 0: a value the training data did not have."""
@@ -97,6 +108,18 @@ class CardFeature:
         """Each applicant's points; an unseen value scores as weight of evidence 0."""
         per_bin = np.asarray(self.points) - self.neutral_points
         return self.bins.bin_index_values(column, per_bin) + self.neutral_points
+
+
+class Coding(StrEnum):
+    WOE = "woe"
+    """One coefficient per feature, on its bins' weights of evidence."""
+    BINS = "bins"
+    """One coefficient per bin (an indicator for each), for loans enough to estimate them."""
+
+
+def _log_odds(good: np.ndarray) -> float:
+    share = float(good.mean())
+    return math.log(share / (1 - share))
 
 
 @dataclass(frozen=True)
@@ -142,6 +165,8 @@ class Scorecard:
         Every feature's bins and information value, in the data's order.
     features_ : list of CardFeature
         The features in the card.
+    coding_ : Coding
+        Weights of evidence with one coefficient per feature, or one coefficient per bin.
     intercept_ : float
     bad_rate_ : float
     """
@@ -155,6 +180,7 @@ class Scorecard:
         min_iv: float = 0.02,
         special_codes: tuple[float, ...] = (),
         regularisation: float = 1.0,
+        monotonic: bool = True,
     ) -> None:
         self.scaling = scaling or Scaling()
         self.min_bin_share = min_bin_share
@@ -162,6 +188,7 @@ class Scorecard:
         self.min_iv = min_iv
         self.special_codes = special_codes
         self.regularisation = regularisation
+        self.monotonic = monotonic
 
     def fit(self, data: Applications, bad: np.ndarray) -> Self:
         bad = np.asarray(bad, dtype=bool)
@@ -179,6 +206,7 @@ class Scorecard:
                 special_codes=self.special_codes,
                 min_share=self.min_bin_share,
                 max_bins=self.max_bins,
+                monotonic=self.monotonic,
             )
             for name, column, categorical in zip(
                 data.names, data.columns, data.categorical, strict=True
@@ -189,44 +217,85 @@ class Scorecard:
             for binning in self.binnings_
             if binning.iv >= self.min_iv and len(binning.bins) > 1
         ]
-        woe = {binning.name: binning.woe(data.column(binning.name)) for binning in chosen}
         good = ~bad
+        bin_parameters = sum(len(binning.bins) for binning in chosen)
+        events = min(int(bad.sum()), int(good.sum()))
+        self.coding_ = (
+            Coding.BINS
+            if chosen and events >= EVENTS_PER_PARAMETER * bin_parameters
+            else Coding.WOE
+        )
+        if self.coding_ is Coding.BINS:
+            self.features_ = self._fit_bins(data, chosen, good)
+        else:
+            self.features_ = self._fit_woe(data, chosen, good)
+        return self
+
+    def _fit_woe(
+        self, data: Applications, chosen: list[FeatureBins], good: np.ndarray
+    ) -> list[CardFeature]:
+        woe = {binning.name: binning.woe(data.column(binning.name)) for binning in chosen}
         while True:
-            coefficients, intercept = self._regression(
+            regression = self._regression(
                 np.column_stack([woe[b.name] for b in chosen]) if chosen else None, good
             )
+            coefficients = regression[0] if regression else []
             wrong_way = [b for b, c in zip(chosen, coefficients, strict=True) if c <= 0]
             if not wrong_way:
                 break
             chosen = [b for b in chosen if b not in wrong_way]
-        self.intercept_ = intercept
-        self.features_ = self._points(chosen, coefficients, intercept)
-        return self
-
-    def _regression(self, woe: np.ndarray | None, good: np.ndarray) -> tuple[list[float], float]:
-        if woe is None:
-            return [], math.log(good.mean() / (1 - good.mean()))
-        regression = LogisticRegression(C=self.regularisation, max_iter=1000)
-        regression.fit(woe, good)
-        return [float(c) for c in regression.coef_[0]], float(regression.intercept_[0])
-
-    def _points(
-        self, chosen: list[FeatureBins], coefficients: list[float], intercept: float
-    ) -> list[CardFeature]:
-        factor, offset = self.scaling.factor, self.scaling.offset
-        share = len(chosen) or 1
+        self.intercept_ = regression[1] if regression else _log_odds(good)
         return [
-            CardFeature(
-                bins=binning,
-                coefficient=coefficient,
-                points=tuple(
-                    factor * (coefficient * b.woe + intercept / share) + offset / share
-                    for b in binning.bins
-                ),
-                neutral_points=factor * intercept / share + offset / share,
+            self._card_feature(
+                binning, [coefficient * b.woe for b in binning.bins], coefficient, len(chosen)
             )
             for binning, coefficient in zip(chosen, coefficients, strict=True)
         ]
+
+    def _fit_bins(
+        self, data: Applications, chosen: list[FeatureBins], good: np.ndarray
+    ) -> list[CardFeature]:
+        indicators = []
+        for binning in chosen:
+            position = binning.bin_index_values(
+                data.column(binning.name), np.arange(len(binning.bins), dtype=float)
+            ).astype(int)
+            indicators.append(np.eye(len(binning.bins))[position])
+        regression = self._regression(np.hstack(indicators), good)
+        assert regression is not None
+        coefficients, self.intercept_ = regression
+        features = []
+        start = 0
+        for binning in chosen:
+            own = coefficients[start : start + len(binning.bins)]
+            start += len(binning.bins)
+            features.append(self._card_feature(binning, own, None, len(chosen)))
+        return features
+
+    def _regression(
+        self, design: np.ndarray | None, good: np.ndarray
+    ) -> tuple[list[float], float] | None:
+        if design is None:
+            return None
+        regression = LogisticRegression(C=self.regularisation, max_iter=2000)
+        regression.fit(design, good)
+        return [float(c) for c in regression.coef_[0]], float(regression.intercept_[0])
+
+    def _card_feature(
+        self, binning: FeatureBins, log_odds: list[float], coefficient: float | None, count: int
+    ) -> CardFeature:
+        """A feature's points from each bin's share of the log-odds of good; the intercept
+        and offset are spread evenly over the ``count`` features of the card."""
+        factor, offset = self.scaling.factor, self.scaling.offset
+        share = count
+        return CardFeature(
+            bins=binning,
+            coefficient=coefficient,
+            points=tuple(
+                factor * (part + self.intercept_ / share) + offset / share for part in log_odds
+            ),
+            neutral_points=factor * self.intercept_ / share + offset / share,
+        )
 
     def score(self, data: Applications) -> np.ndarray:
         """Each applicant's points."""
@@ -316,6 +385,7 @@ class Scorecard:
                 "base_score": self.scaling.base_score,
                 "base_odds": self.scaling.base_odds,
             },
+            "coding": self.coding_.value,
             "intercept": self.intercept_,
             "bad_rate": self.bad_rate_,
             "special_codes": list(self.special_codes),
@@ -335,6 +405,7 @@ class Scorecard:
                 special_codes=tuple(float(code) for code in document["special_codes"]),
             )
             card.intercept_ = float(document["intercept"])
+            card.coding_ = Coding(document["coding"])
             card.bad_rate_ = float(document["bad_rate"])
             card.binnings_ = []
             card.features_ = []
@@ -350,7 +421,9 @@ class Scorecard:
                     card.features_.append(
                         CardFeature(
                             bins=binning,
-                            coefficient=float(feature["coefficient"]),
+                            coefficient=None
+                            if feature["coefficient"] is None
+                            else float(feature["coefficient"]),
                             points=tuple(float(item["points"]) for item in feature["bins"]),
                             neutral_points=float(feature["neutral_points"]),
                         )
