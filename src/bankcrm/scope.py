@@ -29,6 +29,12 @@ from bankcrm.churn.models import ChurnScore
 from bankcrm.clv.models import CustomerValue
 from bankcrm.complaints.models import Complaint, ComplaintEvent, ComplaintRecovery
 from bankcrm.core.enums import Role
+from bankcrm.credit.models import (
+    CorporateRating,
+    CreditScore,
+    LoanPrequalification,
+    PricingQuote,
+)
 from bankcrm.customers.models import Customer, Interaction, ManagerAssignment, Note
 from bankcrm.offers.models import OfferScore, RiskAssessment, Sale
 from bankcrm.privacy.models import PrivacyRequest
@@ -164,6 +170,10 @@ OWNERSHIP: dict[type[Any], Ownership] = {
     RiskAssessment: Ownership(to_customer=(_to_customer(RiskAssessment),)),
     Sale: Ownership(to_customer=(_to_customer(Sale),)),
     OfferScore: Ownership(to_customer=(_to_customer(OfferScore),)),
+    CorporateRating: Ownership(to_customer=(_to_customer(CorporateRating),)),
+    PricingQuote: Ownership(to_customer=(_to_customer(PricingQuote),)),
+    LoanPrequalification: Ownership(to_customer=(_to_customer(LoanPrequalification),)),
+    CreditScore: Ownership(to_customer=(_to_customer(CreditScore),)),
     Complaint: Ownership(
         to_customer=(_to_customer(Complaint),), joins=_CASE_JOINS, visible=_complaint_visible
     ),

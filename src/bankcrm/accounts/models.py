@@ -10,6 +10,7 @@ from bankcrm.core.enums import (
     AccountPartyRole,
     AccountStatus,
     Direction,
+    LoanClass,
     TransactionChannel,
     db_enum,
 )
@@ -33,6 +34,8 @@ class Account(Timestamped, Base):
     closed_on: Mapped[date | None] = mapped_column(Date)
     balance_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     credit_limit_cents: Mapped[int | None] = mapped_column(BigInteger)
+    loan_class: Mapped[LoanClass | None] = mapped_column(db_enum(LoanClass, "loan_class"))
+    """A loan's five-category classification; none for deposits and cards."""
 
 
 class Holding(Timestamped, Base):

@@ -91,6 +91,39 @@ class CreditGrade(StrEnum):
     C = "C"
 
 
+class LoanClass(StrEnum):
+    """The five-category loan classification (贷款五级分类); the last three are
+    non-performing."""
+
+    NORMAL = "normal"
+    SPECIAL_MENTION = "special_mention"
+    SUBSTANDARD = "substandard"
+    DOUBTFUL = "doubtful"
+    LOSS = "loss"
+
+
+NON_PERFORMING = frozenset({LoanClass.SUBSTANDARD, LoanClass.DOUBTFUL, LoanClass.LOSS})
+
+
+class RatingStatus(StrEnum):
+    """A corporate rating waits for the branch manager's review; approved it sets the
+    customer's credit grade."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class QuoteStatus(StrEnum):
+    """A quote within the account manager's authority is agreed as given; one outside it
+    waits for the branch manager (or head office)."""
+
+    AGREED = "agreed"
+    PENDING_APPROVAL = "pending_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
 class ProductCategory(StrEnum):
     DEPOSIT = "deposit"
     LOAN = "loan"

@@ -11,7 +11,14 @@ from bankcrm.complaints.models import (
     ComplaintModel,
     ComplaintRecovery,
 )
+from bankcrm.credit.models import (
+    CorporateRating,
+    CreditScore,
+    LoanPrequalification,
+    PricingQuote,
+)
 from bankcrm.customers.models import Customer, Interaction, ManagerAssignment, Note
+from bankcrm.offers.models import OfferScore, RiskAssessment, Sale
 from bankcrm.privacy.models import PrivacyRequest
 from bankcrm.products.models import Product
 from bankcrm.quality.models import (
@@ -42,6 +49,8 @@ __all__ = [
     "ComplaintEvent",
     "ComplaintModel",
     "ComplaintRecovery",
+    "CorporateRating",
+    "CreditScore",
     "Customer",
     "CustomerSegment",
     "CustomerValue",
@@ -50,12 +59,17 @@ __all__ = [
     "Inspection",
     "InspectionResult",
     "Interaction",
+    "LoanPrequalification",
     "LoginBackoff",
     "ManagementPrediction",
     "ManagerAssignment",
     "Note",
+    "OfferScore",
+    "PricingQuote",
     "PrivacyRequest",
     "Product",
+    "RiskAssessment",
+    "Sale",
     "SegmentRun",
     "ServicePromise",
     "ServiceStandard",

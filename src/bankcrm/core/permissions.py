@@ -43,6 +43,14 @@ class Permission(StrEnum):
     """Risk assessments, sales and every suitability decision."""
     OFFERS_SUMMARY = "offers:summary"
     """Sales and refusals counted by product, level and month, without customers."""
+    CREDIT_READ = "credit:read"
+    """Credit scores, grades and their reasons, corporate ratings, quotes and
+    pre-qualifications."""
+    CREDIT_ASSESS = "credit:assess"
+    """Enter a corporate rating, quote a loan's price, pre-qualify a loan application."""
+    CREDIT_APPROVE = "credit:approve"
+    """Review another person's corporate rating; approve a quote beyond their authority
+    (maker–checker)."""
     PRODUCTS_MANAGE = "products:manage"
     """Keep the product catalogue: levels, terms, rates, FAB talking points, withdrawal."""
     AUDIT_READ = "audit:read"
@@ -78,6 +86,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.COMPLAINTS_HANDLE,
             Permission.OFFERS_SELL,
             Permission.OFFERS_READ,
+            Permission.CREDIT_READ,
+            Permission.CREDIT_ASSESS,
         }
     ),
     Role.BRANCH_MANAGER: frozenset(
@@ -96,6 +106,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.OFFERS_SELL,
             Permission.OFFERS_APPROVE,
             Permission.OFFERS_READ,
+            Permission.CREDIT_READ,
+            Permission.CREDIT_ASSESS,
+            Permission.CREDIT_APPROVE,
         }
     ),
     Role.QUALITY_OFFICER: frozenset(
@@ -119,6 +132,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.QUALITY_READ,
             Permission.OFFERS_READ,
             Permission.OFFERS_SUMMARY,
+            Permission.CREDIT_READ,
             Permission.AUDIT_READ,
         }
     ),

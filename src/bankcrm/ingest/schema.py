@@ -22,6 +22,7 @@ from bankcrm.core.enums import (
     CustomerType,
     Direction,
     InteractionKind,
+    LoanClass,
     ProductCategory,
     ProductRisk,
     RiskLevel,
@@ -224,6 +225,7 @@ TABLES: tuple[TableSpec, ...] = (
             ColumnSpec("closed_on", T.DATE),
             ColumnSpec("balance", T.MONEY, required=True),
             ColumnSpec("credit_limit", T.MONEY),
+            _enum("loan_class", LoanClass),
         ),
     ),
     TableSpec(

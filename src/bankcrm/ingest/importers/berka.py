@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from bankcrm.core import files
+from bankcrm.core.enums import LoanClass
 from bankcrm.core.exceptions import ImportRejected
 from bankcrm.ingest.schema import TABLES_BY_NAME
 from bankcrm.ingest.sources import TableSource, check_encoding, csv_block_bytes, refusal
@@ -41,6 +42,13 @@ CARD_PRODUCTS = {
 }
 # Loans that ended unpaid (B) or run in debt (D) say something about the borrower's credit.
 LOAN_STATUS_GRADE = {"B": "C", "D": "CCC"}
+# A and C were repaid or are being repaid on time; B ended unpaid, D runs in debt.
+LOAN_STATUS_CLASS = {
+    "A": LoanClass.NORMAL.value,
+    "C": LoanClass.NORMAL.value,
+    "D": LoanClass.SUBSTANDARD.value,
+    "B": LoanClass.LOSS.value,
+}
 OPERATION_KIND = {
     "VKLAD": ("cash_deposit", "counter"),
     "PREVOD Z UCTU": ("transfer_in", "online"),
@@ -234,6 +242,7 @@ def berka_sources(
         "opened_on": [],
         "closed_on": [],
         "balance": [],
+        "loan_class": [],
     }
 
     def add_account(
@@ -245,6 +254,7 @@ def berka_sources(
         status: str,
         closed: str | None,
         balance: str,
+        loan_class: str | None = None,
     ) -> None:
         for column, value in (
             ("id", external),
@@ -256,6 +266,7 @@ def berka_sources(
             ("opened_on", opened),
             ("closed_on", closed),
             ("balance", balance),
+            ("loan_class", loan_class),
         ):
             accounts[column].append(value)
 
@@ -291,6 +302,7 @@ def berka_sources(
             "closed" if finished else "open",
             _add_months(opened, int(duration or 0)) if finished and opened else None,
             _money(amount) or "0.00",
+            LOAN_STATUS_CLASS.get(status or ""),
         )
     card = raw["card"]
     disp_of = {
