@@ -108,6 +108,9 @@ PageQualityInspect = Annotated[
 PageOffersSell = Annotated[StaffUser, Depends(RequirePagePermission(Permission.OFFERS_SELL))]
 PageOffersRead = Annotated[StaffUser, Depends(RequirePagePermission(Permission.OFFERS_READ))]
 PageOffersApprove = Annotated[StaffUser, Depends(RequirePagePermission(Permission.OFFERS_APPROVE))]
+PageCreditRead = Annotated[StaffUser, Depends(RequirePagePermission(Permission.CREDIT_READ))]
+PageCreditAssess = Annotated[StaffUser, Depends(RequirePagePermission(Permission.CREDIT_ASSESS))]
+PageCreditApprove = Annotated[StaffUser, Depends(RequirePagePermission(Permission.CREDIT_APPROVE))]
 PageProductsManage = Annotated[
     StaffUser, Depends(RequirePagePermission(Permission.PRODUCTS_MANAGE))
 ]
