@@ -118,7 +118,10 @@ def generate_bank(
         _assignments(rng, population, manager_ids, managers_per_branch, manager_offset, as_of),
     )
     adopted = _adoptions(adoption_rng, population)
-    write("accounts", _accounts(rng, population, adopted, as_of))
+    # drawn from a stream of its own: classifying the loans moves nothing else
+    (loan_rng,) = rng.spawn(1)
+    accounts = _accounts(rng, population, adopted, as_of)
+    write("accounts", _with_loan_classes(loan_rng, population, accounts, as_of))
     write("account_parties", _account_parties(rng, population))
     write("standing_orders", _standing_orders(rng, population))
     write("holdings", _holdings(adoption_rng, population, adopted, as_of))
@@ -588,6 +591,11 @@ ACCOUNT_TAGS = {
 """Account-number prefix of each product besides the primary account (at most one account
 of a product per customer)."""
 HOLDING_CATEGORIES = ("wealth", "fund", "insurance")
+LOAN_CODES = ("LOAN-MTG", "LOAN-CON", "LOAN-WC")
+"""A loan's ``credit_limit`` is its approved amount."""
+LOAN_BAD_BASE = -4.6
+"""Log-odds of a loan going bad for a typical borrower (about 5 % of loans bad)."""
+BAD_CLASSES = (("substandard", 0.5), ("doubtful", 0.3), ("loss", 0.2))
 
 
 @dataclass
@@ -775,6 +783,46 @@ def _cross_sell(rng: np.random.Generator, people: _Customers, opened: _Adoptions
     return _Adoptions(owner=owner, product=products, day=day)
 
 
+def _with_loan_classes(
+    rng: np.random.Generator, people: _Customers, accounts: pa.Table, as_of: date
+) -> pa.Table:
+    """The loans' five-category class, drawn from what the bank knew when it lent: the
+    amount against the borrower's means, their age, appetite for risk and time with the
+    bank, and whether their business with the bank was already fading."""
+    products = accounts.column("product_id").to_numpy(zero_copy_only=False)
+    is_loan = np.isin(products, LOAN_CODES)
+    index_of = {external: i for i, external in enumerate(people.external_ids)}
+    owners = np.array(
+        [index_of[c] for c in accounts.column("customer_id").to_pylist()], dtype=np.int64
+    )
+    opened = pc.days_between(
+        pc.cast(accounts.column("opened_on"), pa.date32()), pa.scalar(as_of, pa.date32())
+    ).to_numpy(zero_copy_only=False)
+    amount = pc.cast(accounts.column("credit_limit"), pa.float64()).to_numpy(zero_copy_only=False)
+    means = np.maximum(people.value[owners], 1_000.0)
+    burden = np.log1p(np.nan_to_num(amount, nan=0.0) / means)
+    age_at_loan = (people.age_days[owners] - opened) / 365.25
+    tenure_years = np.maximum(people.onboarded_day[owners] - opened, 0) / 365.25
+    young = np.clip(30 - age_at_loan, 0, 12) / 12
+    log_odds = (
+        LOAN_BAD_BASE
+        + 0.9 * (burden - 1.0)
+        + 0.35 * (people.risk[owners] - 2)
+        + 0.8 * young
+        - 0.12 * np.minimum(tenure_years, 10)
+        + 0.9 * (people.drifting[owners] & (people.drift_day[owners] >= opened))
+        - 0.5 * people.corporate[owners]
+    )
+    bad = rng.random(len(products)) < 1 / (1 + np.exp(-log_odds))
+    watched = rng.random(len(products)) < 0.08 + 0.3 / (1 + np.exp(-(log_odds + 1.5)))
+    worst = rng.choice(
+        [name for name, _ in BAD_CLASSES], size=len(products), p=[p for _, p in BAD_CLASSES]
+    )
+    classes = np.where(bad, worst, np.where(watched, "special_mention", "normal")).astype(object)
+    classes[~is_loan] = None
+    return accounts.append_column("loan_class", _text(classes))
+
+
 def _accounts(
     rng: np.random.Generator, people: _Customers, adopted: _Adoptions, as_of: date
 ) -> pa.Table:
@@ -848,7 +896,11 @@ def _accounts(
             opened_day,
             balances[code].astype(np.int64),
             tag,
-            credit_limit=limit if code == "CARD-CRD" else None,
+            credit_limit=limit
+            if code == "CARD-CRD"
+            else balances[code].astype(np.int64)
+            if code in LOAN_CODES
+            else None,
         )
     columns = {
         name: np.concatenate([np.asarray(part[name], dtype=object) for part in parts])
