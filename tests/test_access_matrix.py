@@ -32,9 +32,12 @@ from bankcrm.core.enums import (
     ActionOrigin,
     AnalyticsEngine,
     ComplaintChannel,
+    CreditGrade,
     InspectionKind,
     PrivacyRequestKind,
     ProductRisk,
+    QuoteStatus,
+    RatingStatus,
     RecoveryKind,
     Role,
     SaleStatus,
@@ -43,6 +46,10 @@ from bankcrm.core.enums import (
     WaveStatus,
 )
 from bankcrm.core.permissions import ROLE_PERMISSIONS, Permission
+from bankcrm.credit import ratings as credit_ratings
+from bankcrm.credit.models import CorporateRating, PricingQuote
+from bankcrm.credit.pricing import Authority
+from bankcrm.credit.rating import ChoiceFactor
 from bankcrm.customers.models import Customer
 from bankcrm.main import create_app
 from bankcrm.offers.models import Sale
@@ -93,6 +100,10 @@ class Objects:
     """In the catalogue every role reads."""
     sale: int
     """A mismatch sale waiting for a branch manager."""
+    quote: int
+    """A loan quote beyond its quoter's authority, waiting for a branch manager."""
+    rating: int
+    """A corporate rating waiting for a branch manager's review."""
 
 
 @dataclass(frozen=True)
@@ -227,6 +238,8 @@ def _objects(
         quality=quality,
         product=session.scalars(select(Product.id).order_by(Product.id)).first() or 0,
         sale=_pending_sale(session, maker, customer_id),
+        quote=_pending_quote(session, maker, customer_id),
+        rating=_submitted_rating(session, maker, customer_id),
     )
 
 
@@ -250,6 +263,48 @@ def _pending_sale(session: Session, maker: StaffUser, customer_id: int) -> int:
     session.add(sale)
     session.flush()
     return sale.id
+
+
+def _pending_quote(session: Session, maker: StaffUser, customer_id: int) -> int:
+    quote = PricingQuote(
+        customer_id=customer_id,
+        grade=CreditGrade.BBB,
+        probability_of_default=0.003,
+        amount_cents=20_000_000_00,
+        term_months=36,
+        rate=Decimal("4.1068"),
+        floor=Decimal("2.5"),
+        ceiling=Decimal("15"),
+        base=Decimal("3"),
+        spreads={"expected_loss": 0.135, "capital": 0.5718, "funding": 0.0, "operating": 0.4},
+        discount=Decimal("0"),
+        raroc=Decimal("14.9992"),
+        authority=Authority.BRANCH_MANAGER,
+        rate_table_version="2025-05-20",
+        status=QuoteStatus.PENDING_APPROVAL,
+        quoted_by_id=maker.id,
+        quoted_at=clock.utcnow(),
+    )
+    session.add(quote)
+    session.flush()
+    return quote.id
+
+
+def _submitted_rating(session: Session, maker: StaffUser, customer_id: int) -> int:
+    rating = CorporateRating(
+        customer_id=customer_id,
+        model_version=credit_ratings.model().version,
+        answers=RATING_ANSWERS,
+        factor_points={code: 0.0 for code in RATING_ANSWERS},
+        score=0.0,
+        grade=CreditGrade.C,
+        status=RatingStatus.SUBMITTED,
+        prepared_by_id=maker.id,
+        prepared_at=clock.utcnow(),
+    )
+    session.add(rating)
+    session.flush()
+    return rating.id
 
 
 def _give_history(session: Session, bank: SmallBank) -> None:
@@ -310,6 +365,7 @@ def callers(small_bank: SmallBank, app_settings: str) -> Iterator[list[Caller]]:
         manager_a = users[small_bank.manager_a]
         own_customer = session.get_one(Customer, small_bank.book_a[0])
         own_customer.mobile_phone = "13900001111"
+        own_customer.birth_date = date(1980, 5, 1)
         outsider_branch = session.get_one(Customer, small_bank.other_branch_customer)
         outsider_branch.name = SENTINEL_NAME
         outsider_branch.mobile_phone = SENTINEL_PHONE
@@ -384,6 +440,8 @@ def _path(access: RouteAccess, objects: Objects) -> str:
         "promise_id": objects.quality.promise,
         "product_id": objects.product,
         "sale_id": objects.sale,
+        "quote_id": objects.quote,
+        "rating_id": objects.rating,
     }
     names = re.findall(r"{(\w+)}", access.path)
     missing = [name for name in names if name not in values]
@@ -396,6 +454,20 @@ def _path(access: RouteAccess, objects: Objects) -> str:
 GET_QUERIES = {("GET", "/api/v1/quality/inspections/checklist"): {"kind": "daily_check"}}
 """Query parameters a GET route requires."""
 SHIPPED_QUESTIONNAIRE = load_shipped()
+RATING_ANSWERS: dict[str, Any] = {
+    factor.code: factor.options[0].code if isinstance(factor, ChoiceFactor) else 1.0
+    for factor in credit_ratings.model().factors
+}
+PREQUALIFICATION: dict[str, Any] = {
+    "residence": "local_hukou",
+    "employment_months": 24,
+    "income_proof": "employer_certificate",
+    "monthly_income": "20000",
+    "declared_monthly_debt": "0",
+    "purchase_price": "200000",
+    "down_payment": "60000",
+    "term_months": 36,
+}
 API_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/customers/{customer_id}/assessments"): lambda o: {
         "answers": {
@@ -410,6 +482,24 @@ API_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/sales/{sale_id}/approve"): lambda o: {"note": "已核实"},
     ("POST", "/api/v1/sales/{sale_id}/reject"): lambda o: {"note": "风险过高"},
     ("POST", "/api/v1/sales/{sale_id}/cancel"): lambda o: {"reason": "客户改变主意"},
+    ("POST", "/api/v1/pricing/quotes"): lambda o: {
+        "customer_id": o.customer,
+        "amount": "1000000",
+        "term_months": 36,
+        "grade": "BBB",
+    },
+    ("POST", "/api/v1/pricing/quotes/{quote_id}/approve"): lambda o: {"version": 1, "note": "同意"},
+    ("POST", "/api/v1/pricing/quotes/{quote_id}/reject"): lambda o: {"version": 1, "note": "否"},
+    ("POST", "/api/v1/customers/{customer_id}/ratings"): lambda o: {"answers": RATING_ANSWERS},
+    ("POST", "/api/v1/ratings/{rating_id}/review"): lambda o: {
+        "approve": True,
+        "version": 1,
+        "note": "同意",
+    },
+    ("POST", "/api/v1/customers/{customer_id}/prequalifications"): lambda o: {
+        **PREQUALIFICATION,
+        "annual_rate": "0.036",
+    },
     ("PATCH", "/api/v1/products/{product_id}"): lambda o: {"version": 1, "risk_level": "R2"},
     ("POST", "/api/v1/customers/{customer_id}/reveal"): lambda o: {"reason": "客户来电核实身份"},
     ("POST", "/api/v1/privacy/requests"): lambda o: {
@@ -514,6 +604,21 @@ PAGE_FORMS: dict[tuple[str, str], Any] = {
     ("POST", "/sales/{sale_id}/approve"): lambda o: {"note": "已核实"},
     ("POST", "/sales/{sale_id}/reject"): lambda o: {"note": "风险过高"},
     ("POST", "/sales/{sale_id}/cancel"): lambda o: {"reason": "客户改变主意"},
+    ("POST", "/customers/{customer_id}/quote"): lambda o: {
+        "amount": "1000000",
+        "term_months": "36",
+        "grade": "BBB",
+    },
+    ("POST", "/pricing/quotes/{quote_id}/approve"): lambda o: {"version": "1", "note": "已核实"},
+    ("POST", "/pricing/quotes/{quote_id}/reject"): lambda o: {"version": "1", "note": "超出授权"},
+    ("POST", "/customers/{customer_id}/rating"): lambda o: {
+        code: str(answer) for code, answer in RATING_ANSWERS.items()
+    },
+    ("POST", "/ratings/{rating_id}/review"): lambda o: {"approve": "1", "version": "1"},
+    ("POST", "/customers/{customer_id}/prequalification"): lambda o: {
+        **{key: str(value) for key, value in PREQUALIFICATION.items()},
+        "annual_rate": "3.6",
+    },
     ("POST", "/products/{product_id}"): lambda o: {
         "version": "1",
         "name_zh": "三年定期存款",

@@ -11,6 +11,7 @@ from bankcrm.audit.endpoints import router as audit_router
 from bankcrm.churn.endpoints import router as churn_router
 from bankcrm.clv.endpoints import router as clv_router
 from bankcrm.complaints.endpoints import router as complaints_router
+from bankcrm.credit.endpoints import router as credit_router
 from bankcrm.customers.endpoints import router as customers_router
 from bankcrm.offers.endpoints import router as offers_router
 from bankcrm.privacy.endpoints import router as privacy_router
@@ -67,6 +68,7 @@ api_router.include_router(churn_router, responses=error_responses(403, 404, 422)
 api_router.include_router(privacy_router, responses=error_responses(400, 403, 404, 409, 422))
 api_router.include_router(complaints_router, responses=error_responses(400, 403, 404, 409, 422))
 api_router.include_router(offers_router, responses=error_responses(400, 403, 404, 409, 422))
+api_router.include_router(credit_router, responses=error_responses(400, 403, 404, 409, 422))
 QUALITY_ERRORS = error_responses(400, 403, 404, 409, 422)
 api_router.include_router(surveys_router, responses=QUALITY_ERRORS)
 api_router.include_router(quality_reports_router, responses=QUALITY_ERRORS)

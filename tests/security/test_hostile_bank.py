@@ -224,6 +224,8 @@ PATH_PARAMETERS = {
     "action_id": "improvement_actions",
     "product_id": "products",
     "sale_id": "sales",
+    "quote_id": "pricing_quotes",
+    "rating_id": "corporate_ratings",
 }
 """Which table's rows a route's path parameter names; a route with another one fails the sweep
 until it is added here."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +11,11 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import typer
 
+from bankcrm.core.clock import bank_today
 from bankcrm.core.config import get_settings
+from bankcrm.core.db import session_scope
 from bankcrm.core.exceptions import BankcrmError
+from bankcrm.credit import bank_loans as bank_loans_module
 from bankcrm.credit import berka, service
 from bankcrm.credit.scorecard import feature_stability
 
@@ -127,6 +131,49 @@ def stability(
     except BankcrmError as error:
         raise _fail(error) from error
     typer.echo(json.dumps({"features": feature_stability(card, recent)}))
+
+
+@credit_app.command("bank-loans")
+def bank_loans(
+    out: Path = typer.Option(..., "--out", dir_okay=False, help="CSV to write."),
+) -> None:
+    """The bank's own classified loans as an application file for ``credit fit`` (target
+    ``loan_class``; substandard, doubtful and loss are bad)."""
+    with session_scope() as session:
+        table = bank_loans_module.loan_table(session)
+    pa_csv.write_csv(table, out)
+    typer.echo(f"{table.num_rows:,} loans written to {out}")
+
+
+@credit_app.command("score-bank")
+def score_bank(
+    scorecard: Path = typer.Option(..., "--scorecard", exists=True, dir_okay=False),
+    tasks: bool = typer.Option(True, "--tasks/--no-tasks", help="Open downgrade tasks."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Score every borrower on their newest loan with a saved card; keep the score, grade and
+    reasons for the customer 360, and open a task where a grade fell."""
+    settings = get_settings().credit
+    try:
+        card = service.load(scorecard)
+        with session_scope() as session:
+            run = bank_loans_module.score_bank(
+                session,
+                card=card,
+                card_name=scorecard.name,
+                settings=settings,
+                today=bank_today(),
+                create_tasks=tasks,
+            )
+    except BankcrmError as error:
+        raise _fail(error) from error
+    if as_json:
+        typer.echo(json.dumps(asdict(run)))
+        return
+    typer.echo(
+        f"{run.scored:,} borrowers scored, {run.downgraded:,} downgraded, "
+        f"{run.tasks_created:,} tasks opened"
+    )
 
 
 @credit_app.command("berka-loans")

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy.orm import Session
 
 from bankcrm.churn import labelled
 from bankcrm.core.config import CreditSettings
-from bankcrm.core.exceptions import ImportRejected, ValidationFailed
+from bankcrm.core.enums import RatingStatus
+from bankcrm.core.exceptions import ImportRejected, NotFound, ValidationFailed
 from bankcrm.credit import grades
+from bankcrm.credit.models import CorporateRating, CreditScore, PricingQuote
+from bankcrm.credit.repository import CreditRepository
 from bankcrm.credit.scorecard import Applications, Scaling, Scorecard
 from bankcrm.credit.validation import (
     applications_of,
@@ -23,6 +27,7 @@ from bankcrm.credit.validation import (
     scorecard_predictions,
     sentinel_codes,
 )
+from bankcrm.staff.models import StaffUser
 
 
 def scorecard_for(settings: CreditSettings, special_codes: tuple[float, ...]) -> Scorecard:
@@ -133,3 +138,31 @@ def column_values(path: Path, name: str) -> list[object]:
     if name not in table.column_names:
         raise ImportRejected("no column of this name", file=path.name, row=None, column=name)
     return table.column(name).to_pylist()
+
+
+@dataclass(frozen=True)
+class CustomerCredit:
+    """What the customer 360 shows of a customer's credit: the newest score with its
+    reasons, the rating in force (corporate customers) and the latest quotes."""
+
+    score: CreditScore | None
+    rating: CorporateRating | None
+    quotes: list[PricingQuote]
+
+
+def customer_credit(
+    session: Session, *, user: StaffUser, customer_id: int, quotes: int = 3
+) -> CustomerCredit:
+    repository = CreditRepository(session, user)
+    if repository.customer(customer_id) is None:
+        raise NotFound(f"no customer {customer_id} in your book")
+    approved = [
+        rating
+        for rating in repository.ratings(customer_id)
+        if rating.status is RatingStatus.APPROVED
+    ]
+    return CustomerCredit(
+        score=repository.latest_score(customer_id),
+        rating=approved[0] if approved else None,
+        quotes=repository.quotes(customer_id, limit=quotes),
+    )

@@ -20,6 +20,7 @@ from bankcrm.core.exceptions import NotFound
 from bankcrm.core.inputs import FormText
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.core.permissions import Permission, has_permission
+from bankcrm.credit import service as credit_service
 from bankcrm.customers import service
 from bankcrm.customers.endpoints import NO_CONTROL_CHARACTERS
 from bankcrm.customers.schemas import PersonalDataRead
@@ -164,6 +165,11 @@ def _render_360(
         if has_permission(user.role, Permission.OFFERS_READ)
         else None
     )
+    credit = (
+        credit_service.customer_credit(session, user=user, customer_id=customer_id)
+        if has_permission(user.role, Permission.CREDIT_READ)
+        else None
+    )
     radar = (
         {
             "factors": [label_for(factor.factor, locale) for factor in segment.factors],
@@ -192,5 +198,7 @@ def _render_360(
             "assessment": assessment,
             "sales": sales,
             "may_sell": has_permission(user.role, Permission.OFFERS_SELL),
+            "credit": credit,
+            "may_assess_credit": has_permission(user.role, Permission.CREDIT_ASSESS),
         },
     )

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow.csv as pa_csv
 from sqlalchemy.orm import Session
 
 from bankcrm.audit import recorder as audit_recorder
@@ -33,8 +34,10 @@ from bankcrm.core.enums import (
     Role,
     Severity,
 )
-from bankcrm.core.exceptions import Conflict, ValidationFailed
+from bankcrm.core.exceptions import BankcrmError, Conflict, ValidationFailed
 from bankcrm.core.migrate import upgrade
+from bankcrm.credit import bank_loans
+from bankcrm.credit import service as credit_service
 from bankcrm.demo import repository
 from bankcrm.demo.offers_desk import plant_offers
 from bankcrm.demo.quality_improvement import plant_improvement
@@ -93,6 +96,7 @@ def build_demo_bank(
     _open_the_complaint_desk(database_url)
     _run_the_quality_desk(database_url, seed=seed)
     _open_the_sales_desk(database_url, seed=seed)
+    _open_the_credit_desk(database_url, files_dir)
     return DemoBank(database_url=database_url, logins=logins, rows_by_table=report.rows_by_table)
 
 
@@ -328,6 +332,47 @@ def _open_the_sales_desk(database_url: str, *, seed: int) -> None:
             rank_bank(session, today=today, window_months=settings.window_months)
             raise_reassessment_tasks(
                 session, today=today, notice_days=settings.reassessment_notice_days
+            )
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def _open_the_credit_desk(database_url: str, files_dir: Path) -> None:
+    """A scorecard learnt from the bank's own classified loans (kept beside the generated
+    files), and every borrower scored with it for the customer 360."""
+    settings = Settings(database_url=database_url).credit
+    engine = make_engine(database_url)
+    loans_file, card_file = files_dir / "loans.csv", files_dir / "scorecard.json"
+    try:
+        with Session(engine) as session:
+            pa_csv.write_csv(bank_loans.loan_table(session), loans_file)
+        try:
+            report, card = credit_service.fit_file(
+                loans_file,
+                target="loan_class",
+                bad_values=bank_loans.BAD_CLASSES,
+                exclude=("loan", "customer"),
+                folds=5,
+                seed=0,
+                special_codes=None,
+                settings=settings,
+                with_baseline=False,
+            )
+        except BankcrmError as error:
+            logger.warning("demo without a credit scorecard: %s", error.message)
+            return
+        credit_service.save(card, card_file)
+        logger.info("demo scorecard: AUC %.3f on %d loans", report["auc"], report["rows"])
+        with Session(engine) as session:
+            audit_recorder.act_as(session, actor_id=None, label="demo")
+            bank_loans.score_bank(
+                session,
+                card=card,
+                card_name=card_file.name,
+                settings=settings,
+                today=clock.bank_today(),
+                create_tasks=False,
             )
             session.commit()
     finally:

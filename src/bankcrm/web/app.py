@@ -29,6 +29,8 @@ def mount_web(app: FastAPI) -> None:
     from bankcrm.churn.pages import router as churn_pages
     from bankcrm.clv.pages import router as clv_pages
     from bankcrm.complaints.pages import router as complaint_pages
+    from bankcrm.credit.pricing_pages import router as pricing_pages
+    from bankcrm.credit.rating_pages import router as rating_pages
     from bankcrm.customers.pages import router as customer_pages
     from bankcrm.offers.pages import router as offer_pages
     from bankcrm.privacy.pages import router as privacy_pages
@@ -67,6 +69,8 @@ def mount_web(app: FastAPI) -> None:
         staff_pages,
         customer_pages,
         offer_pages,
+        pricing_pages,
+        rating_pages,
         product_pages,
         segment_pages,
         churn_pages,

@@ -23,11 +23,14 @@ from bankcrm.core.enums import (
     InteractionKind,
     InvestmentGoal,
     LifecycleStage,
+    LoanClass,
     LoyaltyFactor,
     PrivacyRequestKind,
     PrivacyRequestStatus,
     ProductCategory,
     Quadrant,
+    QuoteStatus,
+    RatingStatus,
     RecoveryKind,
     RecoveryStatus,
     Role,
@@ -42,6 +45,8 @@ from bankcrm.core.enums import (
     TransactionChannel,
     WaveStatus,
 )
+from bankcrm.credit.prequalification import Outcome
+from bankcrm.credit.pricing import Authority
 from bankcrm.web.i18n import gettext, translations
 
 Message = str | tuple[str, str]
@@ -221,6 +226,24 @@ ENTRIES: tuple[tuple[StrEnum, Message], ...] = (
     (SaleStatus.SUBSCRIBED, _("subscribed")),
     (SaleStatus.REJECTED, _("rejected")),
     (SaleStatus.CANCELLED, pgettext("sale", "cancelled")),
+    (QuoteStatus.AGREED, _("agreed")),
+    (QuoteStatus.PENDING_APPROVAL, _("waiting for approval")),
+    (QuoteStatus.APPROVED, _("approved")),
+    (QuoteStatus.REJECTED, _("rejected")),
+    (RatingStatus.SUBMITTED, _("waiting for review")),
+    (RatingStatus.APPROVED, _("approved")),
+    (RatingStatus.REJECTED, _("rejected")),
+    (LoanClass.NORMAL, pgettext("loan class", "normal")),
+    (LoanClass.SPECIAL_MENTION, pgettext("loan class", "special mention")),
+    (LoanClass.SUBSTANDARD, pgettext("loan class", "substandard")),
+    (LoanClass.DOUBTFUL, pgettext("loan class", "doubtful")),
+    (LoanClass.LOSS, pgettext("loan class", "loss")),
+    (Authority.ACCOUNT_MANAGER, _("account manager")),
+    (Authority.BRANCH_MANAGER, _("branch manager")),
+    (Authority.HEAD_OFFICE, _("head office")),
+    (Outcome.PASS, pgettext("pre-qualification", "pass")),
+    (Outcome.REFER, pgettext("pre-qualification", "refer to a credit officer")),
+    (Outcome.DECLINE, pgettext("pre-qualification", "decline")),
     (SuitabilityReason.KYC_INCOMPLETE, _("identity check incomplete")),
     (SuitabilityReason.NO_VALID_ASSESSMENT, _("no valid risk assessment")),
     (SuitabilityReason.LEVEL_ABOVE, _("risk above the customer's tolerance")),
