@@ -61,7 +61,7 @@ def error_responses(*status_codes: int) -> dict[int | str, dict[str, Any]]:
 api_router = APIRouter(prefix=API_PREFIX, responses=error_responses(401))
 api_router.include_router(staff_router, responses=error_responses(400, 403, 422))
 api_router.include_router(customers_router, responses=error_responses(400, 403, 404, 422))
-api_router.include_router(products_router, responses=error_responses(403, 404, 409, 422))
+api_router.include_router(products_router, responses=error_responses(400, 403, 404, 409, 422))
 api_router.include_router(segments_router, responses=error_responses(403, 404, 422))
 api_router.include_router(clv_router, responses=error_responses(403, 404, 422))
 api_router.include_router(churn_router, responses=error_responses(403, 404, 422))
