@@ -107,7 +107,6 @@ def score_bank(
     grade_names = grades.grades_of(pds, settings.master_scale)
     reasons = card.reasons(data)
     previous = repository.latest_scores()
-    order = [grade.value for grade in grades.GRADES]
     downgraded: list[tuple[int, int | None, str, str]] = []
     records = []
     for position, index in enumerate(chosen):
@@ -128,7 +127,7 @@ def score_bank(
             }
         )
         before = previous.get(customer_id)
-        if before is not None and order.index(grade) > order.index(before.grade.value):
+        if before is not None and grades.worse(grade, before.grade):
             downgraded.append((customer_id, manager_id, before.grade.value, grade))
     repository.add_scores(records)
     created = _downgrade_tasks(session, downgraded, today) if create_tasks else 0

@@ -19,6 +19,12 @@ from bankcrm.core.enums import CreditGrade
 GRADES: tuple[CreditGrade, ...] = tuple(CreditGrade)
 """Best first: AAA, AA, A, BBB, BB, B, CCC, CC, C."""
 
+
+def worse(grade: CreditGrade | str, than: CreditGrade | str) -> bool:
+    """Whether ``grade`` lies below ``than`` on the master scale."""
+    return GRADES.index(CreditGrade(grade)) > GRADES.index(CreditGrade(than))
+
+
 DEFAULT_MASTER_SCALE: dict[CreditGrade, float] = {
     CreditGrade.AAA: 0.0003,
     CreditGrade.AA: 0.0005,

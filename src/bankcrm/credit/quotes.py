@@ -179,16 +179,9 @@ def quote_for_bank(
 # --- quotes kept in the application ---------------------------------------------------------
 
 
-def customer_in_scope(repository: CreditRepository, customer_id: int) -> Customer:
-    customer = repository.customer(customer_id)
-    if customer is None:
-        raise NotFound(f"no customer {customer_id} in your book")
-    return customer
-
-
 def quote_customer(session: Session, *, user: StaffUser, customer_id: int) -> Customer:
     """The customer a quote is for, among those the user may see."""
-    return customer_in_scope(CreditRepository(session, user), customer_id)
+    return CreditRepository(session, user).customer_in_scope(customer_id)
 
 
 def _relationship(
@@ -234,7 +227,7 @@ def create_quote(
     """Price a loan for a customer the user may see and keep the quote: at the customer's
     credit grade unless ``grade`` is given, with the discount of their segment."""
     repository = CreditRepository(session, user)
-    customer = customer_in_scope(repository, customer_id)
+    customer = repository.customer_in_scope(customer_id)
     loan_grade = grade or customer.credit_grade
     if loan_grade is None:
         raise ValidationFailed(
@@ -288,7 +281,7 @@ def customer_quotes(
 ) -> list[QuoteRead]:
     """The customer's latest quotes, newest first."""
     repository = CreditRepository(session, user)
-    customer_in_scope(repository, customer_id)
+    repository.customer_in_scope(customer_id)
     rows = repository.quotes(customer_id, limit=QUOTES_SHOWN)
     return [quote_read(session, row, settings.pricing) for row in rows]
 
@@ -342,11 +335,6 @@ def decide(
     return quote_read(session, row, settings.pricing)
 
 
-def _username(session: Session, user_id: int | None) -> str | None:
-    user = staff_repository.get_by_id(session, user_id) if user_id is not None else None
-    return user.username if user is not None else None
-
-
 def quote_read(session: Session, row: PricingQuote, settings: PricingSettings) -> QuoteRead:
     product = products_repository.get(session, row.product_id) if row.product_id else None
     return QuoteRead(
@@ -369,9 +357,9 @@ def quote_read(session: Session, row: PricingQuote, settings: PricingSettings) -
         product=product.external_id if product is not None else None,
         rate_table_version=row.rate_table_version,
         hurdle_rate=float(settings.hurdle_rate),
-        quoted_by=_username(session, row.quoted_by_id),
+        quoted_by=staff_repository.username(session, row.quoted_by_id),
         quoted_at=row.quoted_at,
-        decided_by=_username(session, row.decided_by_id),
+        decided_by=staff_repository.username(session, row.decided_by_id),
         decided_at=row.decided_at,
         decision_note=row.decision_note,
     )

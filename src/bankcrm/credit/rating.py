@@ -24,12 +24,11 @@ from bankcrm.core.enums import CreditGrade
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.core.localized import LocalizedText
 from bankcrm.core.toml_reader import BandEntry, Interval, TomlReader
+from bankcrm.credit import grades
 
 SHIPPED_FILE = "corporate_rating.toml"
 FULL_SCORE = 100
 """What the weights add up to, and so the score of a flawless company."""
-GRADE_ORDER: tuple[CreditGrade, ...] = tuple(CreditGrade)
-"""Best first: AAA, AA, A, BBB, BB, B, CCC, CC, C."""
 
 RatingAnswer = str | float
 """The chosen option's code for a choice factor, the figure for a ratio."""
@@ -324,7 +323,7 @@ class _Reader(TomlReader):
         for entry in entries:
             where = self.named(entry.where, entry.entry.get("grade"))
             grade = self.choice(f"{where}.grade", entry.entry["grade"], CreditGrade)
-            if bands and GRADE_ORDER.index(grade) >= GRADE_ORDER.index(bands[-1].grade):
+            if bands and not grades.worse(bands[-1].grade, grade):
                 raise self.fail(
                     f"{where}.grade",
                     f"grades rise with the score, so {grade} cannot follow {bands[-1].grade}",

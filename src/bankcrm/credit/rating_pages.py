@@ -14,14 +14,13 @@ from starlette.datastructures import FormData
 from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import CustomerType
-from bankcrm.core.exceptions import BankcrmError, NotFound, ValidationFailed
+from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.inputs import FormText, ascii_digits, parse_number
 from bankcrm.core.pagination import MAX_ID, whole_number
 from bankcrm.credit import prequalifications, ratings
 from bankcrm.credit import rating as rating_model
 from bankcrm.credit.prequalification import IncomeProof, Residence
 from bankcrm.credit.repository import CreditRepository
-from bankcrm.customers.models import Customer
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageCreditApprove, PageCreditAssess
 from bankcrm.web.i18n import gettext
@@ -60,13 +59,6 @@ INCOME_PROOF_TEXTS = {
     IncomeProof.BANK_STATEMENT_ONLY: _("Bank statements only"),
     IncomeProof.NONE: _("None"),
 }
-
-
-def _customer(session: Session, user: StaffUser, customer_id: int) -> Customer:
-    customer = CreditRepository(session, user).customer(customer_id)
-    if customer is None:
-        raise NotFound(f"no customer {customer_id} in your book")
-    return customer
 
 
 # --- the corporate rating -------------------------------------------------------------------
@@ -160,7 +152,7 @@ def _render_rating(
     status_code: int = 200,
 ) -> Response:
     locale = request_locale(request)
-    customer = _customer(session, user, customer_id)
+    customer = CreditRepository(session, user).customer_in_scope(customer_id)
     history = ratings.ratings(session, user=user, customer_id=customer_id, locale=locale)
     current = ratings.model()
     factors = [
@@ -370,7 +362,7 @@ def _render_prequalification(
     status_code: int = 200,
 ) -> Response:
     locale = request_locale(request)
-    customer = _customer(session, user, customer_id)
+    customer = CreditRepository(session, user).customer_in_scope(customer_id)
     history = prequalifications.prequalifications(
         session, user=user, customer_id=customer_id, locale=locale
     )

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bankcrm.core.clock import bank_today, utcnow
 from bankcrm.core.enums import CreditGrade, CustomerType, RatingStatus, TaskPriority
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from bankcrm.credit import grades
 from bankcrm.credit import rating as rating_model
 from bankcrm.credit.models import CorporateRating
 from bankcrm.credit.repository import CreditRepository
@@ -34,13 +35,6 @@ def model() -> rating_model.RatingModel:
     return rating_model.load_shipped()
 
 
-def _customer(repository: CreditRepository, customer_id: int) -> Customer:
-    customer = repository.customer(customer_id)
-    if customer is None:
-        raise NotFound(f"no customer {customer_id} in your book")
-    return customer
-
-
 def submit_rating(
     session: Session,
     *,
@@ -52,7 +46,7 @@ def submit_rating(
     """Rate a corporate customer from the account manager's answers; the rating waits for a
     branch manager's review."""
     repository = CreditRepository(session, user)
-    customer = _customer(repository, customer_id)
+    customer = repository.customer_in_scope(customer_id)
     if customer.customer_type != CustomerType.CORPORATE:
         raise ValidationFailed(
             f"customer {customer_id} is not a company: only corporate customers are rated",
@@ -108,18 +102,13 @@ def review_rating(
     row.reviewed_at = utcnow()
     row.review_note = note
     if approve:
-        customer = _customer(repository, row.customer_id)
+        customer = repository.customer_in_scope(row.customer_id)
         previous = customer.credit_grade
         customer.credit_grade = row.grade
-        if previous is not None and _worse(row.grade, previous):
+        if previous is not None and grades.worse(row.grade, previous):
             _downgrade_task(session, customer, row, previous, user)
     session.flush()
     return rating_read(session, row, locale=locale, in_force=approve)
-
-
-def _worse(grade: CreditGrade, than: CreditGrade) -> bool:
-    order = rating_model.GRADE_ORDER
-    return order.index(grade) > order.index(than)
 
 
 def _downgrade_task(
@@ -154,7 +143,7 @@ def ratings(
 ) -> list[RatingRead]:
     """The customer's ratings, newest first; the newest approved one is in force."""
     repository = CreditRepository(session, user)
-    _customer(repository, customer_id)
+    repository.customer_in_scope(customer_id)
     rows = repository.ratings(customer_id)
     in_force = next((row.id for row in rows if row.status == RatingStatus.APPROVED), None)
     return [rating_read(session, row, locale=locale, in_force=row.id == in_force) for row in rows]
@@ -169,11 +158,6 @@ def review_queue(session: Session, *, user: StaffUser, locale: str) -> list[Rati
         )
         for row, name in rows
     ]
-
-
-def _username(session: Session, user_id: int | None) -> str | None:
-    user = staff_repository.get_by_id(session, user_id) if user_id is not None else None
-    return user.username if user is not None else None
 
 
 def rating_read(
@@ -224,9 +208,9 @@ def rating_read(
         grade=row.grade,
         grade_name=grade_name,
         costliest=costliest,
-        prepared_by=_username(session, row.prepared_by_id),
+        prepared_by=staff_repository.username(session, row.prepared_by_id),
         prepared_at=row.prepared_at,
-        reviewed_by=_username(session, row.reviewed_by_id),
+        reviewed_by=staff_repository.username(session, row.reviewed_by_id),
         reviewed_at=row.reviewed_at,
         review_note=row.review_note,
         in_force=in_force,

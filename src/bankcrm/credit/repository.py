@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, insert
 
 from bankcrm.accounts.models import Account
 from bankcrm.core.enums import AccountStatus, ProductCategory, RatingStatus
+from bankcrm.core.exceptions import NotFound
 from bankcrm.credit.models import CorporateRating, CreditScore, LoanPrequalification, PricingQuote
 from bankcrm.customers.models import Customer
 from bankcrm.products.models import Product
@@ -26,6 +27,13 @@ class CreditRepository(ScopedRepository):
 
     def customer(self, customer_id: int) -> Customer | None:
         return self.session.scalar(self.customers().where(Customer.id == customer_id))
+
+    def customer_in_scope(self, customer_id: int) -> Customer:
+        """The customer, or ``NotFound`` when the viewer may not see them."""
+        customer = self.customer(customer_id)
+        if customer is None:
+            raise NotFound(f"no customer {customer_id} in your book")
+        return customer
 
     def latest_score(self, customer_id: int) -> CreditScore | None:
         statement = (

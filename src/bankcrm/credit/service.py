@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bankcrm.churn import labelled
 from bankcrm.core.config import CreditSettings
 from bankcrm.core.enums import RatingStatus
-from bankcrm.core.exceptions import ImportRejected, NotFound, ValidationFailed
+from bankcrm.core.exceptions import ImportRejected, ValidationFailed
 from bankcrm.credit import grades
 from bankcrm.credit.models import CorporateRating, CreditScore, PricingQuote
 from bankcrm.credit.repository import CreditRepository
@@ -154,8 +154,7 @@ def customer_credit(
     session: Session, *, user: StaffUser, customer_id: int, quotes: int = 3
 ) -> CustomerCredit:
     repository = CreditRepository(session, user)
-    if repository.customer(customer_id) is None:
-        raise NotFound(f"no customer {customer_id} in your book")
+    repository.customer_in_scope(customer_id)
     approved = [
         rating
         for rating in repository.ratings(customer_id)

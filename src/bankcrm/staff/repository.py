@@ -18,6 +18,12 @@ def get_by_id(session: Session, user_id: int) -> StaffUser | None:
     return session.get(StaffUser, user_id)
 
 
+def username(session: Session, user_id: int | None) -> str | None:
+    """The login name of the user with ``user_id``; ``None`` for no one or an unknown id."""
+    user = get_by_id(session, user_id) if user_id is not None else None
+    return user.username if user is not None else None
+
+
 def branch_id_for_external_id(session: Session, external_id: str) -> int | None:
     return session.scalars(select(Branch.id).where(Branch.external_id == external_id)).first()
 
