@@ -1,11 +1,11 @@
 """``make bench``: generator, import, customer list, segmentation, CLV, audit, backup, complaints,
-offers, credit.
+offers, credit, campaigns.
 
 Every figure is printed next to a baseline measured in the same run on the same machine, so
 the ratios mean something wherever it runs; the figures go to docs/performance.md. Set
 ``BENCH_QUICK=1`` for a short run and ``BENCH_ONLY=segmentation`` (comma-separated, from
-generator, import, segmentation, clv, security, complaints, offers, credit) to run some sections
-only: their sections of the page are replaced and the others kept.
+generator, import, segmentation, clv, security, complaints, offers, credit, campaigns) to run
+some sections only: their sections of the page are replaced and the others kept.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from bankcrm.core.enums import Role
 from bankcrm.customers import service as customers_service
 from bankcrm.staff.models import StaffUser
 from bench.audit import bench_audit, bench_backup
+from bench.campaigns import bench_campaigns
 from bench.clv import bench_clv
 from bench.complaints import bench_complaints
 from bench.credit import bench_credit
@@ -48,6 +49,7 @@ RANK_SIZES = (20_000,) if QUICK else (100_000, 1_000_000)
 RANK_REPEATS = 2
 CREDIT_FIT_ROWS = 20_000 if QUICK else 100_000
 CREDIT_SCORE_ROWS = 100_000 if QUICK else 1_000_000
+CAMPAIGN_CUSTOMERS = 100_000 if QUICK else 1_000_000
 SECTIONS = (
     "generator",
     "import",
@@ -57,6 +59,7 @@ SECTIONS = (
     "complaints",
     "offers",
     "credit",
+    "campaigns",
 )
 ONLY = tuple(name for name in os.environ.get("BENCH_ONLY", "").split(",") if name) or SECTIONS
 
@@ -282,6 +285,10 @@ def main() -> None:
             print("credit", flush=True)
             credit = bench_credit(work, fit_rows=CREDIT_FIT_ROWS, score_rows=CREDIT_SCORE_ROWS)
             sections["## Credit scorecards"] = ["", *credit, ""]
+        if "campaigns" in ONLY:
+            print("campaigns", flush=True)
+            campaigns = bench_campaigns(work, customers=CAMPAIGN_CUSTOMERS)
+            sections["## Campaigns"] = ["", *campaigns, ""]
     memory = psutil.virtual_memory().total / 2**30
     header = [
         "# Performance",

@@ -8,6 +8,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from bankcrm.audit.endpoints import router as audit_router
+from bankcrm.campaigns.endpoints import router as campaigns_router
+from bankcrm.campaigns.planning.endpoints import router as marketing_plans_router
+from bankcrm.campaigns.prospects.endpoints import router as prospects_router
 from bankcrm.churn.endpoints import router as churn_router
 from bankcrm.clv.endpoints import router as clv_router
 from bankcrm.complaints.endpoints import router as complaints_router
@@ -69,6 +72,11 @@ api_router.include_router(privacy_router, responses=error_responses(400, 403, 40
 api_router.include_router(complaints_router, responses=error_responses(400, 403, 404, 409, 422))
 api_router.include_router(offers_router, responses=error_responses(400, 403, 404, 409, 422))
 api_router.include_router(credit_router, responses=error_responses(400, 403, 404, 409, 422))
+api_router.include_router(campaigns_router, responses=error_responses(400, 403, 404, 409, 422))
+api_router.include_router(
+    marketing_plans_router, responses=error_responses(400, 403, 404, 409, 422)
+)
+api_router.include_router(prospects_router, responses=error_responses(400, 403, 404, 409, 422))
 QUALITY_ERRORS = error_responses(400, 403, 404, 409, 422)
 api_router.include_router(surveys_router, responses=QUALITY_ERRORS)
 api_router.include_router(quality_reports_router, responses=QUALITY_ERRORS)

@@ -25,6 +25,13 @@ from sqlalchemy import ColumnElement, Select, Update, and_, false, or_, select, 
 from sqlalchemy.orm import Session
 
 from bankcrm.accounts.models import Account, AccountParty, Holding, StandingOrder, Transaction
+from bankcrm.campaigns.models import CampaignMember, CampaignSend, HoldoutMember, MarketingConsent
+from bankcrm.campaigns.prospects.models import (
+    Prospect,
+    ProspectEvent,
+    ProspectFollowUp,
+    ProspectObjection,
+)
 from bankcrm.churn.models import ChurnScore
 from bankcrm.clv.models import CustomerValue
 from bankcrm.complaints.models import Complaint, ComplaintEvent, ComplaintRecovery
@@ -123,6 +130,20 @@ def _inspection_visible(viewer: StaffUser) -> ColumnElement[bool]:
     return ownership_scope(viewer, branch=Inspection.branch_id, owners=(Inspection.staff_id,))
 
 
+def _prospect_visible(viewer: StaffUser) -> ColumnElement[bool]:
+    """A prospect is seen by its branch and by the account manager who owns it, whether or
+    not it is a customer yet."""
+    return ownership_scope(viewer, branch=Prospect.branch_id, owners=(Prospect.owner_id,))
+
+
+def _prospect_part(model: Any) -> Ownership:
+    """A row of a prospect's (a move, an objection, a follow-up) goes with its prospect."""
+    joins: tuple[Join, ...] = ((Prospect, Prospect.id == model.prospect_id, False),)
+    return Ownership(
+        to_customer=(*joins, _to_customer(Prospect)), joins=joins, visible=_prospect_visible
+    )
+
+
 @dataclass(frozen=True)
 class Ownership:
     """How the rows of one table reach the rows that decide who sees them."""
@@ -174,6 +195,10 @@ OWNERSHIP: dict[type[Any], Ownership] = {
     PricingQuote: Ownership(to_customer=(_to_customer(PricingQuote),)),
     LoanPrequalification: Ownership(to_customer=(_to_customer(LoanPrequalification),)),
     CreditScore: Ownership(to_customer=(_to_customer(CreditScore),)),
+    CampaignMember: Ownership(to_customer=(_to_customer(CampaignMember),)),
+    CampaignSend: Ownership(to_customer=(_to_customer(CampaignSend),)),
+    HoldoutMember: Ownership(to_customer=(_to_customer(HoldoutMember),)),
+    MarketingConsent: Ownership(to_customer=(_to_customer(MarketingConsent),)),
     Complaint: Ownership(
         to_customer=(_to_customer(Complaint),), joins=_CASE_JOINS, visible=_complaint_visible
     ),
@@ -209,6 +234,10 @@ OWNERSHIP: dict[type[Any], Ownership] = {
         joins=((Inspection, Inspection.id == InspectionResult.inspection_id, False),),
         visible=_inspection_visible,
     ),
+    Prospect: Ownership(to_customer=(_to_customer(Prospect),), joins=(), visible=_prospect_visible),
+    ProspectEvent: _prospect_part(ProspectEvent),
+    ProspectObjection: _prospect_part(ProspectObjection),
+    ProspectFollowUp: _prospect_part(ProspectFollowUp),
 }
 """Every table whose rows a role may or may not see. ``tests/security/test_row_scope.py``
 checks that each table with a foreign key to a registered one is registered (or named in

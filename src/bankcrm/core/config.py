@@ -351,6 +351,46 @@ class PricingSettings(BaseModel):
         return self.product_bounds.get(product, self.bounds)
 
 
+class SendingSettings(BaseModel):
+    """How campaign messages leave the bank (``[campaigns.sending]``): e-mail through the
+    bank's SMTP relay, text messages through its SMS gateway (the HTTP contract is in
+    ``docs/sms-gateway.md``). Unset hosts leave the channel to a file export."""
+
+    smtp_host: str = ""
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_sender: str = ""
+    """The From address of campaign e-mail."""
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    sms_gateway_url: str = ""
+    """The gateway's send endpoint (``https://sms.example.bank/v1/messages``)."""
+    sms_gateway_token: str = ""
+    """Sent as ``Authorization: Bearer …``."""
+    messages_per_second: float = Field(default=10.0, gt=0, le=10_000)
+    """The most messages a campaign sends a second on one channel: what the relay or the
+    gateway accepts without throttling the bank."""
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    """Tries per member before the send is logged as failed; only transient failures
+    (a refused connection, a 5xx or 429 from the gateway) are tried again."""
+    retry_seconds: float = Field(default=2.0, ge=0, le=600)
+    """The wait before the second try; it doubles before each further one."""
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+
+class CampaignSettings(BaseModel):
+    """Campaign targeting and contact rules (``[campaigns]`` in ``bankcrm.toml``)."""
+
+    control_share: float = Field(default=0.1, ge=0, lt=1)
+    """The share of a campaign's members held out as its control group, when the campaign
+    does not set its own."""
+    frequency_cap: int = Field(default=2, ge=1, le=100)
+    """The most campaign contacts one customer receives within ``cap_window_days``, over all
+    campaigns and channels."""
+    cap_window_days: int = Field(default=30, ge=1, le=366)
+    sending: SendingSettings = Field(default_factory=SendingSettings)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BANKCRM_",
@@ -408,6 +448,7 @@ class Settings(BaseSettings):
     offers: OfferSettings = Field(default_factory=OfferSettings)
     credit: CreditSettings = Field(default_factory=CreditSettings)
     pricing: PricingSettings = Field(default_factory=PricingSettings)
+    campaigns: CampaignSettings = Field(default_factory=CampaignSettings)
 
     _drawn_key_file: Path | None = PrivateAttr(default=None)
     _key_drawn_now: bool = PrivateAttr(default=False)

@@ -431,6 +431,129 @@ class PrivacyRequestStatus(StrEnum):
     """A deletion blocked by a retention duty; the reason is shown."""
 
 
+class CampaignObjective(StrEnum):
+    """What the campaign's communication sets out to do (seed 002: inform, stimulate,
+    persuade, remind, build preference)."""
+
+    INFORM = "inform"
+    STIMULATE = "stimulate"
+    PERSUADE = "persuade"
+    REMIND = "remind"
+    BUILD_PREFERENCE = "build_preference"
+
+
+class CampaignChannel(StrEnum):
+    BRANCH = "branch"
+    PHONE = "phone"
+    SMS = "sms"
+    APP = "app"
+    EMAIL = "email"
+    WECHAT = "wechat"
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    RUNNING = "running"
+    STOPPED = "stopped"
+    FINISHED = "finished"
+
+
+class CampaignGroup(StrEnum):
+    """A frozen member's place: contacted, held out at random, or left out with a reason."""
+
+    TREATMENT = "treatment"
+    CONTROL = "control"
+    EXCLUDED = "excluded"
+
+
+class SendStatus(StrEnum):
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class PlanStatus(StrEnum):
+    """A marketing plan version: drafted, waiting for approval, approved (frozen) or returned
+    to its author with a reason."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class PestFactor(StrEnum):
+    POLITICAL = "political"
+    ECONOMIC = "economic"
+    SOCIAL = "social"
+    TECHNOLOGICAL = "technological"
+
+
+class ChecklistAnswer(StrEnum):
+    YES = "yes"
+    NO = "no"
+    PARTLY = "partly"
+
+
+class BudgetMethod(StrEnum):
+    """The four ways of setting a promotion budget in the handbook."""
+
+    AFFORDABLE = "affordable"
+    PERCENT_OF_SALES = "percent_of_sales"
+    COMPETITIVE_PARITY = "competitive_parity"
+    OBJECTIVE_AND_TASK = "objective_and_task"
+
+
+class ProspectStage(StrEnum):
+    """Where a prospect stands in the pipeline (营销阶段); ``lost`` ends it from any open
+    stage."""
+
+    IDENTIFY = "identify"
+    NEEDS = "needs"
+    PRESENTATION = "presentation"
+    NEGOTIATION = "negotiation"
+    DEAL = "deal"
+    LOST = "lost"
+
+
+class ProspectSource(StrEnum):
+    REFERRAL = "referral"
+    WALK_IN = "walk_in"
+    CAMPAIGN = "campaign"
+    EVENT = "event"
+    EXISTING_CUSTOMER = "existing_customer"
+
+
+class FollowUpChannel(StrEnum):
+    PHONE = "phone"
+    VISIT = "visit"
+    BRANCH = "branch"
+    WECHAT = "wechat"
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class FeeStage(StrEnum):
+    """The fee-based (intermediate) business flow (中间业务): 业务洽谈 → 业务报价 → 服务实施
+    → 回访 (seed 002), then done."""
+
+    NEGOTIATION = "negotiation"
+    QUOTATION = "quotation"
+    DELIVERY = "delivery"
+    FOLLOW_UP = "follow_up"
+    COMPLETED = "completed"
+
+
+class CultivationStep(StrEnum):
+    """How a growth customer (成长型客户) is cultivated (seed 001)."""
+
+    SATISFACTION = "satisfaction"
+    ADDED_VALUE = "added_value"
+    FREEDOM_OF_CHOICE = "freedom_of_choice"
+    INCENTIVES = "incentives"
+
+
 def db_enum(enum_class: type[StrEnum], name: str) -> SAEnum:
     """A portable enumeration column: VARCHAR plus a CHECK constraint, values stored as text."""
     return SAEnum(

@@ -3,6 +3,31 @@
 from bankcrm.accounts.models import Account, AccountParty, Holding, StandingOrder, Transaction
 from bankcrm.audit.models import AuditEntry, AuditHead
 from bankcrm.branches.models import Branch
+from bankcrm.campaigns.models import (
+    Campaign,
+    CampaignMember,
+    CampaignSend,
+    HoldoutMember,
+    MarketingConsent,
+    MarketingHoldout,
+    SavedSegment,
+)
+from bankcrm.campaigns.planning.models import (
+    MarketingPlan,
+    MarketingPlanAction,
+    MarketingPlanBudgetLine,
+    MarketingPlanCampaign,
+    MarketingPlanChecklistAnswer,
+    MarketingPlanCompetitor,
+    MarketingPlanPest,
+    MarketingPlanSection,
+)
+from bankcrm.campaigns.prospects.models import (
+    Prospect,
+    ProspectEvent,
+    ProspectFollowUp,
+    ProspectObjection,
+)
 from bankcrm.churn.models import ChurnRun, ChurnScore
 from bankcrm.clv.models import ClvRun, CustomerValue
 from bankcrm.complaints.models import (
@@ -42,6 +67,9 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Branch",
+    "Campaign",
+    "CampaignMember",
+    "CampaignSend",
     "ChurnRun",
     "ChurnScore",
     "ClvRun",
@@ -55,6 +83,7 @@ __all__ = [
     "CustomerSegment",
     "CustomerValue",
     "Holding",
+    "HoldoutMember",
     "ImprovementAction",
     "Inspection",
     "InspectionResult",
@@ -63,13 +92,28 @@ __all__ = [
     "LoginBackoff",
     "ManagementPrediction",
     "ManagerAssignment",
+    "MarketingConsent",
+    "MarketingHoldout",
+    "MarketingPlan",
+    "MarketingPlanAction",
+    "MarketingPlanBudgetLine",
+    "MarketingPlanCampaign",
+    "MarketingPlanChecklistAnswer",
+    "MarketingPlanCompetitor",
+    "MarketingPlanPest",
+    "MarketingPlanSection",
     "Note",
     "OfferScore",
     "PricingQuote",
     "PrivacyRequest",
     "Product",
+    "Prospect",
+    "ProspectEvent",
+    "ProspectFollowUp",
+    "ProspectObjection",
     "RiskAssessment",
     "Sale",
+    "SavedSegment",
     "SegmentRun",
     "ServicePromise",
     "ServiceStandard",

@@ -51,6 +51,20 @@ class Permission(StrEnum):
     CREDIT_APPROVE = "credit:approve"
     """Review another person's corporate rating; approve a quote beyond their authority
     (maker–checker)."""
+    CAMPAIGNS_READ = "campaigns:read"
+    """Campaigns with their members counted, evaluations, marketing plans and budgets."""
+    CAMPAIGNS_DESIGN = "campaigns:design"
+    """Build segments, design campaigns, write marketing plans and budgets, launch and stop
+    an approved campaign, import its responses."""
+    CAMPAIGNS_APPROVE = "campaigns:approve"
+    """Approve another person's campaign or marketing plan (maker–checker)."""
+    CAMPAIGNS_CONTACT = "campaigns:contact"
+    """Work campaign contact tasks, record what came of them, record a customer's
+    marketing consent."""
+    PROSPECTS_WORK = "prospects:work"
+    """Keep one's own prospect pipeline: prospects, stages, objections, follow-ups."""
+    PROSPECTS_READ = "prospects:read"
+    """The pipelines and conversion funnels of the prospects the role sees."""
     PRODUCTS_MANAGE = "products:manage"
     """Keep the product catalogue: levels, terms, rates, FAB talking points, withdrawal."""
     AUDIT_READ = "audit:read"
@@ -73,6 +87,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ANALYTICS_READ,
             Permission.QUALITY_READ,
             Permission.OFFERS_SUMMARY,
+            Permission.CAMPAIGNS_READ,
+            Permission.CAMPAIGNS_DESIGN,
         }
     ),
     Role.ACCOUNT_MANAGER: frozenset(
@@ -88,6 +104,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.OFFERS_READ,
             Permission.CREDIT_READ,
             Permission.CREDIT_ASSESS,
+            Permission.CAMPAIGNS_CONTACT,
+            Permission.PROSPECTS_WORK,
         }
     ),
     Role.BRANCH_MANAGER: frozenset(
@@ -109,6 +127,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CREDIT_READ,
             Permission.CREDIT_ASSESS,
             Permission.CREDIT_APPROVE,
+            Permission.CAMPAIGNS_READ,
+            Permission.CAMPAIGNS_APPROVE,
+            Permission.CAMPAIGNS_CONTACT,
+            Permission.PROSPECTS_WORK,
+            Permission.PROSPECTS_READ,
         }
     ),
     Role.QUALITY_OFFICER: frozenset(
@@ -134,6 +157,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.OFFERS_SUMMARY,
             Permission.CREDIT_READ,
             Permission.AUDIT_READ,
+            Permission.CAMPAIGNS_READ,
+            Permission.PROSPECTS_READ,
         }
     ),
 }

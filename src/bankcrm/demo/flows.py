@@ -39,6 +39,7 @@ from bankcrm.core.migrate import upgrade
 from bankcrm.credit import bank_loans
 from bankcrm.credit import service as credit_service
 from bankcrm.demo import repository
+from bankcrm.demo.campaigns_desk import open_the_marketing_desk
 from bankcrm.demo.offers_desk import plant_offers
 from bankcrm.demo.quality_improvement import plant_improvement
 from bankcrm.demo.quality_inspections import plant_inspections
@@ -97,6 +98,7 @@ def build_demo_bank(
     _run_the_quality_desk(database_url, seed=seed)
     _open_the_sales_desk(database_url, seed=seed)
     _open_the_credit_desk(database_url, files_dir)
+    _open_the_marketing_desk(database_url, seed=seed)
     return DemoBank(database_url=database_url, logins=logins, rows_by_table=report.rows_by_table)
 
 
@@ -373,6 +375,30 @@ def _open_the_credit_desk(database_url: str, files_dir: Path) -> None:
                 settings=settings,
                 today=clock.bank_today(),
                 create_tasks=False,
+            )
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def _open_the_marketing_desk(database_url: str, *, seed: int) -> None:
+    """Consent on every channel, three past campaigns with their control groups and what
+    came of them, and a live campaign with contact tasks for the account managers."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            audit_recorder.act_as(session, actor_id=None, label="demo")
+            analyst = repository.first_staff_in_role(session, role=Role.MARKETING_ANALYST)
+            approver = _demo_branch_manager(session)
+            if analyst is None or approver is None:
+                logger.warning("demo without campaigns: no marketing analyst or branch manager")
+                return
+            open_the_marketing_desk(
+                session,
+                analyst=analyst,
+                approver=approver,
+                today=clock.bank_today(),
+                seed=seed,
             )
             session.commit()
     finally:

@@ -331,6 +331,23 @@ class OfferSystemRepository(SystemRepository):
             for customer_id, manager, valid_until in self.session.execute(statement)
         ]
 
+    def customers_with_assessments(
+        self, customer_ids: Sequence[int]
+    ) -> list[tuple[Customer, RiskAssessment | None]]:
+        """The customers with their newest risk assessment (``None`` for none), for judging
+        an offer to many at once."""
+        found: list[tuple[Customer, RiskAssessment | None]] = []
+        for start in range(0, len(customer_ids), INSERT_CHUNK):
+            chunk = customer_ids[start : start + INSERT_CHUNK]
+            statement = self.same_customer(
+                self.customers(Customer, RiskAssessment),
+                RiskAssessment,
+                RiskAssessment.id.in_(self._latest_assessment_ids()),
+                outer=True,
+            ).where(Customer.id.in_(chunk))
+            found.extend(self.session.execute(statement).tuples())
+        return found
+
     def _latest_assessment_ids(self) -> Any:
         return (
             self.owned(RiskAssessment, func.max(RiskAssessment.id))

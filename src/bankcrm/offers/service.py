@@ -8,7 +8,7 @@ customer's confirmation, waits for a branch manager's approval (maker–checker)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -41,7 +41,7 @@ from bankcrm.customers.models import Customer
 from bankcrm.offers import objections as objection_book
 from bankcrm.offers import questionnaire as risk_questionnaire
 from bankcrm.offers.models import OfferScore, RiskAssessment, Sale
-from bankcrm.offers.repository import OffersRepository, SaleWithNames
+from bankcrm.offers.repository import OffersRepository, OfferSystemRepository, SaleWithNames
 from bankcrm.offers.schemas import (
     AssessmentRead,
     FabText,
@@ -554,6 +554,24 @@ def offers_for(
             after={"products": [offer.product_id for offer in offers]},
         )
     return offers
+
+
+def suitable_customers(
+    session: Session,
+    customer_ids: Sequence[int],
+    product: Product,
+    *,
+    settings: OfferSettings,
+    today: date,
+) -> set[int]:
+    """Of ``customer_ids``, those the suitability gate allows ``product`` for today: the
+    check a campaign's offer passes for every member (a job for the whole bank)."""
+    rows = OfferSystemRepository(session).customers_with_assessments(customer_ids)
+    return {
+        customer.id
+        for customer, assessment in rows
+        if verdict(customer, assessment, product, settings, today).allowed
+    }
 
 
 def offerable_to(

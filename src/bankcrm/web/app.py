@@ -26,6 +26,9 @@ async def _redirect_to_login(request: Request, error: Exception) -> Response:
 
 def mount_web(app: FastAPI) -> None:
     from bankcrm.audit.pages import router as audit_pages
+    from bankcrm.campaigns.pages import router as campaign_pages
+    from bankcrm.campaigns.planning.pages import router as plan_pages
+    from bankcrm.campaigns.prospects.pages import router as pipeline_pages
     from bankcrm.churn.pages import router as churn_pages
     from bankcrm.clv.pages import router as clv_pages
     from bankcrm.complaints.pages import router as complaint_pages
@@ -84,5 +87,8 @@ def mount_web(app: FastAPI) -> None:
         inspection_pages,
         improvement_pages,
         audit_pages,
+        pipeline_pages,
+        plan_pages,
+        campaign_pages,
     ):
         app.include_router(router, include_in_schema=False, dependencies=[Depends(require_csrf)])

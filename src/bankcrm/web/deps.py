@@ -111,6 +111,18 @@ PageOffersApprove = Annotated[StaffUser, Depends(RequirePagePermission(Permissio
 PageCreditRead = Annotated[StaffUser, Depends(RequirePagePermission(Permission.CREDIT_READ))]
 PageCreditAssess = Annotated[StaffUser, Depends(RequirePagePermission(Permission.CREDIT_ASSESS))]
 PageCreditApprove = Annotated[StaffUser, Depends(RequirePagePermission(Permission.CREDIT_APPROVE))]
+PageCampaignsRead = Annotated[StaffUser, Depends(RequirePagePermission(Permission.CAMPAIGNS_READ))]
+PageCampaignsDesign = Annotated[
+    StaffUser, Depends(RequirePagePermission(Permission.CAMPAIGNS_DESIGN))
+]
+PageCampaignsApprove = Annotated[
+    StaffUser, Depends(RequirePagePermission(Permission.CAMPAIGNS_APPROVE))
+]
+PageCampaignsContact = Annotated[
+    StaffUser, Depends(RequirePagePermission(Permission.CAMPAIGNS_CONTACT))
+]
+PageProspectsWork = Annotated[StaffUser, Depends(RequirePagePermission(Permission.PROSPECTS_WORK))]
+PageProspectsRead = Annotated[StaffUser, Depends(RequirePagePermission(Permission.PROSPECTS_READ))]
 PageProductsManage = Annotated[
     StaffUser, Depends(RequirePagePermission(Permission.PRODUCTS_MANAGE))
 ]
