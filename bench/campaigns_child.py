@@ -87,8 +87,15 @@ def build(path: Path, customers: int) -> dict[str, object]:
             "is_active, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, 'account_manager', ?, 1, ?, ?)",
             [
-                (m, f"AM{m:04d}", f"am_{m:04d}", f"客户经理{m:04d}", (m - 1) % BRANCHES + 1)
-                + (stamp, stamp)
+                (
+                    m,
+                    f"AM{m:04d}",
+                    f"am_{m:04d}",
+                    f"客户经理{m:04d}",
+                    (m - 1) % BRANCHES + 1,
+                    stamp,
+                    stamp,
+                )
                 for m in range(1, MANAGERS + 1)
             ],
         )

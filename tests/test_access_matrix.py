@@ -22,6 +22,15 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access import RouteAccess, route_table, security_markdown
 from bankcrm.accounts.models import Account
+from bankcrm.campaigns import service as campaigns_service
+from bankcrm.campaigns.models import Campaign
+from bankcrm.campaigns.planning import service as planning_service
+from bankcrm.campaigns.planning.models import MarketingPlan
+from bankcrm.campaigns.planning.schemas import CampaignLinkCreate, CompetitorCreate, PlanCreate
+from bankcrm.campaigns.prospects import service as prospects_service
+from bankcrm.campaigns.prospects.schemas import FollowUpCreate, ProspectCreate
+from bankcrm.campaigns.service import CampaignDraft
+from bankcrm.campaigns.targeting import SegmentCriteria
 from bankcrm.churn import service as churn_service
 from bankcrm.clv import service as clv_service
 from bankcrm.complaints import service as complaints_service
@@ -31,10 +40,13 @@ from bankcrm.core.db import make_engine
 from bankcrm.core.enums import (
     ActionOrigin,
     AnalyticsEngine,
+    CampaignChannel,
+    CampaignObjective,
     ComplaintChannel,
     CreditGrade,
     InspectionKind,
     PrivacyRequestKind,
+    ProductCategory,
     ProductRisk,
     QuoteStatus,
     RatingStatus,
@@ -104,6 +116,8 @@ class Objects:
     """A loan quote beyond its quoter's authority, waiting for a branch manager."""
     rating: int
     """A corporate rating waiting for a branch manager's review."""
+    marketing: MarketingObjects
+    """Campaigns, plans and prospects: made once, in the own book."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +134,29 @@ class QualityObjects:
     today: str
     daily_check: list[tuple[str, float | None]]
     """The daily checklist: each standard's code and, for a measured one, its target."""
+
+
+@dataclass(frozen=True)
+class MarketingObjects:
+    """A saved segment and a running bank-wide campaign on it (the own customer a treated
+    member), a draft marketing plan with a competitor row and the campaign linked, and a
+    prospect of the own account manager with a planned follow-up."""
+
+    segment: int
+    campaign: int
+    campaign_version: int
+    customer_number: str
+    """The own customer's number, as a response file and the outcome form name it."""
+    plan: int
+    plan_version: int
+    row_kind: str
+    row: int
+    """A row of ``row_kind`` in the plan."""
+    prospect: int
+    prospect_version: int
+    follow_up: int
+    starts_on: str
+    ends_on: str
 
 
 @dataclass
@@ -212,8 +249,123 @@ def _quality_objects(
     )
 
 
+def _marketing_objects(
+    session: Session,
+    *,
+    analyst: StaffUser,
+    approver: StaffUser,
+    manager: StaffUser,
+    customer: Customer,
+) -> MarketingObjects:
+    """The campaign is bank-wide and drawn without a control group, so that the own customer,
+    who consented to calls, is a treated member every contact role may record an outcome of."""
+    today = clock.bank_today()
+    campaigns_service.record_consent(
+        session,
+        user=manager,
+        customer_id=customer.id,
+        channel=CampaignChannel.PHONE,
+        granted=True,
+        source="柜台书面授权",
+    )
+    criteria = SegmentCriteria(branch_ids=(customer.branch_id,))
+    segment = campaigns_service.save_segment(
+        session, user=analyst, name="本行网点客户", criteria=criteria
+    )
+    campaign = campaigns_service.create_campaign(
+        session,
+        user=analyst,
+        draft=CampaignDraft(
+            name="理财到期续作",
+            objective=CampaignObjective.REMIND,
+            channel=CampaignChannel.PHONE,
+            criteria=criteria,
+            segment_id=segment.id,
+            starts_on=today,
+            ends_on=today + timedelta(days=30),
+            control_share=0.0,
+            seed=7,
+            cost_per_contact=Decimal("2.50"),
+            message="您好，您的理财即将到期。",
+        ),
+    )
+    campaigns_service.approve(session, user=approver, campaign_id=campaign.id)
+    campaigns_service.launch(session, user=analyst, campaign_id=campaign.id)
+    plan = planning_service.create_plan(
+        session,
+        user=analyst,
+        data=PlanCreate(
+            title="2027年度零售营销计划",
+            period_start=date(2027, 1, 1),
+            period_end=date(2027, 12, 31),
+        ),
+    )
+    competitor = planning_service.add_competitor(
+        session,
+        user=analyst,
+        plan_id=plan.id,
+        data=CompetitorCreate(version=plan.version, name="城东农商行", strengths="网点密集"),
+    )
+    planning_service.link_campaign(
+        session,
+        user=analyst,
+        plan_id=plan.id,
+        data=CampaignLinkCreate(
+            version=session.get_one(MarketingPlan, plan.id).version, campaign_id=campaign.id
+        ),
+    )
+    fee_service = factories.product(session, category=ProductCategory.FEE_SERVICE)
+    prospect = prospects_service.create_prospect(
+        session,
+        user=manager,
+        data=ProspectCreate.model_validate(
+            {
+                "name": "星河科技有限公司",
+                "kind": "corporate",
+                "source": "referral",
+                "product_id": fee_service.id,
+                "expected_amount": "120000",
+            },
+            strict=False,
+        ),
+    )
+    follow_up = prospects_service.add_follow_up(
+        session,
+        user=manager,
+        prospect_id=prospect.id,
+        data=FollowUpCreate.model_validate(
+            {
+                "planned_on": (today + timedelta(days=3)).isoformat(),
+                "channel": "phone",
+                "purpose": "介绍代发工资方案",
+            },
+            strict=False,
+        ),
+    )
+    session.flush()
+    return MarketingObjects(
+        segment=segment.id,
+        campaign=campaign.id,
+        campaign_version=session.get_one(Campaign, campaign.id).version,
+        customer_number=customer.external_id,
+        plan=plan.id,
+        plan_version=session.get_one(MarketingPlan, plan.id).version,
+        row_kind="competitors",
+        row=competitor,
+        prospect=prospect.id,
+        prospect_version=prospect.version,
+        follow_up=follow_up.id,
+        starts_on=today.isoformat(),
+        ends_on=(today + timedelta(days=30)).isoformat(),
+    )
+
+
 def _objects(
-    session: Session, maker: StaffUser, customer_id: int, quality: QualityObjects
+    session: Session,
+    maker: StaffUser,
+    customer_id: int,
+    quality: QualityObjects,
+    marketing: MarketingObjects,
 ) -> Objects:
     complaint = complaints_service.create_complaint(
         session,
@@ -240,6 +392,7 @@ def _objects(
         sale=_pending_sale(session, maker, customer_id),
         quote=_pending_quote(session, maker, customer_id),
         rating=_submitted_rating(session, maker, customer_id),
+        marketing=marketing,
     )
 
 
@@ -375,7 +528,14 @@ def callers(small_bank: SmallBank, app_settings: str) -> Iterator[list[Caller]]:
         quality = _quality_objects(
             session, officer=officer, branch_manager=users[small_bank.branch_manager]
         )
-        mine = _objects(session, manager_a, own_customer.id, quality)
+        marketing = _marketing_objects(
+            session,
+            analyst=users[small_bank.analyst],
+            approver=users[small_bank.branch_manager],
+            manager=manager_a,
+            customer=own_customer,
+        )
+        mine = _objects(session, manager_a, own_customer.id, quality, marketing)
         # a checker's approval lets the roles that see personal data masked export it too
         privacy_service.approve(
             session,
@@ -383,7 +543,7 @@ def callers(small_bank: SmallBank, app_settings: str) -> Iterator[list[Caller]]:
             request_id=mine.access_request,
             version=1,
         )
-        elsewhere = _objects(session, auditor, outsider_branch.id, quality)
+        elsewhere = _objects(session, auditor, outsider_branch.id, quality, marketing)
         session.commit()
         by_role = {
             Role.ACCOUNT_MANAGER: manager_a,
@@ -442,6 +602,12 @@ def _path(access: RouteAccess, objects: Objects) -> str:
         "sale_id": objects.sale,
         "quote_id": objects.quote,
         "rating_id": objects.rating,
+        "campaign_id": objects.marketing.campaign,
+        "plan_id": objects.marketing.plan,
+        "kind": objects.marketing.row_kind,
+        "row_id": objects.marketing.row,
+        "prospect_id": objects.marketing.prospect,
+        "follow_up_id": objects.marketing.follow_up,
     }
     names = re.findall(r"{(\w+)}", access.path)
     missing = [name for name in names if name not in values]
@@ -591,6 +757,99 @@ API_BODIES: dict[tuple[str, str], Any] = {
         "direction": "at_most",
     },
     ("PATCH", "/api/v1/quality/promises/{promise_id}"): lambda o: {"delivered": 18.0},
+    ("POST", "/api/v1/campaigns/segments"): lambda o: {
+        "name": "高价值客户",
+        "description": "A类价值客户",
+        "criteria": {"value_tiers": ["A"]},
+    },
+    ("POST", "/api/v1/campaigns/segments/count"): lambda o: {"value_tiers": ["A"]},
+    ("POST", "/api/v1/campaigns"): lambda o: {
+        "name": "新客礼",
+        "objective": "stimulate",
+        "channel": "sms",
+        "segment_id": o.marketing.segment,
+        "starts_on": o.marketing.starts_on,
+        "ends_on": o.marketing.ends_on,
+        "budget": "5000",
+        "cost_per_contact": "0.10",
+        "message": "新客户开户礼，详询网点。",
+    },
+    ("POST", "/api/v1/campaigns/{campaign_id}/approve"): lambda o: {
+        "version": o.marketing.campaign_version
+    },
+    ("POST", "/api/v1/campaigns/{campaign_id}/launch"): lambda o: {
+        "version": o.marketing.campaign_version
+    },
+    ("POST", "/api/v1/campaigns/{campaign_id}/stop"): lambda o: {
+        "version": o.marketing.campaign_version
+    },
+    ("POST", "/api/v1/campaigns/{campaign_id}/outcomes"): lambda o: {
+        "customer_id": o.customer,
+        "contacted": True,
+        "responded": True,
+        "converted": True,
+        "amount": "50000",
+    },
+    ("POST", "/api/v1/customers/{customer_id}/consents"): lambda o: {
+        "channel": "sms",
+        "granted": True,
+        "source": "柜台书面授权",
+    },
+    ("POST", "/api/v1/marketing-plans"): lambda o: {
+        "title": "2027年度对公营销计划",
+        "period_start": "2027-01-01",
+        "period_end": "2027-12-31",
+        "target_new_customers": 120,
+    },
+    ("PATCH", "/api/v1/marketing-plans/{plan_id}"): lambda o: {
+        "version": o.marketing.plan_version,
+        "target_new_customers": 300,
+        "budget_inputs": {"revenue": "2000000", "costs": "1500000", "target_profit": "300000"},
+        "budget_method": "affordable",
+    },
+    ("POST", "/api/v1/marketing-plans/{plan_id}/submit"): lambda o: {
+        "version": o.marketing.plan_version
+    },
+    ("POST", "/api/v1/marketing-plans/{plan_id}/approve"): lambda o: {
+        "version": o.marketing.plan_version
+    },
+    ("POST", "/api/v1/marketing-plans/{plan_id}/return"): lambda o: {
+        "version": o.marketing.plan_version,
+        "reason": "预算依据不足",
+    },
+    ("POST", "/api/v1/prospects"): lambda o: {
+        "name": "远航物流有限公司",
+        "kind": "corporate",
+        "source": "event",
+        "source_detail": "小微企业沙龙",
+        "expected_amount": "300000",
+    },
+    ("PATCH", "/api/v1/prospects/{prospect_id}"): lambda o: {
+        "version": o.marketing.prospect_version,
+        "decision_maker": "财务总监",
+        "needs": "代发工资",
+    },
+    ("POST", "/api/v1/prospects/{prospect_id}/stage"): lambda o: {
+        "version": o.marketing.prospect_version,
+        "stage": "needs",
+    },
+    ("POST", "/api/v1/prospects/{prospect_id}/fee-flow"): lambda o: {
+        "version": o.marketing.prospect_version
+    },
+    ("POST", "/api/v1/prospects/{prospect_id}/objections"): lambda o: {
+        "kind": "doubt",
+        "said": "手续费比他行高",
+        "answer": "出示同业收费对比表",
+    },
+    ("POST", "/api/v1/prospects/{prospect_id}/follow-ups"): lambda o: {
+        "planned_on": o.marketing.ends_on,
+        "channel": "visit",
+        "purpose": "上门演示企业网银",
+    },
+    ("POST", "/api/v1/prospects/{prospect_id}/follow-ups/{follow_up_id}/complete"): lambda o: {
+        "version": 1,
+        "outcome": "客户同意下周面谈",
+    },
 }
 PAGE_FORMS: dict[tuple[str, str], Any] = {
     ("POST", "/customers/{customer_id}/assessment"): lambda o: {
@@ -707,7 +966,138 @@ PAGE_FORMS: dict[tuple[str, str], Any] = {
         "direction": "at_most",
         "delivered": "18",
     },
+    ("POST", "/campaigns/segments"): lambda o: {
+        "name": "A类价值客户",
+        "value_tiers": "A",
+        "churn_risk_max": "30",
+        "action": "save",
+    },
+    ("POST", "/campaigns/new"): lambda o: {
+        "name": "理财到期提醒",
+        "objective": "remind",
+        "channel": "phone",
+        "segment_id": str(o.marketing.segment),
+        "starts_on": o.marketing.starts_on,
+        "ends_on": o.marketing.ends_on,
+        "control_share": "10",
+        "budget": "5,000",
+        "cost_per_contact": "2.50",
+        "fixed_cost": "100",
+        "message": "您好，您的理财即将到期。",
+    },
+    ("POST", "/campaigns/{campaign_id}/approve"): lambda o: {
+        "version": str(o.marketing.campaign_version)
+    },
+    ("POST", "/campaigns/{campaign_id}/launch"): lambda o: {
+        "version": str(o.marketing.campaign_version)
+    },
+    ("POST", "/campaigns/{campaign_id}/stop"): lambda o: {
+        "version": str(o.marketing.campaign_version)
+    },
+    ("POST", "/campaigns/{campaign_id}/outcome"): lambda o: {
+        "customer_number": o.marketing.customer_number,
+        "contacted": "1",
+        "responded": "1",
+    },
+    ("POST", "/campaigns/{campaign_id}/responses"): lambda o: {},
+    ("POST", "/customers/{customer_id}/consent"): lambda o: {
+        "channel": "sms",
+        "granted": "1",
+        "source": "柜台书面授权",
+    },
+    ("POST", "/plans"): lambda o: {
+        "title": "2027年度对公营销计划",
+        "period_start": "2027-01-01",
+        "period_end": "2027-12-31",
+    },
+    ("POST", "/plans/{plan_id}/edit"): lambda o: {
+        "version": str(o.marketing.plan_version),
+        "title": "2027年度零售营销计划",
+        "period_start": "2027-01-01",
+        "period_end": "2027-12-31",
+        "target_new_customers": "300",
+        "target_deposits": "50,000,000",
+    },
+    ("POST", "/plans/{plan_id}/budget"): lambda o: {
+        "version": str(o.marketing.plan_version),
+        "revenue": "2,000,000",
+        "costs": "1,500,000",
+        "target_profit": "300,000",
+        "budget_method": "affordable",
+    },
+    ("POST", "/plans/{plan_id}/rows/{kind}"): lambda o: {
+        "version": str(o.marketing.plan_version),
+        "name": "城西城商行",
+        "strengths": "审批快",
+        "market_share": "12%",
+    },
+    ("POST", "/plans/{plan_id}/rows/{kind}/{row_id}/delete"): lambda o: {
+        "version": str(o.marketing.plan_version)
+    },
+    ("POST", "/plans/{plan_id}/checklist"): lambda o: {
+        "version": str(o.marketing.plan_version),
+        f"answer.{planning_service.checklist().questions[0].code}": "yes",
+    },
+    ("POST", "/plans/{plan_id}/campaigns"): lambda o: {
+        "version": str(o.marketing.plan_version),
+        "campaign_id": str(o.marketing.campaign),
+    },
+    ("POST", "/plans/{plan_id}/campaigns/{campaign_id}/delete"): lambda o: {
+        "version": str(o.marketing.plan_version)
+    },
+    ("POST", "/plans/{plan_id}/submit"): lambda o: {"version": str(o.marketing.plan_version)},
+    ("POST", "/plans/{plan_id}/revise"): lambda o: {"version": str(o.marketing.plan_version)},
+    ("POST", "/plans/{plan_id}/approve"): lambda o: {"version": str(o.marketing.plan_version)},
+    ("POST", "/plans/{plan_id}/return"): lambda o: {
+        "version": str(o.marketing.plan_version),
+        "reason": "预算依据不足",
+    },
+    ("POST", "/pipeline/new"): lambda o: {
+        "name": "远航物流有限公司",
+        "kind": "corporate",
+        "source": "walk_in",
+        "expected_amount": "300000",
+    },
+    ("POST", "/pipeline/prospects/{prospect_id}"): lambda o: {
+        "version": str(o.marketing.prospect_version),
+        "name": "星河科技有限公司",
+        "decision_maker": "财务总监",
+        "needs": "代发工资",
+        "growth_potential": "1",
+        "cultivation": "satisfaction",
+    },
+    ("POST", "/pipeline/prospects/{prospect_id}/stage"): lambda o: {
+        "version": str(o.marketing.prospect_version),
+        "stage": "needs",
+    },
+    ("POST", "/pipeline/prospects/{prospect_id}/fee-flow"): lambda o: {
+        "version": str(o.marketing.prospect_version)
+    },
+    ("POST", "/pipeline/prospects/{prospect_id}/objections"): lambda o: {
+        "kind": "doubt",
+        "said": "手续费比他行高",
+    },
+    ("POST", "/pipeline/prospects/{prospect_id}/follow-ups"): lambda o: {
+        "planned_on": o.marketing.ends_on,
+        "channel": "phone",
+        "purpose": "确认报价",
+    },
+    ("POST", "/pipeline/prospects/{prospect_id}/follow-ups/{follow_up_id}/done"): lambda o: {
+        "version": "1",
+        "outcome": "客户同意下周面谈",
+    },
 }
+PAGE_FILES: dict[tuple[str, str], Any] = {
+    ("POST", "/campaigns/{campaign_id}/responses"): lambda o: {
+        "file": (
+            "responses.csv",
+            f"customer_number,contacted,responded,converted,amount\n"
+            f"{o.marketing.customer_number},1,1,1,50000\n".encode(),
+            "text/csv",
+        )
+    },
+}
+"""Files a page POST uploads, beside its form."""
 
 
 def _call(caller: Caller, access: RouteAccess, objects: Objects) -> Response:
@@ -724,7 +1114,8 @@ def _call(caller: Caller, access: RouteAccess, objects: Objects) -> Response:
         return caller.pages.get(url, follow_redirects=False)
     assert key in PAGE_FORMS, f"{key}: give an example form in PAGE_FORMS"
     form = {**PAGE_FORMS[key](objects), "csrf_token": caller.csrf}
-    return caller.pages.post(url, data=form, follow_redirects=False)
+    files = PAGE_FILES[key](objects) if key in PAGE_FILES else None
+    return caller.pages.post(url, data=form, files=files, follow_redirects=False)
 
 
 def _allowed(answer: Response, access: RouteAccess) -> bool:

@@ -266,7 +266,7 @@ def test_the_contact_list_holds_only_treated_members_formulas_as_text(
     assert not set(numbers) & set(launched.control)
     formula_row = next(row for row in rows if row[0] == launched.formula_number)
     assert formula_row[1] == "'" + FORMULA_NAME
-    assert "consent=phone" in formula_row[4]
+    assert "上海分行营业部" in formula_row[4]  # the segment's branch, by name
 
     book = client.get(f"/campaigns/{launched.campaign_id}/contacts.xlsx")
     assert book.status_code == 200

@@ -425,3 +425,16 @@ def test_property_only_consenting_treated_members_are_listed_or_tasked(
         assert not listed & set(numbers[CampaignGroup.CONTROL])
     finally:
         nested.rollback()
+
+
+def test_the_contacts_for_analysis_hold_both_groups_and_no_personal_data(
+    session: Session, bank: Bank
+) -> None:
+    campaign_id = _running(session, bank)
+    table = service.contacts_for_analysis(session, campaign_id=campaign_id)
+    members = [m for m in _members(session, campaign_id) if m.group is not CampaignGroup.EXCLUDED]
+    assert table.column_names == list(service.ANALYSIS_COLUMNS)
+    assert table.num_rows == len(members)
+    assert sorted(set(table.column("group").to_pylist())) == ["control", "treatment"]
+    text = " ".join(str(value) for column in table.columns for value in column.to_pylist())
+    assert "客户" not in text and "139" not in text

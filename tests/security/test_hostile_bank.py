@@ -81,6 +81,11 @@ CODES: dict[str, set[str]] = {
     "accounts": {"currency"},
     "standing_orders": {"purpose"},
     "transactions": {"kind"},
+    # a campaign's code is generated (CMP-2026-001) and its contact tasks name it; a plan's
+    # sections and 7P answers are keyed by the handbook's section and question codes
+    "campaigns": {"code"},
+    "marketing_plan_sections": {"code"},
+    "marketing_plan_checklist": {"code"},
 }
 """Text columns that hold a code the software reads, not text people type or import."""
 
@@ -226,6 +231,10 @@ PATH_PARAMETERS = {
     "sale_id": "sales",
     "quote_id": "pricing_quotes",
     "rating_id": "corporate_ratings",
+    "campaign_id": "campaigns",
+    "plan_id": "marketing_plans",
+    "prospect_id": "prospects",
+    "follow_up_id": "prospect_follow_ups",
 }
 """Which table's rows a route's path parameter names; a route with another one fails the sweep
 until it is added here."""

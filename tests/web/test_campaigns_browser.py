@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from bankcrm.core.clock import bank_today
 from tests.web.conftest import ServedDemo
@@ -148,9 +150,46 @@ def test_a_campaign_from_segment_to_evaluation(
     assert re.search(r"p\s*[=<]\s*0\.\d{3}", uplift)
     assert "%" in page.get_by_test_id("roi").inner_text()
     assert f"{responding * 30_000:,}.00" in page.get_by_test_id("incremental-revenue").inner_text()
+    page.wait_for_selector("#campaign-funnel canvas")
     chart = page.locator("#campaign-funnel")
     island = json.loads(page.locator(f"#{chart.get_attribute('data-chart')}").text_content())
     funnel = [step["value"] for step in island["series"][0]["data"]]
     assert island["series"][0]["type"] == "funnel" and funnel[0] == treatment
     assert funnel[1] == treatment and funnel[2] == funnel[3] == responding
     snap(page, "campaign-evaluation-zh")
+
+
+def test_a_marketing_plan_is_exported_to_excel_and_pdf(
+    page: Any, served_demo: ServedDemo, tmp_path: Path
+) -> None:
+    _as(page, served_demo, "marketing_analyst")
+    page.get_by_test_id("nav-plans").click()
+    page.wait_for_url(re.compile(r"/plans$"))
+    today = bank_today()
+    page.fill("#plan-title", "2027年一季度零售营销计划")
+    page.fill("#plan-start", today.isoformat())
+    page.fill("#plan-end", (today + timedelta(days=90)).isoformat())
+    page.get_by_test_id("new-plan-form").locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/plans/\d+$"))
+    assert page.get_by_test_id("plan-title").inner_text() == "2027年一季度零售营销计划"
+
+    with page.expect_download() as excel:
+        page.get_by_test_id("export-xlsx").click()
+    workbook_path = tmp_path / "plan.xlsx"
+    excel.value.save_as(workbook_path)
+    book = load_workbook(workbook_path)
+    cells = [
+        cell
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+    ]
+    assert "2027年一季度零售营销计划" in cells
+
+    with page.expect_download() as pdf:
+        page.get_by_test_id("export-pdf").click()
+    pdf_path = tmp_path / "plan.pdf"
+    pdf.value.save_as(pdf_path)
+    document = PdfReader(pdf_path)
+    assert len(document.pages) >= 1
+    assert "2027" in "".join(sheet.extract_text() for sheet in document.pages)

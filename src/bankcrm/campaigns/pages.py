@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from bankcrm.campaigns.models import Campaign
 from bankcrm.campaigns.service import CampaignDraft
 from bankcrm.campaigns.targeting import SegmentCriteria
 from bankcrm.core.config import get_settings
-from bankcrm.core.deps import DbSession, check_permission
+from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import (
     CampaignChannel,
     CampaignObjective,
@@ -45,7 +45,7 @@ from bankcrm.web.deps import (
     PageCampaignsApprove,
     PageCampaignsContact,
     PageCampaignsDesign,
-    PageUser,
+    PageCampaignsRead,
 )
 from bankcrm.web.i18n import format_number, gettext
 from bankcrm.web.labels import label_for
@@ -99,29 +99,11 @@ CONTACT_LIST_HEADINGS = (
 SIGNIFICANCE = 0.05
 
 
-def _viewer(user: PageUser) -> StaffUser:
-    """Campaign readers, and the designers who follow their own campaigns."""
-    if not has_permission(user.role, Permission.CAMPAIGNS_DESIGN):
-        check_permission(user, Permission.CAMPAIGNS_READ)
-    return user
-
-
-def _runner(user: PageUser) -> StaffUser:
-    """Who may stop a running campaign: its designers and its approvers."""
-    if not has_permission(user.role, Permission.CAMPAIGNS_DESIGN):
-        check_permission(user, Permission.CAMPAIGNS_APPROVE)
-    return user
-
-
-PageCampaignsView = Annotated[StaffUser, Depends(_viewer)]
-PageCampaignsRun = Annotated[StaffUser, Depends(_runner)]
-
-
 # --- the list -------------------------------------------------------------------------------
 
 
 @router.get("/campaigns", response_class=HTMLResponse)
-def campaign_list(request: Request, session: DbSession, user: PageCampaignsView) -> Response:
+def campaign_list(request: Request, session: DbSession, user: PageCampaignsRead) -> Response:
     """Every campaign the viewer sees, newest first, with its groups and budget."""
     return render(
         request,
@@ -494,7 +476,7 @@ async def record_outcome(
 def campaign_page(
     request: Request,
     session: DbSession,
-    user: PageCampaignsView,
+    user: PageCampaignsRead,
     campaign_id: CampaignId,
     done: Flag = "",
 ) -> Response:
@@ -551,7 +533,7 @@ async def launch_campaign(
 
 @router.post("/campaigns/{campaign_id}/stop", response_class=HTMLResponse)
 async def stop_campaign(
-    request: Request, session: DbSession, user: PageCampaignsRun, campaign_id: CampaignId
+    request: Request, session: DbSession, user: PageCampaignsDesign, campaign_id: CampaignId
 ) -> Response:
     return await _act(request, session, user, campaign_id, "stop")
 
@@ -626,10 +608,7 @@ def _render_campaign(
         "can_launch": row.status is CampaignStatus.APPROVED
         and has_permission(user.role, Permission.CAMPAIGNS_DESIGN),
         "can_stop": row.status is CampaignStatus.RUNNING
-        and (
-            has_permission(user.role, Permission.CAMPAIGNS_DESIGN)
-            or has_permission(user.role, Permission.CAMPAIGNS_APPROVE)
-        ),
+        and has_permission(user.role, Permission.CAMPAIGNS_DESIGN),
         "can_import": launched and has_permission(user.role, Permission.CAMPAIGNS_DESIGN),
         "done": done[:20],
         "rows": whole_number(request.query_params.get("rows"), low=0),
@@ -729,7 +708,7 @@ def _funnel_chart(funnel: dict[str, int], locale: str) -> dict[str, Any]:
             {
                 "type": "funnel",
                 "sort": "none",
-                "label": {"formatter": "{b}: {c}"},
+                "label": {"position": "inside", "formatter": "{b}: {c}"},
                 "data": [
                     {"name": gettext(locale, FUNNEL_TEXTS[step]), "value": count}
                     for step, count in funnel.items()
@@ -742,21 +721,37 @@ def _funnel_chart(funnel: dict[str, int], locale: str) -> dict[str, Any]:
 # --- the contact list -----------------------------------------------------------------------
 
 
+def _because(session: Session, row: Campaign, locale: str) -> str:
+    """Why a treated member is in the list, in words: every member met the campaign's frozen
+    criteria and consented on its channel, so the words are the same for all."""
+    branches = {branch.id: branch.name for branch in branches_service.list_branches(session)}
+    criteria = service.criteria_of(row.criteria)
+    met = [
+        f"{title}: {values}"
+        for title, values in _describe(criteria, branches, dict(_products(session, locale)), locale)
+    ] or [gettext(locale, _("All active customers"))]
+    consent = gettext(locale, _("consents to marketing by %(channel)s")) % {
+        "channel": label_for(row.channel, locale)
+    }
+    return "; ".join([*met, consent])
+
+
 def _contact_rows(
-    session: Session, user: StaffUser, campaign_id: int
+    session: Session, user: StaffUser, campaign_id: int, locale: str
 ) -> tuple[Campaign, list[list[str]]]:
     row = service.visible_campaign(session, user, campaign_id)
     listed = service.contact_list(session, user=user, campaign_id=campaign_id)
     managers = {
         manager.id: manager.full_name for manager in staff_service.list_account_managers(session)
     }
+    because = _because(session, row, locale)
     return row, [
         [
             str(item["customer_number"]),
             str(item["name"]),
             str(item["address"] or ""),
             managers.get(item["manager_id"], "") if item["manager_id"] is not None else "",
-            str(item["reasons"]),
+            because,
         ]
         for item in listed
     ]
@@ -764,11 +759,11 @@ def _contact_rows(
 
 @router.get("/campaigns/{campaign_id}/contacts.csv")
 def contacts_csv(
-    request: Request, session: DbSession, user: PageCampaignsView, campaign_id: CampaignId
+    request: Request, session: DbSession, user: PageCampaignsRead, campaign_id: CampaignId
 ) -> Response:
     """The treated members with the address on the campaign's channel and why each is in it."""
     locale = request_locale(request)
-    row, rows = _contact_rows(session, user, campaign_id)
+    row, rows = _contact_rows(session, user, campaign_id, locale)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([gettext(locale, heading) for heading in CONTACT_LIST_HEADINGS])
@@ -783,10 +778,10 @@ def contacts_csv(
 
 @router.get("/campaigns/{campaign_id}/contacts.xlsx")
 def contacts_xlsx(
-    request: Request, session: DbSession, user: PageCampaignsView, campaign_id: CampaignId
+    request: Request, session: DbSession, user: PageCampaignsRead, campaign_id: CampaignId
 ) -> Response:
     locale = request_locale(request)
-    row, rows = _contact_rows(session, user, campaign_id)
+    row, rows = _contact_rows(session, user, campaign_id, locale)
     book = Workbook()
     sheet = book.active
     assert sheet is not None

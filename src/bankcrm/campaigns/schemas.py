@@ -16,7 +16,7 @@ from bankcrm.core.enums import (
     Quadrant,
     ValueTier,
 )
-from bankcrm.core.inputs import Choice, Day, Input, OptionalText
+from bankcrm.core.inputs import Choice, Day, Input, Name, OptionalText, Text
 from bankcrm.core.pagination import MAX_ID
 
 MAX_AMOUNT = Decimal("100000000000")
@@ -34,14 +34,14 @@ class CriteriaInput(Input):
     )
     customer_types: list[Choice[CustomerType]] = Field(default_factory=list, max_length=MAX_LIST)
     branch_ids: list[int] = Field(default_factory=list, max_length=MAX_LIST)
-    churn_risk_min: Choice[float] | None = Field(default=None, ge=0, le=1)
-    churn_risk_max: Choice[float] | None = Field(default=None, ge=0, le=1)
+    churn_risk_min: float | None = Field(default=None, ge=0, le=1)
+    churn_risk_max: float | None = Field(default=None, ge=0, le=1)
     holds_products: list[int] = Field(default_factory=list, max_length=MAX_LIST)
     lacks_products: list[int] = Field(default_factory=list, max_length=MAX_LIST)
 
 
 class SegmentCreate(Input):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(max_length=200)
     description: OptionalText = Field(default=None, max_length=2_000)
     criteria: CriteriaInput
 
@@ -62,7 +62,7 @@ class SegmentCount(BaseModel):
 
 
 class CampaignCreate(Input):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(max_length=200)
     objective: Choice[CampaignObjective]
     channel: Choice[CampaignChannel]
     segment_id: int | None = Field(default=None, ge=1, le=MAX_ID)
@@ -72,7 +72,7 @@ class CampaignCreate(Input):
     branch_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     starts_on: Day
     ends_on: Day
-    control_share: Choice[float] | None = Field(default=None, ge=0, lt=1)
+    control_share: float | None = Field(default=None, ge=0, lt=1)
     seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
     budget: Choice[Decimal] = Field(default=Decimal(0), ge=0, le=MAX_AMOUNT, decimal_places=2)
     cost_per_contact: Choice[Decimal] = Field(
@@ -173,7 +173,7 @@ class EvaluationRead(BaseModel):
 class ConsentCreate(Input):
     channel: Choice[CampaignChannel]
     granted: bool
-    source: str = Field(min_length=1, max_length=64)
+    source: Text = Field(max_length=64)
     given_on: Day | None = None
 
 

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from bankcrm.audit import recorder as audit_recorder
 from bankcrm.campaigns import evaluation, sending, targeting
 from bankcrm.campaigns import repository as campaigns_repository
 from bankcrm.campaigns.models import (
@@ -33,6 +35,7 @@ from bankcrm.churn.repository import ChurnRunRepository
 from bankcrm.core.clock import bank_today, utcnow
 from bankcrm.core.config import CampaignSettings, OfferSettings, get_settings
 from bankcrm.core.enums import (
+    AuditAction,
     CampaignChannel,
     CampaignGroup,
     CampaignObjective,
@@ -49,8 +52,10 @@ from bankcrm.core.exceptions import (
     ValidationFailed,
 )
 from bankcrm.core.money import to_cents
+from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.customers.models import Customer
 from bankcrm.offers import service as offers_service
+from bankcrm.privacy import fields as privacy_fields
 from bankcrm.products import repository as products_repository
 from bankcrm.scope import ROLE_SCOPE, Scope, sees_branch
 from bankcrm.segmentation.repository import RunRepository
@@ -61,13 +66,20 @@ CONTACT_TASK_KIND = "campaign_contact"
 CONTACT_TASK_SOURCE = "campaign"
 TASK_CHANNELS = frozenset({CampaignChannel.BRANCH, CampaignChannel.PHONE})
 """Channels worked by the account manager: each treated member becomes a contact task."""
-ADDRESS_OF: dict[CampaignChannel, Callable[[str | None, str | None], str | None]] = {
-    CampaignChannel.SMS: lambda mobile, _email: mobile,
-    CampaignChannel.PHONE: lambda mobile, _email: mobile,
-    CampaignChannel.EMAIL: lambda _mobile, email: email,
+ADDRESS_FIELD: dict[CampaignChannel, str] = {
+    CampaignChannel.SMS: "mobile_phone",
+    CampaignChannel.PHONE: "mobile_phone",
+    CampaignChannel.EMAIL: "email",
 }
-"""Where a channel reaches the customer; channels missing here need no address of ours
-(the branch, the app, WeChat reach the customer by their customer number)."""
+"""The customer's field a channel reaches them at; channels missing here need no address of
+ours (the branch, the app, WeChat reach the customer by their customer number)."""
+
+
+def _address(channel: CampaignChannel, mobile: str | None, email: str | None) -> str | None:
+    field = ADDRESS_FIELD.get(channel)
+    if field is None:
+        return None
+    return mobile if field == "mobile_phone" else email
 
 
 # --- segments -------------------------------------------------------------------------------
@@ -326,7 +338,6 @@ def launch(
     )
     consents = system.consents(row.channel)
     recent = system.recent_contacts(now - timedelta(days=settings.cap_window_days))
-    address = ADDRESS_OF.get(row.channel)
     reasons = targeting.exclusions(
         held_out=_in(ids, system.held_out(today)),
         control_elsewhere=_in(
@@ -335,7 +346,11 @@ def launch(
         opted_out=_in(ids, {customer for customer, yes in consents.items() if not yes}),
         consented=_in(ids, {customer for customer, yes in consents.items() if yes}),
         addressable=np.array(
-            [address is None or bool(address(c[3], c[4])) for c in customers], dtype=bool
+            [
+                row.channel not in ADDRESS_FIELD or bool(_address(row.channel, c[3], c[4]))
+                for c in customers
+            ],
+            dtype=bool,
         ),
         recent_contacts=np.array([recent.get(int(c), 0) for c in ids], dtype=np.int64),
         frequency_cap=settings.frequency_cap,
@@ -511,18 +526,20 @@ CONTACT_LIST_COLUMNS = ("customer_number", "name", "address", "manager_id", "rea
 
 def contact_list(session: Session, *, user: StaffUser, campaign_id: int) -> list[dict[str, Any]]:
     """The treated members the viewer may see, with the address for the channel and why
-    each is in the list. Control and excluded members are never in it."""
+    each is in the list. Control and excluded members are never in it. The address is
+    masked for a role without ``personal_data:view``; an unmasked list is an audited read
+    of personal data."""
     row = visible_campaign(session, user, campaign_id)
     if row.status is CampaignStatus.DRAFT or row.status is CampaignStatus.APPROVED:
         raise Conflict(f"campaign {row.code} has not started; it has no members yet")
-    address = ADDRESS_OF.get(row.channel)
-    return [
+    field = ADDRESS_FIELD.get(row.channel)
+    unmasked = has_permission(user.role, Permission.PERSONAL_DATA_VIEW)
+    listed = [
         {
+            "customer_id": customer.id,
             "customer_number": customer.external_id,
             "name": customer.name,
-            "address": (
-                address(customer.mobile_phone, customer.email) if address else customer.external_id
-            ),
+            "address": _shown(field, customer, unmasked),
             "manager_id": member.manager_id,
             "reasons": ";".join(member.reasons),
         }
@@ -530,6 +547,24 @@ def contact_list(session: Session, *, user: StaffUser, campaign_id: int) -> list
             campaign_id, group=CampaignGroup.TREATMENT
         )
     ]
+    if field is not None and unmasked and listed:
+        audit_recorder.record(
+            session,
+            action=AuditAction.READ_PERSONAL,
+            entity="campaigns",
+            entity_id=row.id,
+            after={"contact_list": field, "customers": [entry["customer_id"] for entry in listed]},
+        )
+    return listed
+
+
+def _shown(field: str | None, customer: Customer, unmasked: bool) -> str:
+    if field is None:
+        return customer.external_id
+    value = getattr(customer, field)
+    if value is None:
+        return ""
+    return str(value if unmasked else privacy_fields.mask(field, value))
 
 
 def record_outcome(
@@ -728,6 +763,75 @@ def _compare(outcomes: list[Any], cost: float, *, response_index: int) -> evalua
     )
 
 
+ANALYSIS_COLUMNS = (
+    "group",
+    "contacted",
+    "responded",
+    "converted",
+    "amount",
+    "customer_type",
+    "branch_id",
+    "age",
+    "quadrant",
+    "value_tier",
+    "lifecycle_stage",
+    "business_volume",
+    "loyalty_index",
+    "churn_probability",
+)
+
+
+def contacts_for_analysis(session: Session, *, campaign_id: int) -> pa.Table:
+    """A launched campaign's treatment and control members with what came of them and their
+    features at the latest runs, no personal data: the file ``campaigns evaluate``,
+    ``uplift`` and ``response-model`` take, so the bank's own campaigns are judged and
+    learnt from like any other. A job for the whole bank (``campaigns export-contacts``)."""
+    row = campaigns_repository.campaign(session, campaign_id)
+    if row is None:
+        raise NotFound(f"no campaign {campaign_id}")
+    if row.status in (CampaignStatus.DRAFT, CampaignStatus.APPROVED):
+        raise Conflict(f"campaign {row.code} has not started; it has no members yet")
+    segment_run = RunRepository(session).latest()
+    churn_run = ChurnRunRepository(session).latest()
+    rows = CampaignSystemRepository(session).analysis_rows(
+        campaign_id,
+        segment_run_id=segment_run.id if segment_run else None,
+        churn_run_id=churn_run.id if churn_run else None,
+    )
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(ANALYSIS_COLUMNS)
+    values = dict(zip(ANALYSIS_COLUMNS, columns, strict=True))
+    return pa.table(
+        {
+            "group": [group.value for group in values["group"]],
+            "contacted": [int(bool(flag)) for flag in values["contacted"]],
+            "responded": [int(flag) for flag in values["responded"]],
+            "converted": [int(flag) for flag in values["converted"]],
+            "amount": [cents / 100 for cents in values["amount"]],
+            "customer_type": [kind.value for kind in values["customer_type"]],
+            "branch_id": list(values["branch_id"]),
+            "age": [_age(born, row.starts_on) for born in values["age"]],
+            "quadrant": [_value(item) for item in values["quadrant"]],
+            "value_tier": [_value(item) for item in values["value_tier"]],
+            "lifecycle_stage": [_value(item) for item in values["lifecycle_stage"]],
+            "business_volume": [
+                None if cents is None else cents / 100 for cents in values["business_volume"]
+            ],
+            "loyalty_index": list(values["loyalty_index"]),
+            "churn_probability": list(values["churn_probability"]),
+        }
+    )
+
+
+def _age(born: date | None, on: date) -> int | None:
+    if born is None:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _value(item: Any) -> str | None:
+    return None if item is None else str(item.value)
+
+
 # --- sending --------------------------------------------------------------------------------
 
 
@@ -751,11 +855,10 @@ def send(
     if row.channel in TASK_CHANNELS:
         raise Conflict(f"campaign {row.code} is worked by account managers, not sent")
     system = CampaignSystemRepository(session)
-    address = ADDRESS_OF.get(row.channel)
     messages = [
         sending.Message(
             customer_id=customer_id,
-            address=(address(mobile, email) if address else str(customer_id)) or "",
+            address=_address(row.channel, mobile, email) or str(customer_id),
             subject=row.subject if row.channel is CampaignChannel.EMAIL else None,
             body=row.message or row.name,
             reference=row.code,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow.csv as pa_csv
 import typer
 
 from bankcrm.campaigns import evaluation as campaign_evaluation
@@ -209,6 +210,26 @@ def send(
     except BankcrmError as error:
         raise _fail(error) from error
     typer.echo(f"{summary.sent:,} sent, {summary.failed:,} failed, {summary.skipped:,} skipped")
+
+
+@campaigns_app.command("export-contacts")
+def export_contacts(
+    campaign: str = typer.Option(..., "--campaign", help="The campaign's code (CMP-2026-001)."),
+    out: Path = typer.Option(..., "--out", dir_okay=False, help="CSV to write."),
+) -> None:
+    """Write a launched campaign's treatment and control members with what came of them and
+    their features (type, branch, age, quadrant, tier, lifecycle, volume, loyalty, churn
+    risk; no personal data), for ``evaluate``, ``uplift`` and ``response-model``."""
+    try:
+        with session_scope() as session:
+            row = campaigns_repository.campaign_by_code(session, campaign)
+            if row is None:
+                raise NotFound(f"no campaign {campaign}")
+            table = campaigns_service.contacts_for_analysis(session, campaign_id=row.id)
+    except BankcrmError as error:
+        raise _fail(error) from error
+    pa_csv.write_csv(table, out)
+    typer.echo(f"{table.num_rows:,} members written to {out}")
 
 
 def register(app: typer.Typer) -> None:

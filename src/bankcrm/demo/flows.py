@@ -41,6 +41,7 @@ from bankcrm.credit import service as credit_service
 from bankcrm.demo import repository
 from bankcrm.demo.campaigns_desk import open_the_marketing_desk
 from bankcrm.demo.offers_desk import plant_offers
+from bankcrm.demo.pipeline_desk import fill_pipelines
 from bankcrm.demo.quality_improvement import plant_improvement
 from bankcrm.demo.quality_inspections import plant_inspections
 from bankcrm.demo.quality_surveys import plant_survey_waves
@@ -383,7 +384,8 @@ def _open_the_credit_desk(database_url: str, files_dir: Path) -> None:
 
 def _open_the_marketing_desk(database_url: str, *, seed: int) -> None:
     """Consent on every channel, three past campaigns with their control groups and what
-    came of them, and a live campaign with contact tasks for the account managers."""
+    came of them, a live campaign with contact tasks for the account managers, and each
+    demo account manager's prospect pipeline."""
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:
@@ -397,6 +399,14 @@ def _open_the_marketing_desk(database_url: str, *, seed: int) -> None:
                 session,
                 analyst=analyst,
                 approver=approver,
+                today=clock.bank_today(),
+                seed=seed,
+            )
+            fill_pipelines(
+                session,
+                managers=DemoSystemRepository(session).staff_with_largest_books(
+                    limit=ACCOUNT_MANAGER_LOGINS
+                ),
                 today=clock.bank_today(),
                 seed=seed,
             )

@@ -102,7 +102,7 @@ def _summary_sheet(sheet: Worksheet, plan: PlanRead, t: _Words) -> None:
         sheet,
         [t("Budget method"), t.code("method", plan.budget_method) if plan.budget_method else None],
     )
-    sheet.append([None])
+    append_row(sheet, [None])
     heading_row(sheet, [t("Section"), t("Part"), t("Text"), t("Owner"), t("Review date")])
     for section in plan.sections:
         for part in plans.section(section.code).parts:
@@ -189,7 +189,7 @@ def _budget_sheet(sheet: Worksheet, plan: PlanRead, t: _Words) -> None:
             [t.code("method", method.method), _yuan(method.amount_cents)],
             [None, MONEY_FORMAT],
         )
-    sheet.append([None])
+    append_row(sheet, [None])
     heading_row(sheet, [t("Channel"), t("Activity"), t("Planned")])
     for line in plan.budget_lines:
         append_row(
@@ -197,7 +197,7 @@ def _budget_sheet(sheet: Worksheet, plan: PlanRead, t: _Words) -> None:
             [t.code("channel", line.channel), line.activity, _yuan(line.planned_cents)],
             [None, None, MONEY_FORMAT],
         )
-    sheet.append([None])
+    append_row(sheet, [None])
     heading_row(sheet, [t("Channel"), t("Planned"), t("Actual")])
     for spend in plan.spend_by_channel:
         append_row(
@@ -214,7 +214,7 @@ def _budget_sheet(sheet: Worksheet, plan: PlanRead, t: _Words) -> None:
         [t("Total"), _yuan(plan.planned_total_cents), _yuan(plan.actual_total_cents)],
         [None, MONEY_FORMAT, MONEY_FORMAT],
     )
-    sheet.append([None])
+    append_row(sheet, [None])
     heading_row(sheet, [t("Campaign"), t("Channel"), t("Contacted"), t("Budget"), t("Actual")])
     for campaign in plan.campaigns:
         append_row(

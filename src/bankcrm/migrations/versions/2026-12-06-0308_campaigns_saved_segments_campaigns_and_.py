@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "293cf3410af9"
 down_revision: str | None = "76fbbc79c2c8"
 branch_labels: str | Sequence[str] | None = None
