@@ -6,6 +6,7 @@ nothing), sending logged per member, the stop, and the evaluation against contro
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -17,6 +18,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bankcrm.audit import recorder as audit_recorder
+from bankcrm.audit.models import AuditEntry
 from bankcrm.campaigns import service
 from bankcrm.campaigns.models import CampaignMember, CampaignSend
 from bankcrm.campaigns.service import CampaignDraft
@@ -24,6 +27,7 @@ from bankcrm.campaigns.targeting import SegmentCriteria
 from bankcrm.core.clock import bank_today
 from bankcrm.core.config import CampaignSettings
 from bankcrm.core.enums import (
+    AuditAction,
     CampaignChannel,
     CampaignGroup,
     CampaignObjective,
@@ -335,6 +339,10 @@ def test_the_evaluation_is_the_difference_of_the_groups_rates(session: Session, 
     assert result.cost == pytest.approx(100 + 2.5 * len(treated))
     assert result.funnel["contacted"] == len(treated)
     assert set(result.by_branch) == set(bank.branches)
+    [phone] = service.by_channel(session, user=bank.analyst)
+    assert phone.channel is CampaignChannel.PHONE and phone.campaigns == 1
+    assert phone.incremental_responses == pytest.approx((t_rate - c_rate) * len(treated))
+    assert phone.cost == pytest.approx(result.cost)
 
 
 def test_sending_logs_every_member_and_stops_with_the_campaign(
@@ -438,3 +446,16 @@ def test_the_contacts_for_analysis_hold_both_groups_and_no_personal_data(
     assert sorted(set(table.column("group").to_pylist())) == ["control", "treatment"]
     text = " ".join(str(value) for column in table.columns for value in column.to_pylist())
     assert "客户" not in text and "139" not in text
+
+
+def test_the_frozen_members_are_in_the_audit_trail(session: Session, bank: Bank) -> None:
+    audit_recorder.install()
+    campaign_id = _running(session, bank)
+    session.commit()
+    entry = session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.entity == "campaign_members", AuditEntry.entity_id == str(campaign_id)
+        )
+    ).one()
+    assert entry.action is AuditAction.BULK_INSERT
+    assert entry.after_json is not None and json.loads(entry.after_json) == {"rows": 120}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,3 +76,33 @@ def test_served_demo_accepts_its_logins_and_scopes_the_book(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_demo_runs_past_campaigns_a_live_one_a_plan_and_pipelines(
+    demo_bank: tuple[Path, dict],
+) -> None:
+    work_dir, _ = demo_bank
+    with sqlite3.connect(work_dir / "bankcrm.db") as connection:
+        statuses = [status for (status,) in connection.execute("SELECT status FROM campaigns")]
+        assert sorted(statuses) == ["finished", "finished", "finished", "running"]
+        outcomes = connection.execute(
+            'SELECT m."group", sum(m.responded), count(*) FROM campaign_members m '
+            "JOIN campaigns c ON c.id = m.campaign_id WHERE c.status = 'finished' "
+            'GROUP BY m."group"'
+        ).fetchall()
+        by_group = {group: (responded, members) for group, responded, members in outcomes}
+        assert by_group["treatment"][0] > 0 and by_group["control"][1] > 0
+        open_tasks = connection.execute(
+            "SELECT count(*) FROM tasks WHERE source = 'campaign' AND status = 'open'"
+        ).fetchone()[0]
+        running_treated = connection.execute(
+            "SELECT treatment FROM campaigns WHERE status = 'running'"
+        ).fetchone()[0]
+        assert open_tasks == running_treated > 0
+        plan = connection.execute(
+            "SELECT p.status, count(l.campaign_id) FROM marketing_plans p "
+            "JOIN marketing_plan_campaigns l ON l.plan_id = p.id GROUP BY p.id"
+        ).fetchone()
+        assert plan == ("approved", 3)
+        owners = connection.execute("SELECT count(DISTINCT owner_id) FROM prospects").fetchone()
+        assert owners[0] >= 2

@@ -110,6 +110,7 @@ def campaign_list(request: Request, session: DbSession, user: PageCampaignsRead)
         "campaigns/list.html",
         {
             "campaigns": service.campaigns(session, user=user),
+            "channels": service.by_channel(session, user=user),
             "designer": has_permission(user.role, Permission.CAMPAIGNS_DESIGN),
         },
     )

@@ -15,11 +15,25 @@ from sqlalchemy.orm import Session
 
 from bankcrm.campaigns import service as campaigns_service
 from bankcrm.campaigns.models import Campaign, CampaignMember, MarketingConsent
+from bankcrm.campaigns.planning import service as planning_service
+from bankcrm.campaigns.planning.schemas import (
+    ActionCreate,
+    BudgetInputsBase,
+    BudgetLineCreate,
+    CampaignLinkCreate,
+    CompetitorCreate,
+    PestCreate,
+    PlanCreate,
+    PlanDecision,
+    PlanUpdate,
+    SectionUpdate,
+)
 from bankcrm.campaigns.service import CampaignDraft
 from bankcrm.campaigns.targeting import SegmentCriteria
 from bankcrm.core.clock import bank_day_start, utcnow
 from bankcrm.core.config import CampaignSettings
 from bankcrm.core.enums import (
+    BudgetMethod,
     CampaignChannel,
     CampaignGroup,
     CampaignObjective,
@@ -27,6 +41,7 @@ from bankcrm.core.enums import (
     CustomerStatus,
     CustomerType,
     LifecycleStage,
+    PestFactor,
     TaskStatus,
 )
 from bankcrm.customers.models import Customer
@@ -61,8 +76,9 @@ class PastCampaign:
     treatment_rate: float
     declining_treatment_rate: float | None
     """The response of treated customers already in decline, when the campaign put them off."""
-    amount: int
-    """Yuan a converted customer brings."""
+    revenue: int
+    """Yuan of revenue a converted customer brings in the year: the margin on a renewed
+    deposit, the fee on a fund or wealth subscription."""
 
 
 PAST = (
@@ -74,7 +90,7 @@ PAST = (
         0.05,
         0.09,
         None,
-        50_000,
+        750,
     ),
     PastCampaign(
         "新发基金电子邮件推介",
@@ -84,7 +100,7 @@ PAST = (
         0.03,
         0.03,
         None,
-        20_000,
+        240,
     ),
     PastCampaign(
         "理财产品电话营销",
@@ -94,7 +110,7 @@ PAST = (
         0.06,
         0.08,
         0.02,
-        100_000,
+        800,
     ),
 )
 
@@ -152,6 +168,7 @@ def open_the_marketing_desk(
     declining = system.declining(run.id) if run is not None else set()
     # past campaigns are far enough apart that the frequency cap of each counts only itself
     past_settings = CampaignSettings(control_share=0.2)
+    past_ids: list[int] = []
     for index, past in enumerate(PAST):
         starts = today - timedelta(days=past.days_ago)
         row = _launched(
@@ -181,6 +198,7 @@ def open_the_marketing_desk(
         row.status = CampaignStatus.FINISHED
         row.launched_at = bank_day_start(starts)
         session.flush()
+        past_ids.append(row.id)
     _launched(
         session,
         analyst=analyst,
@@ -200,6 +218,161 @@ def open_the_marketing_desk(
             message="感谢您一年来的信任，年末存款可享专属回馈，欢迎到网点咨询。",
         ),
         settings=CampaignSettings(control_share=0.2),
+    )
+    _plan_the_year(session, analyst=analyst, approver=approver, today=today, campaign_ids=past_ids)
+
+
+PLAN_TEXT: dict[str, dict[str, str]] = {
+    "summary": {
+        "summary": "稳存量、拓增量：以到期续存和理财转化为主线，全年新增个人客户与存款双增长。"
+    },
+    "situation": {
+        "market": "辖内居民储蓄率高，存款利率下行，客户对稳健理财需求上升。",
+        "competition": "国有大行网点密集，城商行以高利率揽储。",
+        "product": "定期存款、净值型理财、基金代销。",
+        "distribution": "网点、手机银行、客户经理电话与上门服务。",
+        "macro": "利率市场化继续推进，个人信息保护法要求营销须经客户授权。",
+    },
+    "opportunities": {
+        "strengths": "客户经理队伍稳定，老客户忠诚度高。",
+        "weaknesses": "线上渠道活跃度低。",
+        "opportunities": "大额存单到期潮带来续存与理财转化机会。",
+        "threats": "他行高息揽储分流存款。",
+    },
+    "objectives": {"objectives": "年末新增个人客户 1,200 户，新增存款 5 亿元。"},
+    "strategy": {
+        "target_market": "到期客户、成长期客户、流失预警客户。",
+        "product": "续存加息券与稳健理财组合。",
+        "price": "按客户价值分层定价。",
+        "place": "网点与手机银行联动。",
+        "promotion": "短信提醒、电话回访、网点沙龙。",
+        "people": "客户经理按名单跟进，设立活动对照组衡量效果。",
+        "process": "名单冻结—联系—回访—评估。",
+        "physical_evidence": "网点海报、手机银行专区。",
+        "expenses": "短信与电话成本、活动物料。",
+    },
+    "controls": {
+        "measures": "每个活动以对照组计算增量效果、投资回报率与获客成本。",
+        "reviews": "每季度复盘一次，结果报分行营销部。",
+    },
+}
+
+
+def _plan_the_year(
+    session: Session,
+    *,
+    analyst: StaffUser,
+    approver: StaffUser,
+    today: date,
+    campaign_ids: list[int],
+) -> None:
+    """The year's marketing plan with the past campaigns linked to it, approved."""
+    plan = planning_service.create_plan(
+        session,
+        user=analyst,
+        data=PlanCreate(
+            title=f"{today.year} 年个人业务营销计划",
+            period_start=date(today.year, 1, 1),
+            period_end=date(today.year, 12, 31),
+            target_new_customers=1_200,
+            target_deposits=Decimal(500_000_000),
+            target_on=date(today.year, 12, 31),
+        ),
+    )
+    plan = planning_service.update_plan(
+        session,
+        user=analyst,
+        plan_id=plan.id,
+        data=PlanUpdate(
+            version=plan.version,
+            sections={
+                code: SectionUpdate(parts=parts, owner_id=analyst.id, review_on=today)
+                for code, parts in PLAN_TEXT.items()
+            },
+            budget_inputs=BudgetInputsBase(sales=Decimal(40_000_000), sales_percent=Decimal("0.5")),
+            budget_method=BudgetMethod.PERCENT_OF_SALES,
+        ),
+    )
+
+    def version() -> int:
+        return planning_service.get_plan(session, user=analyst, plan_id=plan.id).version
+
+    for channel, planned in (
+        (CampaignChannel.SMS, 60_000),
+        (CampaignChannel.EMAIL, 40_000),
+        (CampaignChannel.PHONE, 100_000),
+    ):
+        planning_service.add_budget_line(
+            session,
+            user=analyst,
+            plan_id=plan.id,
+            data=BudgetLineCreate(
+                version=version(),
+                channel=channel,
+                activity="营销活动",
+                planned=Decimal(planned),
+            ),
+        )
+    for name, share, spend in (
+        ("国有大行 A", Decimal(28), 900_000),
+        ("城商行 B", Decimal(9), 400_000),
+    ):
+        planning_service.add_competitor(
+            session,
+            user=analyst,
+            plan_id=plan.id,
+            data=CompetitorCreate(
+                version=version(),
+                name=name,
+                strengths="网点多，品牌认知度高" if share > 10 else "存款利率高",
+                weaknesses="服务响应慢" if share > 10 else "产品线单一",
+                market_share=share,
+                promotion_spend=Decimal(spend),
+            ),
+        )
+    for factor, description in (
+        (PestFactor.ECONOMIC, "存款利率下行，居民理财需求上升"),
+        (PestFactor.POLITICAL, "个人信息保护法：营销须取得客户授权"),
+    ):
+        planning_service.add_pest(
+            session,
+            user=analyst,
+            plan_id=plan.id,
+            data=PestCreate(
+                version=version(), factor=factor, description=description, impact=4, likelihood=4
+            ),
+        )
+    for what, month, cost in (
+        ("到期客户短信续存提醒", 7, 60_000),
+        ("新发基金电子邮件推介", 8, 40_000),
+        ("理财产品电话营销", 10, 100_000),
+    ):
+        planning_service.add_action(
+            session,
+            user=analyst,
+            plan_id=plan.id,
+            data=ActionCreate(
+                version=version(),
+                what=what,
+                owner_id=analyst.id,
+                due_on=date(today.year, month, 28),
+                cost=Decimal(cost),
+            ),
+        )
+    for campaign_id in campaign_ids:
+        planning_service.link_campaign(
+            session,
+            user=analyst,
+            plan_id=plan.id,
+            data=CampaignLinkCreate(version=version(), campaign_id=campaign_id),
+        )
+    planning_service.submit(session, user=analyst, plan_id=plan.id, version=version())
+    planning_service.decide(
+        session,
+        user=approver,
+        plan_id=plan.id,
+        data=PlanDecision(version=version()),
+        approve=True,
     )
 
 
@@ -274,7 +447,7 @@ def _plant_outcomes(
                 "contacted_at": contacted_at if reached else None,
                 "responded": responded,
                 "converted": converted,
-                "amount_cents": past.amount * 100 if converted else 0,
+                "amount_cents": past.revenue * 100 if converted else 0,
                 "outcome_recorded_at": contacted_at,
             }
         )
