@@ -5,6 +5,7 @@ contacts) with the bulk writes of a frozen member list."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from itertools import islice
@@ -159,15 +160,14 @@ class CampaignRepository(ScopedRepository):
         return list(self.session.execute(statement))
 
     def exclusion_counts(self, campaign_id: int) -> list[tuple[list[str], int]]:
-        statement = (
-            self.owned(CampaignMember, CampaignMember.reasons, func.count())
-            .where(
-                CampaignMember.campaign_id == campaign_id,
-                CampaignMember.group == CampaignGroup.EXCLUDED,
-            )
-            .group_by(CampaignMember.reasons)
+        """Excluded members by their reasons. Counted here, not grouped by the database:
+        PostgreSQL has no equality on ``json`` and the reasons are a JSON list."""
+        statement = self.owned(CampaignMember, CampaignMember.reasons).where(
+            CampaignMember.campaign_id == campaign_id,
+            CampaignMember.group == CampaignGroup.EXCLUDED,
         )
-        return [(list(reasons), int(count)) for reasons, count in self.session.execute(statement)]
+        counted = Counter(tuple(reasons) for reasons in self.session.scalars(statement))
+        return [(list(reasons), count) for reasons, count in counted.items()]
 
     def consents(self, customer_id: int) -> Sequence[MarketingConsent]:
         return self.session.scalars(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bankcrm.core.db import UtcDatetime
 from bankcrm.core.enums import (
     CampaignChannel,
     CampaignObjective,
@@ -22,6 +24,7 @@ from bankcrm.core.pagination import MAX_ID
 MAX_AMOUNT = Decimal("100000000000")
 """The largest amount in yuan a campaign budget or outcome may have (a hundred billion)."""
 MAX_LIST = 200
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class CriteriaInput(Input):
@@ -33,11 +36,11 @@ class CriteriaInput(Input):
         default_factory=list, max_length=MAX_LIST
     )
     customer_types: list[Choice[CustomerType]] = Field(default_factory=list, max_length=MAX_LIST)
-    branch_ids: list[int] = Field(default_factory=list, max_length=MAX_LIST)
+    branch_ids: list[RowId] = Field(default_factory=list, max_length=MAX_LIST)
     churn_risk_min: float | None = Field(default=None, ge=0, le=1)
     churn_risk_max: float | None = Field(default=None, ge=0, le=1)
-    holds_products: list[int] = Field(default_factory=list, max_length=MAX_LIST)
-    lacks_products: list[int] = Field(default_factory=list, max_length=MAX_LIST)
+    holds_products: list[RowId] = Field(default_factory=list, max_length=MAX_LIST)
+    lacks_products: list[RowId] = Field(default_factory=list, max_length=MAX_LIST)
 
 
 class SegmentCreate(Input):
@@ -106,7 +109,7 @@ class CampaignRead(BaseModel):
     treatment: int
     control: int
     excluded: int
-    launched_at: datetime | None
+    launched_at: UtcDatetime | None
     version: int
 
 
@@ -129,7 +132,7 @@ class OutcomeRead(BaseModel):
     campaign_id: int
     customer_id: int
     group: str
-    contacted_at: datetime | None
+    contacted_at: UtcDatetime | None
     responded: bool
     converted: bool
     amount_cents: int
@@ -186,4 +189,4 @@ class ConsentRead(BaseModel):
     granted: bool
     source: str
     given_on: date
-    recorded_at: datetime
+    recorded_at: UtcDatetime

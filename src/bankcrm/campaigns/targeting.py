@@ -10,12 +10,17 @@ share), seeded, and reproducible from the frozen member list.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bankcrm.core.enums import CustomerType, LifecycleStage, Quadrant, ValueTier
+from bankcrm.core.pagination import MAX_ID
+
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A branch's or a product's id as the database keeps it."""
 
 
 class SegmentCriteria(BaseModel):
@@ -29,12 +34,12 @@ class SegmentCriteria(BaseModel):
     value_tiers: tuple[ValueTier, ...] = ()
     lifecycle_stages: tuple[LifecycleStage, ...] = ()
     customer_types: tuple[CustomerType, ...] = ()
-    branch_ids: tuple[int, ...] = ()
+    branch_ids: tuple[RowId, ...] = ()
     churn_risk_min: float | None = Field(default=None, ge=0, le=1)
     churn_risk_max: float | None = Field(default=None, ge=0, le=1)
-    holds_products: tuple[int, ...] = ()
+    holds_products: tuple[RowId, ...] = ()
     """Customers who hold every one of these products (ids)."""
-    lacks_products: tuple[int, ...] = ()
+    lacks_products: tuple[RowId, ...] = ()
     """Customers who hold none of these products: the cross-sell target."""
 
     @model_validator(mode="after")

@@ -3,12 +3,13 @@ two decimals (stored as fen); shares and percentages are per cent."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from bankcrm.core.db import UtcDatetime
 from bankcrm.core.enums import (
     BudgetMethod,
     CampaignChannel,
@@ -216,8 +217,8 @@ class PlanVersionRead(BaseModel):
     id: int
     revision: int
     status: PlanStatus
-    edited_at: datetime
-    decided_at: datetime | None
+    edited_at: UtcDatetime
+    decided_at: UtcDatetime | None
 
 
 class PlanSummaryRead(BaseModel):
@@ -242,9 +243,9 @@ class PlanRead(PlanSummaryRead):
     target_on: date | None
     budget_inputs: dict[str, str]
     budget_method: BudgetMethod | None
-    submitted_at: datetime | None
+    submitted_at: UtcDatetime | None
     decided_by: str | None
-    decided_at: datetime | None
+    decided_at: UtcDatetime | None
     return_reason: str | None
     sections: list[SectionRead]
     competitors: list[CompetitorRead]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from bankcrm.core.db import UtcDatetime
 from bankcrm.core.enums import (
     CultivationStep,
     CustomerType,
@@ -88,7 +89,7 @@ class StageEventRead(BaseModel):
     reason: str | None
     actor: str | None
     """The full name of who moved it."""
-    at: datetime
+    at: UtcDatetime
 
 
 class ProspectRead(BaseModel):
@@ -149,7 +150,7 @@ class ObjectionRead(BaseModel):
     answer: str | None
     resolved: bool
     recorded_by: str | None
-    recorded_at: datetime
+    recorded_at: UtcDatetime
     suggestions: list[SuggestedResponse]
     """The handbook's responses to objections of this kind to the product."""
 
@@ -175,7 +176,7 @@ class FollowUpRead(BaseModel):
     channel: FollowUpChannel
     purpose: str
     task_id: int | None
-    done_at: datetime | None
+    done_at: UtcDatetime | None
     outcome: str | None
     overdue: bool
 
