@@ -763,6 +763,13 @@ API_BODIES: dict[tuple[str, str], Any] = {
         "criteria": {"value_tiers": ["A"]},
     },
     ("POST", "/api/v1/campaigns/segments/count"): lambda o: {"value_tiers": ["A"]},
+    ("POST", "/api/v1/campaigns/holdouts"): lambda o: {
+        "name": "全行保留组",
+        "share": 0.05,
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-12-31",
+        "seed": 3,
+    },
     ("POST", "/api/v1/campaigns"): lambda o: {
         "name": "新客礼",
         "objective": "stimulate",

@@ -143,3 +143,36 @@ def test_malformed_bodies_are_refused_with_a_reason(
         headers=login(client, small_bank.manager_a),
     )
     assert future.status_code in (400, 422)
+
+
+def test_a_bank_wide_holdout_is_drawn_by_head_office(
+    client: TestClient, small_bank: SmallBank
+) -> None:
+    body = {
+        "name": "全行保留组",
+        "share": 0.2,
+        "starts_on": bank_today().isoformat(),
+        "ends_on": (bank_today() + timedelta(days=90)).isoformat(),
+        "seed": 4,
+    }
+    drawn = client.post(
+        f"{API}/campaigns/holdouts", json=body, headers=login(client, small_bank.analyst)
+    )
+    assert drawn.status_code == 201, drawn.text
+    assert 0 < drawn.json()["customers"] < len(small_bank.book_a) + len(small_bank.book_b) + 1
+    listed = client.get(
+        f"{API}/campaigns/holdouts", headers=login(client, small_bank.branch_manager)
+    )
+    assert [row["id"] for row in listed.json()] == [drawn.json()["id"]]
+    refused = client.post(
+        f"{API}/campaigns/holdouts", json=body, headers=login(client, small_bank.branch_manager)
+    )
+    assert refused.status_code == 403
+    assert (
+        client.post(
+            f"{API}/campaigns/holdouts",
+            json={**body, "share": 1},
+            headers=login(client, small_bank.analyst),
+        ).status_code
+        == 422
+    )

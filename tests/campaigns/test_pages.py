@@ -390,3 +390,19 @@ def test_contact_tasks_are_worked_and_consent_recorded(
     )
     assert future.status_code == 422 and 'data-testid="problem"' in future.text
     assert client.get(f"/customers/{small_bank.other_branch_customer}/consent").status_code == 404
+
+
+def test_the_customer_360_shows_consent_and_campaigns(
+    client: TestClient, small_bank: SmallBank, launched: Launched
+) -> None:
+    _as(client, small_bank.manager_a)
+    page = client.get(f"/customers/{small_bank.book_a[0]}").text
+    card = page.split('data-testid="marketing-card"')[1].split('data-testid="customer-sales"')[0]
+    assert "text-bg-success" in card.split('data-testid="consents"')[1]
+    memberships = card.split('data-testid="memberships"')[1]
+    assert "理财到期提醒" in memberships.split("</ul>")[0]
+    assert f'href="/customers/{small_bank.book_a[0]}/consent"' in card
+    _as(client, small_bank.admin)
+    assert (
+        'data-testid="marketing-card"' not in client.get(f"/customers/{small_bank.book_a[0]}").text
+    )

@@ -16,6 +16,8 @@ from bankcrm.campaigns.schemas import (
     CriteriaInput,
     EvaluationRead,
     GroupRead,
+    HoldoutCreate,
+    HoldoutRead,
     OutcomeCreate,
     OutcomeRead,
     SegmentCount,
@@ -57,6 +59,28 @@ def count_segment(session: DbSession, user: CampaignsDesign, body: CriteriaInput
     return SegmentCount(
         customers=service.segment_size(session, service.criteria_of(body.model_dump()))
     )
+
+
+@router.get("/campaigns/holdouts", response_model=list[HoldoutRead])
+def list_holdouts(session: DbSession, user: CampaignsRead) -> list[HoldoutRead]:
+    """The bank-wide holdouts, newest first."""
+    return [HoldoutRead.model_validate(row) for row in service.holdouts(session)]
+
+
+@router.post("/campaigns/holdouts", response_model=HoldoutRead, status_code=201)
+def draw_holdout(session: DbSession, user: CampaignsDesign, body: HoldoutCreate) -> HoldoutRead:
+    """Draw customers at random (stratified by branch) whom no campaign contacts between the
+    two dates, so that the sum of all campaigns can be measured against them."""
+    row = service.draw_holdout(
+        session,
+        user=user,
+        name=body.name,
+        share=body.share,
+        starts_on=body.starts_on,
+        ends_on=body.ends_on,
+        seed=service.campaign_seed(body.seed),
+    )
+    return HoldoutRead.model_validate(row)
 
 
 @router.get("/campaigns", response_model=list[CampaignRead])

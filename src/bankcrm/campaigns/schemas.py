@@ -64,6 +64,27 @@ class SegmentCount(BaseModel):
     customers: int
 
 
+class HoldoutCreate(Input):
+    name: Name = Field(max_length=200)
+    share: float = Field(gt=0, lt=1)
+    """The share of the bank's active customers held out, stratified by branch."""
+    starts_on: Day
+    ends_on: Day
+    seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
+
+
+class HoldoutRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    share: float
+    seed: int
+    starts_on: date
+    ends_on: date
+    customers: int
+
+
 class CampaignCreate(Input):
     name: Name = Field(max_length=200)
     objective: Choice[CampaignObjective]

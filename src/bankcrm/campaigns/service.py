@@ -221,8 +221,8 @@ def create_campaign(
     return row
 
 
-def _seed(given: int | None) -> int:
-    # a seed of its own per campaign, kept with it, so the control draw can be repeated
+def campaign_seed(given: int | None) -> int:
+    # a seed of its own per campaign or holdout, kept with it, so the draw can be repeated
     return given if given is not None else int(np.random.default_rng().integers(1_000_000_000))
 
 
@@ -525,6 +525,25 @@ def consents_in_force(
     for row in repository.consents(customer_id):
         in_force.setdefault(row.channel, row)
     return in_force
+
+
+@dataclass(frozen=True)
+class CustomerMarketing:
+    """What the customer 360 shows of marketing: the consent in force on each channel and
+    the campaigns the customer was a member of, newest first."""
+
+    consents: dict[CampaignChannel, MarketingConsent]
+    memberships: list[tuple[CampaignMember, str]]
+
+
+def customer_marketing(
+    session: Session, *, user: StaffUser, customer_id: int, campaigns: int = 5
+) -> CustomerMarketing:
+    memberships = CampaignRepository(session, user).campaign_memberships(customer_id)
+    return CustomerMarketing(
+        consents=consents_in_force(session, user=user, customer_id=customer_id),
+        memberships=[(member, name) for member, name in memberships[:campaigns]],
+    )
 
 
 # --- contact lists, outcomes, responses ----------------------------------------------------
@@ -962,6 +981,10 @@ def send(
 
 
 # --- the bank-wide holdout ------------------------------------------------------------------
+
+
+def holdouts(session: Session) -> list[MarketingHoldout]:
+    return list(campaigns_repository.holdouts(session))
 
 
 def draw_holdout(

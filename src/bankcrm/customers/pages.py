@@ -9,13 +9,14 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from bankcrm.campaigns import service as campaigns_service
 from bankcrm.churn import service as churn_service
 from bankcrm.clv import service as clv_service
 from bankcrm.complaints import service as complaints_service
 from bankcrm.core.config import get_settings
 from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.deps import DbSession
-from bankcrm.core.enums import CustomerType
+from bankcrm.core.enums import CampaignChannel, CustomerType
 from bankcrm.core.exceptions import NotFound
 from bankcrm.core.inputs import FormText
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
@@ -170,6 +171,12 @@ def _render_360(
         if has_permission(user.role, Permission.CREDIT_READ)
         else None
     )
+    marketing = (
+        campaigns_service.customer_marketing(session, user=user, customer_id=customer_id)
+        if has_permission(user.role, Permission.CAMPAIGNS_CONTACT)
+        or has_permission(user.role, Permission.CAMPAIGNS_READ)
+        else None
+    )
     radar = (
         {
             "factors": [label_for(factor.factor, locale) for factor in segment.factors],
@@ -200,5 +207,8 @@ def _render_360(
             "may_sell": has_permission(user.role, Permission.OFFERS_SELL),
             "credit": credit,
             "may_assess_credit": has_permission(user.role, Permission.CREDIT_ASSESS),
+            "marketing": marketing,
+            "marketing_channels": list(CampaignChannel),
+            "may_record_consent": has_permission(user.role, Permission.CAMPAIGNS_CONTACT),
         },
     )
