@@ -19,13 +19,15 @@ MAX_CATEGORIES = 255
 """Gradient boosting takes at most this many categories in a column."""
 
 
-def read_table(path: Path) -> pa.Table:
+def read_table(path: Path, *, text_columns: tuple[str, ...] = ()) -> pa.Table:
     """A CSV file (or .csv.gz) with a header, its fields separated by commas, semicolons
     (European exports), tabs or bars, whichever the header uses most; a refusal names the
-    row and column that cannot be read."""
+    row and column that cannot be read. ``text_columns`` stay text as written (pyarrow
+    would turn times with a UTC offset into UTC and lose the offset)."""
     try:
         parse = pa_csv.ParseOptions(delimiter=_delimiter(path))
-        table = pa_csv.read_csv(path, parse_options=parse)
+        convert = pa_csv.ConvertOptions(column_types=dict.fromkeys(text_columns, pa.string()))
+        table = pa_csv.read_csv(path, parse_options=parse, convert_options=convert)
         header = table.column_names  # a header that is not UTF-8 fails here
     except (pa.ArrowInvalid, UnicodeError) as error:  # also: a field or row too long
         raise files.csv_refusal(error, path, label=path.name) from None
