@@ -14,17 +14,13 @@ from bankcrm.campaigns import repository as campaigns_repository
 from bankcrm.campaigns import response_model
 from bankcrm.campaigns import service as campaigns_service
 from bankcrm.campaigns import uplift as campaign_uplift
+from bankcrm.cli._errors import fail
 from bankcrm.core.db import session_scope
 from bankcrm.core.exceptions import BankcrmError, NotFound
 
 campaigns_app = typer.Typer(
     help="Campaigns: sending, evaluation, uplift and response models.", no_args_is_help=True
 )
-
-
-def _fail(error: BankcrmError) -> typer.Exit:
-    typer.echo(f"error: {error.message}", err=True)
-    return typer.Exit(1)
 
 
 @campaigns_app.command("evaluate")
@@ -60,7 +56,7 @@ def evaluate(
             confidence=confidence,
         )
     except BankcrmError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False))
         return
@@ -112,7 +108,7 @@ def uplift(
             seed=seed,
         )
     except BankcrmError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     if as_json:
         typer.echo(json.dumps(report))
         return
@@ -175,7 +171,7 @@ def response_model_command(
             contacts, folds=folds, seed=seed, train_rows=train_rows, test_rows=test_rows
         )
     except BankcrmError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     if predictions_out is not None:
         response_model.write_predictions(predictions_out, predictions)
     if as_json:
@@ -208,7 +204,7 @@ def send(
                 raise NotFound(f"no campaign {campaign}")
             summary = campaigns_service.send(session, campaign_id=row.id, export_dir=export_dir)
     except BankcrmError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     typer.echo(f"{summary.sent:,} sent, {summary.failed:,} failed, {summary.skipped:,} skipped")
 
 
@@ -227,7 +223,7 @@ def export_contacts(
                 raise NotFound(f"no campaign {campaign}")
             table = campaigns_service.contacts_for_analysis(session, campaign_id=row.id)
     except BankcrmError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     pa_csv.write_csv(table, out)
     typer.echo(f"{table.num_rows:,} members written to {out}")
 

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import typer
 
+from bankcrm.cli._errors import fail
 from bankcrm.core.clock import bank_today
 from bankcrm.core.config import get_settings
 from bankcrm.core.db import session_scope
@@ -20,11 +21,6 @@ from bankcrm.credit import berka, service
 from bankcrm.credit.scorecard import feature_stability
 
 credit_app = typer.Typer(help="Credit scorecards and grades.", no_args_is_help=True)
-
-
-def _fail(error: BankcrmError) -> typer.Exit:
-    typer.echo(f"error: {error.message}", err=True)
-    return typer.Exit(1)
 
 
 @credit_app.command("fit")
@@ -70,7 +66,7 @@ def fit(
             with_baseline=baseline,
         )
     except BankcrmError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     if save is not None:
         service.save(card, save)
     if as_json:
@@ -102,7 +98,7 @@ def score(
         _, scores, grade_names, reasons = service.score_file(card, data, settings=settings)
         identifiers = service.column_values(data, id_col) if id_col else None
     except BankcrmError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     columns: dict[str, object] = {}
     if identifiers is not None and id_col:
         columns[id_col] = identifiers
@@ -129,7 +125,7 @@ def stability(
         card = service.load(scorecard)
         recent, _, _, _ = service.score_file(card, data, settings=settings, top_reasons=0)
     except BankcrmError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     typer.echo(json.dumps({"features": feature_stability(card, recent)}))
 
 
@@ -166,7 +162,7 @@ def score_bank(
                 create_tasks=tasks,
             )
     except BankcrmError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     if as_json:
         typer.echo(json.dumps(asdict(run)))
         return
@@ -187,7 +183,7 @@ def berka_loans(
     try:
         table = berka.loan_applications(folder)
     except BankcrmError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     pa_csv.write_csv(table, out)
     typer.echo(f"{table.num_rows:,} loans written to {out}")
 

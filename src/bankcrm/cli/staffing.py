@@ -12,6 +12,7 @@ import typer
 
 from bankcrm.branches import forecast, simulation, staffing
 from bankcrm.churn.labelled import read_table
+from bankcrm.cli._errors import fail
 from bankcrm.core.exceptions import BankcrmError, ImportRejected
 
 WARM_UP_SERVICES = 10
@@ -20,11 +21,6 @@ slot) before customers count: shorter warm-ups left the simulated service level 
 above Erlang C for long handling times."""
 
 staffing_app = typer.Typer(help="Counter staffing: plans and forecasts.", no_args_is_help=True)
-
-
-def _fail(error: BankcrmError) -> typer.Exit:
-    typer.echo(f"error: {error.message}", err=True)
-    return typer.Exit(1)
 
 
 @staffing_app.command("plan")
@@ -68,7 +64,7 @@ def plan(
             seed=seed,
         )
     except BankcrmError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     if as_json:
         typer.echo(json.dumps(report))
         return
@@ -179,7 +175,7 @@ def forecast_arrivals(
             time_column=time_col,
         )
     except BankcrmError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     if as_json:
         report = {
             "forecasts": [
