@@ -1,11 +1,12 @@
 """``make bench``: generator, import, customer list, segmentation, CLV, audit, backup, complaints,
-offers, credit, campaigns.
+offers, credit, campaigns, branch staffing.
 
 Every figure is printed next to a baseline measured in the same run on the same machine, so
 the ratios mean something wherever it runs; the figures go to docs/performance.md. Set
 ``BENCH_QUICK=1`` for a short run and ``BENCH_ONLY=segmentation`` (comma-separated, from
-generator, import, segmentation, clv, security, complaints, offers, credit, campaigns) to run
-some sections only: their sections of the page are replaced and the others kept.
+generator, import, segmentation, clv, security, complaints, offers, credit, campaigns,
+staffing) to run some sections only: their sections of the page are replaced and the others
+kept.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bench.credit import bench_credit
 from bench.measure import in_child
 from bench.offers import bench_offers
 from bench.segment import bench_segmentation
+from bench.staffing import bench_staffing
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "docs" / "performance.md"
@@ -50,6 +52,8 @@ RANK_REPEATS = 2
 CREDIT_FIT_ROWS = 20_000 if QUICK else 100_000
 CREDIT_SCORE_ROWS = 100_000 if QUICK else 1_000_000
 CAMPAIGN_CUSTOMERS = 100_000 if QUICK else 1_000_000
+STAFFING_BRANCHES = 50 if QUICK else 500
+STAFFING_SAMPLE = 2 if QUICK else 5
 SECTIONS = (
     "generator",
     "import",
@@ -60,6 +64,7 @@ SECTIONS = (
     "offers",
     "credit",
     "campaigns",
+    "staffing",
 )
 ONLY = tuple(name for name in os.environ.get("BENCH_ONLY", "").split(",") if name) or SECTIONS
 
@@ -289,6 +294,10 @@ def main() -> None:
             print("campaigns", flush=True)
             campaigns = bench_campaigns(work, customers=CAMPAIGN_CUSTOMERS)
             sections["## Campaigns"] = ["", *campaigns, ""]
+        if "staffing" in ONLY:
+            print("branch staffing", flush=True)
+            staffing = bench_staffing(branches=STAFFING_BRANCHES, sample=STAFFING_SAMPLE)
+            sections["## Branch staffing"] = ["", *staffing, ""]
     memory = psutil.virtual_memory().total / 2**30
     header = [
         "# Performance",

@@ -25,6 +25,7 @@ from bankcrm.customers.models import Customer, Interaction, ManagerAssignment
 from bankcrm.products.models import Product
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
+from bankcrm.staff.training.models import StaffCertificate
 
 PASSWORD = "correct-horse-9"
 _sequence = itertools.count(1)
@@ -203,3 +204,25 @@ def _open_session(session: Session, user_id: int, kind: SessionKind) -> str:
     user = session.get(StaffUser, user_id)
     assert user is not None
     return staff_service.open_session(session, user=user, kind=kind)
+
+
+def certificate(
+    session: Session,
+    *,
+    holder: StaffUser,
+    qualification: str = "wealth_sales",
+    issued_on: date = date(2000, 1, 1),
+    expires_on: date | None = None,
+) -> StaffCertificate:
+    """A certificate of ``qualification`` for ``holder``: by default the wealth-sales one a
+    seller of R3 and riskier products needs, valid from long ago and never expiring."""
+    row = StaffCertificate(
+        staff_id=holder.id,
+        branch_id=holder.branch_id,
+        qualification=qualification,
+        issued_on=issued_on,
+        expires_on=expires_on,
+    )
+    session.add(row)
+    session.flush()
+    return row

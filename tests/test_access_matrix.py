@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.access import RouteAccess, route_table, security_markdown
 from bankcrm.accounts.models import Account
+from bankcrm.branches.queue import service as queue_service
+from bankcrm.branches.queue.schemas import TicketCreate
 from bankcrm.campaigns import service as campaigns_service
 from bankcrm.campaigns.models import Campaign
 from bankcrm.campaigns.planning import service as planning_service
@@ -75,8 +77,12 @@ from bankcrm.quality.surveys import service as surveys_service
 from bankcrm.scope import ROLE_SCOPE, Scope
 from bankcrm.segmentation import service as segmentation_service
 from bankcrm.staff.models import StaffUser
+from bankcrm.staff.training.models import TrainingCourse
 from tests import factories
+from tests.branches.planted import plan_next_week
 from tests.small_bank import SmallBank
+from tests.staff.incentives.planted import last_month as incentive_month
+from tests.staff.incentives.planted import plant_pool
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 9, 30)
@@ -118,6 +124,14 @@ class Objects:
     """A corporate rating waiting for a branch manager's review."""
     marketing: MarketingObjects
     """Campaigns, plans and prospects: made once, in the own book."""
+    incentives: tuple[int, int] = (0, 0)
+    """A draft incentive pool of the branch and the own account manager's statement in it."""
+    staff: int = 0
+    """The own account manager, whose KPIs they, their branch manager and the bank see."""
+    training: tuple[int, int] = (0, 0)
+    """A qualifying course and the own account manager's certificate of it."""
+    queue_ticket: int = 0
+    """A waiting queue ticket at the own account manager's branch."""
 
 
 @dataclass(frozen=True)
@@ -525,6 +539,7 @@ def callers(small_bank: SmallBank, app_settings: str) -> Iterator[list[Caller]]:
         auditor = factories.staff(session, role=Role.COMPLIANCE_AUDITOR)
         officer = factories.staff(session, role=Role.QUALITY_OFFICER)
         _give_history(session, small_bank)
+        plan_next_week(session, users[small_bank.branch_manager].branch_id or 0)
         quality = _quality_objects(
             session, officer=officer, branch_manager=users[small_bank.branch_manager]
         )
@@ -536,6 +551,16 @@ def callers(small_bank: SmallBank, app_settings: str) -> Iterator[list[Caller]]:
             customer=own_customer,
         )
         mine = _objects(session, manager_a, own_customer.id, quality, marketing)
+        mine.incentives = plant_pool(
+            session, branch_manager=users[small_bank.branch_manager], account_manager=manager_a
+        )
+        mine.staff = manager_a.id
+        mine.training = _training_objects(session, manager_a)
+        mine.queue_ticket = queue_service.issue_ticket(
+            session,
+            user=manager_a,
+            data=TicketCreate(branch_id=quality.branch, service_type="cash"),
+        ).id
         # a checker's approval lets the roles that see personal data masked export it too
         privacy_service.approve(
             session,
@@ -582,6 +607,21 @@ def callers(small_bank: SmallBank, app_settings: str) -> Iterator[list[Caller]]:
         caller.pages.__exit__(None, None, None)
 
 
+def _training_objects(session: Session, holder: StaffUser) -> tuple[int, int]:
+    course = TrainingCourse(
+        code="WS-MATRIX",
+        name="理财销售资格培训",
+        hours=8.0,
+        pass_mark=80.0,
+        qualification="wealth_sales",
+        validity_months=24,
+    )
+    session.add(course)
+    session.flush()
+    certificate = factories.certificate(session, holder=holder, issued_on=date(2026, 1, 5))
+    return course.id, certificate.id
+
+
 def _path(access: RouteAccess, objects: Objects) -> str:
     values = {
         "customer_id": objects.customer,
@@ -608,6 +648,12 @@ def _path(access: RouteAccess, objects: Objects) -> str:
         "row_id": objects.marketing.row,
         "prospect_id": objects.marketing.prospect,
         "follow_up_id": objects.marketing.follow_up,
+        "branch_id": objects.quality.branch,
+        "pool_id": objects.incentives[0],
+        "statement_id": objects.incentives[1],
+        "staff_id": objects.staff,
+        "certificate_id": objects.training[1],
+        "ticket_id": objects.queue_ticket,
     }
     names = re.findall(r"{(\w+)}", access.path)
     missing = [name for name in names if name not in values]
@@ -635,6 +681,45 @@ PREQUALIFICATION: dict[str, Any] = {
     "term_months": 36,
 }
 API_BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/api/v1/queue/tickets"): lambda o: {
+        "branch_id": o.quality.branch,
+        "service_type": "cash",
+        "priority": "elderly",
+    },
+    ("POST", "/api/v1/queue/tickets/call-next"): lambda o: {
+        "branch_id": o.quality.branch,
+        "counter": "1",
+    },
+    ("POST", "/api/v1/queue/tickets/{ticket_id}/start"): lambda o: None,
+    ("POST", "/api/v1/queue/tickets/{ticket_id}/end"): lambda o: None,
+    ("POST", "/api/v1/queue/tickets/{ticket_id}/no-show"): lambda o: None,
+    ("POST", "/api/v1/incentives/pools"): lambda o: {
+        "branch_id": o.quality.branch,
+        "month": incentive_month(),
+        "amount": "50000",
+    },
+    ("POST", "/api/v1/incentives/pools/{pool_id}/compute"): lambda o: {},
+    ("POST", "/api/v1/training/courses"): lambda o: {
+        "code": "AML-MATRIX",
+        "name": "反洗钱培训",
+        "hours": 4,
+        "pass_mark": 60,
+        "qualification": "anti_money_laundering",
+        "validity_months": 12,
+    },
+    ("POST", "/api/v1/training/attendances"): lambda o: {
+        "course_id": o.training[0],
+        "staff_id": o.staff,
+        "attended_on": "2026-01-05",
+        "assessment_score": 85,
+    },
+    ("POST", "/api/v1/training/certificates/{certificate_id}/revoke"): lambda o: {
+        "reason": "资格核查未通过"
+    },
+    ("POST", "/api/v1/incentives/pools/{pool_id}/approve"): lambda o: {"version": 1},
+    ("POST", "/api/v1/branches/{branch_id}/staffing"): lambda o: {
+        "week_start": (clock.bank_today() + timedelta(days=7)).isoformat()
+    },
     ("POST", "/api/v1/customers/{customer_id}/assessments"): lambda o: {
         "answers": {
             question.code: question.options[0].code for question in SHIPPED_QUESTIONNAIRE.questions
@@ -859,6 +944,38 @@ API_BODIES: dict[tuple[str, str], Any] = {
     },
 }
 PAGE_FORMS: dict[tuple[str, str], Any] = {
+    ("POST", "/queue/tickets"): lambda o: {"service_type": "wealth", "priority": "vip"},
+    ("POST", "/queue/call-next"): lambda o: {"counter": "2"},
+    ("POST", "/queue/tickets/{ticket_id}/start"): lambda o: {"counter": "2"},
+    ("POST", "/queue/tickets/{ticket_id}/end"): lambda o: {"counter": "2"},
+    ("POST", "/queue/tickets/{ticket_id}/no-show"): lambda o: {"counter": "2"},
+    ("POST", "/queue/imports"): lambda o: {"counter": "2"},
+    ("POST", "/training/courses"): lambda o: {
+        "code": "FUND-MATRIX",
+        "name": "基金销售培训",
+        "hours": "6",
+        "pass_mark": "70",
+        "qualification": "fund_sales",
+        "validity_months": "36",
+    },
+    ("POST", "/training/attendances"): lambda o: {
+        "course_id": str(o.training[0]),
+        "staff_id": str(o.staff),
+        "attended_on": "2026-01-06",
+        "assessment_score": "90",
+    },
+    ("POST", "/training/certificates/{certificate_id}/revoke"): lambda o: {
+        "reason": "资格核查未通过"
+    },
+    ("POST", "/incentives/pools"): lambda o: {"month": incentive_month()[:7], "amount": "50000"},
+    ("POST", "/incentives/pools/{pool_id}/compute"): lambda o: {"month": incentive_month()[:7]},
+    ("POST", "/incentives/pools/{pool_id}/approve"): lambda o: {
+        "month": incentive_month()[:7],
+        "version": "1",
+    },
+    ("POST", "/branches/{branch_id}/staffing"): lambda o: {
+        "week_start": (clock.bank_today() + timedelta(days=7)).isoformat()
+    },
     ("POST", "/customers/{customer_id}/assessment"): lambda o: {
         question.code: question.options[0].code for question in SHIPPED_QUESTIONNAIRE.questions
     },
@@ -1094,7 +1211,21 @@ PAGE_FORMS: dict[tuple[str, str], Any] = {
         "outcome": "客户同意下周面谈",
     },
 }
+QUEUE_EXPORT = (
+    b"senha,servico,prioridade,dataChegada,dataChamada,dataInicio,dataFim,local\n"
+    b"A001,cash,normal,2026-09-01 09:00:00,2026-09-01 09:05:00,2026-09-01 09:05:00,"
+    b"2026-09-01 09:12:00,1\n"
+)
+"""A day's export of a queue system, in the past so that it leaves today's queue alone."""
+API_FILES: dict[tuple[str, str], Any] = {
+    ("POST", "/api/v1/queue/imports"): lambda o: (
+        {"branch_id": str(o.quality.branch)},
+        {"file": ("queue.csv", QUEUE_EXPORT, "text/csv")},
+    ),
+}
+"""Multipart API calls: the form and the files."""
 PAGE_FILES: dict[tuple[str, str], Any] = {
+    ("POST", "/queue/imports"): lambda o: {"file": ("queue.csv", QUEUE_EXPORT, "text/csv")},
     ("POST", "/campaigns/{campaign_id}/responses"): lambda o: {
         "file": (
             "responses.csv",
@@ -1113,6 +1244,9 @@ def _call(caller: Caller, access: RouteAccess, objects: Objects) -> Response:
     if access.is_api:
         if access.method == "GET":
             return caller.pages.get(url, headers=caller.api, params=GET_QUERIES.get(key))
+        if key in API_FILES:
+            form, files = API_FILES[key](objects)
+            return caller.pages.post(url, headers=caller.api, data=form, files=files)
         assert key in API_BODIES, f"{key}: give an example body in API_BODIES"
         return caller.pages.request(
             access.method, url, headers=caller.api, json=API_BODIES[key](objects)

@@ -8,6 +8,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from bankcrm.audit.endpoints import router as audit_router
+from bankcrm.branches.endpoints import router as branches_router
+from bankcrm.branches.queue.endpoints import router as queue_router
 from bankcrm.campaigns.endpoints import router as campaigns_router
 from bankcrm.campaigns.planning.endpoints import router as marketing_plans_router
 from bankcrm.campaigns.prospects.endpoints import router as prospects_router
@@ -26,6 +28,9 @@ from bankcrm.quality.reporting.endpoints import router as quality_reports_router
 from bankcrm.quality.surveys.endpoints import router as surveys_router
 from bankcrm.segmentation.endpoints import router as segments_router
 from bankcrm.staff.endpoints import router as staff_router
+from bankcrm.staff.incentives.endpoints import router as incentives_router
+from bankcrm.staff.performance.endpoints import router as performance_router
+from bankcrm.staff.training.endpoints import router as training_router
 
 API_PREFIX = "/api/v1"
 
@@ -83,4 +88,12 @@ api_router.include_router(quality_reports_router, responses=QUALITY_ERRORS)
 api_router.include_router(quality_router, responses=QUALITY_ERRORS)
 api_router.include_router(inspections_router, responses=QUALITY_ERRORS)
 api_router.include_router(improvement_router, responses=QUALITY_ERRORS)
+for router in (
+    performance_router,
+    incentives_router,
+    training_router,
+    queue_router,
+    branches_router,
+):
+    api_router.include_router(router, responses=error_responses(400, 403, 404, 409, 422))
 api_router.include_router(audit_router, responses=error_responses(403, 422))

@@ -25,6 +25,7 @@ from sqlalchemy import ColumnElement, Select, Update, and_, false, or_, select, 
 from sqlalchemy.orm import Session
 
 from bankcrm.accounts.models import Account, AccountParty, Holding, StandingOrder, Transaction
+from bankcrm.branches.queue.models import QueueTicket
 from bankcrm.campaigns.models import CampaignMember, CampaignSend, HoldoutMember, MarketingConsent
 from bankcrm.campaigns.prospects.models import (
     Prospect,
@@ -47,7 +48,10 @@ from bankcrm.offers.models import OfferScore, RiskAssessment, Sale
 from bankcrm.privacy.models import PrivacyRequest
 from bankcrm.quality.models import Inspection, InspectionResult, SurveyInvitation, SurveyResponse
 from bankcrm.segmentation.models import CustomerSegment
+from bankcrm.staff.incentives.models import IncentiveClawback, IncentiveStatement
 from bankcrm.staff.models import StaffUser
+from bankcrm.staff.performance.models import KpiMonth
+from bankcrm.staff.training.models import StaffCertificate, TrainingAttendance
 from bankcrm.tasks.models import Task
 
 
@@ -134,6 +138,23 @@ def _prospect_visible(viewer: StaffUser) -> ColumnElement[bool]:
     """A prospect is seen by its branch and by the account manager who owns it, whether or
     not it is a customer yet."""
     return ownership_scope(viewer, branch=Prospect.branch_id, owners=(Prospect.owner_id,))
+
+
+def _staff_visible(model: Any) -> Callable[[StaffUser], ColumnElement[bool]]:
+    """A row about one member of staff (their KPIs, incentive, training) is seen by them and
+    by their branch."""
+
+    def visible(viewer: StaffUser) -> ColumnElement[bool]:
+        return ownership_scope(viewer, branch=model.branch_id, owners=(model.staff_id,))
+
+    return visible
+
+
+def _ticket_visible(viewer: StaffUser) -> ColumnElement[bool]:
+    """A queue ticket holds no customer's data: everyone at its branch works the queue."""
+    if ROLE_SCOPE[viewer.role] is Scope.ALL:
+        return true()
+    return QueueTicket.branch_id == viewer.branch_id if viewer.branch_id else false()
 
 
 def _prospect_part(model: Any) -> Ownership:
@@ -238,6 +259,20 @@ OWNERSHIP: dict[type[Any], Ownership] = {
     ProspectEvent: _prospect_part(ProspectEvent),
     ProspectObjection: _prospect_part(ProspectObjection),
     ProspectFollowUp: _prospect_part(ProspectFollowUp),
+    KpiMonth: Ownership(to_customer=None, joins=(), visible=_staff_visible(KpiMonth)),
+    IncentiveStatement: Ownership(
+        to_customer=None, joins=(), visible=_staff_visible(IncentiveStatement)
+    ),
+    IncentiveClawback: Ownership(
+        to_customer=None, joins=(), visible=_staff_visible(IncentiveClawback)
+    ),
+    TrainingAttendance: Ownership(
+        to_customer=None, joins=(), visible=_staff_visible(TrainingAttendance)
+    ),
+    StaffCertificate: Ownership(
+        to_customer=None, joins=(), visible=_staff_visible(StaffCertificate)
+    ),
+    QueueTicket: Ownership(to_customer=None, joins=(), visible=_ticket_visible),
 }
 """Every table whose rows a role may or may not see. ``tests/security/test_row_scope.py``
 checks that each table with a foreign key to a registered one is registered (or named in

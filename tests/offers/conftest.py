@@ -89,6 +89,8 @@ def selling_branch(app_settings: str) -> SellingBranch:
         other = factories.branch(session, name="杭州分行")
         seller = factories.staff(session, role=Role.ACCOUNT_MANAGER, branch_id=main.id)
         other_seller = factories.staff(session, role=Role.ACCOUNT_MANAGER, branch_id=main.id)
+        for qualified in (seller, other_seller):
+            factories.certificate(session, holder=qualified)
         branch_manager = factories.staff(session, role=Role.BRANCH_MANAGER, branch_id=main.id)
         other_branch_manager = factories.staff(
             session, role=Role.BRANCH_MANAGER, branch_id=other.id

@@ -72,6 +72,7 @@ def test_nothing_unsuitable_is_offered_or_subscribed_without_an_approved_overrid
     rules = OfferSettings(elderly_age=100)
     branch = factories.branch(session)
     seller = factories.staff(session, role=Role.ACCOUNT_MANAGER, branch_id=branch.id)
+    factories.certificate(session, holder=seller)
     checker = factories.staff(session, role=Role.BRANCH_MANAGER, branch_id=branch.id)
     customer = factories.customer(session, branch_id=branch.id, manager_id=seller.id)
     customer.id_number = "310101198001010011"

@@ -86,6 +86,13 @@ CODES: dict[str, set[str]] = {
     "campaigns": {"code"},
     "marketing_plan_sections": {"code"},
     "marketing_plan_checklist": {"code"},
+    # qualifications, service types and clawback rules are codes of the bank's own catalogues;
+    # a course code and a ticket number are unique (a ticket number per branch and day)
+    "training_courses": {"code", "qualification"},
+    "staff_certificates": {"qualification"},
+    "staff_kpi_months": {"role"},
+    "incentive_clawbacks": {"rule"},
+    "queue_tickets": {"number", "service_type"},
 }
 """Text columns that hold a code the software reads, not text people type or import."""
 
@@ -235,6 +242,12 @@ PATH_PARAMETERS = {
     "plan_id": "marketing_plans",
     "prospect_id": "prospects",
     "follow_up_id": "prospect_follow_ups",
+    "ticket_id": "queue_tickets",
+    "pool_id": "incentive_pools",
+    "statement_id": "incentive_statements",
+    "certificate_id": "staff_certificates",
+    "branch_id": "branches",
+    "staff_id": "staff_users",
 }
 """Which table's rows a route's path parameter names; a route with another one fails the sweep
 until it is added here."""

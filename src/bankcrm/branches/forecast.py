@@ -89,11 +89,19 @@ class ArrivalForecaster:
             raise ValidationFailed("no arrivals to learn from", field="slots")
         per_day = DAY_MINUTES // self.slot_minutes
         self.holidays_ = frozenset(self.holidays)
-        first = min(slot.start.date() for slot in slots)
-        self.end_ = max(slot.start.date() for slot in slots) + timedelta(days=1)
-
-        cells = np.array([self._cell(slot.start) for slot in slots], dtype=np.int64)
-        weeks = np.array([self._weeks(slot.start) for slot in slots])
+        # the calendar arithmetic of _cell and _weeks, on arrays: a year of short slots
+        # is tens of thousands of them
+        walls = np.array([_wall(slot.start) for slot in slots], dtype="datetime64[us]")
+        dates = walls.astype("datetime64[D]")
+        first: date = dates.min().item()
+        self.end_ = dates.max().item() + timedelta(days=1)
+        days = (self.end_ - first).days
+        calendar = [first + timedelta(days=offset) for offset in range(days)]
+        day_types = np.array([self._day_type(day) for day in calendar])
+        day_index = (dates - np.datetime64(first, "D")).astype(np.int64)
+        minute_of_day = (walls - dates) // np.timedelta64(1, "m")
+        cells = day_types[day_index] * per_day + minute_of_day // self.slot_minutes
+        weeks = (walls - np.datetime64(_midnight(self.end_), "us")) / np.timedelta64(WEEK_DAYS, "D")
         arrivals = np.array([slot.arrivals for slot in slots], dtype=float)
         minutes = np.array([slot.minutes for slot in slots], dtype=float)
         weights = 0.5 ** (-weeks * WEEK_DAYS / self.half_life_days)
@@ -105,12 +113,8 @@ class ArrivalForecaster:
         rates = np.divide(cell_arrivals, exposure, out=np.zeros_like(exposure), where=exposure > 0)
         self.rates_ = rates.reshape(DAY_TYPES, per_day)
 
-        days = (self.end_ - first).days
-        calendar = [first + timedelta(days=offset) for offset in range(days)]
         open_by_day = np.zeros((days, per_day))
-        day_index = np.array([(slot.start.date() - first).days for slot in slots])
         np.add.at(open_by_day, (day_index, cells % per_day), minutes)
-        day_types = np.array([self._day_type(day) for day in calendar])
         self.open_minutes_ = np.zeros((DAY_TYPES, per_day))
         for day_type in np.unique(day_types):
             latest = np.flatnonzero(day_types == day_type)[-self.recent_days :]

@@ -10,15 +10,10 @@ from typing import Any
 
 import typer
 
-from bankcrm.branches import forecast, simulation, staffing
+from bankcrm.branches import forecast, planning, staffing
 from bankcrm.churn.labelled import read_table
 from bankcrm.cli._errors import fail
 from bankcrm.core.exceptions import BankcrmError, ImportRejected
-
-WARM_UP_SERVICES = 10
-"""The simulated queue starts empty and runs this many mean handling times (at least one
-slot) before customers count: shorter warm-ups left the simulated service level visibly
-above Erlang C for long handling times."""
 
 staffing_app = typer.Typer(help="Counter staffing: plans and forecasts.", no_args_is_help=True)
 
@@ -56,10 +51,12 @@ def plan(
             time_col=time_col,
             count_col=count_col,
             slot_minutes=slot_minutes,
-            service=service_minutes,
-            wait=target_wait_seconds / 60,
-            target=service_level,
-            patience=patience_minutes,
+            targets=planning.Targets(
+                service=service_minutes,
+                wait=target_wait_seconds / 60,
+                level=service_level,
+                patience=patience_minutes,
+            ),
             replications=replications,
             seed=seed,
         )
@@ -85,56 +82,40 @@ def _plan(
     time_col: str,
     count_col: str,
     slot_minutes: int,
-    service: float,
-    wait: float,
-    target: float,
-    patience: float | None,
+    targets: planning.Targets,
     replications: int,
     seed: int,
 ) -> dict[str, list[dict[str, Any]]]:
-    def staff(rate: float) -> staffing.Staffing:
-        if patience is None:
-            return staffing.counters_needed(rate, service, wait, target)
-        return staffing.counters_needed_with_abandonment(rate, service, patience, wait, target)
-
     slots = _arrival_slots(path, time_col=time_col, count_col=count_col, slot_minutes=slot_minutes)
-    planned = []
-    for slot in slots:
-        need = staff(slot.rate)
-        planned.append(
-            {
-                "start": slot.start.isoformat(),
-                "arrivals": round(slot.arrivals, 6),
-                "minutes_covered": round(slot.minutes, 6),
-                "counters": need.counters,
-                "service_level": round(need.service_level, 6),
-            }
-        )
-    profile = []
-    for typical in staffing.weekly_profile(slots):
-        need = staff(typical.rate)
-        check = simulation.simulate_service_level(
-            rate=typical.rate,
-            service=service,
-            counters=need.counters,
-            wait=wait,
-            duration=slot_minutes,
-            warm_up=max(slot_minutes, WARM_UP_SERVICES * service),
-            replications=replications,
-            seed=(seed, typical.weekday, typical.minute_of_day),
-            patience=patience,
-        )
-        profile.append(
-            {
-                "weekday": typical.weekday,
-                "time": typical.time,
-                "arrivals": round(typical.rate * slot_minutes, 6),
-                "counters": need.counters,
-                "service_level": round(need.service_level, 6),
-                "simulated_service_level": round(check.service_level, 6),
-                "simulated_ci": [round(bound, 6) for bound in check.interval],
-            }
-        )
+    planned = [
+        {
+            "start": slot.start.isoformat(),
+            "arrivals": round(slot.arrivals, 6),
+            "minutes_covered": round(slot.minutes_covered, 6),
+            "counters": slot.counters,
+            "service_level": round(slot.service_level, 6),
+        }
+        for slot in planning.plan_slots(slots, targets)
+    ]
+    checked = planning.check_profile(
+        staffing.weekly_profile(slots),
+        targets,
+        slot_minutes=slot_minutes,
+        replications=replications,
+        seed=seed,
+    )
+    profile = [
+        {
+            "weekday": typical.weekday,
+            "time": typical.time,
+            "arrivals": round(typical.arrivals, 6),
+            "counters": typical.counters,
+            "service_level": round(typical.service_level, 6),
+            "simulated_service_level": round(typical.simulated_service_level, 6),
+            "simulated_ci": [round(bound, 6) for bound in typical.simulated_ci],
+        }
+        for typical in checked
+    ]
     return {"slots": planned, "profile": profile}
 
 

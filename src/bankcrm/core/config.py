@@ -391,6 +391,67 @@ class CampaignSettings(BaseModel):
     sending: SendingSettings = Field(default_factory=SendingSettings)
 
 
+class TrainingSettings(BaseModel):
+    """Training records and qualifications (``[training]`` in ``bankcrm.toml``)."""
+
+    enforce_qualifications: bool = True
+    """Whether a sale of a product whose risk level needs a qualification (wealth-sales for
+    R3 and above) requires the seller to hold a valid certificate on the day; a bank that
+    keeps its qualification records elsewhere turns it off."""
+    expiry_warning_days: int = Field(default=30, ge=1, le=365)
+    """Certificates expiring within this many days are listed first and flagged."""
+    qualifications: Path | None = None
+    """The bank's own qualifications file, instead of the one shipped."""
+
+
+class ShiftTemplate(BaseModel):
+    """A shift the counter roster is built from, on the bank's clock (whole minutes)."""
+
+    name: str = Field(min_length=1, max_length=32)
+    start: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    end: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> ShiftTemplate:
+        if self.end <= self.start:
+            raise ValueError(f"shift {self.name!r} must end after it starts")
+        return self
+
+
+class BranchStaffingTargets(BaseModel):
+    """One branch's own targets; a value left out is the ``[staffing]`` default."""
+
+    service_minutes: float | None = Field(default=None, gt=0, le=240)
+    target_wait_seconds: float | None = Field(default=None, ge=0, le=7_200)
+    service_level: float | None = Field(default=None, gt=0, lt=1)
+
+
+class StaffingSettings(BaseModel):
+    """Counter staffing plans of the branches (``[staffing]`` in ``bankcrm.toml``); defined
+    in ``docs/staffing.md``."""
+
+    slot_minutes: int = Field(default=30, ge=5, le=240)
+    history_days: int = Field(default=365, ge=28, le=1_096)
+    """The plan's forecast learns from this many days of tickets before the week."""
+    service_minutes: float = Field(default=8.0, gt=0, le=240)
+    """Mean handling time of a customer at a counter."""
+    target_wait_seconds: float = Field(default=300.0, ge=0, le=7_200)
+    service_level: float = Field(default=0.8, gt=0, lt=1)
+    """The share of customers to be called within ``target_wait_seconds``."""
+    replications: int = Field(default=20, ge=2, le=200)
+    """Simulated days behind each slot's simulated service level."""
+    shifts: list[ShiftTemplate] = Field(
+        default_factory=lambda: [
+            ShiftTemplate(name="full_day", start="09:00", end="17:00"),
+            ShiftTemplate(name="morning", start="09:00", end="13:00"),
+            ShiftTemplate(name="afternoon", start="13:00", end="17:00"),
+        ],
+        min_length=1,
+    )
+    branches: dict[str, BranchStaffingTargets] = Field(default_factory=dict)
+    """Targets of single branches, by the branch's external id (``BR001``)."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BANKCRM_",
@@ -449,6 +510,8 @@ class Settings(BaseSettings):
     credit: CreditSettings = Field(default_factory=CreditSettings)
     pricing: PricingSettings = Field(default_factory=PricingSettings)
     campaigns: CampaignSettings = Field(default_factory=CampaignSettings)
+    staffing: StaffingSettings = Field(default_factory=StaffingSettings)
+    training: TrainingSettings = Field(default_factory=TrainingSettings)
 
     _drawn_key_file: Path | None = PrivateAttr(default=None)
     _key_drawn_now: bool = PrivateAttr(default=False)

@@ -106,5 +106,14 @@ CampaignsApprove = Annotated[StaffUser, Depends(RequirePermission(Permission.CAM
 CampaignsContact = Annotated[StaffUser, Depends(RequirePermission(Permission.CAMPAIGNS_CONTACT))]
 ProspectsWork = Annotated[StaffUser, Depends(RequirePermission(Permission.PROSPECTS_WORK))]
 ProspectsRead = Annotated[StaffUser, Depends(RequirePermission(Permission.PROSPECTS_READ))]
+PerformanceRead = Annotated[StaffUser, Depends(RequirePermission(Permission.PERFORMANCE_READ))]
+IncentivesRead = Annotated[StaffUser, Depends(RequirePermission(Permission.INCENTIVES_READ))]
+IncentivesManage = Annotated[StaffUser, Depends(RequirePermission(Permission.INCENTIVES_MANAGE))]
+TrainingRead = Annotated[StaffUser, Depends(RequirePermission(Permission.TRAINING_READ))]
+TrainingManage = Annotated[StaffUser, Depends(RequirePermission(Permission.TRAINING_MANAGE))]
+QueueRecord = Annotated[StaffUser, Depends(RequirePermission(Permission.QUEUE_RECORD))]
+BranchOperationsRead = Annotated[
+    StaffUser, Depends(RequirePermission(Permission.BRANCH_OPERATIONS_READ))
+]
 AuditRead = Annotated[StaffUser, Depends(RequirePermission(Permission.AUDIT_READ))]
 UsersManage = Annotated[StaffUser, Depends(RequirePermission(Permission.USERS_MANAGE))]

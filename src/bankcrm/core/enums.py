@@ -67,6 +67,9 @@ class SuitabilityReason(StrEnum):
     GOAL_MISMATCH = "goal_mismatch"
     ELDERLY_LIMIT = "elderly_limit"
     VULNERABLE_LIMIT = "vulnerable_limit"
+    SELLER_UNQUALIFIED = "seller_unqualified"
+    """The product's risk level needs a qualification the seller holds no valid certificate
+    of on the day (wealth-sales for R3 and above); no override can answer it."""
 
 
 class SaleStatus(StrEnum):
@@ -552,6 +555,33 @@ class CultivationStep(StrEnum):
     ADDED_VALUE = "added_value"
     FREEDOM_OF_CHOICE = "freedom_of_choice"
     INCENTIVES = "incentives"
+
+
+class PoolStatus(StrEnum):
+    """A branch's monthly incentive pool: its statements drafted, then approved (frozen) by
+    the branch manager."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+
+
+class TicketPriority(StrEnum):
+    """Who a queue ticket is called before others for (NovoSGA's priorities)."""
+
+    NORMAL = "normal"
+    VIP = "vip"
+    ELDERLY = "elderly"
+
+
+class TicketStatus(StrEnum):
+    """Where a queue ticket is: waiting, called to a counter, being served, done, or not
+    answering when called (no-show)."""
+
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
 
 
 def db_enum(enum_class: type[StrEnum], name: str) -> SAEnum:

@@ -2,7 +2,8 @@
 
 from bankcrm.accounts.models import Account, AccountParty, Holding, StandingOrder, Transaction
 from bankcrm.audit.models import AuditEntry, AuditHead
-from bankcrm.branches.models import Branch
+from bankcrm.branches.models import Branch, BranchStaffingPlan
+from bankcrm.branches.queue.models import QueueTicket
 from bankcrm.campaigns.models import (
     Campaign,
     CampaignMember,
@@ -58,7 +59,14 @@ from bankcrm.quality.models import (
     SurveyWave,
 )
 from bankcrm.segmentation.models import CustomerSegment, SegmentRun
+from bankcrm.staff.incentives.models import (
+    IncentiveClawback,
+    IncentivePool,
+    IncentiveStatement,
+)
 from bankcrm.staff.models import LoginBackoff, StaffSession, StaffUser
+from bankcrm.staff.performance.models import KpiMonth
+from bankcrm.staff.training.models import StaffCertificate, TrainingAttendance, TrainingCourse
 from bankcrm.tasks.models import Task
 
 __all__ = [
@@ -67,6 +75,7 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Branch",
+    "BranchStaffingPlan",
     "Campaign",
     "CampaignMember",
     "CampaignSend",
@@ -85,9 +94,13 @@ __all__ = [
     "Holding",
     "HoldoutMember",
     "ImprovementAction",
+    "IncentiveClawback",
+    "IncentivePool",
+    "IncentiveStatement",
     "Inspection",
     "InspectionResult",
     "Interaction",
+    "KpiMonth",
     "LoanPrequalification",
     "LoginBackoff",
     "ManagementPrediction",
@@ -111,12 +124,14 @@ __all__ = [
     "ProspectEvent",
     "ProspectFollowUp",
     "ProspectObjection",
+    "QueueTicket",
     "RiskAssessment",
     "Sale",
     "SavedSegment",
     "SegmentRun",
     "ServicePromise",
     "ServiceStandard",
+    "StaffCertificate",
     "StaffSession",
     "StaffUser",
     "StandingOrder",
@@ -124,5 +139,7 @@ __all__ = [
     "SurveyResponse",
     "SurveyWave",
     "Task",
+    "TrainingAttendance",
+    "TrainingCourse",
     "Transaction",
 ]

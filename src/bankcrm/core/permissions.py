@@ -65,6 +65,20 @@ class Permission(StrEnum):
     """Keep one's own prospect pipeline: prospects, stages, objections, follow-ups."""
     PROSPECTS_READ = "prospects:read"
     """The pipelines and conversion funnels of the prospects the role sees."""
+    PERFORMANCE_READ = "performance:read"
+    """KPIs, scores and ranks: one's own; a branch manager their branch's."""
+    INCENTIVES_READ = "incentives:read"
+    """Incentive statements: one's own; a branch manager their branch's."""
+    INCENTIVES_MANAGE = "incentives:manage"
+    """Set the branch's monthly incentive pool, compute and approve its statements."""
+    TRAINING_READ = "training:read"
+    """Courses, attendance, assessments and certificates with their expiry."""
+    TRAINING_MANAGE = "training:manage"
+    """Keep the courses; record attendance, assessments and certificates."""
+    QUEUE_RECORD = "queue:record"
+    """Issue, call and serve queue tickets at the branch; import the queue system's file."""
+    BRANCH_OPERATIONS_READ = "branches:read"
+    """Queue times per counter and staff, the service flow, the counter staffing plan."""
     PRODUCTS_MANAGE = "products:manage"
     """Keep the product catalogue: levels, terms, rates, FAB talking points, withdrawal."""
     AUDIT_READ = "audit:read"
@@ -79,6 +93,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.USERS_MANAGE,
             Permission.IMPORTS_RUN,
             Permission.PRODUCTS_MANAGE,
+            Permission.PERFORMANCE_READ,
+            Permission.INCENTIVES_READ,
+            Permission.TRAINING_READ,
+            Permission.TRAINING_MANAGE,
+            Permission.BRANCH_OPERATIONS_READ,
         }
     ),
     Role.MARKETING_ANALYST: frozenset(
@@ -89,6 +108,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.OFFERS_SUMMARY,
             Permission.CAMPAIGNS_READ,
             Permission.CAMPAIGNS_DESIGN,
+            Permission.BRANCH_OPERATIONS_READ,
         }
     ),
     Role.ACCOUNT_MANAGER: frozenset(
@@ -106,6 +126,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CREDIT_ASSESS,
             Permission.CAMPAIGNS_CONTACT,
             Permission.PROSPECTS_WORK,
+            Permission.PERFORMANCE_READ,
+            Permission.INCENTIVES_READ,
+            Permission.TRAINING_READ,
+            Permission.QUEUE_RECORD,
         }
     ),
     Role.BRANCH_MANAGER: frozenset(
@@ -132,6 +156,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CAMPAIGNS_CONTACT,
             Permission.PROSPECTS_WORK,
             Permission.PROSPECTS_READ,
+            Permission.PERFORMANCE_READ,
+            Permission.INCENTIVES_READ,
+            Permission.INCENTIVES_MANAGE,
+            Permission.TRAINING_READ,
+            Permission.TRAINING_MANAGE,
+            Permission.QUEUE_RECORD,
+            Permission.BRANCH_OPERATIONS_READ,
         }
     ),
     Role.QUALITY_OFFICER: frozenset(
@@ -143,6 +174,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.QUALITY_READ,
             Permission.QUALITY_MANAGE,
             Permission.QUALITY_INSPECT,
+            Permission.BRANCH_OPERATIONS_READ,
         }
     ),
     Role.COMPLIANCE_AUDITOR: frozenset(
@@ -159,6 +191,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_READ,
             Permission.CAMPAIGNS_READ,
             Permission.PROSPECTS_READ,
+            Permission.TRAINING_READ,
         }
     ),
 }

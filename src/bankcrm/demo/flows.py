@@ -18,6 +18,7 @@ import pyarrow.csv as pa_csv
 from sqlalchemy.orm import Session
 
 from bankcrm.audit import recorder as audit_recorder
+from bankcrm.branches import service as branches_service
 from bankcrm.churn import service as churn_service
 from bankcrm.clv import service as clv_service
 from bankcrm.complaints import service as complaints_service
@@ -39,13 +40,17 @@ from bankcrm.core.migrate import upgrade
 from bankcrm.credit import bank_loans
 from bankcrm.credit import service as credit_service
 from bankcrm.demo import repository
+from bankcrm.demo.branch_desk import plan_demo_branches, plant_queue_history
 from bankcrm.demo.campaigns_desk import open_the_marketing_desk
+from bankcrm.demo.incentives_desk import open_demo_pools
 from bankcrm.demo.offers_desk import plant_offers
+from bankcrm.demo.performance_desk import compute_demo_kpis
 from bankcrm.demo.pipeline_desk import fill_pipelines
 from bankcrm.demo.quality_improvement import plant_improvement
 from bankcrm.demo.quality_inspections import plant_inspections
 from bankcrm.demo.quality_surveys import plant_survey_waves
 from bankcrm.demo.repository import DemoSystemRepository
+from bankcrm.demo.training_desk import plant_training
 from bankcrm.ingest import service as ingest_service
 from bankcrm.ingest import synth
 from bankcrm.offers.ranking import raise_reassessment_tasks, rank_bank
@@ -97,9 +102,11 @@ def build_demo_bank(
     _register_privacy_requests(database_url)
     _open_the_complaint_desk(database_url)
     _run_the_quality_desk(database_url, seed=seed)
+    _train_the_staff(database_url, seed=seed)
     _open_the_sales_desk(database_url, seed=seed)
     _open_the_credit_desk(database_url, files_dir)
     _open_the_marketing_desk(database_url, seed=seed)
+    _run_the_branches(database_url, seed=seed)
     return DemoBank(database_url=database_url, logins=logins, rows_by_table=report.rows_by_table)
 
 
@@ -410,6 +417,49 @@ def _open_the_marketing_desk(database_url: str, *, seed: int) -> None:
                 today=clock.bank_today(),
                 seed=seed,
             )
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def _train_the_staff(database_url: str, *, seed: int) -> None:
+    """A year of courses and assessments for every member of staff, and the wealth-sales
+    certificates the account managers need before they sell R3 and above."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            audit_recorder.act_as(session, actor_id=None, label="demo")
+            plant_training(session, today=clock.bank_today(), seed=seed)
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def _run_the_branches(database_url: str, *, seed: int) -> None:
+    """A year of queue tickets at every branch and next week's counter plan; six months of
+    KPIs for the staff, and last month's incentive pool of every branch with a manager."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            audit_recorder.act_as(session, actor_id=None, label="demo")
+            today = clock.bank_today()
+            plant_queue_history(session, today=today, seed=seed)
+            session.commit()
+            plan_demo_branches(session, today=today)
+            compute_demo_kpis(session, today=today)
+            session.commit()
+            managers = {
+                branch.id: manager
+                for branch in branches_service.list_branches(session)
+                if (
+                    manager := repository.first_staff_in_role(
+                        session, role=Role.BRANCH_MANAGER, branch_id=branch.id
+                    )
+                )
+                is not None
+                and manager.branch_id == branch.id
+            }
+            open_demo_pools(session, today=today, approver_by_branch=managers)
             session.commit()
     finally:
         engine.dispose()

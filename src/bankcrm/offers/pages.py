@@ -25,6 +25,7 @@ from bankcrm.offers.schemas import RefusalRead
 from bankcrm.offers.service import SaleRefused, SaleRequest
 from bankcrm.products.models import Product
 from bankcrm.staff.models import StaffUser
+from bankcrm.staff.training import service as training_service
 from bankcrm.web.deps import PageOffersApprove, PageOffersRead, PageOffersSell, PageUser
 from bankcrm.web.filters import chosen_id
 from bankcrm.web.i18n import format_money, gettext
@@ -75,6 +76,10 @@ REFUSAL_TEXTS = {
     SuitabilityReason.VULNERABLE_LIMIT: _(
         "The customer needs extra care: products above %(product)s need an override."
     ),
+    SuitabilityReason.SELLER_UNQUALIFIED: _(
+        "Selling a product of risk level %(product)s needs a valid %(customer)s certificate, "
+        "which you do not hold today: a qualified colleague must make the sale."
+    ),
 }
 SALE_REFUSED = _("The product does not suit the customer")
 SALE_FAILED = _("The sale was not recorded")
@@ -92,6 +97,8 @@ def refusal_text(refusal_read: RefusalRead, locale: str) -> str:
     customer: object = refusal_read.customer
     if refusal_read.reason == SuitabilityReason.GOAL_MISMATCH and customer in set(InvestmentGoal):
         customer = label_for(InvestmentGoal(str(customer)), locale)
+    if refusal_read.reason == SuitabilityReason.SELLER_UNQUALIFIED:
+        customer = training_service.catalogue(get_settings().training).name(str(customer), locale)
     return gettext(locale, REFUSAL_TEXTS[refusal_read.reason]) % {
         "product": refusal_read.product,
         "customer": customer,

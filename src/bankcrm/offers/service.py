@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from bankcrm.audit import recorder as audit_recorder
 from bankcrm.audit import repository as audit_repository
 from bankcrm.core.clock import as_utc, bank_day_start, bank_today, utcnow
-from bankcrm.core.config import OfferSettings
+from bankcrm.core.config import OfferSettings, TrainingSettings, get_settings
 from bankcrm.core.enums import (
     AuditAction,
     CustomerStatus,
@@ -61,6 +61,7 @@ from bankcrm.offers.suitability import (
     Investor,
     Offering,
     Refusal,
+    Seller,
     SuitabilityRules,
     Verdict,
     judge,
@@ -68,10 +69,18 @@ from bankcrm.offers.suitability import (
 from bankcrm.products import repository as products_repository
 from bankcrm.products.models import Product
 from bankcrm.staff.models import StaffUser
+from bankcrm.staff.training import service as training_service
 from bankcrm.web.i18n import gettext
 
-UNANSWERABLE = frozenset({SuitabilityReason.KYC_INCOMPLETE, SuitabilityReason.NO_VALID_ASSESSMENT})
-"""Refusals no override can answer: verify the customer, or assess them, first."""
+UNANSWERABLE = frozenset(
+    {
+        SuitabilityReason.KYC_INCOMPLETE,
+        SuitabilityReason.NO_VALID_ASSESSMENT,
+        SuitabilityReason.SELLER_UNQUALIFIED,
+    }
+)
+"""Refusals no override can answer: verify the customer, or assess them, or have a
+qualified colleague sell, first."""
 SALES_ENTITY = "sales"
 
 
@@ -207,7 +216,20 @@ def rules(settings: OfferSettings) -> SuitabilityRules:
         elderly_age=settings.elderly_age,
         elderly_max_risk=settings.elderly_max_risk,
         vulnerable_max_risk=settings.vulnerable_max_risk,
+        required_qualifications=training_service.catalogue(
+            get_settings().training
+        ).required_by_risk,
     )
+
+
+def seller(
+    session: Session, user: StaffUser, training: TrainingSettings, today: date
+) -> Seller | None:
+    """What the gate knows of who sells today; none when the bank keeps no qualification
+    records here (``training.enforce_qualifications`` off), so no sale asks for one."""
+    if not training.enforce_qualifications:
+        return None
+    return Seller(training_service.seller_qualifications(session, seller=user, on=today))
 
 
 def _age(birth_date: date | None, today: date) -> int | None:
@@ -254,9 +276,13 @@ def verdict(
     product: Product,
     settings: OfferSettings,
     today: date,
+    selling: Seller | None = None,
 ) -> Verdict:
-    """The gate's answer for this customer and product today, the identity check first."""
-    judged = judge(investor(customer, assessment, today), offering(product), rules(settings))
+    """The gate's answer for this customer and product today (sold by ``selling`` when
+    given), the identity check first."""
+    judged = judge(
+        investor(customer, assessment, today), offering(product), rules(settings), selling
+    )
     if kyc_complete(customer):
         return judged
     return Verdict(
@@ -307,7 +333,8 @@ def sell(
         )
     today = bank_today()
     assessment = repository.latest_assessment(customer.id)
-    judged = verdict(customer, assessment, product, settings, today)
+    selling = seller(session, user, get_settings().training, today)
+    judged = verdict(customer, assessment, product, settings, today, selling)
     if not judged.allowed:
         _refuse_unless_overridden(session, customer, product, judged, request, amount_cents)
     now = utcnow()
@@ -358,7 +385,9 @@ def _refuse_unless_overridden(
             "override_reason": request.override_reason,
         },
     )
-    if request.override_reason and unanswerable:
+    if SuitabilityReason.SELLER_UNQUALIFIED in judged.reasons:
+        problem = "the seller holds no valid certificate of the qualification the product needs"
+    elif request.override_reason and unanswerable:
         problem = "no override can answer " + ", ".join(reason.value for reason in unanswerable)
     elif request.override_reason:
         problem = "an override needs the customer's signed confirmation of the mismatch"

@@ -58,6 +58,11 @@ class SuitabilityRules:
     goal_max_risk: Mapping[InvestmentGoal, ProductRisk] = field(
         default_factory=lambda: GOAL_MAX_RISK
     )
+    required_qualifications: Mapping[ProductRisk, str] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """The qualification the seller must hold to sell a product of each risk level
+    (``staff/training/data/qualifications.toml``); a level not listed needs none."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,14 @@ class Offering:
     category: ProductCategory
     term_months: int | None = None
     """The term, or the recommended holding period; None when it can be redeemed any day."""
+
+
+@dataclass(frozen=True)
+class Seller:
+    """What the gate knows of who sells: the qualifications they hold a valid certificate
+    of on the day of the sale."""
+
+    qualifications: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -109,10 +122,22 @@ class Verdict:
         return tuple(refusal.reason for refusal in self.refusals)
 
 
-def judge(investor: Investor, offering: Offering, rules: SuitabilityRules | None = None) -> Verdict:
-    """Every reason ``offering`` does not suit ``investor``; none when it does."""
+def judge(
+    investor: Investor,
+    offering: Offering,
+    rules: SuitabilityRules | None = None,
+    seller: Seller | None = None,
+) -> Verdict:
+    """Every reason ``offering`` does not suit ``investor`` (or may not be sold by
+    ``seller``); none when it does. Without a seller only the customer is judged, as when
+    offers are listed."""
     rules = rules or SuitabilityRules()
     refusals: list[Refusal] = []
+    required = rules.required_qualifications.get(offering.risk)
+    if seller is not None and required is not None and required not in seller.qualifications:
+        refusals.append(
+            Refusal(SuitabilityReason.SELLER_UNQUALIFIED, offering.risk.value, required)
+        )
     risk = rank(offering.risk)
     if investor.level is None:
         if risk > rank(ProductRisk.R1):

@@ -26,6 +26,8 @@ async def _redirect_to_login(request: Request, error: Exception) -> Response:
 
 def mount_web(app: FastAPI) -> None:
     from bankcrm.audit.pages import router as audit_pages
+    from bankcrm.branches.pages import router as branch_pages
+    from bankcrm.branches.queue.pages import router as queue_pages
     from bankcrm.campaigns.pages import router as campaign_pages
     from bankcrm.campaigns.planning.pages import router as plan_pages
     from bankcrm.campaigns.prospects.pages import router as pipeline_pages
@@ -45,7 +47,10 @@ def mount_web(app: FastAPI) -> None:
     from bankcrm.quality.surveys.pages import router as survey_pages
     from bankcrm.quality.surveys.respondent import router as respondent_pages
     from bankcrm.segmentation.pages import router as segment_pages
+    from bankcrm.staff.incentives.pages import router as incentive_pages
     from bankcrm.staff.pages import router as staff_pages
+    from bankcrm.staff.performance.pages import router as performance_pages
+    from bankcrm.staff.training.pages import router as training_pages
     from bankcrm.web.deps import LoginRequired
     from bankcrm.web.pages import router as web_pages
 
@@ -90,5 +95,10 @@ def mount_web(app: FastAPI) -> None:
         pipeline_pages,
         plan_pages,
         campaign_pages,
+        performance_pages,
+        incentive_pages,
+        training_pages,
+        queue_pages,
+        branch_pages,
     ):
         app.include_router(router, include_in_schema=False, dependencies=[Depends(require_csrf)])

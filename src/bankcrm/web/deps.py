@@ -123,6 +123,23 @@ PageCampaignsContact = Annotated[
 ]
 PageProspectsWork = Annotated[StaffUser, Depends(RequirePagePermission(Permission.PROSPECTS_WORK))]
 PageProspectsRead = Annotated[StaffUser, Depends(RequirePagePermission(Permission.PROSPECTS_READ))]
+PagePerformanceRead = Annotated[
+    StaffUser, Depends(RequirePagePermission(Permission.PERFORMANCE_READ))
+]
+PageIncentivesRead = Annotated[
+    StaffUser, Depends(RequirePagePermission(Permission.INCENTIVES_READ))
+]
+PageIncentivesManage = Annotated[
+    StaffUser, Depends(RequirePagePermission(Permission.INCENTIVES_MANAGE))
+]
+PageTrainingRead = Annotated[StaffUser, Depends(RequirePagePermission(Permission.TRAINING_READ))]
+PageTrainingManage = Annotated[
+    StaffUser, Depends(RequirePagePermission(Permission.TRAINING_MANAGE))
+]
+PageQueueRecord = Annotated[StaffUser, Depends(RequirePagePermission(Permission.QUEUE_RECORD))]
+PageBranchOperationsRead = Annotated[
+    StaffUser, Depends(RequirePagePermission(Permission.BRANCH_OPERATIONS_READ))
+]
 PageProductsManage = Annotated[
     StaffUser, Depends(RequirePagePermission(Permission.PRODUCTS_MANAGE))
 ]

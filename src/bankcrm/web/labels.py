@@ -262,6 +262,7 @@ ENTRIES: tuple[tuple[StrEnum, Message], ...] = (
     (SuitabilityReason.GOAL_MISMATCH, _("does not fit the customer's goal")),
     (SuitabilityReason.ELDERLY_LIMIT, _("above the limit for elderly customers")),
     (SuitabilityReason.VULNERABLE_LIMIT, _("above the limit for vulnerable customers")),
+    (SuitabilityReason.SELLER_UNQUALIFIED, _("the seller lacks the qualification")),
     (ProspectStage.IDENTIFY, pgettext("pipeline stage", "identify")),
     (ProspectStage.NEEDS, pgettext("pipeline stage", "needs analysis")),
     (ProspectStage.PRESENTATION, pgettext("pipeline stage", "presentation")),
