@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 
 from bankcrm.branches import service
 from bankcrm.branches.schemas import StaffingPlanRead, StaffingRecompute
 from bankcrm.core.deps import BranchOperationsRead, DbSession
+from bankcrm.core.inputs import Day
 from bankcrm.core.pagination import MAX_ID
 
 router = APIRouter(prefix="/branches", tags=["branches"])
@@ -22,7 +22,7 @@ def get_staffing_plan(
     session: DbSession,
     user: BranchOperationsRead,
     branch_id: BranchId,
-    week: Annotated[date | None, Query()] = None,
+    week: Day | None = None,
 ) -> StaffingPlanRead:
     """The stored counter plan of the week of ``week`` (next week when left out); 404 when
     none has been computed, or for a branch the caller does not see whole."""

@@ -24,6 +24,7 @@ from bankcrm.core.enums import (
 )
 from bankcrm.offers.models import Sale
 from bankcrm.staff.incentives.models import IncentiveClawback
+from bankcrm.web.locale import LOCALE_COOKIE
 from tests.small_bank import SmallBank, login
 from tests.staff.incentives.conftest import Desk
 
@@ -265,10 +266,9 @@ def test_the_excel_statement(small_bank: SmallBank, desk: Desk, client: TestClie
     manager = login(client, small_bank.branch_manager)
     _open_pool(client, manager, desk)
     statement_of_a = _by_person(client, manager, desk)["A"]["id"]
-    answer = client.get(
-        f"{API}/statements/{statement_of_a}/export.xlsx",
-        headers={**login(client, small_bank.manager_a), "Accept-Language": "en"},
-    )
+    client.cookies.set(LOCALE_COOKIE, "en")
+    manager_a = login(client, small_bank.manager_a)
+    answer = client.get(f"{API}/statements/{statement_of_a}/export.xlsx", headers=manager_a)
     assert answer.status_code == 200
     assert "incentive-statement-2026-11" in answer.headers["content-disposition"]
     sheet = load_workbook(io.BytesIO(answer.content)).active

@@ -19,6 +19,7 @@ from bankcrm.branches.queue.schemas import (
 )
 from bankcrm.core.deps import BranchOperationsRead, DbSession, QueueRecord
 from bankcrm.core.exceptions import ValidationFailed
+from bankcrm.core.inputs import Day
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.web.locale import request_locale
 
@@ -119,8 +120,8 @@ def queue_times(
     session: DbSession,
     user: BranchOperationsRead,
     branch_id: BranchQuery = None,
-    start: date | None = None,
-    end: date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
 ) -> TimesRead:
     """Wait, service and idle minutes per counter and staff member over the period (the last
     30 days by default; every branch the caller sees when no branch is given)."""
@@ -133,8 +134,8 @@ def service_flow(
     session: DbSession,
     user: BranchOperationsRead,
     branch_id: BranchQuery = None,
-    start: date | None = None,
-    end: date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
 ) -> FlowRead:
     """The service flow's stages, standard against measured minutes, and the service
     blueprint's wait points with the times tickets measured."""
