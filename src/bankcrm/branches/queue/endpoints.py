@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -35,7 +34,7 @@ def list_tickets(
     session: DbSession,
     user: QueueRecord,
     branch_id: BranchQuery = None,
-    day: date | None = None,
+    day: Day | None = None,
 ) -> list[TicketRead]:
     """The tickets of a day (today by default) at the branch, by arrival."""
     return service.list_tickets(
