@@ -51,11 +51,13 @@ fi
 # wake at once and spin (15 times the futex calls, every request in a test twice as slow);
 # with the monotonic clock left alone it is not needed.
 # Deadlines, PDCA due dates, survey windows, retention years, churn windows, campaign windows
-# and frequency caps, plan periods and overdue follow-ups; a year and a day ahead, and five
-# years (a leap day, the five-year retention) ahead.
+# and frequency caps, plan periods and overdue follow-ups, KPI months, incentive pools,
+# certificate expiry and the ticket day; a year and a day ahead, and five years (a leap
+# day, the five-year retention) ahead.
 date_sensitive=(tests/complaints tests/quality tests/privacy tests/churn
   tests/campaigns/test_service.py tests/campaigns/test_api.py tests/campaigns/test_pages.py
-  tests/campaigns/planning tests/campaigns/prospects)
+  tests/campaigns/planning tests/campaigns/prospects tests/staff tests/branches/queue
+  tests/offers/test_qualification_gate.py)
 for ahead in 400d 1826d; do
   echo "the date-sensitive tests with the clock $ahead ahead"
   FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_FORCE_MONOTONIC_FIX=0 faketime -f "+$ahead" "$venv/bin/pytest" -q \
