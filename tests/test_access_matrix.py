@@ -65,6 +65,7 @@ from bankcrm.credit.models import CorporateRating, PricingQuote
 from bankcrm.credit.pricing import Authority
 from bankcrm.credit.rating import ChoiceFactor
 from bankcrm.customers.models import Customer
+from bankcrm.jobs.models import JobOrigin, JobRun, JobStatus
 from bankcrm.main import create_app
 from bankcrm.offers.models import Sale
 from bankcrm.offers.questionnaire import load_shipped
@@ -78,6 +79,7 @@ from bankcrm.scope import ROLE_SCOPE, Scope
 from bankcrm.segmentation import service as segmentation_service
 from bankcrm.staff.models import StaffUser
 from bankcrm.staff.training.models import TrainingCourse
+from bankcrm.tasks.models import Task
 from tests import factories
 from tests.branches.planted import plan_next_week
 from tests.small_bank import SmallBank
@@ -132,6 +134,12 @@ class Objects:
     """A qualifying course and the own account manager's certificate of it."""
     queue_ticket: int = 0
     """A waiting queue ticket at the own account manager's branch."""
+    task: int = 0
+    """An open task of the own customer, assigned to the own account manager."""
+    colleague: int = 0
+    """Another account manager of the own branch, whom the task can be handed to."""
+    job_run: int = 0
+    """A finished run of the complaint sweep (job runs are the bank's, every reader sees all)."""
 
 
 @dataclass(frozen=True)
@@ -555,12 +563,15 @@ def callers(small_bank: SmallBank, app_settings: str) -> Iterator[list[Caller]]:
             session, branch_manager=users[small_bank.branch_manager], account_manager=manager_a
         )
         mine.staff = manager_a.id
+        mine.task = _open_task(session, own_customer, manager_a)
+        mine.colleague = users[small_bank.manager_b].id
         mine.training = _training_objects(session, manager_a)
         mine.queue_ticket = queue_service.issue_ticket(
             session,
             user=manager_a,
             data=TicketCreate(branch_id=quality.branch, service_type="cash"),
         ).id
+        mine.job_run = _job_run(session)
         # a checker's approval lets the roles that see personal data masked export it too
         privacy_service.approve(
             session,
@@ -605,6 +616,37 @@ def callers(small_bank: SmallBank, app_settings: str) -> Iterator[list[Caller]]:
     yield made
     for caller in made:
         caller.pages.__exit__(None, None, None)
+
+
+def _job_run(session: Session) -> int:
+    run = JobRun(
+        job=MATRIX_JOB,
+        status=JobStatus.SUCCEEDED,
+        origin=JobOrigin.SCHEDULER,
+        done=1,
+        total=1,
+    )
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+MATRIX_JOB = "complaint_sweep"
+"""The job the matrix starts: on the matrix's fresh complaints the sweep changes nothing."""
+
+
+def _open_task(session: Session, customer: Customer, assignee: StaffUser) -> int:
+    task = Task(
+        customer_id=customer.id,
+        assignee_id=assignee.id,
+        kind="retention",
+        source="churn",
+        title="流失预警:挽留客户",
+        due_on=clock.bank_today() + timedelta(days=7),
+    )
+    session.add(task)
+    session.flush()
+    return task.id
 
 
 def _training_objects(session: Session, holder: StaffUser) -> tuple[int, int]:
@@ -654,6 +696,9 @@ def _path(access: RouteAccess, objects: Objects) -> str:
         "staff_id": objects.staff,
         "certificate_id": objects.training[1],
         "ticket_id": objects.queue_ticket,
+        "task_id": objects.task,
+        "job": MATRIX_JOB,
+        "run_id": objects.job_run,
     }
     names = re.findall(r"{(\w+)}", access.path)
     missing = [name for name in names if name not in values]
@@ -691,6 +736,7 @@ API_BODIES: dict[tuple[str, str], Any] = {
         "counter": "1",
     },
     ("POST", "/api/v1/queue/tickets/{ticket_id}/start"): lambda o: None,
+    ("POST", "/api/v1/jobs/{job}/run"): lambda o: None,
     ("POST", "/api/v1/queue/tickets/{ticket_id}/end"): lambda o: None,
     ("POST", "/api/v1/queue/tickets/{ticket_id}/no-show"): lambda o: None,
     ("POST", "/api/v1/incentives/pools"): lambda o: {
@@ -699,6 +745,16 @@ API_BODIES: dict[tuple[str, str], Any] = {
         "amount": "50000",
     },
     ("POST", "/api/v1/incentives/pools/{pool_id}/compute"): lambda o: {},
+    ("POST", "/api/v1/tasks/{task_id}/do"): lambda o: {"version": 1, "outcome": "客户已续作"},
+    ("POST", "/api/v1/tasks/{task_id}/postpone"): lambda o: {
+        "version": 1,
+        "due_on": (clock.bank_today() + timedelta(days=14)).isoformat(),
+        "reason": "客户出差,下周回访",
+    },
+    ("POST", "/api/v1/tasks/{task_id}/handover"): lambda o: {
+        "version": 1,
+        "assignee_id": o.colleague,
+    },
     ("POST", "/api/v1/training/courses"): lambda o: {
         "code": "AML-MATRIX",
         "name": "反洗钱培训",
@@ -944,6 +1000,17 @@ API_BODIES: dict[tuple[str, str], Any] = {
     },
 }
 PAGE_FORMS: dict[tuple[str, str], Any] = {
+    ("POST", "/tasks/{task_id}/do"): lambda o: {"version": "1", "outcome": "客户已续作"},
+    ("POST", "/tasks/{task_id}/postpone"): lambda o: {
+        "version": "1",
+        "due_on": (clock.bank_today() + timedelta(days=14)).isoformat(),
+        "reason": "客户出差,下周回访",
+    },
+    ("POST", "/tasks/{task_id}/handover"): lambda o: {
+        "version": "1",
+        "assignee_id": str(o.colleague),
+    },
+    ("POST", "/jobs/{job}/run"): lambda o: {},
     ("POST", "/queue/tickets"): lambda o: {"service_type": "wealth", "priority": "vip"},
     ("POST", "/queue/call-next"): lambda o: {"counter": "2"},
     ("POST", "/queue/tickets/{ticket_id}/start"): lambda o: {"counter": "2"},
@@ -1263,7 +1330,8 @@ def _allowed(answer: Response, access: RouteAccess) -> bool:
     """The access layer let the call through: success, or a business answer about the object."""
     if access.method == "GET":
         return answer.status_code == 200
-    return answer.status_code in (200, 201, 303, 409)
+    # 202: a job started in the background
+    return answer.status_code in (200, 201, 202, 303, 409)
 
 
 def test_every_route_answers_every_role_as_documented(callers: list[Caller]) -> None:

@@ -18,6 +18,7 @@ from bankcrm.clv.endpoints import router as clv_router
 from bankcrm.complaints.endpoints import router as complaints_router
 from bankcrm.credit.endpoints import router as credit_router
 from bankcrm.customers.endpoints import router as customers_router
+from bankcrm.jobs.endpoints import router as jobs_router
 from bankcrm.offers.endpoints import router as offers_router
 from bankcrm.privacy.endpoints import router as privacy_router
 from bankcrm.products.endpoints import router as products_router
@@ -31,6 +32,7 @@ from bankcrm.staff.endpoints import router as staff_router
 from bankcrm.staff.incentives.endpoints import router as incentives_router
 from bankcrm.staff.performance.endpoints import router as performance_router
 from bankcrm.staff.training.endpoints import router as training_router
+from bankcrm.tasks.endpoints import router as tasks_router
 
 API_PREFIX = "/api/v1"
 
@@ -96,4 +98,6 @@ for router in (
     branches_router,
 ):
     api_router.include_router(router, responses=error_responses(400, 403, 404, 409, 422))
+api_router.include_router(tasks_router, responses=error_responses(400, 403, 404, 409, 422))
 api_router.include_router(audit_router, responses=error_responses(403, 422))
+api_router.include_router(jobs_router, responses=error_responses(403, 404, 409, 422))

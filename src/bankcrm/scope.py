@@ -157,6 +157,14 @@ def _ticket_visible(viewer: StaffUser) -> ColumnElement[bool]:
     return QueueTicket.branch_id == viewer.branch_id if viewer.branch_id else false()
 
 
+def _task_visible(viewer: StaffUser) -> ColumnElement[bool]:
+    """A task is seen by its customer's branch and account manager, and by the member of
+    staff it is assigned to (who may have been handed it from another book)."""
+    return ownership_scope(
+        viewer, branch=Customer.branch_id, owners=(Customer.manager_id, Task.assignee_id)
+    )
+
+
 def _prospect_part(model: Any) -> Ownership:
     """A row of a prospect's (a move, an objection, a follow-up) goes with its prospect."""
     joins: tuple[Join, ...] = ((Prospect, Prospect.id == model.prospect_id, False),)
@@ -204,7 +212,11 @@ OWNERSHIP: dict[type[Any], Ownership] = {
             _to_customer(Account),
         )
     ),
-    Task: Ownership(to_customer=(_to_customer(Task),)),
+    Task: Ownership(
+        to_customer=(_to_customer(Task),),
+        joins=((Customer, Customer.id == Task.customer_id, True),),
+        visible=_task_visible,
+    ),
     PrivacyRequest: Ownership(to_customer=(_to_customer(PrivacyRequest),)),
     CustomerSegment: Ownership(to_customer=(_to_customer(CustomerSegment),)),
     CustomerValue: Ownership(to_customer=(_to_customer(CustomerValue),)),

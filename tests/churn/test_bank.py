@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -61,9 +61,17 @@ def test_planted_churners_rank_high_on_a_time_ordered_split(
 
     engine = make_engine(url)
     with Session(engine) as session:
+        # the lapsed from the threshold, the still active from the run's own bar
         warned = session.scalars(
-            select(ChurnScore).where(ChurnScore.probability >= result["threshold"])
+            select(ChurnScore).where(
+                or_(
+                    ChurnScore.active.is_(False) & (ChurnScore.probability >= result["threshold"]),
+                    ChurnScore.active.is_not(False)
+                    & (ChurnScore.probability >= result["active_threshold"]),
+                )
+            )
         ).all()
+        assert result["active_threshold"] <= result["threshold"]
         assert len(warned) == result["warnings"]
         assert all(score.reasons and score.diagnosis for score in warned)
         tasks = session.scalars(select(Task).where(Task.source == "churn")).all()
@@ -113,8 +121,17 @@ def test_a_small_bank_is_warned_by_p_alive(app_settings: str, tmp_path: Path) ->
         ).json()
         assert everyone["method"] == "p_alive"
         assert everyone["total"] == run.warnings
-        probabilities = [item["probability"] for item in everyone["items"]]
-        assert probabilities == sorted(probabilities, reverse=True)
+        # the still active first, then the lapsed (win-back); each by probability × value
+        groups = [item["group"] for item in everyone["items"]]
+        assert groups == sorted(groups)
+        assert groups.count("active") == everyone["active_total"]
+        for group in ("active", "lapsed"):
+            priorities = [
+                float(item["priority"] or 0) for item in everyone["items"] if item["group"] == group
+            ]
+            assert priorities == sorted(priorities, reverse=True)
+        bar = {"lapsed": run.threshold, "active": run.active_threshold}
+        assert all(item["probability"] >= bar[item["group"]] for item in everyone["items"])
         assert all(item["reasons"] for item in everyone["items"])
 
         mine = managers[0]

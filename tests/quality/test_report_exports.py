@@ -16,6 +16,7 @@ from bankcrm.core.enums import SurveyKind, WaveStatus
 from bankcrm.quality.models import SurveyResponse, SurveyWave
 from bankcrm.quality.reporting.export import report_pdf, report_workbook
 from bankcrm.quality.reporting.report import build_wave_report
+from bankcrm.web.i18n import gettext
 from tests.conftest import SQLITE_ONLY
 from tests.quality.test_report import Planted, plant_waves
 from tests.small_bank import SmallBank, login
@@ -23,6 +24,11 @@ from tests.web.test_pages import log_in
 
 HTML = {"accept": "text/html"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def zh(message: str) -> str:
+    """A heading as the Chinese catalog words it (new headings until they are translated)."""
+    return gettext("zh_CN", message)
 
 
 def _planted(database_url: str) -> Planted:
@@ -40,16 +46,23 @@ def test_the_workbook_reads_back_with_chinese_headings(session: Session) -> None
         session, user=planted.reader, wave_id=planted.current, locale="zh_CN"
     )
     workbook = load_workbook(io.BytesIO(report_workbook(report)))
-    assert workbook.sheetnames == ["概览", "维度", "题项", "网点排名", "细分与月份", "波次对比"]
+    assert workbook.sheetnames == [
+        "摘要",
+        "维度",
+        "题项",
+        "网点排名",
+        zh("Segments and months"),
+        "变化",
+    ]
 
-    summary = {row[0]: row[1] for row in workbook["概览"].iter_rows(values_only=True) if row[0]}
-    assert summary["有效受访者(期望与感知全部作答)"] == 6
+    summary = {row[0]: row[1] for row in workbook["摘要"].iter_rows(values_only=True) if row[0]}
+    assert summary["有效受访者"] == 6
     assert summary["回收率"] == 0.7
-    assert abs(summary["SERVQUAL 得分(不加权)"] - (-6 / 7 - 0.25) / 2) < 1e-9
+    assert abs(summary["SERVQUAL 得分（不加权）"] - (-6 / 7 - 0.25) / 2) < 1e-9
 
     dimensions = workbook["维度"]
     assert dimensions["A1"].value == "维度"
-    assert dimensions["B1"].value == "差距(P−E)"
+    assert dimensions["B1"].value == "差距（P − E）"
     assert (dimensions["A2"].value, dimensions["A3"].value) == ("可靠性", "移情性")
     assert abs(dimensions["B2"].value - (-6 / 7)) < 1e-9
     assert dimensions["B2"].number_format == "0.00"
@@ -60,8 +73,8 @@ def test_the_workbook_reads_back_with_chinese_headings(session: Session) -> None
     assert branches["B2"].value == planted.branch_b_name
     assert branches["I2"].value == "是"
 
-    change = [row for row in workbook["波次对比"].iter_rows(values_only=True) if row[0]]
-    assert change[0][0] == "上一波次"
+    change = [row for row in workbook["变化"].iter_rows(values_only=True) if row[0]]
+    assert change[0][0] == zh("Previous wave")
     assert "MINI-2025H2" in change[0][1]
 
 
@@ -71,13 +84,21 @@ def test_the_english_workbook_and_the_empty_wave(session: Session) -> None:
     english = build_wave_report(session, user=planted.reader, wave_id=planted.current, locale="en")
     workbook = load_workbook(io.BytesIO(report_workbook(english)))
     assert workbook.sheetnames[:3] == ["Summary", "Dimensions", "Items"]
+    assert not any(re.search(r"[\u4e00-\u9fff]", name) for name in workbook.sheetnames)
+    assert [cell.value for cell in workbook["Dimensions"][1]][:4] == [
+        "Dimension",
+        "Gap (P − E)",
+        "CI low",
+        "CI high",
+    ]
+    assert workbook["Summary"]["A1"].value == "Service quality survey report"
     assert workbook["Dimensions"]["A2"].value == "reliability"
     assert workbook["Items"]["C2"].value == "This bank keeps its promises."
 
     empty = build_wave_report(session, user=planted.reader, wave_id=planted.empty, locale="zh_CN")
     workbook = load_workbook(io.BytesIO(report_workbook(empty)))
-    cells = [row[0] for row in workbook["概览"].iter_rows(values_only=True)]
-    assert "本波次尚无答卷。" in cells
+    cells = [row[0] for row in workbook["摘要"].iter_rows(values_only=True)]
+    assert zh("Nobody has answered this wave yet.") in cells
     assert workbook["维度"].max_row == 1
 
 
@@ -94,7 +115,7 @@ def test_the_pdf_text_holds_the_title_the_chinese_dimensions_and_the_score(
     reader = PdfReader(io.BytesIO(content))
     assert reader.pages[0].mediabox.width == 595.2756
     text = "\n".join(page.extract_text() for page in reader.pages)
-    assert "服务质量调查报告" in text
+    assert zh("Service quality survey report") in text
     assert "客户满意度调查 MINI-2026H1" in text
     for name in ("可靠性", "移情性", "网点排名", planted.branch_a_name):
         assert name in text, name
@@ -129,7 +150,7 @@ def test_the_api_answers_json_workbook_and_pdf(
     assert workbook.status_code == 200
     assert workbook.headers["content-type"] == XLSX
     assert "survey-report-MINI-2026H1.xlsx" in workbook.headers["content-disposition"]
-    assert load_workbook(io.BytesIO(workbook.content)).sheetnames[0] == "概览"
+    assert load_workbook(io.BytesIO(workbook.content)).sheetnames[0] == "摘要"
 
     pdf = client.get(url, params={"format": "pdf", "locale": "en"}, headers=headers)
     assert pdf.status_code == 200

@@ -93,6 +93,8 @@ CODES: dict[str, set[str]] = {
     "staff_kpi_months": {"role"},
     "incentive_clawbacks": {"rule"},
     "queue_tickets": {"number", "service_type"},
+    # a job's name, and what a run did as a catalog message that its figures fill
+    "job_runs": {"job", "step"},
 }
 """Text columns that hold a code the software reads, not text people type or import."""
 
@@ -248,6 +250,8 @@ PATH_PARAMETERS = {
     "certificate_id": "staff_certificates",
     "branch_id": "branches",
     "staff_id": "staff_users",
+    "task_id": "tasks",
+    "run_id": "job_runs",
 }
 """Which table's rows a route's path parameter names; a route with another one fails the sweep
 until it is added here."""

@@ -1044,6 +1044,8 @@ def _argument(
         "offset": 0,
         "limit": 1_000,
         "threshold": 0.0,
+        "active_threshold": 0.0,
+        "lapsed": None,
         "issue": bank.issue,
         "issues": [bank.issue],
         "codes": list(bank.standard_codes),

@@ -21,11 +21,17 @@ def snap(page: Any, name: str) -> None:
         page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
 
 
-def log_in(page: Any, demo: ServedDemo, login: dict[str, str]) -> None:
+def submit_login(page: Any, demo: ServedDemo, login: dict[str, str]) -> None:
     page.goto(f"{demo.base_url}/")
     page.fill("#username", login["username"])
     page.fill("#password", login["password"])
     page.click("button[type=submit]")
+
+
+def log_in(page: Any, demo: ServedDemo, login: dict[str, str]) -> None:
+    """Log in and land on the work bench."""
+    submit_login(page, demo, login)
+    page.wait_for_url(f"{demo.base_url}/")
 
 
 def test_login_page_speaks_chinese_by_default(page: Any, served_demo: ServedDemo) -> None:
@@ -41,7 +47,7 @@ def test_account_manager_sees_own_book_and_a_customer_360(
 ) -> None:
     manager = served_demo.login_for("account_manager")
     log_in(page, served_demo, manager)
-    page.wait_for_url(f"{served_demo.base_url}/customers")
+    page.goto(f"{served_demo.base_url}/customers")
     token = httpx.post(
         f"{served_demo.base_url}/api/v1/auth/token",
         data={"username": manager["username"], "password": manager["password"]},
@@ -77,7 +83,7 @@ def test_wrong_password_shows_the_error_and_keeps_the_username(
     page: Any, served_demo: ServedDemo
 ) -> None:
     analyst = served_demo.login_for("marketing_analyst")
-    log_in(page, served_demo, {**analyst, "password": "not-the-password"})
+    submit_login(page, served_demo, {**analyst, "password": "not-the-password"})
     assert page.get_by_test_id("login-error").inner_text() == "用户名或密码错误。"
     assert page.input_value("#username") == analyst["username"]
 
@@ -94,7 +100,7 @@ def test_another_books_customer_is_not_found(page: Any, served_demo: ServedDemo)
         headers={"Authorization": f"Bearer {token}"},
     ).json()["items"][0]["id"]
     log_in(page, served_demo, managers[0])
-    page.wait_for_url(f"{served_demo.base_url}/customers")
+    page.goto(f"{served_demo.base_url}/customers")
     answer = page.goto(f"{served_demo.base_url}/customers/{foreign}")
     assert answer is not None and answer.status == 404
     assert page.get_by_text("不在您的查看范围内").count() == 1
@@ -124,7 +130,7 @@ def test_pages_run_under_the_content_security_policy(page: Any, served_demo: Ser
     page.on("pageerror", lambda error: problems.append(str(error)))
     analyst = served_demo.login_for("marketing_analyst")
     log_in(page, served_demo, analyst)
-    page.wait_for_url(f"{served_demo.base_url}/customers")
+    page.goto(f"{served_demo.base_url}/customers")
     page.locator("[data-testid=customer-table] tbody a").first.click()
     page.wait_for_url(re.compile(r"/customers/\d+$"))
     for path, chart in (

@@ -64,12 +64,12 @@ def test_a_warning_leads_to_the_customer_360_with_value_and_churn_cards(
     page: Any, served: ServedDemo, analysed: AnalysedBank
 ) -> None:
     log_in(page, served, served.login_for("marketing_analyst"))
-    page.wait_for_url(re.compile(r"/customers$"))
+    page.goto(f"{served.base_url}/customers")
     page.click("text=流失预警")
     page.wait_for_url(re.compile(r"/churn$"))
     assert page.locator("h1").inner_text() == "流失预警"
     rows = page.get_by_test_id("churn-row")
-    assert rows.count() == len(analysed.warned)
+    assert rows.count() == min(len(analysed.warned), 25)
     assert page.get_by_test_id("churn-method-label").inner_text() == "1 − 活跃概率"
     assert page.get_by_test_id("churn-threshold").inner_text() == "50 %"
     assert page.get_by_test_id("churn-diagnosis").first.inner_text() in {
@@ -78,7 +78,12 @@ def test_a_warning_leads_to_the_customer_360_with_value_and_churn_cards(
     }
     snap(page, "churn")
 
-    valued = next(customer for customer in analysed.warned if customer in analysed.valued)
+    listed = [
+        int((link.get_attribute("href") or "").rsplit("/", 1)[-1])
+        for link in page.get_by_test_id("churn-customer").all()
+    ]
+    valued = next(customer for customer in listed if customer in analysed.valued)
+    assert valued in analysed.warned
     link = page.locator(f"[data-testid=churn-customer][href='/customers/{valued}']")
     name = link.inner_text()
     link.click()
@@ -99,7 +104,7 @@ def test_the_lifetime_value_page_draws_its_charts_in_both_languages(
     page: Any, served: ServedDemo
 ) -> None:
     log_in(page, served, served.login_for("marketing_analyst"))
-    page.wait_for_url(re.compile(r"/customers$"))
+    page.goto(f"{served.base_url}/customers")
     page.click("text=客户价值")
     page.wait_for_url(re.compile(r"/clv$"))
     for chart in ("bucket-chart", "tracking-chart", "quadrant-chart"):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from bankcrm.churn import service as churn_service
@@ -23,6 +23,7 @@ from bankcrm.core.config import Settings
 from bankcrm.core.db import make_engine, reset_caches
 from bankcrm.core.enums import AnalyticsEngine, Role
 from bankcrm.core.migrate import upgrade
+from bankcrm.core.pagination import MAX_PAGE_SIZE
 from bankcrm.customers.models import Customer
 from bankcrm.ingest.service import import_directory
 from bankcrm.main import create_app
@@ -86,7 +87,20 @@ def analyse_bank(directory: Path, bank: Path) -> AnalysedBank:
                 for customer_id, manager_id in session.execute(
                     select(Customer.id, Customer.manager_id)
                     .join(ChurnScore, ChurnScore.customer_id == Customer.id)
-                    .where(ChurnScore.run_id == run.id, ChurnScore.probability >= run.threshold)
+                    .where(
+                        ChurnScore.run_id == run.id,
+                        # the lapsed from the threshold, the still active from the run's bar
+                        or_(
+                            and_(
+                                ChurnScore.active.is_(False),
+                                ChurnScore.probability >= run.threshold,
+                            ),
+                            and_(
+                                ChurnScore.active.is_not(False),
+                                ChurnScore.probability >= (run.active_threshold or run.threshold),
+                            ),
+                        ),
+                    )
                 )
             }
             manager = session.get(
@@ -174,11 +188,11 @@ def test_the_analyst_sees_every_warning_with_method_and_check(
     web: TestClient, analysed: AnalysedBank
 ) -> None:
     log_in(web, analysed.analyst)
-    page = web.get("/churn")
+    page = web.get(f"/churn?page_size={MAX_PAGE_SIZE}")
     assert page.status_code == 200
-    assert len(analysed.warned) > 0
+    assert 0 < len(analysed.warned) <= MAX_PAGE_SIZE
     assert set(linked_customers(page.text)) == set(analysed.warned)
-    assert f"共 {len(analysed.warned)} 位客户超过预警线" in page.text
+    assert f"共 {len(analysed.warned)} 位客户被预警" in page.text
     assert "1 − 活跃概率" in page.text  # 800 customers: the P(alive) fallback
     assert 'data-testid="churn-auc"' in page.text
     assert 'name="branch_id"' in page.text and 'name="manager_id"' in page.text
@@ -186,8 +200,15 @@ def test_the_analyst_sees_every_warning_with_method_and_check(
         float(value)
         for value in re.findall(r'data-testid="churn-probability">([\d.]+) %', page.text)
     ]
-    assert probabilities == sorted(probabilities, reverse=True)
-    assert all(probability >= 50 for probability in probabilities)
+    # the still active (early warnings) first, then the lapsed (win-back) from 50 %
+    groups = re.findall(r'data-testid="churn-row" data-group="(\w+)"', page.text)
+    assert len(groups) == len(analysed.warned) and groups == sorted(groups)
+    assert "active" in groups
+    assert all(
+        probability >= 50
+        for probability, group in zip(probabilities, groups, strict=True)
+        if group == "lapsed"
+    )
     assert "事前：客户开发问题" in page.text or "事后：客户关系危机" in page.text
 
     web.get("/lang/en?next=/churn")
@@ -200,7 +221,7 @@ def test_an_account_manager_sees_only_their_own_book(
     web: TestClient, analysed: AnalysedBank
 ) -> None:
     log_in(web, analysed.account_manager)
-    page = web.get("/churn")
+    page = web.get(f"/churn?page_size={MAX_PAGE_SIZE}")
     assert page.status_code == 200
     shown = set(linked_customers(page.text))
     own_warnings = {customer for customer in analysed.warned if customer in analysed.book}
@@ -210,14 +231,15 @@ def test_an_account_manager_sees_only_their_own_book(
     # filters for another book or branch neither widen nor move the view
     other = analysed.account_manager_id + 1
     for query in (f"manager_id={other}", "branch_id=1", "branch_id=2"):
-        assert set(linked_customers(web.get(f"/churn?{query}").text)) == own_warnings
+        listed = web.get(f"/churn?{query}&page_size={MAX_PAGE_SIZE}").text
+        assert set(linked_customers(listed)) == own_warnings
 
 
 def test_a_branch_manager_sees_their_branch_and_can_pick_a_manager(
     web: TestClient, analysed: AnalysedBank
 ) -> None:
     log_in(web, analysed.branch_manager)
-    page = web.get("/churn")
+    page = web.get(f"/churn?page_size={MAX_PAGE_SIZE}")
     shown = set(linked_customers(page.text))
     assert shown == {
         customer for customer in analysed.warned if customer in analysed.branch_customers

@@ -534,13 +534,13 @@ def test_the_case_analysis_shows_figures_and_downloads_excel(web: TestClient, de
     assert workbook_answer.status_code == 200
     assert workbook_answer.headers["content-disposition"].endswith('.xlsx"')
     workbook = load_workbook(io.BytesIO(workbook_answer.content), read_only=True)
-    assert workbook.sheetnames[0] == "概览"
-    summary = [row for row in workbook["概览"].iter_rows(values_only=True) if any(row)]
-    assert ("投诉件数", 6) in [tuple(row[:2]) for row in summary]
+    assert workbook.sheetnames[0] == "摘要"
+    summary = [row for row in workbook["摘要"].iter_rows(values_only=True) if any(row)]
+    assert ("案件数", 6) in [tuple(row[:2]) for row in summary]
 
     web.get("/lang/en?next=/complaints/reports")
     english = web.get(f"/complaints/reports.xlsx?start={start}&end={end}")
-    assert load_workbook(io.BytesIO(english.content), read_only=True).sheetnames[0] != "概览"
+    assert load_workbook(io.BytesIO(english.content), read_only=True).sheetnames[0] == "Summary"
 
 
 @pytest.mark.parametrize(

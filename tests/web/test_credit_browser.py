@@ -38,7 +38,7 @@ def test_a_rating_is_entered_approved_and_becomes_the_grade(
     zh_page: Any, page: Any, served_demo: ServedDemo
 ) -> None:
     log_in(zh_page, served_demo, served_demo.login_for("account_manager"))
-    zh_page.wait_for_url(re.compile(r"/customers"))
+    zh_page.goto(f"{served_demo.base_url}/customers")
     company = _first_customer(zh_page, served_demo, "corporate")
     zh_page.goto(f"{served_demo.base_url}{company}/rating")
     assert "所处行业前景" in zh_page.get_by_test_id("rating-form").inner_text()
@@ -57,7 +57,7 @@ def test_a_rating_is_entered_approved_and_becomes_the_grade(
     snap(zh_page, "rating-submitted-zh")
 
     log_in(page, served_demo, served_demo.login_for("branch_manager"))
-    page.wait_for_url(re.compile(r"/customers"))
+    page.goto(f"{served_demo.base_url}/customers")
     page.get_by_test_id("nav-ratings").click()
     page.wait_for_url(re.compile(r"/ratings$"))
     card = page.locator('[data-testid^="queued-rating-"]').filter(
@@ -77,7 +77,7 @@ def test_a_prequalification_shows_its_outcome_and_the_papers_to_bring(
     zh_page: Any, served_demo: ServedDemo
 ) -> None:
     log_in(zh_page, served_demo, served_demo.login_for("account_manager"))
-    zh_page.wait_for_url(re.compile(r"/customers"))
+    zh_page.goto(f"{served_demo.base_url}/customers")
     person = _first_customer(zh_page, served_demo, "individual")
     zh_page.goto(f"{served_demo.base_url}{person}/prequalification")
     zh_page.select_option("#pq-residence", "none")

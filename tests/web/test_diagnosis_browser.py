@@ -23,7 +23,7 @@ def test_the_diagnosis_names_the_planted_weaknesses_and_raises_an_action(
     page: Any, served_demo: ServedDemo
 ) -> None:
     log_in(page, served_demo, served_demo.login_for("quality_officer"))
-    page.wait_for_url(re.compile(r"/customers"))
+    page.goto(f"{served_demo.base_url}/customers")
     page.get_by_test_id("nav-diagnosis").click()
     page.wait_for_url(re.compile(r"/quality/diagnosis"))
     open_gaps = page.get_by_test_id("open-gaps")

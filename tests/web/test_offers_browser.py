@@ -38,7 +38,7 @@ def test_assessment_offers_a_sale_and_an_approved_mismatch(
 ) -> None:
     manager = served_demo.login_for("account_manager")
     log_in(phone, served_demo, manager)
-    phone.wait_for_url(re.compile(r"/customers"))
+    phone.goto(f"{served_demo.base_url}/customers")
     phone.goto(f"{served_demo.base_url}/offers")
     assert phone.locator("h1").inner_text() == "推荐产品"
     phone.get_by_test_id("offer-list").locator("a.fw-semibold").first.click()
@@ -97,7 +97,7 @@ def test_assessment_offers_a_sale_and_an_approved_mismatch(
     sale = _sale_id(phone)
 
     log_in(page, served_demo, served_demo.login_for("branch_manager"))
-    page.wait_for_url(re.compile(r"/customers"))
+    page.goto(f"{served_demo.base_url}/customers")
     page.get_by_test_id("nav-sales").click()
     page.wait_for_url(re.compile(r"/sales$"))
     page.locator(f'a[href="/sales/{sale}"]').click()

@@ -42,7 +42,7 @@ def test_an_account_manager_reads_their_kpis_in_chinese(page: Any, served_demo: 
     volume = next(item["figure"] for item in mine["indicators"] if item["code"] == "volume")
 
     log_in(page, demo, login)
-    page.wait_for_url(re.compile(r"/customers"))
+    page.goto(f"{demo.base_url}/customers")
     page.get_by_test_id("nav-performance").click()
     page.wait_for_url(re.compile(r"/performance$"))
     page.goto(f"{demo.base_url}/performance?month={month}")

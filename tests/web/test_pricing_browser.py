@@ -45,7 +45,7 @@ def test_a_quote_with_its_breakdown_and_an_approval_beyond_authority(
     context = browser.new_context(locale="zh-CN")
     manager_page = context.new_page()
     log_in(manager_page, served_demo, served_demo.login_for("account_manager"))
-    manager_page.wait_for_url(re.compile(r"/customers"))
+    manager_page.goto(f"{served_demo.base_url}/customers")
     manager_page.locator("[data-testid=customer-table] tbody a").first.click()
     manager_page.wait_for_url(re.compile(r"/customers/\d+$"))
     customer_url = manager_page.url
@@ -78,7 +78,7 @@ def test_a_quote_with_its_breakdown_and_an_approval_beyond_authority(
     context.close()
 
     log_in(page, served_demo, served_demo.login_for("branch_manager"))
-    page.wait_for_url(re.compile(r"/customers"))
+    page.goto(f"{served_demo.base_url}/customers")
     page.get_by_test_id("nav-pricing").click()
     page.wait_for_url(re.compile(r"/pricing/quotes$"))
     card = page.locator(f'[data-testid=pending-quote][data-quote-id="{pending}"]')

@@ -20,7 +20,7 @@ MINUTES = re.compile(r"^\d+\.\d$")
 
 def test_a_visit_is_recorded_on_the_ticket_page(page: Any, served_demo: ServedDemo) -> None:
     log_in(page, served_demo, served_demo.login_for("account_manager"))
-    page.wait_for_url(re.compile(r"/customers"))
+    page.goto(f"{served_demo.base_url}/customers")
     page.get_by_test_id("nav-queue").click()
     page.wait_for_url(re.compile(r"/queue$"))
     assert page.locator("h1").first.inner_text() == gettext("zh_CN", "Queue")

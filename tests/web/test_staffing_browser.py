@@ -23,7 +23,7 @@ def test_a_branch_manager_sees_the_chart_and_roster_of_their_branch(
     page: Any, served_demo: ServedDemo
 ) -> None:
     log_in(page, served_demo, served_demo.login_for("branch_manager"))
-    page.wait_for_url(re.compile(r"/customers"))
+    page.goto(f"{served_demo.base_url}/customers")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     page.get_by_test_id("nav-staffing").click()
     page.wait_for_url(re.compile(r"/branches/staffing$"))

@@ -58,7 +58,7 @@ def test_a_customer_answers_once_in_chinese_and_the_report_counts_them(
 ) -> None:
     wave_id, token = _fresh_invitation(served_demo)
     log_in(page, served_demo, served_demo.login_for("quality_officer"))
-    page.wait_for_url(re.compile(r"/customers"))
+    page.goto(f"{served_demo.base_url}/customers")
     before = _respondents(page, served_demo, wave_id)
 
     # the respondent: a phone-sized browser with no login

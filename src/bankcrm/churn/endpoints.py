@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from bankcrm.churn import service
-from bankcrm.churn.schemas import ChurnScoreRead, ChurnWarningPage
+from bankcrm.churn.schemas import ChurnScoreRead, ChurnWarningPage, RiskGroup
 from bankcrm.core.deps import AnalyticsRead, DbSession
 from bankcrm.core.inputs import Day
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
@@ -24,11 +24,14 @@ def warnings(
     as_of: Day | None = None,
     manager_id: Id = None,
     branch_id: Id = None,
+    group: RiskGroup | None = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25,
 ) -> ChurnWarningPage:
-    """Customers above the warning threshold, most likely to churn first, with their
-    reasons and diagnosis; an account manager sees their own book."""
+    """Customers above the warning threshold with their reasons and diagnosis: the still
+    active first (early warnings), then the lapsed (win-back), each ranked by probability ×
+    lifetime value; ``group=active`` or ``group=lapsed`` keeps one list. An account manager
+    sees their own book."""
     return service.churn_warnings(
         session,
         user=user,
@@ -36,6 +39,7 @@ def warnings(
         as_of=as_of,
         manager_id=manager_id,
         branch_id=branch_id,
+        group=group,
         page=page,
         page_size=page_size,
     )

@@ -46,6 +46,9 @@ class Snapshot:
     live: np.ndarray
     """The relationship is on: accounts were opened and the customer has not churned."""
     churned: np.ndarray
+    active: np.ndarray
+    """Live and still active (:func:`still_active`): the risk set of an early warning; the
+    other live customers have lapsed."""
 
     def feature(self, name: str) -> np.ndarray:
         return self.matrix.values[:, self.matrix.names.index(name)]
@@ -54,6 +57,20 @@ class Snapshot:
         """Whether each customer of this snapshot has churned by ``later``."""
         position = np.searchsorted(later.customer_id, self.customer_id)
         return later.churned[position]
+
+
+def still_active(
+    months_since_last: np.ndarray, tenure_months: np.ndarray, active_months: int
+) -> np.ndarray:
+    """Whether the last customer-initiated transaction lies at most ``active_months`` back
+    (exactly ``active_months`` is still active); a customer without one is active while the
+    relationship is no older than that, and has lapsed afterwards."""
+    since = np.asarray(months_since_last, dtype=float)
+    return np.where(
+        np.isnan(since),
+        np.asarray(tenure_months, dtype=float) <= active_months,
+        since <= active_months,
+    )
 
 
 def _numbers(table: pa.Table, name: str) -> np.ndarray:
@@ -134,4 +151,5 @@ def snapshot(
         matrix=matrix,
         live=related & ~churned,
         churned=churned,
+        active=related & ~churned & still_active(since_last, tenure, settings.churn.active_months),
     )

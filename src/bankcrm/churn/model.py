@@ -171,17 +171,69 @@ class Evaluation:
     """Churn rate among the tenth with the highest scores ÷ the churn rate of all."""
 
 
+def top_decile(probability: FloatArray) -> np.ndarray:
+    """Whether each score is among the highest tenth (at least one; a stable order, so ties
+    do not depend on the platform's sort)."""
+    chosen = np.zeros(len(probability), dtype=bool)
+    if len(probability):
+        top = max(1, int(np.ceil(len(probability) / 10)))
+        chosen[np.argsort(-np.asarray(probability), kind="stable")[:top]] = True
+    return chosen
+
+
 def evaluate(probability: FloatArray, churned: np.ndarray) -> Evaluation:
     labels = np.asarray(churned, dtype=bool)
     if labels.all() or not labels.any():
         raise ValueError("evaluation needs churners and stayers")
-    top = max(1, int(np.ceil(len(labels) / 10)))
-    # stable order so ties do not depend on the platform's sort
-    highest = np.argsort(-probability, kind="stable")[:top]
+    highest = top_decile(probability)
     return Evaluation(
         customers=len(labels),
         churners=int(labels.sum()),
         auc=round(float(roc_auc_score(labels, probability)), 4),
         pr_auc=round(float(average_precision_score(labels, probability)), 4),
         top_decile_lift=round(float(labels[highest].mean() / labels.mean()), 3),
+    )
+
+
+@dataclass(frozen=True)
+class LeadTime:
+    """How early the warnings came for the customers who churned."""
+
+    churners: int
+    """Customers who had churned by the last scoring day of the window, not by the first."""
+    warned: int
+    """Of whom were warned on a scoring day before the month they churned."""
+    median_months: float | None
+    """Median months between a churner's first warning and its churn month; ``None``
+    when nobody was warned in time."""
+
+
+def lead_time(warned: np.ndarray, churned: np.ndarray) -> LeadTime:
+    """Months between each churner's first warning and the month it churned.
+
+    Parameters
+    ----------
+    warned : ndarray of bool, customers × scoring months (oldest first)
+        Whether the customer was warned on that month's scoring day.
+    churned : ndarray of bool, customers × scoring months
+        Whether the customer had churned by that day. The churners are those churned on
+        the last day and not on the first; the churn month is the first day churned.
+
+    Only warnings before the churn month count: a warning for a customer who has already
+    churned is no warning.
+    """
+    warned = np.asarray(warned, dtype=bool)
+    churned = np.asarray(churned, dtype=bool)
+    if warned.shape != churned.shape or warned.ndim != 2:
+        raise ValueError("one warning and one churn flag per customer and month are needed")
+    months = churned.shape[1]
+    ever = churned[:, -1] & ~churned[:, 0] if months else np.zeros(len(churned), bool)
+    churn_month = np.argmax(churned, axis=1)
+    before = warned & (np.arange(months)[None, :] < churn_month[:, None])
+    caught = ever & before.any(axis=1)
+    leads = churn_month[caught] - np.argmax(before[caught], axis=1)
+    return LeadTime(
+        churners=int(ever.sum()),
+        warned=int(caught.sum()),
+        median_months=round(float(np.median(leads)), 1) if len(leads) else None,
     )

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from bankcrm.core.enums import AnalyticsEngine, ChurnDiagnosis, ChurnMethod
 from bankcrm.core.pagination import Page
+
+RiskGroup = Literal["active", "lapsed"]
 
 
 class ChurnRunRead(BaseModel):
@@ -19,8 +22,18 @@ class ChurnRunRead(BaseModel):
     warnings: int
     threshold: float
     evaluation: dict[str, Any] | None
+    """AUC, PR-AUC and top-decile lift of the time-ordered check; ``active``: the same on
+    the customers still active; ``lead_time`` / ``lead_time_active``: months from a
+    churner's first warning (any, or issued while still active) to its churn."""
     tasks_created: int
     seconds: float
+    active_customers: int = 0
+    """Customers still active on the day (the risk set); the others scored have lapsed."""
+    active_warnings: int = 0
+    active_threshold: float | None = None
+    """The probability from which a still-active customer is warned: the top
+    ``early_warning_share`` of them, never above ``threshold``."""
+    """Warnings among the still active (early warnings); the rest are for win-back."""
 
 
 class ReasonRead(BaseModel):
@@ -51,11 +64,25 @@ class ChurnWarningRead(BaseModel):
     reasons: list[ReasonRead]
     diagnosis: ChurnDiagnosis | None
     decline_months: int | None
+    group: RiskGroup = "active"
+    """``active``: still active on the day, an early warning; ``lapsed``: for win-back."""
+    manager_name: str | None = None
+    value: Decimal | None = None
+    """The customer's lifetime value in yuan, which ranks the list with the probability."""
+    priority: Decimal | None = None
+    """Probability × value, in yuan: what the list is ranked by within each group."""
 
 
 class ChurnWarningPage(Page[ChurnWarningRead]):
+    """The still active first, then the lapsed; ``total`` counts both groups' warnings."""
+
     as_of: date
     method: ChurnMethod
     threshold: float
     runs: list[date]
     evaluation: dict[str, Any] | None
+    active_total: int = 0
+    lapsed_total: int = 0
+    active_threshold: float | None = None
+    active_months: int | None = None
+    """The run's definition of still active: own transaction within this many months."""

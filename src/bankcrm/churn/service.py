@@ -1,12 +1,15 @@
 """Churn early warning: learn from the bank's own churners (or fall back to 1 − P(alive)),
-check the model on the last labelled window, score every active customer, explain and
-diagnose each warning, and open a retention task for the customer's manager."""
+check the model on the last labelled window (also on the customers still active, with the
+lead time of the warnings), score every live customer as still active or lapsed, explain
+and diagnose each warning, and open a retention task for the customer's manager."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import ibis
@@ -26,9 +29,11 @@ from bankcrm.churn.model import (
     Reason,
     evaluate,
     known_median,
+    lead_time,
     reason_number,
+    top_decile,
 )
-from bankcrm.churn.models import ChurnRun
+from bankcrm.churn.models import ChurnRun, ChurnScore
 from bankcrm.churn.reasons import describe
 from bankcrm.churn.repository import (
     ChurnRunRepository,
@@ -41,11 +46,13 @@ from bankcrm.churn.schemas import (
     ChurnWarningPage,
     ChurnWarningRead,
     ReasonRead,
+    RiskGroup,
 )
+from bankcrm.clv import repository as clv_repository
 from bankcrm.clv.service import offset_minutes
 from bankcrm.clv.summary import bank_purchases
 from bankcrm.core.clock import utcnow
-from bankcrm.core.config import Settings
+from bankcrm.core.config import ChurnSettings, Settings
 from bankcrm.core.enums import (
     AnalyticsEngine,
     ChurnDiagnosis,
@@ -54,6 +61,7 @@ from bankcrm.core.enums import (
     TaskStatus,
 )
 from bankcrm.core.exceptions import NotFound, ValidationFailed
+from bankcrm.core.money import from_cents
 from bankcrm.segmentation.features import Period, earlier_as_of
 from bankcrm.segmentation.matrix import MINUTES_PER_MONTH
 from bankcrm.segmentation.playbooks import Text
@@ -80,16 +88,39 @@ class Scores:
     customer_id: np.ndarray
     probability: np.ndarray
     reasons: list[list[Reason]]
-    evaluation: Evaluation | None
+    evaluation: dict[str, Any] | None
+    """The time-ordered check (:func:`_check`), as the run keeps it."""
     tenure_months: np.ndarray
+    active: np.ndarray
+    """Still active on the day (the risk set); the others have lapsed (win-back)."""
+    active_threshold: float
+    """The probability from which a still-active customer is warned."""
+    warned: np.ndarray
+
+
+def early_threshold(probability: np.ndarray, active: np.ndarray, churn: ChurnSettings) -> float:
+    """The probability from which the still active are warned: the one that puts the top
+    ``early_warning_share`` of them on the list, never above the warning threshold."""
+    if not active.any():
+        return churn.warning_threshold
+    share = float(np.quantile(probability[active], 1 - churn.early_warning_share))
+    return min(churn.warning_threshold, share)
+
+
+def warned_customers(
+    probability: np.ndarray, active: np.ndarray, *, threshold: float, active_threshold: float
+) -> np.ndarray:
+    """Who is warned: the still active from ``active_threshold``, the lapsed from
+    ``threshold``."""
+    return np.where(active, probability >= active_threshold, probability >= threshold)
 
 
 def _supervised(
     train: Snapshot, test: Snapshot, now: Snapshot, settings: Settings
-) -> tuple[ChurnModel, Evaluation] | None:
-    """The model learned on the last window whose outcome is known, and its check: learned on
-    the window before, scored on the last. ``None`` when the bank has too few customers or
-    churners to learn from."""
+) -> tuple[ChurnModel, ChurnModel] | None:
+    """The model learned on the last window whose outcome is known, and the one it is
+    checked with: learned on the window before, to score the last. ``None`` when the bank
+    has too few customers or churners to learn from."""
     churn = settings.churn
     train_labels = train.churned_later(test)[train.live]
     test_labels = test.churned_later(now)[test.live]
@@ -100,9 +131,69 @@ def _supervised(
     ):
         return None
     checked = ChurnModel().fit(train.matrix.rows(train.live), train_labels)
-    evaluation = evaluate(checked.predict_proba(test.matrix.rows(test.live)), test_labels)
     # The warning itself learns from the latest window that has its outcome.
-    return ChurnModel().fit(test.matrix.rows(test.live), test_labels), evaluation
+    return ChurnModel().fit(test.matrix.rows(test.live), test_labels), checked
+
+
+Scorer = Callable[[Snapshot], np.ndarray]
+"""The live customers' probabilities on a snapshot, as the check scores them."""
+
+
+def _evaluate_or_none(probability: np.ndarray, labels: np.ndarray) -> Evaluation | None:
+    return evaluate(probability, labels) if labels.any() and not labels.all() else None
+
+
+def _check(
+    scorer: Scorer,
+    start: Snapshot,
+    between: list[Snapshot] | None,
+    end: Snapshot,
+) -> dict[str, Any] | None:
+    """The time-ordered check on the window from ``start`` (one horizon back) to ``end``
+    (the as-of day), scored on the day of every month ``between`` as well.
+
+    Of the customers live on the first day: AUC, PR-AUC and top-decile lift of who churned
+    by the last; the same on those still active on the first day (``active``, the warnings
+    one can act on); and for the churners, the months between the first warning and the
+    churn month, counting any warning (``lead_time``) or only one issued while the customer
+    was still active (``lead_time_active``). ``None`` when not both outcomes occurred.
+
+    For the lead time a customer is warned on a month's day when their score is in the top
+    tenth of that day's live customers (for ``lead_time_active``: of that day's still
+    active): the list the top-decile lift measures. A fixed threshold would leave a small
+    bank's check without any warning, the checked model's probabilities rarely reaching it.
+    """
+    probability = scorer(start)
+    labels = start.churned_later(end)[start.live]
+    overall = _evaluate_or_none(probability, labels)
+    if overall is None:
+        return None
+    active = start.active[start.live]
+    check: dict[str, Any] = asdict(overall)
+    on_active = _evaluate_or_none(probability[active], labels[active])
+    check["active"] = asdict(on_active) if on_active else None
+    if between is None:
+        check["lead_time"] = check["lead_time_active"] = None
+        return check
+    months = [start, *between, end]
+    customers = start.customer_id[start.live]
+    warned = np.zeros((len(customers), len(months)), dtype=bool)
+    warned_active = np.zeros_like(warned)
+    churned = np.zeros_like(warned)
+    for column, month in enumerate(months):
+        position = np.searchsorted(month.customer_id, customers)
+        score = np.full(len(month.customer_id), np.nan)
+        score[month.live] = scorer(month)
+        top = np.zeros(len(month.customer_id), dtype=bool)
+        top[month.live] = top_decile(score[month.live])
+        top_active = np.zeros_like(top)
+        top_active[month.active] = top_decile(score[month.active])
+        warned[:, column] = top[position]
+        warned_active[:, column] = top_active[position]
+        churned[:, column] = month.churned[position]
+    check["lead_time"] = asdict(lead_time(warned, churned))
+    check["lead_time_active"] = asdict(lead_time(warned_active, churned))
+    return check
 
 
 def _both_outcomes(labels: np.ndarray, least: int) -> bool:
@@ -161,51 +252,71 @@ def score_customers(
         tables["transactions"], offset_minutes=offset_minutes(settings, as_of)
     )
     horizon = settings.churn.horizon_months
-    now = snapshot(connection, tables, purchases, as_of=as_of, settings=settings)
+
+    def taken(months_back: int) -> Snapshot:
+        return snapshot(
+            connection,
+            tables,
+            purchases,
+            as_of=earlier_as_of(as_of, months_back) if months_back else as_of,
+            settings=settings,
+        )
+
+    now = taken(0)
     try:
-        test = snapshot(
-            connection,
-            tables,
-            purchases,
-            as_of=earlier_as_of(as_of, horizon),
-            settings=settings,
-        )
-        train = snapshot(
-            connection,
-            tables,
-            purchases,
-            as_of=earlier_as_of(as_of, 2 * horizon),
-            settings=settings,
-        )
+        test = taken(horizon)
+        train = taken(2 * horizon)
         learned = _supervised(train, test, now, settings)
     except ValidationFailed:
         # the purchase model cannot be fitted on the earlier history: no labelled windows
         train, test, learned = None, None, None
     live = now.live
     tenure = now.feature("tenure_months")[live]
+    scorer: Scorer | None = None
     if learned is not None:
-        model, evaluation = learned
+        model, checked = learned
         matrix = now.matrix.rows(live)
         probability = model.predict_proba(matrix)
-        warned = probability >= settings.churn.warning_threshold
+        active_threshold = early_threshold(probability, now.active[live], settings.churn)
+        warned = warned_customers(
+            probability,
+            now.active[live],
+            threshold=settings.churn.warning_threshold,
+            active_threshold=active_threshold,
+        )
         explained = model.reasons(matrix.rows(warned))
         method = ChurnMethod.MODEL
+
+        def scorer(day: Snapshot) -> np.ndarray:
+            return checked.predict_proba(day.matrix.rows(day.live))
+
     else:
         unborn = _unborn_churn_rate(test, now)
         probability = _fallback_probability(now.feature("p_alive")[live], unborn)
-        warned = probability >= settings.churn.warning_threshold
+        active_threshold = early_threshold(probability, now.active[live], settings.churn)
+        warned = warned_customers(
+            probability,
+            now.active[live],
+            threshold=settings.churn.warning_threshold,
+            active_threshold=active_threshold,
+        )
         explained = _fallback_reasons(now, np.flatnonzero(live)[warned])
         method = ChurnMethod.P_ALIVE
-        evaluation = None
         if test is not None:
-            labels = test.churned_later(now)[test.live]
-            if labels.any() and not labels.all():
-                # the check may only use what was known on the test window's day
-                earlier_rate = _unborn_churn_rate(train, test)
-                evaluation = evaluate(
-                    _fallback_probability(test.feature("p_alive")[test.live], earlier_rate),
-                    labels,
-                )
+            # the check may only use what was known on the test window's day
+            earlier_rate = _unborn_churn_rate(train, test)
+
+            def scorer(day: Snapshot) -> np.ndarray:
+                return _fallback_probability(day.feature("p_alive")[day.live], earlier_rate)
+
+    evaluation = None
+    if test is not None and scorer is not None:
+        between: list[Snapshot] | None
+        try:
+            between = [taken(months_back) for months_back in range(horizon - 1, 0, -1)]
+        except ValidationFailed:
+            between = None  # no monthly scores: the check goes without lead times
+        evaluation = _check(scorer, test, between, now)
     reasons: list[list[Reason]] = [[] for _ in range(int(live.sum()))]
     for index, explanation in zip(np.flatnonzero(warned), explained, strict=True):
         reasons[index] = explanation
@@ -216,6 +327,9 @@ def score_customers(
         reasons=reasons,
         evaluation=evaluation,
         tenure_months=tenure,
+        active=now.active[live],
+        active_threshold=active_threshold,
+        warned=warned,
     )
 
 
@@ -270,7 +384,7 @@ def run_churn(
     with open_engine(engine, settings) as connection:
         tables = _register(connection, ledger)
         scores = score_customers(connection, tables, as_of=as_of, settings=settings)
-        warned = scores.probability >= settings.churn.warning_threshold
+        warned = scores.warned
         activity = monthly_activity(
             connection,
             tables["transactions"],
@@ -283,6 +397,7 @@ def run_churn(
         months_since_decline(activity), np.ceil(scores.tenure_months[warned]).astype(int)
     )
     diagnoses = diagnose(scores.tenure_months[warned], decline, settings.churn.acquisition_months)
+    values = _lifetime_values(session, as_of)
     runs = ChurnRunRepository(session)
     run = runs.replace(
         ChurnRun(
@@ -292,8 +407,9 @@ def run_churn(
             customers=len(scores.customer_id),
             warnings=int(warned.sum()),
             threshold=settings.churn.warning_threshold,
+            active_threshold=scores.active_threshold,
             settings=settings.churn.model_dump(mode="json"),
-            evaluation=asdict(scores.evaluation) if scores.evaluation else None,
+            evaluation=scores.evaluation,
             created_by_id=created_by.id if created_by else None,
         )
     )
@@ -312,9 +428,17 @@ def run_churn(
             "reasons": [asdict(reason) for reason in reasons],
             "diagnosis": diagnosis_of[index][0] if index in diagnosis_of else None,
             "decline_months": int(diagnosis_of[index][1]) if index in diagnosis_of else None,
+            "active": bool(active),
+            "value_cents": values.get(int(customer_id)),
         }
-        for index, (customer_id, probability, reasons) in enumerate(
-            zip(scores.customer_id, scores.probability, scores.reasons, strict=True)
+        for index, (customer_id, probability, reasons, active) in enumerate(
+            zip(
+                scores.customer_id,
+                scores.probability,
+                scores.reasons,
+                scores.active,
+                strict=True,
+            )
         )
     )
     tasks = 0
@@ -333,7 +457,21 @@ def run_churn(
         evaluation=run.evaluation,
         tasks_created=tasks,
         seconds=run.seconds,
+        active_customers=int(scores.active.sum()),
+        active_warnings=int((warned & scores.active).sum()),
+        active_threshold=scores.active_threshold,
     )
+
+
+def _lifetime_values(session: Session, as_of: date) -> dict[int, int]:
+    """CLV in cents from the lifetime-value run of the day, or the latest before it."""
+    runs = clv_repository.ClvRunRepository(session)
+    clv_run = runs.by_as_of(as_of)
+    if clv_run is None or clv_run.finished_at is None:
+        clv_run = runs.latest(before=as_of)
+    if clv_run is None:
+        return {}
+    return ChurnSystemRepository(session).lifetime_values(clv_run.id)
 
 
 def _task_text(
@@ -418,7 +556,7 @@ def customer_churn(
         as_of=run.as_of,
         method=run.method,
         probability=score.probability,
-        warning=score.probability >= run.threshold,
+        warning=score.probability >= _threshold_of(run, score),
         reasons=_reasons(score.reasons, locale),
         diagnosis=score.diagnosis,
         diagnosis_advice=ADVICE[score.diagnosis].get(locale) if score.diagnosis else None,
@@ -434,19 +572,25 @@ def churn_warnings(
     as_of: date | None = None,
     manager_id: int | None = None,
     branch_id: int | None = None,
+    group: RiskGroup | None = None,
     page: int = 1,
     page_size: int = 25,
 ) -> ChurnWarningPage:
-    """The warnings of a run (default the latest) among the customers the viewer may see."""
+    """The warnings of a run (default the latest) among the customers the viewer may see:
+    the still active first (early warnings), then the lapsed (win-back), each ranked by
+    probability × lifetime value; ``group`` keeps one of the two."""
     run = ChurnRunRepository(session).finished(as_of)
-    rows, total = ChurnScoreRepository(session, user).warnings(
+    rows, totals = ChurnScoreRepository(session, user).warnings(
         run.id,
         threshold=run.threshold,
+        active_threshold=_active_threshold(run),
         manager_id=manager_id,
         branch_id=branch_id,
+        lapsed=None if group is None else group == "lapsed",
         offset=(page - 1) * page_size,
         limit=page_size,
     )
+    total = totals[False] + totals[True] if group is None else totals[group == "lapsed"]
     return ChurnWarningPage(
         items=[
             ChurnWarningRead(
@@ -458,8 +602,16 @@ def churn_warnings(
                 reasons=_reasons(score.reasons, locale),
                 diagnosis=score.diagnosis,
                 decline_months=score.decline_months,
+                group="lapsed" if score.active is False else "active",
+                manager_name=manager_name,
+                value=_yuan(score.value_cents),
+                priority=_yuan(
+                    None
+                    if score.value_cents is None
+                    else round(score.probability * score.value_cents)
+                ),
             )
-            for score, customer in rows
+            for score, customer, manager_name in rows
         ],
         total=total,
         page=page,
@@ -469,4 +621,21 @@ def churn_warnings(
         threshold=run.threshold,
         runs=run_dates(session),
         evaluation=run.evaluation,
+        active_total=totals[False],
+        lapsed_total=totals[True],
+        active_threshold=_active_threshold(run),
+        active_months=run.settings.get("active_months"),
     )
+
+
+def _active_threshold(run: ChurnRun) -> float:
+    return run.threshold if run.active_threshold is None else run.active_threshold
+
+
+def _threshold_of(run: ChurnRun, score: ChurnScore) -> float:
+    """The threshold of the score's group: a lapsed customer's is the run's threshold."""
+    return run.threshold if score.active is False else _active_threshold(run)
+
+
+def _yuan(cents: int | None) -> Decimal | None:
+    return None if cents is None else from_cents(int(cents))

@@ -55,7 +55,9 @@ def run(
         return
     typer.echo(
         f"as of {result.as_of} ({result.method.value}): {result.warnings:,} warnings among "
-        f"{result.customers:,} active customers, {result.tasks_created:,} tasks opened"
+        f"{result.customers:,} active customers, {result.tasks_created:,} tasks opened; "
+        f"{result.active_warnings:,} of the warnings among the {result.active_customers:,} "
+        "still active, the rest for win-back"
     )
     if result.evaluation:
         figures = result.evaluation
@@ -63,6 +65,19 @@ def run(
             f"last window: AUC {figures['auc']:.3f}, PR-AUC {figures['pr_auc']:.3f}, "
             f"top-decile lift {figures['top_decile_lift']:.2f}"
         )
+        if figures.get("active"):
+            active = figures["active"]
+            typer.echo(
+                f"still active then: AUC {active['auc']:.3f}, "
+                f"top-decile lift {active['top_decile_lift']:.2f}"
+            )
+        for key, label in (("lead_time", "any warning"), ("lead_time_active", "while active")):
+            lead = figures.get(key)
+            if lead and lead["median_months"] is not None:
+                typer.echo(
+                    f"median lead time ({label}): {lead['median_months']} months, "
+                    f"{lead['warned']:,} of {lead['churners']:,} churners warned in time"
+                )
 
 
 @churn_app.command("evaluate")

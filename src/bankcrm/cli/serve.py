@@ -14,6 +14,13 @@ def serve(
 ) -> None:
     """Serve the web app and the REST API (BANKCRM_DATABASE_URL, default ./bankcrm.db)."""
     refuse_a_busy_port(host, port)
+    from bankcrm.core.config import get_settings
+
+    if get_settings().jobs.run_in_serve:
+        from bankcrm.jobs import scheduler
+
+        # in this (the supervising) process only: one schedule however many workers serve
+        scheduler.build(get_settings(), background=True).start()
     run_server(host, port, workers=workers)
 
 

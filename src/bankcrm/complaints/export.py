@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bankcrm.complaints.analysis import CaseReport, MonthlySeries
 from bankcrm.complaints.taxonomy import Taxonomy
+from bankcrm.core.enums import ComplaintChannel
 from bankcrm.core.workbook import (
     CellValue,
     append_row,
@@ -23,155 +24,90 @@ from bankcrm.core.workbook import (
     column_widths,
     heading_row,
 )
+from bankcrm.web.i18n import gettext, normalise_locale
+from bankcrm.web.labels import label_for
 
 PERCENT_FORMAT = "0.0%"
 MONEY_FORMAT = "#,##0.00"
 DAYS_FORMAT = "0.0"
 
 
-HEADINGS: dict[str, dict[str, str]] = {
-    "zh": {
-        "sheet.summary": "概览",
-        "sheet.volume": "月度投诉量",
-        "sheet.root_causes": "投诉根因",
-        "sheet.timeliness": "处理时效",
-        "sheet.recovery": "补救成本",
-        "sheet.repeat": "重复投诉客户",
-        "title": "投诉案件分析报告",
-        "period": "统计期间",
-        "as_of": "截至",
-        "item": "项目",
-        "value": "数值",
-        "cases": "投诉件数",
-        "closed": "已办结",
-        "open": "未办结",
-        "overdue": "逾期未答复",
-        "withdrawn": "已撤回",
-        "escalated": "已升级",
-        "escalation_rate": "升级率",
-        "replied": "已首次答复",
-        "timely": "按时答复",
-        "timely_rate": "按时答复率",
-        "late": "超期答复",
-        "extended": "延期处理",
-        "median_days": "首次答复天数(中位数)",
-        "mean_days": "首次答复天数(平均)",
-        "recovery_total": "补救成本合计(元)",
-        "cases_with_cost": "发生补救成本的案件",
-        "repeat_customers": "重复投诉客户数",
-        "repeat_cases": "重复投诉客户的投诉件数",
-        "confirmation": "客户确认(已办结案件)",
-        "answer": "客户反馈",
-        "share": "占比",
-        "satisfied": "满意",
-        "unsatisfied": "不满意",
-        "no_response": "未回复",
-        "unrecorded": "未记录",
-        "service_gaps": "服务质量差距",
-        "gap": "差距",
-        "gap.1": "差距1:管理者认知差距",
-        "gap.2": "差距2:服务质量标准差距",
-        "gap.3": "差距3:服务传递差距",
-        "gap.4": "差距4:市场沟通差距",
-        "gap.5": "差距5:感知服务质量差距",
-        "no_gap": "未揭示服务差距",
-        "all_cases": "全部投诉",
-        "total": "合计",
-        "issue": "投诉事项",
-        "product_line": "产品线",
-        "branch": "网点",
-        "channel": "投诉渠道",
-        "no_branch": "(未关联网点)",
-        "root_cause": "根因",
-        "cumulative_share": "累计占比",
-        "vital": "关键少数",
-        "yes": "是",
-        "no": "否",
-        "without_cause": "尚未认定根因的案件",
-        "pareto_chart": "投诉根因帕累托图",
-        "customer_id": "客户编号",
-        "cost": "成本(元)",
-        "channel.counter": "柜面",
-        "channel.phone": "电话",
-        "channel.web": "网站",
-        "channel.app": "手机银行",
-        "channel.letter": "信函",
-        "channel.regulator": "监管转办",
-    },
-    "en": {
-        "sheet.summary": "Summary",
-        "sheet.volume": "Monthly volume",
-        "sheet.root_causes": "Root causes",
-        "sheet.timeliness": "Timeliness",
-        "sheet.recovery": "Recovery cost",
-        "sheet.repeat": "Repeat complainants",
-        "title": "Complaint case analysis",
-        "period": "Period",
-        "as_of": "As of",
-        "item": "Item",
-        "value": "Value",
-        "cases": "Cases",
-        "closed": "Closed",
-        "open": "Open",
-        "overdue": "Overdue, awaiting reply",
-        "withdrawn": "Withdrawn",
-        "escalated": "Escalated",
-        "escalation_rate": "Escalation rate",
-        "replied": "Replied",
-        "timely": "Replied in time",
-        "timely_rate": "Timely reply rate",
-        "late": "Replied late",
-        "extended": "Deadline extended",
-        "median_days": "Days to first reply (median)",
-        "mean_days": "Days to first reply (mean)",
-        "recovery_total": "Recovery cost (CNY)",
-        "cases_with_cost": "Cases with a recovery cost",
-        "repeat_customers": "Repeat complainants",
-        "repeat_cases": "Cases of repeat complainants",
-        "confirmation": "Customer confirmation (closed cases)",
-        "answer": "Answer",
-        "share": "Share",
-        "satisfied": "Satisfied",
-        "unsatisfied": "Unsatisfied",
-        "no_response": "No response",
-        "unrecorded": "Not recorded",
-        "service_gaps": "Service-quality gaps",
-        "gap": "Gap",
-        "gap.1": "Gap 1: knowledge (expectations not understood)",
-        "gap.2": "Gap 2: service standards",
-        "gap.3": "Gap 3: service delivery",
-        "gap.4": "Gap 4: communication (promises)",
-        "gap.5": "Gap 5: perceived service quality",
-        "no_gap": "No service gap revealed",
-        "all_cases": "All cases",
-        "total": "Total",
-        "issue": "Issue",
-        "product_line": "Product line",
-        "branch": "Branch",
-        "channel": "Channel",
-        "no_branch": "(no branch)",
-        "root_cause": "Root cause",
-        "cumulative_share": "Cumulative share",
-        "vital": "Vital few",
-        "yes": "Yes",
-        "no": "No",
-        "without_cause": "Cases without a root cause yet",
-        "pareto_chart": "Root-cause Pareto chart",
-        "customer_id": "Customer ID",
-        "cost": "Cost (CNY)",
-        "channel.counter": "Counter",
-        "channel.phone": "Phone",
-        "channel.web": "Website",
-        "channel.app": "Mobile app",
-        "channel.letter": "Letter",
-        "channel.regulator": "Via the regulator",
-    },
+def _(message: str) -> str:
+    """Marks a heading for the catalog; it is translated when the workbook is written."""
+    return message
+
+
+HEADINGS: dict[str, str] = {
+    "sheet.summary": _("Summary"),
+    "sheet.volume": _("Monthly volume"),
+    "sheet.root_causes": _("Root causes"),
+    "sheet.timeliness": _("Timeliness"),
+    "sheet.recovery": _("Recovery cost"),
+    "sheet.repeat": _("Repeat complainants"),
+    "title": _("Case analysis"),
+    "period": _("Period"),
+    "as_of": _("As of"),
+    "item": _("Measure"),
+    "value": _("Value"),
+    "cases": _("Cases"),
+    "closed": _("Closed"),
+    "open": _("Open"),
+    "overdue": _("Overdue, awaiting reply"),
+    "withdrawn": _("Withdrawn by the complainant"),
+    "escalated": _("Escalated"),
+    "escalation_rate": _("Escalation rate"),
+    "replied": _("Replied"),
+    "timely": _("Replied on time"),
+    "timely_rate": _("Timely reply rate"),
+    "late": _("Replied late"),
+    "extended": _("Deadline extended"),
+    "median_days": _("Days to first reply (median)"),
+    "mean_days": _("Days to first reply (mean)"),
+    "recovery_total": _("Recovery cost (CNY)"),
+    "cases_with_cost": _("Cases with a recovery cost"),
+    "repeat_customers": _("Repeat complainants"),
+    "repeat_cases": _("Cases of repeat complainants"),
+    "confirmation": _("Customer confirmation (closed cases)"),
+    "share": _("Share"),
+    "satisfied": _("Satisfied"),
+    "unsatisfied": _("Unsatisfied"),
+    "no_response": _("No response"),
+    "unrecorded": _("Not recorded"),
+    "service_gaps": _("Service-quality gaps"),
+    "gap": _("Gap"),
+    "gap.1": _("Gap 1: knowledge (expectations not understood)"),
+    "gap.2": _("Gap 2: service standards"),
+    "gap.3": _("Gap 3: service delivery"),
+    "gap.4": _("Gap 4: communication (promises)"),
+    "gap.5": _("Gap 5: perceived service quality"),
+    "no_gap": _("No service gap revealed"),
+    "all_cases": _("All cases"),
+    "total": _("Total"),
+    "issue": _("Issue"),
+    "product_line": _("Product line"),
+    "branch": _("Branch"),
+    "channel": _("Channel"),
+    "no_branch": _("No branch"),
+    "root_cause": _("Root cause"),
+    "cumulative_share": _("Cumulative share"),
+    "vital": _("Vital few"),
+    "yes": _("Yes"),
+    "no": _("No"),
+    "without_cause": _("Cases without a root cause yet"),
+    "pareto_chart": _("Root-cause Pareto chart"),
+    "customer_id": _("Customer ID"),
+    "cost": _("Cost (CNY)"),
 }
+"""Each heading's key and its catalog message (English msgid)."""
 
 
 def headings_for(locale: str) -> dict[str, str]:
-    """Chinese headings for a ``zh*`` locale, English for any other."""
-    return HEADINGS["zh" if locale.startswith("zh") else "en"]
+    """The headings in ``locale``, from the catalog; complaint channels carry their labels
+    as shown on the pages."""
+    locale = normalise_locale(locale) or "en"
+    text = {key: gettext(locale, message) for key, message in HEADINGS.items()}
+    text |= {f"channel.{channel.value}": label_for(channel, locale) for channel in ComplaintChannel}
+    return text
 
 
 def report_workbook(report: CaseReport, *, taxonomy: Taxonomy, locale: str) -> bytes:
@@ -184,7 +120,7 @@ def report_workbook(report: CaseReport, *, taxonomy: Taxonomy, locale: str) -> b
     taxonomy
         Labels the issue, product-line and root-cause codes.
     locale
-        ``zh…`` for Chinese headings and labels, anything else for English.
+        The language of the headings and labels (``zh_CN`` or ``en``), from the catalog.
 
     Returns
     -------

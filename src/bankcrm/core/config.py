@@ -137,6 +137,10 @@ class ChurnSettings(BaseModel):
     """A warning predicts churn within this many months."""
     warning_threshold: float = Field(default=0.5, gt=0, lt=1)
     """A probability at or above this opens a retention task for the manager."""
+    early_warning_share: float = Field(default=0.10, gt=0, lt=1)
+    """Of the still-active customers, this share with the highest probabilities is warned
+    too, below the threshold: a customer who still transacts rarely scores 0.5 months
+    before churning, and the top tenth is the list the top-decile lift measures."""
     min_customers: int = Field(default=1_000, ge=50)
     """Fewer customers to learn from than this, and the warning is 1 − P(alive)."""
     min_churners: int = Field(default=30, ge=5)
@@ -144,6 +148,17 @@ class ChurnSettings(BaseModel):
     acquisition_months: int = Field(default=6, ge=1, le=36)
     """A decline that began within this many months of the relationship's start is an
     acquisition problem (事前); a later one is a relationship crisis (事后)."""
+    active_months: int = Field(default=2, ge=1, le=23)
+    """A live customer whose last customer-initiated transaction lies at most this many
+    months before the scoring day (or, without one, whose relationship is no older) is
+    still active: the risk set an early warning is for. The others have lapsed and are
+    listed for win-back instead."""
+
+    @model_validator(mode="after")
+    def _active_before_inactive(self) -> ChurnSettings:
+        if self.active_months >= self.inactive_months:
+            raise ValueError("churn active_months must be shorter than inactive_months")
+        return self
 
 
 class PrivacySettings(BaseModel):
@@ -452,6 +467,38 @@ class StaffingSettings(BaseModel):
     """Targets of single branches, by the branch's external id (``BR001``)."""
 
 
+class JobSchedule(BaseModel):
+    """When one job runs by itself: daily at ``at`` on the bank's clock (``timezone``)."""
+
+    enabled: bool = True
+    at: str = Field(default="02:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    """Time of day, ``HH:MM`` on the bank's wall clock."""
+
+
+class JobsSettings(BaseModel):
+    """Jobs that run by themselves (``[jobs]`` in ``bankcrm.toml``; one table per job, e.g.
+    ``[jobs.segmentation] at = "01:30"``); run by ``bankcrm worker``."""
+
+    run_in_serve: bool = False
+    """Whether ``bankcrm serve`` runs the schedule too, so that no separate worker is needed."""
+    heartbeat_seconds: float = Field(default=30.0, gt=0, le=3_600)
+    """A running job marks itself alive this often."""
+    stale_after_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    """A run not marked alive for this long is taken for a killed process: it is recorded as
+    failed and the job may start again."""
+    misfire_grace_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    """A run missed while the worker was down is still made this long after its time."""
+    follow_up_days: int = Field(default=1, ge=1, le=31)
+    """The follow-up job invites customers with an interaction on the last this many bank
+    days, to every open CSAT or NPS wave."""
+    segmentation: JobSchedule = Field(default_factory=lambda: JobSchedule(at="02:00"))
+    clv: JobSchedule = Field(default_factory=lambda: JobSchedule(at="02:30"))
+    churn: JobSchedule = Field(default_factory=lambda: JobSchedule(at="03:30"))
+    complaint_sweep: JobSchedule = Field(default_factory=lambda: JobSchedule(at="07:00"))
+    survey_reminders: JobSchedule = Field(default_factory=lambda: JobSchedule(at="09:00"))
+    survey_follow_ups: JobSchedule = Field(default_factory=lambda: JobSchedule(at="20:00"))
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BANKCRM_",
@@ -512,6 +559,7 @@ class Settings(BaseSettings):
     campaigns: CampaignSettings = Field(default_factory=CampaignSettings)
     staffing: StaffingSettings = Field(default_factory=StaffingSettings)
     training: TrainingSettings = Field(default_factory=TrainingSettings)
+    jobs: JobsSettings = Field(default_factory=JobsSettings)
 
     _drawn_key_file: Path | None = PrivateAttr(default=None)
     _key_drawn_now: bool = PrivateAttr(default=False)

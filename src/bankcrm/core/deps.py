@@ -115,5 +115,9 @@ QueueRecord = Annotated[StaffUser, Depends(RequirePermission(Permission.QUEUE_RE
 BranchOperationsRead = Annotated[
     StaffUser, Depends(RequirePermission(Permission.BRANCH_OPERATIONS_READ))
 ]
+JobsRead = Annotated[StaffUser, Depends(RequirePermission(Permission.JOBS_READ))]
+JobsRun = Annotated[StaffUser, Depends(RequirePermission(Permission.JOBS_RUN))]
+TasksRead = Annotated[StaffUser, Depends(RequirePermission(Permission.TASKS_READ))]
+TasksWork = Annotated[StaffUser, Depends(RequirePermission(Permission.TASKS_WORK))]
 AuditRead = Annotated[StaffUser, Depends(RequirePermission(Permission.AUDIT_READ))]
 UsersManage = Annotated[StaffUser, Depends(RequirePermission(Permission.USERS_MANAGE))]

@@ -30,6 +30,19 @@ class LocalizedText:
 
     translations: dict[str, str]
 
+    @classmethod
+    def of(cls, *, zh: str, en: str) -> LocalizedText:
+        """A text given in the two required languages."""
+        return cls({"zh": zh, "en": en})
+
+    @property
+    def zh(self) -> str:
+        return self.translations["zh"]
+
+    @property
+    def en(self) -> str:
+        return self.translations["en"]
+
     def text(self, locale: str) -> str:
         """The text in ``locale`` (``zh-CN`` finds ``zh``), English when there is none."""
         language = locale.split("-")[0].split("_")[0].lower()

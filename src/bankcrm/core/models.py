@@ -44,6 +44,7 @@ from bankcrm.credit.models import (
     PricingQuote,
 )
 from bankcrm.customers.models import Customer, Interaction, ManagerAssignment, Note
+from bankcrm.jobs.models import JobRun
 from bankcrm.offers.models import OfferScore, RiskAssessment, Sale
 from bankcrm.privacy.models import PrivacyRequest
 from bankcrm.products.models import Product
@@ -100,6 +101,7 @@ __all__ = [
     "Inspection",
     "InspectionResult",
     "Interaction",
+    "JobRun",
     "KpiMonth",
     "LoanPrequalification",
     "LoginBackoff",

@@ -81,6 +81,14 @@ class Permission(StrEnum):
     """Queue times per counter and staff, the service flow, the counter staffing plan."""
     PRODUCTS_MANAGE = "products:manage"
     """Keep the product catalogue: levels, terms, rates, FAB talking points, withdrawal."""
+    JOBS_READ = "jobs:read"
+    """The scheduled jobs: their next run, past runs with duration, status and errors."""
+    JOBS_RUN = "jobs:run"
+    """Start a scheduled job now (one run of a job at a time)."""
+    TASKS_READ = "tasks:read"
+    """The tasks of the customers the role sees and those assigned to them; their export."""
+    TASKS_WORK = "tasks:work"
+    """Mark a task done, postpone it with a reason, hand it over within the branch."""
     AUDIT_READ = "audit:read"
     USERS_MANAGE = "users:manage"
     IMPORTS_RUN = "imports:run"
@@ -98,10 +106,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.TRAINING_READ,
             Permission.TRAINING_MANAGE,
             Permission.BRANCH_OPERATIONS_READ,
+            Permission.JOBS_READ,
+            Permission.JOBS_RUN,
+            Permission.TASKS_READ,
         }
     ),
     Role.MARKETING_ANALYST: frozenset(
         {
+            Permission.JOBS_READ,
+            Permission.JOBS_RUN,
             Permission.CUSTOMERS_READ,
             Permission.ANALYTICS_READ,
             Permission.QUALITY_READ,
@@ -130,6 +143,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.INCENTIVES_READ,
             Permission.TRAINING_READ,
             Permission.QUEUE_RECORD,
+            Permission.TASKS_READ,
+            Permission.TASKS_WORK,
         }
     ),
     Role.BRANCH_MANAGER: frozenset(
@@ -163,6 +178,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.TRAINING_MANAGE,
             Permission.QUEUE_RECORD,
             Permission.BRANCH_OPERATIONS_READ,
+            Permission.TASKS_READ,
+            Permission.TASKS_WORK,
         }
     ),
     Role.QUALITY_OFFICER: frozenset(

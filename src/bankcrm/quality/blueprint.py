@@ -27,6 +27,7 @@ from typing import Any
 
 from bankcrm.complaints.taxonomy import load_taxonomy
 from bankcrm.core.exceptions import ValidationFailed
+from bankcrm.core.localized import LocalizedText
 
 LANES = ("customer", "front_stage", "back_stage", "support")
 """The four lanes, top to bottom."""
@@ -51,19 +52,10 @@ class PointKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class Text:
-    zh: str
-    en: str
-
-    def text(self, locale: str) -> str:
-        return self.zh if locale.startswith("zh") else self.en
-
-
-@dataclass(frozen=True)
 class Step:
     code: str
-    name: Text
-    lanes: dict[str, tuple[Text, ...]]
+    name: LocalizedText
+    lanes: dict[str, tuple[LocalizedText, ...]]
     """The actions of every lane in ``LANES``, by lane code."""
 
 
@@ -72,7 +64,7 @@ class Point:
     code: str
     kind: PointKind
     step: str
-    text: Text
+    text: LocalizedText
     standards: tuple[str, ...]
     """Codes of the service standards that guard the point."""
     issues: tuple[str, ...]
@@ -81,7 +73,7 @@ class Point:
 
 @dataclass(frozen=True)
 class Blueprint:
-    title: Text
+    title: LocalizedText
     steps: tuple[Step, ...]
     points: tuple[Point, ...]
 
@@ -106,7 +98,7 @@ class StandardFigures:
     code: str
     in_catalogue: bool
     """False when the standards catalogue has no standard with this code."""
-    title: Text | None
+    title: LocalizedText | None
     checked: int
     failed: int
     failed_share: float | None
@@ -187,7 +179,7 @@ def _standard_figures(code: str, found: StandardChecks | None) -> StandardFigure
     return StandardFigures(
         code=code,
         in_catalogue=True,
-        title=Text(zh=found.title, en=found.title_en or found.title),
+        title=LocalizedText.of(zh=found.title, en=found.title_en or found.title),
         checked=found.checked,
         failed=found.failed,
         failed_share=found.failed / found.checked if found.checked else None,
@@ -201,7 +193,7 @@ def _steps(entries: object) -> tuple[Step, ...]:
         where = f"steps.{code}"
         if code in {step.code for step in steps}:
             raise BlueprintInvalid(f"blueprint: {where}: the code is used twice")
-        lanes: dict[str, tuple[Text, ...]] = {}
+        lanes: dict[str, tuple[LocalizedText, ...]] = {}
         for lane in LANES:
             actions = entry.get(lane)
             if not isinstance(actions, list):
@@ -278,9 +270,9 @@ def _codes(value: object, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _text(value: object, where: str) -> Text:
+def _text(value: object, where: str) -> LocalizedText:
     if not isinstance(value, dict) or not all(
         isinstance(value.get(key), str) and value[key].strip() for key in ("zh", "en")
     ):
         raise BlueprintInvalid(f"blueprint: {where} needs a zh and an en text")
-    return Text(zh=value["zh"], en=value["en"])
+    return LocalizedText.of(zh=value["zh"], en=value["en"])

@@ -10,8 +10,9 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from bankcrm.core.localized import LocalizedText
 from bankcrm.quality import satisfaction
-from bankcrm.quality.blueprint import LANES, LINES, Blueprint, PointFigures, PointKind, Text
+from bankcrm.quality.blueprint import LANES, LINES, Blueprint, PointFigures, PointKind
 from bankcrm.quality.repository import BranchAnswer
 
 
@@ -20,7 +21,7 @@ class TextRead(BaseModel):
     en: str
 
     @classmethod
-    def of(cls, text: Text) -> TextRead:
+    def of(cls, text: LocalizedText) -> TextRead:
         return cls(zh=text.zh, en=text.en)
 
 
@@ -82,7 +83,7 @@ class BlueprintRead(BaseModel):
         blueprint: Blueprint,
         points: Sequence[PointFigures],
         *,
-        issue_labels: dict[str, Text],
+        issue_labels: dict[str, LocalizedText],
         since: date,
         until: date,
     ) -> BlueprintRead:

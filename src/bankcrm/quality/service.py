@@ -12,8 +12,8 @@ from bankcrm.core import clock
 from bankcrm.core.clock import bank_today as today
 from bankcrm.core.enums import SurveyKind
 from bankcrm.core.exceptions import ValidationFailed
+from bankcrm.core.localized import LocalizedText
 from bankcrm.quality import blueprint as blueprints
-from bankcrm.quality.blueprint import Text
 from bankcrm.quality.repository import QualityRepository
 from bankcrm.quality.schemas import BlueprintRead, SatisfactionRead
 from bankcrm.staff.models import StaffUser
@@ -79,7 +79,7 @@ def blueprint_report(
         blueprint,
         points,
         issue_labels={
-            code: Text(zh=label.zh, en=label.en)
+            code: LocalizedText.of(zh=label.zh, en=label.en)
             for code, label in taxonomy.issues.items()
             if code in issues
         },

@@ -32,6 +32,12 @@ class Task(Timestamped, Base):
     )
     due_on: Mapped[date | None] = mapped_column(Date)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    """What came of the task, noted when it was marked done."""
+    postponed_reason: Mapped[str | None] = mapped_column(Text)
+    """Why the due date was last moved (each move is in the audit trail)."""
+    postponements: Mapped[int] = mapped_column(Integer, default=0)
+    """How many times the due date was moved."""
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -37,6 +37,8 @@ def mount_web(app: FastAPI) -> None:
     from bankcrm.credit.pricing_pages import router as pricing_pages
     from bankcrm.credit.rating_pages import router as rating_pages
     from bankcrm.customers.pages import router as customer_pages
+    from bankcrm.home.pages import router as home_pages
+    from bankcrm.jobs.pages import router as job_pages
     from bankcrm.offers.pages import router as offer_pages
     from bankcrm.privacy.pages import router as privacy_pages
     from bankcrm.products.pages import router as product_pages
@@ -51,6 +53,7 @@ def mount_web(app: FastAPI) -> None:
     from bankcrm.staff.pages import router as staff_pages
     from bankcrm.staff.performance.pages import router as performance_pages
     from bankcrm.staff.training.pages import router as training_pages
+    from bankcrm.tasks.pages import router as task_pages
     from bankcrm.web.deps import LoginRequired
     from bankcrm.web.pages import router as web_pages
 
@@ -73,6 +76,7 @@ def mount_web(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, _redirect_to_login)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in (
+        home_pages,
         web_pages,
         staff_pages,
         customer_pages,
@@ -100,5 +104,7 @@ def mount_web(app: FastAPI) -> None:
         training_pages,
         queue_pages,
         branch_pages,
+        task_pages,
+        job_pages,
     ):
         app.include_router(router, include_in_schema=False, dependencies=[Depends(require_csrf)])

@@ -91,6 +91,8 @@ PagePrivacyApprove = Annotated[
     StaffUser, Depends(RequirePagePermission(Permission.PRIVACY_APPROVE))
 ]
 PageAuditRead = Annotated[StaffUser, Depends(RequirePagePermission(Permission.AUDIT_READ))]
+PageJobsRead = Annotated[StaffUser, Depends(RequirePagePermission(Permission.JOBS_READ))]
+PageJobsRun = Annotated[StaffUser, Depends(RequirePagePermission(Permission.JOBS_RUN))]
 PageComplaintsRead = Annotated[
     StaffUser, Depends(RequirePagePermission(Permission.COMPLAINTS_READ))
 ]
@@ -140,6 +142,8 @@ PageQueueRecord = Annotated[StaffUser, Depends(RequirePagePermission(Permission.
 PageBranchOperationsRead = Annotated[
     StaffUser, Depends(RequirePagePermission(Permission.BRANCH_OPERATIONS_READ))
 ]
+PageTasksRead = Annotated[StaffUser, Depends(RequirePagePermission(Permission.TASKS_READ))]
+PageTasksWork = Annotated[StaffUser, Depends(RequirePagePermission(Permission.TASKS_WORK))]
 PageProductsManage = Annotated[
     StaffUser, Depends(RequirePagePermission(Permission.PRODUCTS_MANAGE))
 ]

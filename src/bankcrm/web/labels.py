@@ -341,3 +341,69 @@ def label_for(value: object, locale: str) -> str:
         if message is not None:
             return gettext(locale, message)
     return str(value)
+
+
+STORED_WORDS: dict[str, str] = {
+    # gender, as the bank's core system and the Berka import store it
+    "男": _("male"),
+    "女": _("female"),
+    # income bands (annual income, yuan)
+    "10万以下": _("under ¥100,000"),
+    "10-30万": _("¥100,000–300,000"),
+    "30-60万": _("¥300,000–600,000"),
+    "60-100万": _("¥600,000–1,000,000"),
+    "100万以上": _("¥1,000,000 and over"),
+    # best time to visit
+    "工作日上午": _("weekday mornings"),
+    "工作日下午": _("weekday afternoons"),
+    "工作日晚间": _("weekday evenings"),
+    "周末上午": _("weekend mornings"),
+    "周末下午": _("weekend afternoons"),
+    # transaction descriptions the core system writes for its transaction kinds
+    "代发工资": _("salary credit"),
+    "转账收入": _("incoming transfer"),
+    "现金存入": _("cash deposit"),
+    "消费支付": _("purchase"),
+    "转账支出": _("outgoing transfer"),
+    "现金支取": _("cash withdrawal"),
+    "POS消费": _("card payment (POS)"),
+    "结息": _("interest credited"),
+    # units typed with a service promise
+    "天": _("days"),
+}
+"""Coded values that are stored in Chinese words (from the core banking system or typed
+by staff), with the catalog message that shows them in the reader's language."""
+
+STORED_PREFIXES: dict[str, str] = {
+    "整改 ": _("Corrective action: %(subject)s"),
+}
+"""Prefixes of titles the application writes (an inspection's corrective action is titled
+``整改 <standard> …``), with the catalog message that words the whole title."""
+
+
+def _catalog_or_stored(stored: str, message: str, locale: str) -> str:
+    """The catalog's words for ``message``; the stored words themselves where the Chinese
+    catalog has no translation yet (the stored words are already Chinese)."""
+    translated = gettext(locale, message)
+    if translated == message and locale.startswith("zh"):
+        return stored
+    return translated
+
+
+def stored_word(value: object, locale: str) -> object:
+    """A coded value stored in Chinese words (gender, income band, best time to visit, a
+    transaction description, a unit, an action title prefix) in the reader's language;
+    anything else (free text, a masked value, ``None``) is returned as it is."""
+    if not isinstance(value, str):
+        return value
+    message = STORED_WORDS.get(value.strip())
+    if message is not None:
+        return _catalog_or_stored(value, message, locale)
+    for prefix, prefix_message in STORED_PREFIXES.items():
+        if value.startswith(prefix):
+            subject = value.removeprefix(prefix)
+            translated = gettext(locale, prefix_message)
+            if translated == prefix_message and locale.startswith("zh"):
+                return value
+            return translated % {"subject": subject}
+    return value

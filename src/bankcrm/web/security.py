@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from fastapi import Request
 
@@ -86,7 +87,22 @@ def end_session(request: Request) -> None:
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site relative paths are followed after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Only same-site relative paths (with their query) are followed after login or a
+    language switch; anything that could name another host goes to the start page.
+
+    Browsers drop tabs and line breaks from a URL and read ``\\`` as ``/``, so a target
+    holding any control character, space or backslash is refused along with ``//host``
+    and ``scheme:`` forms.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+        and not any(character.isspace() for character in target)
+    ):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return "/customers"

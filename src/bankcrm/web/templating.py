@@ -31,6 +31,7 @@ def environment(locale: str) -> Environment:
     env.filters["number"] = partial(i18n.format_number, locale=locale)
     env.filters["day"] = partial(i18n.format_date, locale=locale)
     env.filters["label"] = partial(_label, locale=locale)
+    env.filters["stored"] = partial(_stored, locale=locale)
     env.globals["locale"] = locale
     env.globals["html_lang"] = "zh-CN" if locale == "zh_CN" else "en"
     return env
@@ -47,6 +48,13 @@ def _label(value: Any, locale: str) -> str:
     from bankcrm.web.labels import label_for
 
     return label_for(value, locale)
+
+
+def _stored(value: Any, locale: str) -> Any:
+    """A coded value stored in Chinese words (gender, income band, …) in the page's language."""
+    from bankcrm.web.labels import stored_word
+
+    return stored_word(value, locale)
 
 
 def render(

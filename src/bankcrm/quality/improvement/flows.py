@@ -19,7 +19,6 @@ import numpy as np
 from bankcrm.core.clock import bank_day_start
 from bankcrm.core.enums import ActionOrigin, TargetDirection
 from bankcrm.core.exceptions import Conflict, ValidationFailed
-from bankcrm.core.localized import LocalizedText
 from bankcrm.quality import gaps
 from bankcrm.quality.gaps import (
     NOT_AS_ADVERTISED,
@@ -44,6 +43,8 @@ from bankcrm.quality.models import ImprovementAction, SurveyWave
 from bankcrm.quality.servqual import ServqualAnalysis, ServqualResponses
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
+from bankcrm.web.i18n import gettext
+from bankcrm.web.labels import stored_word
 
 DEFAULT_INSTRUMENT = "servqual_bank"
 ACTION_DAYS = 30
@@ -52,27 +53,23 @@ TITLE_LENGTH = 200
 METRIC_DIGITS = 3
 
 
-def _words(zh: str, en: str) -> LocalizedText:
-    return LocalizedText(translations={"zh": zh, "en": en})
+def _(message: str) -> str:
+    """Marks a message for the catalog; it is translated in the creator's language."""
+    return message
 
 
 # The wording an action created from a finding is stored with, in the creator's language.
-ITEM = _words("第{number}项", "item {number}")
+ITEM = _("item %(number)s")
 METRICS = {
-    1: _words(
-        "顾客期望与管理者预测的平均绝对差(分)",
-        "mean |customer expectation − managers' prediction| (points)",
-    ),
-    2: _words("有服务标准支撑的题项比例", "share of survey items with a service standard"),
-    3: _words("{branch} 检查合格率", "inspection compliance at {branch}"),
-    4: _words("“{promise}”实际兑现值", "delivered for “{promise}”"),
-    5: _words("{dimension} 差距 P − E(分)", "{dimension} gap P − E (points)"),
+    1: _("mean |customer expectation − managers' prediction| (points)"),
+    2: _("share of survey items with a service standard"),
+    3: _("inspection compliance at %(branch)s"),
+    4: _("delivered for “%(promise)s”"),
+    5: _("%(dimension)s gap P − E (points)"),
 }
-COMPLAINT_RATE = _words(
-    "每千件投诉中“与宣传不符”的件数", "not-as-advertised complaints per 1,000 complaints"
-)
-COLON = _words("：", ": ")
-METHODS_HEADING = _words("控制差距的方法:", "Methods that control the gap:")
+COMPLAINT_RATE = _("not-as-advertised complaints per 1,000 complaints")
+ACTION_TITLE = _("%(gap)s: %(subject)s")
+METHODS_HEADING = _("Methods that control the gap:")
 
 
 @dataclass(frozen=True)
@@ -374,7 +371,7 @@ def weakest_label(evidence: Evidence, gap: int, weakest: str | None, locale: str
     if gap in (1, 2):
         number = int(weakest.lstrip("EP"))
         item = next((entry for entry in instrument.items if entry.number == number), None)
-        words = ITEM.text(locale).format(number=number)
+        words = gettext(locale, ITEM) % {"number": number}
         return f"{words} {item.expectation.text(locale)}" if item else words
     if gap == 4 and weakest == NOT_AS_ADVERTISED:
         return service.taxonomy().issue(NOT_AS_ADVERTISED, locale)
@@ -532,12 +529,14 @@ def create_gap_action(
     controls = finding.controls
     label = weakest_label(evidence, gap, finding.weakest, locale)
     name = controls.name.text(locale)
-    colon = COLON.text(locale)
-    title = f"{name}{colon}{label or controls.definition.text(locale)}"
+    title = gettext(locale, ACTION_TITLE) % {
+        "gap": name,
+        "subject": label or controls.definition.text(locale),
+    }
     description = "\n".join(
         [
             controls.definition.text(locale),
-            METHODS_HEADING.text(locale),
+            gettext(locale, METHODS_HEADING),
             *(f"- {method.text(locale)}" for method in controls.methods),
         ]
     )
@@ -576,7 +575,7 @@ def _metric(
 ) -> tuple[str, float | None, bool]:
     """What the action's check measures, its value now, and whether higher is better."""
     record = finding.evidence
-    template = METRICS[finding.gap].text(locale)
+    template = gettext(locale, METRICS[finding.gap])
     match record:
         case gaps.ManagementPerceptionEvidence():
             return template, record.mean_absolute_difference, False
@@ -585,21 +584,21 @@ def _metric(
         case gaps.InspectionComplianceEvidence():
             weakest = finding.weakest
             if weakest is None:
-                return template.format(branch="—"), record.overall_compliance, True
-            return template.format(branch=weakest), record.branch_compliance[weakest], True
+                return template % {"branch": "—"}, record.overall_compliance, True
+            return template % {"branch": weakest}, record.branch_compliance[weakest], True
         case gaps.PromiseKeepingEvidence():
             promise = evidence.promises.get(finding.weakest or "")
             if promise is not None:
-                unit = f" ({promise.unit})" if promise.unit else ""
+                unit = f" ({stored_word(promise.unit, locale)})" if promise.unit else ""
                 return (
-                    template.format(promise=promise.title) + unit,
+                    template % {"promise": promise.title} + unit,
                     promise.delivered,
                     promise.direction is TargetDirection.AT_LEAST,
                 )
-            return COMPLAINT_RATE.text(locale), record.complaints_per_thousand_cases, False
+            return gettext(locale, COMPLAINT_RATE), record.complaints_per_thousand_cases, False
         case gaps.PerceivedQualityEvidence():
             dimension = label or record.worst_dimension or "—"
             worst = record.worst_dimension
             before = record.dimension_gaps[worst] if worst is not None else None
-            return template.format(dimension=dimension), before, True
+            return template % {"dimension": dimension}, before, True
     return template, None, True

@@ -29,6 +29,7 @@ from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageQualityInspect, PageQualityManage, PageQualityRead
 from bankcrm.web.filters import chosen_id
 from bankcrm.web.i18n import format_date, gettext
+from bankcrm.web.labels import stored_word
 from bankcrm.web.locale import request_locale
 from bankcrm.web.problems import Problem, refusal, translated
 from bankcrm.web.templating import render
@@ -348,7 +349,7 @@ def _evidence_in_words(
 
 
 def _promise_row(promise: PromiseRead, locale: str) -> list[str]:
-    unit = f" {promise.unit}" if promise.unit else ""
+    unit = f" {stored_word(promise.unit, locale)}" if promise.unit else ""
     direction = gettext(
         locale, _("at most") if promise.direction is TargetDirection.AT_MOST else _("at least")
     )

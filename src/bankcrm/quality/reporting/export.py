@@ -31,6 +31,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from reportlab.platypus.flowables import Flowable
 from sqlalchemy.orm import Session
 
+from bankcrm.core.enums import Quadrant, SurveyKind
 from bankcrm.core.workbook import (
     XLSX_MEDIA_TYPE,
     append_row,
@@ -46,6 +47,8 @@ from bankcrm.quality.reporting.report import (
     build_wave_report,
 )
 from bankcrm.staff.models import StaffUser
+from bankcrm.web.i18n import gettext, normalise_locale
+from bankcrm.web.labels import label_for
 
 PDF_MEDIA_TYPE = "application/pdf"
 
@@ -55,188 +58,96 @@ P_VALUE_FORMAT = "0.000"
 PDF_FONT = "STSong-Light"
 
 
-HEADINGS: dict[str, dict[str, str]] = {
-    "zh": {
-        "sheet.summary": "概览",
-        "sheet.dimensions": "维度",
-        "sheet.items": "题项",
-        "sheet.branches": "网点排名",
-        "sheet.segments": "细分与月份",
-        "sheet.change": "波次对比",
-        "title": "服务质量调查报告",
-        "wave": "调查波次",
-        "code": "波次编号",
-        "period": "调查期间",
-        "instrument": "量表",
-        "kind": "调查类型",
-        "item": "项目",
-        "value": "数值",
-        "answers": "答卷数",
-        "respondents": "有效受访者(期望与感知全部作答)",
-        "invitations": "发出邀请",
-        "completed": "完成答卷",
-        "response_rate": "回收率",
-        "servqual_unweighted": "SERVQUAL 得分(不加权)",
-        "servqual_weighted": "SERVQUAL 得分(加权)",
-        "ci": "置信区间",
-        "respondents_short": "受访者",
-        "ci_low": "置信区间下限",
-        "ci_high": "置信区间上限",
-        "confidence": "置信水平",
-        "weights_source": "权重来源",
-        "weights.instrument": "量表默认权重",
-        "weights.respondents": "受访者分配的重要性分值",
-        "no_answers": "本波次尚无答卷。",
-        "dimension": "维度",
-        "items": "题项",
-        "expectation": "期望(E)",
-        "perception": "感知(P)",
-        "gap": "差距(P−E)",
-        "alpha_expectation": "Cronbach α(期望)",
-        "alpha_perception": "Cronbach α(感知)",
-        "importance": "重要性权重",
-        "quadrant": "重要性—表现象限",
-        "gap_chart": "各维度服务质量差距(P−E)",
-        "number": "题号",
-        "statement": "陈述(感知)",
-        "rank": "名次",
-        "branch": "网点",
-        "weakest": "最弱维度",
-        "weakest_gap": "最弱维度差距",
-        "too_few": "样本不足",
-        "too_few_note": "受访者少于 {minimum} 人的网点仅列示、不参与排名。",
-        "no_branch": "(未关联网点)",
-        "segment": "客户细分",
-        "segment_run": "细分批次日期",
-        "customer_quadrant": "客户矩阵象限",
-        "value_tier": "价值层级",
-        "month": "答卷月份",
-        "not_segmented": "(未细分)",
-        "tier": "{tier} 类客户",
-        "previous": "上一波次",
-        "no_previous": "同一量表此前没有其他波次,无法对比。",
-        "earlier": "上一波次差距",
-        "later": "本波次差距",
-        "difference": "变化",
-        "t": "t 值",
-        "df": "自由度",
-        "p_value": "p 值",
-        "significant": "显著",
-        "respondents_earlier": "上一波次受访者",
-        "respondents_later": "本波次受访者",
-        "trend": "各波次 SERVQUAL 得分",
-        "opens_on": "开始日期",
-        "current": "本波次",
-        "yes": "是",
-        "no": "否",
-        "score": "得分",
-        "mean": "平均分",
-        "csat": "满意率(%)",
-        "nps": "净推荐值",
-        "month_answers": "当月答卷",
-        "quadrant.concentrate_here": "重点改进",
-        "quadrant.keep_up_the_good_work": "继续保持",
-        "quadrant.low_priority": "次要改进",
-        "quadrant.possible_overkill": "可能过度投入",
-        "customer.loyal": "忠诚客户",
-        "customer.problem_1": "问题客户一",
-        "customer.problem_2": "问题客户二",
-        "customer.ordinary": "一般客户",
-        "kind.servqual": "SERVQUAL 调查",
-        "kind.csat": "满意度(CSAT)",
-        "kind.nps": "推荐度(NPS)",
-    },
-    "en": {
-        "sheet.summary": "Summary",
-        "sheet.dimensions": "Dimensions",
-        "sheet.items": "Items",
-        "sheet.branches": "Branch league",
-        "sheet.segments": "Segments and months",
-        "sheet.change": "Change",
-        "title": "Service quality survey report",
-        "wave": "Survey wave",
-        "code": "Wave code",
-        "period": "Fieldwork",
-        "instrument": "Instrument",
-        "kind": "Survey kind",
-        "item": "Item",
-        "value": "Value",
-        "answers": "Answers",
-        "respondents": "Respondents (every E and P answered)",
-        "invitations": "Invitations issued",
-        "completed": "Completed",
-        "response_rate": "Response rate",
-        "servqual_unweighted": "SERVQUAL score (unweighted)",
-        "servqual_weighted": "SERVQUAL score (weighted)",
-        "ci": "Confidence interval",
-        "respondents_short": "Respondents",
-        "ci_low": "CI low",
-        "ci_high": "CI high",
-        "confidence": "Confidence",
-        "weights_source": "Weights",
-        "weights.instrument": "Instrument defaults",
-        "weights.respondents": "Points stated by respondents",
-        "no_answers": "Nobody has answered this wave yet.",
-        "dimension": "Dimension",
-        "items": "Items",
-        "expectation": "Expectation (E)",
-        "perception": "Perception (P)",
-        "gap": "Gap (P − E)",
-        "alpha_expectation": "Cronbach's α (E)",
-        "alpha_perception": "Cronbach's α (P)",
-        "importance": "Importance weight",
-        "quadrant": "Importance–performance",
-        "gap_chart": "Service-quality gap per dimension (P − E)",
-        "number": "No.",
-        "statement": "Statement (perception)",
-        "rank": "Rank",
-        "branch": "Branch",
-        "weakest": "Weakest dimension",
-        "weakest_gap": "Its gap",
-        "too_few": "Too few",
-        "too_few_note": "Branches with fewer than {minimum} respondents are listed, not ranked.",
-        "no_branch": "(no branch)",
-        "segment": "Segment",
-        "segment_run": "Segmentation run of",
-        "customer_quadrant": "Customer matrix",
-        "value_tier": "Value tier",
-        "month": "Month answered",
-        "not_segmented": "(not segmented)",
-        "tier": "Tier {tier}",
-        "previous": "Previous wave",
-        "no_previous": "No earlier wave of this instrument to compare with.",
-        "earlier": "Gap before",
-        "later": "Gap now",
-        "difference": "Change",
-        "t": "t",
-        "df": "df",
-        "p_value": "p-value",
-        "significant": "Significant",
-        "respondents_earlier": "Respondents before",
-        "respondents_later": "Respondents now",
-        "trend": "SERVQUAL score by wave",
-        "opens_on": "Opened",
-        "current": "This wave",
-        "yes": "Yes",
-        "no": "No",
-        "score": "Score",
-        "mean": "Mean score",
-        "csat": "Satisfied (%)",
-        "nps": "Net promoter score",
-        "month_answers": "Answers that month",
-        "quadrant.concentrate_here": "Concentrate here",
-        "quadrant.keep_up_the_good_work": "Keep up the good work",
-        "quadrant.low_priority": "Low priority",
-        "quadrant.possible_overkill": "Possible overkill",
-        "customer.loyal": "Loyal",
-        "customer.problem_1": "Problem customer 1",
-        "customer.problem_2": "Problem customer 2",
-        "customer.ordinary": "Ordinary",
-        "kind.servqual": "SERVQUAL survey",
-        "kind.csat": "Satisfaction (CSAT)",
-        "kind.nps": "Recommendation (NPS)",
-    },
+def _(message: str) -> str:
+    """Marks a heading for the catalog; it is translated when the report is written."""
+    return message
+
+
+HEADINGS: dict[str, str] = {
+    "sheet.summary": _("Summary"),
+    "sheet.dimensions": _("Dimensions"),
+    "sheet.items": _("Items"),
+    "sheet.branches": _("Branch league table"),
+    "sheet.segments": _("Segments and months"),
+    "sheet.change": _("Change"),
+    "title": _("Service quality survey report"),
+    "wave": _("Wave"),
+    "code": _("Wave code"),
+    "period": _("Fieldwork"),
+    "instrument": _("Instrument"),
+    "kind": _("Kind"),
+    "item": _("Measure"),
+    "value": _("Value"),
+    "answers": _("Answers"),
+    "respondents": _("Respondents"),
+    "invitations": _("Invitations issued"),
+    "completed": _("Completed answers"),
+    "response_rate": _("Response rate"),
+    "servqual_unweighted": _("SERVQUAL score (unweighted)"),
+    "servqual_weighted": _("SERVQUAL score (weighted)"),
+    "ci": _("Confidence interval"),
+    "respondents_short": _("Respondents"),
+    "ci_low": _("CI low"),
+    "ci_high": _("CI high"),
+    "confidence": _("Confidence level"),
+    "weights_source": _("Weights"),
+    "weights.instrument": _("the instrument's default weights"),
+    "weights.respondents": _("importance points stated by respondents"),
+    "no_answers": _("Nobody has answered this wave yet."),
+    "dimension": _("Dimension"),
+    "items": _("Items"),
+    "expectation": _("Expectation"),
+    "perception": _("Perception"),
+    "gap": _("Gap (P − E)"),
+    "alpha_expectation": _("α of expectations"),
+    "alpha_perception": _("α of perceptions"),
+    "importance": _("Importance"),
+    "quadrant": _("Importance–performance"),
+    "gap_chart": _("Gap per dimension"),
+    "number": _("No."),
+    "statement": _("Statement"),
+    "rank": _("Rank"),
+    "branch": _("Branch"),
+    "weakest": _("Weakest dimension"),
+    "weakest_gap": _("Gap of the weakest dimension"),
+    "too_few": _("too few respondents"),
+    "too_few_heading": _("Too few respondents"),
+    "too_few_note": _("Branches with fewer than %(minimum)s respondents are listed, not ranked."),
+    "no_branch": _("No branch"),
+    "segment": _("Segment"),
+    "segment_run": _("Segmentation run of"),
+    "customer_quadrant": _("Customer matrix"),
+    "value_tier": _("Value tier"),
+    "month": _("Month answered"),
+    "not_segmented": _("Not segmented"),
+    "tier": _("Tier %(tier)s"),
+    "previous": _("Previous wave"),
+    "no_previous": _("No earlier wave of this instrument to compare with."),
+    "earlier": _("Gap before"),
+    "later": _("Gap now"),
+    "difference": _("Change"),
+    "t": _("t statistic"),
+    "df": _("Degrees of freedom"),
+    "p_value": _("p-value"),
+    "significant": _("Significant"),
+    "respondents_earlier": _("Respondents before"),
+    "respondents_later": _("Respondents now"),
+    "trend": _("SERVQUAL score by wave"),
+    "opens_on": _("Opens"),
+    "current": _("This wave"),
+    "yes": _("Yes"),
+    "no": _("No"),
+    "score": _("Score"),
+    "mean": _("Mean score"),
+    "csat": _("Share satisfied"),
+    "nps": _("Net promoter score"),
+    "month_answers": _("Answers that month"),
+    "quadrant.concentrate_here": _("Concentrate here"),
+    "quadrant.keep_up_the_good_work": _("Keep up the good work"),
+    "quadrant.low_priority": _("Low priority"),
+    "quadrant.possible_overkill": _("Possible overkill"),
 }
+"""Each heading's key and its catalog message (English msgid)."""
 
 
 def render(
@@ -266,8 +177,13 @@ def render(
 
 
 def headings_for(locale: str) -> dict[str, str]:
-    """Chinese headings for a ``zh*`` locale, English for any other."""
-    return HEADINGS["zh" if locale.startswith("zh") else "en"]
+    """The headings in ``locale``, from the catalog; survey kinds and customer-matrix
+    quadrants carry their labels as shown on the pages."""
+    locale = normalise_locale(locale) or "en"
+    text = {key: gettext(locale, message) for key, message in HEADINGS.items()}
+    text |= {f"kind.{kind.value}": label_for(kind, locale) for kind in SurveyKind}
+    text |= {f"customer.{quadrant.value}": label_for(quadrant, locale) for quadrant in Quadrant}
+    return text
 
 
 def filename(report: WaveReport, extension: str) -> str:
@@ -287,7 +203,7 @@ def segment_label(kind: str, key: str, text: dict[str, str]) -> str:
     if kind == "quadrant":
         return text.get(f"customer.{key}", key)
     if kind == "value_tier":
-        return text["tier"].format(tier=key)
+        return text["tier"] % {"tier": key}
     return key
 
 
@@ -470,7 +386,7 @@ def _branch_sheet(sheet: Worksheet, report: WaveReport, text: dict[str, str]) ->
             text["ci_high"],
             text["weakest"],
             text["weakest_gap"],
-            text["too_few"],
+            text["too_few_heading"],
         ],
     )
     sheet.freeze_panes = "A2"
@@ -493,7 +409,7 @@ def _branch_sheet(sheet: Worksheet, report: WaveReport, text: dict[str, str]) ->
                 [None, None, None, *[SCORE_FORMAT] * 3, None, SCORE_FORMAT],
             )
         blank_row(sheet)
-        append_row(sheet, [text["too_few_note"].format(minimum=report.min_branch_respondents)])
+        append_row(sheet, [text["too_few_note"] % {"minimum": report.min_branch_respondents}])
     column_widths(sheet, first=8, others=16)
     sheet.column_dimensions["B"].width = 28
 
@@ -520,7 +436,7 @@ def _segment_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict
                 text["servqual_unweighted"],
                 text["ci_low"],
                 text["ci_high"],
-                *[name for _, name in dimensions],
+                *[name for _code, name in dimensions],
             ],
         )
         for group in groups:
@@ -532,7 +448,7 @@ def _segment_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict
                     group.servqual,
                     group.low,
                     group.high,
-                    *[group.gaps.get(code) for code, _ in dimensions],
+                    *[group.gaps.get(code) for code, _name in dimensions],
                 ],
                 [None, None, *[SCORE_FORMAT] * (3 + len(dimensions))],
             )
@@ -766,7 +682,7 @@ def report_pdf(report: WaveReport) -> bytes:
         story.append(_table(league, font, widths=LEAGUE_WIDTHS))
         story.append(
             Paragraph(
-                escape(text["too_few_note"].format(minimum=report.min_branch_respondents)),
+                escape(text["too_few_note"] % {"minimum": report.min_branch_respondents}),
                 body_style,
             )
         )

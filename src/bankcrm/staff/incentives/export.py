@@ -63,23 +63,32 @@ def attachment(statement: StatementRead) -> dict[str, str]:
 
 
 def workbook(statement: StatementRead, locale: str) -> bytes:
-    def t(message: str) -> str:
-        return gettext(locale, message)
-
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = t("Incentive statement")
-    heading_row(sheet, [t("Incentive statement")])
-    append_row(sheet, [t("Name"), statement.staff_name])
-    append_row(sheet, [t("Branch"), statement.branch_name])
-    append_row(sheet, [t("Month"), f"{statement.month:%Y-%m}"])
-    append_row(sheet, [t("Score"), statement.score], [None, "0.000"])
-    append_row(sheet, [t("Status"), t(STATUS_LABELS[statement.pool_status.value])])
-    append_row(sheet, [t("Approved by"), statement.approved_by or "—"])
-    append_row(sheet, [t("Approved at"), format_date(statement.approved_at, locale)])
+    sheet.title = gettext(locale, "Incentive statement")
+    heading_row(sheet, [gettext(locale, "Incentive statement")])
+    append_row(sheet, [gettext(locale, "Name"), statement.staff_name])
+    append_row(sheet, [gettext(locale, "Branch"), statement.branch_name])
+    append_row(sheet, [gettext(locale, "Month"), f"{statement.month:%Y-%m}"])
+    append_row(sheet, [gettext(locale, "Score"), statement.score], [None, "0.000"])
+    append_row(
+        sheet,
+        [gettext(locale, "Status"), gettext(locale, STATUS_LABELS[statement.pool_status.value])],
+    )
+    append_row(sheet, [gettext(locale, "Approved by"), statement.approved_by or "—"])
+    append_row(sheet, [gettext(locale, "Approved at"), format_date(statement.approved_at, locale)])
     blank_row(sheet)
-    heading_row(sheet, [t("Line"), t("Split by"), t("Threshold"), t("Paid"), t("Amount")])
+    heading_row(
+        sheet,
+        [
+            gettext(locale, "Line"),
+            gettext(locale, "Split by"),
+            gettext(locale, "Threshold"),
+            gettext(locale, "Paid"),
+            gettext(locale, "Amount"),
+        ],
+    )
     for line in statement.lines:
         append_row(
             sheet,
@@ -87,22 +96,39 @@ def workbook(statement: StatementRead, locale: str) -> bytes:
                 line_label(line, locale),
                 line.basis,
                 line.threshold,
-                t("Yes") if line.paid else t("No, below the threshold"),
+                gettext(locale, "Yes") if line.paid else gettext(locale, "No, below the threshold"),
                 line.amount,
             ],
             [None, "0.000", RATIO_FORMAT, None, MONEY_FORMAT],
         )
     blank_row(sheet)
-    append_row(sheet, [t("Gross"), None, None, None, statement.gross], [*[None] * 4, MONEY_FORMAT])
     append_row(
         sheet,
-        [t("Clawback"), None, None, None, -statement.clawback or Decimal(0)],
+        [gettext(locale, "Gross"), None, None, None, statement.gross],
         [*[None] * 4, MONEY_FORMAT],
     )
-    append_row(sheet, [t("Net"), None, None, None, statement.net], [*[None] * 4, MONEY_FORMAT])
+    append_row(
+        sheet,
+        [gettext(locale, "Clawback"), None, None, None, -statement.clawback or Decimal(0)],
+        [*[None] * 4, MONEY_FORMAT],
+    )
+    append_row(
+        sheet,
+        [gettext(locale, "Net"), None, None, None, statement.net],
+        [*[None] * 4, MONEY_FORMAT],
+    )
     if statement.clawbacks:
         blank_row(sheet)
-        heading_row(sheet, [t("Sale"), t("Complaint"), t("Reason"), t("Rule"), t("Amount")])
+        heading_row(
+            sheet,
+            [
+                gettext(locale, "Sale"),
+                gettext(locale, "Complaint"),
+                gettext(locale, "Reason"),
+                gettext(locale, "Rule"),
+                gettext(locale, "Amount"),
+            ],
+        )
         for clawback in statement.clawbacks:
             append_row(
                 sheet,
@@ -110,7 +136,7 @@ def workbook(statement: StatementRead, locale: str) -> bytes:
                     clawback.sale_id,
                     clawback.complaint_id,
                     clawback.reason,
-                    t(RULE_LABELS[clawback.rule])
+                    gettext(locale, RULE_LABELS[clawback.rule])
                     if clawback.rule in RULE_LABELS
                     else clawback.rule,
                     clawback.amount,

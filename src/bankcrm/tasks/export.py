@@ -1,0 +1,92 @@
+"""The task list as an Excel workbook, in the reader's language: one row per task, overdue
+first as on the page. Text from the records (titles, notes, names) goes through
+``core.workbook.append_row``, so none of it becomes a formula."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from openpyxl import Workbook
+
+from bankcrm.core.workbook import XLSX_MEDIA_TYPE, append_row, column_widths, heading_row
+from bankcrm.tasks.schemas import TaskRead
+from bankcrm.web.i18n import gettext
+from bankcrm.web.labels import label_for
+
+__all__ = ["DAY_FORMAT", "KIND_LABELS", "XLSX_MEDIA_TYPE", "kind_label", "workbook"]
+
+DAY_FORMAT = "yyyy-mm-dd"
+FILENAME = "tasks.xlsx"
+
+
+def _(message: str) -> str:
+    """Mark a message for the catalog; it is translated where it is shown."""
+    return message
+
+
+KIND_LABELS = {
+    "retention": _("Retention"),
+    "campaign_contact": _("Campaign contact"),
+    "prospect_follow_up": _("Prospect follow-up"),
+    "rating_downgrade": _("Rating downgrade"),
+    "reassessment": _("Risk reassessment"),
+    "complaint_deadline": _("Complaint deadline"),
+}
+"""The kinds the bank's own capabilities raise; a playbook's kind is shown by its code."""
+
+HEADINGS = (
+    _("Due date"),
+    _("Overdue"),
+    _("Title"),
+    _("Kind"),
+    _("Customer"),
+    _("Customer number"),
+    _("Owner"),
+    _("Priority"),
+    _("Status"),
+    _("Postponements"),
+    _("Reason for the last postponement"),
+    _("Outcome"),
+)
+
+
+def kind_label(kind: str, locale: str) -> str:
+    label = KIND_LABELS.get(kind)
+    return gettext(locale, label) if label is not None else kind
+
+
+def workbook(tasks: Sequence[TaskRead], locale: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = gettext(locale, "Tasks")
+    heading_row(sheet, [gettext(locale, heading) for heading in HEADINGS])
+    for task in tasks:
+        append_row(
+            sheet,
+            [
+                task.due_on,
+                gettext(locale, "Yes") if task.overdue else gettext(locale, "No"),
+                task.title,
+                kind_label(task.kind, locale),
+                task.customer_name,
+                task.customer_number,
+                task.assignee_name,
+                label_for(task.priority, locale),
+                label_for(task.status, locale),
+                task.postponements,
+                task.postponed_reason,
+                task.outcome,
+            ],
+            [DAY_FORMAT],
+        )
+    column_widths(sheet, first=12, others=18)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def attachment() -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{FILENAME}"'}
