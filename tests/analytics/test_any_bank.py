@@ -215,12 +215,19 @@ def check_churn(session: Session, bank_settings: Settings) -> None:
     assert {score.customer_id for score in scores} == active_customers(session, bank_settings)
     assert result.customers == len(scores)
     threshold = bank_settings.churn.warning_threshold
-    warned = [score for score in scores if score.probability >= threshold]
+    assert result.active_threshold is not None and result.active_threshold <= threshold
+
+    def is_warned(score: ChurnScore) -> bool:
+        # the lapsed from the threshold, the still active from the run's own lower bar
+        bar = threshold if score.active is False else result.active_threshold
+        return score.probability >= bar
+
+    warned = [score for score in scores if is_warned(score)]
     assert result.warnings == len(warned)
     assert result.tasks_created == len(warned)  # a new bank has no retention task open yet
     for score in scores:
         assert 0 <= score.probability <= 1
-        assert (score.diagnosis is not None) == (score.probability >= threshold)
+        assert (score.diagnosis is not None) == is_warned(score)
         assert score.decline_months is None or score.decline_months >= 0
         for reason in score.reasons:
             for number in (reason["value"], reason["typical"], reason["impact"]):

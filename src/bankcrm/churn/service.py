@@ -74,6 +74,9 @@ TASK_DUE_DAYS = 14
 URGENT_PROBABILITY = 0.8
 DIAGNOSIS_MONTHS = 24
 """The window of monthly activity the before/after diagnosis reads."""
+PROBABILITY_DECIMALS = 6
+"""Scores are kept to this many decimals, and warned on the kept value, so that a stored
+score is warned exactly when it is at or above its group's bar."""
 MIN_UNBORN = 10
 """Customers without own transactions needed in a window to take their churn rate."""
 FALLBACK_REASONS = ("months_since_last_transaction", "transactions", "p_alive")
@@ -276,7 +279,7 @@ def score_customers(
     if learned is not None:
         model, checked = learned
         matrix = now.matrix.rows(live)
-        probability = model.predict_proba(matrix)
+        probability = np.round(model.predict_proba(matrix), PROBABILITY_DECIMALS)
         active_threshold = early_threshold(probability, now.active[live], settings.churn)
         warned = warned_customers(
             probability,
@@ -292,7 +295,9 @@ def score_customers(
 
     else:
         unborn = _unborn_churn_rate(test, now)
-        probability = _fallback_probability(now.feature("p_alive")[live], unborn)
+        probability = np.round(
+            _fallback_probability(now.feature("p_alive")[live], unborn), PROBABILITY_DECIMALS
+        )
         active_threshold = early_threshold(probability, now.active[live], settings.churn)
         warned = warned_customers(
             probability,
@@ -424,7 +429,7 @@ def run_churn(
         {
             "run_id": run.id,
             "customer_id": int(customer_id),
-            "probability": round(float(probability), 6),
+            "probability": float(probability),
             "reasons": [asdict(reason) for reason in reasons],
             "diagnosis": diagnosis_of[index][0] if index in diagnosis_of else None,
             "decline_months": int(diagnosis_of[index][1]) if index in diagnosis_of else None,
