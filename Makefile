@@ -35,3 +35,4 @@ clean:
 catalog: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -o /tmp/bankcrm-messages.pot --no-location --sort-output -k _ -k gettext:2 .
 	$(VENV)/bin/pybabel update -i /tmp/bankcrm-messages.pot -d src/bankcrm/web/locales --ignore-obsolete --no-fuzzy-matching
+	$(PY) scripts/derive-zh-tw.py

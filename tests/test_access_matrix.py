@@ -708,7 +708,12 @@ def _path(access: RouteAccess, objects: Objects) -> str:
 
 # New standards in the examples are of the efficiency category, which the daily check (the
 # inspection examples) does not include, so the examples' checklist stays complete.
-GET_QUERIES = {("GET", "/api/v1/quality/inspections/checklist"): {"kind": "daily_check"}}
+GET_QUERIES = {
+    ("GET", "/api/v1/quality/inspections/checklist"): {"kind": "daily_check"},
+    # the customer picker, by a name of every book, the sentinel's among them
+    ("GET", "/api/v1/customers/search"): {"q": SENTINEL_NAME[:2]},
+    ("GET", "/customers/search"): {"q": SENTINEL_NAME[:2]},
+}
 """Query parameters a GET route requires."""
 SHIPPED_QUESTIONNAIRE = load_shipped()
 RATING_ANSWERS: dict[str, Any] = {
@@ -1001,6 +1006,7 @@ API_BODIES: dict[tuple[str, str], Any] = {
 }
 PAGE_FORMS: dict[tuple[str, str], Any] = {
     ("POST", "/tasks/{task_id}/do"): lambda o: {"version": "1", "outcome": "客户已续作"},
+    ("POST", "/churn/{customer_id}/retention-task"): lambda o: {"as_of": "", "page": "1"},
     ("POST", "/tasks/{task_id}/postpone"): lambda o: {
         "version": "1",
         "due_on": (clock.bank_today() + timedelta(days=14)).isoformat(),
@@ -1319,7 +1325,7 @@ def _call(caller: Caller, access: RouteAccess, objects: Objects) -> Response:
             access.method, url, headers=caller.api, json=API_BODIES[key](objects)
         )
     if access.method == "GET":
-        return caller.pages.get(url, follow_redirects=False)
+        return caller.pages.get(url, params=GET_QUERIES.get(key), follow_redirects=False)
     assert key in PAGE_FORMS, f"{key}: give an example form in PAGE_FORMS"
     form = {**PAGE_FORMS[key](objects), "csrf_token": caller.csrf}
     files = PAGE_FILES[key](objects) if key in PAGE_FILES else None

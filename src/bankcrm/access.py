@@ -13,11 +13,15 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from bankcrm.core.deps import RequirePermission, get_current_user
 from bankcrm.core.enums import Role
 from bankcrm.core.permissions import ROLE_PERMISSIONS, Permission
 from bankcrm.scope import ROLE_SCOPE, Scope
-from bankcrm.web.deps import RequirePagePermission, get_page_user
+from bankcrm.web.deps import (
+    RequirePagePermission,
+    RequirePermission,
+    get_current_user,
+    get_page_user,
+)
 
 SCOPED_PARAMETERS = frozenset({"customer_id", "request_id", "complaint_id", "recovery_id"})
 """Path parameters naming an object that belongs to a customer, a book or a branch: out of

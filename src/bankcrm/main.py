@@ -35,8 +35,12 @@ def _wants_html(request: Request) -> bool:
     )
 
 
-def domain_error_body(error: BankcrmError) -> dict[str, object]:
-    body: dict[str, object] = {"detail": error.message}
+def domain_error_body(error: BankcrmError, locale: str | None = None) -> dict[str, object]:
+    """The JSON of an API error, its detail in ``locale`` (English when none is given)."""
+    from bankcrm.web.errors import error_detail
+
+    detail = error.message if locale is None else error_detail(error, locale)
+    body: dict[str, object] = {"detail": detail}
     if isinstance(error, ValidationFailed) and error.field:
         body["field"] = error.field
     if isinstance(error, Refused):
@@ -48,12 +52,16 @@ def domain_error_body(error: BankcrmError) -> dict[str, object]:
 
 async def handle_domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, BankcrmError)
-    if _wants_html(request):
-        from bankcrm.web.errors import render_error_page
+    from bankcrm.web.errors import api_locale, render_domain_error_page
 
-        return render_error_page(request, error.status_code, error.message)
+    if _wants_html(request):
+        return render_domain_error_page(request, error)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, AuthenticationFailed) else None
-    return JSONResponse(domain_error_body(error), status_code=error.status_code, headers=headers)
+    return JSONResponse(
+        domain_error_body(error, api_locale(request)),
+        status_code=error.status_code,
+        headers=headers,
+    )
 
 
 async def handle_validation_error(request: Request, error: Exception) -> Response:

@@ -7,11 +7,13 @@ import re
 from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from bankcrm.audit import repository
 from bankcrm.audit.chain import Link
 from bankcrm.core.db import make_engine
 from bankcrm.core.enums import Role
+from bankcrm.customers.models import Customer
 from tests.privacy.test_pages import (
     HTML,
     add_staff,
@@ -27,6 +29,14 @@ from tests.web.test_pages import log_in
 
 def _cells(html: str, testid: str) -> list[str]:
     return re.findall(rf'data-testid="{testid}">([^<]*)<', html)
+
+
+def _number(app_settings: str, customer_id: int) -> str:
+    engine = make_engine(app_settings)
+    with Session(engine) as session:
+        number = session.get_one(Customer, customer_id).external_id
+    engine.dispose()
+    return number
 
 
 def _approved_correction(client: TestClient, bank: SmallBank, customer_id: int) -> int:
@@ -47,7 +57,9 @@ def test_the_auditor_finds_the_correction_and_who_made_it(
     switch_user(client, auditor)
 
     page = client.get(f"/audit?customer_id={customer_id}").text
-    assert set(_cells(page, "audit-customer")) == {str(customer_id)}
+    assert set(re.findall(r'data-customer-id="(\d+)"', page)) == {str(customer_id)}
+    # the customer is named as everywhere, never by the database id
+    assert set(_cells(page, "audit-customer")) == {f"王01 ({_number(app_settings, customer_id)})"}
     rows = list(
         zip(
             _cells(page, "audit-actor"),
@@ -70,7 +82,7 @@ def test_the_auditor_finds_the_correction_and_who_made_it(
     by_actor = client.get(f"/audit?actor={small_bank.manager_a}&entity=privacy_requests").text
     assert set(_cells(by_actor, "audit-actor")) == {small_bank.manager_a}
     other = client.get(f"/audit?customer_id={small_bank.book_a[2]}").text
-    assert set(_cells(other, "audit-customer")) == {str(small_bank.book_a[2])}
+    assert set(re.findall(r'data-customer-id="(\d+)"', other)) == {str(small_bank.book_a[2])}
     assert set(_cells(other, "audit-actor")) == {"system"}, "only the fixture wrote about it"
     assert "没有符合条件的审计记录" in client.get("/audit?actor=nobody").text
 

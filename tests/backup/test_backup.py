@@ -28,6 +28,7 @@ from bankcrm.core.enums import PrivacyRequestKind, PrivacyRequestStatus, Role
 from bankcrm.core.exceptions import Conflict, ValidationFailed
 from bankcrm.customers.models import Note
 from bankcrm.demo.flows import build_demo_bank
+from bankcrm.ingest.synth import GENERATED_AS_OF
 from bankcrm.privacy.models import PrivacyRequest
 from bankcrm.tasks.models import Task
 from tests import factories
@@ -171,7 +172,13 @@ def small_bank(url: str, *, customers: int = 6) -> tuple[int, int]:
 
 
 def test_backup_wipe_restore_reproduces_every_table(database_url: str, tmp_path: Path) -> None:
-    build_demo_bank(database_url=database_url, work_dir=tmp_path, customers=100, seed=3)
+    build_demo_bank(
+        database_url=database_url,
+        work_dir=tmp_path,
+        customers=100,
+        seed=3,
+        as_of=GENERATED_AS_OF,
+    )
     add_awkward_rows(database_url)
     before = checksums(database_url)
     rows_before = {table: full_rows(database_url, table) for table in COMPARED_IN_FULL}

@@ -94,7 +94,13 @@ def test_planted_churners_rank_high_on_a_time_ordered_split(
 def test_a_small_bank_is_warned_by_p_alive(app_settings: str, tmp_path: Path) -> None:
     """Three hundred customers are too few to learn from: 1 − P(alive) warns instead, and the
     list, the scores and the valuation answer each viewer within their scope."""
-    bank = build_demo_bank(database_url=app_settings, work_dir=tmp_path, customers=300, seed=2)
+    bank = build_demo_bank(
+        database_url=app_settings,
+        work_dir=tmp_path,
+        customers=300,
+        seed=2,
+        as_of=GENERATED_AS_OF,
+    )
     engine = make_engine(app_settings)
     with Session(engine) as session:
         run = session.scalars(select(ChurnRun)).one()

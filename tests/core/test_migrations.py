@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, inspect
 
-from bankcrm.core import models  # noqa: F401
+import bankcrm.tables  # noqa: F401  (every table on the metadata)
 from bankcrm.core.db import Base
 
 

@@ -105,7 +105,7 @@ def test_an_approved_rating_sets_the_grade_and_a_downgrade_opens_a_task(
     assert _review(client, checker, second).status_code == 200
     grade, tasks = _customer_state(app_settings, company)
     assert grade == CreditGrade.BB
-    assert len(tasks) == 1 and "AAA→BB" in tasks[0].title
+    assert len(tasks) == 1 and tasks[0].title_params == {"before": "AAA", "after": "BB"}
     assert tasks[0].kind == "rating_downgrade"
 
     listed = client.get(f"{API}/customers/{company}/ratings", headers=manager)

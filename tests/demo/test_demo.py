@@ -6,11 +6,13 @@ import json
 import sqlite3
 import subprocess
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
+from bankcrm.core.clock import bank_today
 from tests.commands import BANKCRM, free_port, run_bankcrm, user_environment, wait_until_serving
 
 
@@ -106,3 +108,16 @@ def test_demo_runs_past_campaigns_a_live_one_a_plan_and_pipelines(
         assert plan == ("approved", 3)
         owners = connection.execute("SELECT count(DISTINCT owner_id) FROM prospects").fetchone()
         assert owners[0] >= 2
+
+
+def test_the_demos_analytics_are_as_of_yesterday(demo_bank: tuple[Path, dict]) -> None:
+    work_dir, _ = demo_bank
+    with sqlite3.connect(work_dir / "bankcrm.db") as connection:
+        days = {
+            table: connection.execute(f"SELECT max(as_of) FROM {table}").fetchone()[0]
+            for table in ("segment_runs", "clv_runs", "churn_runs")
+        }
+    # the build may have crossed the bank's midnight
+    yesterday = bank_today() - timedelta(days=1)
+    expected = {yesterday.isoformat(), (yesterday - timedelta(days=1)).isoformat()}
+    assert set(days.values()) <= expected, days

@@ -16,6 +16,7 @@ from bankcrm.churn.models import ChurnRun, ChurnScore
 from bankcrm.core.db import make_engine
 from bankcrm.core.enums import Role
 from bankcrm.demo.flows import build_demo_bank
+from bankcrm.ingest.synth import GENERATED_AS_OF
 from tests.analytics.test_any_bank import BANK_SIZES, SEEDS
 from tests.commands import run_bankcrm
 
@@ -26,7 +27,16 @@ def test_a_1500_customer_demo_is_built_though_nobody_is_above_the_threshold(
     """At 1,500 customers (seed 7) the churn model, learned from the bank's own churners,
     scores nobody above the threshold (only the still active's own bar warns), and the
     build goes through."""
-    result = run_bankcrm("demo", "--customers", "1500", "--no-serve", "--json", cwd=tmp_path)
+    result = run_bankcrm(
+        "demo",
+        "--customers",
+        "1500",
+        "--no-serve",
+        "--json",
+        "--as-of",
+        GENERATED_AS_OF.isoformat(),
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     payload = json.loads(result.stdout)
     assert payload["database_url"] == "sqlite:///./bankcrm.db"
@@ -47,6 +57,7 @@ def test_the_demo_is_built_at_the_sizes_the_analytics_are_checked_at(
 ) -> None:
     work_dir = tmp_path_factory.mktemp("demo")
     bank = build_demo_bank(
+        as_of=GENERATED_AS_OF,
         database_url=f"sqlite:///{work_dir / 'bankcrm.db'}",
         work_dir=work_dir,
         customers=customers,

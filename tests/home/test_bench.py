@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from bankcrm.core.db import make_engine
 from bankcrm.core.enums import Role
+from bankcrm.jobs import definitions as job_definitions
 from tests import factories
 from tests.small_bank import login
 from tests.tasks.desk import Desk, build_desk
-from tests.web.test_pages import HTML, log_in
+from tests.web.test_pages import HTML, csrf_of, log_in
 
 
 @pytest.fixture
@@ -78,3 +79,41 @@ def test_without_a_login_the_bench_asks_for_one(client: TestClient) -> None:
     answer = client.get("/", headers=HTML, follow_redirects=False)
     assert answer.status_code in (302, 303)
     assert "/login" in answer.headers["location"]
+
+
+def test_an_auditors_bench_counts_the_weeks_trail_as_the_trail_page_does(
+    client: TestClient, desk: Desk, app_settings: str
+) -> None:
+    engine = make_engine(app_settings)
+    with Session(engine) as session:
+        auditor = factories.staff(session, role=Role.COMPLIANCE_AUDITOR)
+        session.commit()
+        username = auditor.username
+    engine.dispose()
+    token = csrf_of(client.get("/login").text)
+    refused = client.post(
+        "/login", data={"username": username, "password": "wrong", "csrf_token": token}
+    )
+    assert refused.status_code in (200, 400, 401)
+    html = _bench(client, username)
+    assert _count(html, "audit-failed-logins") >= 1
+    entries = _count(html, "audit-entries")
+    link = re.search(r'href="(/audit\?since=[0-9-]+)" data-testid="audit-entries"', html)
+    assert link, "the entries count links to the trail"
+    trail = client.get(link.group(1), headers=HTML)
+    assert trail.status_code == 200
+    assert entries >= 2  # the failed and the good log-in at least
+
+
+def test_an_admins_bench_lists_every_job_and_no_customer_work(
+    client: TestClient, desk: Desk, app_settings: str
+) -> None:
+    engine = make_engine(app_settings)
+    with Session(engine) as session:
+        admin = factories.staff(session, role=Role.ADMIN)
+        session.commit()
+        username = admin.username
+    engine.dispose()
+    html = _bench(client, username)
+    assert html.count('data-testid="bench-job"') == len(job_definitions.JOBS)
+    assert 'data-testid="card-churn"' not in html

@@ -17,6 +17,7 @@ from bankcrm.accounts.models import Account, Holding
 from bankcrm.core.db import make_engine
 from bankcrm.core.enums import AccountStatus
 from bankcrm.demo.flows import build_demo_bank
+from bankcrm.ingest.synth import GENERATED_AS_OF
 from bankcrm.offers import ranking
 from bankcrm.offers.models import OfferScore
 from tests import factories
@@ -30,6 +31,7 @@ SEED = 7
 def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("offers-demo")
     build_demo_bank(
+        as_of=GENERATED_AS_OF,
         database_url=f"sqlite:///{folder / 'bankcrm.db'}",
         work_dir=folder,
         customers=CUSTOMERS,

@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import JSON, Engine, String, Text, func, select
 from sqlalchemy.orm import Session
 
+from bankcrm import tables as models
 from bankcrm.accounts.models import Account, Transaction
 from bankcrm.audit import recorder
 from bankcrm.audit import service as audit_service
-from bankcrm.core import clock, models
+from bankcrm.core import clock
 from bankcrm.core.config import get_settings
 from bankcrm.core.db import Base, make_engine, reset_caches
 from bankcrm.core.enums import (

@@ -129,6 +129,30 @@ def test_the_pdf_text_holds_the_title_the_chinese_dimensions_and_the_score(
 
 
 @SQLITE_ONLY
+def test_the_pdf_embeds_its_chinese_font(session: Session) -> None:
+    planted = plant_waves(session)
+    report = build_wave_report(
+        session, user=planted.reader, wave_id=planted.current, locale="zh_CN"
+    )
+    content = report_pdf(report)
+    reader = PdfReader(io.BytesIO(content))
+    fonts = {
+        str(font["/BaseFont"]): font
+        for page in reader.pages
+        for font in (ref.get_object() for ref in page["/Resources"]["/Font"].values())
+    }
+    assert fonts
+    for name, font in fonts.items():
+        # Subsets of the packaged TrueType font, each carried inside the file
+        assert re.fullmatch(r"/[A-Z]{6}\+WenQuanYiMicroHei-\d+", name), name
+        assert "/FontFile2" in font["/FontDescriptor"].get_object(), name
+    assert b"STSong" not in content
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert zh("Service quality survey report") in text
+    assert "可靠性" in text
+
+
+@SQLITE_ONLY
 def test_the_api_answers_json_workbook_and_pdf(
     client: TestClient, small_bank: SmallBank, app_settings: str
 ) -> None:

@@ -27,13 +27,14 @@ from openpyxl import load_workbook
 from sqlalchemy import Enum, String, Table, Text, select, update
 from sqlalchemy.orm import Session
 
-import bankcrm.core.models  # noqa: F401  (every table on the metadata)
+import bankcrm.tables  # noqa: F401  (every table on the metadata)
 from bankcrm.audit import recorder as audit_recorder
 from bankcrm.core import clock
 from bankcrm.core.db import Base, make_engine, reset_caches
 from bankcrm.core.enums import AuditAction, WaveStatus
 from bankcrm.core.workbook import reads_as_formula
 from bankcrm.demo.flows import DemoLogin, build_demo_bank
+from bankcrm.ingest.synth import GENERATED_AS_OF
 from bankcrm.main import create_app
 from tests.web.test_pages import csrf_of
 
@@ -262,7 +263,13 @@ OBJECTS_PER_ROUTE = 3
 def hostile_bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_HostileBank]:
     directory = tmp_path_factory.mktemp("hostile-bank")
     database_url = f"sqlite:///{directory / 'bankcrm.db'}"
-    bank = build_demo_bank(database_url=database_url, work_dir=directory, customers=300, seed=11)
+    bank = build_demo_bank(
+        database_url=database_url,
+        work_dir=directory,
+        customers=300,
+        seed=11,
+        as_of=GENERATED_AS_OF,
+    )
     written = _make_hostile(database_url)
     engine = make_engine(database_url)
     with Session(engine) as session:

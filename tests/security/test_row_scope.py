@@ -1061,6 +1061,9 @@ def _argument(
         "standard_id": None,
         "instrument": None,
         "changes": {"counter": "9"},
+        # a list's order (its default column) changes which rows come first, never which
+        "sort": parameter.default,
+        "descending": False,
     }
     if name in values:
         return values[name]

@@ -64,7 +64,11 @@ def test_the_api_lists_reads_and_works_tasks(client: TestClient, desk: Desk) -> 
     )
     assert moved.status_code == 200, moved.text
     assert moved.json()["version"] == 2
-    stale = client.post(f"/api/v1/tasks/{desk.later}/do", json={"version": 1}, headers=headers)
+    stale = client.post(
+        f"/api/v1/tasks/{desk.later}/do",
+        json={"version": 1},
+        headers={**headers, "Accept-Language": "en"},
+    )
     assert stale.status_code == 409 and "version" in stale.json()["detail"]
     elsewhere = client.post(
         f"/api/v1/tasks/{desk.later}/handover",

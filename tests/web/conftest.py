@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bankcrm.ingest.synth import GENERATED_AS_OF
 from tests.commands import BANKCRM, free_port, user_environment, wait_until_serving
 
 CHROMIUM_ARGS = [
@@ -43,7 +44,17 @@ def served_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedDemo
     directory = tmp_path_factory.mktemp("served-demo")
     port = free_port()
     process = subprocess.Popen(
-        [BANKCRM, "demo", "--customers", "300", "--json", "--port", str(port)],
+        [
+            BANKCRM,
+            "demo",
+            "--customers",
+            "300",
+            "--json",
+            "--port",
+            str(port),
+            "--as-of",
+            GENERATED_AS_OF.isoformat(),
+        ],
         cwd=directory,
         env=user_environment(),
         stdout=subprocess.PIPE,

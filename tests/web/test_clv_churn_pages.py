@@ -193,8 +193,13 @@ def test_the_analyst_sees_every_warning_with_method_and_check(
     assert 0 < len(analysed.warned) <= MAX_PAGE_SIZE
     assert set(linked_customers(page.text)) == set(analysed.warned)
     assert f"共 {len(analysed.warned)} 位客户被预警" in page.text
-    assert "1 − 活跃概率" in page.text  # 800 customers: the P(alive) fallback
-    assert 'data-testid="churn-auc"' in page.text
+    # the model's figures are on the analyst's model page, linked from the list
+    assert 'data-testid="churn-auc"' not in page.text
+    assert 'data-testid="churn-model-link"' in page.text
+    model = web.get("/churn/model")
+    assert model.status_code == 200
+    assert "1 − 活跃概率" in model.text  # 800 customers: the P(alive) fallback
+    assert 'data-testid="churn-auc"' in model.text
     assert 'name="branch_id"' in page.text and 'name="manager_id"' in page.text
     probabilities = [
         float(value)
@@ -213,7 +218,8 @@ def test_the_analyst_sees_every_warning_with_method_and_check(
 
     web.get("/lang/en?next=/churn")
     english = web.get("/churn")
-    assert "Churn warnings" in english.text and "Top-decile lift" in english.text
+    assert "Churn warnings" in english.text and "Top-decile lift" not in english.text
+    assert "Top-decile lift" in web.get("/churn/model").text
     assert "acquisition problem" in english.text or "relationship crisis" in english.text
 
 
@@ -264,11 +270,12 @@ def test_bad_filters_fall_back_and_bad_pages_are_refused(
     assert "page=2" in paged.text
 
 
-def test_the_lifetime_value_page_shows_parameters_checks_and_quadrants(
+def test_the_lifetime_value_model_page_shows_parameters_checks_and_quadrants(
     web: TestClient, analysed: AnalysedBank
 ) -> None:
     log_in(web, analysed.analyst)
-    page = web.get("/clv")
+    assert 'data-testid="clv-model-link"' in web.get("/clv").text
+    page = web.get("/clv/model")
     assert page.status_code == 200
     for symbol in ("α", "γ", ">r<", ">a<", ">b<", ">p<", ">q<"):
         assert symbol in page.text
@@ -294,7 +301,7 @@ def test_the_lifetime_value_page_shows_parameters_checks_and_quadrants(
     assert "<script>" not in page.text  # no inline script: data in a JSON block only
 
     web.get("/lang/en?next=/clv")
-    english = web.get("/clv")
+    english = web.get("/clv/model")
     assert "Lifetime value by quadrant" in english.text
     assert "Holdout begins" in english.text
 

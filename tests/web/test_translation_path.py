@@ -6,11 +6,13 @@ from __future__ import annotations
 import ast
 import io
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from jinja2 import Environment
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -32,13 +34,8 @@ from tests.small_bank import SmallBank
 from tests.web.test_pages import log_in
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "bankcrm"
-EXPORT_MODULES = [
-    SOURCE / "quality" / "reporting" / "export.py",
-    SOURCE / "complaints" / "export.py",
-    SOURCE / "staff" / "incentives" / "export.py",
-    SOURCE / "campaigns" / "planning" / "export.py",
-    SOURCE / "privacy" / "export.py",
-]
+EXPORT_MODULES = sorted(SOURCE.rglob("export.py"))
+"""Every module that writes a file for people to read."""
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
@@ -62,10 +59,62 @@ def _string_literals(path: Path) -> list[tuple[int, str]]:
     ]
 
 
-@pytest.mark.parametrize("path", EXPORT_MODULES, ids=lambda path: path.parent.name)
+@pytest.mark.parametrize(
+    "path", EXPORT_MODULES, ids=lambda path: str(path.parent.relative_to(SOURCE))
+)
 def test_no_export_module_words_its_headings_in_chinese(path: Path) -> None:
     chinese = [(line, text) for line, text in _string_literals(path) if CJK.search(text)]
     assert not chinese, f"{path.name}: headings belong in the catalog, found {chinese}"
+
+
+TEMPLATES = SOURCE / "web" / "templates"
+NAMES_NOT_WORDS = frozenset({"AUC", "CSV", "Excel", "PDF", "RFM", "ETQ", "SERVQUAL", "NPS"})
+"""Names of methods and file formats, the same in every language."""
+READ_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
+
+
+class _ReadText(HTMLParser):
+    """The text a reader sees or hears: element text and the attributes read aloud."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._hidden += 1
+        self.parts.extend(value for name, value in attrs if name in READ_ATTRIBUTES and value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+@pytest.mark.parametrize(
+    "path", sorted(TEMPLATES.rglob("*.html")), ids=lambda path: str(path.relative_to(TEMPLATES))
+)
+def test_no_template_shows_a_word_outside_the_catalog(path: Path) -> None:
+    # the template's literal text only: every expression and tag becomes a blank
+    literal = "".join(
+        value if kind == "data" else " "
+        for _, kind, value in Environment(extensions=["jinja2.ext.i18n"]).lex(
+            path.read_text(encoding="utf-8")
+        )
+    )
+    reader = _ReadText()
+    reader.feed(literal)
+    words = [
+        found.strip()
+        for part in reader.parts
+        for found in re.findall(r"[\u4e00-\u9fff]+|[A-Za-z][A-Za-z' ]+[A-Za-z]", part)
+        if found.strip() not in NAMES_NOT_WORDS
+    ]
+    assert not words, f"words outside the catalog: {words}"
 
 
 def test_export_headings_are_catalog_messages() -> None:

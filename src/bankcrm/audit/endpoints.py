@@ -6,10 +6,10 @@ from fastapi import APIRouter, Query
 
 from bankcrm.audit import service
 from bankcrm.audit.schemas import AuditEntryPage
-from bankcrm.core.deps import AuditRead, DbSession
 from bankcrm.core.enums import AuditAction
 from bankcrm.core.inputs import Day
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
+from bankcrm.web.deps import AuditRead, DbSession
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 

@@ -17,6 +17,7 @@ from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import AuditAction
 from bankcrm.core.inputs import parse_day
 from bankcrm.core.pagination import MAX_PAGE_SIZE
+from bankcrm.customers import service as customers_service
 from bankcrm.web.deps import PageAuditRead
 from bankcrm.web.filters import chosen_id
 from bankcrm.web.templating import render
@@ -73,8 +74,15 @@ def audit_trail(
         "until": last_day.isoformat() if last_day else "",
         "page_size": page_size,
     }
+    # customers are named "王芳 (C000014388)", the filter's as well as the rows'
+    shown = [entry.customer_id for entry in result.items if entry.customer_id is not None]
+    labels = customers_service.customer_labels(
+        session, user=_auditor, customer_ids=shown + ([chosen_customer] if chosen_customer else [])
+    )
     context: dict[str, Any] = {
         "result": result,
+        "customer_labels": labels,
+        "customer_label": labels.get(chosen_customer, "") if chosen_customer else "",
         "rows": [
             AuditRow(entry, _readable(entry.before_json), _readable(entry.after_json))
             for entry in result.items

@@ -20,7 +20,7 @@ from alembic.util import CommandError
 from sqlalchemy import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 
-import bankcrm.core.models  # noqa: F401  (registers every table on Base.metadata)
+import bankcrm.tables  # noqa: F401  (registers every table on Base.metadata)
 from bankcrm.backup import repository
 from bankcrm.backup.archive import FORMAT_VERSION, ArchiveReader, ArchiveWriter, table_member
 from bankcrm.backup.checksum import TableChecksum, normalise_column

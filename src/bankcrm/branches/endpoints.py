@@ -8,9 +8,9 @@ from fastapi import APIRouter, Path
 
 from bankcrm.branches import service
 from bankcrm.branches.schemas import StaffingPlanRead, StaffingRecompute
-from bankcrm.core.deps import BranchOperationsRead, DbSession
 from bankcrm.core.inputs import Day
 from bankcrm.core.pagination import MAX_ID
+from bankcrm.web.deps import BranchOperationsRead, DbSession
 
 router = APIRouter(prefix="/branches", tags=["branches"])
 

@@ -25,15 +25,15 @@ from bankcrm.campaigns.schemas import (
     SegmentRead,
     VersionBody,
 )
-from bankcrm.core.deps import (
+from bankcrm.core.exceptions import ValidationFailed
+from bankcrm.core.pagination import MAX_ID
+from bankcrm.web.deps import (
     CampaignsApprove,
     CampaignsContact,
     CampaignsDesign,
     CampaignsRead,
     DbSession,
 )
-from bankcrm.core.exceptions import ValidationFailed
-from bankcrm.core.pagination import MAX_ID
 
 router = APIRouter(tags=["campaigns"])
 

@@ -35,6 +35,7 @@ from bankcrm.core.enums import (
 )
 from bankcrm.core.exceptions import BankcrmError, ImportRejected, ValidationFailed
 from bankcrm.core.inputs import ascii_digits, normalise_name, normalise_text, parse_number
+from bankcrm.core.localized import in_language
 from bankcrm.core.pagination import MAX_ID, whole_number
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.core.workbook import XLSX_MEDIA_TYPE, append_row, column_widths, csv_cell, heading_row
@@ -213,7 +214,7 @@ async def segment_action(
 
 def _products(session: Session, locale: str) -> list[tuple[int, str]]:
     return [
-        (product.id, product.name_zh if locale == "zh_CN" else product.name_en)
+        (product.id, in_language(locale, zh=product.name_zh, en=product.name_en))
         for product in products_repository.on_sale(session)
     ]
 
@@ -632,7 +633,7 @@ def _product_name(session: Session, row: Campaign, locale: str) -> str | None:
     product = products_repository.get(session, row.product_id)
     if product is None:
         return None
-    return product.name_zh if locale == "zh_CN" else product.name_en
+    return in_language(locale, zh=product.name_zh, en=product.name_en)
 
 
 def _people(session: Session, row: Campaign) -> dict[str, str]:

@@ -65,6 +65,14 @@ from bankcrm.tasks.models import Task
 
 CONTACT_TASK_KIND = "campaign_contact"
 CONTACT_TASK_SOURCE = "campaign"
+
+
+def _(message: str) -> str:
+    """Marks a message for the catalog; a task's title is read in the reader's language."""
+    return message
+
+
+CONTACT_TASK_TITLE = _("Campaign %(code)s: contact the customer")
 TASK_CHANNELS = frozenset({CampaignChannel.BRANCH, CampaignChannel.PHONE})
 """Channels worked by the account manager: each treated member becomes a contact task."""
 ADDRESS_FIELD: dict[CampaignChannel, str] = {
@@ -451,7 +459,8 @@ def _contact_task(
         "kind": CONTACT_TASK_KIND,
         "source": CONTACT_TASK_SOURCE,
         "source_ref": row.code,
-        "title": f"营销活动 {row.code} 联系客户 / Campaign {row.code}: contact the customer",
+        "title": CONTACT_TASK_TITLE,
+        "title_params": {"code": row.code},
         "description": row.message,
         "status": TaskStatus.OPEN,
         "priority": TaskPriority.NORMAL,

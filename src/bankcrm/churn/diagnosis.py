@@ -10,23 +10,23 @@ from __future__ import annotations
 import numpy as np
 
 from bankcrm.core.enums import ChurnDiagnosis
-from bankcrm.segmentation.playbooks import Text
+from bankcrm.core.localized import LocalizedText
 
 STABLE_SHARE = 0.5
 """A month is still stable while its three-month activity is at least half the peak's."""
 
 ADVICE = {
-    ChurnDiagnosis.ACQUISITION: Text(
-        "事前问题:关系尚未稳固就开始减弱,说明对客户需求了解不够。"
+    ChurnDiagnosis.ACQUISITION: LocalizedText.of(
+        zh="事前问题:关系尚未稳固就开始减弱,说明对客户需求了解不够。"
         "回顾开户时的需求与所配产品是否相符,加大开发客户关系的力度。",
-        "Before the relationship settled (acquisition problem): the decline began early, "
+        en="Before the relationship settled (acquisition problem): the decline began early, "
         "so the bank did not understand the customer's needs. Revisit what the customer "
         "came for and whether the products fit; invest in building the relationship.",
     ),
-    ChurnDiagnosis.RELATIONSHIP: Text(
-        "事后问题:稳定往来之后开始减弱,客户关系出现了危机,某些环节出了问题。"
+    ChurnDiagnosis.RELATIONSHIP: LocalizedText.of(
+        zh="事后问题:稳定往来之后开始减弱,客户关系出现了危机,某些环节出了问题。"
         "尽快联系客户,查明变化原因(服务、价格、投诉、竞争),及时采取补救措施。",
-        "After a stable period (relationship crisis): something went wrong in the "
+        en="After a stable period (relationship crisis): something went wrong in the "
         "relationship. Contact the customer soon, find what changed (service, price, a "
         "complaint, a competitor) and put it right.",
     ),

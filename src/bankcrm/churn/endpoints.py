@@ -6,9 +6,9 @@ from fastapi import APIRouter, Path, Query, Request
 
 from bankcrm.churn import service
 from bankcrm.churn.schemas import ChurnScoreRead, ChurnWarningPage, RiskGroup
-from bankcrm.core.deps import AnalyticsRead, DbSession
 from bankcrm.core.inputs import Day
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
+from bankcrm.web.deps import AnalyticsRead, DbSession
 from bankcrm.web.locale import request_locale
 
 router = APIRouter(tags=["churn"])

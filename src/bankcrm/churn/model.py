@@ -11,6 +11,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 FloatArray = np.ndarray
+PEER_FEATURE = "customer_type"
+"""Similar customers are those of the same type: individual or corporate."""
 
 
 @dataclass(frozen=True)
@@ -55,20 +57,30 @@ class ChurnModel:
         Cross-validation folds of the probability calibration.
     random_state : int
         Seed of the boosting's validation split, so runs repeat.
+    peer_feature : str or None
+        The feature that makes customers similar (individual or corporate: never compared
+        with each other); a reason compares a customer with the typical customer of their
+        own peer group. ``None`` compares everyone with everyone.
 
     Attributes
     ----------
     estimator_ : CalibratedClassifierCV
     typical_ : ndarray
-        Median of each feature among the customers who stayed: the reference of reasons.
+        Median of each feature among the customers who stayed.
+    peer_typical_ : dict of float to ndarray
+        The same median within each peer group: the reference of reasons (``typical_`` for
+        a group the training data did not have).
     feature_names_ : tuple of str
     churn_rate_ : float
         Share of churners in the training data.
     """
 
-    def __init__(self, *, folds: int = 3, random_state: int = 0) -> None:
+    def __init__(
+        self, *, folds: int = 3, random_state: int = 0, peer_feature: str | None = PEER_FEATURE
+    ) -> None:
         self.folds = folds
         self.random_state = random_state
+        self.peer_feature = peer_feature
 
     def fit(self, matrix: FeatureMatrix, churned: np.ndarray) -> Self:
         labels = np.asarray(churned, dtype=bool)
@@ -96,6 +108,7 @@ class ChurnModel:
         self.estimator_.fit(matrix.values, labels)
         self.typical_ = known_median(matrix.values[~labels])
         self.feature_names_ = matrix.names
+        self.peer_typical_ = peer_medians(matrix, ~labels, self.peer_feature)
         self.churn_rate_ = positives / len(labels)
         return self
 
@@ -113,18 +126,20 @@ class ChurnModel:
     def reasons(self, matrix: FeatureMatrix, *, top: int = 3) -> list[list[Reason]]:
         """Per customer, the features whose typical value would lower the score most.
 
-        Each feature in turn is set to the typical retained customer's value; the fall of
-        the probability is that feature's share of the risk (a what-if, which needs no
-        model-specific attribution and reads the way a manager asks: "what is unusual?").
+        Each feature in turn is set to the value of the typical retained customer of the
+        same peer group; the fall of the probability is that feature's share of the risk (a
+        what-if, which needs no model-specific attribution and reads the way a manager asks:
+        "what is unusual?").
         """
         self._check(matrix)
         if not len(matrix):
             return []
         base = self.predict_proba(matrix)
+        typical = typical_rows(matrix, self.typical_, self.peer_typical_, self.peer_feature)
         falls = np.empty((len(matrix), len(self.feature_names_)))
-        for column, typical in enumerate(self.typical_):
+        for column in range(len(self.feature_names_)):
             changed = matrix.values.copy()
-            changed[:, column] = typical
+            changed[:, column] = typical[:, column]
             falls[:, column] = base - self.estimator_.predict_proba(changed)[:, 1]
         order = np.argsort(-falls, axis=1)[:, :top]
         result = []
@@ -134,7 +149,7 @@ class ChurnModel:
                     Reason(
                         feature=self.feature_names_[column],
                         value=reason_number(matrix.values[row, column]),
-                        typical=reason_number(self.typical_[column]),
+                        typical=reason_number(typical[row, column]),
                         impact=round(float(falls[row, column]), 4),
                     )
                     for column in columns
@@ -153,6 +168,39 @@ def known_median(values: FloatArray) -> FloatArray:
             for column in values.T
         ]
     )
+
+
+def peer_medians(
+    matrix: FeatureMatrix, rows: np.ndarray, peer_feature: str | None
+) -> dict[float, FloatArray]:
+    """:func:`known_median` of the ``rows`` within each peer group (each value of
+    ``peer_feature``); empty without a peer feature."""
+    if peer_feature is None or peer_feature not in matrix.names:
+        return {}
+    peers = matrix.values[:, matrix.names.index(peer_feature)]
+    chosen = np.asarray(rows, dtype=bool)
+    return {
+        float(group): known_median(matrix.values[chosen & (peers == group)])
+        for group in np.unique(peers[chosen & ~np.isnan(peers)])
+    }
+
+
+def typical_rows(
+    matrix: FeatureMatrix,
+    typical: FloatArray,
+    by_peer: dict[float, FloatArray],
+    peer_feature: str | None,
+) -> FloatArray:
+    """Each row's reference: its peer group's medians where the group has them (a column
+    no member of the group knows falls back to ``typical``), else ``typical``."""
+    result = np.tile(np.asarray(typical, dtype=float), (len(matrix), 1))
+    if peer_feature is None or peer_feature not in matrix.names:
+        return result
+    peers = matrix.values[:, matrix.names.index(peer_feature)]
+    for group, medians in by_peer.items():
+        members = peers == group
+        result[members] = np.where(np.isnan(medians), typical, medians)
+    return result
 
 
 def reason_number(value: float) -> float | None:

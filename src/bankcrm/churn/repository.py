@@ -55,6 +55,10 @@ def priority() -> Any:
 
 
 class ChurnScoreRepository(ScopedRepository):
+    def customer(self, customer_id: int) -> Customer | None:
+        """The customer, if the viewer may see them."""
+        return self.session.scalar(self.customers(Customer).where(Customer.id == customer_id))
+
     def of_customer(self, run_id: int, customer_id: int) -> ChurnScore | None:
         statement = self.owned(ChurnScore).where(
             ChurnScore.run_id == run_id, ChurnScore.customer_id == customer_id

@@ -58,6 +58,7 @@ class ChurnScoreRead(BaseModel):
 class ChurnWarningRead(BaseModel):
     customer_id: int
     name: str
+    customer_number: str | None = None
     manager_id: int | None
     branch_id: int | None
     probability: float
@@ -86,3 +87,16 @@ class ChurnWarningPage(Page[ChurnWarningRead]):
     active_threshold: float | None = None
     active_months: int | None = None
     """The run's definition of still active: own transaction within this many months."""
+
+
+class ChurnModelRead(BaseModel):
+    """A run's method and its time-ordered check, for the analyst's model page."""
+
+    as_of: date
+    method: ChurnMethod
+    customers: int
+    warnings: int
+    threshold: float
+    active_threshold: float | None
+    evaluation: dict[str, Any] | None
+    runs: list[date]

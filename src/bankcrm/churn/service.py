@@ -21,17 +21,21 @@ from sqlalchemy.orm import Session
 from bankcrm.analytics.engine import Engine, open_engine
 from bankcrm.analytics.ledger import Ledger
 from bankcrm.analytics.repository import read_ledger
+from bankcrm.audit import recorder as audit_recorder
 from bankcrm.churn.diagnosis import ADVICE, diagnose, months_since_decline
 from bankcrm.churn.features import Snapshot, snapshot
 from bankcrm.churn.model import (
+    PEER_FEATURE,
     ChurnModel,
     Evaluation,
     Reason,
     evaluate,
     known_median,
     lead_time,
+    peer_medians,
     reason_number,
     top_decile,
+    typical_rows,
 )
 from bankcrm.churn.models import ChurnRun, ChurnScore
 from bankcrm.churn.reasons import describe
@@ -41,6 +45,7 @@ from bankcrm.churn.repository import (
     ChurnSystemRepository,
 )
 from bankcrm.churn.schemas import (
+    ChurnModelRead,
     ChurnRunRead,
     ChurnScoreRead,
     ChurnWarningPage,
@@ -51,21 +56,23 @@ from bankcrm.churn.schemas import (
 from bankcrm.clv import repository as clv_repository
 from bankcrm.clv.service import offset_minutes
 from bankcrm.clv.summary import bank_purchases
-from bankcrm.core.clock import utcnow
+from bankcrm.core.clock import bank_today, utcnow
 from bankcrm.core.config import ChurnSettings, Settings
 from bankcrm.core.enums import (
     AnalyticsEngine,
+    AuditAction,
     ChurnDiagnosis,
     ChurnMethod,
     TaskPriority,
     TaskStatus,
 )
 from bankcrm.core.exceptions import NotFound, ValidationFailed
+from bankcrm.core.localized import LocalizedText
 from bankcrm.core.money import from_cents
 from bankcrm.segmentation.features import Period, earlier_as_of
 from bankcrm.segmentation.matrix import MINUTES_PER_MONTH
-from bankcrm.segmentation.playbooks import Text
 from bankcrm.staff.models import StaffUser
+from bankcrm.tasks import service as tasks_service
 from bankcrm.tasks.repository import TaskSystemRepository
 
 TASK_SOURCE = "churn"
@@ -80,7 +87,7 @@ score is warned exactly when it is at or above its group's bar."""
 MIN_UNBORN = 10
 """Customers without own transactions needed in a window to take their churn rate."""
 FALLBACK_REASONS = ("months_since_last_transaction", "transactions", "p_alive")
-TASK_TITLE = Text("流失预警:挽留客户", "Churn warning: retain the customer")
+TASK_TITLE = LocalizedText.of(zh="流失预警:挽留客户", en="Churn warning: retain the customer")
 
 
 @dataclass(frozen=True)
@@ -207,24 +214,29 @@ def _both_outcomes(labels: np.ndarray, least: int) -> bool:
 
 def _fallback_reasons(now: Snapshot, rows: np.ndarray) -> list[list[Reason]]:
     """For 1 − P(alive): silence, few transactions and P(alive) against the typical live
-    customer, where the customer is worse (or the value is unknown)."""
-    typical = dict(zip(now.matrix.names, known_median(now.matrix.values[now.live]), strict=True))
+    customer of the same type (:data:`PEER_FEATURE`), where the customer is worse (or the
+    value is unknown)."""
+    overall = known_median(now.matrix.values[now.live])
+    by_peer = peer_medians(now.matrix, now.live, PEER_FEATURE)
+    typical_of = typical_rows(now.matrix.rows(rows), overall, by_peer, PEER_FEATURE)
+    names = now.matrix.names
     worse = {
         "months_since_last_transaction": np.greater,
         "transactions": np.less,
         "p_alive": np.less,
     }
     reasons = []
-    for row in rows:
+    for position, row in enumerate(rows):
         chosen = []
         for name in FALLBACK_REASONS:
             value = float(now.feature(name)[row])
-            if np.isnan(value) or worse[name](value, typical[name]):
+            typical = float(typical_of[position, names.index(name)])
+            if np.isnan(value) or worse[name](value, typical):
                 chosen.append(
                     Reason(
                         feature=name,
                         value=reason_number(value),
-                        typical=reason_number(typical[name]),
+                        typical=reason_number(typical),
                         impact=None,
                     )
                 )
@@ -480,14 +492,15 @@ def _lifetime_values(session: Session, as_of: date) -> dict[int, int]:
 
 
 def _task_text(
-    probability: float, reasons: list[Reason], diagnosis: ChurnDiagnosis, locale: str
+    probability: float, reasons: list[Reason], diagnosis: ChurnDiagnosis | None, locale: str
 ) -> str:
     lines = [
         ("流失概率" if locale.startswith("zh") else "Probability of churning")
         + f" {probability:.0%}",
         *(f"- {describe(reason, locale)}" for reason in reasons),
-        ADVICE[diagnosis].get(locale),
     ]
+    if diagnosis is not None:
+        lines.append(ADVICE[diagnosis].text(locale))
     return "\n".join(lines)
 
 
@@ -518,7 +531,7 @@ def _raise_tasks(
                 "kind": TASK_KIND,
                 "source": TASK_SOURCE,
                 "source_ref": run.as_of.isoformat(),
-                "title": TASK_TITLE.get(locale),
+                "title": TASK_TITLE.text(locale),
                 "description": _task_text(probability, scores.reasons[index], diagnosis, locale),
                 "status": TaskStatus.OPEN,
                 "priority": TaskPriority.HIGH
@@ -564,7 +577,7 @@ def customer_churn(
         warning=score.probability >= _threshold_of(run, score),
         reasons=_reasons(score.reasons, locale),
         diagnosis=score.diagnosis,
-        diagnosis_advice=ADVICE[score.diagnosis].get(locale) if score.diagnosis else None,
+        diagnosis_advice=ADVICE[score.diagnosis].text(locale) if score.diagnosis else None,
         decline_months=score.decline_months,
     )
 
@@ -601,6 +614,7 @@ def churn_warnings(
             ChurnWarningRead(
                 customer_id=customer.id,
                 name=customer.name,
+                customer_number=customer.external_id,
                 manager_id=customer.manager_id,
                 branch_id=customer.branch_id,
                 probability=score.probability,
@@ -644,3 +658,111 @@ def _threshold_of(run: ChurnRun, score: ChurnScore) -> float:
 
 def _yuan(cents: int | None) -> Decimal | None:
     return None if cents is None else from_cents(int(cents))
+
+
+EXPORT_LIMIT = 10_000
+"""The most warnings one export holds."""
+
+
+def exported_warnings(
+    session: Session,
+    *,
+    user: StaffUser,
+    locale: str,
+    as_of: date | None = None,
+    manager_id: int | None = None,
+    branch_id: int | None = None,
+) -> ChurnWarningPage:
+    """The warning list with the page's filters (up to ``EXPORT_LIMIT``) for its export,
+    which is audited: it names customers."""
+    result = churn_warnings(
+        session,
+        user=user,
+        locale=locale,
+        as_of=as_of,
+        manager_id=manager_id,
+        branch_id=branch_id,
+        page=1,
+        page_size=EXPORT_LIMIT,
+    )
+    audit_recorder.record(
+        session,
+        action=AuditAction.EXPORT,
+        entity="churn_warnings",
+        after={
+            "format": "xlsx",
+            "as_of": result.as_of.isoformat(),
+            "manager_id": manager_id,
+            "branch_id": branch_id,
+            "customers": [item.customer_id for item in result.items],
+        },
+    )
+    return result
+
+
+def retention_tasks(
+    session: Session, *, user: StaffUser, customer_ids: list[int]
+) -> dict[int, int]:
+    """The unfinished retention task of each of these customers the user sees (customer →
+    task id), whoever raised it: the churn run or a manager from the list."""
+    return tasks_service.open_tasks_of(
+        session, user=user, customer_ids=customer_ids, kind=TASK_KIND
+    )
+
+
+def raise_retention_task(
+    session: Session, *, user: StaffUser, customer_id: int, settings: Settings
+) -> tuple[int, bool]:
+    """A retention task for a customer the user sees, for the customer's account manager,
+    unless one is still open (then that one): the task's id and whether it is new. Its text
+    is the customer's latest churn score and reasons, where there is one."""
+    scores = ChurnScoreRepository(session, user)
+    customer = scores.customer(customer_id)
+    if customer is None:
+        raise NotFound(f"no customer {customer_id} you may see")
+    run = ChurnRunRepository(session).latest()
+    score = None
+    if run is not None and run.finished_at is not None:
+        score = scores.of_customer(run.id, customer_id)
+    locale = settings.default_locale
+    probability = score.probability if score is not None else None
+    description = (
+        _task_text(
+            score.probability,
+            [Reason(**item) for item in score.reasons],
+            score.diagnosis,
+            locale,
+        )
+        if score is not None
+        else None
+    )
+    return tasks_service.raise_task(
+        session,
+        user=user,
+        customer_id=customer_id,
+        assignee_id=customer.manager_id or user.id,
+        kind=TASK_KIND,
+        source=TASK_SOURCE,
+        source_ref=run.as_of.isoformat() if score is not None and run is not None else None,
+        title=TASK_TITLE.text(locale),
+        description=description,
+        priority=TaskPriority.HIGH
+        if probability is not None and probability >= URGENT_PROBABILITY
+        else TaskPriority.NORMAL,
+        due_on=bank_today() + timedelta(days=TASK_DUE_DAYS),
+    )
+
+
+def churn_model(session: Session, *, as_of: date | None = None) -> ChurnModelRead:
+    """The run's method, thresholds and bank-wide check (no customer is named in it)."""
+    run = ChurnRunRepository(session).finished(as_of)
+    return ChurnModelRead(
+        as_of=run.as_of,
+        method=run.method,
+        customers=run.customers,
+        warnings=run.warnings,
+        threshold=run.threshold,
+        active_threshold=_active_threshold(run),
+        evaluation=run.evaluation,
+        runs=run_dates(session),
+    )

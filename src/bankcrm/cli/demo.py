@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -23,14 +24,25 @@ def demo(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object and nothing else."),
     host: str = typer.Option("127.0.0.1", help="Address to serve on."),
     port: int = typer.Option(8000, help="Port to serve on."),
+    as_of: datetime | None = typer.Option(
+        None,
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="The last day of the bank's history, YYYY-MM-DD; yesterday when left out.",
+    ),
 ) -> None:
     """Generate a demo bank in the current directory, import it and print one login per role."""
     if serve:
         refuse_a_busy_port(host, port)
     database_url = get_settings().database_url
+    history_end = as_of.date() if as_of else None
     if as_json:
         bank = build_demo_bank(
-            database_url=database_url, work_dir=Path.cwd(), customers=customers, seed=seed
+            database_url=database_url,
+            work_dir=Path.cwd(),
+            customers=customers,
+            seed=seed,
+            as_of=history_end,
         )
     else:
         with row_progress() as report:
@@ -39,6 +51,7 @@ def demo(
                 work_dir=Path.cwd(),
                 customers=customers,
                 seed=seed,
+                as_of=history_end,
                 progress=report,
             )
     if as_json:

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Path
 
 from bankcrm.clv import service
 from bankcrm.clv.schemas import ClvByQuadrantRead, ClvValidationRead, CustomerValueRead
-from bankcrm.core.deps import AnalyticsRead, DbSession
 from bankcrm.core.inputs import Day
 from bankcrm.core.pagination import MAX_ID
+from bankcrm.web.deps import AnalyticsRead, DbSession
 
 router = APIRouter(tags=["lifetime value"])
 

@@ -1,4 +1,5 @@
-"""The lifetime-value page: the models' parameters, their holdout check and CLV by quadrant."""
+"""The lifetime-value pages: the most valuable customers the user sees with CLV by quadrant,
+and for the analyst the models' parameters, their holdout check and CLV by quadrant."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from bankcrm.clv import service
 from bankcrm.clv.schemas import ClvByQuadrantRead, ClvValidationRead
 from bankcrm.core.deps import DbSession
 from bankcrm.core.exceptions import NotFound
+from bankcrm.core.pagination import MAX_PAGE_SIZE
+from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.segmentation import pages as segmentation_pages
-from bankcrm.web.deps import PageAnalyticsRead
+from bankcrm.web.deps import PageAnalyticsRead, PageJobsRun
 from bankcrm.web.filters import chosen_day
 from bankcrm.web.i18n import gettext
 from bankcrm.web.labels import label_for
@@ -73,9 +76,48 @@ def _chart(
 
 
 @router.get("", response_class=HTMLResponse)
-def lifetime_value(
-    request: Request, session: DbSession, user: PageAnalyticsRead, as_of: Filter = None
+def most_valuable(
+    request: Request,
+    session: DbSession,
+    user: PageAnalyticsRead,
+    as_of: Filter = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25,
 ) -> Response:
+    """The customers the user sees by lifetime value (for an account manager: "my most
+    valuable customers"), and CLV by quadrant; the models' figures are on ``/clv/model``."""
+    runs = service.run_dates(session)
+    if not runs:
+        return render(request, "clv/valuable.html", {"runs": runs})
+    day = chosen_day(as_of, runs) or runs[0]
+    result = service.most_valuable(session, user=user, as_of=day, page=page, page_size=page_size)
+    try:
+        by_quadrant: ClvByQuadrantRead | None = service.value_by_quadrant(
+            session, user=user, as_of=day
+        )
+    except NotFound:
+        by_quadrant = None
+    return render(
+        request,
+        "clv/valuable.html",
+        {
+            "runs": runs,
+            "as_of": day,
+            "result": result,
+            "by_quadrant": by_quadrant,
+            "query": {"as_of": day.isoformat(), "page_size": page_size},
+            "sees_model": has_permission(user.role, Permission.JOBS_RUN),
+            "chart": _chart(None, by_quadrant, request_locale(request)),
+        },
+    )
+
+
+@router.get("/model", response_class=HTMLResponse)
+def lifetime_value_model(
+    request: Request, session: DbSession, user: PageJobsRun, as_of: Filter = None
+) -> Response:
+    """For the analyst: the models' parameters, their holdout check, CLV and P(alive) by
+    quadrant."""
     runs = service.run_dates(session)
     if not runs:
         return render(request, "clv/validation.html", {"runs": runs})

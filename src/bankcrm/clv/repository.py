@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from sqlalchemy import Row, func
+from sqlalchemy.orm import aliased
 
 from bankcrm.analytics.runs import DatedRuns
 from bankcrm.clv.models import ClvRun, CustomerValue
+from bankcrm.customers.models import Customer
 from bankcrm.scope import ScopedRepository
 from bankcrm.segmentation.models import CustomerSegment
+from bankcrm.staff.models import StaffUser
 
 
 class ClvRunRepository(DatedRuns[ClvRun]):
@@ -41,3 +44,22 @@ class ValueRepository(ScopedRepository):
             .group_by(CustomerSegment.quadrant)
         )
         return list(self.session.execute(statement))
+
+    def most_valuable(
+        self, run_id: int, *, offset: int, limit: int
+    ) -> tuple[list[Row[CustomerValue, Customer, str | None]], int]:
+        """The visible customers of the run by lifetime value, highest first, each with the
+        account manager's full name; and how many there are."""
+        total = self.session.scalar(
+            self.owned(CustomerValue, func.count()).where(CustomerValue.run_id == run_id)
+        )
+        manager = aliased(StaffUser)
+        statement = (
+            self.owned(CustomerValue, CustomerValue, Customer, manager.full_name)
+            .outerjoin(manager, manager.id == Customer.manager_id)
+            .where(CustomerValue.run_id == run_id)
+            .order_by(CustomerValue.clv_cents.desc(), Customer.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(self.session.execute(statement)), int(total or 0)

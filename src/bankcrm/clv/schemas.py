@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bankcrm.core.enums import AnalyticsEngine, Quadrant
+from bankcrm.core.pagination import Page
 
 
 class ClvRunRead(BaseModel):
@@ -34,6 +35,23 @@ class CustomerValueRead(BaseModel):
     """Transaction days expected in the next twelve months."""
     expected_amount: Decimal
     clv: Decimal
+    horizon_months: int
+
+
+class ValuableCustomerRead(BaseModel):
+    customer_id: int
+    name: str
+    customer_number: str | None
+    manager_name: str | None
+    clv: Decimal
+    expected_transactions: float
+    """Transaction days expected in the next twelve months."""
+
+
+class ValuableCustomerPage(Page[ValuableCustomerRead]):
+    """A book's (or branch's, or bank's) customers by lifetime value, highest first."""
+
+    as_of: date
     horizon_months: int
 
 

@@ -28,6 +28,8 @@ from bankcrm.clv.schemas import (
     ClvValidationRead,
     CustomerValueRead,
     QuadrantValueRead,
+    ValuableCustomerPage,
+    ValuableCustomerRead,
 )
 from bankcrm.clv.summary import bank_purchases
 from bankcrm.clv.validation import Validation, validate
@@ -285,6 +287,40 @@ def customer_value(session: Session, *, user: StaffUser, customer_id: int) -> Cu
         expected_transactions=value.expected_transactions,
         expected_amount=from_cents(value.expected_amount_cents),
         clv=from_cents(value.clv_cents),
+        horizon_months=int(run.settings["horizon_months"]),
+    )
+
+
+def most_valuable(
+    session: Session,
+    *,
+    user: StaffUser,
+    as_of: date | None = None,
+    page: int = 1,
+    page_size: int = 25,
+) -> ValuableCustomerPage:
+    """The customers the user sees by lifetime value, highest first: for an account
+    manager, the most valuable customers of their own book."""
+    run = ClvRunRepository(session).finished(as_of)
+    rows, total = ValueRepository(session, user).most_valuable(
+        run.id, offset=(page - 1) * page_size, limit=page_size
+    )
+    return ValuableCustomerPage(
+        items=[
+            ValuableCustomerRead(
+                customer_id=customer.id,
+                name=customer.name,
+                customer_number=customer.external_id,
+                manager_name=manager_name,
+                clv=from_cents(value.clv_cents),
+                expected_transactions=value.expected_transactions,
+            )
+            for value, customer, manager_name in rows
+        ],
+        total=total,
+        page=page,
+        page_size=page_size,
+        as_of=run.as_of,
         horizon_months=int(run.settings["horizon_months"]),
     )
 

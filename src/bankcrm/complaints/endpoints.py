@@ -20,10 +20,10 @@ from bankcrm.complaints.schemas import (
     SweepRead,
     TransitionCreate,
 )
-from bankcrm.core.deps import ComplaintsApprove, ComplaintsHandle, ComplaintsRead, DbSession
 from bankcrm.core.enums import ComplaintStatus
 from bankcrm.core.inputs import Day
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
+from bankcrm.web.deps import ComplaintsApprove, ComplaintsHandle, ComplaintsRead, DbSession
 
 router = APIRouter(prefix="/complaints", tags=["complaints"])
 

@@ -40,6 +40,7 @@ from bankcrm.core.exceptions import (
 from bankcrm.core.inputs import FormText, check_moment, parse_day, parse_number
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.core.permissions import Permission, has_permission
+from bankcrm.customers import service as customers_service
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageComplaintsApprove, PageComplaintsHandle, PageComplaintsRead
 from bankcrm.web.filters import chosen_id
@@ -140,6 +141,8 @@ class IntakeForm:
     """What was typed into the intake form, shown again when it is refused."""
 
     customer_id: str = ""
+    customer_label: str = ""
+    """The chosen customer as the picker shows them, ``王芳 (C000014388)``."""
     channel: str = ComplaintChannel.COUNTER.value
     severity: str = Severity.MEDIUM.value
     received_at: str = ""
@@ -220,12 +223,23 @@ def queue(
 @router.get("/new", response_class=HTMLResponse)
 def intake_form(
     request: Request,
+    session: DbSession,
     user: PageComplaintsHandle,
     customer_id: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """The intake form; ``customer_id`` fills it in when coming from a customer."""
-    chosen = chosen_id(customer_id)
-    return _render_intake(request, IntakeForm(customer_id=str(chosen) if chosen else ""))
+    return _render_intake(request, _with_customer(session, user, IntakeForm(), customer_id))
+
+
+def _with_customer(
+    session: Session, user: StaffUser, form: IntakeForm, customer_id: str
+) -> IntakeForm:
+    """The form with the customer ``customer_id`` shown by name; one the user may not see
+    (or a garbled id) is left out, so that the picker starts empty."""
+    label = customers_service.picked_customer(
+        session, user=user, customer_id=chosen_id(customer_id)
+    )
+    return replace(form, customer_id=customer_id if label else "", customer_label=label)
 
 
 @router.post("/new", response_class=HTMLResponse)
@@ -258,6 +272,7 @@ async def register_complaint(
     if form.customer_id and chosen_customer is None:
         headline = _("Enter the customer ID: the number at the end of the customer page's address.")
         return _render_intake(request, form, problem=Problem(headline), status_code=422)
+    form = _with_customer(session, user, form, form.customer_id)
     try:
         received = _bank_time(form.received_at)
     except ValueError as error:
@@ -371,6 +386,13 @@ def case_analysis(
         "problem": translated(problem, locale),
         "pareto": _pareto_rows(report, taxonomy, locale) if report else [],
         "chart": _report_chart(report, taxonomy, locale) if report else None,
+        "customer_labels": customers_service.customer_labels(
+            session,
+            user=user,
+            customer_ids=[row.customer_id for row in report.repeat_complainants.top]
+            if report
+            else [],
+        ),
     }
     return render(request, "complaints/reports.html", context, status_code=status_code)
 

@@ -1,4 +1,7 @@
-"""The complaint taxonomy: product lines, issues and root causes, read from a TOML file."""
+"""The complaint taxonomy: product lines, issues and root causes, read from a TOML file.
+
+Labels are bank-authored text in Chinese and English (:class:`LocalizedText`); the file is
+checked by a Pydantic model, and an error names the file and the key at fault."""
 
 from __future__ import annotations
 
@@ -7,30 +10,58 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from bankcrm.core.localized import LocalizedText
 
 SERVICE_GAPS = (1, 2, 3, 4, 5)
+SHIPPED = "bankcrm/complaints/data/taxonomy.toml"
+"""How errors name the taxonomy shipped with bankcrm."""
+
+_Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _LabelFile(BaseModel):
+    """One entry of a section: ``code = { zh = "…", en = "…" }``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    zh: _Text
+    en: _Text
+
+    def localized(self) -> LocalizedText:
+        return LocalizedText.of(zh=self.zh, en=self.en)
+
+
+class _RootCauseFile(_LabelFile):
+    gap: int = Field(ge=0, le=5)
+    """The service-quality gap (1–5) this cause reveals; 0 for none."""
+
+
+class _TaxonomyFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    product_lines: dict[str, _LabelFile] = Field(min_length=1)
+    issues: dict[str, _LabelFile] = Field(min_length=1)
+    root_causes: dict[str, _RootCauseFile] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
-class Label:
-    code: str
-    zh: str
-    en: str
-
-    def text(self, locale: str) -> str:
-        return self.zh if locale.startswith("zh") else self.en
-
-
-@dataclass(frozen=True)
-class RootCause(Label):
+class RootCause:
+    label: LocalizedText
     gap: int
     """The service-quality gap (1–5) this cause reveals; 0 for none."""
+
+    def text(self, locale: str) -> str:
+        return self.label.text(locale)
 
 
 @dataclass(frozen=True)
 class Taxonomy:
-    product_lines: dict[str, Label]
-    issues: dict[str, Label]
+    product_lines: dict[str, LocalizedText]
+    issues: dict[str, LocalizedText]
     root_causes: dict[str, RootCause]
 
     def product_line(self, code: str, locale: str) -> str:
@@ -51,39 +82,35 @@ class Taxonomy:
         return found.gap if found is not None and found.gap in SERVICE_GAPS else None
 
 
-def parse_taxonomy(text: str) -> Taxonomy:
-    """Read a taxonomy file; a missing label or gap is an error that names the entry."""
-    data = tomllib.loads(text)
-
-    def labels(section: str) -> dict[str, Label]:
-        entries = data.get(section)
-        if not isinstance(entries, dict) or not entries:
-            raise ValueError(f"taxonomy: section [{section}] is missing or empty")
-        return {code: _label(section, code, entry) for code, entry in entries.items()}
-
-    root_causes: dict[str, RootCause] = {}
-    for code, label in labels("root_causes").items():
-        gap = data["root_causes"][code].get("gap")
-        if not isinstance(gap, int) or not 0 <= gap <= 5:
-            raise ValueError(f"taxonomy: root_causes.{code}: gap must be 0–5")
-        root_causes[code] = RootCause(code=code, zh=label.zh, en=label.en, gap=gap)
+def parse_taxonomy(text: str, *, source: str = "taxonomy") -> Taxonomy:
+    """Read a taxonomy file; an error (``ValueError``) names ``source`` and the key at fault
+    (``root_causes.staff_error.gap``)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{source}: not valid TOML: {error}") from None
+    try:
+        parsed = _TaxonomyFile.model_validate(data)
+    except ValidationError as error:
+        problems = [
+            f"{'.'.join(str(part) for part in problem['loc']) or '(file)'}: {problem['msg']}"
+            for problem in error.errors()
+        ]
+        raise ValueError(f"{source}: " + "; ".join(problems)) from None
     return Taxonomy(
-        product_lines=labels("product_lines"), issues=labels("issues"), root_causes=root_causes
+        product_lines={code: entry.localized() for code, entry in parsed.product_lines.items()},
+        issues={code: entry.localized() for code, entry in parsed.issues.items()},
+        root_causes={
+            code: RootCause(label=entry.localized(), gap=entry.gap)
+            for code, entry in parsed.root_causes.items()
+        },
     )
-
-
-def _label(section: str, code: str, entry: object) -> Label:
-    if not isinstance(entry, dict) or not all(
-        isinstance(entry.get(key), str) and entry[key] for key in ("zh", "en")
-    ):
-        raise ValueError(f"taxonomy: {section}.{code} needs a zh and an en label")
-    return Label(code=code, zh=entry["zh"], en=entry["en"])
 
 
 @lru_cache(maxsize=4)
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
     """The bank's taxonomy file, or the one shipped with bankcrm."""
     if path is not None:
-        return parse_taxonomy(path.read_text(encoding="utf-8"))
+        return parse_taxonomy(path.read_text(encoding="utf-8"), source=str(path))
     shipped = resources.files("bankcrm.complaints").joinpath("data/taxonomy.toml")
-    return parse_taxonomy(shipped.read_text(encoding="utf-8"))
+    return parse_taxonomy(shipped.read_text(encoding="utf-8"), source=SHIPPED)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -25,7 +27,6 @@ from bankcrm.core.enums import (
     Quadrant,
     ValueTier,
 )
-from bankcrm.credit.grades import DEFAULT_MASTER_SCALE, check_master_scale
 
 MIN_SECRET_LENGTH = 32
 """Characters a configured ``secret_key`` needs (e.g. ``openssl rand -hex 32``)."""
@@ -172,6 +173,26 @@ class PrivacySettings(BaseModel):
     Anti-Money Laundering Law's record keeping); a deletion within that time is held."""
 
 
+class QualitySettings(BaseModel):
+    """Service quality (``[quality]`` in ``bankcrm.toml``); defined in ``docs/quality.md``."""
+
+    corrective_days: int = Field(default=14, ge=1, le=365)
+    """A corrective action opened by a failed inspection is due this many days later."""
+    rate_window_days: int = Field(default=90, ge=1, le=730)
+    """A standard's pass rate at a branch is measured over this many days."""
+    inspection_period_days: int = Field(default=90, ge=1, le=730)
+    """Inspection summaries cover this many days unless a period is asked for."""
+    action_days: int = Field(default=30, ge=1, le=365)
+    """An action created from the five-gap diagnosis is due this many days later."""
+    min_branch_respondents: int = Field(default=5, ge=1, le=1000)
+    """A branch with fewer complete respondents is listed but not ranked in a wave report."""
+    reliable_alpha: float = Field(default=0.7, gt=0, lt=1)
+    """Cronbach's α from which a dimension's answers count as reliable."""
+    reminder_after_days: int = Field(default=3, ge=1, le=60)
+    """An unanswered survey invitation is reminded this many days after the last contact."""
+    max_reminders: int = Field(default=2, ge=0, le=10)
+
+
 class ComplaintSettings(BaseModel):
     """Complaint handling (``[complaints]`` in ``bankcrm.toml``); the defaults follow the
     CBIRC 2020 measures on banking and insurance consumer complaints."""
@@ -221,6 +242,34 @@ class OfferSettings(BaseModel):
     the same span ahead."""
     offers_shown: int = Field(default=5, ge=1, le=20)
     """Offers listed for a customer."""
+
+
+DEFAULT_MASTER_SCALE: dict[CreditGrade, float] = {
+    CreditGrade.AAA: 0.0003,
+    CreditGrade.AA: 0.0005,
+    CreditGrade.A: 0.0010,
+    CreditGrade.BBB: 0.0030,
+    CreditGrade.BB: 0.0100,
+    CreditGrade.B: 0.0300,
+    CreditGrade.CCC: 0.1000,
+    CreditGrade.CC: 0.2000,
+    CreditGrade.C: 0.3500,
+}
+"""Representative one-year PDs of the master scale (``bankcrm.credit.grades``). The floor
+of 0.03 % is the Basel minimum PD for a corporate or retail exposure."""
+
+
+def check_master_scale(scale: Mapping[CreditGrade, float]) -> None:
+    """A ``ValueError`` unless every grade has a PD in (0, 1), rising from AAA to C."""
+    grades = tuple(CreditGrade)
+    missing = [grade.value for grade in grades if grade not in scale]
+    if missing:
+        raise ValueError(f"the master scale needs a PD for every grade; missing {missing}")
+    pds = [scale[grade] for grade in grades]
+    if not all(0 < pd < 1 for pd in pds):
+        raise ValueError("every PD of the master scale lies strictly between 0 and 1")
+    if any(better >= worse for better, worse in itertools.pairwise(pds)):
+        raise ValueError("the master scale's PDs must rise from AAA to C")
 
 
 class CreditSettings(BaseModel):
@@ -536,7 +585,7 @@ class Settings(BaseSettings):
     address in ``X-Forwarded-For``. Empty: the header is ignored, and the peer is the client."""
     request_body_limit_bytes: int = Field(default=1_048_576, ge=1_024)
     """The largest request body any route reads; a larger one is answered 413 unread."""
-    default_locale: Literal["zh_CN", "en"] = "zh_CN"
+    default_locale: Literal["zh_CN", "zh_TW", "en"] = "zh_CN"
     timezone: str = "Asia/Shanghai"
     """Time zone of the bank; imported date-times without an offset are read in it."""
     import_chunk_rows: int = Field(default=100_000, ge=1_000)
@@ -553,6 +602,7 @@ class Settings(BaseSettings):
     churn: ChurnSettings = Field(default_factory=ChurnSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     complaints: ComplaintSettings = Field(default_factory=ComplaintSettings)
+    quality: QualitySettings = Field(default_factory=QualitySettings)
     offers: OfferSettings = Field(default_factory=OfferSettings)
     credit: CreditSettings = Field(default_factory=CreditSettings)
     pricing: PricingSettings = Field(default_factory=PricingSettings)

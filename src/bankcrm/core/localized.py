@@ -8,6 +8,10 @@ text is a table such as ``{ zh = "…", en = "…" }``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import overload
+
+import opencc
 
 from bankcrm.core.exceptions import ValidationFailed
 
@@ -44,9 +48,44 @@ class LocalizedText:
         return self.translations["en"]
 
     def text(self, locale: str) -> str:
-        """The text in ``locale`` (``zh-CN`` finds ``zh``), English when there is none."""
-        language = locale.split("-")[0].split("_")[0].lower()
+        """The text in ``locale`` (``zh-CN`` finds ``zh``), English when there is none.
+
+        A Traditional Chinese reader (``zh_TW``) gets the bank's ``zh_tw`` text where it
+        wrote one, else its Chinese text converted to Traditional with Taiwan wording.
+        """
+        tag = locale.replace("-", "_").lower()
+        if tag == "zh_tw":
+            written = self.translations.get("zh_tw")
+            if written is not None:
+                return written
+            if "zh" in self.translations:
+                return to_traditional(self.translations["zh"])
+        language = tag.split("_")[0]
         return self.translations.get(language, self.translations["en"])
+
+
+@overload
+def in_language(locale: str, *, zh: str, en: str) -> str: ...
+@overload
+def in_language(locale: str, *, zh: str | None, en: str | None) -> str | None: ...
+def in_language(locale: str, *, zh: str | None, en: str | None) -> str | None:
+    """One of a pair of stored texts (a product's ``name_zh``/``name_en``) for ``locale``,
+    read as :meth:`LocalizedText.text` reads; a text the bank left empty stays empty."""
+    tag = locale.replace("-", "_").lower()
+    if not tag.startswith("zh"):
+        return en
+    return to_traditional(zh) if tag == "zh_tw" and zh else zh
+
+
+@lru_cache(maxsize=4096)
+def to_traditional(text: str) -> str:
+    """Simplified Chinese in Traditional characters with Taiwan wording (OpenCC ``s2twp``)."""
+    return _simplified_to_taiwan().convert(text)
+
+
+@lru_cache(maxsize=1)
+def _simplified_to_taiwan() -> opencc.OpenCC:
+    return opencc.OpenCC("s2twp")
 
 
 def read_localized(value: object, *, where: str) -> LocalizedText:

@@ -16,6 +16,11 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 CellValue = str | int | float | Decimal | date | None
 
+YUAN_FORMAT = '"¥"#,##0.00'
+"""Amounts in yuan, written as numbers: Excel sums and sorts them, and shows the sign."""
+DAY_FORMAT = "yyyy-mm-dd"
+"""Days (the bank's calendar days), written as dates."""
+
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 """How a spreadsheet recognises a formula (OWASP, CSV injection): a text cell starting with one
 of these is written as text."""

@@ -27,6 +27,14 @@ from bankcrm.tasks.repository import TaskSystemRepository
 BAD_CLASSES = tuple(sorted(loan_class.value for loan_class in NON_PERFORMING))
 DOWNGRADE_KIND = "credit_downgrade"
 DOWNGRADE_SOURCE = "credit"
+
+
+def _(message: str) -> str:
+    """Marks a message for the catalog; a task's title is read in the reader's language."""
+    return message
+
+
+DOWNGRADE_TITLE = _("Credit grade down %(before)s→%(after)s")
 CENTS = 100
 
 
@@ -146,7 +154,8 @@ def _downgrade_tasks(
             "kind": DOWNGRADE_KIND,
             "source": DOWNGRADE_SOURCE,
             "source_ref": f"{before}>{after}",
-            "title": f"信用等级下调 {before}→{after} / Credit grade down {before}→{after}",
+            "title": DOWNGRADE_TITLE,
+            "title_params": {"before": before, "after": after},
             "status": TaskStatus.OPEN,
             "priority": TaskPriority.HIGH,
             "due_on": today,

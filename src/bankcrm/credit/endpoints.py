@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 
 from bankcrm.core.config import get_settings
-from bankcrm.core.deps import CreditApprove, CreditAssess, CreditRead, DbSession
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.credit import prequalifications, quotes, ratings
 from bankcrm.credit.schemas import (
@@ -20,6 +19,7 @@ from bankcrm.credit.schemas import (
     RatingRead,
     RatingReview,
 )
+from bankcrm.web.deps import CreditApprove, CreditAssess, CreditRead, DbSession
 from bankcrm.web.locale import request_locale
 
 router = APIRouter(tags=["credit"])

@@ -14,7 +14,18 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from bankcrm.core.config import DEFAULT_MASTER_SCALE, check_master_scale
 from bankcrm.core.enums import CreditGrade
+
+__all__ = [
+    "DEFAULT_MASTER_SCALE",
+    "GRADES",
+    "check_master_scale",
+    "grade_of",
+    "grades_of",
+    "pd_of",
+    "worse",
+]
 
 GRADES: tuple[CreditGrade, ...] = tuple(CreditGrade)
 """Best first: AAA, AA, A, BBB, BB, B, CCC, CC, C."""
@@ -23,33 +34,6 @@ GRADES: tuple[CreditGrade, ...] = tuple(CreditGrade)
 def worse(grade: CreditGrade | str, than: CreditGrade | str) -> bool:
     """Whether ``grade`` lies below ``than`` on the master scale."""
     return GRADES.index(CreditGrade(grade)) > GRADES.index(CreditGrade(than))
-
-
-DEFAULT_MASTER_SCALE: dict[CreditGrade, float] = {
-    CreditGrade.AAA: 0.0003,
-    CreditGrade.AA: 0.0005,
-    CreditGrade.A: 0.0010,
-    CreditGrade.BBB: 0.0030,
-    CreditGrade.BB: 0.0100,
-    CreditGrade.B: 0.0300,
-    CreditGrade.CCC: 0.1000,
-    CreditGrade.CC: 0.2000,
-    CreditGrade.C: 0.3500,
-}
-"""Representative one-year PDs. The floor of 0.03 % is the Basel minimum PD for a
-corporate or retail exposure."""
-
-
-def check_master_scale(scale: Mapping[CreditGrade, float]) -> None:
-    """A ``ValueError`` unless every grade has a PD in (0, 1), rising from AAA to C."""
-    missing = [grade.value for grade in GRADES if grade not in scale]
-    if missing:
-        raise ValueError(f"the master scale needs a PD for every grade; missing {missing}")
-    pds = [scale[grade] for grade in GRADES]
-    if not all(0 < pd < 1 for pd in pds):
-        raise ValueError("every PD of the master scale lies strictly between 0 and 1")
-    if any(better >= worse for better, worse in itertools.pairwise(pds)):
-        raise ValueError("the master scale's PDs must rise from AAA to C")
 
 
 def pd_of(grade: CreditGrade, scale: Mapping[CreditGrade, float]) -> float:

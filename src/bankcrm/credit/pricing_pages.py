@@ -22,6 +22,7 @@ from bankcrm.core.pagination import MAX_ID, whole_number
 from bankcrm.credit import quotes
 from bankcrm.credit.grades import GRADES
 from bankcrm.credit.schemas import MAX_QUOTE_AMOUNT, QuoteRead, Simulation
+from bankcrm.customers import service as customers_service
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageCreditApprove, PageCreditAssess, PageCreditRead
 from bankcrm.web.locale import request_locale
@@ -270,6 +271,9 @@ def _render_queue(
         "credit/quotes.html",
         {
             "quotes": pending,
+            "customer_labels": customers_service.customer_labels(
+                session, user=user, customer_ids=[quote.customer_id for quote in pending]
+            ),
             "user_name": user.username,
             "problem": translated(problem, request_locale(request)),
         },

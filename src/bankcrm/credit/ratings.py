@@ -26,6 +26,14 @@ from bankcrm.tasks.models import Task
 
 DOWNGRADE_KIND = "rating_downgrade"
 DOWNGRADE_SOURCE = "corporate_rating"
+
+
+def _(message: str) -> str:
+    """Marks a message for the catalog; a task's title is read in the reader's language."""
+    return message
+
+
+DOWNGRADE_TITLE = _("Corporate rating down %(before)s→%(after)s")
 QUEUE_LIMIT = 200
 
 
@@ -118,8 +126,7 @@ def _downgrade_task(
     previous: CreditGrade,
     reviewer: StaffUser,
 ) -> None:
-    # Task titles are stored text read by whoever opens the task, in either language, as the
-    # nightly scoring's downgrade tasks are.
+    # the title is a catalog message: whoever opens the task reads it in their language
     session.add(
         Task(
             customer_id=customer.id,
@@ -128,10 +135,8 @@ def _downgrade_task(
             kind=DOWNGRADE_KIND,
             source=DOWNGRADE_SOURCE,
             source_ref=str(row.id),
-            title=(
-                f"企业信用等级下调 {previous.value}→{row.grade.value} / "
-                f"Corporate rating down {previous.value}→{row.grade.value}"
-            ),
+            title=DOWNGRADE_TITLE,
+            title_params={"before": previous.value, "after": row.grade.value},
             priority=TaskPriority.HIGH,
             due_on=bank_today(),
         )

@@ -4,16 +4,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from bankcrm.core.deps import CustomersRead, DbSession, PersonalDataReveal
 from bankcrm.core.enums import CustomerType
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.customers import service
 from bankcrm.customers.schemas import (
     Customer360Read,
     CustomerPage,
+    CustomerPickRead,
     PersonalDataRead,
     RevealCreate,
 )
+from bankcrm.web.deps import CustomersRead, DbSession, PersonalDataReveal
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
@@ -50,6 +51,26 @@ def list_customers(
         page=page,
         page_size=page_size,
     )
+
+
+@router.get("/search", response_model=list[CustomerPickRead])
+def search_customers(
+    session: DbSession,
+    user: CustomersRead,
+    q: Annotated[
+        str,
+        Query(
+            min_length=service.PICK_MIN_LENGTH,
+            max_length=100,
+            pattern=NO_CONTROL_CHARACTERS,
+            description="Part of the name, start of the customer number (C… or its digits), "
+            "or the phone number",
+        ),
+    ],
+    limit: Annotated[int, Query(ge=1, le=service.PICK_MAX_LIMIT)] = 10,
+) -> list[CustomerPickRead]:
+    """A few customers the caller may see, for the search-as-you-type picker of a form."""
+    return service.pick_customers(session, user=user, search=q, limit=limit)
 
 
 @router.get("/{customer_id}", response_model=Customer360Read)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Row, and_, func, or_
 from sqlalchemy.orm import InstrumentedAttribute, aliased
@@ -11,6 +12,7 @@ from bankcrm.accounts.models import Account, Holding, Transaction
 from bankcrm.branches.models import Branch
 from bankcrm.core.enums import AccountStatus, CustomerType, Direction, ProductCategory, TaskStatus
 from bankcrm.customers.models import Customer, Interaction, ManagerAssignment, Note
+from bankcrm.customers.schemas import CustomerSort
 from bankcrm.products.models import Product
 from bankcrm.scope import ScopedRepository
 from bankcrm.staff.models import StaffUser
@@ -39,8 +41,11 @@ class CustomerRepository(ScopedRepository):
         manager_id: int | None,
         offset: int,
         limit: int,
+        sort: CustomerSort = CustomerSort.NAME,
+        descending: bool = False,
     ) -> tuple[list[Row[Customer, str, str]], int]:
-        """A page of customers with branch and manager names, and the total that match.
+        """A page of customers with branch and manager names, and the total that match, in
+        the order of ``sort`` (then by id, so pages never overlap).
 
         ``text`` matches the start of the name or the whole customer number; with
         ``match_mobile`` also the start of the mobile number."""
@@ -64,11 +69,77 @@ class CustomerRepository(ScopedRepository):
             .join(Branch, Branch.id == Customer.branch_id)
             .outerjoin(manager, manager.id == Customer.manager_id)
             .where(*conditions)
-            .order_by(Customer.name, Customer.id)
-            .offset(offset)
+        )
+        sorted_by: Any
+        if sort is CustomerSort.DEPOSITS:
+            deposits = self._deposit_totals()
+            page_statement = page_statement.outerjoin(
+                deposits, deposits.c.customer_id == Customer.id
+            )
+            sorted_by = func.coalesce(deposits.c.total, 0)
+        else:
+            sorted_by = {
+                CustomerSort.NUMBER: Customer.external_id,
+                CustomerSort.NAME: Customer.name,
+                CustomerSort.TYPE: Customer.customer_type,
+                CustomerSort.BRANCH: Branch.name,
+                CustomerSort.MANAGER: manager.full_name,
+            }[sort]
+        # a customer without an account manager sorts last either way, on every database
+        ordered = (sorted_by.desc() if descending else sorted_by.asc()).nulls_last()
+        page_statement = page_statement.order_by(ordered, Customer.id).offset(offset).limit(limit)
+        return list(self.session.execute(page_statement)), total
+
+    def _deposit_totals(self) -> Any:
+        """Per visible customer, cents held in deposit and settlement accounts that are not
+        closed (the list's deposits), as a subquery to sort by."""
+        return (
+            self.owned(
+                Account,
+                Account.customer_id.label("customer_id"),
+                func.sum(Account.balance_cents).label("total"),
+            )
+            .join(Product, Product.id == Account.product_id)
+            .where(
+                Account.status != AccountStatus.CLOSED,
+                Product.category.in_(DEPOSIT_CATEGORIES),
+            )
+            .group_by(Account.customer_id)
+            .subquery()
+        )
+
+    def find(
+        self, *, text: str, number: str | None, match_mobile: bool, limit: int
+    ) -> list[Row[Customer, str]]:
+        """A few customers for a picker, with their branch names, nearest first.
+
+        ``text`` matches anywhere in the name and the whole mobile number, with
+        ``match_mobile`` also its start; ``number`` the start of the customer number."""
+        matches = [
+            Customer.name.icontains(text, autoescape=True),
+            Customer.mobile_phone == text,
+        ]
+        if match_mobile:
+            matches.append(_prefix_range(Customer.mobile_phone, text))
+        if number:
+            matches.append(_prefix_range(Customer.external_id, number))
+        statement = (
+            self.customers(Customer, Branch.name)
+            .join(Branch, Branch.id == Customer.branch_id)
+            .where(or_(*matches))
+            .order_by(func.length(Customer.name), Customer.name, Customer.id)
             .limit(limit)
         )
-        return list(self.session.execute(page_statement)), total
+        return list(self.session.execute(statement))
+
+    def names(self, customer_ids: list[int]) -> list[Row[int, str, str]]:
+        """Id, name and customer number of those of ``customer_ids`` the viewer may see."""
+        if not customer_ids:
+            return []
+        statement = self.customers(Customer.id, Customer.name, Customer.external_id).where(
+            Customer.id.in_(customer_ids)
+        )
+        return list(self.session.execute(statement))
 
     def deposit_balances(self, customer_ids: list[int]) -> dict[int, int]:
         """Per customer, cents held in deposit and settlement accounts that are not closed."""

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -48,6 +49,44 @@ class CustomerRead(CustomerBase):
 
 class CustomerPage(Page[CustomerRead]):
     pass
+
+
+class CustomerSort(StrEnum):
+    """The columns the customer list sorts by (``-`` before one in the query: descending)."""
+
+    NUMBER = "number"
+    NAME = "name"
+    TYPE = "type"
+    BRANCH = "branch"
+    MANAGER = "manager"
+    DEPOSITS = "deposits"
+
+
+DEFAULT_CUSTOMER_SORT = CustomerSort.NAME.value
+
+
+class CustomerExportRead(CustomerRead):
+    onboarded_on: date | None
+
+
+class CustomerExport(BaseModel):
+    """The rows of the list's export, in the list's order, and how many the list holds."""
+
+    items: list[CustomerExportRead]
+    total: int
+
+
+class CustomerPickRead(BaseModel):
+    """One customer offered by the search-as-you-type picker of a form."""
+
+    id: int
+    customer_number: str
+    name: str
+    label: str
+    """As forms and reports name a customer: ``王芳 (C000014388)``."""
+    branch_name: str
+    mobile_phone: str | None
+    """Masked, as the customer list shows it."""
 
 
 class CustomerProfileRead(CustomerBase):

@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from bankcrm.audit import recorder as audit_recorder
@@ -22,9 +23,13 @@ from bankcrm.customers.schemas import (
     AccountRead,
     AssignmentRead,
     Customer360Read,
+    CustomerExport,
+    CustomerExportRead,
     CustomerPage,
+    CustomerPickRead,
     CustomerProfileRead,
     CustomerRead,
+    CustomerSort,
     HoldingRead,
     InteractionRead,
     MonthlyFlowRead,
@@ -35,12 +40,23 @@ from bankcrm.customers.schemas import (
 )
 from bankcrm.privacy.fields import CUSTOMER_CONTACT_FIELDS, fingerprint, mask
 from bankcrm.staff.models import StaffUser
+from bankcrm.tasks import service as tasks_service
 
 RECENT_TRANSACTIONS = 20
 RECENT_INTERACTIONS = 20
 FLOW_MONTHS = 12
 PHONE_DIGITS = re.compile(r"\+?[0-9]{3,}")
 """A search term that can be the start of a phone number (three digits at least)."""
+EXPORT_LIMIT = 10_000
+"""The most customers one export holds; the workbook says when the list holds more."""
+BALANCE_BATCH = 1_000
+"""Customers whose deposits one query sums (a bound on the statement's parameters)."""
+PICK_MIN_LENGTH = 2
+"""The shortest term the picker searches for: one character matches half the bank."""
+PICK_MAX_LIMIT = 20
+"""The most customers the picker offers at once; typing more narrows them down."""
+CUSTOMER_NUMBER = re.compile(r"[Cc]?([0-9]+)")
+"""A search term that can be the start of a customer number, with or without its ``C``."""
 
 
 def list_customers(
@@ -51,16 +67,108 @@ def list_customers(
     customer_type: CustomerType | None = None,
     branch_id: int | None = None,
     manager_id: int | None = None,
+    sort: CustomerSort = CustomerSort.NAME,
+    descending: bool = False,
     page: int = 1,
     page_size: int = 25,
 ) -> CustomerPage:
-    """A page of the customers the viewer may see.
+    """A page of the customers the viewer may see, in the order of ``sort``.
 
     The search matches the mobile number only for roles that see it unmasked, so nobody can
     rebuild the digits a mask hides one guess at a time; such a search is a read of personal
     data and is recorded, with the searched number as a fingerprint."""
     params = PageParams(page=page, page_size=page_size)
     repository = CustomerRepository(session, user)
+    rows, total = _search(
+        session,
+        repository,
+        user=user,
+        search=search,
+        customer_type=customer_type,
+        branch_id=branch_id,
+        manager_id=manager_id,
+        sort=sort,
+        descending=descending,
+        offset=params.offset,
+        limit=params.page_size,
+    )
+    balances = repository.deposit_balances([customer.id for customer, _, _ in rows])
+    items = [_listed(customer, branch, manager, balances) for customer, branch, manager in rows]
+    return CustomerPage(items=items, total=total, page=params.page, page_size=params.page_size)
+
+
+def export_customers(
+    session: Session,
+    *,
+    user: StaffUser,
+    search: str | None = None,
+    customer_type: CustomerType | None = None,
+    branch_id: int | None = None,
+    manager_id: int | None = None,
+    sort: CustomerSort = CustomerSort.NAME,
+    descending: bool = False,
+) -> CustomerExport:
+    """The list with the same search, filters and order, up to ``EXPORT_LIMIT`` rows, for its
+    workbook. The export is recorded in the audit trail with its filters and the customers it
+    holds: it is a file of customers' names leaving the application."""
+    repository = CustomerRepository(session, user)
+    rows, total = _search(
+        session,
+        repository,
+        user=user,
+        search=search,
+        customer_type=customer_type,
+        branch_id=branch_id,
+        manager_id=manager_id,
+        sort=sort,
+        descending=descending,
+        offset=0,
+        limit=EXPORT_LIMIT,
+    )
+    ids = [customer.id for customer, _, _ in rows]
+    balances: dict[int, int] = {}
+    for start in range(0, len(ids), BALANCE_BATCH):
+        balances |= repository.deposit_balances(ids[start : start + BALANCE_BATCH])
+    items = [
+        CustomerExportRead(
+            **_listed(customer, branch, manager, balances).model_dump(),
+            onboarded_on=customer.onboarded_on,
+        )
+        for customer, branch, manager in rows
+    ]
+    audit_recorder.record(
+        session,
+        action=AuditAction.EXPORT,
+        entity="customers",
+        after={
+            "format": "xlsx",
+            "searched": bool(search and search.strip()),
+            "customer_type": customer_type.value if customer_type else None,
+            "branch_id": branch_id,
+            "manager_id": manager_id,
+            "sort": f"-{sort.value}" if descending else sort.value,
+            "total": total,
+            "customers": ids,
+        },
+    )
+    return CustomerExport(items=items, total=total)
+
+
+def _search(
+    session: Session,
+    repository: CustomerRepository,
+    *,
+    user: StaffUser,
+    search: str | None,
+    customer_type: CustomerType | None,
+    branch_id: int | None,
+    manager_id: int | None,
+    sort: CustomerSort,
+    descending: bool,
+    offset: int,
+    limit: int,
+) -> tuple[list[Row[Customer, str, str]], int]:
+    """The list's rows from ``offset``; a search by phone is recorded as a personal read."""
     text = search.strip() if search and search.strip() else None
     match_mobile = (
         text is not None
@@ -73,36 +181,104 @@ def list_customers(
         customer_type=customer_type,
         branch_id=branch_id,
         manager_id=manager_id,
-        offset=params.offset,
-        limit=params.page_size,
+        sort=sort,
+        descending=descending,
+        offset=offset,
+        limit=limit,
     )
     if match_mobile and text is not None:
         _record_personal_search(session, text, [customer.id for customer, _, _ in rows])
-    balances = repository.deposit_balances([customer.id for customer, _, _ in rows])
-    items = [
-        CustomerRead(
-            id=customer.id,
-            external_id=customer.external_id,
-            customer_type=customer.customer_type,
-            status=customer.status,
-            name=customer.name,
-            risk_level=customer.risk_level,
-            credit_grade=customer.credit_grade,
-            branch_id=customer.branch_id,
-            branch_name=branch_name,
-            manager_id=customer.manager_id,
-            manager_name=manager_name,
-            # the list is for finding; the full number is on the customer 360, where reading
-            # it is recorded
-            mobile_phone=mask("mobile_phone", customer.mobile_phone),
-            deposit_balance=from_cents(balances.get(customer.id, 0)),
+    return rows, total
+
+
+def _listed(
+    customer: Customer, branch_name: str, manager_name: str | None, balances: dict[int, int]
+) -> CustomerRead:
+    return CustomerRead(
+        id=customer.id,
+        external_id=customer.external_id,
+        customer_type=customer.customer_type,
+        status=customer.status,
+        name=customer.name,
+        risk_level=customer.risk_level,
+        credit_grade=customer.credit_grade,
+        branch_id=customer.branch_id,
+        branch_name=branch_name,
+        manager_id=customer.manager_id,
+        manager_name=manager_name,
+        # the list is for finding; the full number is on the customer 360, where reading it
+        # is recorded
+        mobile_phone=mask("mobile_phone", customer.mobile_phone),
+        deposit_balance=from_cents(balances.get(customer.id, 0)),
+    )
+
+
+def customer_label(name: str, number: str) -> str:
+    """A customer as forms and reports name them: ``王芳 (C000014388)``, never a database id."""
+    return f"{name} ({number})"
+
+
+def pick_customers(
+    session: Session, *, user: StaffUser, search: str, limit: int = 10
+) -> list[CustomerPickRead]:
+    """A few of the customers the viewer may see, for the picker of a form.
+
+    The term matches anywhere in the name, the start of the customer number (with or without
+    its ``C``) and the mobile number: its start for roles that see it unmasked, otherwise only
+    the whole number, so that nobody rebuilds the digits a mask hides one guess at a time.
+    A search by phone is a read of personal data and is recorded, as on the customer list."""
+    text = search.strip()
+    if len(text) < PICK_MIN_LENGTH:
+        raise ValidationFailed(
+            f"type at least {PICK_MIN_LENGTH} characters of a name, number or phone",
+            field="q",
         )
-        for customer, branch_name, manager_name in rows
+    if not 1 <= limit <= PICK_MAX_LIMIT:
+        raise ValidationFailed(f"limit must be between 1 and {PICK_MAX_LIMIT}", field="limit")
+    number_match = CUSTOMER_NUMBER.fullmatch(text)
+    phone_like = PHONE_DIGITS.fullmatch(text) is not None
+    rows = CustomerRepository(session, user).find(
+        text=text,
+        number="C" + number_match.group(1) if number_match else None,
+        match_mobile=phone_like and has_permission(user.role, Permission.PERSONAL_DATA_VIEW),
+        limit=limit,
+    )
+    if phone_like:
+        _record_personal_search(session, text, [customer.id for customer, _ in rows])
+    return [
+        CustomerPickRead(
+            id=customer.id,
+            customer_number=customer.external_id,
+            name=customer.name,
+            label=customer_label(customer.name, customer.external_id),
+            branch_name=branch_name,
+            mobile_phone=mask("mobile_phone", customer.mobile_phone),
+        )
+        for customer, branch_name in rows
     ]
-    return CustomerPage(items=items, total=total, page=params.page, page_size=params.page_size)
 
 
-def get_customer_360(session: Session, *, user: StaffUser, customer_id: int) -> Customer360Read:
+def customer_labels(
+    session: Session, *, user: StaffUser, customer_ids: list[int]
+) -> dict[int, str]:
+    """``王芳 (C000014388)`` for each of ``customer_ids`` the viewer may see, for reports that
+    list customers; one the viewer may not see is left out."""
+    rows = CustomerRepository(session, user).names(sorted(set(customer_ids)))
+    return {customer_id: customer_label(name, number) for customer_id, name, number in rows}
+
+
+def picked_customer(session: Session, *, user: StaffUser, customer_id: int | None) -> str:
+    """The label of the customer a form was given, to show it again when the form comes back
+    refused; empty for none, or for a customer the viewer may not see."""
+    if customer_id is None:
+        return ""
+    customer = CustomerRepository(session, user).get(customer_id)
+    return customer_label(customer.name, customer.external_id) if customer else ""
+
+
+def get_customer_360(
+    session: Session, *, user: StaffUser, customer_id: int, locale: str | None = None
+) -> Customer360Read:
     """Everything about one customer the viewer may see; outside the viewer's scope: NotFound."""
     repository = CustomerRepository(session, user)
     found = repository.get_with_names(customer_id)
@@ -204,7 +380,7 @@ def get_customer_360(session: Session, *, user: StaffUser, customer_id: int) -> 
             TaskRead(
                 id=task.id,
                 kind=task.kind,
-                title=task.title,
+                title=tasks_service.title_in(task.title, task.title_params, locale),
                 status=task.status,
                 priority=task.priority,
                 due_on=task.due_on,

@@ -56,6 +56,7 @@ from bankcrm.ingest import synth
 from bankcrm.offers.ranking import raise_reassessment_tasks, rank_bank
 from bankcrm.privacy import service as privacy_service
 from bankcrm.segmentation import service as segmentation_service
+from bankcrm.segmentation.features import earlier_as_of
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 
@@ -84,24 +85,29 @@ def build_demo_bank(
     work_dir: Path,
     customers: int,
     seed: int,
+    as_of: date | None = None,
     progress: Callable[[str, int], None] | None = None,
 ) -> DemoBank:
     """Generate ``customers`` customers into ``work_dir/demo-bank``, import them, set passwords.
 
-    An existing SQLite demo database is replaced so that the demo always starts clean.
+    The bank's history ends at ``as_of`` and is analysed as of it: by default yesterday, the
+    last whole day. An existing SQLite demo database is replaced so that the demo always
+    starts clean.
     """
     files_dir = work_dir / "demo-bank"
     if files_dir.exists():
         shutil.rmtree(files_dir)
     _remove_sqlite_database(database_url)
-    synth.generate_bank(files_dir, customers=customers, seed=seed, progress=progress)
+    if as_of is None:
+        as_of = clock.bank_today() - timedelta(days=1)
+    synth.generate_bank(files_dir, customers=customers, seed=seed, as_of=as_of, progress=progress)
     upgrade(database_url)
     report = ingest_service.import_directory(database_url, files_dir, progress=progress)
-    _analyse(database_url)
+    _analyse(database_url, as_of=as_of)
     logins = _grant_demo_logins(database_url)
     _register_privacy_requests(database_url)
     _open_the_complaint_desk(database_url)
-    _run_the_quality_desk(database_url, seed=seed)
+    _run_the_quality_desk(database_url, seed=seed, as_of=as_of)
     _train_the_staff(database_url, seed=seed)
     _open_the_sales_desk(database_url, seed=seed)
     _open_the_credit_desk(database_url, files_dir)
@@ -112,16 +118,17 @@ def build_demo_bank(
 
 logger = logging.getLogger(__name__)
 
-SEGMENTED_DAYS = (date(2026, 3, 31), synth.GENERATED_AS_OF)
+SEGMENTED_MONTHS_APART = 6
 """Two snapshots half a year apart, so the demo shows migration and its alerts."""
 
 
-def _analyse(database_url: str) -> None:
-    """Segments on both days, then lifetime value and churn warnings on the last."""
+def _analyse(database_url: str, *, as_of: date) -> None:
+    """Segments half a year before ``as_of`` and on it, then lifetime value and churn
+    warnings as of it."""
     settings = Settings(database_url=database_url)
     engine = make_engine(database_url)
     try:
-        for day in SEGMENTED_DAYS:
+        for day in (earlier_as_of(as_of, SEGMENTED_MONTHS_APART), as_of):
             with Session(engine) as session:
                 segmentation_service.run_segmentation(
                     session, settings=settings, as_of=day, engine=AnalyticsEngine.DUCKDB
@@ -133,7 +140,7 @@ def _analyse(database_url: str) -> None:
                     job(
                         session,
                         settings=settings,
-                        as_of=synth.GENERATED_AS_OF,
+                        as_of=as_of,
                         engine=AnalyticsEngine.DUCKDB,
                     )
                 except ValidationFailed as error:
@@ -308,7 +315,7 @@ def _open_the_complaint_desk(database_url: str) -> None:
         engine.dispose()
 
 
-def _run_the_quality_desk(database_url: str, *, seed: int) -> None:
+def _run_the_quality_desk(database_url: str, *, seed: int, as_of: date) -> None:
     """A year of inspections against the standards catalogue (branch BR002 failing), the
     bank's service promises and improvement actions, and the survey waves: the generated
     ones closed, one open with invitations, answers and the managers' predictions."""
@@ -320,9 +327,9 @@ def _run_the_quality_desk(database_url: str, *, seed: int) -> None:
                 return
             audit_recorder.act_as(session, actor_id=officer.id, label=officer.username)
             today = clock.bank_today()
-            plant_inspections(session, as_of=synth.GENERATED_AS_OF, seed=seed)
-            plant_improvement(session, as_of=synth.GENERATED_AS_OF, today=today, seed=seed)
-            plant_survey_waves(session, as_of=synth.GENERATED_AS_OF, today=today, seed=seed)
+            plant_inspections(session, as_of=as_of, seed=seed)
+            plant_improvement(session, as_of=as_of, today=today, seed=seed)
+            plant_survey_waves(session, as_of=as_of, today=today, seed=seed)
             session.commit()
     finally:
         engine.dispose()

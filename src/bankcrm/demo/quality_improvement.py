@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.complaints.models import Complaint
 from bankcrm.core.enums import ActionOrigin, ActionStage, Role, TargetDirection
-from bankcrm.demo.repository import DemoSystemRepository
-from bankcrm.quality.improvement import pdca, repository, service
+from bankcrm.demo.repository import DemoSystemRepository, staff_in_roles
+from bankcrm.quality.improvement import pdca, service
 from bankcrm.quality.models import ServicePromise
 from bankcrm.staff.models import StaffUser
 
@@ -150,8 +150,8 @@ def plant_improvement(session: Session, *, as_of: date, today: date, seed: int) 
                 active=True,
             )
         )
-    officers = repository.staff_in_role(session, Role.QUALITY_OFFICER)
-    managers = repository.staff_in_role(session, Role.BRANCH_MANAGER)
+    officers = staff_in_roles(session, (Role.QUALITY_OFFICER,), by_id=True)
+    managers = staff_in_roles(session, (Role.BRANCH_MANAGER,), by_id=True)
     creator = officers[0] if officers else (managers[0] if managers else None)
     if creator is None:
         # a bank without quality staff has nobody to own the actions

@@ -1,6 +1,6 @@
 """Survey waves of the demo bank: the two past SERVQUAL waves the generated answers belong
-to, an open wave half answered, managers' predictions that plant gap 1, and an open CSAT
-follow-up wave after recent interactions."""
+to (with the invitations that brought them in), an open wave half answered, managers'
+predictions that plant gap 1, and an open CSAT follow-up wave after recent interactions."""
 
 from __future__ import annotations
 
@@ -14,10 +14,15 @@ from bankcrm.core.enums import Role, SurveyKind, WaveStatus
 from bankcrm.demo import repository as demo_repository
 from bankcrm.ingest import synth
 from bankcrm.quality.instrument import Instrument
-from bankcrm.quality.models import ManagementPrediction, SurveyInvitation, SurveyResponse
+from bankcrm.quality.models import (
+    ManagementPrediction,
+    SurveyInvitation,
+    SurveyResponse,
+)
 from bankcrm.quality.surveys import repository, service
 from bankcrm.quality.surveys.repository import SurveySystemRepository
-from bankcrm.quality.surveys.sampling import Selection, eligible
+from bankcrm.quality.surveys.sampling import Selection, eligible, new_token
+from bankcrm.quality.surveys.schemas import WaveRead
 from bankcrm.staff.models import StaffUser
 
 PAST_WAVES = (
@@ -81,6 +86,7 @@ def plant_survey_waves(session: Session, *, as_of: date, today: date, seed: int)
                 status=WaveStatus.CLOSED,
             )
         )
+    _invite_past_respondents(session, np.random.default_rng([seed, 2025]), past)
     opens_on = today - timedelta(days=OPEN_DAYS_BEFORE)
     closes_on = today + timedelta(days=OPEN_DAYS_AFTER)
     open_wave = service.create_wave(
@@ -115,10 +121,63 @@ def plant_survey_waves(session: Session, *, as_of: date, today: date, seed: int)
         issued_at=issued_at,
         today=today,
     )
-    managers = repository.staff_in_roles(session, (Role.BRANCH_MANAGER, Role.QUALITY_OFFICER))
+    managers = demo_repository.staff_in_roles(session, (Role.BRANCH_MANAGER, Role.QUALITY_OFFICER))
     predicted = [open_wave.id, past[-1].id]
     _predict(session, rng, instrument, managers, predicted, moment=issued_at)
     _follow_up(session, rng, as_of=as_of, today=today)
+
+
+def _invite_past_respondents(
+    session: Session, rng: np.random.Generator, waves: list[WaveRead]
+) -> None:
+    """The invitations of the past waves: one answered by each generated answer of a known
+    customer, and as many again unanswered as the demo's response rate implies (some of
+    them opened), so that a finished wave shows whom it reached."""
+    bank = demo_repository.DemoSystemRepository(session)
+    candidates = SurveySystemRepository(session).candidates()
+    for wave in waves:
+        respondents = bank.wave_respondents(wave.code)
+        issued_at = clock.bank_day_start(wave.opens_on) + timedelta(hours=9)
+        invitations = []
+        answered: set[int] = set()
+        for response_id, customer_id, branch_id, answered_on in respondents:
+            if customer_id in answered:
+                continue  # one invitation a customer: the first answer is the invited one
+            answered.add(customer_id)
+            completed_at = max(
+                issued_at + timedelta(hours=1),
+                clock.bank_day_start(answered_on) + timedelta(hours=12),
+            )
+            invitations.append(
+                SurveyInvitation(
+                    wave_id=wave.id,
+                    customer_id=customer_id,
+                    branch_id=branch_id,
+                    token=new_token(),
+                    issued_at=issued_at,
+                    opened_at=completed_at - timedelta(minutes=10),
+                    completed_at=completed_at,
+                    response_id=response_id,
+                )
+            )
+        pool = eligible(candidates, Selection(), already_invited=answered)
+        unanswered = min(len(pool), round(len(answered) * (1 / ANSWERED_SHARE - 1)))
+        chosen = rng.choice(len(pool), size=unanswered, replace=False).tolist()
+        for index in sorted(chosen):
+            candidate = pool[index]
+            opened = rng.random() < OPENED_ONLY_SHARE
+            invitations.append(
+                SurveyInvitation(
+                    wave_id=wave.id,
+                    customer_id=candidate.customer_id,
+                    branch_id=candidate.branch_id,
+                    token=new_token(),
+                    issued_at=issued_at,
+                    opened_at=issued_at + timedelta(days=2) if opened else None,
+                )
+            )
+        session.add_all(invitations)
+    session.flush()
 
 
 def _sent_at(session: Session, wave_id: int, issued_at: datetime) -> list[SurveyInvitation]:

@@ -1,6 +1,9 @@
-"""Queries the demo flow needs: whom to give a login, whose privacy requests to show."""
+"""Queries the demo flow needs: whom to give a login, whose privacy requests to show, whom a
+past survey wave reached."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -8,6 +11,7 @@ from sqlalchemy.orm import Session
 from bankcrm.complaints.models import Complaint
 from bankcrm.core.enums import Role
 from bankcrm.customers.models import Customer
+from bankcrm.quality.models import SurveyResponse
 from bankcrm.scope import SystemRepository
 from bankcrm.staff.models import StaffUser
 
@@ -22,6 +26,18 @@ def first_staff_in_role(
         .order_by(case((StaffUser.branch_id == branch_id, 0), else_=1), StaffUser.username)
     )
     return session.scalars(statement.limit(1)).first()
+
+
+def staff_in_roles(
+    session: Session, roles: tuple[Role, ...], *, by_id: bool = False
+) -> list[StaffUser]:
+    """Active staff of the given roles, by username (or by id)."""
+    statement = (
+        select(StaffUser)
+        .where(StaffUser.role.in_(roles), StaffUser.is_active.is_(True))
+        .order_by(StaffUser.id if by_id else StaffUser.username)
+    )
+    return list(session.scalars(statement))
 
 
 class DemoSystemRepository(SystemRepository):
@@ -67,3 +83,22 @@ class DemoSystemRepository(SystemRepository):
             .limit(limit)
         )
         return list(self.session.scalars(statement))
+
+    def wave_respondents(self, wave_code: str) -> list[tuple[int, int, int | None, date]]:
+        """Response id, customer id, branch id and day of each answer of a wave code given
+        by a known customer, oldest first."""
+        statement = (
+            self.owned(
+                SurveyResponse,
+                SurveyResponse.id,
+                SurveyResponse.customer_id,
+                SurveyResponse.branch_id,
+                SurveyResponse.answered_on,
+            )
+            .where(SurveyResponse.wave == wave_code, SurveyResponse.customer_id.is_not(None))
+            .order_by(SurveyResponse.answered_on, SurveyResponse.id)
+        )
+        return [
+            (int(response_id), int(customer_id), branch_id, answered_on)
+            for response_id, customer_id, branch_id, answered_on in self.session.execute(statement)
+        ]

@@ -10,14 +10,20 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bankcrm.audit import service as audit
 from bankcrm.churn import service as churn
 from bankcrm.churn.schemas import ChurnWarningRead
 from bankcrm.clv import service as clv
 from bankcrm.complaints import service as complaints
 from bankcrm.complaints.schemas import ComplaintRead
-from bankcrm.core.clock import bank_today
-from bankcrm.core.enums import ActionStage, PrivacyRequestStatus, Role, WaveStatus
+from bankcrm.core.clock import bank_today, utcnow
+from bankcrm.core.config import get_settings
+from bankcrm.core.enums import ActionStage, AuditAction, PrivacyRequestStatus, Role, WaveStatus
 from bankcrm.core.permissions import Permission, has_permission
+from bankcrm.jobs import definitions as job_definitions
+from bankcrm.jobs import service as jobs
+from bankcrm.jobs.models import JobStatus
+from bankcrm.jobs.schemas import JobRead
 from bankcrm.privacy import service as privacy
 from bankcrm.quality.improvement import service as improvement
 from bankcrm.quality.improvement.schemas import ActionRead
@@ -27,10 +33,12 @@ from bankcrm.segmentation import service as segmentation
 from bankcrm.staff.models import StaffUser
 from bankcrm.tasks.models import Task
 from bankcrm.tasks.repository import UNFINISHED, TaskRepository, overdue
+from bankcrm.web.i18n import gettext
 
 SHOWN = 5
 """The most urgent items a card lists; its count links to the whole list."""
 DUE_SOON_DAYS = 7
+AUDIT_WEEK_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,21 @@ class Bench:
     privacy_overdue: int | None = None
     privacy_open: int | None = None
     runs: Runs | None = None
+    jobs: list[tuple[str, JobRead]] | None = None
+    """Each job with its title in the reader's language."""
+    failed_jobs: int = 0
+    audit: AuditCounts | None = None
+
+
+@dataclass(frozen=True)
+class AuditCounts:
+    """What the trail holds for an auditor to look at: the week from ``since``."""
+
+    since: date
+    entries: int
+    exports: int
+    reveals: int
+    failed_logins: int
 
 
 def _task_counts(session: Session, user: StaffUser, today: date) -> TaskCounts:
@@ -121,7 +144,30 @@ def bench(session: Session, *, user: StaffUser, locale: str) -> Bench:
         result.privacy_open = privacy.list_requests(
             session, user=user, status=PrivacyRequestStatus.RECEIVED, page_size=1
         ).total
+    if Permission.JOBS_READ in allowed:
+        listed = jobs.list_jobs(session, settings=get_settings(), now=utcnow())
+        result.jobs = [
+            (gettext(locale, job_definitions.BY_NAME[job.name].title), job) for job in listed
+        ]
+        result.failed_jobs = sum(
+            1 for job in listed if job.last_run and job.last_run.status == JobStatus.FAILED
+        )
+    if Permission.AUDIT_READ in allowed:
+        result.audit = _audit_counts(session, since=today - timedelta(days=AUDIT_WEEK_DAYS - 1))
     return result
+
+
+def _audit_counts(session: Session, *, since: date) -> AuditCounts:
+    def count(action: AuditAction | None = None) -> int:
+        return audit.search(session, action=action, since=since, page_size=1).total
+
+    return AuditCounts(
+        since=since,
+        entries=count(),
+        exports=count(AuditAction.EXPORT),
+        reveals=count(AuditAction.REVEAL),
+        failed_logins=count(AuditAction.LOGIN_FAILED),
+    )
 
 
 def _action_view(user: StaffUser) -> dict[str, Any]:

@@ -10,8 +10,9 @@ from typing import Literal
 
 from sqlalchemy import Connection, Table
 
+from bankcrm import tables as models
 from bankcrm.audit import recorder as audit_recorder
-from bankcrm.core import files, models
+from bankcrm.core import files
 from bankcrm.core.clock import utcnow
 from bankcrm.core.config import get_settings
 from bankcrm.core.db import Base, make_engine

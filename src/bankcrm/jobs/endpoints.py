@@ -6,10 +6,10 @@ from fastapi import APIRouter, Path, Query
 
 from bankcrm.core.clock import utcnow
 from bankcrm.core.config import get_settings
-from bankcrm.core.deps import DbSession, JobsRead, JobsRun
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.jobs import service
 from bankcrm.jobs.schemas import JobRead, JobRunRead
+from bankcrm.web.deps import DbSession, JobsRead, JobsRun
 
 router = APIRouter(tags=["jobs"])
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from bankcrm.core import models  # noqa: F401  (registers every table)
+from bankcrm import tables  # noqa: F401  (registers every table)
 from bankcrm.core.config import get_settings
 from bankcrm.core.db import Base, make_engine
 

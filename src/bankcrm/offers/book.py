@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bankcrm.core.clock import bank_today
 from bankcrm.core.config import OfferSettings
 from bankcrm.core.enums import ProductRisk
+from bankcrm.core.localized import in_language
 from bankcrm.offers import service
 from bankcrm.offers.repository import OffersRepository
 from bankcrm.offers.schemas import AssessmentRead
@@ -70,7 +71,6 @@ def book_offers(
     rows, total = repository.customers_by_best_offer(offset=(page - 1) * page_size, limit=page_size)
     on_sale = {product.id: product for product in products_repository.on_sale(session)}
     today = bank_today()
-    zh = locale.startswith("zh")
     items = []
     for customer_id, name in rows:
         customer = service.customer_in_scope(repository, customer_id)
@@ -84,7 +84,7 @@ def book_offers(
                 BookOffer(
                     product_id=product.id,
                     code=product.external_id,
-                    name=product.name_zh if zh else product.name_en,
+                    name=in_language(locale, zh=product.name_zh, en=product.name_en),
                     risk_level=product.product_risk,
                     score=score.score,
                 )

@@ -7,14 +7,6 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from bankcrm.core.clock import bank_today
 from bankcrm.core.config import get_settings
-from bankcrm.core.deps import (
-    CurrentUser,
-    DbSession,
-    OffersApprove,
-    OffersRead,
-    OffersSell,
-    OffersSummary,
-)
 from bankcrm.core.enums import SaleStatus
 from bankcrm.core.inputs import Day
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
@@ -30,6 +22,14 @@ from bankcrm.offers.schemas import (
     SalePage,
     SaleRead,
     SalesSummary,
+)
+from bankcrm.web.deps import (
+    CurrentUser,
+    DbSession,
+    OffersApprove,
+    OffersRead,
+    OffersSell,
+    OffersSummary,
 )
 from bankcrm.web.locale import request_locale
 

@@ -28,6 +28,14 @@ REASSESSMENT_SOURCE = "offers"
 REASSESSMENT_KIND = "reassessment"
 
 
+def _(message: str) -> str:
+    """Marks a message for the catalog; a task's title is read in the reader's language."""
+    return message
+
+
+REASSESSMENT_TITLE = _("Risk reassessment")
+
+
 @dataclass(frozen=True)
 class BankAdoptions:
     adoptions: pd.DataFrame
@@ -172,14 +180,15 @@ def raise_reassessment_tasks(session: Session, *, today: date, notice_days: int)
     ``notice_days`` (or has ended), unless one is open; returns the tasks raised."""
     tasks = TaskSystemRepository(session)
     open_already = tasks.open_keys(source=REASSESSMENT_SOURCE, kinds=[REASSESSMENT_KIND])
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "customer_id": customer_id,
             "assignee_id": manager_id,
             "kind": REASSESSMENT_KIND,
             "source": REASSESSMENT_SOURCE,
             "source_ref": valid_until.isoformat(),
-            "title": "风险承受能力重新评估 / Risk re-assessment",
+            "title": REASSESSMENT_TITLE,
+            "title_params": {},
             "status": TaskStatus.OPEN,
             "priority": TaskPriority.HIGH if valid_until < today else TaskPriority.NORMAL,
             "due_on": valid_until,

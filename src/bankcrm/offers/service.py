@@ -36,6 +36,7 @@ from bankcrm.core.exceptions import (
     Refused,
     ValidationFailed,
 )
+from bankcrm.core.localized import in_language
 from bankcrm.core.money import from_cents, to_cents
 from bankcrm.customers.models import Customer
 from bankcrm.offers import objections as objection_book
@@ -506,7 +507,7 @@ def _sale_read(row: SaleWithNames, locale: str, now: datetime) -> SaleRead:
         customer_id=sale.customer_id,
         customer_name=customer_name,
         product_id=sale.product_id,
-        product_name=name_zh if locale.startswith("zh") else name_en,
+        product_name=in_language(locale, zh=name_zh, en=name_en),
         amount=from_cents(sale.amount_cents),
         status=sale.status,
         customer_level=sale.customer_level,
@@ -631,19 +632,18 @@ def _offer_read(
     *,
     locale: str,
 ) -> OfferRead:
-    zh = locale.startswith("zh")
     return OfferRead(
         product_id=product.id,
         code=product.external_id,
-        name=product.name_zh if zh else product.name_en,
+        name=in_language(locale, zh=product.name_zh, en=product.name_en),
         category=product.category,
         risk_level=product.product_risk,
         score=round(_score(score), 4),
         reasons=reasons(score.facts if score is not None else {}, locale),
         fab=FabText(
-            feature=product.fab_feature_zh if zh else product.fab_feature_en,
-            advantage=product.fab_advantage_zh if zh else product.fab_advantage_en,
-            benefit=product.fab_benefit_zh if zh else product.fab_benefit_en,
+            feature=in_language(locale, zh=product.fab_feature_zh, en=product.fab_feature_en),
+            advantage=in_language(locale, zh=product.fab_advantage_zh, en=product.fab_advantage_en),
+            benefit=in_language(locale, zh=product.fab_benefit_zh, en=product.fab_benefit_en),
         ),
         objections=[
             ObjectionRead(
@@ -663,7 +663,7 @@ def reasons(facts: dict[str, Any], locale: str) -> list[str]:
     held = facts.get("held_product_name", {})
     years = facts.get("held_years")
     if held and years is not None:
-        name = held.get("zh" if locale.startswith("zh") else "en")
+        name = in_language(locale, zh=held.get("zh", ""), en=held.get("en", ""))
         worded.append(
             gettext(locale, "Has held %(product)s for %(years)s years")
             % {"product": name, "years": f"{years:.1f}"}

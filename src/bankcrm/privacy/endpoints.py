@@ -5,7 +5,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from bankcrm.core.deps import DbSession, PrivacyApprove, PrivacyRequests
 from bankcrm.core.enums import PrivacyRequestStatus
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.privacy import service
@@ -15,6 +14,7 @@ from bankcrm.privacy.schemas import (
     PrivacyRequestPage,
     PrivacyRequestRead,
 )
+from bankcrm.web.deps import DbSession, PrivacyApprove, PrivacyRequests
 
 router = APIRouter(prefix="/privacy/requests", tags=["privacy"])
 

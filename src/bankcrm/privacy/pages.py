@@ -17,6 +17,7 @@ from bankcrm.core.exceptions import BankcrmError, NotFound, ValidationFailed
 from bankcrm.core.inputs import FormText
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.core.permissions import Permission, has_permission
+from bankcrm.customers import service as customers_service
 from bankcrm.privacy import endpoints, service
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PagePrivacyApprove, PagePrivacyRequests
@@ -205,8 +206,14 @@ def _render_list(
         session, user=user, status=status, overdue=overdue, page=page, page_size=page_size
     )
     locale = request_locale(request)
+    # the chosen customer is shown by name; one the user may not see starts the picker empty
+    customer_label = customers_service.picked_customer(
+        session, user=user, customer_id=chosen_id(form.customer_id)
+    )
     context: dict[str, Any] = {
         "result": result,
+        "customer_label": customer_label,
+        "customer_value": form.customer_id if customer_label else "",
         "status_badges": STATUS_BADGES,
         "status": status.value if status else "",
         "overdue": overdue,

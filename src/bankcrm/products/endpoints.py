@@ -4,11 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from bankcrm.core.deps import CurrentUser, DbSession, ProductsManage
 from bankcrm.core.enums import ProductCategory, ProductRisk
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.products import service
 from bankcrm.products.schemas import ProductPage, ProductRead, ProductUpdate
+from bankcrm.web.deps import CurrentUser, DbSession, ProductsManage
 
 router = APIRouter(prefix="/products", tags=["products"])
 

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from bankcrm.core.deps import DbSession, QualityRead
 from bankcrm.core.inputs import Day
 from bankcrm.quality.schemas import BlueprintRead, SatisfactionRead
 from bankcrm.quality.service import (
@@ -17,6 +16,7 @@ from bankcrm.quality.service import (
     satisfaction_report,
     today,
 )
+from bankcrm.web.deps import DbSession, QualityRead
 
 router = APIRouter(prefix="/quality", tags=["quality"])
 

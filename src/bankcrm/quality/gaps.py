@@ -20,11 +20,14 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
-from typing import ClassVar
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Field, ValidationError
 
 from bankcrm.core.enums import TargetDirection
 from bankcrm.core.exceptions import ValidationFailed
-from bankcrm.core.localized import LocalizedText, LocalizedTextInvalid, read_localized
+from bankcrm.core.localized import LocalizedText
+from bankcrm.quality.instrument import Text, TomlTable, toml_refusal
 
 GAP_NUMBERS = (1, 2, 3, 4, 5)
 
@@ -578,31 +581,22 @@ def parse_gap_controls(text: str, *, origin: str = "gap_controls.toml") -> dict[
     """
     try:
         data = tomllib.loads(text)
+        found = _ControlsFile.model_validate(data)
     except tomllib.TOMLDecodeError as error:
         raise GapControlsInvalid(f"{origin}: not valid TOML: {error}") from None
+    except ValidationError as error:
+        raise toml_refusal(error, data, GapControlsInvalid, origin) from None
     controls: dict[int, GapControls] = {}
-    for index, entry in enumerate(data.get("gaps", [])):
+    for index, entry in enumerate(found.gaps):
         where = f"{origin}: gaps[{index}]"
-        number = entry.get("number")
-        if number not in GAP_NUMBERS:
-            raise GapControlsInvalid(f"{where}.number must be one of 1–5")
-        if number in controls:
-            raise GapControlsInvalid(f"{where}: gap {number} is listed twice")
-        code = f"gap_{number}"
-        if entry.get("code") != code:
-            raise GapControlsInvalid(f"{where}.code must be {code!r}, the glossary's name")
-        methods = entry.get("methods")
-        if not isinstance(methods, list) or not methods:
-            raise GapControlsInvalid(f"{where}.methods must list at least one method")
-        controls[number] = GapControls(
-            number=number,
-            code=code,
-            name=_localized(entry.get("name"), f"{where}.name"),
-            definition=_localized(entry.get("definition"), f"{where}.definition"),
-            methods=tuple(
-                _localized(method, f"{where}.methods[{position}]")
-                for position, method in enumerate(methods)
-            ),
+        if entry.number in controls:
+            raise GapControlsInvalid(f"{where}: gap {entry.number} is listed twice")
+        if entry.code != f"gap_{entry.number}":
+            raise GapControlsInvalid(
+                f"{where}.code must be 'gap_{entry.number}', the glossary's name"
+            )
+        controls[entry.number] = GapControls(
+            entry.number, entry.code, entry.name, entry.definition, tuple(entry.methods)
         )
     missing = [str(number) for number in GAP_NUMBERS if number not in controls]
     if missing:
@@ -610,11 +604,16 @@ def parse_gap_controls(text: str, *, origin: str = "gap_controls.toml") -> dict[
     return controls
 
 
-def _localized(value: object, where: str) -> LocalizedText:
-    try:
-        return read_localized(value, where=where)
-    except LocalizedTextInvalid as error:
-        raise GapControlsInvalid(error.message, field=error.where) from None
+class _GapEntry(TomlTable):
+    number: Literal[1, 2, 3, 4, 5]
+    code: str
+    name: Text
+    definition: Text
+    methods: Annotated[list[Text], Field(min_length=1)]
+
+
+class _ControlsFile(TomlTable):
+    gaps: list[_GapEntry] = Field(default_factory=list)
 
 
 def shipped_gap_controls() -> dict[int, GapControls]:

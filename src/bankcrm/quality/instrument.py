@@ -7,16 +7,24 @@ format is described in ``docs/quality.md``; the two shipped files are in ``data/
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from bankcrm.core.exceptions import ValidationFailed
-from bankcrm.core.localized import LocalizedText
+from bankcrm.core.localized import LocalizedText, LocalizedTextInvalid, read_localized
 from bankcrm.core.toml_reader import TomlReader
 
 SHIPPED_INSTRUMENTS = ("servqual_bank", "kiosk_kservqual")
@@ -155,97 +163,143 @@ def shipped_instrument(name: str = "servqual_bank") -> Instrument:
     return parse_instrument(resource.read_text(encoding="utf-8"), origin=f"{name}.toml")
 
 
+def _text(value: object) -> LocalizedText:
+    try:
+        return read_localized(value, where="")
+    except LocalizedTextInvalid as error:
+        raise ValueError(error.problem) from None
+
+
+Text = Annotated[LocalizedText, BeforeValidator(_text)]
+
+
+class TomlTable(BaseModel):
+    """A table of a bank's TOML file: no unknown keys, no type coercion."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, arbitrary_types_allowed=True
+    )
+
+
+class _ScaleEntry(TomlTable):
+    min: int
+    max: int
+    min_label: Text
+    max_label: Text
+
+
+class _DimensionEntry(TomlTable):
+    code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=_CODE_PATTERN.pattern)]
+    name: Text
+    weight: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class _ItemEntry(TomlTable):
+    number: Annotated[int, Field(ge=1)]
+    dimension: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    expectation: Text
+    perception: Text
+
+
+class _InstrumentFile(TomlTable):
+    id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    title: Text
+    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    scale: _ScaleEntry
+    dimensions: Annotated[list[_DimensionEntry], Field(min_length=1)]
+    items: Annotated[list[_ItemEntry], Field(min_length=1)]
+
+
+def toml_refusal(
+    error: ValidationError, data: object, invalid: type[ValidationFailed], origin: str
+) -> ValidationFailed:
+    """The first problem pydantic found in a parsed TOML file, as ``invalid`` naming the file
+    and the entry: ``items[4] (number 5).dimension``, ``dimensions[2] (reliability)``."""
+    errors = error.errors()
+    found = errors[0]
+    if found["type"] == "missing":  # name the missing keys of a table in a stable order
+        parent = found["loc"][:-1]
+        alike = [e for e in errors if e["type"] == "missing" and e["loc"][:-1] == parent]
+        found = min(alike, key=lambda e: str(e["loc"][-1]))
+    location = list(found["loc"])
+    key = location.pop() if found["type"] in ("missing", "extra_forbidden") else None
+    where, entry = "", data
+    for part in location:
+        if isinstance(part, int) and isinstance(entry, list) and part < len(entry):
+            entry = entry[part]
+            name = entry.get("code") if isinstance(entry, dict) else None
+            number = entry.get("number") if isinstance(entry, dict) else None
+            where += f"[{part}]" + (f" ({name})" if isinstance(name, str) else "")
+            where += f" (number {number})" if type(number) is int else ""
+        else:
+            entry = entry.get(str(part)) if isinstance(entry, dict) else None
+            where += f".{part}" if where else str(part)
+    if found["type"] == "missing":
+        problem = f"{key!r} is missing"
+    elif found["type"] == "extra_forbidden":
+        problem = f"unknown key {key!r}"
+    else:
+        cause = (found.get("ctx") or {}).get("error")
+        problem = str(cause) if cause is not None else found["msg"].lower()
+    where = where or "the top level"
+    return invalid(f"{origin}: {where}: {problem}", field=where)
+
+
 class _Reader(TomlReader):
     invalid = InstrumentInvalid
 
     def instrument(self, data: dict[str, Any]) -> Instrument:
-        self.keys("the top level", data, {"id", "title", "source", "scale", "dimensions", "items"})
-        instrument_id = self.string("id", data["id"])
-        title = self.localized("title", data["title"])
-        source = self.string("source", data["source"])
-        scale = self.scale(data["scale"])
-        dimensions = self.table_list("dimensions", data["dimensions"])
-        items = self.table_list("items", data["items"])
-
-        declared: dict[str, tuple[LocalizedText, float]] = {}
-        for index, entry in enumerate(dimensions):
-            code = entry.get("code")
-            where = f"dimensions[{index}]" + (f" ({code})" if isinstance(code, str) else "")
-            self.keys(where, entry, {"code", "name", "weight"})
-            code = self.string(f"{where}.code", entry["code"])
-            if not _CODE_PATTERN.match(code):
-                raise self.fail(where, "code must be lower-case letters, digits and _")
-            if code in declared:
-                raise self.fail(where, f"dimension {code!r} is declared twice")
-            weight = entry["weight"]
-            if isinstance(weight, bool) or not isinstance(weight, int | float):
-                raise self.fail(f"{where}.weight", "must be a number of points")
-            if not math.isfinite(weight) or weight < 0:
-                raise self.fail(f"{where}.weight", "must be zero or more points")
-            declared[code] = (self.localized(f"{where}.name", entry["name"]), float(weight))
-        total = sum(weight for _, weight in declared.values())
+        try:
+            found = _InstrumentFile.model_validate(data)
+        except ValidationError as error:
+            raise toml_refusal(error, data, InstrumentInvalid, self.origin) from None
+        if found.scale.min >= found.scale.max:
+            raise self.fail("scale", "min must be below max")
+        scale = Scale(
+            minimum=found.scale.min,
+            maximum=found.scale.max,
+            minimum_label=found.scale.min_label,
+            maximum_label=found.scale.max_label,
+        )
+        declared: dict[str, _DimensionEntry] = {}
+        for index, dimension in enumerate(found.dimensions):
+            if dimension.code in declared:
+                where = f"dimensions[{index}] ({dimension.code})"
+                raise self.fail(where, f"dimension {dimension.code!r} is declared twice")
+            declared[dimension.code] = dimension
+        total = sum(dimension.weight for dimension in declared.values())
         if abs(total - WEIGHT_POINTS) > _WEIGHT_TOLERANCE:
             raise self.fail("dimensions", f"weights add up to {total:g}, not {WEIGHT_POINTS:g}")
 
-        parsed_items: dict[int, Item] = {}
-        for index, entry in enumerate(items):
-            number = entry.get("number")
-            where = f"items[{index}]" + (f" (number {number})" if isinstance(number, int) else "")
-            self.keys(where, entry, {"number", "dimension", "expectation", "perception"})
-            if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-                raise self.fail(f"{where}.number", "must be a whole number from 1")
-            if number in parsed_items:
-                raise self.fail(where, f"item number {number} is used twice")
-            dimension = self.string(f"{where}.dimension", entry["dimension"])
-            if dimension not in declared:
+        items: dict[int, Item] = {}
+        for index, entry in enumerate(found.items):
+            where = f"items[{index}] (number {entry.number})"
+            if entry.number in items:
+                raise self.fail(where, f"item number {entry.number} is used twice")
+            if entry.dimension not in declared:
                 raise self.fail(
                     f"{where}.dimension",
-                    f"{dimension!r} is not a declared dimension ({', '.join(declared)})",
+                    f"{entry.dimension!r} is not a declared dimension ({', '.join(declared)})",
                 )
-            parsed_items[number] = Item(
-                number=number,
-                dimension=dimension,
-                expectation=self.localized(f"{where}.expectation", entry["expectation"]),
-                perception=self.localized(f"{where}.perception", entry["perception"]),
+            items[entry.number] = Item(
+                entry.number, entry.dimension, entry.expectation, entry.perception
             )
         # Columns E1…En must be unambiguous, so the numbers run 1…n without holes.
-        missing = sorted(set(range(1, len(parsed_items) + 1)) - set(parsed_items))
+        missing = sorted(set(range(1, len(items) + 1)) - set(items))
         if missing:
-            raise self.fail(
-                "items", f"numbers must run 1…{len(parsed_items)}; {missing[0]} is missing"
-            )
-
-        ordered_items = tuple(parsed_items[number] for number in sorted(parsed_items))
+            raise self.fail("items", f"numbers must run 1…{len(items)}; {missing[0]} is missing")
+        ordered = tuple(items[number] for number in sorted(items))
         built: list[Dimension] = []
-        for code, (name, weight) in declared.items():
-            members = tuple(item.number for item in ordered_items if item.dimension == code)
+        for code, dimension in declared.items():
+            members = tuple(item.number for item in ordered if item.dimension == code)
             if not members:
                 raise self.fail(f"dimensions ({code})", "has no items")
-            built.append(Dimension(code=code, name=name, weight=weight, items=members))
+            built.append(Dimension(code, dimension.name, float(dimension.weight), members))
         return Instrument(
-            id=instrument_id,
-            title=title,
-            source=source,
+            id=found.id,
+            title=found.title,
+            source=found.source,
             scale=scale,
             dimensions=tuple(built),
-            items=ordered_items,
-        )
-
-    def scale(self, entry: object) -> Scale:
-        if not isinstance(entry, dict):
-            raise self.fail("scale", "must be a table")
-        self.keys("scale", entry, {"min", "max", "min_label", "max_label"})
-        bounds = []
-        for key in ("min", "max"):
-            value = entry[key]
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise self.fail(f"scale.{key}", "must be a whole number")
-            bounds.append(value)
-        if bounds[0] >= bounds[1]:
-            raise self.fail("scale", "min must be below max")
-        return Scale(
-            minimum=bounds[0],
-            maximum=bounds[1],
-            minimum_label=self.localized("scale.min_label", entry["min_label"]),
-            maximum_label=self.localized("scale.max_label", entry["max_label"]),
+            items=ordered,
         )

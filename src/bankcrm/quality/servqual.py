@@ -266,6 +266,63 @@ def read_responses_csv(
     return parse_responses(header, rows, instrument, source=path.name, group_column=group_column)
 
 
+def stored_responses(
+    answers: Sequence[Mapping[str, Any] | None],
+    instrument: Instrument,
+    *,
+    groups: Sequence[str] | None = None,
+) -> tuple[ServqualResponses | None, npt.NDArray[np.bool_]]:
+    """The stored answer sets (``E1``, ``P1``, ``W_<dimension>`` keys) carrying at least one
+    answer, as the statistics take them, and which of them answered every item on both
+    scales; ``None`` when nobody answered anything.
+
+    A value that is not a point on the instrument's scale counts as a blank; a negative
+    importance point too. Importance points are taken when any answer set carries them."""
+    keys = [instrument.expectation_column(item.number) for item in instrument.items]
+    keys += [instrument.perception_column(item.number) for item in instrument.items]
+    weight_keys = [instrument.weight_column(code) for code in instrument.dimension_codes]
+    points: list[list[float]] = []
+    weights: list[list[float]] = []
+    labels: list[str] = []
+    for index, found in enumerate(answers):
+        row = found or {}
+        values = [stored_number(row.get(key)) for key in keys]
+        values = [
+            v if not math.isnan(v) and instrument.scale.contains(v) else math.nan for v in values
+        ]
+        if all(math.isnan(value) for value in values):
+            continue
+        points.append(values)
+        weights.append(
+            [w if (w := stored_number(row.get(key))) >= 0 else math.nan for key in weight_keys]
+        )
+        if groups is not None:
+            labels.append(groups[index])
+    if not points:
+        return None, np.zeros(0, dtype=bool)
+    n_items = instrument.n_items
+    array = np.array(points, dtype=np.float64).reshape(-1, 2 * n_items)
+    weight_array = np.array(weights, dtype=np.float64)
+    responses = ServqualResponses(
+        expectations=array[:, :n_items],
+        perceptions=array[:, n_items:],
+        weights=weight_array if (~np.isnan(weight_array)).any() else None,
+        groups=tuple(labels) if groups is not None else None,
+    )
+    return responses, np.asarray(~np.isnan(array).any(axis=1))
+
+
+def stored_number(value: object) -> float:
+    """A stored answer as a finite number; a blank or unreadable answer is ``NaN``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return math.nan
+    try:
+        number = float(value)
+    except ValueError:
+        return math.nan
+    return number if math.isfinite(number) else math.nan
+
+
 def _number(text: str, row_number: int, column: str, source: str) -> float:
     try:
         value = float(text)
@@ -410,24 +467,17 @@ def welch_test(
         high=math.nan,
         confidence=confidence,
     )
-    if n1 < 2 or n2 < 2:
+    if n1 < 2 or n2 < 2 or first.var() + second.var() == 0:
         return undefined
-    share1 = float(first.var(ddof=1)) / n1
-    share2 = float(second.var(ddof=1)) / n2
-    standard_error = math.sqrt(share1 + share2)
-    if standard_error == 0:
-        return undefined
-    t = difference / standard_error
-    df = (share1 + share2) ** 2 / (share1**2 / (n1 - 1) + share2**2 / (n2 - 1))
-    p_value = float(2 * stats.t.sf(abs(t), df))
-    half_width = float(stats.t.ppf(0.5 + confidence / 2, df)) * standard_error
+    result = stats.ttest_ind(second, first, equal_var=False)
+    interval = result.confidence_interval(confidence)
     return replace(
         undefined,
-        t=t,
-        df=df,
-        p_value=p_value,
-        low=difference - half_width,
-        high=difference + half_width,
+        t=float(result.statistic),
+        df=float(result.df),
+        p_value=float(result.pvalue),
+        low=float(interval.low),
+        high=float(interval.high),
     )
 
 

@@ -5,7 +5,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from bankcrm.core.config import get_settings
-from bankcrm.core.deps import AnalyticsRead, DbSession
 from bankcrm.core.enums import CustomerType, Quadrant
 from bankcrm.core.inputs import Day
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
@@ -17,6 +16,7 @@ from bankcrm.segmentation.schemas import (
     SegmentPointsRead,
     SegmentSummaryRead,
 )
+from bankcrm.web.deps import AnalyticsRead, DbSession
 
 router = APIRouter(tags=["segments"])
 

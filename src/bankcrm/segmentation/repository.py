@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, true
+from sqlalchemy import ColumnElement, Row, case, func, true
 from sqlalchemy.orm import aliased
 
 from bankcrm.analytics.runs import DatedRuns
-from bankcrm.core.enums import CustomerType, Quadrant
+from bankcrm.branches.models import Branch
+from bankcrm.core.enums import CustomerType, LifecycleStage, Quadrant
 from bankcrm.customers.models import Customer
 from bankcrm.scope import ScopedRepository, SystemRepository
 from bankcrm.segmentation.models import CustomerSegment, SegmentRun
+from bankcrm.segmentation.schemas import SegmentSort
+from bankcrm.staff.models import StaffUser
+
+
+def _in_order(column: Any, values: type[Quadrant] | type[LifecycleStage]) -> Any:
+    """A coded column sorted in the order of its codes (loyal before problem customers,
+    prospect before new), not alphabetically."""
+    return case({value.value: index for index, value in enumerate(values)}, value=column)
 
 
 class RunRepository(DatedRuns[SegmentRun]):
@@ -147,8 +157,12 @@ class SegmentRepository(ScopedRepository):
         manager_id: int | None,
         offset: int,
         limit: int,
-    ) -> tuple[list[Row[CustomerSegment, str, str]], int]:
-        """A page of the run's customers, largest volume first, with number and name."""
+        sort: SegmentSort = SegmentSort.VOLUME,
+        descending: bool = True,
+    ) -> tuple[list[Row[CustomerSegment, str, str, str, str | None]], int]:
+        """A page of the run's customers in the order of ``sort`` (then by customer, so pages
+        never overlap), with number, name, branch and account manager."""
+        manager = aliased(StaffUser)
         conditions = [
             CustomerSegment.run_id == run_id,
             *self._filters(customer_type=customer_type, branch_id=branch_id, manager_id=manager_id),
@@ -156,10 +170,30 @@ class SegmentRepository(ScopedRepository):
         if quadrant is not None:
             conditions.append(CustomerSegment.quadrant == quadrant)
         total = self._count(conditions)
+        sorted_by: Any = {
+            SegmentSort.NUMBER: Customer.external_id,
+            SegmentSort.NAME: Customer.name,
+            SegmentSort.TYPE: CustomerSegment.customer_type,
+            SegmentSort.QUADRANT: _in_order(CustomerSegment.quadrant, Quadrant),
+            SegmentSort.TIER: CustomerSegment.value_tier,
+            SegmentSort.LIFECYCLE: _in_order(CustomerSegment.lifecycle_stage, LifecycleStage),
+            SegmentSort.LOYALTY: CustomerSegment.loyalty_index,
+            SegmentSort.SHARE: CustomerSegment.business_share,
+            SegmentSort.VOLUME: CustomerSegment.business_volume_cents,
+        }[sort]
         statement = (
-            self.owned(CustomerSegment, CustomerSegment, Customer.external_id, Customer.name)
+            self.owned(
+                CustomerSegment,
+                CustomerSegment,
+                Customer.external_id,
+                Customer.name,
+                Branch.name,
+                manager.full_name,
+            )
+            .join(Branch, Branch.id == Customer.branch_id)
+            .outerjoin(manager, manager.id == Customer.manager_id)
             .where(*conditions)
-            .order_by(CustomerSegment.business_volume_cents.desc(), Customer.id)
+            .order_by(sorted_by.desc() if descending else sorted_by.asc(), Customer.id)
             .offset(offset)
             .limit(limit)
         )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from pydantic import BaseModel
 
@@ -136,7 +137,36 @@ class SegmentCustomerRead(BaseModel):
     business_volume: Decimal
     business_share: float
     loyalty_index: float
+    branch_name: str | None = None
+    manager_name: str | None = None
 
 
 class SegmentCustomerPage(Page[SegmentCustomerRead]):
     as_of: date
+
+
+class SegmentSort(StrEnum):
+    """The columns the quadrant list sorts by (``-`` before one in the query: descending)."""
+
+    NUMBER = "number"
+    NAME = "name"
+    TYPE = "type"
+    QUADRANT = "quadrant"
+    TIER = "tier"
+    LIFECYCLE = "lifecycle"
+    LOYALTY = "loyalty"
+    SHARE = "share"
+    VOLUME = "volume"
+
+
+DEFAULT_SEGMENT_SORT = "-" + SegmentSort.VOLUME.value
+"""Largest business volume first."""
+
+
+class SegmentExport(BaseModel):
+    """The rows of the quadrant list's export, in the list's order, and how many it holds."""
+
+    as_of: date
+    quadrant: Quadrant | None
+    items: list[SegmentCustomerRead]
+    total: int

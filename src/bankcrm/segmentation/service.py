@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 from bankcrm.analytics.engine import open_engine
 from bankcrm.analytics.ledger import SCHEMAS, Ledger, LedgerFiles
 from bankcrm.analytics.repository import read_ledger
+from bankcrm.audit import recorder as audit_recorder
 from bankcrm.core.clock import utcnow
 from bankcrm.core.config import Settings
 from bankcrm.core.enums import (
     AnalyticsEngine,
+    AuditAction,
     CustomerType,
     LoyaltyFactor,
     Quadrant,
@@ -33,7 +35,7 @@ from bankcrm.core.pagination import PageParams
 from bankcrm.core.workbook import csv_cell
 from bankcrm.scope import ROLE_SCOPE, Scope
 from bankcrm.segmentation.features import Period, customer_features
-from bankcrm.segmentation.models import SegmentRun
+from bankcrm.segmentation.models import CustomerSegment, SegmentRun
 from bankcrm.segmentation.playbooks import DOWNGRADE_ACTION, PLAYBOOKS, Action
 from bankcrm.segmentation.repository import (
     RunRepository,
@@ -50,9 +52,11 @@ from bankcrm.segmentation.schemas import (
     QuadrantCounts,
     SegmentCustomerPage,
     SegmentCustomerRead,
+    SegmentExport,
     SegmentPointRead,
     SegmentPointsRead,
     SegmentRunRead,
+    SegmentSort,
     SegmentSummaryRead,
     TransitionRead,
 )
@@ -61,6 +65,9 @@ from bankcrm.staff.models import StaffUser
 from bankcrm.tasks.repository import TaskSystemRepository
 
 TASK_SOURCE = "segmentation"
+EXPORT_LIMIT = 10_000
+"""The most customers one export of the quadrant list holds; the workbook says when the list
+holds more."""
 INSERT_BATCH_ROWS = 5_000
 EXPORT_COLUMNS = (
     "customer_id",
@@ -166,8 +173,8 @@ def _task(
         "kind": action.code,
         "source": TASK_SOURCE,
         "source_ref": run.as_of.isoformat(),
-        "title": action.title.get(locale),
-        "description": action.detail.get(locale),
+        "title": action.title.text(locale),
+        "description": action.detail.text(locale),
         "status": TaskStatus.OPEN,
         "priority": TaskPriority.HIGH if action is DOWNGRADE_ACTION else TaskPriority.NORMAL,
         "due_on": run.as_of + timedelta(days=action.due_days),
@@ -323,10 +330,13 @@ def segment_customers(
     customer_type: CustomerType | None = None,
     branch_id: int | None = None,
     manager_id: int | None = None,
+    sort: SegmentSort = SegmentSort.VOLUME,
+    descending: bool = True,
     page: int = 1,
     page_size: int = 25,
 ) -> SegmentCustomerPage:
-    """The customers of a quadrant (or all), largest business volume first."""
+    """The customers of a quadrant (or all), largest business volume first unless ``sort``
+    says otherwise."""
     run = RunRepository(session).finished(as_of)
     params = PageParams(page=page, page_size=page_size)
     rows, total = SegmentRepository(session, user).customers_in(
@@ -335,30 +345,88 @@ def segment_customers(
         customer_type=customer_type,
         branch_id=branch_id,
         manager_id=manager_id,
+        sort=sort,
+        descending=descending,
         offset=params.offset,
         limit=params.page_size,
     )
     return SegmentCustomerPage(
         as_of=run.as_of,
-        items=[
-            SegmentCustomerRead(
-                customer_id=segment.customer_id,
-                external_id=external_id,
-                name=name,
-                customer_type=segment.customer_type,
-                quadrant=segment.quadrant,
-                value_tier=segment.value_tier,
-                rfm=segment.rfm,
-                lifecycle_stage=segment.lifecycle_stage,
-                business_volume=from_cents(segment.business_volume_cents),
-                business_share=segment.business_share,
-                loyalty_index=segment.loyalty_index,
-            )
-            for segment, external_id, name in rows
-        ],
+        items=[_segment_customer(*row) for row in rows],
         total=total,
         page=params.page,
         page_size=params.page_size,
+    )
+
+
+def export_segment_customers(
+    session: Session,
+    *,
+    user: StaffUser,
+    as_of: date | None = None,
+    quadrant: Quadrant | None = None,
+    customer_type: CustomerType | None = None,
+    branch_id: int | None = None,
+    manager_id: int | None = None,
+    sort: SegmentSort = SegmentSort.VOLUME,
+    descending: bool = True,
+) -> SegmentExport:
+    """The quadrant list with the same run, filters and order, up to ``EXPORT_LIMIT`` rows,
+    for its workbook. The export is recorded in the audit trail with its filters and the
+    customers it holds: it is a file of customers' names leaving the application."""
+    run = RunRepository(session).finished(as_of)
+    rows, total = SegmentRepository(session, user).customers_in(
+        run.id,
+        quadrant=quadrant,
+        customer_type=customer_type,
+        branch_id=branch_id,
+        manager_id=manager_id,
+        sort=sort,
+        descending=descending,
+        offset=0,
+        limit=EXPORT_LIMIT,
+    )
+    items = [_segment_customer(*row) for row in rows]
+    audit_recorder.record(
+        session,
+        action=AuditAction.EXPORT,
+        entity="customer_segments",
+        after={
+            "format": "xlsx",
+            "as_of": run.as_of.isoformat(),
+            "quadrant": quadrant.value if quadrant else None,
+            "customer_type": customer_type.value if customer_type else None,
+            "branch_id": branch_id,
+            "manager_id": manager_id,
+            "sort": f"-{sort.value}" if descending else sort.value,
+            "total": total,
+            "customers": [item.customer_id for item in items],
+        },
+    )
+    return SegmentExport(as_of=run.as_of, quadrant=quadrant, items=items, total=total)
+
+
+def _segment_customer(
+    segment: CustomerSegment,
+    external_id: str,
+    name: str,
+    branch_name: str | None = None,
+    manager_name: str | None = None,
+) -> SegmentCustomerRead:
+    return SegmentCustomerRead(
+        customer_id=segment.customer_id,
+        external_id=external_id,
+        name=name,
+        customer_type=segment.customer_type,
+        quadrant=segment.quadrant,
+        value_tier=segment.value_tier,
+        rfm=segment.rfm,
+        lifecycle_stage=segment.lifecycle_stage,
+        business_volume=from_cents(segment.business_volume_cents),
+        business_share=segment.business_share,
+        loyalty_index=segment.loyalty_index,
+        branch_name=branch_name,
+        manager_name=manager_name,
     )
 
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import ValidationError
 
-from bankcrm.core.deps import BearerToken, CurrentUser, DbSession, UsersManage, user_from_token
 from bankcrm.core.enums import SessionKind
 from bankcrm.core.exceptions import AuthenticationFailed, ValidationFailed
 from bankcrm.core.security import create_access_token, read_access_token
 from bankcrm.staff import service
 from bankcrm.staff.schemas import LoginCreate, StaffUserRead, TokenRead
+from bankcrm.web.deps import BearerToken, CurrentUser, DbSession, UsersManage, user_from_token
 from bankcrm.web.ratelimit import FailedLogins, client_address
 
 router = APIRouter(tags=["auth", "staff"])

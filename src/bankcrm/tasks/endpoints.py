@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
-from bankcrm.core.deps import DbSession, TasksRead, TasksWork
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.tasks import service
 from bankcrm.tasks.schemas import (
@@ -18,6 +17,8 @@ from bankcrm.tasks.schemas import (
     TaskPostpone,
     TaskRead,
 )
+from bankcrm.web.deps import DbSession, TasksRead, TasksWork
+from bankcrm.web.errors import api_locale
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 
@@ -26,6 +27,7 @@ TaskId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 @router.get("", response_model=TaskPage)
 def list_tasks(
+    request: Request,
     session: DbSession,
     user: TasksRead,
     status: TaskFilter = TaskFilter.OPEN,
@@ -37,13 +39,20 @@ def list_tasks(
     first, then by due date. ``status`` keeps the open ones (the default), the done ones
     or all; ``kind`` one kind."""
     return service.list_tasks(
-        session, user=user, status=status, kind=kind or None, page=page, page_size=page_size
+        session,
+        user=user,
+        status=status,
+        kind=kind or None,
+        page=page,
+        page_size=page_size,
+        locale=api_locale(request),
     )
 
 
 @router.get("/{task_id}", response_model=TaskRead)
-def read_task(session: DbSession, user: TasksRead, task_id: TaskId) -> TaskRead:
-    return service.get_task(session, user=user, task_id=task_id)
+def read_task(request: Request, session: DbSession, user: TasksRead, task_id: TaskId) -> TaskRead:
+    """One task, its title in the caller's language (``Accept-Language``)."""
+    return service.get_task(session, user=user, task_id=task_id, locale=api_locale(request))
 
 
 @router.get("/{task_id}/colleagues", response_model=list[ColleagueRead])
@@ -54,26 +63,34 @@ def handover_choices(session: DbSession, user: TasksRead, task_id: TaskId) -> li
 
 
 @router.post("/{task_id}/do", response_model=TaskRead)
-def do_task(session: DbSession, user: TasksWork, task_id: TaskId, body: TaskDone) -> TaskRead:
+def do_task(
+    request: Request, session: DbSession, user: TasksWork, task_id: TaskId, body: TaskDone
+) -> TaskRead:
     """Mark the task done, with an optional note of its outcome: its assignee or the
     manager of its branch (403 for anyone else). A stale ``version`` or a task no longer
     open is a 409."""
-    return service.complete(session, user=user, task_id=task_id, data=body)
+    return service.complete(
+        session, user=user, task_id=task_id, data=body, locale=api_locale(request)
+    )
 
 
 @router.post("/{task_id}/postpone", response_model=TaskRead)
 def postpone_task(
-    session: DbSession, user: TasksWork, task_id: TaskId, body: TaskPostpone
+    request: Request, session: DbSession, user: TasksWork, task_id: TaskId, body: TaskPostpone
 ) -> TaskRead:
     """Move the due date later with a reason (422 without one, or for a date not after the
     present due date or in the past). A stale ``version`` is a 409."""
-    return service.postpone(session, user=user, task_id=task_id, data=body)
+    return service.postpone(
+        session, user=user, task_id=task_id, data=body, locale=api_locale(request)
+    )
 
 
 @router.post("/{task_id}/handover", response_model=TaskRead)
 def hand_over_task(
-    session: DbSession, user: TasksWork, task_id: TaskId, body: TaskHandover
+    request: Request, session: DbSession, user: TasksWork, task_id: TaskId, body: TaskHandover
 ) -> TaskRead:
     """Give the task to another active account or branch manager of its branch (422 for
     anyone else), who then owns it. A stale ``version`` is a 409."""
-    return service.hand_over(session, user=user, task_id=task_id, data=body)
+    return service.hand_over(
+        session, user=user, task_id=task_id, data=body, locale=api_locale(request)
+    )

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bankcrm.core.db import Base, Timestamped
@@ -23,6 +24,10 @@ class Task(Timestamped, Base):
     source: Mapped[str] = mapped_column(String(32), default="manual")
     source_ref: Mapped[str | None] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(300))
+    """Text as it was written, or with ``title_params`` a catalog message id."""
+    title_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """The parameters of a title that is a catalog message id: the title is then read in
+    the reader's language (see ``tasks.service.title_in``)."""
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[TaskStatus] = mapped_column(
         db_enum(TaskStatus, "task_status"), default=TaskStatus.OPEN

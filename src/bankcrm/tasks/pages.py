@@ -96,7 +96,13 @@ def task_list(
     if chosen_kind not in kinds:
         chosen_kind = None
     result = service.list_tasks(
-        session, user=user, status=chosen, kind=chosen_kind, page=page, page_size=page_size
+        session,
+        user=user,
+        status=chosen,
+        kind=chosen_kind,
+        page=page,
+        page_size=page_size,
+        locale=locale,
     )
     query = {"status": chosen.value, "kind": chosen_kind or "", "page_size": page_size}
     context: dict[str, Any] = {
@@ -124,9 +130,10 @@ def export_tasks(
 ) -> Response:
     """The list as a workbook, with the same filters; audited, as it names customers."""
     chosen, chosen_kind = _filters(status, kind)
-    items = service.exported(session, user=user, status=chosen, kind=chosen_kind)
+    locale = request_locale(request)
+    items = service.exported(session, user=user, status=chosen, kind=chosen_kind, locale=locale)
     return Response(
-        export.workbook(items, request_locale(request)),
+        export.workbook(items, locale),
         media_type=export.XLSX_MEDIA_TYPE,
         headers=export.attachment(),
     )
@@ -187,7 +194,7 @@ async def postpone_task(
 def _postponement(version: int, due_on: str, reason: str) -> TaskPostpone:
     """The form as the API's body; a missing or garbled field is named."""
     if not reason.strip():
-        raise ValidationFailed("a postponement needs a reason", field="reason")
+        raise ValidationFailed(_("A postponement needs a reason."), field="reason")
     try:
         return TaskPostpone.model_validate(
             {"version": version, "due_on": due_on.strip(), "reason": reason}
@@ -261,7 +268,7 @@ def _render_task(
     status_code: int = 200,
 ) -> Response:
     locale = request_locale(request)
-    item = service.get_task(session, user=user, task_id=task_id)
+    item = service.get_task(session, user=user, task_id=task_id, locale=locale)
     open_task = item.status in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
     may_work = (
         open_task

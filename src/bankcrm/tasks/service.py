@@ -9,6 +9,7 @@ flush events); the export is one entry of its own."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -18,7 +19,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bankcrm.audit import recorder as audit_recorder
 from bankcrm.core.clock import bank_today, utcnow
-from bankcrm.core.enums import AuditAction, TaskStatus
+from bankcrm.core.config import get_settings
+from bankcrm.core.enums import AuditAction, TaskPriority, TaskStatus
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.scope import sees_branch
@@ -35,6 +37,13 @@ from bankcrm.tasks.schemas import (
     TaskPostpone,
     TaskRead,
 )
+from bankcrm.web.i18n import gettext
+
+
+def _(message: str) -> str:
+    """Marks a message for the catalog; errors are read in the reader's language."""
+    return message
+
 
 EXPORT_LIMIT = 10_000
 """The most tasks one export holds (a branch's open and done tasks fit many times)."""
@@ -60,7 +69,16 @@ def _conditions(status: TaskFilter, kind: str | None) -> list[ColumnElement[bool
     return conditions
 
 
-def _read(row: Any, today: date) -> TaskRead:
+def title_in(title: str, params: dict[str, Any] | None, locale: str | None) -> str:
+    """A task's title for the reader: a catalog message id with its parameters (tasks the
+    application raises) in ``locale``, the bank's default when none is given; any other
+    title as it was written."""
+    if params is None:
+        return title
+    return gettext(locale or get_settings().default_locale, title) % params
+
+
+def _read(row: Any, today: date, locale: str | None = None) -> TaskRead:
     task: Task = row.Task
     return TaskRead(
         id=task.id,
@@ -68,7 +86,7 @@ def _read(row: Any, today: date) -> TaskRead:
         kind=task.kind,
         source=task.source,
         source_ref=task.source_ref,
-        title=task.title,
+        title=title_in(task.title, task.title_params, locale),
         description=task.description,
         status=task.status,
         priority=task.priority,
@@ -96,6 +114,7 @@ def list_tasks(
     kind: str | None = None,
     page: int = 1,
     page_size: int = 25,
+    locale: str | None = None,
 ) -> TaskPage:
     """The tasks the user sees: overdue first, then by due date."""
     tasks = TaskRepository(session, user)
@@ -105,7 +124,7 @@ def list_tasks(
         conditions=conditions, today=today, offset=(page - 1) * page_size, limit=page_size
     )
     return TaskPage(
-        items=[_read(row, today) for row in rows],
+        items=[_read(row, today, locale) for row in rows],
         total=tasks.count(conditions=conditions),
         page=page,
         page_size=page_size,
@@ -122,13 +141,15 @@ def _found(session: Session, user: StaffUser, task_id: int) -> Any:
         conditions=[Task.id == task_id], today=bank_today(), offset=0, limit=1
     )
     if not rows:
-        raise NotFound(f"no task {task_id} you may see")
+        raise NotFound(_("There is no task %(id)s that you may see."), params={"id": task_id})
     return rows[0]
 
 
-def get_task(session: Session, *, user: StaffUser, task_id: int) -> TaskRead:
-    """One task the user sees (404 for any other)."""
-    return _read(_found(session, user, task_id), bank_today())
+def get_task(
+    session: Session, *, user: StaffUser, task_id: int, locale: str | None = None
+) -> TaskRead:
+    """One task the user sees (404 for any other), its title in ``locale``."""
+    return _read(_found(session, user, task_id), bank_today(), locale)
 
 
 def _branch_of(row: Any) -> int | None:
@@ -160,12 +181,17 @@ def may_work(session: Session, *, user: StaffUser, task_id: int) -> bool:
 def _workable(session: Session, user: StaffUser, task_id: int, version: int) -> Any:
     row = _found(session, user, task_id)
     if not _may_work(user, row):
-        raise PermissionDenied("only the task's assignee or the manager of its branch may work it")
+        raise PermissionDenied(
+            _("Only the task's assignee or the manager of its branch may work it.")
+        )
     task: Task = row.Task
     if task.version != version:
         raise Conflict(
-            f"task {task.id} was changed by someone else (now version {task.version}, "
-            f"you saw {version}); reload it and try again"
+            _(
+                "Task %(id)s was changed by someone else (now version %(now)s, you saw "
+                "%(seen)s); reload it and try again."
+            ),
+            params={"id": task.id, "now": task.version, "seen": version},
         )
     if task.status not in UNFINISHED:
         raise Conflict(f"task {task.id} is {task.status.value}; only an open task can change")
@@ -184,7 +210,14 @@ def _flush(session: Session, task_id: int, version: int) -> None:
         ) from None
 
 
-def complete(session: Session, *, user: StaffUser, task_id: int, data: TaskDone) -> TaskRead:
+def complete(
+    session: Session,
+    *,
+    user: StaffUser,
+    task_id: int,
+    data: TaskDone,
+    locale: str | None = None,
+) -> TaskRead:
     """Mark the task done, with what came of it when given."""
     row = _workable(session, user, task_id, data.version)
     task: Task = row.Task
@@ -192,19 +225,26 @@ def complete(session: Session, *, user: StaffUser, task_id: int, data: TaskDone)
     task.completed_at = utcnow()
     task.outcome = data.outcome or None
     _flush(session, task_id, data.version)
-    return get_task(session, user=user, task_id=task_id)
+    return get_task(session, user=user, task_id=task_id, locale=locale)
 
 
-def postpone(session: Session, *, user: StaffUser, task_id: int, data: TaskPostpone) -> TaskRead:
+def postpone(
+    session: Session,
+    *,
+    user: StaffUser,
+    task_id: int,
+    data: TaskPostpone,
+    locale: str | None = None,
+) -> TaskRead:
     """Move the due date later, saying why: the new date lies after the present one and not
     before today."""
     row = _workable(session, user, task_id, data.version)
     task: Task = row.Task
     if not data.reason.strip():
-        raise ValidationFailed("a postponement needs a reason", field="reason")
+        raise ValidationFailed(_("A postponement needs a reason."), field="reason")
     today = bank_today()
     if data.due_on < today:
-        raise ValidationFailed("the new due date lies in the past", field="due_on")
+        raise ValidationFailed(_("The new due date lies in the past."), field="due_on")
     if task.due_on is not None and data.due_on <= task.due_on:
         raise ValidationFailed(
             f"the new due date must be after the present one ({task.due_on.isoformat()})",
@@ -214,7 +254,7 @@ def postpone(session: Session, *, user: StaffUser, task_id: int, data: TaskPostp
     task.postponed_reason = data.reason.strip()
     task.postponements = (task.postponements or 0) + 1
     _flush(session, task_id, data.version)
-    return get_task(session, user=user, task_id=task_id)
+    return get_task(session, user=user, task_id=task_id, locale=locale)
 
 
 def colleagues(session: Session, *, user: StaffUser, task_id: int) -> list[ColleagueRead]:
@@ -231,7 +271,14 @@ def colleagues(session: Session, *, user: StaffUser, task_id: int) -> list[Colle
     ]
 
 
-def hand_over(session: Session, *, user: StaffUser, task_id: int, data: TaskHandover) -> TaskRead:
+def hand_over(
+    session: Session,
+    *,
+    user: StaffUser,
+    task_id: int,
+    data: TaskHandover,
+    locale: str | None = None,
+) -> TaskRead:
     """Give the task to another member of staff of its branch, who then owns it."""
     row = _workable(session, user, task_id, data.version)
     task: Task = row.Task
@@ -250,11 +297,79 @@ def hand_over(session: Session, *, user: StaffUser, task_id: int, data: TaskHand
         )
     task.assignee_id = data.assignee_id
     _flush(session, task_id, data.version)
-    return get_task(session, user=user, task_id=task_id)
+    return get_task(session, user=user, task_id=task_id, locale=locale)
+
+
+def open_tasks_of(
+    session: Session, *, user: StaffUser, customer_ids: Sequence[int], kind: str
+) -> dict[int, int]:
+    """The unfinished task of ``kind`` of each of these customers the user sees (customer →
+    task id; the most urgent where a customer has several)."""
+    if not customer_ids:
+        return {}
+    rows = TaskRepository(session, user).find(
+        conditions=[
+            Task.customer_id.in_(list(customer_ids)),
+            Task.kind == kind,
+            Task.status.in_(UNFINISHED),
+        ],
+        today=bank_today(),
+        offset=0,
+        limit=EXPORT_LIMIT,
+    )
+    found: dict[int, int] = {}
+    for row in rows:
+        found.setdefault(row.Task.customer_id, row.Task.id)
+    return found
+
+
+def raise_task(
+    session: Session,
+    *,
+    user: StaffUser,
+    customer_id: int,
+    assignee_id: int | None,
+    kind: str,
+    source: str,
+    source_ref: str | None,
+    title: str,
+    description: str | None,
+    priority: TaskPriority,
+    due_on: date | None,
+    title_params: dict[str, Any] | None = None,
+) -> tuple[int, bool]:
+    """Open a task of ``kind`` for a customer, raised by ``user``; none when one of the kind
+    is still unfinished. Returns the task's id and whether it is new. The caller has made
+    sure the user sees the customer; the new task is an audit entry like any change."""
+    existing = open_tasks_of(session, user=user, customer_ids=[customer_id], kind=kind)
+    if customer_id in existing:
+        return existing[customer_id], False
+    task = Task(
+        customer_id=customer_id,
+        assignee_id=assignee_id,
+        created_by_id=user.id,
+        kind=kind,
+        source=source,
+        source_ref=source_ref,
+        title=title,
+        title_params=title_params,
+        description=description,
+        status=TaskStatus.OPEN,
+        priority=priority,
+        due_on=due_on,
+    )
+    session.add(task)
+    session.flush()
+    return task.id, True
 
 
 def exported(
-    session: Session, *, user: StaffUser, status: TaskFilter, kind: str | None
+    session: Session,
+    *,
+    user: StaffUser,
+    status: TaskFilter,
+    kind: str | None,
+    locale: str | None = None,
 ) -> list[TaskRead]:
     """The tasks of the list (up to ``EXPORT_LIMIT``) for its export, which is audited: it
     holds the customers' names."""
@@ -263,7 +378,7 @@ def exported(
     rows = TaskRepository(session, user).find(
         conditions=conditions, today=today, offset=0, limit=EXPORT_LIMIT
     )
-    items = [_read(row, today) for row in rows]
+    items = [_read(row, today, locale) for row in rows]
     audit_recorder.record(
         session,
         action=AuditAction.EXPORT,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -32,6 +34,26 @@ def chosen_day(value: str | None, runs: list[date]) -> date | None:
     except ValueError:
         return None
     return day if day in runs else None
+
+
+SortKey = TypeVar("SortKey", bound=StrEnum)
+
+
+def chosen_sort(value: str | None, keys: type[SortKey], default: str) -> tuple[SortKey, bool]:
+    """A list's sort picked by a column heading: one of ``keys``, with ``-`` before it for
+    descending. Anything else (a column not offered, a garbled value) is ignored: the list
+    keeps its ``default`` order, written the same way."""
+    for text in (value or "", default):
+        descending = text.startswith("-")
+        key = text.removeprefix("-")
+        if key in set(keys):
+            return keys(key), descending
+    raise ValueError(f"the default sort {default!r} is not one of {keys.__name__}")
+
+
+def sort_text(key: StrEnum, descending: bool) -> str:
+    """The sort as the query string carries it: ``name`` or ``-name``."""
+    return f"-{key.value}" if descending else key.value
 
 
 def chosen_id(value: str | None) -> int | None:

@@ -1,4 +1,4 @@
-"""The gettext catalogs (zh_CN default, en) and locale-aware formatting of money and dates."""
+"""The gettext catalogs (zh_CN default, zh_TW, en) and locale-aware money and dates."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_compact_currency, format_currency, format_decimal
@@ -18,22 +18,29 @@ from babel.support import Translations
 from bankcrm.core.config import get_settings
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
-SUPPORTED_LOCALES = ("zh_CN", "en")
+SUPPORTED_LOCALES = ("zh_CN", "zh_TW", "en")
 CURRENCY = "CNY"
+LANGUAGE_SWITCH = (("zh_CN", "简体中文"), ("zh_TW", "繁體中文"), ("en", "English"))
+"""Each language as the switch offers it, named in itself."""
 
 
 def normalise_locale(value: str | None) -> str | None:
+    """The supported locale a tag asks for: ``zh-Hant``, ``zh-HK`` and ``zh_TW`` read
+    Traditional Chinese; ``zh``, ``zh-Hans`` and ``zh-CN`` Simplified; ``en-GB`` English."""
     if not value:
         return None
-    candidate = value.replace("-", "_")
-    for supported in SUPPORTED_LOCALES:
-        if candidate.lower() == supported.lower() or candidate.lower().startswith(
-            supported.lower().split("_")[0] + "_"
-        ):
-            return supported
-        if candidate.lower() == supported.split("_")[0].lower():
-            return supported
-    return None
+    try:
+        asked = Locale.parse(value.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+    if asked.language == "en":
+        return "en"
+    if asked.language != "zh":
+        return None
+    traditional = asked.script == "Hant" or (
+        asked.script is None and asked.territory in ("TW", "HK", "MO")
+    )
+    return "zh_TW" if traditional else "zh_CN"
 
 
 @lru_cache
@@ -59,6 +66,8 @@ def format_money(
     if amount is None:
         return "—"
     value = Decimal(str(amount))
+    if value.quantize(Decimal("0.01")) == 0:
+        value = Decimal(0)  # a rounded-away minus would print "-¥0.00"
     if compact and abs(value) >= 10_000:
         return format_compact_currency(value, CURRENCY, locale=locale, fraction_digits=2)
     return format_currency(value, CURRENCY, locale=locale)

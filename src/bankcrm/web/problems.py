@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -12,13 +13,27 @@ from bankcrm.web.i18n import gettext
 
 @dataclass(frozen=True)
 class Problem:
-    """A headline in the catalog's words and, below it, the service's own message."""
+    """A headline in the catalog's words and, below it, the service's own message.
+
+    Both are catalog message ids until :meth:`translated`; a detail with ``detail_params``
+    is filled in with them after translation (a domain error's ``msgid`` and ``params``)."""
 
     headline: str
     detail: str | None = None
+    detail_params: Mapping[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, headline: str, error: BankcrmError) -> Problem:
+        """The headline over the error's own message, to be read in the reader's language."""
+        return cls(headline, error.msgid, error.params)
 
     def translated(self, locale: str) -> Problem:
-        return Problem(gettext(locale, self.headline), self.detail)
+        detail = self.detail
+        if detail is not None:
+            detail = gettext(locale, detail)
+            if self.detail_params:
+                detail = detail % self.detail_params
+        return Problem(gettext(locale, self.headline), detail)
 
 
 def translated(problem: Problem | None, locale: str) -> Problem | None:
@@ -42,4 +57,4 @@ def refusal(
         headline = denied
     else:
         headline = otherwise
-    return Problem(headline, error.message)
+    return Problem.of(headline, error)

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from bankcrm.core.localized import in_language
 from bankcrm.web import i18n
 from bankcrm.web.locale import request_locale
 
@@ -33,7 +34,9 @@ def environment(locale: str) -> Environment:
     env.filters["label"] = partial(_label, locale=locale)
     env.filters["stored"] = partial(_stored, locale=locale)
     env.globals["locale"] = locale
-    env.globals["html_lang"] = "zh-CN" if locale == "zh_CN" else "en"
+    env.globals["html_lang"] = locale.replace("_", "-")
+    env.globals["languages"] = i18n.LANGUAGE_SWITCH
+    env.globals["in_language"] = partial(in_language, locale)
     return env
 
 

@@ -121,8 +121,14 @@ def test_a_plan_is_drafted_on_the_pages_and_exported(
 
     document = client.get(f"/plans/{plan_id}/export.pdf")
     assert document.status_code == 200 and document.headers["content-type"] == "application/pdf"
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(document.content)).pages)
+    reader = PdfReader(io.BytesIO(document.content))
+    text = "".join(page.extract_text() for page in reader.pages)
     assert TITLE in text and "600,000.00" in text
+    for page in reader.pages:
+        for font in (ref.get_object() for ref in page["/Resources"]["/Font"].values()):
+            # the packaged CJK font travels inside the file
+            assert "WenQuanYiMicroHei" in str(font["/BaseFont"])
+            assert "/FontFile2" in font["/FontDescriptor"].get_object()
 
 
 def test_approval_on_the_pages_with_its_refusals(client: TestClient, small_bank: SmallBank) -> None:

@@ -16,10 +16,10 @@ from bankcrm.branches.queue.schemas import (
     TicketRead,
     TimesRead,
 )
-from bankcrm.core.deps import BranchOperationsRead, DbSession, QueueRecord
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.core.inputs import Day
 from bankcrm.core.pagination import MAX_ID
+from bankcrm.web.deps import BranchOperationsRead, DbSession, QueueRecord
 from bankcrm.web.locale import request_locale
 
 router = APIRouter(prefix="/queue", tags=["queue"])

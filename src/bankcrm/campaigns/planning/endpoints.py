@@ -15,8 +15,8 @@ from bankcrm.campaigns.planning.schemas import (
     PlanSummaryRead,
     PlanUpdate,
 )
-from bankcrm.core.deps import CampaignsApprove, CampaignsDesign, CampaignsRead, DbSession
 from bankcrm.core.pagination import MAX_ID
+from bankcrm.web.deps import CampaignsApprove, CampaignsDesign, CampaignsRead, DbSession
 from bankcrm.web.locale import request_locale
 
 router = APIRouter(prefix="/marketing-plans", tags=["marketing plans"])

@@ -2,8 +2,8 @@
 reader's language.
 
 Money is written as numbers in yuan with a number format in the workbook, and with ¥ and
-separators in the PDF. The PDF sets all text in Adobe's ``STSong-Light`` CID font, which PDF
-readers carry themselves, so Chinese stays extractable and no font file is shipped.
+separators in the PDF. The PDF sets all text in the packaged CJK font of ``core.pdf``,
+embedded, so it reads the same where no Chinese font is installed.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import io
 import re
 from collections.abc import Sequence
 from decimal import Decimal
-from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
@@ -21,21 +20,19 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
 from bankcrm.campaigns.planning import plans
 from bankcrm.campaigns.planning.schemas import PlanRead
 from bankcrm.core.money import from_cents
+from bankcrm.core.pdf import pdf_font
 from bankcrm.core.workbook import XLSX_MEDIA_TYPE, append_row, column_widths, heading_row
 from bankcrm.web.i18n import format_date, format_money, gettext
 
 __all__ = ["PDF_MEDIA_TYPE", "XLSX_MEDIA_TYPE", "attachment", "pdf", "workbook"]
 
 PDF_MEDIA_TYPE = "application/pdf"
-PDF_FONT = "STSong-Light"
 MONEY_FORMAT = "#,##0.00"
 CONTENT_WIDTH = A4[0] - 36 * mm
 HEADER_FILL = colors.HexColor("#e9ecef")
@@ -234,17 +231,11 @@ def _budget_sheet(sheet: Worksheet, plan: PlanRead, t: _Words) -> None:
 # --- the PDF --------------------------------------------------------------------------------
 
 
-@lru_cache
-def _pdf_font() -> str:
-    pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
-    return PDF_FONT
-
-
 def pdf(plan: PlanRead, locale: str) -> bytes:
     """The plan on A4: title and facts, the eight sections with their owners, then the
     competitor, PEST, 7P, action and budget tables."""
     t = _Words(locale)
-    font = _pdf_font()
+    font = pdf_font()
     title_style = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=4)
     heading_style = ParagraphStyle(
         "heading", fontName=font, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4
@@ -399,6 +390,7 @@ def pdf(plan: PlanRead, locale: str) -> bytes:
         rightMargin=18 * mm,
         topMargin=16 * mm,
         bottomMargin=16 * mm,
+        initialFontName=font,
         title=plan.title,
     )
     document.build(story)
@@ -423,6 +415,7 @@ def _table(rows: Sequence[list[str]], font: str) -> Table:
                 ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), font),
             ]
         )
     )

@@ -21,9 +21,9 @@ from bankcrm.campaigns.prospects.schemas import (
     ProspectUpdate,
     StageMove,
 )
-from bankcrm.core.deps import DbSession, ProspectsRead, ProspectsWork
 from bankcrm.core.enums import ProspectStage
 from bankcrm.core.pagination import MAX_ID
+from bankcrm.web.deps import DbSession, ProspectsRead, ProspectsWork
 from bankcrm.web.locale import request_locale
 
 router = APIRouter(prefix="/prospects", tags=["prospects"])

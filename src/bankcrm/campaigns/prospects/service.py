@@ -62,6 +62,14 @@ from bankcrm.tasks.models import Task
 
 TASK_SOURCE = "prospect"
 TASK_KIND = "prospect_follow_up"
+
+
+def _(message: str) -> str:
+    """Marks a message for the catalog; a task's title is read in the reader's language."""
+    return message
+
+
+TASK_TITLE = _("Follow up %(name)s")
 LIST_LIMIT = 500
 DETAIL_LIMIT = 200
 PIPELINE_OWNERS = frozenset({Role.ACCOUNT_MANAGER, Role.BRANCH_MANAGER})
@@ -350,7 +358,7 @@ def add_follow_up(
     )
     session.add(follow_up)
     session.flush()
-    # Task titles are stored text read by whoever opens the task, in either language.
+    # the title is a catalog message: whoever opens the task reads it in their language
     follow_up.task = Task(
         customer_id=row.customer_id,
         assignee_id=row.owner_id,
@@ -358,7 +366,8 @@ def add_follow_up(
         kind=TASK_KIND,
         source=TASK_SOURCE,
         source_ref=str(follow_up.id),
-        title=f"回访 {row.name} / Follow up {row.name}",
+        title=TASK_TITLE,
+        title_params={"name": row.name},
         description=data.purpose,
         priority=TaskPriority.NORMAL,
         due_on=data.planned_on,

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from bankcrm.core import clock
-from bankcrm.core.deps import DbSession, QualityInspect, QualityManage, QualityRead
 from bankcrm.core.enums import ActionOrigin, ActionStage
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.quality.improvement import flows, service
@@ -24,6 +23,7 @@ from bankcrm.quality.improvement.schemas import (
     PromiseUpdate,
     StageMove,
 )
+from bankcrm.web.deps import DbSession, QualityInspect, QualityManage, QualityRead
 
 router = APIRouter(prefix="/quality", tags=["quality"])
 
@@ -60,24 +60,7 @@ def list_actions(
 def create_action(session: DbSession, user: QualityManage, body: ActionCreate) -> ActionRead:
     """Put an action in the plan column. An action from a complaint names the complaint,
     one from an inspection the inspection, one from a gap the gap."""
-    return service.add_action(
-        session,
-        user=user,
-        title=body.title,
-        owner_id=body.owner_id,
-        due_on=body.due_on,
-        origin=body.origin,
-        description=body.description,
-        branch_id=body.branch_id,
-        gap=body.gap,
-        dimension=body.dimension,
-        inspection_id=body.inspection_id,
-        standard_id=body.standard_id,
-        complaint_id=body.complaint_id,
-        metric=body.metric,
-        metric_before=body.metric_before,
-        higher_is_better=body.higher_is_better,
-    )
+    return service.add_action(session, user=user, **dict(body))
 
 
 @router.get("/actions/{action_id}", response_model=ActionRead)
@@ -92,18 +75,7 @@ def update_action(
     """Change due date, description or (before the check) the metric: the owner or a
     quality officer (403 for anyone else); handing the action over takes a quality officer.
     A stale ``version`` is a 409."""
-    return service.update_action(
-        session,
-        user=user,
-        action_id=action_id,
-        version=body.version,
-        owner_id=body.owner_id,
-        due_on=body.due_on,
-        description=body.description,
-        metric=body.metric,
-        metric_before=body.metric_before,
-        higher_is_better=body.higher_is_better,
-    )
+    return service.update_action(session, user=user, action_id=action_id, **dict(body))
 
 
 @router.post("/actions/{action_id}/stage", response_model=ActionRead)
@@ -115,14 +87,7 @@ def move_stage(
     ``check`` takes ``metric_after`` and judges the action's effect; from ``act`` an
     effective action is closed, an ineffective one starts again at ``plan``. A move the
     stage does not allow, or a stale ``version``, is a 409."""
-    return service.move_stage(
-        session,
-        user=user,
-        action_id=action_id,
-        stage=body.stage,
-        version=body.version,
-        metric_after=body.metric_after,
-    )
+    return service.move_stage(session, user=user, action_id=action_id, **dict(body))
 
 
 @router.get("/promises", response_model=PromiseList)
@@ -133,18 +98,7 @@ def list_promises(session: DbSession, user: QualityRead) -> PromiseList:
 
 @router.post("/promises", response_model=PromiseRead, status_code=201)
 def create_promise(session: DbSession, user: QualityManage, body: PromiseCreate) -> PromiseRead:
-    return service.create_promise(
-        session,
-        user=user,
-        title=body.title,
-        promised=body.promised,
-        direction=body.direction,
-        product_line=body.product_line,
-        unit=body.unit,
-        delivered=body.delivered,
-        measured_on=body.measured_on,
-        active=body.active,
-    )
+    return service.create_promise(session, user=user, **dict(body))
 
 
 @router.patch("/promises/{promise_id}", response_model=PromiseRead)
@@ -152,19 +106,7 @@ def update_promise(
     session: DbSession, user: QualityManage, promise_id: PromiseId, body: PromiseUpdate
 ) -> PromiseRead:
     """Change a promise or record what was delivered (with the day it was measured)."""
-    return service.update_promise(
-        session,
-        user=user,
-        promise_id=promise_id,
-        title=body.title,
-        product_line=body.product_line,
-        unit=body.unit,
-        promised=body.promised,
-        direction=body.direction,
-        delivered=body.delivered,
-        measured_on=body.measured_on,
-        active=body.active,
-    )
+    return service.update_promise(session, user=user, promise_id=promise_id, **dict(body))
 
 
 @router.get("/diagnosis", response_model=DiagnosisRead)

@@ -9,14 +9,14 @@ missing raises.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-import numpy as np
-
+from bankcrm.branches import service as branches_service
 from bankcrm.core.clock import bank_day_start
+from bankcrm.core.config import get_settings
 from bankcrm.core.enums import ActionOrigin, TargetDirection
 from bankcrm.core.exceptions import Conflict, ValidationFailed
 from bankcrm.quality import gaps
@@ -32,23 +32,16 @@ from bankcrm.quality.improvement import repository, service
 from bankcrm.quality.improvement.repository import ImprovementRepository
 from bankcrm.quality.improvement.schemas import ControlMethodRead, DiagnosisRead, GapRead
 from bankcrm.quality.inspections import service as inspections_service
-from bankcrm.quality.instrument import (
-    SHIPPED_INSTRUMENTS,
-    Instrument,
-    InstrumentInvalid,
-    parse_instrument,
-    shipped_instrument,
-)
+from bankcrm.quality.instrument import Instrument, InstrumentInvalid, shipped_instrument
 from bankcrm.quality.models import ImprovementAction, SurveyWave
-from bankcrm.quality.servqual import ServqualAnalysis, ServqualResponses
+from bankcrm.quality.servqual import ServqualAnalysis, stored_number, stored_responses
+from bankcrm.quality.surveys import service as surveys_service
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.i18n import gettext
 from bankcrm.web.labels import stored_word
 
 DEFAULT_INSTRUMENT = "servqual_bank"
-ACTION_DAYS = 30
-"""Days an action created from the diagnosis has until it is due."""
 TITLE_LENGTH = 200
 METRIC_DIGITS = 3
 
@@ -200,26 +193,10 @@ def _item_means(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> dict[
     """Mean answer per key over the rows that answered it."""
     means: dict[str, float] = {}
     for key in keys:
-        values = [value for row in rows if (value := _point(row.get(key))) is not None]
+        values = [value for row in rows if not math.isnan(value := stored_number(row.get(key)))]
         if values:
             means[key] = sum(values) / len(values)
     return means
-
-
-def _point(value: object) -> float | None:
-    """A stored answer as a number; a blank or unreadable answer is missing."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return None
-    else:
-        return None
-    return number if math.isfinite(number) else None
 
 
 # --- gap 2 ---------------------------------------------------------------------------------
@@ -252,7 +229,7 @@ def _inspection_compliance(
     # the tallies name a branch by its name, or "name (code)" when two share a name; the
     # diagnosis names it by code and name, and needs its id for the action
     branches: dict[str, tuple[int, str]] = {}
-    for branch in repository.branches(session):
+    for branch in branches_service.list_branches(session):
         label = branch_label(branch.external_id, branch.name)
         branches.setdefault(branch.name, (branch.id, label))
         branches[f"{branch.name} ({branch.external_id})"] = (branch.id, label)
@@ -308,8 +285,10 @@ def _perceived_quality(
     instrument = _instrument(wave)
     if instrument is None:
         return empty, None, None
-    answers = rows.wave_answers(wave.code)
-    analysis = ServqualAnalysis(instrument).fit(_responses(answers, instrument))
+    responses, _ = stored_responses(rows.wave_answers(wave.code), instrument)
+    if responses is None:
+        return empty, Survey(code=wave.code, title=wave.title, respondents=0), instrument
+    analysis = ServqualAnalysis(instrument).fit(responses)
     dimension_gaps = {
         code: stats.gap.mean
         for code, stats in analysis.dimensions_.items()
@@ -319,44 +298,13 @@ def _perceived_quality(
     return gaps.perceived_quality_evidence(dimension_gaps), survey, instrument
 
 
-def _responses(rows: Iterable[Mapping[str, Any]], instrument: Instrument) -> ServqualResponses:
-    numbers = [item.number for item in instrument.items]
-    expectations: list[list[float]] = []
-    perceptions: list[list[float]] = []
-    for row in rows:
-        expectations.append(
-            [_scale_point(row.get(instrument.expectation_column(n)), instrument) for n in numbers]
-        )
-        perceptions.append(
-            [_scale_point(row.get(instrument.perception_column(n)), instrument) for n in numbers]
-        )
-    shape = (len(expectations), len(numbers))
-    return ServqualResponses(
-        expectations=np.array(expectations, dtype=float).reshape(shape),
-        perceptions=np.array(perceptions, dtype=float).reshape(shape),
-    )
-
-
-def _scale_point(value: object, instrument: Instrument) -> float:
-    """An answer on the instrument's scale; anything else counts as blank (NaN)."""
-    number = _point(value)
-    if number is None or not instrument.scale.contains(number):
-        return math.nan
-    return number
-
-
 def _instrument(wave: SurveyWave) -> Instrument | None:
-    """The instrument a wave was asked with: its stored text, else the shipped one it names.
-
-    A stored text that no longer parses leaves the wave unreadable (``None``) rather than
-    read against another item set."""
-    if wave.instrument_text:
-        try:
-            return parse_instrument(wave.instrument_text, origin=f"wave {wave.code}")
-        except InstrumentInvalid:
-            return None
-    name = wave.instrument if wave.instrument in SHIPPED_INSTRUMENTS else DEFAULT_INSTRUMENT
-    return shipped_instrument(name or DEFAULT_INSTRUMENT)
+    """The wave's instrument; a stored text that no longer parses leaves the wave unreadable
+    (``None``) rather than read against another item set."""
+    try:
+        return surveys_service.wave_instrument(wave)
+    except InstrumentInvalid:
+        return None
 
 
 # --- naming the weakest element --------------------------------------------------------------
@@ -557,7 +505,7 @@ def create_gap_action(
         user=user,
         title=title[:TITLE_LENGTH],
         owner_id=owner_id,
-        due_on=today + timedelta(days=ACTION_DAYS),
+        due_on=today + timedelta(days=get_settings().quality.action_days),
         origin=ActionOrigin.GAP,
         description=description,
         branch_id=branch_id,

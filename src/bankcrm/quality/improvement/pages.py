@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from bankcrm.core import clock
+from bankcrm.core.config import get_settings
 from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import ActionOrigin, ActionStage, TargetDirection
@@ -58,6 +59,10 @@ STATUS_BADGES = {
     GapStatus.CLOSED: "text-bg-success",
     GapStatus.UNKNOWN: "text-bg-light border",
 }
+AUTO_ORIGINS = (ActionOrigin.GAP, ActionOrigin.INSPECTION)
+"""Origins of actions the bank creates by itself; alike ones share a card on the board."""
+EVIDENCE_SHOWN = 5
+"""Rows of a gap's evidence table and actions under way shown before "more"."""
 NEW_ORIGINS = (ActionOrigin.OTHER, ActionOrigin.COMPLAINT)
 """Origins an action typed in by hand may have; gap and inspection actions come from
 their pages."""
@@ -163,6 +168,7 @@ def _render_diagnosis(
         "evidence": report.evidence,
         "may_manage": has_permission(user.role, Permission.QUALITY_MANAGE),
         "status_badges": STATUS_BADGES,
+        "top": EVIDENCE_SHOWN,
         "problem": translated(problem, locale),
     }
     return render(request, "quality/improvement/diagnosis.html", context, status_code=status_code)
@@ -405,7 +411,7 @@ def board(
         overdue=bool(overdue),
     )
     columns = [
-        {"stage": column, "cards": [action for action in actions if action.stage is column]}
+        _column(column, [action for action in actions if action.stage is column])
         for column in COLUMNS
         if chosen_stage is None or chosen_stage is column
     ]
@@ -426,6 +432,27 @@ def board(
         "may_manage": has_permission(user.role, Permission.QUALITY_MANAGE),
     }
     return render(request, "quality/improvement/board.html", context)
+
+
+def _column(stage: ActionStage, cards: list[ActionRead]) -> dict[str, Any]:
+    """A board column: cards grouped by branch, overdue first then by due day; actions the
+    bank created alike (same origin, branch, standard, gap and title) are one card with a
+    count. An empty column and the closed one start collapsed."""
+    alike: dict[tuple[Any, ...], list[ActionRead]] = {}
+    for card in sorted(cards, key=lambda card: (not card.overdue, card.due_on, card.id)):
+        key = (card.origin, card.branch_id, card.standard_id, card.gap, card.title)
+        alike.setdefault(key if card.origin in AUTO_ORIGINS else (card.id,), []).append(card)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for same in alike.values():
+        first = same[0]
+        branch = f"{first.branch_code} {first.branch_name}" if first.branch_name else ""
+        groups.setdefault(branch, []).append({"card": first, "count": len(same)})
+    return {
+        "stage": stage,
+        "count": len(cards),
+        "groups": list(groups.items()),
+        "collapsed": stage is ActionStage.CLOSED or not cards,
+    }
 
 
 @dataclass(frozen=True)
@@ -456,7 +483,9 @@ def new_action_form(
     chosen = chosen_id(complaint_id)
     form = ActionForm(
         owner_id=str(user.id),
-        due_on=(clock.bank_today() + timedelta(days=flows.ACTION_DAYS)).isoformat(),
+        due_on=(
+            clock.bank_today() + timedelta(days=get_settings().quality.action_days)
+        ).isoformat(),
         origin=(ActionOrigin.COMPLAINT if chosen else ActionOrigin.OTHER).value,
         complaint_id=str(chosen) if chosen else "",
     )
@@ -699,11 +728,7 @@ def promises_page(request: Request, session: DbSession, user: PageQualityRead) -
     return _render_promises(request, session, user)
 
 
-@router.post("/promises", response_class=HTMLResponse)
-def create_promise(
-    request: Request,
-    session: DbSession,
-    user: PageQualityManage,
+def _promise_form(
     title: Short,
     promised: Typed,
     direction: Annotated[TargetDirection, Form()] = TargetDirection.AT_MOST,
@@ -712,8 +737,8 @@ def create_promise(
     delivered: Typed = "",
     measured_on: Typed = "",
     active: Annotated[str, Form(max_length=8)] = "",
-) -> Response:
-    form = PromiseForm(
+) -> PromiseForm:
+    return PromiseForm(
         title=title,
         product_line=product_line,
         unit=unit,
@@ -723,29 +748,16 @@ def create_promise(
         measured_on=measured_on,
         active=bool(active),
     )
-    try:
-        amount = _float(promised, "promised")
-        if amount is None:
-            raise ValidationFailed("enter the promised value", field="promised")
-        service.create_promise(
-            session,
-            user=user,
-            title=title,
-            promised=amount,
-            direction=direction,
-            product_line=product_line or None,
-            unit=unit,
-            delivered=_float(delivered, "delivered"),
-            measured_on=_day(measured_on, "measured_on") if measured_on else None,
-            active=bool(active),
-        )
-    except BankcrmError as error:
-        session.rollback()
-        problem = Problem(_("The promise was not saved."), error.message)
-        return _render_promises(
-            request, session, user, typed=form, problem=problem, status_code=error.status_code
-        )
-    return RedirectResponse("/quality/promises", status_code=303)
+
+
+TypedPromise = Annotated[PromiseForm, Depends(_promise_form)]
+
+
+@router.post("/promises", response_class=HTMLResponse)
+def create_promise(
+    request: Request, session: DbSession, user: PageQualityManage, form: TypedPromise
+) -> Response:
+    return _save_promise(request, session, user, form)
 
 
 @router.post("/promises/{promise_id}", response_class=HTMLResponse)
@@ -754,41 +766,49 @@ def edit_promise(
     session: DbSession,
     user: PageQualityManage,
     promise_id: PromiseId,
-    title: Short,
-    promised: Typed,
-    direction: Annotated[TargetDirection, Form()] = TargetDirection.AT_MOST,
-    product_line: Annotated[str, Form(max_length=32, pattern=r"^[a-z0-9_]*$")] = "",
-    unit: Unit = "",
-    delivered: Typed = "",
-    measured_on: Typed = "",
-    active: Annotated[str, Form(max_length=8)] = "",
+    form: TypedPromise,
 ) -> Response:
     """Saves a promise; an empty delivered value keeps the one recorded."""
-    form = PromiseForm(
-        promise_id=promise_id,
-        title=title,
-        product_line=product_line,
-        unit=unit,
-        promised=promised,
-        direction=direction.value,
-        delivered=delivered,
-        measured_on=measured_on,
-        active=bool(active),
-    )
+    return _save_promise(request, session, user, replace(form, promise_id=promise_id))
+
+
+def _save_promise(
+    request: Request, session: Session, user: StaffUser, form: PromiseForm
+) -> Response:
+    direction = TargetDirection(form.direction)
     try:
-        service.update_promise(
-            session,
-            user=user,
-            promise_id=promise_id,
-            title=title,
-            promised=_float(promised, "promised"),
-            direction=direction,
-            product_line=product_line,
-            unit=unit,
-            delivered=_float(delivered, "delivered"),
-            measured_on=_day(measured_on, "measured_on") if measured_on else None,
-            active=bool(active),
-        )
+        promised = _float(form.promised, "promised")
+        delivered = _float(form.delivered, "delivered")
+        measured_on = _day(form.measured_on, "measured_on") if form.measured_on else None
+        if form.promise_id is None:
+            if promised is None:
+                raise ValidationFailed("enter the promised value", field="promised")
+            service.create_promise(
+                session,
+                user=user,
+                title=form.title,
+                promised=promised,
+                direction=direction,
+                product_line=form.product_line or None,
+                unit=form.unit,
+                delivered=delivered,
+                measured_on=measured_on,
+                active=form.active,
+            )
+        else:
+            service.update_promise(
+                session,
+                user=user,
+                promise_id=form.promise_id,
+                title=form.title,
+                promised=promised,
+                direction=direction,
+                product_line=form.product_line,
+                unit=form.unit,
+                delivered=delivered,
+                measured_on=measured_on,
+                active=form.active,
+            )
     except BankcrmError as error:
         problem = refusal(
             session,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.branches.models import Branch
 from bankcrm.complaints.models import Complaint
-from bankcrm.core.enums import ActionStage, Role, SurveyKind
+from bankcrm.core.enums import ActionStage, SurveyKind
 from bankcrm.customers.models import Interaction
 from bankcrm.quality.models import (
     ImprovementAction,
@@ -79,29 +79,8 @@ def open_gap_actions(session: Session) -> list[ImprovementAction]:
     return list(session.scalars(statement))
 
 
-def get_staff(session: Session, staff_id: int) -> StaffUser | None:
-    return session.get(StaffUser, staff_id)
-
-
-def active_staff(session: Session) -> list[StaffUser]:
-    statement = select(StaffUser).where(StaffUser.is_active.is_(True)).order_by(StaffUser.full_name)
-    return list(session.scalars(statement))
-
-
-def branches(session: Session) -> list[Branch]:
-    return list(session.scalars(select(Branch).order_by(Branch.external_id)))
-
-
-def get_branch(session: Session, branch_id: int) -> Branch | None:
-    return session.get(Branch, branch_id)
-
-
 def standard_exists(session: Session, standard_id: int) -> bool:
     return session.get(ServiceStandard, standard_id) is not None
-
-
-def branch_exists(session: Session, branch_id: int) -> bool:
-    return session.get(Branch, branch_id) is not None
 
 
 def promises(session: Session, *, active_only: bool = False) -> list[ServicePromise]:
@@ -207,15 +186,3 @@ class ImprovementRepository(ScopedRepository):
             )
         )
         return int(contacts or 0), int(tagged or 0)
-
-
-# --- the demo bank ------------------------------------------------------------------------------
-
-
-def staff_in_role(session: Session, role: Role) -> list[StaffUser]:
-    statement = (
-        select(StaffUser)
-        .where(StaffUser.role == role, StaffUser.is_active.is_(True))
-        .order_by(StaffUser.id)
-    )
-    return list(session.scalars(statement))

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from bankcrm.branches import service as branches_service
 from bankcrm.complaints.taxonomy import Taxonomy, load_taxonomy
 from bankcrm.core.clock import bank_today, utcnow
 from bankcrm.core.config import get_settings
@@ -20,6 +21,7 @@ from bankcrm.quality.improvement import pdca, repository
 from bankcrm.quality.improvement.repository import ActionWithNames, ImprovementRepository
 from bankcrm.quality.improvement.schemas import ActionRead, PromiseRead
 from bankcrm.quality.models import ImprovementAction, ServicePromise
+from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 
 GAP_RANGE = range(1, 6)
@@ -87,7 +89,9 @@ def create_action(
         branch_id = branch_id if branch_id is not None else inspection.branch_id
     if standard_id is not None and not repository.standard_exists(session, standard_id):
         raise ValidationFailed(f"no service standard {standard_id}", field="standard_id")
-    if branch_id is not None and not repository.branch_exists(session, branch_id):
+    if branch_id is not None and branch_id not in {
+        b.id for b in branches_service.list_branches(session)
+    }:
         raise ValidationFailed(f"no branch {branch_id}", field="branch_id")
     _check_measure(metric_before, "metric_before")
     action = ImprovementAction(
@@ -301,14 +305,15 @@ def may_move(user: StaffUser, action: ActionRead) -> bool:
 
 def owner_choices(session: Session) -> list[StaffUser]:
     """Active staff, by name: whom an action can be handed to."""
-    return repository.active_staff(session)
+    active = [user for user in staff_service.list_users(session) if user.is_active]
+    return sorted(active, key=lambda user: user.full_name)
 
 
 def branch_choices(session: Session) -> list[tuple[int, str]]:
     """Branches by code, with their code and name, for the board's filter and the forms."""
     return [
         (branch.id, f"{branch.external_id} {branch.name}")
-        for branch in repository.branches(session)
+        for branch in branches_service.list_branches(session)
     ]
 
 
@@ -340,7 +345,7 @@ def _flush(session: Session, action: ImprovementAction, version: int) -> None:
 
 
 def _active_owner(session: Session, owner_id: int) -> StaffUser:
-    owner = repository.get_staff(session, owner_id)
+    owner = next((u for u in staff_service.list_users(session) if u.id == owner_id), None)
     if owner is None:
         raise ValidationFailed(f"staff member {owner_id} does not exist", field="owner_id")
     if not owner.is_active:

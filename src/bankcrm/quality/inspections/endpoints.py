@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from bankcrm.core.deps import DbSession, QualityInspect, QualityManage, QualityRead
 from bankcrm.core.enums import InspectionKind
 from bankcrm.core.inputs import Day
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
@@ -22,6 +21,7 @@ from bankcrm.quality.inspections.schemas import (
     StandardRead,
     StandardUpdate,
 )
+from bankcrm.web.deps import DbSession, QualityInspect, QualityManage, QualityRead
 
 router = APIRouter(prefix="/quality", tags=["quality"])
 

@@ -51,37 +51,10 @@ def standards_by_ids(session: Session, ids: Collection[int]) -> dict[int, Servic
 # --- branches and staff -----------------------------------------------------------------
 
 
-def branch(session: Session, branch_id: int) -> Branch | None:
-    return session.get(Branch, branch_id)
-
-
 def lock_branch(session: Session, branch_id: int) -> None:
     """Hold the branch row until commit, so two inspections recorded at once cannot both
     find no open corrective action and open two (PostgreSQL; SQLite writes one at a time)."""
     session.execute(select(Branch.id).where(Branch.id == branch_id).with_for_update())
-
-
-def branches(session: Session) -> list[Branch]:
-    return list(session.scalars(select(Branch).order_by(Branch.name, Branch.id)))
-
-
-def branch_names(session: Session, ids: Collection[int]) -> dict[int, tuple[str, str]]:
-    """Branch id → (code, name)."""
-    if not ids:
-        return {}
-    statement = select(Branch.id, Branch.external_id, Branch.name).where(Branch.id.in_(ids))
-    return {row[0]: (row[1], row[2]) for row in session.execute(statement)}
-
-
-def staff_member(session: Session, staff_id: int) -> StaffUser | None:
-    return session.get(StaffUser, staff_id)
-
-
-def staff_names(session: Session, ids: Collection[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    statement = select(StaffUser.id, StaffUser.full_name).where(StaffUser.id.in_(ids))
-    return {row[0]: row[1] for row in session.execute(statement)}
 
 
 def front_line_staff(session: Session, branch_id: int) -> list[StaffUser]:

@@ -7,7 +7,7 @@ action on the improvement board for the branch and standard, unless one is still
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -15,8 +15,10 @@ from functools import lru_cache
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from bankcrm.branches import service as branches_service
 from bankcrm.branches.models import Branch
 from bankcrm.core.clock import bank_today, utcnow
+from bankcrm.core.config import get_settings
 from bankcrm.core.enums import ActionOrigin, InspectionKind, StandardCategory, TargetDirection
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from bankcrm.core.permissions import Permission, has_permission
@@ -60,12 +62,6 @@ from bankcrm.scope import sees_branch
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 
-CORRECTIVE_DAYS = 14
-"""A corrective action is due this many days after the inspection that opened it."""
-RATE_WINDOW_DAYS = 90
-"""An action's metric is the standard's pass rate at the branch over this many days."""
-DEFAULT_PERIOD_DAYS = 90
-"""Scores cover this many days up to today unless a period is chosen."""
 RECENT_LIMIT = 50
 WEAKEST_LISTED = 3
 INSPECTION_GAP = 3
@@ -280,7 +276,20 @@ def _checked_items(items: Sequence[int]) -> list[int]:
 
 def inspectable_branches(session: Session, *, user: StaffUser) -> list[Branch]:
     """Branches the user may inspect: all of them, or a branch manager's own."""
-    return [branch for branch in repository.branches(session) if sees_branch(user, branch.id)]
+    found = [
+        branch for branch in branches_service.list_branches(session) if sees_branch(user, branch.id)
+    ]
+    return sorted(found, key=lambda branch: (branch.name, branch.id))
+
+
+def _branch_names(session: Session, ids: Collection[int]) -> dict[int, tuple[str, str]]:
+    """Branch id → (code, name)."""
+    found = branches_service.list_branches(session)
+    return {branch.id: (branch.external_id, branch.name) for branch in found if branch.id in ids}
+
+
+def _staff_names(session: Session, ids: Collection[int]) -> dict[int, str]:
+    return {user.id: user.full_name for user in staff_service.list_users(session) if user.id in ids}
 
 
 def front_line_staff(session: Session, *, branch_id: int) -> list[StaffUser]:
@@ -337,7 +346,7 @@ def record_inspection(
 
     Every standard of the kind's checklist is answered once; a measured standard's verdict
     is computed from its target. Each failed standard opens a corrective action (gap 3,
-    owned by the branch manager, due in :data:`CORRECTIVE_DAYS` days) unless the branch
+    owned by the branch manager, due in ``quality.corrective_days`` days) unless the branch
     has one open for it already.
 
     Raises
@@ -351,13 +360,13 @@ def record_inspection(
     _require(user, Permission.QUALITY_INSPECT)
     if inspected_on > bank_today():
         raise ValidationFailed("the inspection day lies in the future", field="inspected_on")
-    branch = repository.branch(session, branch_id)
+    branch = next((b for b in branches_service.list_branches(session) if b.id == branch_id), None)
     if branch is None:
         raise ValidationFailed(f"no branch {branch_id}", field="branch_id")
     _check_may_inspect(user, branch)
     member = None
     if staff_id is not None:
-        member = repository.staff_member(session, staff_id)
+        member = next((u for u in staff_service.list_users(session) if u.id == staff_id), None)
         if member is None or member.branch_id != branch_id:
             raise ValidationFailed(
                 f"staff member {staff_id} does not work at branch {branch.name}",
@@ -474,10 +483,11 @@ def _open_corrective_action(
     standard: ServiceStandard,
 ) -> ImprovementAction:
     """Open the branch's corrective action for a failed standard, measured by the
-    standard's pass rate at the branch over the last :data:`RATE_WINDOW_DAYS` days."""
+    standard's pass rate at the branch over the last ``quality.rate_window_days`` days."""
+    knobs = get_settings().quality
     manager = staff_service.branch_manager(session, branch_id=branch.id)
     owner = manager if manager is not None else user
-    window_start = inspection.inspected_on - timedelta(days=RATE_WINDOW_DAYS - 1)
+    window_start = inspection.inspected_on - timedelta(days=knobs.rate_window_days - 1)
     rows = InspectionRepository(session, user).result_rows(
         since=window_start,
         until=inspection.inspected_on,
@@ -499,14 +509,16 @@ def _open_corrective_action(
         user=user,
         title=f"整改 {standard.code} {standard.title}({branch.name})"[:TITLE_LENGTH],
         owner_id=owner.id,
-        due_on=inspection.inspected_on + timedelta(days=CORRECTIVE_DAYS),
+        due_on=inspection.inspected_on + timedelta(days=knobs.corrective_days),
         origin=ActionOrigin.INSPECTION,
         description=description,
         branch_id=branch.id,
         gap=INSPECTION_GAP,
         inspection_id=inspection.id,
         standard_id=standard.id,
-        metric=f"{branch.name} {standard.code} 近{RATE_WINDOW_DAYS}天检查合格率(%)"[:TITLE_LENGTH],
+        metric=f"{branch.name} {standard.code} 近{knobs.rate_window_days}天检查合格率(%)"[
+            :TITLE_LENGTH
+        ],
         metric_before=rate,
         higher_is_better=True,
     )
@@ -570,8 +582,8 @@ def list_inspections(
 
 
 def _reads(session: Session, found: Sequence[tuple[Inspection, int, int]]) -> list[InspectionRead]:
-    branches = repository.branch_names(session, {row.branch_id for row, _, _ in found})
-    people = repository.staff_names(
+    branches = _branch_names(session, {row.branch_id for row, _, _ in found})
+    people = _staff_names(
         session,
         {
             person
@@ -606,9 +618,9 @@ def _reads(session: Session, found: Sequence[tuple[Inspection, int, int]]) -> li
 
 
 def period(since: date | None, until: date | None) -> tuple[date, date]:
-    """The chosen period; left out, it ends today and starts 90 days before its end."""
+    """The chosen period; left out, it ends today and covers ``quality.inspection_period_days``."""
     last = until or bank_today()
-    first = since or last - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    first = since or last - timedelta(days=get_settings().quality.inspection_period_days - 1)
     if first > last:
         raise ValidationFailed("the period starts after it ends", field="since")
     return first, last
@@ -633,7 +645,7 @@ def scores(
     rows = InspectionRepository(session, user).result_rows(since=first, until=last, kind=kind)
     if group == "branch":
         rates = pass_rates(rows, by=checklists.by_branch)
-        branches = repository.branch_names(session, {rate.key for rate in rates})
+        branches = _branch_names(session, {rate.key for rate in rates})
         weakest = weakest_standards(rows, limit=WEAKEST_LISTED)
         standards = repository.standards_by_ids(session, {row.standard_id for row in rows})
         board_rows = [
@@ -662,7 +674,7 @@ def scores(
         ]
     else:
         rates = pass_rates(rows, by=checklists.by_staff)
-        names = repository.staff_names(session, {rate.key for rate in rates})
+        names = _staff_names(session, {rate.key for rate in rates})
         board_rows = [
             ScoreRow(
                 id=rate.key,
@@ -701,7 +713,7 @@ def compliance_tallies(
         since=since, until=until
     )
     tallies = checklists.compliance_tallies(rows)
-    names = repository.branch_names(session, tallies.keys())
+    names = _branch_names(session, tallies.keys())
     counts: dict[str, int] = {}
     for _code, name in names.values():
         counts[name] = counts.get(name, 0) + 1

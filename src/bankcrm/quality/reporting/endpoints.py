@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from bankcrm.core.deps import DbSession, QualityRead
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.quality.reporting import export
-from bankcrm.quality.reporting.report import MIN_BRANCH_RESPONDENTS
+from bankcrm.web.deps import DbSession, QualityRead
 
 router = APIRouter(prefix="/quality", tags=["quality"])
 
@@ -37,7 +36,7 @@ def wave_report(
     wave_id: WaveId,
     file_format: Annotated[str, Query(alias="format", pattern="^(json|xlsx|pdf)$")] = "json",
     locale: Annotated[str, Query(pattern="^(zh_CN|en)$")] = "zh_CN",
-    min_respondents: Annotated[int, Query(ge=1, le=MAX_MIN_RESPONDENTS)] = MIN_BRANCH_RESPONDENTS,
+    min_respondents: Annotated[int | None, Query(ge=1, le=MAX_MIN_RESPONDENTS)] = None,
 ) -> Response:
     """The report of a survey wave: respondents and response rate; for SERVQUAL per item
     and dimension E, P, gap P − E with confidence intervals, unweighted and weighted scores,

@@ -1,9 +1,11 @@
 """The survey-wave report as an Excel workbook and as an A4 PDF, in Chinese or English.
 
 The workbook writes every figure as a number with a number format, so staff can sort and
-chart further. The PDF sets all text in Adobe's ``STSong-Light`` CID font, which PDF
-readers carry themselves: nothing is embedded, no font file is needed on the server, and
-Chinese text stays extractable (copy, search, accessibility tools).
+chart further. The PDF sets all text in WenQuanYi Micro Hei, an open CJK font (Apache-2.0)
+shipped inside the package (``quality/reporting/fonts``, see its ``SOURCE.md``). Reportlab
+embeds the subset of glyphs each report uses as a TrueType font file, so the PDF reads the
+same on machines without Chinese fonts, and the text stays extractable (copy, search,
+accessibility tools).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import dataclasses
 import io
 import json
 from collections.abc import Sequence
-from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from babel.numbers import format_decimal, format_percent
@@ -25,13 +26,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 from sqlalchemy.orm import Session
 
 from bankcrm.core.enums import Quadrant, SurveyKind
+from bankcrm.core.pdf import pdf_font
 from bankcrm.core.workbook import (
     XLSX_MEDIA_TYPE,
     append_row,
@@ -40,7 +40,6 @@ from bankcrm.core.workbook import (
     heading_row,
 )
 from bankcrm.quality.reporting.report import (
-    MIN_BRANCH_RESPONDENTS,
     GroupRow,
     ServqualFigures,
     WaveReport,
@@ -55,7 +54,6 @@ PDF_MEDIA_TYPE = "application/pdf"
 SCORE_FORMAT = "0.00"
 PERCENT_FORMAT = "0.0%"
 P_VALUE_FORMAT = "0.000"
-PDF_FONT = "STSong-Light"
 
 
 def _(message: str) -> str:
@@ -157,7 +155,7 @@ def render(
     wave_id: int,
     file_format: str,
     locale: str,
-    min_branch_respondents: int = MIN_BRANCH_RESPONDENTS,
+    min_branch_respondents: int | None = None,
 ) -> tuple[bytes, str, str | None]:
     """The wave's report as JSON, or as a workbook or PDF to download (content, media
     type, file name; no file name for JSON)."""
@@ -554,16 +552,10 @@ LEAGUE_WIDTHS = (
 """Rank, branch, respondents, score, interval, weakest dimension: the branch name gets room."""
 
 
-@lru_cache
-def _pdf_font() -> str:
-    pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
-    return PDF_FONT
-
-
 def report_pdf(report: WaveReport) -> bytes:
     """The report as an A4 PDF: title, headline figures, the dimension table, a bar chart
     of the gaps, the branch league table and the change against the previous wave."""
-    font = _pdf_font()
+    font = pdf_font()
     text = headings_for(report.locale)
     title_style = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=4)
     heading_style = ParagraphStyle(
@@ -726,6 +718,8 @@ def report_pdf(report: WaveReport) -> bytes:
         topMargin=PAGE_MARGIN,
         bottomMargin=PAGE_MARGIN,
         title=f"{text['title']} {wave.code}",
+        # Every page starts in the report's font, not reportlab's Helvetica.
+        initialFontName=font,
     )
     document.build(story)
     return buffer.getvalue()
@@ -749,6 +743,7 @@ def _table(rows: list[list[str]], font: str, widths: Sequence[float] | None = No
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), font),
                 ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -761,7 +756,7 @@ def _table(rows: list[list[str]], font: str, widths: Sequence[float] | None = No
 def _gap_chart(figures: ServqualFigures, font: str) -> Drawing:
     """Bars of the dimension gaps; a negative gap (perception below expectation) in red."""
     gaps = [row.gap if row.gap is not None else 0.0 for row in figures.dimensions]
-    drawing = Drawing(160 * mm, 60 * mm)
+    drawing = Drawing(160 * mm, 60 * mm, initialFontName=font)
     chart = VerticalBarChart()
     chart.x, chart.y = 12 * mm, 10 * mm
     chart.width, chart.height = 140 * mm, 45 * mm

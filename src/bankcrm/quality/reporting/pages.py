@@ -8,12 +8,12 @@ from babel.numbers import format_decimal, format_percent
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from bankcrm.core.config import get_settings
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import Quadrant
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.quality.reporting import export
 from bankcrm.quality.reporting.report import (
-    MIN_BRANCH_RESPONDENTS,
     GroupRow,
     ServqualFigures,
     WaveReport,
@@ -29,10 +29,7 @@ from bankcrm.web.templating import render
 router = APIRouter()
 
 WaveId = Annotated[int, Path(ge=1, le=MAX_ID)]
-MinRespondents = Annotated[int, Query(ge=1, le=1000)]
-
-RELIABLE_ALPHA = 0.7
-"""Cronbach's α from which a scale is commonly taken as reliable (Nunnally 1978)."""
+MinRespondents = Annotated[int | None, Query(ge=1, le=1000)]
 
 
 def _(message: str) -> str:
@@ -58,7 +55,7 @@ def wave_report_page(
     session: DbSession,
     user: PageQualityRead,
     wave_id: WaveId,
-    min_respondents: MinRespondents = MIN_BRANCH_RESPONDENTS,
+    min_respondents: MinRespondents = None,
 ) -> Response:
     """Headline figures, charts and tables of one survey wave."""
     locale = request_locale(request)
@@ -69,15 +66,13 @@ def wave_report_page(
         "report": report,
         "figures": report.servqual,
         "short": report.satisfaction,
-        "reliable_alpha": RELIABLE_ALPHA,
+        "reliable_alpha": get_settings().quality.reliable_alpha,
         "grid_quadrants": GRID_QUADRANTS,
         "weight_sources": WEIGHT_SOURCES,
         "segments": _segment_tables(report, locale),
         "fixed": lambda value, digits=2: _fixed(value, locale, digits),
         "share": lambda value: _share(value, locale),
-        "query": ""
-        if min_respondents == MIN_BRANCH_RESPONDENTS
-        else f"?min_respondents={min_respondents}",
+        "query": "" if min_respondents is None else f"?min_respondents={min_respondents}",
         "chart": _charts(report, locale) if report.has_answers else None,
     }
     return render(request, "quality/reporting/report.html", context)
@@ -89,7 +84,7 @@ def wave_report_workbook(
     session: DbSession,
     user: PageQualityRead,
     wave_id: WaveId,
-    min_respondents: MinRespondents = MIN_BRANCH_RESPONDENTS,
+    min_respondents: MinRespondents = None,
 ) -> Response:
     """The report as an Excel workbook, in the page's language."""
     return _download(request, session, user, wave_id, "xlsx", min_respondents)
@@ -101,7 +96,7 @@ def wave_report_pdf(
     session: DbSession,
     user: PageQualityRead,
     wave_id: WaveId,
-    min_respondents: MinRespondents = MIN_BRANCH_RESPONDENTS,
+    min_respondents: MinRespondents = None,
 ) -> Response:
     """The report as an A4 PDF, in the page's language."""
     return _download(request, session, user, wave_id, "pdf", min_respondents)
@@ -113,7 +108,7 @@ def _download(
     user: StaffUser,
     wave_id: int,
     file_format: str,
-    min_respondents: int,
+    min_respondents: int | None,
 ) -> Response:
     content, media_type, filename = export.render(
         session,

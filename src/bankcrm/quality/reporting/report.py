@@ -14,21 +14,17 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy.orm import Session
 
+from bankcrm.branches import service as branches_service
+from bankcrm.core.config import get_settings
 from bankcrm.core.enums import SurveyKind
 from bankcrm.core.exceptions import NotFound
 from bankcrm.quality import satisfaction
-from bankcrm.quality.instrument import (
-    SHIPPED_INSTRUMENTS,
-    Instrument,
-    parse_instrument,
-    shipped_instrument,
-)
+from bankcrm.quality.instrument import Instrument
 from bankcrm.quality.models import SurveyWave
 from bankcrm.quality.reporting.repository import AnswerRow, WaveReportRepository
 from bankcrm.quality.servqual import (
@@ -40,13 +36,11 @@ from bankcrm.quality.servqual import (
     finite_or_none,
     fit_by_group,
     mean_confidence_interval,
+    stored_responses,
     welch_test,
 )
+from bankcrm.quality.surveys import service as surveys_service
 from bankcrm.staff.models import StaffUser
-
-MIN_BRANCH_RESPONDENTS = 5
-"""Branches with fewer complete respondents are listed but marked: their figures are too
-uncertain to rank."""
 
 OVERALL = "servqual"
 """The key of the whole-score row in the comparison with the previous wave."""
@@ -268,7 +262,7 @@ def build_wave_report(
     user: StaffUser,
     wave_id: int,
     locale: str = "zh_CN",
-    min_branch_respondents: int = MIN_BRANCH_RESPONDENTS,
+    min_branch_respondents: int | None = None,
     confidence: float = DEFAULT_CONFIDENCE,
 ) -> WaveReport:
     """The report of one survey wave.
@@ -291,13 +285,15 @@ def build_wave_report(
     NotFound
         No such wave.
     """
+    if min_branch_respondents is None:
+        min_branch_respondents = get_settings().quality.min_branch_respondents
     repository = WaveReportRepository(session, user)
     wave = repository.wave(wave_id)
     if wave is None:
         raise NotFound(f"survey wave {wave_id} not found")
     rows = repository.answers(wave.code)
     issued, completed = repository.invitations(wave.id)
-    instrument = instrument_of(wave) if wave.kind == SurveyKind.SERVQUAL else None
+    instrument = surveys_service.wave_instrument(wave)
     summary = WaveSummary(
         id=wave.id,
         code=wave.code,
@@ -312,7 +308,7 @@ def build_wave_report(
     servqual: ServqualFigures | None = None
     figures: SatisfactionFigures | None = None
     if instrument is not None:
-        responses, complete = answer_matrix(rows, instrument)
+        responses, complete = stored_responses([row.answers for row in rows], instrument)
         respondents = int(complete.sum())
         if responses is not None:
             servqual = _servqual_figures(
@@ -346,61 +342,6 @@ def build_wave_report(
         servqual=servqual,
         satisfaction=figures,
     )
-
-
-def instrument_of(wave: SurveyWave) -> Instrument:
-    """The instrument the wave was asked with: its stored copy, else the shipped file of
-    its name, else the shipped bank SERVQUAL."""
-    if wave.instrument_text:
-        return parse_instrument(wave.instrument_text, origin=f"wave {wave.code}")
-    if wave.instrument in SHIPPED_INSTRUMENTS:
-        return shipped_instrument(wave.instrument)
-    return shipped_instrument()
-
-
-def answer_matrix(
-    rows: Sequence[AnswerRow], instrument: Instrument, *, groups: Sequence[str] | None = None
-) -> tuple[ServqualResponses | None, npt.NDArray[np.bool_]]:
-    """The responses carrying at least one answer as the statistics take them, and which of
-    them answered every item on both scales. ``None`` when nobody answered anything.
-
-    A value that is not a point on the instrument's scale counts as a blank. Importance
-    points (``W_<dimension>``) are taken when any response carries them."""
-    n_items = instrument.n_items
-    expectation_keys = [instrument.expectation_column(item.number) for item in instrument.items]
-    perception_keys = [instrument.perception_column(item.number) for item in instrument.items]
-    weight_keys = [instrument.weight_column(code) for code in instrument.dimension_codes]
-    expectations: list[list[float]] = []
-    perceptions: list[list[float]] = []
-    weights: list[list[float]] = []
-    labels: list[str] = []
-    for index, row in enumerate(rows):
-        answers = row.answers or {}
-        expected = [_point(answers.get(key), instrument) for key in expectation_keys]
-        perceived = [_point(answers.get(key), instrument) for key in perception_keys]
-        if all(math.isnan(value) for value in expected + perceived):
-            continue
-        expectations.append(expected)
-        perceptions.append(perceived)
-        weights.append([_weight(answers.get(key)) for key in weight_keys])
-        if groups is not None:
-            labels.append(groups[index])
-    if not expectations:
-        return None, np.zeros(0, dtype=bool)
-    expectation_array = np.array(expectations, dtype=np.float64).reshape(-1, n_items)
-    perception_array = np.array(perceptions, dtype=np.float64).reshape(-1, n_items)
-    weight_array = np.array(weights, dtype=np.float64)
-    stated = bool((~np.isnan(weight_array)).any())
-    complete: npt.NDArray[np.bool_] = np.asarray(
-        ~np.isnan(expectation_array).any(axis=1) & ~np.isnan(perception_array).any(axis=1)
-    )
-    responses = ServqualResponses(
-        expectations=expectation_array,
-        perceptions=perception_array,
-        weights=weight_array if stated else None,
-        groups=tuple(labels) if groups is not None else None,
-    )
-    return responses, complete
 
 
 def overall_gap(analysis: ServqualAnalysis) -> MeanEstimate:
@@ -451,7 +392,11 @@ def _servqual_figures(
     )
     grid = analysis.importance_performance_
     branch_ids = {row.branch_id for row in rows if row.branch_id is not None}
-    branch_names = repository.branch_names(branch_ids)
+    branch_names = {
+        b.id: b.name
+        for b in branches_service.list_branches(repository.session)
+        if b.id in branch_ids
+    }
     branch_key = [str(row.branch_id) if row.branch_id is not None else NO_GROUP for row in rows]
     branches = _groups(
         rows, instrument, branch_key, names, confidence, min_branch_respondents, branch_names
@@ -557,7 +502,7 @@ def _groups(
     labels: dict[int, str] | None = None,
 ) -> tuple[GroupRow, ...]:
     """One row per group key, in key order; ``labels`` names branch ids."""
-    responses, complete = answer_matrix(rows, instrument, groups=keys)
+    responses, complete = stored_responses([row.answers for row in rows], instrument, groups=keys)
     if responses is None or responses.groups is None:
         return ()
     complete_per_group = Counter(
@@ -629,8 +574,9 @@ def _over_waves(
         if other.id == wave.id:
             fitted: ServqualAnalysis | None = analysis
         else:
-            instrument = instrument_of(other)
-            responses, _ = answer_matrix(repository.answers(other.code), instrument)
+            instrument = surveys_service.wave_instrument(other) or analysis.instrument
+            answers = [row.answers for row in repository.answers(other.code)]
+            responses, _ = stored_responses(answers, instrument)
             fitted = (
                 ServqualAnalysis(instrument, confidence=confidence).fit(responses)
                 if responses is not None
@@ -697,31 +643,6 @@ def _over_waves(
 def _respondent_overall(analysis: ServqualAnalysis) -> npt.NDArray[np.float64]:
     gaps = analysis.respondent_gaps_
     return np.asarray(gaps[~np.isnan(gaps).any(axis=1)].mean(axis=1), dtype=np.float64)
-
-
-def _point(value: Any, instrument: Instrument) -> float:
-    number = _number(value)
-    return number if not math.isnan(number) and instrument.scale.contains(number) else math.nan
-
-
-def _weight(value: Any) -> float:
-    number = _number(value)
-    return number if number >= 0 else math.nan
-
-
-def _number(value: Any) -> float:
-    if isinstance(value, bool) or value is None:
-        return math.nan
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return math.nan
-    else:
-        return math.nan
-    return number if math.isfinite(number) else math.nan
 
 
 # --- CSAT and NPS -----------------------------------------------------------------------

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bankcrm.branches.models import Branch
 from bankcrm.core.enums import Quadrant, SurveyKind, ValueTier
 from bankcrm.quality.models import SurveyInvitation, SurveyResponse, SurveyWave
 from bankcrm.scope import ScopedRepository
@@ -88,14 +87,6 @@ class WaveReportRepository(ScopedRepository):
             else SurveyWave.instrument == instrument
         )
         return list(self.session.scalars(statement.order_by(SurveyWave.opens_on, SurveyWave.id)))
-
-    def branch_names(self, branch_ids: set[int]) -> dict[int, str]:
-        if not branch_ids:
-            return {}
-        rows = self.session.execute(
-            select(Branch.id, Branch.name).where(Branch.id.in_(sorted(branch_ids)))
-        )
-        return {branch_id: name for branch_id, name in rows}
 
     def segment_run_as_of(self, day: date) -> date | None:
         """The day of the latest segmentation run on or before ``day``."""

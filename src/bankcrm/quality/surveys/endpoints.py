@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from bankcrm.core.deps import DbSession, QualityInspect, QualityManage, QualityRead
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.quality.surveys import service
 from bankcrm.quality.surveys.sampling import Selection
@@ -21,6 +20,7 @@ from bankcrm.quality.surveys.schemas import (
     WaveRead,
     WaveSummary,
 )
+from bankcrm.web.deps import DbSession, QualityInspect, QualityManage, QualityRead
 
 router = APIRouter(prefix="/quality", tags=["quality"])
 
@@ -36,16 +36,7 @@ def list_waves(session: DbSession, user: QualityRead) -> list[WaveSummary]:
 @router.post("/waves", response_model=WaveRead, status_code=201)
 def create_wave(session: DbSession, user: QualityManage, body: WaveCreate) -> WaveRead:
     """A new wave, in draft; a SERVQUAL wave keeps a copy of its instrument."""
-    return service.create_wave(
-        session,
-        user=user,
-        code=body.code,
-        title=body.title,
-        kind=body.kind,
-        instrument=body.instrument,
-        opens_on=body.opens_on,
-        closes_on=body.closes_on,
-    )
+    return service.create_wave(session, user=user, **dict(body))
 
 
 @router.get("/waves/{wave_id}", response_model=WaveDetail)

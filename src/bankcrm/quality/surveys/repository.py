@@ -13,7 +13,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from bankcrm.branches.models import Branch
-from bankcrm.core.enums import CustomerStatus, Role, SurveyKind
+from bankcrm.core.enums import CustomerStatus, SurveyKind
 from bankcrm.customers.models import Customer, Interaction
 from bankcrm.quality.models import (
     ManagementPrediction,
@@ -24,7 +24,6 @@ from bankcrm.quality.models import (
 from bankcrm.quality.surveys.sampling import Candidate, InvitationCounts
 from bankcrm.scope import ScopedRepository, SystemRepository
 from bankcrm.segmentation.models import CustomerSegment, SegmentRun
-from bankcrm.staff.models import StaffUser
 
 
 def waves(session: Session) -> list[SurveyWave]:
@@ -51,12 +50,6 @@ def add_all(session: Session, rows: Sequence[Any]) -> None:
     session.flush()
 
 
-def branch_codes(session: Session) -> list[tuple[str, str]]:
-    """Every branch's code and name, by code."""
-    statement = select(Branch.external_id, Branch.name).order_by(Branch.external_id)
-    return [(code, name) for code, name in session.execute(statement)]
-
-
 def prediction(session: Session, wave_id: int, respondent_id: int) -> ManagementPrediction | None:
     statement = select(ManagementPrediction).where(
         ManagementPrediction.wave_id == wave_id,
@@ -70,16 +63,6 @@ def prediction_count(session: Session, wave_id: int) -> int:
         ManagementPrediction.wave_id == wave_id
     )
     return int(session.scalar(statement) or 0)
-
-
-def staff_in_roles(session: Session, roles: Sequence[Role]) -> list[StaffUser]:
-    """Active staff of the given roles, by username."""
-    statement = (
-        select(StaffUser)
-        .where(StaffUser.role.in_(list(roles)), StaffUser.is_active.is_(True))
-        .order_by(StaffUser.username)
-    )
-    return list(session.scalars(statement))
 
 
 class SurveyRepository(ScopedRepository):

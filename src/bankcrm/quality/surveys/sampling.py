@@ -13,10 +13,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from bankcrm.core.config import QualitySettings
+
 TOKEN_BYTES = 24
 """Random bytes of a link's token: 32 URL-safe characters, not guessable."""
-REMINDER_AFTER_DAYS = 3
-MAX_REMINDERS = 2
+_DEFAULTS = QualitySettings()
 
 
 class Candidate(NamedTuple):
@@ -108,8 +109,8 @@ def reminder_due(
     reminders: int,
     completed: bool,
     now: datetime,
-    min_days: int = REMINDER_AFTER_DAYS,
-    max_reminders: int = MAX_REMINDERS,
+    min_days: int = _DEFAULTS.reminder_after_days,
+    max_reminders: int = _DEFAULTS.max_reminders,
 ) -> bool:
     """Whether an invitation gets a reminder now: not answered, reminded fewer than
     ``max_reminders`` times, and issued (and last reminded) at least ``min_days`` ago, so

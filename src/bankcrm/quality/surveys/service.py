@@ -12,7 +12,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bankcrm.branches import service as branches_service
 from bankcrm.core.clock import as_utc, bank_day, bank_day_start, utcnow
+from bankcrm.core.config import get_settings
 from bankcrm.core.enums import SurveyKind, WaveStatus
 from bankcrm.core.exceptions import BankcrmError, Conflict, NotFound, ValidationFailed
 from bankcrm.quality import servqual
@@ -20,6 +22,7 @@ from bankcrm.quality.instrument import (
     SHIPPED_INSTRUMENTS,
     Instrument,
     parse_instrument,
+    shipped_instrument,
 )
 from bankcrm.quality.models import (
     ManagementPrediction,
@@ -42,8 +45,6 @@ from bankcrm.quality.surveys.repository import (
     SurveySystemRepository,
 )
 from bankcrm.quality.surveys.sampling import (
-    MAX_REMINDERS,
-    REMINDER_AFTER_DAYS,
     Selection,
     eligible,
     new_token,
@@ -109,10 +110,17 @@ def shipped_instrument_text(name: str) -> str:
 
 
 def wave_instrument(wave: SurveyWave) -> Instrument | None:
-    """The instrument as it was when the wave was created (SERVQUAL waves)."""
-    if wave.instrument_text is None:
+    """The instrument a SERVQUAL wave was asked with: its stored copy, else the shipped file
+    of its name, else the shipped bank SERVQUAL; ``None`` for CSAT and NPS waves.
+
+    Raises :class:`InstrumentInvalid` when the stored copy no longer parses."""
+    if wave.kind is not SurveyKind.SERVQUAL:
         return None
-    return parse_instrument(wave.instrument_text, origin=f"wave {wave.code}")
+    if wave.instrument_text:
+        return parse_instrument(wave.instrument_text, origin=f"wave {wave.code}")
+    return shipped_instrument(
+        wave.instrument if wave.instrument in SHIPPED_INSTRUMENTS else "servqual_bank"
+    )
 
 
 def _servqual_instrument(wave: SurveyWave) -> Instrument:
@@ -129,7 +137,7 @@ def prediction_instrument(session: Session, *, wave_id: int) -> Instrument:
 
 def branches(session: Session) -> list[tuple[str, str]]:
     """Every branch's code and name, to pick respondents by branch."""
-    return repository.branch_codes(session)
+    return [(branch.external_id, branch.name) for branch in branches_service.list_branches(session)]
 
 
 # --- waves ---------------------------------------------------------------------------------
@@ -328,8 +336,8 @@ def send_reminders(
     *,
     user: StaffUser,
     wave_id: int,
-    min_days: int = REMINDER_AFTER_DAYS,
-    max_reminders: int = MAX_REMINDERS,
+    min_days: int | None = None,
+    max_reminders: int | None = None,
 ) -> ReminderRead:
     """Count a reminder on every unanswered invitation ``user`` may see that is due one,
     and return their links for the gateway to send again."""
@@ -345,8 +353,8 @@ def send_reminders_job(
     session: Session,
     *,
     wave_id: int,
-    min_days: int = REMINDER_AFTER_DAYS,
-    max_reminders: int = MAX_REMINDERS,
+    min_days: int | None = None,
+    max_reminders: int | None = None,
 ) -> ReminderRead:
     """The reminder job (``bankcrm quality remind``): every unanswered invitation of the
     wave that is due one, whichever branch it is about."""
@@ -359,8 +367,11 @@ def send_reminders_job(
 
 
 def _send_reminders(
-    rows: SurveyRepository, *, wave_id: int, min_days: int, max_reminders: int
+    rows: SurveyRepository, *, wave_id: int, min_days: int | None, max_reminders: int | None
 ) -> ReminderRead:
+    knobs = get_settings().quality
+    min_days = knobs.reminder_after_days if min_days is None else min_days
+    max_reminders = knobs.max_reminders if max_reminders is None else max_reminders
     session = rows.session
     wave = _wave(session, wave_id)
     if wave.status is not WaveStatus.OPEN:

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from bankcrm.core.deps import DbSession, IncentivesManage, IncentivesRead
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.staff.incentives import export, service
 from bankcrm.staff.incentives.schemas import PoolApprove, PoolCreate, PoolRead, StatementRead
+from bankcrm.web.deps import DbSession, IncentivesManage, IncentivesRead
 from bankcrm.web.locale import request_locale
 
 router = APIRouter(prefix="/incentives", tags=["incentives"])

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from bankcrm.core.deps import DbSession, PerformanceRead
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.staff.performance import indicators, service
 from bankcrm.staff.performance.schemas import BranchRollup, KpiMonthRead, StaffTrend
+from bankcrm.web.deps import DbSession, PerformanceRead
 
 router = APIRouter(prefix="/performance", tags=["performance"])
 

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from bankcrm.core.config import get_settings
-from bankcrm.core.deps import DbSession, TrainingManage, TrainingRead
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.staff.training import service
 from bankcrm.staff.training.schemas import (
@@ -18,6 +17,7 @@ from bankcrm.staff.training.schemas import (
     CourseCreate,
     CourseRead,
 )
+from bankcrm.web.deps import DbSession, TrainingManage, TrainingRead
 from bankcrm.web.locale import request_locale
 
 router = APIRouter(prefix="/training", tags=["training"])

@@ -1,34 +1,29 @@
 // Draws the price simulation: the rate and RAROC of each grade, from #pricing-data.
 (function () {
   "use strict";
-  var source = document.getElementById("pricing-data");
-  var element = document.getElementById("simulation-chart");
-  if (!source || !element || typeof echarts === "undefined") {
+  var charts = window.BankCharts;
+  var data = charts && charts.island("pricing-data");
+  if (!data) {
     return;
   }
-  var data = JSON.parse(source.textContent);
   var text = data.text;
-  var chart = echarts.init(element, null, { renderer: "canvas" });
-  chart.setOption({
-    animation: false,
-    legend: { top: 0 },
+  charts.draw("simulation-chart", {
+    legend: {},
     tooltip: { trigger: "axis", valueFormatter: function (value) { return value.toFixed(2) + " %"; } },
-    grid: { left: 60, right: 60, top: 40, bottom: 40 },
     xAxis: { type: "category", data: data.grades, name: text.grade, nameLocation: "middle", nameGap: 28 },
     yAxis: [
       { type: "value", name: text.rate, axisLabel: { formatter: "{value} %" } },
       { type: "value", name: text.raroc, axisLabel: { formatter: "{value} %" } }
     ],
     series: [
-      { name: text.rate, type: "line", data: data.rates, itemStyle: { color: "#0b3d91" } },
+      { name: text.rate, type: "line", data: data.rates, itemStyle: { color: charts.COLOURS.blue } },
       {
-        name: text.raroc, type: "bar", yAxisIndex: 1, data: data.raroc, itemStyle: { color: "#f0883e" },
+        name: text.raroc, type: "bar", yAxisIndex: 1, data: data.raroc, itemStyle: { color: charts.COLOURS.orange },
         markLine: {
-          silent: true, symbol: "none", lineStyle: { type: "dashed", color: "#495057" },
+          silent: true, symbol: "none", lineStyle: { type: "dashed", color: charts.COLOURS.rule },
           label: { formatter: text.hurdle }, data: [{ yAxis: data.hurdle }]
         }
       }
     ]
   });
-  window.addEventListener("resize", function () { chart.resize(); });
 })();

@@ -3,46 +3,28 @@
 // importance–performance grid, and for short surveys the monthly score.
 (function () {
   "use strict";
-  var source = document.getElementById("quality-report-data");
-  if (!source || typeof echarts === "undefined") {
+  var charts = window.BankCharts;
+  var data = charts && charts.island("quality-report-data");
+  if (!data) {
     return;
   }
-  var data = JSON.parse(source.textContent);
   var text = data.text;
-  var charts = [];
-  var BLUE = "#0b3d91";
-  var ORANGE = "#f0883e";
-  var RED = "#c0392b";
-  var GREEN = "#2e8b57";
-  var GREY = "#adb5bd";
-
-  function draw(id, option) {
-    var element = document.getElementById(id);
-    if (!element) {
-      return null;
-    }
-    // The height comes from a data attribute: the page carries no style attributes.
-    element.style.height = (element.getAttribute("data-chart-height") || "300") + "px";
-    var chart = echarts.init(element, null, { renderer: "canvas" });
-    chart.setOption(option);
-    charts.push(chart);
-    return chart;
-  }
-
-  function fixed(value) {
-    return value === null || value === undefined ? "—" : Number(value).toFixed(2);
-  }
+  var BLUE = charts.COLOURS.blue;
+  var ORANGE = charts.COLOURS.orange;
+  var RED = charts.COLOURS.red;
+  var GREEN = charts.COLOURS.green;
+  var GREY = charts.COLOURS.grey;
+  var draw = charts.draw;
+  var fixed = charts.format.fixed;
+  var encode = charts.format.encode;
 
   function interval(low, high) {
     return low === null || high === null ? "" : " [" + fixed(low) + ", " + fixed(high) + "]";
   }
 
-  var encode = echarts.format.encodeHTML;
-
   if (data.gaps) {
     var gaps = data.gaps;
     draw("gap-chart", {
-      animation: false,
       tooltip: {
         trigger: "axis",
         axisPointer: { type: "shadow" },
@@ -52,7 +34,7 @@
             fixed(gaps.values[index]) + encode(interval(gaps.low[index], gaps.high[index]));
         }
       },
-      grid: { left: 10, right: 20, top: 20, bottom: 10, containLabel: true },
+      grid: { top: 24 },
       xAxis: { type: "category", data: gaps.names, axisLabel: { interval: 0 } },
       yAxis: { type: "value" },
       series: [{
@@ -73,9 +55,8 @@
 
     var radar = data.radar;
     draw("radar-chart", {
-      animation: false,
       color: [BLUE, ORANGE],
-      legend: { bottom: 0 },
+      legend: {},
       tooltip: {},
       radar: {
         indicator: radar.names.map(function (name) {
@@ -94,7 +75,6 @@
 
     var trend = data.trend;
     draw("trend-chart", {
-      animation: false,
       tooltip: {
         trigger: "axis",
         formatter: function (items) {
@@ -103,9 +83,8 @@
             fixed(trend.values[index]) + encode(interval(trend.low[index], trend.high[index]));
         }
       },
-      grid: { left: 10, right: 20, top: 40, bottom: 10, containLabel: true },
       xAxis: { type: "category", data: trend.labels },
-      yAxis: { type: "value", name: text.servqual, scale: true, nameTextStyle: { align: "left" } },
+      yAxis: { type: "value", name: text.servqual, scale: true },
       series: [{
         name: text.servqual,
         type: "line",
@@ -122,7 +101,6 @@
 
     var grid = data.grid;
     draw("grid-chart", {
-      animation: false,
       tooltip: {
         formatter: function (item) {
           var point = grid.points[item.dataIndex];
@@ -131,7 +109,7 @@
             fixed(point.performance) + "<br>" + encode(point.quadrant);
         }
       },
-      grid: { left: 10, right: 70, top: 30, bottom: 30, containLabel: true },
+      grid: { right: 70 },
       xAxis: {
         type: "value", scale: true, name: text.performance, nameLocation: "middle", nameGap: 26
       },
@@ -164,10 +142,8 @@
   if (data.satisfaction) {
     var monthly = data.satisfaction;
     draw("satisfaction-chart", {
-      animation: false,
       tooltip: { trigger: "axis" },
-      legend: { top: 0 },
-      grid: { left: 10, right: 20, top: 40, bottom: 10, containLabel: true },
+      legend: {},
       xAxis: { type: "category", data: monthly.months },
       yAxis: [
         { type: "value", name: text.score },
@@ -179,8 +155,4 @@
       ]
     });
   }
-
-  window.addEventListener("resize", function () {
-    charts.forEach(function (chart) { chart.resize(); });
-  });
 })();

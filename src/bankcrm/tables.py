@@ -1,4 +1,7 @@
-"""Import every feature's models so ``Base.metadata`` knows all tables (Alembic, tests)."""
+"""The table registry: every feature's models, so ``Base.metadata`` knows all tables.
+
+It lives above the features (``core`` imports none of them); Alembic, backups and tests
+import it."""
 
 from bankcrm.accounts.models import Account, AccountParty, Holding, StandingOrder, Transaction
 from bankcrm.audit.models import AuditEntry, AuditHead

@@ -1,0 +1,77 @@
+"""The churn warning list as an Excel workbook, in the reader's language: one row per
+warning in the page's order (the still active first, then the lapsed; each by probability ×
+lifetime value). Probabilities and amounts are numbers with a number format; text from the
+records (names, reasons) goes through ``core.workbook.append_row``, so none of it becomes a
+formula."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+
+from bankcrm.churn.schemas import ChurnWarningPage
+from bankcrm.core.workbook import XLSX_MEDIA_TYPE, append_row, column_widths, heading_row
+from bankcrm.web.i18n import gettext
+from bankcrm.web.labels import label_for
+
+__all__ = ["HEADINGS", "XLSX_MEDIA_TYPE", "attachment", "workbook"]
+
+PERCENT_FORMAT = "0.0%"
+MONEY_FORMAT = "#,##0.00"
+FILENAME = "churn-warnings.xlsx"
+
+
+def _(message: str) -> str:
+    """Marks a message for the catalog; it is translated where it is shown."""
+    return message
+
+
+HEADINGS = (
+    _("Customer"),
+    _("Customer number"),
+    _("Account manager"),
+    _("Group"),
+    _("Churn probability"),
+    _("Lifetime value (CNY)"),
+    _("Probability × value (CNY)"),
+    _("Main reasons"),
+    _("Diagnosis"),
+    _("Declining for (months)"),
+)
+GROUPS = {"active": _("Still active: early warning"), "lapsed": _("Lapsed: win back")}
+
+
+def workbook(result: ChurnWarningPage, locale: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # a new workbook always has its first sheet
+    sheet.title = gettext(locale, "Churn warnings")
+    heading_row(sheet, [gettext(locale, heading) for heading in HEADINGS])
+    for row in result.items:
+        append_row(
+            sheet,
+            [
+                row.name,
+                row.customer_number,
+                row.manager_name,
+                gettext(locale, GROUPS[row.group]),
+                row.probability,
+                row.value,
+                row.priority,
+                "\n".join(reason.label for reason in row.reasons),
+                label_for(row.diagnosis, locale) if row.diagnosis else None,
+                row.decline_months,
+            ],
+            [None, None, None, None, PERCENT_FORMAT, MONEY_FORMAT, MONEY_FORMAT],
+        )
+    column_widths(sheet, first=20, others=16)
+    sheet.column_dimensions["H"].width = 60
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def attachment() -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{FILENAME}"'}
