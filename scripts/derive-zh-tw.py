@@ -40,7 +40,7 @@ def main() -> None:
         with TRADITIONAL.open("rb") as source:
             for message in read_po(source, locale="zh_TW"):
                 if message.id and _written(message.string):
-                    kept[message.id] = message.string
+                    kept[(message.id, message.context)] = message.string
     traditional = Catalog(
         locale="zh_TW",
         project=simplified.project,
@@ -51,8 +51,8 @@ def main() -> None:
     for message in simplified:
         if not message.id:
             continue
-        string = kept.get(message.id) or _converted(message.string)
-        traditional.add(message.id, string, flags=message.flags)
+        string = kept.get((message.id, message.context)) or _converted(message.string)
+        traditional.add(message.id, string, flags=message.flags, context=message.context)
     with TRADITIONAL.open("wb") as target:
         write_po(target, traditional, width=76, sort_output=True, omit_header=False)
 

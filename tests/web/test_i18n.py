@@ -62,6 +62,14 @@ def test_every_catalog_holds_every_message_of_the_code(locale: str) -> None:
     assert not missing, f"{locale} lacks: {sorted(missing)}"
 
 
+@pytest.mark.parametrize("locale", ["zh_TW", "en"])
+def test_every_catalog_holds_the_same_messages_in_the_same_contexts(locale: str) -> None:
+    def keys(catalog: Catalog) -> set[tuple[object, str | None]]:
+        return {(message.id, message.context) for message in catalog if message.id}
+
+    assert keys(_catalog(locale)) == keys(_catalog("zh_CN"))
+
+
 @pytest.mark.parametrize("locale", ["zh_CN", "zh_TW"])
 def test_every_chinese_catalog_translates_every_message(locale: str) -> None:
     catalog = _catalog(locale)

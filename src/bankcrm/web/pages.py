@@ -1,4 +1,4 @@
-"""Pages that belong to no feature: the start page and the language switch."""
+"""Pages that belong to no feature: the language switch."""
 
 from __future__ import annotations
 
@@ -12,11 +12,6 @@ from bankcrm.web.security import safe_next
 router = APIRouter()
 
 ONE_YEAR = 365 * 24 * 3600
-
-
-@router.get("/")
-def home() -> Response:
-    return RedirectResponse("/customers", status_code=303)
 
 
 @router.get("/lang/{code}")
