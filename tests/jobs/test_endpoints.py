@@ -65,7 +65,8 @@ def test_a_manager_may_neither_see_nor_start_jobs(
         assert client.get("/api/v1/jobs/runs", headers=bearer).status_code == 403
         started = client.post("/api/v1/jobs/complaint_sweep/run", headers=bearer)
         assert started.status_code == 403
-        assert started.json()["detail"].endswith("may not jobs:run")
+        # the detail is in the caller's language; the permission is named in both
+        assert "jobs:run" in started.json()["detail"]
     bearer = login(client, small_bank.analyst)
     assert client.get("/api/v1/jobs/runs", headers=bearer).json() == []
 

@@ -414,8 +414,16 @@ def crawl(client: httpx.Client, starts: list[str]) -> dict[str, httpx.Response]:
     return seen
 
 
+STARTING_QUERIES = {"/customers/search": "/customers/search?q=%E7%8E%8B"}
+"""Routes a page's script calls with a query it needs (the customer picker's search)."""
+
+
 def test_no_page_has_inline_script_or_a_form_without_its_token(served_demo: ServedDemo) -> None:
-    starts = [path for path in page_routes(create_app(), "GET") if "{" not in path]
+    starts = [
+        STARTING_QUERIES.get(path, path)
+        for path in page_routes(create_app(), "GET")
+        if "{" not in path
+    ]
     roles = sorted({login["role"] for login in served_demo.logins})
     checked: set[str] = set()
     for role in roles:
