@@ -414,7 +414,7 @@ def crawl(client: httpx.Client, starts: list[str]) -> dict[str, httpx.Response]:
     return seen
 
 
-STARTING_QUERIES = {"/customers/search": "/customers/search?q=%E7%8E%8B"}
+STARTING_QUERIES = {"/customers/search": "/customers/search?q=%E7%8E%8B%E8%8A%B3"}
 """Routes a page's script calls with a query it needs (the customer picker's search)."""
 
 
