@@ -34,6 +34,16 @@ def _count(html: str, testid: str) -> int:
     return int(found.group(1).replace(",", ""))
 
 
+def _staff_in_role(app_settings: str, role: Role) -> str:
+    """The username of a new staff member in ``role``."""
+    engine = make_engine(app_settings)
+    with Session(engine) as session:
+        username = factories.staff(session, role=role).username
+        session.commit()
+    engine.dispose()
+    return username
+
+
 def _bench(client: TestClient, username: str) -> str:
     log_in(client, username)
     answer = client.get("/", headers=HTML)
@@ -64,12 +74,7 @@ def test_a_branch_managers_bench_counts_the_branch_not_the_other_one(
 def test_an_auditor_sees_the_privacy_queue_and_no_tasks(
     client: TestClient, desk: Desk, app_settings: str
 ) -> None:
-    engine = make_engine(app_settings)
-    with Session(engine) as session:
-        auditor = factories.staff(session, role=Role.COMPLIANCE_AUDITOR)
-        session.commit()
-        username = auditor.username
-    engine.dispose()
+    username = _staff_in_role(app_settings, Role.COMPLIANCE_AUDITOR)
     html = _bench(client, username)
     assert _count(html, "privacy-overdue") == 0
     assert 'data-testid="card-tasks"' not in html
@@ -84,12 +89,7 @@ def test_without_a_login_the_bench_asks_for_one(client: TestClient) -> None:
 def test_an_auditors_bench_counts_the_weeks_trail_as_the_trail_page_does(
     client: TestClient, desk: Desk, app_settings: str
 ) -> None:
-    engine = make_engine(app_settings)
-    with Session(engine) as session:
-        auditor = factories.staff(session, role=Role.COMPLIANCE_AUDITOR)
-        session.commit()
-        username = auditor.username
-    engine.dispose()
+    username = _staff_in_role(app_settings, Role.COMPLIANCE_AUDITOR)
     token = csrf_of(client.get("/login").text)
     refused = client.post(
         "/login", data={"username": username, "password": "wrong", "csrf_token": token}
@@ -108,12 +108,7 @@ def test_an_auditors_bench_counts_the_weeks_trail_as_the_trail_page_does(
 def test_an_admins_bench_lists_every_job_and_no_customer_work(
     client: TestClient, desk: Desk, app_settings: str
 ) -> None:
-    engine = make_engine(app_settings)
-    with Session(engine) as session:
-        admin = factories.staff(session, role=Role.ADMIN)
-        session.commit()
-        username = admin.username
-    engine.dispose()
+    username = _staff_in_role(app_settings, Role.ADMIN)
     html = _bench(client, username)
     assert html.count('data-testid="bench-job"') == len(job_definitions.JOBS)
     assert 'data-testid="card-churn"' not in html
