@@ -27,7 +27,7 @@ from bankcrm.segmentation.service import export_segments
 from tests.api.test_segments import segment
 from tests.conftest import SQLITE_ONLY
 from tests.privacy.test_pages import access_form, register_ok
-from tests.quality.test_report import plant_waves
+from tests.quality.reporting.test_report import plant_waves
 from tests.small_bank import SmallBank
 from tests.web.test_pages import log_in
 

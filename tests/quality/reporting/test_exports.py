@@ -18,7 +18,7 @@ from bankcrm.quality.reporting.export import report_pdf, report_workbook
 from bankcrm.quality.reporting.report import build_wave_report
 from bankcrm.web.i18n import gettext
 from tests.conftest import SQLITE_ONLY
-from tests.quality.test_report import Planted, plant_waves
+from tests.quality.reporting.test_report import Planted, plant_waves
 from tests.small_bank import SmallBank, login
 from tests.web.test_pages import log_in
 
