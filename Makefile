@@ -27,6 +27,7 @@ lint: install
 	$(VENV)/bin/mypy
 
 bench: install
+	OMP_NUM_THREADS=1 $(VENV)/bin/pytest -m slow -n 2 --dist loadgroup
 	$(PY) -m bench.run
 
 clean:

@@ -37,7 +37,7 @@ fi
 # Each worker gets one OpenMP thread: two workers on two cores with two spinning OpenMP
 # threads each make gradient boosting fits some fifty times slower.
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
-"$venv/bin/pytest" -m "not slow" -n "$workers" --dist loadgroup --durations=25 "$@"
+"$venv/bin/pytest" -m "not slow" -n "$workers" --dist loadgroup --durations=60 "$@"
 [ $# -eq 0 ] || exit 0
 if ! command -v faketime >/dev/null; then
   echo "faketime is missing: the tests with the clock moved ahead did not run" >&2

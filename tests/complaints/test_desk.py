@@ -38,6 +38,8 @@ class Desk:
     branch_manager: dict[str, str]
     second_branch_manager: dict[str, str]
     analyst: dict[str, str]
+    full_names: dict[str, str]
+    """Each username's full name, as cases show their staff."""
 
 
 @pytest.fixture
@@ -53,6 +55,10 @@ def desk(small_bank: SmallBank, app_settings: str) -> Desk:
         )
         session.commit()
         ids = {name: id_ for name, id_ in session.execute(select(StaffUser.username, StaffUser.id))}
+        full_names = {
+            name: full
+            for name, full in session.execute(select(StaffUser.username, StaffUser.full_name))
+        }
         officer_name = officer.username
     engine.dispose()
 
@@ -68,6 +74,7 @@ def desk(small_bank: SmallBank, app_settings: str) -> Desk:
         branch_manager=bearer(small_bank.branch_manager),
         second_branch_manager=bearer("second_checker"),
         analyst=bearer(small_bank.analyst),
+        full_names=full_names,
     )
 
 
@@ -146,12 +153,13 @@ def test_the_regular_path_is_timestamped_attributed_and_on_the_timeline(
     assert case["reply"] == FIELDS["reply"]
     assert case["first_replied_at"] and case["closed_at"]
     moves = [(event["from_status"], event["to_status"], event["actor"]) for event in case["events"]]
+    manager = desk.full_names[desk.bank.manager_a]
     assert moves == [
-        (None, "received", desk.bank.manager_a),
-        ("received", "accepted", desk.bank.manager_a),
-        ("accepted", "investigating", desk.bank.manager_a),
-        ("investigating", "replied", desk.bank.manager_a),
-        ("replied", "closed", desk.bank.manager_a),
+        (None, "received", manager),
+        ("received", "accepted", manager),
+        ("accepted", "investigating", manager),
+        ("investigating", "replied", manager),
+        ("replied", "closed", manager),
     ]
     reopened = _act(client, desk.officer, case, "reopen", reason="客户对答复不满意")
     assert reopened.status_code == 200
@@ -353,7 +361,7 @@ def test_the_sweep_reminds_owners_once_and_escalates_overdue_cases(
 
     escalated = client.get(f"{COMPLAINTS}/{overdue['id']}", headers=desk.officer).json()
     assert escalated["status"] == "escalated"
-    assert escalated["owner_name"] == desk.bank.branch_manager
+    assert escalated["owner_name"] == desk.full_names[desk.bank.branch_manager]
     assert escalated["events"][-1]["actor"] is None
     assert escalated["events"][-1]["detail"] == {"rule": "overdue"}
     engine = make_engine(app_settings)

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import given, settings
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -49,12 +49,21 @@ def test_a_1500_customer_demo_is_built_though_nobody_is_above_the_threshold(
     engine.dispose()
 
 
+def test_a_one_customer_demo_is_built(tmp_path_factory: pytest.TempPathFactory) -> None:
+    check_demo(tmp_path_factory, customers=1, seed=7)
+
+
+@pytest.mark.slow
 @settings(max_examples=6, deadline=None, derandomize=True)
 @given(customers=BANK_SIZES, seed=SEEDS)
-@example(customers=1, seed=7)
 def test_the_demo_is_built_at_the_sizes_the_analytics_are_checked_at(
     tmp_path_factory: pytest.TempPathFactory, customers: int, seed: int
 ) -> None:
+    """Run by ``make bench``: each build costs half a minute."""
+    check_demo(tmp_path_factory, customers=customers, seed=seed)
+
+
+def check_demo(tmp_path_factory: pytest.TempPathFactory, *, customers: int, seed: int) -> None:
     work_dir = tmp_path_factory.mktemp("demo")
     bank = build_demo_bank(
         as_of=GENERATED_AS_OF,

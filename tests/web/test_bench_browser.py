@@ -46,7 +46,7 @@ def test_an_analyst_sees_the_runs_and_no_task_card(page: Any, served_demo: Serve
 @pytest.mark.parametrize(
     ("role", "cards"),
     [
-        ("account_manager", ("card-tasks", "card-churn")),
+        ("account_manager", ("card-tasks", "card-churn", "card-valuable")),
         ("quality_officer", ("card-actions", "card-waves")),
         ("compliance_auditor", ("card-audit",)),
         ("admin", ("card-jobs",)),
@@ -89,3 +89,32 @@ def test_the_language_switch_keeps_a_customer_search(page: Any, served_demo: Ser
     page.wait_for_url(re.compile(r"/customers\?q="))
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("tbody tr").count() == chinese_rows
+
+
+def test_an_account_managers_most_valuable_customers_say_what_moved(
+    page: Any, served_demo: ServedDemo
+) -> None:
+    log_in(page, served_demo, served_demo.login_for("account_manager"))
+    card = page.get_by_test_id("card-valuable")
+    assert card.is_visible()
+    customers = card.get_by_test_id("valuable-customer")
+    assert 1 <= customers.count() <= 5
+    assert "¥" in customers.first.inner_text()
+    # the demo segments its bank twice, half a year apart: the volume moved since then
+    assert card.get_by_test_id("valuable-change").count() >= 1
+    assert "¥" in card.get_by_test_id("valuable-change").first.inner_text()
+    customers.first.locator("a").click()
+    page.wait_for_url(re.compile(r"/customers/[0-9]+$"))
+
+
+def test_a_branch_managers_business_volume_against_the_month_before(
+    page: Any, served_demo: ServedDemo
+) -> None:
+    log_in(page, served_demo, served_demo.login_for("branch_manager"))
+    card = page.get_by_test_id("card-branch-volume")
+    assert card.is_visible()
+    assert page.get_by_test_id("branch-volume").inner_text().startswith("¥")
+    change = page.get_by_test_id("branch-volume-change").inner_text()
+    assert re.search(r"[0-9]+\.[0-9] %", change) and "¥" in change
+    card.locator("a").first.click()
+    page.wait_for_url(re.compile(r"/performance$"))

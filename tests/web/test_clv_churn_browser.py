@@ -108,6 +108,7 @@ def test_a_warning_leads_to_the_customer_360_with_value_and_churn_cards(
     page.wait_for_url(re.compile(r"/churn/model\?as_of="))
     assert page.get_by_test_id("churn-method-label").inner_text() == "1 − 活跃概率"
     assert page.get_by_test_id("churn-threshold").inner_text() == "50 %"
+    snap(page, "churn-model")
     page.go_back()
     page.wait_for_url(re.compile(r"/churn$"))
 
@@ -143,6 +144,7 @@ def test_the_lifetime_value_page_draws_its_charts_in_both_languages(
     page.wait_for_selector("[data-testid=quadrant-chart] canvas")
     assert page.get_by_test_id("valuable-row").count() == 25
     assert page.get_by_test_id("valuable-clv").first.inner_text().startswith("¥")
+    snap(page, "clv")
     page.get_by_test_id("clv-model-link").click()
     page.wait_for_url(re.compile(r"/clv/model\?as_of="))
     for chart in ("bucket-chart", "tracking-chart", "quadrant-chart"):
@@ -162,7 +164,7 @@ def test_the_lifetime_value_page_draws_its_charts_in_both_languages(
     assert holdout == str(validation["holdout_unit"])
     assert page.locator("[data-testid=quadrant-value-table] tbody tr").count() == 4
     assert page.get_by_test_id("holdout-error").inner_text().endswith("%")
-    snap(page, "clv")
+    snap(page, "clv-model")
 
     page.click("text=English")
     page.wait_for_selector("h1:has-text('Lifetime-value model')")

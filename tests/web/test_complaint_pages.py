@@ -20,14 +20,17 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bankcrm.audit.models import AuditEntry
 from bankcrm.complaints import service
 from bankcrm.complaints.models import Complaint
 from bankcrm.core import clock
 from bankcrm.core.db import make_engine, reset_caches
 from bankcrm.core.enums import (
     AccountStatus,
+    AuditAction,
     ComplaintAction,
     ComplaintChannel,
     ComplaintEventKind,
@@ -64,6 +67,8 @@ class Desk:
     branch_manager: str
     checker: str
     """A second branch manager of the same branch: approves what the first proposed."""
+    checker_name: str
+    """The checker's full name, as the case shows its staff."""
     analyst: str
     """A marketing analyst: no complaint permission at all."""
     auditor: str
@@ -165,6 +170,7 @@ def build_desk(directory: Path) -> Desk:
             account_manager=account_manager.username,
             branch_manager=branch_manager.username,
             checker=checker.username,
+            checker_name=checker.full_name,
             analyst=analyst.username,
             auditor=auditor.username,
             customers=customers,
@@ -283,7 +289,9 @@ def test_the_desk_speaks_the_glossary() -> None:
 # --- on both backends, with the small bank ------------------------------------------------
 
 
-def test_a_case_from_intake_to_closure(client: TestClient, small_bank: SmallBank) -> None:
+def test_a_case_from_intake_to_closure(
+    client: TestClient, small_bank: SmallBank, app_settings: str
+) -> None:
     customer_id = small_bank.book_a[0]
     log_in(client, small_bank.manager_a)
     form = {"customer_id": str(customer_id), "channel": "counter", "text": CASE_TEXT}
@@ -372,7 +380,13 @@ def test_a_case_from_intake_to_closure(client: TestClient, small_bank: SmallBank
     for step in ("登记", "受理", "调查", "分类标注", "备注", "答复", "办结", "满意"):
         assert step in timeline
     assert "已受理 → 调查中" in timeline
-    assert small_bank.manager_a in timeline
+    engine = make_engine(app_settings)
+    with Session(engine) as session:
+        manager_name = session.scalar(
+            select(StaffUser.full_name).where(StaffUser.username == small_bank.manager_a)
+        )
+    engine.dispose()
+    assert manager_name and manager_name in timeline  # staff by name, not by login
     assert 'data-testid="action-reopen"' in page and 'data-testid="action-close"' not in page
 
     illegal = act(client, case_id, "accept")
@@ -474,7 +488,7 @@ def test_a_recovery_above_the_limit_needs_a_second_person(web: TestClient, desk:
     approved = post(web, decision, {"version": "1", "decision": "approve"}, page="/complaints")
     assert approved.status_code == 303
     page = web.get(f"/complaints/{case_id}").text
-    assert "已批准" in page and desk.checker in page
+    assert "已批准" in page and desk.checker_name in page
     assert 'data-testid="recovery-approve"' not in page
     twice = post(web, decision, {"version": "1", "decision": "reject"}, page="/complaints")
     assert twice.status_code == 409 and "already approved" in twice.text
@@ -541,6 +555,45 @@ def test_the_case_analysis_shows_figures_and_downloads_excel(web: TestClient, de
     web.get("/lang/en?next=/complaints/reports")
     english = web.get(f"/complaints/reports.xlsx?start={start}&end={end}")
     assert load_workbook(io.BytesIO(english.content), read_only=True).sheetnames[0] == "Summary"
+
+
+def test_the_queue_downloads_as_excel_on_the_bank_clock_and_is_audited(
+    web: TestClient, desk: Desk
+) -> None:
+    log_in(web, desk.account_manager)
+    queue = web.get("/complaints?view=all").text
+    assert 'href="/complaints/export.xlsx?view=all&amp;status="' in queue
+    answer = web.get("/complaints/export.xlsx?view=all")
+    assert answer.status_code == 200
+    assert answer.headers["content-disposition"] == 'attachment; filename="complaints.xlsx"'
+    sheet = load_workbook(io.BytesIO(answer.content)).active
+    assert sheet is not None and sheet.title == "投诉处理"
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("案件编号", "受理", "答复期限", "已逾期")
+    engine = make_engine(desk.database_url)
+    with Session(engine) as session:
+        cases = {
+            case.external_id: case
+            for case in session.scalars(select(Complaint).where(Complaint.customer_id.is_not(None)))
+        }
+        exported = [row[0] for row in rows[1:]]
+        assert sorted(exported) == sorted(cases)
+        first = cases[str(rows[1][0])]
+        # Times are the bank's wall clock (Asia/Shanghai), not the stored UTC.
+        assert rows[1][1] == clock.bank_wall_time(first.received_at).replace(microsecond=0)
+        assert rows[1][1] != clock.as_utc(first.received_at).replace(tzinfo=None, microsecond=0)
+        entry = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.entity == "complaints", AuditEntry.action == AuditAction.EXPORT
+            )
+        ).one()
+        assert sorted(json.loads(entry.after_json or "{}")["complaints"]) == sorted(
+            case.id for case in cases.values()
+        )
+    engine.dispose()
+
+    switch_user(web, desk.analyst)
+    assert web.get("/complaints/export.xlsx").status_code == 403
 
 
 @pytest.mark.parametrize(

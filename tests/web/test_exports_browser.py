@@ -84,3 +84,31 @@ def test_an_analyst_exports_a_quadrants_customers(page: Any, served_demo: Served
     assert body[0][0] == first_shown
     volumes = [row[11] for row in body]
     assert volumes == sorted(volumes, reverse=True)
+
+
+def _last_count(text: str) -> int:
+    """The count at the end of a list's heading (``截至 2026年9月30日，预警 45 位客户``)."""
+    numbers = re.findall(r"[0-9][0-9,]*", text)
+    assert numbers, text
+    return int(numbers[-1].replace(",", ""))
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "total_id", "export_id"),
+    [
+        ("account_manager", "/churn", "churn-total", "churn-export"),
+        ("account_manager", "/tasks", "task-total", "task-export"),
+        ("branch_manager", "/complaints?view=all", "complaint-total", "complaint-export"),
+    ],
+)
+def test_each_work_list_exports_the_rows_it_counts(
+    page: Any, served_demo: ServedDemo, role: str, path: str, total_id: str, export_id: str
+) -> None:
+    log_in(page, served_demo, served_demo.login_for(role))
+    page.goto(f"{served_demo.base_url}{path}")
+    total = _last_count(page.get_by_test_id(total_id).inner_text())
+    assert total > 0, f"the demo {role} has something on {path}"
+    rows = _download(page, export_id)
+    headings, body = rows[0], rows[1:]
+    assert all(headings)
+    assert len(body) == min(total, 10_000)

@@ -6,16 +6,12 @@ formula."""
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
-
 from bankcrm.churn.schemas import ChurnWarningPage
-from bankcrm.core.workbook import XLSX_MEDIA_TYPE, append_row, column_widths, heading_row
+from bankcrm.core.workbook import XLSX_MEDIA_TYPE, list_workbook
 from bankcrm.web.i18n import gettext
 from bankcrm.web.labels import label_for
 
-__all__ = ["HEADINGS", "XLSX_MEDIA_TYPE", "attachment", "workbook"]
+__all__ = ["FILENAME", "HEADINGS", "XLSX_MEDIA_TYPE", "workbook"]
 
 PERCENT_FORMAT = "0.0%"
 MONEY_FORMAT = "#,##0.00"
@@ -43,14 +39,10 @@ GROUPS = {"active": _("Still active: early warning"), "lapsed": _("Lapsed: win b
 
 
 def workbook(result: ChurnWarningPage, locale: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # a new workbook always has its first sheet
-    sheet.title = gettext(locale, "Churn warnings")
-    heading_row(sheet, [gettext(locale, heading) for heading in HEADINGS])
-    for row in result.items:
-        append_row(
-            sheet,
+    return list_workbook(
+        gettext(locale, "Churn warnings"),
+        [gettext(locale, heading) for heading in HEADINGS],
+        (
             [
                 row.name,
                 row.customer_number,
@@ -62,16 +54,9 @@ def workbook(result: ChurnWarningPage, locale: str) -> bytes:
                 "\n".join(reason.label for reason in row.reasons),
                 label_for(row.diagnosis, locale) if row.diagnosis else None,
                 row.decline_months,
-            ],
-            [None, None, None, None, PERCENT_FORMAT, MONEY_FORMAT, MONEY_FORMAT],
-        )
-    column_widths(sheet, first=20, others=16)
-    sheet.column_dimensions["H"].width = 60
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def attachment() -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{FILENAME}"'}
+            ]
+            for row in result.items
+        ),
+        formats=[None, None, None, None, PERCENT_FORMAT, MONEY_FORMAT, MONEY_FORMAT],
+        widths=(20, 16),
+    )

@@ -16,8 +16,9 @@ from bankcrm.core.config import get_settings
 from bankcrm.core.deps import DbSession
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.core.permissions import Permission, has_permission
+from bankcrm.core.workbook import attachment
 from bankcrm.staff.models import StaffUser
-from bankcrm.web.deps import PageAnalyticsRead, PageJobsRun, PageTasksWork
+from bankcrm.web.deps import PageAnalyticsModels, PageAnalyticsRead, PageTasksWork
 from bankcrm.web.filters import ScopeFilters, chosen_day, scope_filters
 from bankcrm.web.locale import request_locale
 from bankcrm.web.security import check_csrf
@@ -89,7 +90,7 @@ def warnings(
         "export_query": {key: query[key] for key in ("as_of", "branch_id", "manager_id")},
         "works_tasks": works_tasks,
         "tasks": tasks,
-        "sees_model": has_permission(user.role, Permission.JOBS_RUN),
+        "sees_model": has_permission(user.role, Permission.ANALYTICS_MODELS),
     }
     return render(request, "churn/warnings.html", context)
 
@@ -118,7 +119,7 @@ def export_warnings(
     return Response(
         export.workbook(result, locale),
         media_type=export.XLSX_MEDIA_TYPE,
-        headers=export.attachment(),
+        headers=attachment(export.FILENAME),
     )
 
 
@@ -154,7 +155,7 @@ async def raise_retention_task(
 
 @router.get("/model", response_class=HTMLResponse)
 def model(
-    request: Request, session: DbSession, user: PageJobsRun, as_of: Filter = None
+    request: Request, session: DbSession, user: PageAnalyticsModels, as_of: Filter = None
 ) -> Response:
     """For the analyst: how the scores were made and how well they separated churners."""
     runs = service.run_dates(session)

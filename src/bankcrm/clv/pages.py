@@ -15,7 +15,7 @@ from bankcrm.core.exceptions import NotFound
 from bankcrm.core.pagination import MAX_PAGE_SIZE
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.segmentation import pages as segmentation_pages
-from bankcrm.web.deps import PageAnalyticsRead, PageJobsRun
+from bankcrm.web.deps import PageAnalyticsModels, PageAnalyticsRead
 from bankcrm.web.filters import chosen_day
 from bankcrm.web.i18n import gettext
 from bankcrm.web.labels import label_for
@@ -106,7 +106,7 @@ def most_valuable(
             "result": result,
             "by_quadrant": by_quadrant,
             "query": {"as_of": day.isoformat(), "page_size": page_size},
-            "sees_model": has_permission(user.role, Permission.JOBS_RUN),
+            "sees_model": has_permission(user.role, Permission.ANALYTICS_MODELS),
             "chart": _chart(None, by_quadrant, request_locale(request)),
         },
     )
@@ -114,7 +114,7 @@ def most_valuable(
 
 @router.get("/model", response_class=HTMLResponse)
 def lifetime_value_model(
-    request: Request, session: DbSession, user: PageJobsRun, as_of: Filter = None
+    request: Request, session: DbSession, user: PageAnalyticsModels, as_of: Filter = None
 ) -> Response:
     """For the analyst: the models' parameters, their holdout check, CLV and P(alive) by
     quadrant."""

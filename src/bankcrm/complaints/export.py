@@ -1,4 +1,5 @@
-"""The complaint case-analysis report as an Excel workbook, in Chinese or English.
+"""The complaint case-analysis report and the queue as Excel workbooks, in the reader's
+language.
 
 One sheet per part of the report; counts, amounts and rates are written as numbers with a
 number format (never as text), so the bank's staff can sort, sum and chart them further.
@@ -15,6 +16,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bankcrm.complaints.analysis import CaseReport, MonthlySeries
+from bankcrm.complaints.schemas import ComplaintRead
 from bankcrm.complaints.taxonomy import Taxonomy
 from bankcrm.core.enums import ComplaintChannel
 from bankcrm.core.workbook import (
@@ -23,6 +25,7 @@ from bankcrm.core.workbook import (
     blank_row,
     column_widths,
     heading_row,
+    list_workbook,
 )
 from bankcrm.web.i18n import gettext, normalise_locale
 from bankcrm.web.labels import label_for
@@ -99,6 +102,49 @@ HEADINGS: dict[str, str] = {
     "cost": _("Cost (CNY)"),
 }
 """Each heading's key and its catalog message (English msgid)."""
+
+
+QUEUE_HEADINGS = (
+    _("Case number"),
+    _("Received"),
+    _("Reply deadline"),
+    _("Overdue"),
+    _("Customer"),
+    _("Branch"),
+    _("Owner"),
+    _("Channel"),
+    _("Product line"),
+    _("Issue"),
+    _("Severity"),
+    _("Status"),
+)
+
+
+def queue_workbook(cases: Sequence[ComplaintRead], *, taxonomy: Taxonomy, locale: str) -> bytes:
+    """The queue as one sheet, a row per case in the queue's order; times on the bank's clock."""
+    yes, no = gettext(locale, "Yes"), gettext(locale, "No")
+    return list_workbook(
+        gettext(locale, "Complaints"),
+        [gettext(locale, heading) for heading in QUEUE_HEADINGS],
+        (
+            [
+                case.external_id,
+                case.received_at,
+                case.deadline_at,
+                yes if case.overdue else no,
+                case.customer_name,
+                case.branch_name,
+                case.owner_name,
+                label_for(case.channel, locale),
+                taxonomy.product_line(case.product_line, locale),
+                taxonomy.issue(case.issue, locale),
+                label_for(case.severity, locale),
+                label_for(case.status, locale),
+            ]
+            for case in cases
+        ),
+        widths=(20, 18),
+    )
 
 
 def headings_for(locale: str) -> dict[str, str]:

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from bankcrm.churn import service as churn_service
-from bankcrm.complaints import reports, service, workflow
+from bankcrm.complaints import export, reports, service, workflow
 from bankcrm.complaints.analysis import CaseReport
 from bankcrm.complaints.schemas import ComplaintDetail, ComplaintEventRead, SuggestionRead
 from bankcrm.complaints.taxonomy import Taxonomy
@@ -40,6 +40,7 @@ from bankcrm.core.exceptions import (
 from bankcrm.core.inputs import FormText, check_moment, parse_day, parse_number
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.core.permissions import Permission, has_permission
+from bankcrm.core.workbook import XLSX_MEDIA_TYPE, attachment
 from bankcrm.customers import service as customers_service
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageComplaintsApprove, PageComplaintsHandle, PageComplaintsRead
@@ -175,46 +176,75 @@ def _gap_label(gap: int | None, locale: str) -> str | None:
 # --- the queue -----------------------------------------------------------------------------
 
 
+ViewQuery = Annotated[str, Query(max_length=16)]
+StatusQuery = Annotated[str | None, Query(max_length=16)]
+
+
+def _queue_filters(view: str, status: str | None) -> tuple[str, ComplaintStatus | None]:
+    """The tab and status asked for; anything unknown is the whole queue."""
+    chosen_status = ComplaintStatus(status) if status in set(ComplaintStatus) else None
+    return (view if view in VIEWS else "all"), chosen_status
+
+
+def _view_filters(view: str) -> dict[str, bool]:
+    return {"mine": view == "mine", "due_soon": view == "due_soon", "overdue": view == "overdue"}
+
+
 @router.get("", response_class=HTMLResponse)
 def queue(
     request: Request,
     session: DbSession,
     user: PageComplaintsRead,
-    view: Annotated[str, Query(max_length=16)] = "all",
-    status: Annotated[str | None, Query(max_length=16)] = None,
+    view: ViewQuery = "all",
+    status: StatusQuery = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25,
 ) -> Response:
     """Cases the user may see, earliest deadline first, in tabs: all, mine, due soon, overdue."""
-    chosen_view = view if view in VIEWS else "all"
-    chosen_status = ComplaintStatus(status) if status in set(ComplaintStatus) else None
+    chosen_view, chosen_status = _queue_filters(view, status)
     result = service.list_complaints(
         session,
         user=user,
         status=chosen_status,
-        mine=chosen_view == "mine",
-        due_soon=chosen_view == "due_soon",
-        overdue=chosen_view == "overdue",
         page=page,
         page_size=page_size,
+        **_view_filters(chosen_view),
     )
+    status_value = chosen_status.value if chosen_status else ""
     context: dict[str, Any] = {
         "result": result,
         "taxonomy": service.taxonomy(),
         "view": chosen_view,
         "views": VIEW_LABELS,
-        "status": chosen_status.value if chosen_status else "",
+        "status": status_value,
         "statuses": list(ComplaintStatus),
         "status_badges": STATUS_BADGES,
         "severity_badges": SEVERITY_BADGES,
         "may_handle": has_permission(user.role, Permission.COMPLAINTS_HANDLE),
-        "query": {
-            "view": chosen_view,
-            "status": chosen_status.value if chosen_status else "",
-            "page_size": page_size,
-        },
+        "query": {"view": chosen_view, "status": status_value, "page_size": page_size},
+        "export_query": {"view": chosen_view, "status": status_value},
     }
     return render(request, "complaints/list.html", context)
+
+
+@router.get("/export.xlsx")
+def export_queue(
+    request: Request,
+    session: DbSession,
+    user: PageComplaintsRead,
+    view: ViewQuery = "all",
+    status: StatusQuery = None,
+) -> Response:
+    """The queue as a workbook, with the same tab and status; audited, as it names customers."""
+    chosen_view, chosen_status = _queue_filters(view, status)
+    cases = service.exported_complaints(
+        session, user=user, status=chosen_status, **_view_filters(chosen_view)
+    )
+    return Response(
+        export.queue_workbook(cases, taxonomy=service.taxonomy(), locale=request_locale(request)),
+        media_type=XLSX_MEDIA_TYPE,
+        headers=attachment("complaints.xlsx"),
+    )
 
 
 # --- intake --------------------------------------------------------------------------------
@@ -754,10 +784,10 @@ def _render_case(
             {
                 "item": recovery,
                 "pending": recovery.status is RecoveryStatus.PENDING,
-                "is_maker": recovery.maker == user.username,
+                "is_maker": recovery.maker_id == user.id,
                 "may_decide": recovery.status is RecoveryStatus.PENDING
                 and may_approve
-                and recovery.maker != user.username,
+                and recovery.maker_id != user.id,
             }
             for recovery in item.recoveries
         ],

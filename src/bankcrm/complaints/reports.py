@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bankcrm.audit import recorder as audit_recorder
 from bankcrm.complaints import service
 from bankcrm.complaints.analysis import CaseFacts, CaseReport, case_report
 from bankcrm.complaints.export import report_workbook
@@ -16,6 +17,7 @@ from bankcrm.complaints.repository import ComplaintRepository
 from bankcrm.core import clock
 from bankcrm.core.clock import as_utc, utcnow
 from bankcrm.core.config import get_settings
+from bankcrm.core.enums import AuditAction
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.staff.models import StaffUser
 
@@ -94,6 +96,17 @@ def render(
     report = build(session, user=user, start=start, end=end)
     if file_format == "xlsx":
         content = report_workbook(report, taxonomy=service.taxonomy(), locale=locale)
+        audit_recorder.record(
+            session,
+            action=AuditAction.EXPORT,
+            entity="complaint_report",
+            after={
+                "format": "xlsx",
+                "start": report.start,
+                "end": report.end,
+                "customers": [row.customer_id for row in report.repeat_complainants.top],
+            },
+        )
         period = f"{report.start.replace('-', '')}-{report.end.replace('-', '')}"
         return content, XLSX, f"complaints-{period}.xlsx"
     body = json.dumps(dataclasses.asdict(report), default=str, ensure_ascii=False)

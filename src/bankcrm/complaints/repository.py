@@ -33,7 +33,7 @@ class ComplaintRepository(ScopedRepository):
     def _with_names(self) -> Any:
         owner = aliased(StaffUser)
         return (
-            self.owned(Complaint, Complaint, Customer.name, Branch.name, owner.username)
+            self.owned(Complaint, Complaint, Customer.name, Branch.name, owner.full_name)
             .outerjoin(Branch, Branch.id == Complaint.branch_id)
             .outerjoin(owner, owner.id == Complaint.owner_id)
         )
@@ -71,7 +71,7 @@ class ComplaintRepository(ScopedRepository):
 
     def events(self, complaint_id: int) -> list[tuple[ComplaintEvent, str | None]]:
         statement = (
-            self.owned(ComplaintEvent, ComplaintEvent, StaffUser.username)
+            self.owned(ComplaintEvent, ComplaintEvent, StaffUser.full_name)
             .outerjoin(StaffUser, StaffUser.id == ComplaintEvent.actor_id)
             .where(ComplaintEvent.complaint_id == complaint_id)
             .order_by(ComplaintEvent.at, ComplaintEvent.id)
@@ -82,7 +82,7 @@ class ComplaintRepository(ScopedRepository):
         maker = aliased(StaffUser)
         checker = aliased(StaffUser)
         statement = (
-            self.owned(ComplaintRecovery, ComplaintRecovery, maker.username, checker.username)
+            self.owned(ComplaintRecovery, ComplaintRecovery, maker.full_name, checker.full_name)
             .join(maker, maker.id == ComplaintRecovery.maker_id)
             .outerjoin(checker, checker.id == ComplaintRecovery.checker_id)
             .where(ComplaintRecovery.complaint_id == complaint_id)

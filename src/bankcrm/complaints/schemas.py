@@ -109,7 +109,9 @@ class RecoveryRead(BaseModel):
     amount: Decimal | None
     note: str | None
     status: RecoveryStatus
+    maker_id: int
     maker: str
+    """The maker's full name, as is ``checker``."""
     checker: str | None
     created_at: UtcDatetime
     decided_at: UtcDatetime | None

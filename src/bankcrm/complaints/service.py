@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
+from bankcrm.audit import recorder as audit_recorder
 from bankcrm.complaints import workflow
 from bankcrm.complaints.classify import ComplaintClassifier, evaluate, held_out_split
 from bankcrm.complaints.deadlines import DeadlineRule
@@ -42,6 +43,7 @@ from bankcrm.complaints.taxonomy import Taxonomy, load_taxonomy
 from bankcrm.core.clock import as_utc, bank_day, utcnow
 from bankcrm.core.config import get_settings
 from bankcrm.core.enums import (
+    AuditAction,
     ComplaintAction,
     ComplaintChannel,
     ComplaintEventKind,
@@ -60,6 +62,8 @@ from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 from bankcrm.tasks.models import Task
 
+EXPORT_LIMIT = 10_000
+"""The most cases one export writes."""
 OVERDUE_RULE = "overdue"
 """The sweep's reason for escalating a case whose deadline passed without a reply."""
 CLOCK_SKEW = timedelta(minutes=5)
@@ -219,6 +223,72 @@ def list_complaints(
     """The queue: cases the user may see, earliest deadline first."""
     now = utcnow()
     params = PageParams(page=page, page_size=page_size)
+    conditions = _queue_conditions(
+        user,
+        now=now,
+        status=status,
+        overdue=overdue,
+        due_soon=due_soon,
+        mine=mine,
+        customer_id=customer_id,
+    )
+    rows, total = ComplaintRepository(session, user).page(
+        conditions=conditions, offset=params.offset, limit=params.page_size
+    )
+    return ComplaintPage(
+        items=[_read(row, now=now) for row in rows],
+        total=total,
+        page=params.page,
+        page_size=params.page_size,
+    )
+
+
+def exported_complaints(
+    session: Session,
+    *,
+    user: StaffUser,
+    status: ComplaintStatus | None = None,
+    overdue: bool = False,
+    due_soon: bool = False,
+    mine: bool = False,
+) -> list[ComplaintRead]:
+    """The queue's cases (up to ``EXPORT_LIMIT``, in the queue's order) for its export, which
+    is audited: it names the customers."""
+    now = utcnow()
+    conditions = _queue_conditions(
+        user, now=now, status=status, overdue=overdue, due_soon=due_soon, mine=mine
+    )
+    rows, _total = ComplaintRepository(session, user).page(
+        conditions=conditions, offset=0, limit=EXPORT_LIMIT
+    )
+    items = [_read(row, now=now) for row in rows]
+    audit_recorder.record(
+        session,
+        action=AuditAction.EXPORT,
+        entity="complaints",
+        after={
+            "format": "xlsx",
+            "status": status.value if status else None,
+            "overdue": overdue,
+            "due_soon": due_soon,
+            "mine": mine,
+            "complaints": [item.id for item in items],
+            "customers": sorted({item.customer_id for item in items} - {None}),
+        },
+    )
+    return items
+
+
+def _queue_conditions(
+    user: StaffUser,
+    *,
+    now: datetime,
+    status: ComplaintStatus | None,
+    overdue: bool,
+    due_soon: bool,
+    mine: bool,
+    customer_id: int | None = None,
+) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if status is not None:
         conditions.append(Complaint.status == status)
@@ -233,15 +303,7 @@ def list_complaints(
         conditions.append(Complaint.owner_id == user.id)
     if customer_id is not None:
         conditions.append(Complaint.customer_id == customer_id)
-    rows, total = ComplaintRepository(session, user).page(
-        conditions=conditions, offset=params.offset, limit=params.page_size
-    )
-    return ComplaintPage(
-        items=[_read(row, now=now) for row in rows],
-        total=total,
-        page=params.page,
-        page_size=params.page_size,
-    )
+    return conditions
 
 
 def _due_soon_bound(now: datetime) -> datetime:
@@ -299,6 +361,7 @@ def _recovery_read(recovery: ComplaintRecovery, maker: str, checker: str | None)
         amount=recovery.amount,
         note=recovery.note,
         status=recovery.status,
+        maker_id=recovery.maker_id,
         maker=maker,
         checker=checker,
         created_at=recovery.created_at,

@@ -41,6 +41,12 @@ def bank_now() -> datetime:
     return utcnow().astimezone(ZoneInfo(get_settings().timezone))
 
 
+def bank_wall_time(moment: datetime) -> datetime:
+    """A stored moment as the bank's wall clock showed it, without an offset: how a
+    spreadsheet keeps times."""
+    return as_utc(moment).astimezone(ZoneInfo(get_settings().timezone)).replace(tzinfo=None)
+
+
 def bank_day_start(day: date) -> datetime:
     """Midnight of a bank day, in UTC as every stored time is."""
     return datetime.combine(day, time(), tzinfo=ZoneInfo(get_settings().timezone)).astimezone(UTC)

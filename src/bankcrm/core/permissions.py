@@ -85,6 +85,8 @@ class Permission(StrEnum):
     """The scheduled jobs: their next run, past runs with duration, status and errors."""
     JOBS_RUN = "jobs:run"
     """Start a scheduled job now (one run of a job at a time)."""
+    ANALYTICS_MODELS = "analytics:models"
+    """The models behind the churn warnings and lifetime values: fit, validation, parameters."""
     TASKS_READ = "tasks:read"
     """The tasks of the customers the role sees and those assigned to them; their export."""
     TASKS_WORK = "tasks:work"
@@ -117,6 +119,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.JOBS_RUN,
             Permission.CUSTOMERS_READ,
             Permission.ANALYTICS_READ,
+            Permission.ANALYTICS_MODELS,
             Permission.QUALITY_READ,
             Permission.OFFERS_SUMMARY,
             Permission.CAMPAIGNS_READ,

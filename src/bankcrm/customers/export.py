@@ -5,25 +5,14 @@ customer joined as a date. Text from the records (names, branches, managers) goe
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
-from openpyxl import Workbook
-
-from bankcrm.core.workbook import (
-    DAY_FORMAT,
-    XLSX_MEDIA_TYPE,
-    YUAN_FORMAT,
-    append_row,
-    blank_row,
-    column_widths,
-    heading_row,
-)
+from bankcrm.core.workbook import DAY_FORMAT, XLSX_MEDIA_TYPE, YUAN_FORMAT, list_workbook
 from bankcrm.customers.schemas import CustomerExport
 from bankcrm.web.i18n import format_number, gettext
 from bankcrm.web.labels import label_for
 
-__all__ = ["HEADINGS", "XLSX_MEDIA_TYPE", "attachment", "workbook"]
+__all__ = ["HEADINGS", "XLSX_MEDIA_TYPE", "cut_short", "filename", "workbook"]
 
 
 def _(message: str) -> str:
@@ -51,14 +40,10 @@ CUT_SHORT = _(
 
 
 def workbook(export: CustomerExport, locale: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # a new workbook always has its first sheet
-    sheet.title = gettext(locale, SHEET)
-    heading_row(sheet, [gettext(locale, heading) for heading in HEADINGS])
-    for customer in export.items:
-        append_row(
-            sheet,
+    return list_workbook(
+        gettext(locale, SHEET),
+        [gettext(locale, heading) for heading in HEADINGS],
+        (
             [
                 customer.external_id,
                 customer.name,
@@ -69,25 +54,21 @@ def workbook(export: CustomerExport, locale: str) -> bytes:
                 customer.credit_grade.value if customer.credit_grade else None,
                 customer.deposit_balance,
                 customer.onboarded_on,
-            ],
-            FORMATS,
-        )
-    if export.total > len(export.items):
-        blank_row(sheet)
-        shown, total = len(export.items), export.total
-        append_row(
-            sheet,
-            [
-                gettext(locale, CUT_SHORT)
-                % {"shown": format_number(shown, locale), "total": format_number(total, locale)}
-            ],
-        )
-    column_widths(sheet, first=14, others=16)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+            ]
+            for customer in export.items
+        ),
+        formats=FORMATS,
+        note=cut_short(len(export.items), export.total, locale),
+    )
 
 
-def attachment(day: date) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="customers-{day:%Y%m%d}.xlsx"'}
+def cut_short(shown: int, total: int, locale: str) -> str | None:
+    """What a file cut at the export limit says below its rows; nothing when it is whole."""
+    if total <= shown:
+        return None
+    numbers = {"shown": format_number(shown, locale), "total": format_number(total, locale)}
+    return gettext(locale, CUT_SHORT) % numbers
+
+
+def filename(day: date) -> str:
+    return f"customers-{day:%Y%m%d}.xlsx"

@@ -23,6 +23,7 @@ from bankcrm.core.exceptions import NotFound
 from bankcrm.core.inputs import FormText
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.core.permissions import Permission, has_permission
+from bankcrm.core.workbook import attachment
 from bankcrm.credit import service as credit_service
 from bankcrm.customers import export, service
 from bankcrm.customers.endpoints import NO_CONTROL_CHARACTERS
@@ -187,7 +188,7 @@ def export_customer_list(
     return Response(
         export.workbook(exported, request_locale(request)),
         media_type=export.XLSX_MEDIA_TYPE,
-        headers=export.attachment(clock.bank_today()),
+        headers=attachment(export.filename(clock.bank_today())),
     )
 
 

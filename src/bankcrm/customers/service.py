@@ -17,6 +17,7 @@ from bankcrm.core.exceptions import NotFound, ValidationFailed
 from bankcrm.core.money import from_cents
 from bankcrm.core.pagination import PageParams
 from bankcrm.core.permissions import Permission, has_permission
+from bankcrm.customers.labels import customer_label
 from bankcrm.customers.models import Customer
 from bankcrm.customers.repository import CustomerRepository
 from bankcrm.customers.schemas import (
@@ -211,11 +212,6 @@ def _listed(
         mobile_phone=mask("mobile_phone", customer.mobile_phone),
         deposit_balance=from_cents(balances.get(customer.id, 0)),
     )
-
-
-def customer_label(name: str, number: str) -> str:
-    """A customer as forms and reports name them: ``王芳 (C000014388)``, never a database id."""
-    return f"{name} ({number})"
 
 
 def pick_customers(

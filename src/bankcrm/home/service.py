@@ -14,6 +14,7 @@ from bankcrm.audit import service as audit
 from bankcrm.churn import service as churn
 from bankcrm.churn.schemas import ChurnWarningRead
 from bankcrm.clv import service as clv
+from bankcrm.clv.schemas import ValuableCustomerRead
 from bankcrm.complaints import service as complaints
 from bankcrm.complaints.schemas import ComplaintRead
 from bankcrm.core.clock import bank_today, utcnow
@@ -30,7 +31,10 @@ from bankcrm.quality.improvement.schemas import ActionRead
 from bankcrm.quality.surveys import service as surveys
 from bankcrm.quality.surveys.schemas import WaveSummary
 from bankcrm.segmentation import service as segmentation
+from bankcrm.segmentation.schemas import SegmentChangeRead
 from bankcrm.staff.models import StaffUser
+from bankcrm.staff.performance import service as performance
+from bankcrm.staff.performance.schemas import BranchVolumeRead
 from bankcrm.tasks.models import Task
 from bankcrm.tasks.repository import UNFINISHED, TaskRepository, overdue
 from bankcrm.web.i18n import gettext
@@ -79,6 +83,17 @@ class Bench:
     """Each job with its title in the reader's language."""
     failed_jobs: int = 0
     audit: AuditCounts | None = None
+    valuable: list[ValuableOnBench] | None = None
+    """An account manager's most valuable customers, each with what moved since the run before."""
+    valuable_as_of: date | None = None
+    branch_volume: BranchVolumeRead | None = None
+    """A branch manager's branch: business volume against the month before."""
+
+
+@dataclass(frozen=True)
+class ValuableOnBench:
+    customer: ValuableCustomerRead
+    change: SegmentChangeRead | None
 
 
 @dataclass(frozen=True)
@@ -154,7 +169,28 @@ def bench(session: Session, *, user: StaffUser, locale: str) -> Bench:
         )
     if Permission.AUDIT_READ in allowed:
         result.audit = _audit_counts(session, since=today - timedelta(days=AUDIT_WEEK_DAYS - 1))
+    if user.role == Role.ACCOUNT_MANAGER and Permission.ANALYTICS_READ in allowed:
+        _valuable(session, user, result)
+    if (
+        user.role == Role.BRANCH_MANAGER
+        and user.branch_id is not None
+        and Permission.PERFORMANCE_READ in allowed
+    ):
+        result.branch_volume = performance.branch_volume(
+            session, user=user, branch_id=user.branch_id
+        )
     return result
+
+
+def _valuable(session: Session, user: StaffUser, result: Bench) -> None:
+    if not clv.run_dates(session):
+        return
+    top = clv.most_valuable(session, user=user, page_size=SHOWN)
+    changes = segmentation.segment_changes(
+        session, user=user, customer_ids=[row.customer_id for row in top.items]
+    )
+    result.valuable_as_of = top.as_of
+    result.valuable = [ValuableOnBench(row, changes.get(row.customer_id)) for row in top.items]
 
 
 def _audit_counts(session: Session, *, since: date) -> AuditCounts:

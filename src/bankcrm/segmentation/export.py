@@ -6,24 +6,13 @@ formula."""
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
-
-from bankcrm.core.workbook import (
-    DAY_FORMAT,
-    XLSX_MEDIA_TYPE,
-    YUAN_FORMAT,
-    append_row,
-    blank_row,
-    column_widths,
-    heading_row,
-)
+from bankcrm.core.workbook import DAY_FORMAT, XLSX_MEDIA_TYPE, YUAN_FORMAT, list_workbook
+from bankcrm.customers import export as customers_export
 from bankcrm.segmentation.schemas import SegmentExport
-from bankcrm.web.i18n import format_number, gettext
+from bankcrm.web.i18n import gettext
 from bankcrm.web.labels import label_for
 
-__all__ = ["HEADINGS", "XLSX_MEDIA_TYPE", "attachment", "workbook"]
+__all__ = ["HEADINGS", "XLSX_MEDIA_TYPE", "filename", "workbook"]
 
 
 def _(message: str) -> str:
@@ -56,24 +45,16 @@ FORMATS = (
     DAY_FORMAT,
 )
 ALL_QUADRANTS = _("All quadrants")
-CUT_SHORT = _(
-    "Only the first %(shown)s of %(total)s customers are in this file: narrow the filters "
-    "to export the rest."
-)
 
 
 def workbook(export: SegmentExport, locale: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # a new workbook always has its first sheet
     title = (
         label_for(export.quadrant, locale) if export.quadrant else gettext(locale, ALL_QUADRANTS)
     )
-    sheet.title = title[:31]  # Excel's longest sheet name
-    heading_row(sheet, [gettext(locale, heading) for heading in HEADINGS])
-    for row in export.items:
-        append_row(
-            sheet,
+    return list_workbook(
+        title,
+        [gettext(locale, heading) for heading in HEADINGS],
+        (
             [
                 row.external_id,
                 row.name,
@@ -88,27 +69,14 @@ def workbook(export: SegmentExport, locale: str) -> bytes:
                 row.business_share,
                 row.business_volume,
                 export.as_of,
-            ],
-            FORMATS,
-        )
-    if export.total > len(export.items):
-        blank_row(sheet)
-        shown, total = len(export.items), export.total
-        append_row(
-            sheet,
-            [
-                gettext(locale, CUT_SHORT)
-                % {"shown": format_number(shown, locale), "total": format_number(total, locale)}
-            ],
-        )
-    column_widths(sheet, first=14, others=16)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+            ]
+            for row in export.items
+        ),
+        formats=FORMATS,
+        note=customers_export.cut_short(len(export.items), export.total, locale),
+    )
 
 
-def attachment(export: SegmentExport) -> dict[str, str]:
+def filename(export: SegmentExport) -> str:
     quadrant = export.quadrant.value if export.quadrant else "all"
-    name = f"segment-{quadrant}-{export.as_of:%Y%m%d}.xlsx"
-    return {"Content-Disposition": f'attachment; filename="{name}"'}
+    return f"segment-{quadrant}-{export.as_of:%Y%m%d}.xlsx"

@@ -16,6 +16,7 @@ from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import CustomerType, Quadrant
 from bankcrm.core.exceptions import NotFound
 from bankcrm.core.pagination import MAX_PAGE_SIZE
+from bankcrm.core.workbook import attachment
 from bankcrm.segmentation import export, service
 from bankcrm.segmentation.playbooks import PLAYBOOKS
 from bankcrm.segmentation.schemas import DEFAULT_SEGMENT_SORT, SegmentSort
@@ -299,5 +300,5 @@ def export_quadrant_customers(
     return Response(
         export.workbook(exported, request_locale(request)),
         media_type=export.XLSX_MEDIA_TYPE,
-        headers=export.attachment(exported),
+        headers=attachment(export.filename(exported)),
     )

@@ -125,6 +125,18 @@ class CustomerSegmentRead(BaseModel):
     history: list[tuple[date, Quadrant]]
 
 
+class SegmentChangeRead(BaseModel):
+    """What moved for one customer between their last two segmentation runs."""
+
+    customer_id: int
+    as_of: date
+    business_volume: Decimal
+    quadrant: Quadrant
+    previous_as_of: date | None
+    previous_business_volume: Decimal | None
+    previous_quadrant: Quadrant | None
+
+
 class SegmentCustomerRead(BaseModel):
     customer_id: int
     external_id: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import time
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -50,6 +51,7 @@ from bankcrm.segmentation.schemas import (
     LorenzRead,
     MigrationRead,
     QuadrantCounts,
+    SegmentChangeRead,
     SegmentCustomerPage,
     SegmentCustomerRead,
     SegmentExport,
@@ -503,6 +505,33 @@ def customer_segment(session: Session, *, user: StaffUser, customer_id: int) -> 
         ],
         history=[(day, row.quadrant) for row, day in history],
     )
+
+
+def segment_changes(
+    session: Session, *, user: StaffUser, customer_ids: Sequence[int]
+) -> dict[int, SegmentChangeRead]:
+    """For each customer the user sees who was segmented, the latest run against the one
+    before it."""
+    repository = SegmentRepository(session, user)
+    changes = {}
+    for customer_id in customer_ids:
+        history = repository.customer_history(customer_id)
+        if not history:
+            continue
+        (latest, as_of), *earlier = history
+        previous, previous_as_of = earlier[0] if earlier else (None, None)
+        changes[customer_id] = SegmentChangeRead(
+            customer_id=customer_id,
+            as_of=as_of,
+            business_volume=from_cents(latest.business_volume_cents),
+            quadrant=latest.quadrant,
+            previous_as_of=previous_as_of,
+            previous_business_volume=from_cents(previous.business_volume_cents)
+            if previous is not None
+            else None,
+            previous_quadrant=previous.quadrant if previous is not None else None,
+        )
+    return changes
 
 
 def export_segments(session: Session, *, as_of: date, out: Path) -> int:

@@ -4,19 +4,15 @@ first as on the page. Text from the records (titles, notes, names) goes through
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
-from openpyxl import Workbook
-
-from bankcrm.core.workbook import XLSX_MEDIA_TYPE, append_row, column_widths, heading_row
+from bankcrm.core.workbook import DAY_FORMAT, XLSX_MEDIA_TYPE, list_workbook
 from bankcrm.tasks.schemas import TaskRead
 from bankcrm.web.i18n import gettext
 from bankcrm.web.labels import label_for
 
-__all__ = ["DAY_FORMAT", "KIND_LABELS", "XLSX_MEDIA_TYPE", "kind_label", "workbook"]
+__all__ = ["FILENAME", "KIND_LABELS", "XLSX_MEDIA_TYPE", "kind_label", "workbook"]
 
-DAY_FORMAT = "yyyy-mm-dd"
 FILENAME = "tasks.xlsx"
 
 
@@ -57,17 +53,14 @@ def kind_label(kind: str, locale: str) -> str:
 
 
 def workbook(tasks: Sequence[TaskRead], locale: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = gettext(locale, "Tasks")
-    heading_row(sheet, [gettext(locale, heading) for heading in HEADINGS])
-    for task in tasks:
-        append_row(
-            sheet,
+    yes, no = gettext(locale, "Yes"), gettext(locale, "No")
+    return list_workbook(
+        gettext(locale, "Tasks"),
+        [gettext(locale, heading) for heading in HEADINGS],
+        (
             [
                 task.due_on,
-                gettext(locale, "Yes") if task.overdue else gettext(locale, "No"),
+                yes if task.overdue else no,
                 task.title,
                 kind_label(task.kind, locale),
                 task.customer_name,
@@ -78,15 +71,9 @@ def workbook(tasks: Sequence[TaskRead], locale: str) -> bytes:
                 task.postponements,
                 task.postponed_reason,
                 task.outcome,
-            ],
-            [DAY_FORMAT],
-        )
-    column_widths(sheet, first=12, others=18)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def attachment() -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{FILENAME}"'}
+            ]
+            for task in tasks
+        ),
+        formats=[DAY_FORMAT],
+        widths=(12, 18),
+    )

@@ -18,6 +18,7 @@ from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.inputs import FormText
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, whole_number
 from bankcrm.core.permissions import Permission, has_permission
+from bankcrm.core.workbook import attachment
 from bankcrm.staff.models import StaffUser
 from bankcrm.tasks import export, service
 from bankcrm.tasks.schemas import TaskDone, TaskFilter, TaskHandover, TaskPostpone
@@ -135,7 +136,7 @@ def export_tasks(
     return Response(
         export.workbook(items, locale),
         media_type=export.XLSX_MEDIA_TYPE,
-        headers=export.attachment(),
+        headers=attachment(export.FILENAME),
     )
 
 

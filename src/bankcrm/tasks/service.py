@@ -23,6 +23,7 @@ from bankcrm.core.config import get_settings
 from bankcrm.core.enums import AuditAction, TaskPriority, TaskStatus
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from bankcrm.core.permissions import Permission, has_permission
+from bankcrm.customers.labels import customer_label
 from bankcrm.scope import sees_branch
 from bankcrm.staff.models import StaffUser
 from bankcrm.tasks import repository
@@ -47,15 +48,6 @@ def _(message: str) -> str:
 
 EXPORT_LIMIT = 10_000
 """The most tasks one export holds (a branch's open and done tasks fit many times)."""
-
-
-def customer_label(name: str | None, number: str | None) -> str | None:
-    """The customer as lists show them: name and customer number, ``王芳 (C000014388)``."""
-    if name is None and number is None:
-        return None
-    if number is None:
-        return name
-    return f"{name} ({number})" if name else number
 
 
 def _conditions(status: TaskFilter, kind: str | None) -> list[ColumnElement[bool]]:

@@ -201,6 +201,9 @@ PagePrivacyApprove = Annotated[
 PageAuditRead = Annotated[StaffUser, Depends(RequirePagePermission(Permission.AUDIT_READ))]
 PageJobsRead = Annotated[StaffUser, Depends(RequirePagePermission(Permission.JOBS_READ))]
 PageJobsRun = Annotated[StaffUser, Depends(RequirePagePermission(Permission.JOBS_RUN))]
+PageAnalyticsModels = Annotated[
+    StaffUser, Depends(RequirePagePermission(Permission.ANALYTICS_MODELS))
+]
 PageComplaintsRead = Annotated[
     StaffUser, Depends(RequirePagePermission(Permission.COMPLAINTS_READ))
 ]

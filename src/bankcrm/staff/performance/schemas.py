@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -72,6 +72,22 @@ class BranchRollup(BaseModel):
     indicators: list[BranchIndicatorRead]
     ranking: list[KpiMonthRead]
     """By role, then best score first."""
+
+
+class BranchVolumeRead(BaseModel):
+    """A branch's business volume at the end of its latest scored month and the month before."""
+
+    month: date
+    volume: float | None
+    previous_month: date
+    previous_volume: float | None
+
+    @property
+    def change(self) -> float | None:
+        """The change as a share of the month before (0.02 = 2 %)."""
+        if self.volume is None or not self.previous_volume:
+            return None
+        return self.volume / self.previous_volume - 1
 
 
 class ComputeResult(BaseModel):

@@ -66,6 +66,7 @@ from bankcrm.staff.performance.repository import (
 from bankcrm.staff.performance.schemas import (
     BranchIndicatorRead,
     BranchRollup,
+    BranchVolumeRead,
     ComputeResult,
     IndicatorRead,
     KpiMonthRead,
@@ -411,6 +412,21 @@ def branch_rollup(
         staff=len(rows),
         indicators=[_rolled_up(code, rows) for code in INDICATORS],
         ranking=_reads(session, rows),
+    )
+
+
+def branch_volume(session: Session, *, user: StaffUser, branch_id: int) -> BranchVolumeRead:
+    """The branch's business volume (its staff's books) in its latest scored month against
+    the month before."""
+    month = latest_month(session, user=user)
+    previous = indicators.previous_month(month)
+
+    def volume(of: date) -> float | None:
+        rollup = branch_rollup(session, user=user, branch_id=branch_id, month=of)
+        return next(row.total for row in rollup.indicators if row.code == "volume")
+
+    return BranchVolumeRead(
+        month=month, volume=volume(month), previous_month=previous, previous_volume=volume(previous)
     )
 
 
