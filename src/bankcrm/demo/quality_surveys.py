@@ -72,7 +72,7 @@ def plant_survey_waves(session: Session, *, as_of: date, today: date, seed: int)
     instrument_name = service.DEFAULT_INSTRUMENT
     past = []
     for code, title, default_open, default_close in PAST_WAVES:
-        first, last = SurveySystemRepository(session).answered_days(code)
+        first, last = demo_repository.DemoSystemRepository(session).answered_days(code)
         past.append(
             service.create_wave(
                 session,

@@ -84,6 +84,16 @@ class DemoSystemRepository(SystemRepository):
         )
         return list(self.session.scalars(statement))
 
+    def answered_days(self, wave_code: str) -> tuple[date | None, date | None]:
+        """The first and last day a wave code was answered on."""
+        statement = self.owned(
+            SurveyResponse,
+            func.min(SurveyResponse.answered_on),
+            func.max(SurveyResponse.answered_on),
+        ).where(SurveyResponse.wave == wave_code)
+        first, last = self.session.execute(statement).one()
+        return first, last
+
     def wave_respondents(self, wave_code: str) -> list[tuple[int, int, int | None, date]]:
         """Response id, customer id, branch id and day of each answer of a wave code given
         by a known customer, oldest first."""

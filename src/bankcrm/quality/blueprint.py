@@ -16,18 +16,20 @@ complaint issues a failure there turns into.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, StringConstraints
 
 from bankcrm.complaints.taxonomy import load_taxonomy
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.core.localized import LocalizedText
+from bankcrm.quality.instrument import Text, TomlTable, read_toml
 
 LANES = ("customer", "front_stage", "back_stage", "support")
 """The four lanes, top to bottom."""
@@ -51,31 +53,56 @@ class PointKind(StrEnum):
     WAIT = "wait"
 
 
-@dataclass(frozen=True)
-class Step:
-    code: str
-    name: LocalizedText
-    lanes: dict[str, tuple[LocalizedText, ...]]
-    """The actions of every lane in ``LANES``, by lane code."""
+def _once(codes: tuple[str, ...]) -> tuple[str, ...]:
+    if len(set(codes)) != len(codes):
+        raise ValueError("a code is listed twice")
+    return codes
 
 
-@dataclass(frozen=True)
-class Point:
-    code: str
-    kind: PointKind
+def _standard_code(code: str) -> str:
+    if not STANDARD_CODE.match(code):
+        raise ValueError(f"{code!r} is not a standard code like ETQ-01")
+    return code
+
+
+Code = Annotated[str, StringConstraints(pattern=STEP_CODE.pattern)]
+Codes = Annotated[tuple[str, ...], Field(strict=False), AfterValidator(_once)]
+Texts = Annotated[tuple[Text, ...], Field(strict=False)]
+
+
+class Step(TomlTable):
+    code: Code
+    name: Text
+    customer: Texts
+    front_stage: Texts
+    back_stage: Texts
+    support: Texts
+
+    @property
+    def lanes(self) -> dict[str, tuple[LocalizedText, ...]]:
+        """The actions of every lane in ``LANES``, by lane code."""
+        return {lane: getattr(self, lane) for lane in LANES}
+
+
+class Point(TomlTable):
+    code: Code
+    kind: Annotated[PointKind, Field(strict=False)]
     step: str
-    text: LocalizedText
-    standards: tuple[str, ...]
+    text: Text
+    standards: Annotated[
+        tuple[Annotated[str, AfterValidator(_standard_code)], ...],
+        Field(strict=False),
+        AfterValidator(_once),
+    ] = ()
     """Codes of the service standards that guard the point."""
-    issues: tuple[str, ...]
+    issues: Codes = ()
     """Complaint issue codes a failure at the point turns into."""
 
 
-@dataclass(frozen=True)
-class Blueprint:
-    title: LocalizedText
-    steps: tuple[Step, ...]
-    points: tuple[Point, ...]
+class Blueprint(TomlTable):
+    title: Text
+    steps: Annotated[tuple[Step, ...], Field(min_length=1, strict=False)]
+    points: Annotated[tuple[Point, ...], Field(strict=False)] = ()
 
     def points_of(self, step: str) -> tuple[Point, ...]:
         return tuple(point for point in self.points if point.step == step)
@@ -121,20 +148,25 @@ def parse_blueprint(text: str, *, issues: Collection[str]) -> Blueprint:
     BlueprintInvalid
         Naming the entry: a missing text, an unknown step or issue, a repeated code.
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise BlueprintInvalid(f"blueprint: not a TOML file: {error}") from error
-    title = _text(data.get("title"), "title")
-    steps = _steps(data.get("steps"))
-    step_codes = {step.code for step in steps}
-    points: list[Point] = []
-    for index, entry in enumerate(_tables(data.get("points"), "points", allow_empty=True)):
-        point = _point(entry, index, step_codes=step_codes, issues=issues)
-        if point.code in {seen.code for seen in points}:
-            raise BlueprintInvalid(f"blueprint: points.{point.code}: the code is used twice")
-        points.append(point)
-    return Blueprint(title=title, steps=steps, points=tuple(points))
+    blueprint = read_toml(
+        text, Blueprint, BlueprintInvalid, "blueprint", by_code=True, unreadable="not a TOML file"
+    )
+    for section, entries in (("steps", blueprint.steps), ("points", blueprint.points)):
+        codes = [entry.code for entry in entries]
+        repeated = next((code for at, code in enumerate(codes) if code in codes[:at]), None)
+        if repeated is not None:
+            raise BlueprintInvalid(f"blueprint: {section}.{repeated}: the code is used twice")
+    steps = {step.code for step in blueprint.steps}
+    for point in blueprint.points:
+        where = f"blueprint: points.{point.code}"
+        if point.step not in steps:
+            raise BlueprintInvalid(f"{where}.step: no step {point.step!r} in the blueprint")
+        for issue in point.issues:
+            if issue not in issues:
+                raise BlueprintInvalid(
+                    f"{where}.issues: {issue!r} is not an issue of the complaint taxonomy"
+                )
+    return blueprint
 
 
 @lru_cache(maxsize=4)
@@ -184,95 +216,3 @@ def _standard_figures(code: str, found: StandardChecks | None) -> StandardFigure
         failed=found.failed,
         failed_share=found.failed / found.checked if found.checked else None,
     )
-
-
-def _steps(entries: object) -> tuple[Step, ...]:
-    steps: list[Step] = []
-    for index, entry in enumerate(_tables(entries, "steps", allow_empty=False)):
-        code = _code(entry, f"steps[{index}]", STEP_CODE)
-        where = f"steps.{code}"
-        if code in {step.code for step in steps}:
-            raise BlueprintInvalid(f"blueprint: {where}: the code is used twice")
-        lanes: dict[str, tuple[LocalizedText, ...]] = {}
-        for lane in LANES:
-            actions = entry.get(lane)
-            if not isinstance(actions, list):
-                raise BlueprintInvalid(f"blueprint: {where}.{lane}: a list of actions is missing")
-            lanes[lane] = tuple(
-                _text(action, f"{where}.{lane}[{number}]") for number, action in enumerate(actions)
-            )
-        unknown = set(entry) - {"code", "name", *LANES}
-        if unknown:
-            raise BlueprintInvalid(f"blueprint: {where}: unknown keys {', '.join(sorted(unknown))}")
-        steps.append(Step(code=code, name=_text(entry.get("name"), f"{where}.name"), lanes=lanes))
-    return tuple(steps)
-
-
-def _point(
-    entry: dict[str, Any], index: int, *, step_codes: set[str], issues: Collection[str]
-) -> Point:
-    code = _code(entry, f"points[{index}]", STEP_CODE)
-    where = f"points.{code}"
-    unknown = set(entry) - {"code", "kind", "step", "text", "standards", "issues"}
-    if unknown:
-        raise BlueprintInvalid(f"blueprint: {where}: unknown keys {', '.join(sorted(unknown))}")
-    kind = entry.get("kind")
-    if kind not in set(PointKind):
-        raise BlueprintInvalid(f"blueprint: {where}.kind: 'fail' or 'wait', not {kind!r}")
-    step = entry.get("step")
-    if step not in step_codes:
-        raise BlueprintInvalid(f"blueprint: {where}.step: no step {step!r} in the blueprint")
-    standards = _codes(entry.get("standards", []), f"{where}.standards")
-    for standard in standards:
-        if not STANDARD_CODE.match(standard):
-            raise BlueprintInvalid(
-                f"blueprint: {where}.standards: {standard!r} is not a standard code like ETQ-01"
-            )
-    linked_issues = _codes(entry.get("issues", []), f"{where}.issues")
-    for issue in linked_issues:
-        if issue not in issues:
-            raise BlueprintInvalid(
-                f"blueprint: {where}.issues: {issue!r} is not an issue of the complaint taxonomy"
-            )
-    return Point(
-        code=code,
-        kind=PointKind(kind),
-        step=step,
-        text=_text(entry.get("text"), f"{where}.text"),
-        standards=standards,
-        issues=linked_issues,
-    )
-
-
-def _tables(entries: object, section: str, *, allow_empty: bool) -> list[dict[str, Any]]:
-    if entries is None and allow_empty:
-        return []
-    if not isinstance(entries, list) or not (entries or allow_empty):
-        raise BlueprintInvalid(f"blueprint: [[{section}]] is missing or empty")
-    for index, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            raise BlueprintInvalid(f"blueprint: {section}[{index}] is not a table")
-    return entries
-
-
-def _code(entry: dict[str, Any], where: str, pattern: re.Pattern[str]) -> str:
-    code = entry.get("code")
-    if not isinstance(code, str) or not pattern.match(code):
-        raise BlueprintInvalid(f"blueprint: {where}.code: a code of lower-case letters is missing")
-    return code
-
-
-def _codes(value: object, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise BlueprintInvalid(f"blueprint: {where}: a list of codes is expected")
-    if len(set(value)) != len(value):
-        raise BlueprintInvalid(f"blueprint: {where}: a code is listed twice")
-    return tuple(value)
-
-
-def _text(value: object, where: str) -> LocalizedText:
-    if not isinstance(value, dict) or not all(
-        isinstance(value.get(key), str) and value[key].strip() for key in ("zh", "en")
-    ):
-        raise BlueprintInvalid(f"blueprint: {where} needs a zh and an en text")
-    return LocalizedText.of(zh=value["zh"], en=value["en"])

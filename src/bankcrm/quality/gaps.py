@@ -15,19 +15,17 @@ open gaps and attaches the control methods (控制差距的方法) from ``data/g
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from bankcrm.core.enums import TargetDirection
 from bankcrm.core.exceptions import ValidationFailed
-from bankcrm.core.localized import LocalizedText
-from bankcrm.quality.instrument import Text, TomlTable, toml_refusal
+from bankcrm.quality.instrument import Text, TomlTable, read_toml
 
 GAP_NUMBERS = (1, 2, 3, 4, 5)
 
@@ -52,11 +50,6 @@ def ramp(value: float, *, target: float, failing: float) -> float:
     ``failing`` may lie above ``target`` (a difference that should be small) or below it
     (a rate that should be high); either way the severity grows as the value moves from
     the target towards the failing value.
-
-    Raises
-    ------
-    ValueError
-        If ``target`` equals ``failing``: the ramp would have no slope.
     """
     if target == failing:
         raise ValueError("target and failing value must differ")
@@ -70,20 +63,20 @@ def _check_open_at(open_at: float) -> None:
 
 @dataclass(frozen=True, kw_only=True)
 class _Judgement:
-    """Severity in [0, 1] (``None``: no data) and whether it reached the opening threshold."""
+    """Severity in [0, 1] (``None``: no data) and the severity from which the gap is open."""
 
-    severity: float | None
-    open: bool
+    severity: float | None = None
+    open_at: float = DEFAULT_OPEN_AT
+
+    @property
+    def open(self) -> bool:
+        return self.severity is not None and self.severity >= self.open_at
 
     @property
     def status(self) -> GapStatus:
         if self.severity is None:
             return GapStatus.UNKNOWN
         return GapStatus.OPEN if self.open else GapStatus.CLOSED
-
-
-def _reaches(severity: float | None, open_at: float) -> bool:
-    return severity is not None and severity >= open_at
 
 
 # --- gap 1: management's perception of customers' expectations -------------------------
@@ -104,19 +97,13 @@ class ItemShortfall:
 
 @dataclass(frozen=True, kw_only=True)
 class ManagementPerceptionEvidence(_Judgement):
-    """Gap 1: what managers think customers expect against what customers expect.
-
-    Attributes
-    ----------
-    mean_absolute_difference : float or None
-        Mean over items of |customer expectation − managers' prediction|, in scale points.
-    shortfalls : tuple of ItemShortfall
-        The items managers under-estimate most, largest shortfall first.
-    """
+    """Gap 1: what managers think customers expect against what customers expect."""
 
     gap: ClassVar[int] = 1
     mean_absolute_difference: float | None
+    """Mean over items of |customer expectation − managers' prediction|, in scale points."""
     shortfalls: tuple[ItemShortfall, ...]
+    """The items managers under-estimate most, largest shortfall first."""
 
     @property
     def weakest(self) -> str | None:
@@ -132,26 +119,12 @@ def management_perception_evidence(
     open_at: float = DEFAULT_OPEN_AT,
     shortfalls_listed: int = 3,
 ) -> ManagementPerceptionEvidence:
-    """Compare per-item mean expectations of customers with managers' predictions of them.
+    """Compare customers' mean expectation of each item (``E1`` … ``E22``) with the mean of
+    managers' answers to "what will customers expect of this item?", on the same scale.
 
-    Parameters
-    ----------
-    customer_expectations : mapping of item → float
-        Mean expectation customers gave each item (e.g. SERVQUAL ``E1`` … ``E22``).
-    manager_predictions : mapping of item → float
-        Mean of managers' answers to "what will customers expect of this item?", same
-        items on the same scale.
-    target, failing : float
-        Mean absolute difference (scale points) at which severity is 0 and 1.
-    open_at : float
-        Severity from which the gap is open.
-    shortfalls_listed : int
-        How many under-estimated items to keep, largest shortfall first.
-
-    Raises
-    ------
-    ValidationFailed
-        If the two mappings do not cover the same items.
+    ``target`` and ``failing`` are mean absolute differences in scale points; the
+    ``shortfalls_listed`` most under-estimated items are kept. Both mappings must cover the
+    same items.
     """
     _check_open_at(open_at)
     if customer_expectations.keys() != manager_predictions.keys():
@@ -161,9 +134,7 @@ def management_perception_evidence(
             field="manager_predictions",
         )
     if not customer_expectations:
-        return ManagementPerceptionEvidence(
-            mean_absolute_difference=None, shortfalls=(), severity=None, open=False
-        )
+        return ManagementPerceptionEvidence(mean_absolute_difference=None, shortfalls=())
     differences = [
         abs(expected - manager_predictions[item])
         for item, expected in customer_expectations.items()
@@ -176,12 +147,11 @@ def management_perception_evidence(
     ]
     # sorted() is stable, so equal shortfalls keep the items' input order.
     under_estimated.sort(key=lambda entry: -entry.shortfall)
-    severity = ramp(mean_absolute_difference, target=target, failing=failing)
     return ManagementPerceptionEvidence(
         mean_absolute_difference=mean_absolute_difference,
         shortfalls=tuple(under_estimated[:shortfalls_listed]),
-        severity=severity,
-        open=_reaches(severity, open_at),
+        severity=ramp(mean_absolute_difference, target=target, failing=failing),
+        open_at=open_at,
     )
 
 
@@ -190,19 +160,13 @@ def management_perception_evidence(
 
 @dataclass(frozen=True, kw_only=True)
 class StandardsCoverageEvidence(_Judgement):
-    """Gap 2: how many survey items a measurable service standard stands behind.
-
-    Attributes
-    ----------
-    coverage : float or None
-        Share of the instrument's items with at least one measurable standard.
-    uncovered_items : tuple of str
-        Items without a standard, in instrument order.
-    """
+    """Gap 2: how many survey items a measurable service standard stands behind."""
 
     gap: ClassVar[int] = 2
     coverage: float | None
+    """Share of the instrument's items with at least one measurable standard."""
     uncovered_items: tuple[str, ...]
+    """Items without a standard, in instrument order."""
 
     @property
     def weakest(self) -> str | None:
@@ -217,25 +181,11 @@ def standards_coverage_evidence(
     failing: float = 0.5,
     open_at: float = DEFAULT_OPEN_AT,
 ) -> StandardsCoverageEvidence:
-    """Share of the instrument's items covered by at least one measurable service standard.
+    """Share of the instrument's ``items`` covered by at least one measurable service
+    standard; an item absent from ``standards_by_item`` or mapped to nothing is uncovered.
 
-    Parameters
-    ----------
-    items : sequence of str
-        The instrument's items, in order.
-    standards_by_item : mapping of item → collection of str
-        The measurable standards written for each item; an item absent or mapped to an
-        empty collection is uncovered.
-    target, failing : float
-        Coverage at which severity is 0 and 1.
-    open_at : float
-        Severity from which the gap is open.
-
-    Raises
-    ------
-    ValidationFailed
-        If a standard is mapped to an item the instrument does not have (a typo would
-        otherwise silently leave the real item uncovered).
+    A standard mapped to an item the instrument does not have is refused: a typo would
+    otherwise silently leave the real item uncovered.
     """
     _check_open_at(open_at)
     unknown_items = sorted(set(standards_by_item) - set(items))
@@ -245,17 +195,14 @@ def standards_coverage_evidence(
             field="standards_by_item",
         )
     if not items:
-        return StandardsCoverageEvidence(
-            coverage=None, uncovered_items=(), severity=None, open=False
-        )
+        return StandardsCoverageEvidence(coverage=None, uncovered_items=())
     uncovered = tuple(item for item in items if not standards_by_item.get(item))
     coverage = 1.0 - len(uncovered) / len(items)
-    severity = ramp(coverage, target=target, failing=failing)
     return StandardsCoverageEvidence(
         coverage=coverage,
         uncovered_items=uncovered,
-        severity=severity,
-        open=_reaches(severity, open_at),
+        severity=ramp(coverage, target=target, failing=failing),
+        open_at=open_at,
     )
 
 
@@ -272,22 +219,15 @@ class ChecklistTally:
 
 @dataclass(frozen=True, kw_only=True)
 class InspectionComplianceEvidence(_Judgement):
-    """Gap 3: how much of the checked standard branches actually deliver.
-
-    Attributes
-    ----------
-    overall_compliance : float or None
-        Passed ÷ checked checklist items over all branches.
-    branch_compliance : mapping of branch → float
-        The same per branch, for branches with at least one checked item.
-    branches_below_target : tuple of str
-        Branches under the target compliance, worst first (ties by branch name).
-    """
+    """Gap 3: how much of the checked standard branches actually deliver."""
 
     gap: ClassVar[int] = 3
     overall_compliance: float | None
+    """Passed ÷ checked checklist items over all branches."""
     branch_compliance: Mapping[str, float]
+    """The same per branch, for branches with at least one checked item."""
     branches_below_target: tuple[str, ...]
+    """Branches under the target compliance, worst first (ties by branch name)."""
 
     @property
     def weakest(self) -> str | None:
@@ -301,26 +241,12 @@ def inspection_compliance_evidence(
     failing: float = 0.5,
     open_at: float = DEFAULT_OPEN_AT,
 ) -> InspectionComplianceEvidence:
-    """Inspection compliance overall and per branch; severity from the worst branch.
+    """Inspection compliance overall and per branch; severity from the worst branch, and
+    the branches below ``target`` listed.
 
     The worst branch sets the severity (not the overall rate) because one failing branch
     among many compliant ones is a gap its customers meet in full, and an average would
     hide it.
-
-    Parameters
-    ----------
-    tallies : mapping of branch → ChecklistTally
-        Checklist items checked and passed at each branch over the period.
-    target, failing : float
-        Branch compliance at which severity is 0 and 1; branches below ``target`` are
-        listed.
-    open_at : float
-        Severity from which the gap is open.
-
-    Raises
-    ------
-    ValidationFailed
-        If a tally is negative or passes more items than it checked.
     """
     _check_open_at(open_at)
     for branch, tally in tallies.items():
@@ -333,11 +259,7 @@ def inspection_compliance_evidence(
     checked = sum(tally.checked for tally in tallies.values())
     if checked == 0:
         return InspectionComplianceEvidence(
-            overall_compliance=None,
-            branch_compliance={},
-            branches_below_target=(),
-            severity=None,
-            open=False,
+            overall_compliance=None, branch_compliance={}, branches_below_target=()
         )
     passed = sum(tally.passed for tally in tallies.values())
     branch_compliance = {
@@ -350,13 +272,12 @@ def inspection_compliance_evidence(
         key=lambda branch: (branch_compliance[branch], branch),
     )
     worst = min(branch_compliance.values())
-    severity = ramp(worst, target=target, failing=failing)
     return InspectionComplianceEvidence(
         overall_compliance=passed / checked,
         branch_compliance=branch_compliance,
         branches_below_target=tuple(below),
-        severity=severity,
-        open=_reaches(severity, open_at),
+        severity=ramp(worst, target=target, failing=failing),
+        open_at=open_at,
     )
 
 
@@ -389,25 +310,17 @@ class Promise:
 
 @dataclass(frozen=True, kw_only=True)
 class PromiseKeepingEvidence(_Judgement):
-    """Gap 4: whether the bank delivers what its communication promises.
-
-    Attributes
-    ----------
-    kept_share : float or None
-        Share of the registered promises whose measured value keeps them.
-    broken_promises : tuple of str
-        Promises not kept, largest relative miss first.
-    not_as_advertised_complaints : int
-        Complaints tagged ``not_as_advertised`` in the period.
-    complaints_per_thousand_cases : float or None
-        Those complaints per 1,000 business cases handled in the period.
-    """
+    """Gap 4: whether the bank delivers what its communication promises."""
 
     gap: ClassVar[int] = 4
     kept_share: float | None
+    """Share of the registered promises whose measured value keeps them."""
     broken_promises: tuple[str, ...]
+    """Promises not kept, largest relative miss first."""
     not_as_advertised_complaints: int
+    """Complaints tagged ``not_as_advertised`` in the period."""
     complaints_per_thousand_cases: float | None
+    """Those complaints per 1,000 business cases handled in the period."""
 
     @property
     def weakest(self) -> str | None:
@@ -432,28 +345,8 @@ def promise_keeping_evidence(
     """Promises kept and ``not_as_advertised`` complaints; severity is the worse of the two.
 
     Either figure alone is evidence of gap 4, so the gap is unknown only when there are
-    neither promises nor cases.
-
-    Parameters
-    ----------
-    promises : iterable of Promise
-        Registered promises that have a measured value.
-    not_as_advertised_complaints : int
-        Complaints tagged ``not_as_advertised`` in the period.
-    cases : int
-        Business cases handled in the same period (the complaint rate's denominator);
-        0 when unknown.
-    kept_target, kept_failing : float
-        Share of promises kept at which the promise severity is 0 and 1.
-    complaint_rate_target, complaint_rate_failing : float
-        Complaints per 1,000 cases at which the complaint severity is 0 and 1.
-    open_at : float
-        Severity from which the gap is open.
-
-    Raises
-    ------
-    ValidationFailed
-        If counts are negative, or complaints are given without the cases they came from.
+    neither promises nor cases (business cases handled in the period, the denominator of
+    the complaint rate per 1,000 cases; 0 when unknown).
     """
     _check_open_at(open_at)
     if not_as_advertised_complaints < 0 or cases < 0:
@@ -481,7 +374,7 @@ def promise_keeping_evidence(
         not_as_advertised_complaints=not_as_advertised_complaints,
         complaints_per_thousand_cases=rate,
         severity=severity,
-        open=_reaches(severity, open_at),
+        open_at=open_at,
     )
 
 
@@ -490,19 +383,13 @@ def promise_keeping_evidence(
 
 @dataclass(frozen=True, kw_only=True)
 class PerceivedQualityEvidence(_Judgement):
-    """Gap 5: perception − expectation per SERVQUAL dimension (negative: shortfall).
-
-    Attributes
-    ----------
-    dimension_gaps : mapping of dimension → float
-        The gaps as given (computed by :mod:`bankcrm.quality.servqual`).
-    worst_dimension : str or None
-        The dimension with the most negative gap (the first given, on a tie).
-    """
+    """Gap 5: perception − expectation per SERVQUAL dimension (negative: shortfall)."""
 
     gap: ClassVar[int] = 5
     dimension_gaps: Mapping[str, float]
+    """The gaps as given (computed by :mod:`bankcrm.quality.servqual`)."""
     worst_dimension: str | None
+    """The dimension with the most negative gap (the first given, on a tie)."""
 
     @property
     def weakest(self) -> str | None:
@@ -516,30 +403,20 @@ def perceived_quality_evidence(
     failing: float = -2.0,
     open_at: float = DEFAULT_OPEN_AT,
 ) -> PerceivedQualityEvidence:
-    """Severity of gap 5 from the worst dimension's P − E gap.
+    """Severity of gap 5 from the worst dimension's P − E gap, in scale points.
 
-    Parameters
-    ----------
-    dimension_gaps : mapping of dimension → float
-        P − E per dimension, in scale points (a 7-point scale by default).
-    target, failing : float
-        Worst gap at which severity is 0 and 1. −2 points is a third of the widest gap
-        possible on a 7-point scale, far beyond the −0.5 … −1.5 typical of bank surveys.
-    open_at : float
-        Severity from which the gap is open.
+    The default failing gap of −2 points is a third of the widest gap possible on a 7-point
+    scale, far beyond the −0.5 … −1.5 typical of bank surveys.
     """
     _check_open_at(open_at)
     if not dimension_gaps:
-        return PerceivedQualityEvidence(
-            dimension_gaps={}, worst_dimension=None, severity=None, open=False
-        )
+        return PerceivedQualityEvidence(dimension_gaps={}, worst_dimension=None)
     worst = min(dimension_gaps, key=lambda dimension: dimension_gaps[dimension])
-    severity = ramp(dimension_gaps[worst], target=target, failing=failing)
     return PerceivedQualityEvidence(
         dimension_gaps=dict(dimension_gaps),
         worst_dimension=worst,
-        severity=severity,
-        open=_reaches(severity, open_at),
+        severity=ramp(dimension_gaps[worst], target=target, failing=failing),
+        open_at=open_at,
     )
 
 
@@ -559,33 +436,23 @@ class GapControlsInvalid(ValidationFailed):
     """The control-methods file cannot be used; the message names the entry at fault."""
 
 
-@dataclass(frozen=True)
-class GapControls:
+class GapControls(TomlTable):
     """A gap's name, its definition and the methods that control it (控制差距的方法)."""
 
-    number: int
+    number: Literal[1, 2, 3, 4, 5]
     code: str
-    name: LocalizedText
-    definition: LocalizedText
-    methods: tuple[LocalizedText, ...]
+    name: Text
+    definition: Text
+    methods: Annotated[tuple[Text, ...], Field(min_length=1, strict=False)]
+
+
+class _ControlsFile(TomlTable):
+    gaps: list[GapControls] = Field(default_factory=list)
 
 
 def parse_gap_controls(text: str, *, origin: str = "gap_controls.toml") -> dict[int, GapControls]:
-    """Read the control methods of the five gaps from TOML text, keyed by gap number.
-
-    Raises
-    ------
-    GapControlsInvalid
-        If the text is not TOML, a gap is missing or repeated, or a name, definition or
-        method lacks its Chinese or English text.
-    """
-    try:
-        data = tomllib.loads(text)
-        found = _ControlsFile.model_validate(data)
-    except tomllib.TOMLDecodeError as error:
-        raise GapControlsInvalid(f"{origin}: not valid TOML: {error}") from None
-    except ValidationError as error:
-        raise toml_refusal(error, data, GapControlsInvalid, origin) from None
+    """Read the control methods of the five gaps from TOML text, keyed by gap number."""
+    found = read_toml(text, _ControlsFile, GapControlsInvalid, origin)
     controls: dict[int, GapControls] = {}
     for index, entry in enumerate(found.gaps):
         where = f"{origin}: gaps[{index}]"
@@ -595,25 +462,11 @@ def parse_gap_controls(text: str, *, origin: str = "gap_controls.toml") -> dict[
             raise GapControlsInvalid(
                 f"{where}.code must be 'gap_{entry.number}', the glossary's name"
             )
-        controls[entry.number] = GapControls(
-            entry.number, entry.code, entry.name, entry.definition, tuple(entry.methods)
-        )
+        controls[entry.number] = entry
     missing = [str(number) for number in GAP_NUMBERS if number not in controls]
     if missing:
         raise GapControlsInvalid(f"{origin}: no entry for gap {', '.join(missing)}")
     return controls
-
-
-class _GapEntry(TomlTable):
-    number: Literal[1, 2, 3, 4, 5]
-    code: str
-    name: Text
-    definition: Text
-    methods: Annotated[list[Text], Field(min_length=1)]
-
-
-class _ControlsFile(TomlTable):
-    gaps: list[_GapEntry] = Field(default_factory=list)
 
 
 def shipped_gap_controls() -> dict[int, GapControls]:
@@ -648,25 +501,12 @@ class Diagnosis:
 def diagnose(
     evidence_list: Iterable[GapEvidence], controls: Mapping[int, GapControls]
 ) -> Diagnosis:
-    """Rank the open gaps and attach each one's weakest element and control methods.
+    """Rank the open gaps by descending severity (the lower gap number first on a tie) and
+    attach each one's weakest element and control methods (usually
+    :func:`shipped_gap_controls`).
 
-    Parameters
-    ----------
-    evidence_list : iterable of evidence records
-        At most one per gap; a gap without a record, or whose record has no data, is
-        unknown.
-    controls : mapping of gap number → GapControls
-        Usually :func:`shipped_gap_controls`.
-
-    Returns
-    -------
-    Diagnosis
-        Open gaps by descending severity, the lower gap number first on a tie.
-
-    Raises
-    ------
-    ValidationFailed
-        If two records describe the same gap or an open gap has no control methods.
+    At most one evidence record per gap; a gap without a record, or whose record has no
+    data, is unknown.
     """
     by_gap: dict[int, GapEvidence] = {}
     for evidence in evidence_list:

@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -25,7 +25,6 @@ from pydantic import (
 
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.core.localized import LocalizedText, LocalizedTextInvalid, read_localized
-from bankcrm.core.toml_reader import TomlReader
 
 SHIPPED_INSTRUMENTS = ("servqual_bank", "kiosk_kservqual")
 """Instruments that ship with bankcrm, by the name of their file in ``quality/data``."""
@@ -42,17 +41,46 @@ class InstrumentInvalid(ValidationFailed):
     """An instrument file that cannot be used; the message names the file and the entry."""
 
 
-@dataclass(frozen=True)
-class Scale:
+def _text(value: object) -> LocalizedText:
+    try:
+        return read_localized(value, where="")
+    except LocalizedTextInvalid as error:
+        raise ValueError(error.problem) from None
+
+
+Text = Annotated[LocalizedText, BeforeValidator(_text)]
+
+
+class TomlTable(BaseModel):
+    """A table of a bank's TOML file: no unknown keys, no type coercion."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, arbitrary_types_allowed=True
+    )
+
+
+TableT = TypeVar("TableT", bound=TomlTable)
+
+
+class Scale(TomlTable):
     """The answer scale shared by expectations and perceptions (whole points)."""
 
-    minimum: int
-    maximum: int
-    minimum_label: LocalizedText
-    maximum_label: LocalizedText
+    minimum: int = Field(alias="min")
+    maximum: int = Field(alias="max")
+    minimum_label: Text = Field(alias="min_label")
+    maximum_label: Text = Field(alias="max_label")
 
     def contains(self, value: float) -> bool:
         return value == int(value) and self.minimum <= value <= self.maximum
+
+
+class Item(TomlTable):
+    """One statement, asked twice: as an expectation and as a perception."""
+
+    number: Annotated[int, Field(ge=1)]
+    dimension: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    expectation: Text
+    perception: Text
 
 
 @dataclass(frozen=True)
@@ -65,16 +93,6 @@ class Dimension:
     """Default importance in points out of 100, used when respondents state none."""
     items: tuple[int, ...]
     """Numbers of the dimension's items, in questionnaire order."""
-
-
-@dataclass(frozen=True)
-class Item:
-    """One statement, asked twice: as an expectation and as a perception."""
-
-    number: int
-    dimension: str
-    expectation: LocalizedText
-    perception: LocalizedText
 
 
 @dataclass(frozen=True)
@@ -116,18 +134,8 @@ class Instrument:
 
 
 def parse_instrument(text: str, *, origin: str = "instrument") -> Instrument:
-    """Read and validate an instrument from TOML text.
-
-    Parameters
-    ----------
-    text : str
-        The TOML document (format in ``docs/quality.md``).
-    origin : str
-        Name of the file, put in front of every error message.
-
-    Returns
-    -------
-    Instrument
+    """Read and validate an instrument from TOML text (format in ``docs/quality.md``);
+    ``origin``, the file's name, is put in front of every error message.
 
     Raises
     ------
@@ -135,11 +143,52 @@ def parse_instrument(text: str, *, origin: str = "instrument") -> Instrument:
         On the first problem, naming the entry: ``items[4] (number 5)``,
         ``dimensions[2] (reliability)``, and the key at fault.
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise InstrumentInvalid(f"{origin}: not valid TOML: {error}") from None
-    return _Reader(origin).instrument(data)
+    found = read_toml(text, _InstrumentFile, InstrumentInvalid, origin)
+
+    def fail(where: str, problem: str) -> InstrumentInvalid:
+        return InstrumentInvalid(f"{origin}: {where}: {problem}", field=where)
+
+    if found.scale.minimum >= found.scale.maximum:
+        raise fail("scale", "min must be below max")
+    declared: dict[str, _DimensionEntry] = {}
+    for index, dimension in enumerate(found.dimensions):
+        if dimension.code in declared:
+            where = f"dimensions[{index}] ({dimension.code})"
+            raise fail(where, f"dimension {dimension.code!r} is declared twice")
+        declared[dimension.code] = dimension
+    total = sum(dimension.weight for dimension in declared.values())
+    if abs(total - WEIGHT_POINTS) > _WEIGHT_TOLERANCE:
+        raise fail("dimensions", f"weights add up to {total:g}, not {WEIGHT_POINTS:g}")
+    items: dict[int, Item] = {}
+    for index, item in enumerate(found.items):
+        where = f"items[{index}] (number {item.number})"
+        if item.number in items:
+            raise fail(where, f"item number {item.number} is used twice")
+        if item.dimension not in declared:
+            raise fail(
+                f"{where}.dimension",
+                f"{item.dimension!r} is not a declared dimension ({', '.join(declared)})",
+            )
+        items[item.number] = item
+    # Columns E1…En must be unambiguous, so the numbers run 1…n without holes.
+    missing = sorted(set(range(1, len(items) + 1)) - set(items))
+    if missing:
+        raise fail("items", f"numbers must run 1…{len(items)}; {missing[0]} is missing")
+    ordered = tuple(items[number] for number in sorted(items))
+    built: list[Dimension] = []
+    for code, dimension in declared.items():
+        members = tuple(item.number for item in ordered if item.dimension == code)
+        if not members:
+            raise fail(f"dimensions ({code})", "has no items")
+        built.append(Dimension(code, dimension.name, float(dimension.weight), members))
+    return Instrument(
+        id=found.id,
+        title=found.title,
+        source=found.source,
+        scale=found.scale,
+        dimensions=tuple(built),
+        items=ordered,
+    )
 
 
 def load_instrument(path: Path) -> Instrument:
@@ -163,58 +212,51 @@ def shipped_instrument(name: str = "servqual_bank") -> Instrument:
     return parse_instrument(resource.read_text(encoding="utf-8"), origin=f"{name}.toml")
 
 
-def _text(value: object) -> LocalizedText:
-    try:
-        return read_localized(value, where="")
-    except LocalizedTextInvalid as error:
-        raise ValueError(error.problem) from None
-
-
-Text = Annotated[LocalizedText, BeforeValidator(_text)]
-
-
-class TomlTable(BaseModel):
-    """A table of a bank's TOML file: no unknown keys, no type coercion."""
-
-    model_config = ConfigDict(
-        extra="forbid", strict=True, frozen=True, arbitrary_types_allowed=True
-    )
-
-
-class _ScaleEntry(TomlTable):
-    min: int
-    max: int
-    min_label: Text
-    max_label: Text
-
-
 class _DimensionEntry(TomlTable):
     code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=_CODE_PATTERN.pattern)]
     name: Text
     weight: Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
-class _ItemEntry(TomlTable):
-    number: Annotated[int, Field(ge=1)]
-    dimension: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-    expectation: Text
-    perception: Text
-
-
 class _InstrumentFile(TomlTable):
     id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
     title: Text
     source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-    scale: _ScaleEntry
+    scale: Scale
     dimensions: Annotated[list[_DimensionEntry], Field(min_length=1)]
-    items: Annotated[list[_ItemEntry], Field(min_length=1)]
+    items: Annotated[list[Item], Field(min_length=1)]
+
+
+def read_toml(
+    text: str,
+    model: type[TableT],
+    invalid: type[ValidationFailed],
+    origin: str,
+    *,
+    by_code: bool = False,
+    unreadable: str = "not valid TOML",
+) -> TableT:
+    """The TOML ``text`` validated by ``model``; ``invalid`` naming the entry at fault."""
+    try:
+        data = tomllib.loads(text)
+        return model.model_validate(data)
+    except tomllib.TOMLDecodeError as error:
+        raise invalid(f"{origin}: {unreadable}: {error}") from None
+    except ValidationError as error:
+        raise toml_refusal(error, data, invalid, origin, by_code=by_code) from None
 
 
 def toml_refusal(
-    error: ValidationError, data: object, invalid: type[ValidationFailed], origin: str
+    error: ValidationError,
+    data: object,
+    invalid: type[ValidationFailed],
+    origin: str,
+    *,
+    by_code: bool = False,
 ) -> ValidationFailed:
     """The first problem pydantic found in a parsed TOML file, as ``invalid`` naming the file
-    and the entry: ``items[4] (number 5).dimension``, ``dimensions[2] (reliability)``."""
+    and the entry: ``items[4] (number 5).dimension``, ``dimensions[2] (reliability)``, or
+    with ``by_code`` the entry's code and the key: ``points.late_greeting.kind``."""
     errors = error.errors()
     found = errors[0]
     if found["type"] == "missing":  # name the missing keys of a table in a stable order
@@ -222,13 +264,18 @@ def toml_refusal(
         alike = [e for e in errors if e["type"] == "missing" and e["loc"][:-1] == parent]
         found = min(alike, key=lambda e: str(e["loc"][-1]))
     location = list(found["loc"])
-    key = location.pop() if found["type"] in ("missing", "extra_forbidden") else None
+    key = location[-1] if found["type"] in ("missing", "extra_forbidden") else None
+    if key is not None and not by_code:
+        location.pop()
     where, entry = "", data
     for part in location:
         if isinstance(part, int) and isinstance(entry, list) and part < len(entry):
             entry = entry[part]
             name = entry.get("code") if isinstance(entry, dict) else None
             number = entry.get("number") if isinstance(entry, dict) else None
+            if by_code and isinstance(name, str):
+                where += f".{name}"
+                continue
             where += f"[{part}]" + (f" ({name})" if isinstance(name, str) else "")
             where += f" (number {number})" if type(number) is int else ""
         else:
@@ -243,63 +290,3 @@ def toml_refusal(
         problem = str(cause) if cause is not None else found["msg"].lower()
     where = where or "the top level"
     return invalid(f"{origin}: {where}: {problem}", field=where)
-
-
-class _Reader(TomlReader):
-    invalid = InstrumentInvalid
-
-    def instrument(self, data: dict[str, Any]) -> Instrument:
-        try:
-            found = _InstrumentFile.model_validate(data)
-        except ValidationError as error:
-            raise toml_refusal(error, data, InstrumentInvalid, self.origin) from None
-        if found.scale.min >= found.scale.max:
-            raise self.fail("scale", "min must be below max")
-        scale = Scale(
-            minimum=found.scale.min,
-            maximum=found.scale.max,
-            minimum_label=found.scale.min_label,
-            maximum_label=found.scale.max_label,
-        )
-        declared: dict[str, _DimensionEntry] = {}
-        for index, dimension in enumerate(found.dimensions):
-            if dimension.code in declared:
-                where = f"dimensions[{index}] ({dimension.code})"
-                raise self.fail(where, f"dimension {dimension.code!r} is declared twice")
-            declared[dimension.code] = dimension
-        total = sum(dimension.weight for dimension in declared.values())
-        if abs(total - WEIGHT_POINTS) > _WEIGHT_TOLERANCE:
-            raise self.fail("dimensions", f"weights add up to {total:g}, not {WEIGHT_POINTS:g}")
-
-        items: dict[int, Item] = {}
-        for index, entry in enumerate(found.items):
-            where = f"items[{index}] (number {entry.number})"
-            if entry.number in items:
-                raise self.fail(where, f"item number {entry.number} is used twice")
-            if entry.dimension not in declared:
-                raise self.fail(
-                    f"{where}.dimension",
-                    f"{entry.dimension!r} is not a declared dimension ({', '.join(declared)})",
-                )
-            items[entry.number] = Item(
-                entry.number, entry.dimension, entry.expectation, entry.perception
-            )
-        # Columns E1…En must be unambiguous, so the numbers run 1…n without holes.
-        missing = sorted(set(range(1, len(items) + 1)) - set(items))
-        if missing:
-            raise self.fail("items", f"numbers must run 1…{len(items)}; {missing[0]} is missing")
-        ordered = tuple(items[number] for number in sorted(items))
-        built: list[Dimension] = []
-        for code, dimension in declared.items():
-            members = tuple(item.number for item in ordered if item.dimension == code)
-            if not members:
-                raise self.fail(f"dimensions ({code})", "has no items")
-            built.append(Dimension(code, dimension.name, float(dimension.weight), members))
-        return Instrument(
-            id=found.id,
-            title=found.title,
-            source=found.source,
-            scale=scale,
-            dimensions=tuple(built),
-            items=ordered,
-        )

@@ -3,8 +3,9 @@ satisfaction figures (CSAT, first-time CSAT, NPS) with their trends and branches
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -13,7 +14,7 @@ from bankcrm.core.deps import DbSession
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.core.inputs import parse_day
 from bankcrm.quality.blueprint import LANES, LINES, PointKind
-from bankcrm.quality.schemas import BlueprintRead, PointRead, SatisfactionRead, TextRead
+from bankcrm.quality.schemas import BlueprintRead, PointRead, SatisfactionRead, StepRead
 from bankcrm.quality.service import (
     blueprint_report,
     checked_day,
@@ -30,6 +31,7 @@ from bankcrm.web.templating import render
 
 router = APIRouter(prefix="/quality")
 
+T = TypeVar("T")
 DayText = Annotated[str | None, Query(max_length=10)]
 
 
@@ -78,38 +80,43 @@ def blueprint_page(
     """The blueprint as a swimlane grid, its fail and wait points with the inspections and
     complaints of the period (twelve calendar months up to today unless chosen)."""
     locale = request_locale(request)
-    problem: Problem | None = None
-    status_code = 200
-    try:
-        first, last = period(_day(since), _day(until))
-    except (ValueError, ValidationFailed):
-        first, last = period(None, None)
-        problem = Problem(BAD_PERIOD)
-        status_code = 422
+    (first, last), problem = _or_refused(
+        lambda: period(_day(since), _day(until)), period(None, None), BAD_PERIOD
+    )
     report = blueprint_report(session, user=user, since=first, until=last)
     context: dict[str, Any] = {
         "since": first,
         "until": last,
-        "title": _text(report.title, locale),
-        "steps": [_step_column(report, step.code, locale) for step in report.steps],
+        "title": report.title.text(locale),
+        "steps": [_step_column(report, step, locale) for step in report.steps],
         "rows": _lane_rows(report, locale),
-        "problem": translated(problem, locale),
         "fail_points": sum(point.kind is PointKind.FAIL for point in report.points),
         "wait_points": sum(point.kind is PointKind.WAIT for point in report.points),
     }
-    return render(request, "quality/blueprint.html", context, status_code=status_code)
+    return _page(request, "quality/blueprint.html", context, problem)
 
 
-def _text(text: TextRead, locale: str) -> str:
-    return text.zh if locale.startswith("zh") else text.en
+def _or_refused(read: Callable[[], T], fallback: T, message: str) -> tuple[T, Problem | None]:
+    """What ``read`` gives from the query, or ``fallback`` and the problem to show."""
+    try:
+        return read(), None
+    except (ValueError, ValidationFailed):
+        return fallback, Problem(message)
 
 
-def _step_column(report: BlueprintRead, code: str, locale: str) -> dict[str, Any]:
-    step = next(step for step in report.steps if step.code == code)
+def _page(
+    request: Request, template: str, context: dict[str, Any], problem: Problem | None
+) -> Response:
+    """The page, refused (status 422) with the problem shown when there is one."""
+    context["problem"] = translated(problem, request_locale(request))
+    return render(request, template, context, status_code=422 if problem else 200)
+
+
+def _step_column(report: BlueprintRead, step: StepRead, locale: str) -> dict[str, Any]:
     return {
-        "code": code,
-        "name": _text(step.name, locale),
-        "points": [_point(point, locale) for point in report.points if point.step == code],
+        "code": step.code,
+        "name": step.name.text(locale),
+        "points": [_point(point, locale) for point in report.points if point.step == step.code],
     }
 
 
@@ -118,19 +125,12 @@ def _point(point: PointRead, locale: str) -> dict[str, Any]:
         "code": point.code,
         "fail": point.kind is PointKind.FAIL,
         "kind": gettext(locale, POINT_NAMES[point.kind]),
-        "text": _text(point.text, locale),
+        "text": point.text.text(locale),
         "standards": [
-            {
-                "code": standard.code,
-                "in_catalogue": standard.in_catalogue,
-                "title": _text(standard.title, locale) if standard.title else None,
-                "checked": standard.checked,
-                "failed": standard.failed,
-                "failed_share": standard.failed_share,
-            }
+            standard.model_dump() | {"title": standard.title and standard.title.text(locale)}
             for standard in point.standards
         ],
-        "issues": [_text(issue.label, locale) for issue in point.issues],
+        "issues": [issue.label.text(locale) for issue in point.issues],
         "complaints": point.complaints,
     }
 
@@ -146,7 +146,7 @@ def _lane_rows(report: BlueprintRead, locale: str) -> list[dict[str, Any]]:
                 "lane": lane,
                 "name": gettext(locale, LANE_NAMES[lane]),
                 "cells": [
-                    [_text(action, locale) for action in step.lanes[lane]] for step in report.steps
+                    [action.text(locale) for action in step.lanes[lane]] for step in report.steps
                 ],
             }
         )
@@ -167,16 +167,9 @@ def satisfaction_page(
 ) -> Response:
     """CSAT, first-time CSAT and NPS with its interval, monthly trends and branches, of the
     answers from ``since`` on (twelve calendar months unless chosen)."""
-    locale = request_locale(request)
-    problem: Problem | None = None
-    status_code = 200
-    try:
-        chosen = _day(since)
-        checked_day(chosen, "since")
-    except (ValueError, ValidationFailed):
-        chosen = None
-        problem = Problem(_("Enter the first day as a date."))
-        status_code = 422
+    chosen, problem = _or_refused(
+        lambda: checked_day(_day(since), "since"), None, _("Enter the first day as a date.")
+    )
     first = chosen or default_since(today())
     report = satisfaction_report(session, user=user, since=first)
     answered = report.csat.answers > 0 or report.nps.answers > 0
@@ -184,10 +177,9 @@ def satisfaction_page(
         "since": first,
         "report": report,
         "answered": answered,
-        "problem": translated(problem, locale),
-        "chart": _satisfaction_chart(report, locale) if answered else None,
+        "chart": _satisfaction_chart(report, request_locale(request)) if answered else None,
     }
-    return render(request, "quality/satisfaction.html", context, status_code=status_code)
+    return _page(request, "quality/satisfaction.html", context, problem)
 
 
 def _satisfaction_chart(report: SatisfactionRead, locale: str) -> dict[str, Any]:

@@ -35,22 +35,9 @@ class QualityRepository(ScopedRepository):
         self, *, kind: SurveyKind, answered_from: date | None = None
     ) -> list[Answer]:
         """Every answer of a short survey (CSAT or NPS) that carries a score, oldest first."""
-        statement = (
-            self.owned(
-                SurveyResponse,
-                SurveyResponse.customer_id,
-                SurveyResponse.answered_on,
-                SurveyResponse.score,
-            )
-            .where(SurveyResponse.kind == kind, SurveyResponse.score.is_not(None))
-            .order_by(SurveyResponse.answered_on, SurveyResponse.id)
-        )
-        if answered_from is not None:
-            statement = statement.where(SurveyResponse.answered_on >= answered_from)
         return [
-            Answer(customer_id=customer_id, answered_on=answered_on, score=score)
-            for customer_id, answered_on, score in self.session.execute(statement)
-            if score is not None
+            row.answer
+            for row in self.scored_answers_by_branch(kind=kind, answered_from=answered_from)
         ]
 
     def scored_answers_by_branch(

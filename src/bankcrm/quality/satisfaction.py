@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -121,24 +121,12 @@ def first_time_csat(answers: Sequence[Answer]) -> Csat:
 
 def monthly_csat(answers: Sequence[Answer]) -> MonthlyTrend:
     """The satisfied share of every month with answers."""
-    by_month = _by_month(answers)
-    figures = [csat(scores) for scores in by_month.values()]
-    return MonthlyTrend(
-        months=tuple(by_month),
-        values=tuple(figure.share for figure in figures),
-        answers=tuple(figure.answers for figure in figures),
-    )
+    return _trend({month: csat(scores) for month, scores in _by_month(answers).items()}, "share")
 
 
 def monthly_nps(answers: Sequence[Answer]) -> MonthlyTrend:
     """The NPS of every month with answers."""
-    by_month = _by_month(answers)
-    figures = [nps(scores) for scores in by_month.values()]
-    return MonthlyTrend(
-        months=tuple(by_month),
-        values=tuple(figure.score for figure in figures),
-        answers=tuple(figure.answers for figure in figures),
-    )
+    return _trend({month: nps(scores) for month, scores in _by_month(answers).items()}, "score")
 
 
 def _by_month(answers: Sequence[Answer]) -> dict[str, list[int]]:
@@ -146,3 +134,11 @@ def _by_month(answers: Sequence[Answer]) -> dict[str, list[int]]:
     for answer in answers:
         grouped[f"{answer.answered_on:%Y-%m}"].append(answer.score)
     return dict(sorted(grouped.items()))
+
+
+def _trend(figures: Mapping[str, Csat | Nps], value: str) -> MonthlyTrend:
+    return MonthlyTrend(
+        months=tuple(figures),
+        values=tuple(getattr(figure, value) for figure in figures.values()),
+        answers=tuple(figure.answers for figure in figures.values()),
+    )

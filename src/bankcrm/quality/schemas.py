@@ -5,27 +5,31 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
-from bankcrm.core.localized import LocalizedText
+from bankcrm.core.localized import LocalizedText, in_language
 from bankcrm.quality import satisfaction
 from bankcrm.quality.blueprint import LANES, LINES, Blueprint, PointFigures, PointKind
 from bankcrm.quality.repository import BranchAnswer
 
 
-class TextRead(BaseModel):
+class _Read(BaseModel):
+    """Read from the pure modules' objects by attribute (a ``LocalizedText`` is a ``TextRead``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class TextRead(_Read):
     zh: str
     en: str
 
-    @classmethod
-    def of(cls, text: LocalizedText) -> TextRead:
-        return cls(zh=text.zh, en=text.en)
+    def text(self, locale: str) -> str:
+        return in_language(locale, zh=self.zh, en=self.en)
 
 
-class LineRead(BaseModel):
+class LineRead(_Read):
     code: str
     """``interaction``, ``visibility`` or ``internal_interaction``."""
     above: str
@@ -33,14 +37,14 @@ class LineRead(BaseModel):
     """The lanes the line separates."""
 
 
-class StepRead(BaseModel):
+class StepRead(_Read):
     code: str
     name: TextRead
     lanes: dict[str, list[TextRead]]
     """The actions of each lane: ``customer``, ``front_stage``, ``back_stage``, ``support``."""
 
 
-class StandardFiguresRead(BaseModel):
+class StandardFiguresRead(_Read):
     code: str
     in_catalogue: bool
     """False when the standards catalogue has no standard with this code."""
@@ -51,12 +55,12 @@ class StandardFiguresRead(BaseModel):
     failed_share: float | None
 
 
-class IssueRead(BaseModel):
+class IssueRead(_Read):
     code: str
     label: TextRead
 
 
-class PointRead(BaseModel):
+class PointRead(_Read):
     code: str
     kind: PointKind
     step: str
@@ -67,7 +71,7 @@ class PointRead(BaseModel):
     """Complaints received in the period with one of the point's issues."""
 
 
-class BlueprintRead(BaseModel):
+class BlueprintRead(_Read):
     since: date
     until: date
     """The period of the figures, both days included."""
@@ -87,52 +91,34 @@ class BlueprintRead(BaseModel):
         since: date,
         until: date,
     ) -> BlueprintRead:
-        return cls(
-            since=since,
-            until=until,
-            title=TextRead.of(blueprint.title),
-            lanes=list(LANES),
-            lines=[LineRead(code=code, above=above, below=below) for code, above, below in LINES],
-            steps=[
-                StepRead(
-                    code=step.code,
-                    name=TextRead.of(step.name),
-                    lanes={
-                        lane: [TextRead.of(action) for action in actions]
-                        for lane, actions in step.lanes.items()
-                    },
-                )
-                for step in blueprint.steps
-            ],
-            points=[
-                PointRead(
-                    code=found.point.code,
-                    kind=found.point.kind,
-                    step=found.point.step,
-                    text=TextRead.of(found.point.text),
-                    standards=[
-                        StandardFiguresRead(
-                            code=standard.code,
-                            in_catalogue=standard.in_catalogue,
-                            title=TextRead.of(standard.title) if standard.title else None,
-                            checked=standard.checked,
-                            failed=standard.failed,
-                            failed_share=standard.failed_share,
-                        )
-                        for standard in found.standards
-                    ],
-                    issues=[
-                        IssueRead(code=issue, label=TextRead.of(issue_labels[issue]))
-                        for issue in found.point.issues
-                    ],
-                    complaints=found.complaints,
-                )
-                for found in points
-            ],
+        return cls.model_validate(
+            {
+                "since": since,
+                "until": until,
+                "title": blueprint.title,
+                "lanes": LANES,
+                "lines": [{"code": code, "above": up, "below": down} for code, up, down in LINES],
+                "steps": blueprint.steps,
+                "points": [
+                    {
+                        **{
+                            key: getattr(found.point, key)
+                            for key in ("code", "kind", "step", "text")
+                        },
+                        "standards": found.standards,
+                        "issues": [
+                            {"code": issue, "label": issue_labels[issue]}
+                            for issue in found.point.issues
+                        ],
+                        "complaints": found.complaints,
+                    }
+                    for found in points
+                ],
+            }
         )
 
 
-class CsatRead(BaseModel):
+class CsatRead(_Read):
     answers: int
     satisfied: int
     share: float | None
@@ -140,7 +126,7 @@ class CsatRead(BaseModel):
     mean: float | None
 
 
-class NpsRead(BaseModel):
+class NpsRead(_Read):
     answers: int
     promoters: int
     passives: int
@@ -152,19 +138,19 @@ class NpsRead(BaseModel):
     """The 95 % confidence interval of the score."""
 
 
-class TrendRead(BaseModel):
+class TrendRead(_Read):
     months: list[str]
     values: list[float | None]
     answers: list[int]
 
 
-class MonthlyRead(BaseModel):
+class MonthlyRead(_Read):
     csat: TrendRead
     """The satisfied share (0–1) of every month with answers."""
     nps: TrendRead
 
 
-class BranchSatisfactionRead(BaseModel):
+class BranchSatisfactionRead(_Read):
     branch_id: int | None
     """None for answers given about no branch."""
     branch_name: str | None
@@ -172,7 +158,7 @@ class BranchSatisfactionRead(BaseModel):
     nps: NpsRead
 
 
-class SatisfactionRead(BaseModel):
+class SatisfactionRead(_Read):
     since: date | None
     csat: CsatRead
     first_time_csat: CsatRead
@@ -192,21 +178,19 @@ class SatisfactionRead(BaseModel):
     ) -> SatisfactionRead:
         csat_plain = [row.answer for row in csat_answers]
         nps_plain = [row.answer for row in nps_answers]
-        return cls(
-            since=since,
-            csat=CsatRead(**asdict(satisfaction.csat(answer.score for answer in csat_plain))),
-            first_time_csat=CsatRead(**asdict(satisfaction.first_time_csat(csat_plain))),
-            nps=NpsRead(**asdict(satisfaction.nps(answer.score for answer in nps_plain))),
-            monthly=MonthlyRead(
-                csat=TrendRead(**_lists(asdict(satisfaction.monthly_csat(csat_plain)))),
-                nps=TrendRead(**_lists(asdict(satisfaction.monthly_nps(nps_plain)))),
-            ),
-            branches=_by_branch(csat_answers, nps_answers),
+        return cls.model_validate(
+            {
+                "since": since,
+                "csat": satisfaction.csat(answer.score for answer in csat_plain),
+                "first_time_csat": satisfaction.first_time_csat(csat_plain),
+                "nps": satisfaction.nps(answer.score for answer in nps_plain),
+                "monthly": {
+                    "csat": satisfaction.monthly_csat(csat_plain),
+                    "nps": satisfaction.monthly_nps(nps_plain),
+                },
+                "branches": _by_branch(csat_answers, nps_answers),
+            }
         )
-
-
-def _lists(trend: dict[str, tuple[object, ...]]) -> dict[str, list[object]]:
-    return {key: list(values) for key, values in trend.items()}
 
 
 def _by_branch(
@@ -224,8 +208,8 @@ def _by_branch(
         BranchSatisfactionRead(
             branch_id=branch,
             branch_name=names[branch],
-            csat=CsatRead(**asdict(satisfaction.csat(csat_scores[branch]))),
-            nps=NpsRead(**asdict(satisfaction.nps(nps_scores[branch]))),
+            csat=CsatRead.model_validate(satisfaction.csat(csat_scores[branch])),
+            nps=NpsRead.model_validate(satisfaction.nps(nps_scores[branch])),
         )
         for branch in ordered
     ]

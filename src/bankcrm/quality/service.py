@@ -31,9 +31,10 @@ def default_since(until: date) -> date:
     return date(months // 12, months % 12 + 1, 1)
 
 
-def checked_day(day: date | None, name: str) -> None:
+def checked_day(day: date | None, name: str) -> date | None:
     if day is not None and not FIRST_DAY <= day <= LAST_DAY:
         raise ValidationFailed(f"{name}: a day between {FIRST_DAY} and {LAST_DAY}", field=name)
+    return day
 
 
 def period(since: date | None, until: date | None) -> tuple[date, date]:

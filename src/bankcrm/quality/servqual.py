@@ -47,24 +47,16 @@ _WEIGHT_PREFIX = "W_"
 
 @dataclass(frozen=True)
 class ServqualResponses:
-    """Answers of respondents to one instrument.
-
-    Parameters
-    ----------
-    expectations, perceptions : ndarray of shape (n_respondents, n_items)
-        Points on the instrument's scale; column ``j`` is item ``j + 1``; ``NaN`` is blank.
-    weights : ndarray of shape (n_respondents, n_dimensions), optional
-        Importance points each respondent gave the dimensions, in the instrument's
-        dimension order; ``None`` when the survey did not ask (the instrument's default
-        weights apply). ``NaN`` is blank.
-    groups : tuple of str, optional
-        A label per respondent (branch, segment, period) for breakdowns.
-    """
+    """Answers of respondents to one instrument; ``NaN`` is a blank."""
 
     expectations: FloatArray
     perceptions: FloatArray
+    """Points on the scale, respondents × items; column ``j`` is item ``j + 1``."""
     weights: FloatArray | None = None
+    """Importance points each respondent gave the dimensions, in the instrument's order;
+    ``None`` when the survey did not ask (the instrument's default weights apply)."""
     groups: tuple[str, ...] | None = None
+    """A label per respondent (branch, segment, period) for breakdowns."""
 
     def __post_init__(self) -> None:
         if self.expectations.ndim != 2 or self.expectations.shape != self.perceptions.shape:
@@ -86,9 +78,7 @@ class ServqualResponses:
             expectations=self.expectations[mask],
             perceptions=self.perceptions[mask],
             weights=None if self.weights is None else self.weights[mask],
-            groups=None
-            if self.groups is None
-            else tuple(g for g, keep in zip(self.groups, mask, strict=True) if keep),
+            groups=None if self.groups is None else tuple(np.array(self.groups, object)[mask]),
         )
 
 
@@ -104,19 +94,9 @@ def parse_responses(
 
     Columns ``E1…En`` and ``P1…Pn`` are required (``n`` = the instrument's items);
     ``W_<dimension>`` columns, when present, must cover every dimension; other columns are
-    ignored except ``group_column``. A blank cell is a missing answer.
-
-    Parameters
-    ----------
-    header : sequence of str
-        Column names.
-    rows : iterable of (row number, cells)
-        Row numbers are the ones quoted in errors (1 = first data row).
-    instrument : Instrument
-    source : str
-        File name quoted in errors.
-    group_column : str, optional
-        Column whose value labels each respondent for breakdowns.
+    ignored except ``group_column``, whose value labels each respondent for breakdowns. A
+    blank cell is a missing answer. The row numbers given with ``rows`` are the ones quoted
+    in errors (1 = first data row), ``source`` the file name.
 
     Raises
     ------
@@ -126,117 +106,84 @@ def parse_responses(
         for a table with any problem.
     """
     names = [name.strip() for name in header]
-    position: dict[str, int] = {}
-    for index, name in enumerate(names):
-        if name in position:
-            raise ImportRejected("the column appears twice", file=source, row=None, column=name)
-        position[name] = index
 
+    def refuse(problem: str, column: str | None = None, row: int | None = None) -> ImportRejected:
+        return ImportRejected(problem, file=source, row=row, column=column)
+
+    repeated = next((name for index, name in enumerate(names) if name in names[:index]), None)
+    if repeated is not None:
+        raise refuse("the column appears twice", repeated)
+    position = {name: index for index, name in enumerate(names)}
     for name in names:
         match = _ITEM_COLUMN.match(name)
         if match and not 1 <= int(match.group(2)) <= instrument.n_items:
-            raise ImportRejected(
-                f"instrument {instrument.id!r} has items 1–{instrument.n_items} only",
-                file=source,
-                row=None,
-                column=name,
+            raise refuse(
+                f"instrument {instrument.id!r} has items 1–{instrument.n_items} only", name
             )
-    item_numbers = [item.number for item in instrument.items]
-    for column in [instrument.expectation_column(n) for n in item_numbers] + [
-        instrument.perception_column(n) for n in item_numbers
-    ]:
-        if column not in position:
-            raise ImportRejected("the column is missing", file=source, row=None, column=column)
-
+    numbers = [item.number for item in instrument.items]
+    item_columns = [instrument.expectation_column(n) for n in numbers]
+    item_columns += [instrument.perception_column(n) for n in numbers]
     weight_columns = [instrument.weight_column(code) for code in instrument.dimension_codes]
     stated = [name for name in names if name.startswith(_WEIGHT_PREFIX)]
-    if stated:
-        for name in stated:
-            if name not in weight_columns:
-                raise ImportRejected(
-                    f"not a dimension of {instrument.id!r} "
-                    f"(weight columns: {', '.join(weight_columns)})",
-                    file=source,
-                    row=None,
-                    column=name,
-                )
-        for column in weight_columns:
-            if column not in position:
-                raise ImportRejected(
-                    "the column is missing (weights must be given for every dimension)",
-                    file=source,
-                    row=None,
-                    column=column,
-                )
+    for column in item_columns:
+        if column not in position:
+            raise refuse("the column is missing", column)
+    for name in stated:
+        if name not in weight_columns:
+            raise refuse(
+                f"not a dimension of {instrument.id!r} "
+                f"(weight columns: {', '.join(weight_columns)})",
+                name,
+            )
+    for column in weight_columns if stated else []:
+        if column not in position:
+            raise refuse(
+                "the column is missing (weights must be given for every dimension)", column
+            )
     if group_column is not None and group_column not in position:
-        raise ImportRejected("the column is missing", file=source, row=None, column=group_column)
+        raise refuse("the column is missing", group_column)
 
     scale = instrument.scale
-    expectation_at = [position[instrument.expectation_column(n)] for n in item_numbers]
-    perception_at = [position[instrument.perception_column(n)] for n in item_numbers]
-    weight_at = [position[column] for column in weight_columns] if stated else []
 
-    def point(row_number: int, cells: Sequence[str], at: int) -> float:
-        text = cells[at].strip()
+    def value(row: int, cells: Sequence[str], column: str, *, weight: bool) -> float:
+        text = cells[position[column]].strip()
         if not text:
             return math.nan
-        value = _number(text, row_number, names[at], source)
-        if not scale.contains(value):
-            raise ImportRejected(
-                f"{text} is not a point on the {scale.minimum}–{scale.maximum} scale",
-                file=source,
-                row=row_number,
-                column=names[at],
+        try:
+            number = float(text)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            raise refuse(f"{text!r} is not a number", column, row)
+        if weight and number < 0:
+            raise refuse(f"{text}: importance points cannot be negative", column, row)
+        if not weight and not scale.contains(number):
+            raise refuse(
+                f"{text} is not a point on the {scale.minimum}–{scale.maximum} scale", column, row
             )
-        return value
+        return number
 
-    def weight(row_number: int, cells: Sequence[str], at: int) -> float:
-        text = cells[at].strip()
-        if not text:
-            return math.nan
-        value = _number(text, row_number, names[at], source)
-        if value < 0:
-            raise ImportRejected(
-                f"{text}: importance points cannot be negative",
-                file=source,
-                row=row_number,
-                column=names[at],
-            )
-        return value
-
-    expectations: list[list[float]] = []
-    perceptions: list[list[float]] = []
+    points: list[list[float]] = []
     weights: list[list[float]] = []
     groups: list[str] = []
-    for row_number, cells in rows:
+    for row, cells in rows:
         if len(cells) != len(names):
-            raise ImportRejected(
-                f"the row has {len(cells)} fields, the header {len(names)}",
-                file=source,
-                row=row_number,
-                column=None,
-            )
-        expectations.append([point(row_number, cells, at) for at in expectation_at])
-        perceptions.append([point(row_number, cells, at) for at in perception_at])
-        if weight_at:
-            points = [weight(row_number, cells, at) for at in weight_at]
-            if not any(math.isnan(p) for p in points) and sum(points) <= 0:
-                raise ImportRejected(
-                    "the importance points add up to 0",
-                    file=source,
-                    row=row_number,
-                    column=weight_columns[0],
-                )
-            weights.append(points)
+            raise refuse(f"the row has {len(cells)} fields, the header {len(names)}", row=row)
+        points.append([value(row, cells, column, weight=False) for column in item_columns])
+        if stated:
+            given = [value(row, cells, column, weight=True) for column in weight_columns]
+            if not np.isnan(given).any() and sum(given) <= 0:
+                raise refuse("the importance points add up to 0", weight_columns[0], row)
+            weights.append(given)
         if group_column is not None:
             groups.append(cells[position[group_column]].strip())
-    if not expectations:
-        raise ImportRejected("the file has no respondents", file=source, row=None, column=None)
-    n_items = instrument.n_items
+    if not points:
+        raise refuse("the file has no respondents")
+    answers = np.array(points, dtype=np.float64)
     return ServqualResponses(
-        expectations=np.array(expectations, dtype=np.float64).reshape(-1, n_items),
-        perceptions=np.array(perceptions, dtype=np.float64).reshape(-1, n_items),
-        weights=np.array(weights, dtype=np.float64) if weight_at else None,
+        expectations=answers[:, : instrument.n_items],
+        perceptions=answers[:, instrument.n_items :],
+        weights=np.array(weights, dtype=np.float64) if stated else None,
         groups=tuple(groups) if group_column is not None else None,
     )
 
@@ -281,35 +228,30 @@ def stored_responses(
     keys = [instrument.expectation_column(item.number) for item in instrument.items]
     keys += [instrument.perception_column(item.number) for item in instrument.items]
     weight_keys = [instrument.weight_column(code) for code in instrument.dimension_codes]
-    points: list[list[float]] = []
-    weights: list[list[float]] = []
-    labels: list[str] = []
-    for index, found in enumerate(answers):
-        row = found or {}
-        values = [stored_number(row.get(key)) for key in keys]
-        values = [
-            v if not math.isnan(v) and instrument.scale.contains(v) else math.nan for v in values
-        ]
-        if all(math.isnan(value) for value in values):
-            continue
-        points.append(values)
-        weights.append(
-            [w if (w := stored_number(row.get(key))) >= 0 else math.nan for key in weight_keys]
-        )
-        if groups is not None:
-            labels.append(groups[index])
-    if not points:
+    rows = [found or {} for found in answers]
+    points = _stored_table(rows, keys)
+    scale = instrument.scale
+    on_scale = (points == np.trunc(points)) & (points >= scale.minimum) & (points <= scale.maximum)
+    points[~on_scale] = math.nan
+    kept = ~np.isnan(points).all(axis=1)
+    if not kept.any():
         return None, np.zeros(0, dtype=bool)
+    points = points[kept]
+    weights = _stored_table(rows, weight_keys)[kept]
+    weights[weights < 0] = math.nan
     n_items = instrument.n_items
-    array = np.array(points, dtype=np.float64).reshape(-1, 2 * n_items)
-    weight_array = np.array(weights, dtype=np.float64)
     responses = ServqualResponses(
-        expectations=array[:, :n_items],
-        perceptions=array[:, n_items:],
-        weights=weight_array if (~np.isnan(weight_array)).any() else None,
-        groups=tuple(labels) if groups is not None else None,
+        expectations=points[:, :n_items],
+        perceptions=points[:, n_items:],
+        weights=weights if (~np.isnan(weights)).any() else None,
+        groups=None if groups is None else tuple(np.array(groups, dtype=object)[kept]),
     )
-    return responses, np.asarray(~np.isnan(array).any(axis=1))
+    return responses, np.asarray(~np.isnan(points).any(axis=1))
+
+
+def _stored_table(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> FloatArray:
+    values = [[stored_number(row.get(key)) for key in keys] for row in rows]
+    return np.array(values, dtype=np.float64).reshape(len(rows), len(keys))
 
 
 def stored_number(value: object) -> float:
@@ -323,18 +265,6 @@ def stored_number(value: object) -> float:
     return number if math.isfinite(number) else math.nan
 
 
-def _number(text: str, row_number: int, column: str, source: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
-        raise ImportRejected(
-            f"{text!r} is not a number", file=source, row=row_number, column=column
-        )
-    return value
-
-
 # --- statistics -------------------------------------------------------------------------
 
 
@@ -344,19 +274,10 @@ def cronbach_alpha(answers: npt.ArrayLike) -> float:
     .. math:: \\alpha = \\frac{k}{k-1}\\Bigl(1 - \\frac{\\sum_i s_i^2}{s_T^2}\\Bigr)
 
     with ``k`` items, ``s_i²`` the sample variance (``n − 1``) of item ``i`` and ``s_T²``
-    that of the respondents' totals.
-
-    Parameters
-    ----------
-    answers : array-like of shape (n_respondents, n_items)
-        ``NaN`` marks a blank; a respondent with any blank in the block is left out
-        (listwise deletion, as ``pingouin.cronbach_alpha(..., nan_policy="listwise")``).
-
-    Returns
-    -------
-    float
-        ``NaN`` when α is undefined: fewer than two items or two complete respondents,
-        or totals with no variance.
+    that of the respondents' totals. A respondent with any blank (``NaN``) in the block is
+    left out, as ``pingouin.cronbach_alpha(..., nan_policy="listwise")`` does. ``NaN`` when
+    α is undefined: fewer than two items or two complete respondents, or totals with no
+    variance.
     """
     block = np.asarray(answers, dtype=np.float64)
     if block.ndim != 2:
@@ -387,24 +308,14 @@ class MeanEstimate:
 def mean_confidence_interval(
     values: npt.ArrayLike, confidence: float = DEFAULT_CONFIDENCE
 ) -> MeanEstimate:
-    """Mean and t-based confidence interval, ``x̄ ± t(1−(1−c)/2; n−1) · s / √n``.
-
-    Parameters
-    ----------
-    values : array-like
-        ``NaN`` values are left out.
-    confidence : float
-        Coverage of the interval, e.g. 0.95.
-    """
+    """Mean and t-based confidence interval, ``x̄ ± t(1−(1−c)/2; n−1) · s / √n``, of the
+    values that are not ``NaN``."""
     _check_confidence(confidence)
-    sample = np.asarray(values, dtype=np.float64).ravel()
-    sample = sample[~np.isnan(sample)]
+    sample = _present(values)
     n = int(sample.size)
-    if n == 0:
-        return MeanEstimate(0, math.nan, math.nan, math.nan, math.nan, confidence)
-    mean = float(sample.mean())
+    mean = _mean(sample)
     if n < 2:
-        return MeanEstimate(1, mean, math.nan, math.nan, math.nan, confidence)
+        return MeanEstimate(n, mean, math.nan, math.nan, math.nan, confidence)
     std = float(sample.std(ddof=1))
     half_width = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * std / math.sqrt(n)
     return MeanEstimate(n, mean, std, mean - half_width, mean + half_width, confidence)
@@ -435,49 +346,32 @@ def welch_test(
     earlier: npt.ArrayLike, later: npt.ArrayLike, confidence: float = DEFAULT_CONFIDENCE
 ) -> WelchTest:
     """Welch's t-test of two independent samples (two-sided), and the confidence interval
-    of the difference of means.
-
-    .. math::
-
-        t = \\frac{\\bar x_2 - \\bar x_1}{\\sqrt{s_1^2/n_1 + s_2^2/n_2}},\\qquad
-        \\nu = \\frac{(s_1^2/n_1 + s_2^2/n_2)^2}
-                    {\\frac{(s_1^2/n_1)^2}{n_1-1} + \\frac{(s_2^2/n_2)^2}{n_2-1}}
+    of the difference of means; ``NaN`` values are left out.
 
     Different respondents answer each wave, so the samples are independent and their
-    variances need not be equal (Welch 1947). ``NaN`` values are left out.
+    variances need not be equal (Welch 1947).
     """
     _check_confidence(confidence)
-    first = np.asarray(earlier, dtype=np.float64).ravel()
-    second = np.asarray(later, dtype=np.float64).ravel()
-    first, second = first[~np.isnan(first)], second[~np.isnan(second)]
-    n1, n2 = int(first.size), int(second.size)
-    mean1 = float(first.mean()) if n1 else math.nan
-    mean2 = float(second.mean()) if n2 else math.nan
-    difference = mean2 - mean1
-    undefined = WelchTest(
-        n_earlier=n1,
-        n_later=n2,
+    first, second = _present(earlier), _present(later)
+    mean1, mean2 = _mean(first), _mean(second)
+    t = df = p_value = low = high = math.nan
+    if first.size >= 2 and second.size >= 2 and first.var() + second.var() != 0:
+        result = stats.ttest_ind(second, first, equal_var=False)
+        interval = result.confidence_interval(confidence)
+        t, df, p_value = float(result.statistic), float(result.df), float(result.pvalue)
+        low, high = float(interval.low), float(interval.high)
+    return WelchTest(
+        n_earlier=int(first.size),
+        n_later=int(second.size),
         mean_earlier=mean1,
         mean_later=mean2,
-        difference=difference,
-        t=math.nan,
-        df=math.nan,
-        p_value=math.nan,
-        low=math.nan,
-        high=math.nan,
+        difference=mean2 - mean1,
+        t=t,
+        df=df,
+        p_value=p_value,
+        low=low,
+        high=high,
         confidence=confidence,
-    )
-    if n1 < 2 or n2 < 2 or first.var() + second.var() == 0:
-        return undefined
-    result = stats.ttest_ind(second, first, equal_var=False)
-    interval = result.confidence_interval(confidence)
-    return replace(
-        undefined,
-        t=float(result.statistic),
-        df=float(result.df),
-        p_value=float(result.pvalue),
-        low=float(interval.low),
-        high=float(interval.high),
     )
 
 
@@ -490,6 +384,14 @@ class Quadrant(StrEnum):
     low_priority = "low_priority"
     possible_overkill = "possible_overkill"
     """Performing above average on something that matters less: resources may move."""
+
+
+_QUADRANTS = {  # (important, performing)
+    (True, True): Quadrant.keep_up_the_good_work,
+    (True, False): Quadrant.concentrate_here,
+    (False, True): Quadrant.possible_overkill,
+    (False, False): Quadrant.low_priority,
+}
 
 
 @dataclass(frozen=True)
@@ -506,14 +408,8 @@ class ImportancePerformanceGrid:
 def importance_performance_grid(
     importance: Mapping[str, float], performance: Mapping[str, float]
 ) -> ImportancePerformanceGrid:
-    """Place attributes (dimensions or items) on the importance–performance grid.
-
-    Parameters
-    ----------
-    importance : mapping of attribute to float
-        Weight or stated importance.
-    performance : mapping of attribute to float
-        Mean perception.
+    """Place attributes (dimensions or items) by importance (weight or stated importance)
+    and performance (mean perception) on the importance–performance grid.
 
     Notes
     -----
@@ -533,22 +429,17 @@ def importance_performance_grid(
     ]
     importance_cut = _mean(np.array([importance[name] for name in placed], dtype=np.float64))
     performance_cut = _mean(np.array([performance[name] for name in placed], dtype=np.float64))
-    quadrants: dict[str, Quadrant] = {}
-    for name in placed:
-        important = importance[name] >= importance_cut
-        performing = performance[name] >= performance_cut
-        if important:
-            quadrants[name] = (
-                Quadrant.keep_up_the_good_work if performing else Quadrant.concentrate_here
-            )
-        else:
-            quadrants[name] = Quadrant.possible_overkill if performing else Quadrant.low_priority
     return ImportancePerformanceGrid(
         importance_cut=importance_cut,
         performance_cut=performance_cut,
         importance={name: float(value) for name, value in importance.items()},
         performance={name: float(performance[name]) for name in importance},
-        quadrants=quadrants,
+        quadrants={
+            name: _QUADRANTS[
+                importance[name] >= importance_cut, performance[name] >= performance_cut
+            ]
+            for name in placed
+        },
     )
 
 
@@ -585,14 +476,8 @@ class DimensionStats:
 
 
 class ServqualAnalysis:
-    """Gap scores, SERVQUAL scores and reliability of one set of responses.
-
-    Parameters
-    ----------
-    instrument : Instrument
-        Items, dimensions and default weights.
-    confidence : float
-        Coverage of the confidence intervals of mean gaps.
+    """Gap scores, SERVQUAL scores and reliability of one set of responses to
+    ``instrument``; ``confidence`` is the coverage of the intervals of mean gaps.
 
     Attributes
     ----------
@@ -647,18 +532,17 @@ class ServqualAnalysis:
 
         self.items_ = []
         for item in instrument.items:
-            column = item.number - 1
-            pair = ~np.isnan(expectations[:, column]) & ~np.isnan(perceptions[:, column])
-            expectation = _mean(expectations[pair, column])
-            perception = _mean(perceptions[pair, column])
+            expected, perceived = expectations[:, item.number - 1], perceptions[:, item.number - 1]
+            pair = ~np.isnan(expected) & ~np.isnan(perceived)
+            expectation, perception = _mean(expected[pair]), _mean(perceived[pair])
             self.items_.append(
                 ItemStats(
-                    number=item.number,
-                    dimension=item.dimension,
-                    respondents=int(pair.sum()),
-                    expectation=expectation,
-                    perception=perception,
-                    gap=perception - expectation,
+                    item.number,
+                    item.dimension,
+                    int(pair.sum()),
+                    expectation,
+                    perception,
+                    perception - expectation,
                 )
             )
 
@@ -668,9 +552,7 @@ class ServqualAnalysis:
             columns = [number - 1 for number in dimension.items]
             expectation_block = expectations[:, columns]
             perception_block = perceptions[:, columns]
-            complete = ~np.isnan(expectation_block).any(axis=1) & ~np.isnan(perception_block).any(
-                axis=1
-            )
+            complete = ~np.isnan(np.hstack([expectation_block, perception_block])).any(axis=1)
             respondent_expectation = expectation_block[complete].mean(axis=1)
             respondent_perception = perception_block[complete].mean(axis=1)
             self.respondent_gaps_[complete, index] = respondent_perception - respondent_expectation
@@ -827,6 +709,11 @@ def summarize_welch(test: WelchTest) -> dict[str, Any]:
 
 def _mean(values: FloatArray) -> float:
     return float(values.mean()) if values.size else math.nan
+
+
+def _present(values: npt.ArrayLike) -> FloatArray:
+    sample = np.asarray(values, dtype=np.float64).ravel()
+    return sample[~np.isnan(sample)]
 
 
 def finite_or_none(value: float) -> float | None:

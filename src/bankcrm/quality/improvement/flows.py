@@ -9,10 +9,15 @@ missing raises.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from dateutil.relativedelta import relativedelta
 
 from bankcrm.branches import service as branches_service
 from bankcrm.core.clock import bank_day_start
@@ -32,7 +37,7 @@ from bankcrm.quality.improvement import repository, service
 from bankcrm.quality.improvement.repository import ImprovementRepository
 from bankcrm.quality.improvement.schemas import ControlMethodRead, DiagnosisRead, GapRead
 from bankcrm.quality.inspections import service as inspections_service
-from bankcrm.quality.instrument import Instrument, InstrumentInvalid, shipped_instrument
+from bankcrm.quality.instrument import Instrument, InstrumentInvalid, Item, shipped_instrument
 from bankcrm.quality.models import ImprovementAction, SurveyWave
 from bankcrm.quality.servqual import ServqualAnalysis, stored_number, stored_responses
 from bankcrm.quality.surveys import service as surveys_service
@@ -113,12 +118,7 @@ class DiagnosisReport:
 
 def period_start(today: date) -> date:
     """First day of the twelve months that end today."""
-    try:
-        year_ago = today.replace(year=today.year - 1)
-    except ValueError:
-        # 29 February: a year earlier has none
-        year_ago = today.replace(year=today.year - 1, day=28)
-    return year_ago + timedelta(days=1)
+    return today - relativedelta(years=1) + timedelta(days=1)
 
 
 def gather_evidence(session: Any, *, user: StaffUser, today: date) -> Evidence:
@@ -168,19 +168,20 @@ def diagnose(session: Any, *, user: StaffUser, today: date) -> DiagnosisReport:
 def _management_perception(
     session: Any, rows: ImprovementRepository
 ) -> tuple[gaps.ManagementPerceptionEvidence, Survey | None]:
-    empty = gaps.management_perception_evidence({}, {})
     wave = repository.latest_wave_with_predictions(session)
-    if wave is None:
-        return empty, None
-    instrument = _instrument(wave)
-    if instrument is None:
-        return empty, None
+    instrument = _instrument(wave) if wave is not None else None
+    if wave is None or instrument is None:
+        return gaps.management_perception_evidence({}, {}), None
     answers = rows.wave_answers(wave.code)
     predictions = repository.prediction_answers(session, wave.id)
+    responses, _ = stored_responses(answers, instrument)
     keys = [instrument.expectation_column(item.number) for item in instrument.items]
-    expected = _item_means(answers, keys)
-    predicted = _item_means(predictions, keys)
-    shared = [key for key in keys if key in expected and key in predicted]
+    # a manager's prediction is a typed mean, not a point on the scale as an answer is
+    predicted = _item_means(
+        keys, [[stored_number(row.get(key)) for key in keys] for row in predictions]
+    )
+    expected = _item_means(keys, [] if responses is None else responses.expectations)
+    shared = [key for key in expected if key in predicted]
     evidence = gaps.management_perception_evidence(
         {key: expected[key] for key in shared}, {key: predicted[key] for key in shared}
     )
@@ -189,14 +190,14 @@ def _management_perception(
     )
 
 
-def _item_means(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> dict[str, float]:
-    """Mean answer per key over the rows that answered it."""
-    means: dict[str, float] = {}
-    for key in keys:
-        values = [value for row in rows if not math.isnan(value := stored_number(row.get(key)))]
-        if values:
-            means[key] = sum(values) / len(values)
-    return means
+def _item_means(keys: Sequence[str], table: npt.ArrayLike) -> dict[str, float]:
+    """Mean of each column (one per key) over the rows that answered it."""
+    columns = np.asarray(table, dtype=np.float64).reshape(-1, len(keys)).T
+    return {
+        key: float(np.nanmean(column))
+        for key, column in zip(keys, columns, strict=True)
+        if not np.isnan(column).all()
+    }
 
 
 # --- gap 2 ---------------------------------------------------------------------------------
@@ -230,7 +231,7 @@ def _inspection_compliance(
     # diagnosis names it by code and name, and needs its id for the action
     branches: dict[str, tuple[int, str]] = {}
     for branch in branches_service.list_branches(session):
-        label = branch_label(branch.external_id, branch.name)
+        label = f"{branch.external_id} {branch.name}"
         branches.setdefault(branch.name, (branch.id, label))
         branches[f"{branch.name} ({branch.external_id})"] = (branch.id, label)
     by_label: dict[str, ChecklistTally] = {}
@@ -241,10 +242,6 @@ def _inspection_compliance(
         if branch_id:
             branch_ids[label] = branch_id
     return gaps.inspection_compliance_evidence(by_label), branch_ids
-
-
-def branch_label(code: str, name: str) -> str:
-    return f"{code} {name}"
 
 
 # --- gap 4 ---------------------------------------------------------------------------------
@@ -280,10 +277,8 @@ def _perceived_quality(
 ) -> tuple[gaps.PerceivedQualityEvidence, Survey | None, Instrument | None]:
     empty = gaps.perceived_quality_evidence({})
     wave = rows.latest_wave_with_answers()
-    if wave is None:
-        return empty, None, None
-    instrument = _instrument(wave)
-    if instrument is None:
+    instrument = _instrument(wave) if wave is not None else None
+    if wave is None or instrument is None:
         return empty, None, None
     responses, _ = stored_responses(rows.wave_answers(wave.code), instrument)
     if responses is None:
@@ -317,8 +312,7 @@ def weakest_label(evidence: Evidence, gap: int, weakest: str | None, locale: str
         return None
     instrument = evidence.instrument
     if gap in (1, 2):
-        number = int(weakest.lstrip("EP"))
-        item = next((entry for entry in instrument.items if entry.number == number), None)
+        number, item = _item(instrument, weakest)
         words = gettext(locale, ITEM) % {"number": number}
         return f"{words} {item.expectation.text(locale)}" if item else words
     if gap == 4 and weakest == NOT_AS_ADVERTISED:
@@ -335,70 +329,47 @@ def dimension_name(instrument: Instrument, code: str, locale: str) -> str:
         return code
 
 
-def item_dimension(instrument: Instrument, key: str) -> str | None:
+def _item(instrument: Instrument, key: str) -> tuple[int, Item | None]:
+    """The number an item key (``E3``, ``P3`` or ``3``) names, and that item if it exists."""
     number = int(key.lstrip("EP"))
-    return next((item.dimension for item in instrument.items if item.number == number), None)
+    return number, next((item for item in instrument.items if item.number == number), None)
 
 
 # --- the API's view ---------------------------------------------------------------------------
 
 
 def figures(evidence: Evidence, gap: int) -> dict[str, Any]:
-    """The evidence's figures as plain values (shares 0–1, gaps in scale points)."""
+    """The evidence's figures as plain values (shares 0–1, gaps in scale points): the
+    record's own, without its severity, and what they were read from."""
     record = evidence.record(gap)
-    match record:
-        case gaps.ManagementPerceptionEvidence():
-            wave = evidence.prediction_wave
-            return {
-                "wave": wave.code if wave else None,
-                "respondents": wave.respondents if wave else 0,
-                "managers": wave.managers if wave else 0,
-                "mean_absolute_difference": record.mean_absolute_difference,
-                "shortfalls": [
-                    {
-                        "item": entry.item,
-                        "customer_expectation": entry.customer_expectation,
-                        "manager_prediction": entry.manager_prediction,
-                        "shortfall": entry.shortfall,
-                    }
-                    for entry in record.shortfalls
-                ],
-            }
-        case gaps.StandardsCoverageEvidence():
-            return {
-                "items": evidence.items_checked,
-                "standards": evidence.standards,
-                "coverage": record.coverage,
-                "uncovered_items": [int(item) for item in record.uncovered_items],
-            }
-        case gaps.InspectionComplianceEvidence():
-            return {
-                "period_start": evidence.period_start.isoformat(),
-                "period_end": evidence.today.isoformat(),
-                "overall_compliance": record.overall_compliance,
-                "branch_compliance": dict(record.branch_compliance),
-                "branches_below_target": list(record.branches_below_target),
-            }
-        case gaps.PromiseKeepingEvidence():
-            return {
-                "promises": len(evidence.promises),
-                "kept_share": record.kept_share,
-                "broken_promises": list(record.broken_promises),
-                "period_start": evidence.period_start.isoformat(),
-                "period_end": evidence.today.isoformat(),
-                "contacts": evidence.contacts,
-                "not_as_advertised_complaints": record.not_as_advertised_complaints,
-                "complaints_per_thousand_cases": record.complaints_per_thousand_cases,
-            }
-        case gaps.PerceivedQualityEvidence():
-            wave = evidence.perception_wave
-            return {
-                "wave": wave.code if wave else None,
-                "respondents": wave.respondents if wave else 0,
-                "dimension_gaps": dict(record.dimension_gaps),
-                "worst_dimension": record.worst_dimension,
-            }
-    return {}
+    if record is None:
+        return {}
+    values = {
+        name: value for name, value in asdict(record).items() if name not in ("severity", "open_at")
+    }
+    if isinstance(record, gaps.ManagementPerceptionEvidence):
+        values["shortfalls"] = [
+            {**asdict(entry), "shortfall": entry.shortfall} for entry in record.shortfalls
+        ]
+    if isinstance(record, gaps.StandardsCoverageEvidence):
+        values["uncovered_items"] = [int(item) for item in record.uncovered_items]
+    period = {
+        "period_start": evidence.period_start.isoformat(),
+        "period_end": evidence.today.isoformat(),
+    }
+    managers = evidence.prediction_wave.managers if evidence.prediction_wave else 0
+    read_from = {
+        1: {**_wave(evidence.prediction_wave), "managers": managers},
+        2: {"items": evidence.items_checked, "standards": evidence.standards},
+        3: period,
+        4: {"promises": len(evidence.promises), "contacts": evidence.contacts, **period},
+        5: _wave(evidence.perception_wave),
+    }
+    return {**read_from[gap], **values}
+
+
+def _wave(wave: Survey | None) -> dict[str, Any]:
+    return {"wave": wave.code if wave else None, "respondents": wave.respondents if wave else 0}
 
 
 def diagnosis_read(report: DiagnosisReport, *, locale: str) -> DiagnosisRead:
@@ -434,10 +405,9 @@ def diagnosis_read(report: DiagnosisReport, *, locale: str) -> DiagnosisRead:
 
 def open_gap_actions(session: Any) -> dict[int, list[ImprovementAction]]:
     """Unfinished actions per gap, so the page shows what already works on a finding."""
-    by_gap: dict[int, list[ImprovementAction]] = {}
-    for action in repository.open_gap_actions(session):
-        if action.gap is not None:
-            by_gap.setdefault(action.gap, []).append(action)
+    by_gap: dict[int, list[ImprovementAction]] = defaultdict(list)
+    for action in repository.open_actions(session, ImprovementAction.gap.is_not(None)):
+        by_gap[action.gap or 0].append(action)
     return by_gap
 
 
@@ -451,17 +421,7 @@ def create_gap_action(
 
     The owner is the failing branch's manager for gap 3 (the user when the branch has
     none), else the user; the metric and its value now come from the evidence, and the
-    description lists the seed's control methods in ``locale``.
-
-    Raises
-    ------
-    PermissionDenied
-        The user does not manage quality.
-    ValidationFailed
-        ``gap`` is not 1–5, or the gap is unknown (no data to act on).
-    Conflict
-        The gap is closed.
-    """
+    description lists the seed's control methods in ``locale``."""
     if gap not in gaps.GAP_NUMBERS:
         raise ValidationFailed(f"gap {gap} does not exist; gaps are numbered 1 to 5", field="gap")
     report = diagnose(session, user=user, today=today)
@@ -488,23 +448,19 @@ def create_gap_action(
             *(f"- {method.text(locale)}" for method in controls.methods),
         ]
     )
-    owner_id = user.id
-    branch_id: int | None = None
-    dimension: str | None = None
+    weakest = finding.weakest
     metric, before, higher = _metric(evidence, finding, label, locale)
-    if gap == 3 and finding.weakest is not None:
-        branch_id = evidence.branch_ids.get(finding.weakest)
-        manager = staff_service.branch_manager(session, branch_id=branch_id) if branch_id else None
-        owner_id = manager.id if manager is not None else user.id
-    if gap == 5:
-        dimension = finding.weakest
-    if gap == 1 and finding.weakest is not None:
-        dimension = item_dimension(evidence.instrument, finding.weakest)
+    branch_id = evidence.branch_ids.get(weakest) if gap == 3 and weakest is not None else None
+    manager = staff_service.branch_manager(session, branch_id=branch_id) if branch_id else None
+    dimension = weakest if gap == 5 else None
+    if gap == 1 and weakest is not None:
+        item = _item(evidence.instrument, weakest)[1]
+        dimension = item.dimension if item is not None else None
     return service.create_action(
         session,
         user=user,
         title=title[:TITLE_LENGTH],
-        owner_id=owner_id,
+        owner_id=manager.id if manager is not None else user.id,
         due_on=today + timedelta(days=get_settings().quality.action_days),
         origin=ActionOrigin.GAP,
         description=description,

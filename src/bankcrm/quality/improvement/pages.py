@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
@@ -23,8 +26,8 @@ from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.quality import gaps
 from bankcrm.quality.gaps import GapStatus
 from bankcrm.quality.improvement import flows, service
-from bankcrm.quality.improvement.flows import DiagnosisReport, Evidence
-from bankcrm.quality.improvement.schemas import ActionRead, PromiseRead
+from bankcrm.quality.improvement.flows import Evidence
+from bankcrm.quality.improvement.schemas import ActionRead, GapRead, PromiseRead
 from bankcrm.quality.instrument import shipped_instrument
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageQualityInspect, PageQualityManage, PageQualityRead
@@ -37,16 +40,15 @@ from bankcrm.web.templating import render
 
 router = APIRouter(prefix="/quality")
 
-ActionId = Annotated[int, Path(ge=1, le=MAX_ID)]
-PromiseId = Annotated[int, Path(ge=1, le=MAX_ID)]
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Version = Annotated[int, Form(ge=1, le=MAX_ID)]
 Short = Annotated[FormName, Form(max_length=200, pattern=STORABLE_TEXT)]
 LongText = Annotated[FormText, Form(max_length=5000, pattern=STORABLE_TEXT)]
 Unit = Annotated[FormName, Form(max_length=16, pattern=STORABLE_TEXT)]
 Typed = Annotated[str, Form(max_length=32)]
 """A number, date or id as typed; read by the handler so a typo comes back as a message."""
+Ticked = Annotated[str, Form(max_length=8)]
 
-COLUMNS = (ActionStage.PLAN, ActionStage.DO, ActionStage.CHECK, ActionStage.ACT, ActionStage.CLOSED)
 STAGE_BADGES = {
     ActionStage.PLAN: "text-bg-secondary",
     ActionStage.DO: "text-bg-primary",
@@ -54,6 +56,7 @@ STAGE_BADGES = {
     ActionStage.ACT: "text-bg-warning",
     ActionStage.CLOSED: "text-bg-success",
 }
+COLUMNS = tuple(STAGE_BADGES)
 STATUS_BADGES = {
     GapStatus.OPEN: "text-bg-danger",
     GapStatus.CLOSED: "text-bg-success",
@@ -104,6 +107,32 @@ CONFLICT = _(
     "It is shown as it is now: check it and try again."
 )
 DENIED = _("Only the action's owner or a quality officer may change it.")
+MAY_NOT = _("You may not do this.")
+
+
+def _refused(
+    session: Session,
+    error: BankcrmError,
+    show: Callable[..., Response],
+    *,
+    otherwise: str,
+    conflict: str = CONFLICT,
+    denied: str = DENIED,
+) -> Response:
+    """The page a form came from again, with why it was refused, under the error's status."""
+    problem = refusal(session, error, conflict=conflict, denied=denied, otherwise=otherwise)
+    return show(problem=problem, status_code=error.status_code)
+
+
+def _show(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    problem: Problem | None = None,
+    status_code: int = 200,
+) -> Response:
+    context["problem"] = translated(problem, request_locale(request))
+    return render(request, f"quality/improvement/{template}", context, status_code=status_code)
 
 
 # --- the diagnosis ----------------------------------------------------------------------------
@@ -126,232 +155,168 @@ def create_from_diagnosis(
     """One click: a PDCA action prefilled from the gap's finding, then its page."""
     try:
         action = flows.create_gap_action(
-            session,
-            user=user,
-            gap=gap,
-            today=clock.bank_today(),
-            locale=request_locale(request),
+            session, user=user, gap=gap, today=clock.bank_today(), locale=request_locale(request)
         )
     except BankcrmError as error:
-        problem = refusal(
+        return _refused(
             session,
             error,
+            partial(_render_diagnosis, request, session, user),
             conflict=_("The gap is closed: there is nothing to act on."),
-            denied=_("You may not do this."),
+            denied=MAY_NOT,
             otherwise=_("No action was created for this gap."),
-        )
-        return _render_diagnosis(
-            request, session, user, problem=problem, status_code=error.status_code
         )
     return RedirectResponse(f"/quality/actions/{action.id}", status_code=303)
 
 
 def _render_diagnosis(
-    request: Request,
-    session: Session,
-    user: StaffUser,
-    *,
-    problem: Problem | None = None,
-    status_code: int = 200,
+    request: Request, session: Session, user: StaffUser, **shown: Any
 ) -> Response:
     locale = request_locale(request)
     report = flows.diagnose(session, user=user, today=clock.bank_today())
-    diagnosis = report.diagnosis
+    read = flows.diagnosis_read(report, locale=locale)
     working = flows.open_gap_actions(session)
-    order = [finding.gap for finding in diagnosis.open_gaps]
+
+    def view(gap: GapRead) -> dict[str, Any]:
+        """The API's view of the gap, in words for the page."""
+        if gap.status == GapStatus.UNKNOWN:
+            lines, table = [gettext(locale, UNKNOWN_HINTS[gap.gap])], None
+        else:
+            lines, table = _evidence_in_words(report.evidence, gap.gap, locale)
+        return {
+            **dict(gap),
+            "status_label": gettext(locale, STATUS_LABELS[GapStatus(gap.status)]),
+            "methods": [method.text(locale) for method in report.controls[gap.gap].methods],
+            "lines": lines,
+            "table": table,
+            "actions": working.get(gap.gap, []),
+        }
+
     context: dict[str, Any] = {
-        "open_gaps": [_gap_view(report, gap, locale, working) for gap in order],
-        "other_gaps": [
-            _gap_view(report, gap, locale, working)
-            for gap in (*diagnosis.closed_gaps, *diagnosis.unknown_gaps)
-        ],
+        "open_gaps": [view(gap) for gap in read.open_gaps],
+        "other_gaps": [view(gap) for gap in (*read.closed_gaps, *read.unknown_gaps)],
         "evidence": report.evidence,
         "may_manage": has_permission(user.role, Permission.QUALITY_MANAGE),
         "status_badges": STATUS_BADGES,
         "top": EVIDENCE_SHOWN,
-        "problem": translated(problem, locale),
     }
-    return render(request, "quality/improvement/diagnosis.html", context, status_code=status_code)
+    return _show(request, "diagnosis.html", context, **shown)
 
 
-def _gap_view(
-    report: DiagnosisReport, gap: int, locale: str, working: dict[int, list[Any]]
-) -> dict[str, Any]:
-    evidence = report.evidence
-    record = evidence.record(gap)
-    controls = report.controls[gap]
-    status = report.status(gap)
-    weakest = record.weakest if record is not None else None
-    view: dict[str, Any] = {
-        "number": gap,
-        "name": controls.name.text(locale),
-        "definition": controls.definition.text(locale),
-        "status": status,
-        "status_label": gettext(locale, STATUS_LABELS[status]),
-        "severity": record.severity if record is not None else None,
-        "weakest": flows.weakest_label(evidence, gap, weakest, locale),
-        "methods": [method.text(locale) for method in controls.methods],
-        "lines": [],
-        "table": None,
-        "actions": working.get(gap, []),
-    }
-    if status is GapStatus.UNKNOWN:
-        view["lines"] = [gettext(locale, UNKNOWN_HINTS[gap])]
-        return view
-    view["lines"], view["table"] = _evidence_in_words(evidence, gap, locale)
-    return view
+SENTENCES = {
+    1: (
+        _(
+            "Wave %(wave)s: %(managers)s managers predicted what %(respondents)s "
+            "customers expect; they differ by %(difference)s points on average."
+        ),
+    ),
+    2: (
+        _(
+            "%(covered)s of %(items)s survey items have a measurable service "
+            "standard (%(coverage)s), from %(standards)s active standards."
+        ),
+        _("Items without a standard: %(uncovered)s."),
+    ),
+    3: (_("Inspections from %(start)s to %(end)s passed %(overall)s of checked items."),),
+    4: (
+        _("%(kept)s of %(promises)s measured promises are kept."),
+        _(
+            "%(tagged)s complaints about service not as advertised from "
+            "%(start)s to %(end)s: %(rate)s per 1,000 of %(contacts)s "
+            "customer contacts."
+        ),
+    ),
+    5: (_("Wave %(wave)s, %(respondents)s respondents: perception minus expectation."),),
+}
+"""What each gap's figures say in words; a sentence is left out when a figure it names is
+missing (no uncovered items, no measured promise, no contacts)."""
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+TABLE_HEADS = {
+    1: (_("Item"), _("Customers expect"), _("Managers predict"), _("Under-estimated by")),
+    3: (_("Branch"), _("Compliance"), ""),
+    4: (_("Promise"), _("Promised"), _("Delivered"), ""),
+    5: (_("Dimension"), _("Gap P − E")),
+}
 
 
 def _evidence_in_words(
     evidence: Evidence, gap: int, locale: str
 ) -> tuple[list[str], dict[str, Any] | None]:
     """Sentences and a small table saying what the figures of a gap are."""
+    figures = flows.figures(evidence, gap)
+    values = _figures_in_words(figures, locale)
+    lines = [
+        gettext(locale, message) % values
+        for message in SENTENCES[gap]
+        if all(values.get(name) is not None for name in PLACEHOLDER.findall(message))
+    ]
+    rows = _table_rows(evidence, figures, gap, locale)
+    if not rows:
+        return lines, None
+    head = [gettext(locale, cell) if cell else "" for cell in TABLE_HEADS[gap]]
+    return lines, {"head": head, "rows": rows}
 
-    def say(message: str, **values: Any) -> str:
-        return gettext(locale, message) % values
 
-    record = evidence.record(gap)
-    instrument = evidence.instrument
-    match record:
-        case gaps.ManagementPerceptionEvidence():
-            wave = evidence.prediction_wave
-            lines = [
-                say(
-                    _(
-                        "Wave %(wave)s: %(managers)s managers predicted what %(respondents)s "
-                        "customers expect; they differ by %(difference)s points on average."
-                    ),
-                    wave=wave.code if wave else "—",
-                    managers=wave.managers if wave else 0,
-                    respondents=wave.respondents if wave else 0,
-                    difference=_points(record.mean_absolute_difference),
-                )
+def _figures_in_words(figures: dict[str, Any], locale: str) -> dict[str, Any]:
+    """The values the gap's sentences name, as shown; ``None`` where a figure is missing."""
+    uncovered = figures.get("uncovered_items", [])
+    kept_share = figures.get("kept_share")
+    values: dict[str, Any] = {
+        "wave": figures.get("wave") or "—",
+        "managers": figures.get("managers", 0),
+        "respondents": figures.get("respondents", 0),
+        "difference": _points(figures.get("mean_absolute_difference")),
+        "items": figures.get("items"),
+        "covered": figures.get("items", 0) - len(uncovered),
+        "uncovered": ", ".join(map(str, uncovered)) or None,
+        "coverage": _percent(figures.get("coverage")),
+        "standards": figures.get("standards"),
+        "overall": _percent(figures.get("overall_compliance")),
+        "promises": figures.get("promises"),
+        "kept": None if kept_share is None else round(kept_share * figures["promises"]),
+        "contacts": figures.get("contacts") or None,
+        "tagged": figures.get("not_as_advertised_complaints"),
+        "rate": _number(figures.get("complaints_per_thousand_cases"), 1),
+    }
+    if "period_start" in figures:
+        values["start"] = format_date(date.fromisoformat(figures["period_start"]), locale)
+        values["end"] = format_date(date.fromisoformat(figures["period_end"]), locale)
+    return values
+
+
+def _table_rows(
+    evidence: Evidence, figures: dict[str, Any], gap: int, locale: str
+) -> list[list[Any]]:
+    if gap == 1:
+        return [
+            [
+                flows.weakest_label(evidence, 1, entry["item"], locale),
+                _points(entry["customer_expectation"]),
+                _points(entry["manager_prediction"]),
+                _points(entry["shortfall"]),
             ]
-            table = {
-                "head": [
-                    gettext(locale, _("Item")),
-                    gettext(locale, _("Customers expect")),
-                    gettext(locale, _("Managers predict")),
-                    gettext(locale, _("Under-estimated by")),
-                ],
-                "rows": [
-                    [
-                        flows.weakest_label(evidence, 1, entry.item, locale),
-                        _points(entry.customer_expectation),
-                        _points(entry.manager_prediction),
-                        _points(entry.shortfall),
-                    ]
-                    for entry in record.shortfalls
-                ],
-            }
-            return lines, table if record.shortfalls else None
-        case gaps.StandardsCoverageEvidence():
-            covered = evidence.items_checked - len(record.uncovered_items)
-            lines = [
-                say(
-                    _(
-                        "%(covered)s of %(items)s survey items have a measurable service "
-                        "standard (%(coverage)s), from %(standards)s active standards."
-                    ),
-                    covered=covered,
-                    items=evidence.items_checked,
-                    coverage=_percent(record.coverage),
-                    standards=evidence.standards,
-                )
-            ]
-            if record.uncovered_items:
-                lines.append(
-                    say(
-                        _("Items without a standard: %(items)s."),
-                        items=", ".join(record.uncovered_items),
-                    )
-                )
-            return lines, None
-        case gaps.InspectionComplianceEvidence():
-            lines = [
-                say(
-                    _("Inspections from %(start)s to %(end)s passed %(overall)s of checked items."),
-                    start=format_date(evidence.period_start, locale),
-                    end=format_date(evidence.today, locale),
-                    overall=_percent(record.overall_compliance),
-                )
-            ]
-            below = set(record.branches_below_target)
-            rows = sorted(record.branch_compliance.items(), key=lambda entry: (entry[1], entry[0]))
-            table = {
-                "head": [gettext(locale, _("Branch")), gettext(locale, _("Compliance")), ""],
-                "rows": [
-                    [
-                        branch,
-                        _percent(share),
-                        gettext(locale, _("below target")) if branch in below else "",
-                    ]
-                    for branch, share in rows
-                ],
-            }
-            return lines, table
-        case gaps.PromiseKeepingEvidence():
-            lines = []
-            if record.kept_share is not None:
-                kept = round(record.kept_share * len(evidence.promises))
-                lines.append(
-                    say(
-                        _("%(kept)s of %(promises)s measured promises are kept."),
-                        kept=kept,
-                        promises=len(evidence.promises),
-                    )
-                )
-            if evidence.contacts:
-                lines.append(
-                    say(
-                        _(
-                            "%(tagged)s complaints about service not as advertised from "
-                            "%(start)s to %(end)s: %(rate)s per 1,000 of %(contacts)s "
-                            "customer contacts."
-                        ),
-                        tagged=evidence.not_as_advertised,
-                        contacts=evidence.contacts,
-                        start=format_date(evidence.period_start, locale),
-                        end=format_date(evidence.today, locale),
-                        rate=_number(record.complaints_per_thousand_cases, 1),
-                    )
-                )
-            table = {
-                "head": [
-                    gettext(locale, _("Promise")),
-                    gettext(locale, _("Promised")),
-                    gettext(locale, _("Delivered")),
-                    "",
-                ],
-                "rows": [
-                    _promise_row(promise, locale)
-                    for promise in sorted(
-                        evidence.promises.values(),
-                        key=lambda promise: (promise.kept is not False, promise.id),
-                    )
-                ],
-            }
-            return lines, table if evidence.promises else None
-        case gaps.PerceivedQualityEvidence():
-            wave = evidence.perception_wave
-            lines = [
-                say(
-                    _("Wave %(wave)s, %(respondents)s respondents: perception minus expectation."),
-                    wave=wave.code if wave else "—",
-                    respondents=wave.respondents if wave else 0,
-                )
-            ]
-            table = {
-                "head": [gettext(locale, _("Dimension")), gettext(locale, _("Gap P − E"))],
-                "rows": [
-                    [flows.dimension_name(instrument, code, locale), _points(value)]
-                    for code, value in sorted(
-                        record.dimension_gaps.items(), key=lambda entry: entry[1]
-                    )
-                ],
-            }
-            return lines, table
-    return [], None
+            for entry in figures["shortfalls"]
+        ]
+    if gap == 3:
+        below = gettext(locale, _("below target"))
+        shares = sorted(figures["branch_compliance"].items(), key=lambda entry: entry[::-1])
+        return [
+            [branch, _percent(share), below if branch in figures["branches_below_target"] else ""]
+            for branch, share in shares
+        ]
+    if gap == 4:
+        promises = sorted(
+            evidence.promises.values(),
+            key=lambda promise: (promise.kept is not False, promise.id),
+        )
+        return [_promise_row(promise, locale) for promise in promises]
+    if gap == 5:
+        dimensions = sorted(figures["dimension_gaps"].items(), key=lambda entry: entry[1])
+        return [
+            [flows.dimension_name(evidence.instrument, code, locale), _points(value)]
+            for code, value in dimensions
+        ]
+    return []
 
 
 def _promise_row(promise: PromiseRead, locale: str) -> list[str]:
@@ -378,9 +343,7 @@ def _percent(share: float | None) -> str:
 def _number(value: float | None, digits: int | None = None) -> str:
     if value is None:
         return "—"
-    if digits is not None:
-        return f"{value:.{digits}f}"
-    return f"{value:g}"
+    return f"{value:g}" if digits is None else f"{value:.{digits}f}"
 
 
 # --- the board ----------------------------------------------------------------------------------
@@ -410,13 +373,12 @@ def board(
         mine=bool(mine),
         overdue=bool(overdue),
     )
-    columns = [
-        _column(column, [action for action in actions if action.stage is column])
-        for column in COLUMNS
-        if chosen_stage is None or chosen_stage is column
-    ]
     context: dict[str, Any] = {
-        "columns": columns,
+        "columns": [
+            _column(column, [action for action in actions if action.stage is column])
+            for column in COLUMNS
+            if chosen_stage in (None, column)
+        ],
         "count": len(actions),
         "stages": list(ActionStage),
         "origins": list(ActionOrigin),
@@ -481,11 +443,10 @@ def new_action_form(
     """The form for an action raised by a complaint or for another reason; ``complaint_id``
     fills it in when coming from a complaint."""
     chosen = chosen_id(complaint_id)
+    due_on = clock.bank_today() + timedelta(days=get_settings().quality.action_days)
     form = ActionForm(
         owner_id=str(user.id),
-        due_on=(
-            clock.bank_today() + timedelta(days=get_settings().quality.action_days)
-        ).isoformat(),
+        due_on=due_on.isoformat(),
         origin=(ActionOrigin.COMPLAINT if chosen else ActionOrigin.OTHER).value,
         complaint_id=str(chosen) if chosen else "",
     )
@@ -506,7 +467,7 @@ def create_action(
     description: LongText = "",
     metric: Short = "",
     metric_before: Typed = "",
-    higher_is_better: Annotated[str, Form(max_length=8)] = "",
+    higher_is_better: Ticked = "",
 ) -> Response:
     """Puts the action in the plan column and opens it; a refused form comes back filled in."""
     form = ActionForm(
@@ -542,7 +503,7 @@ def create_action(
             description=description,
             metric=metric,
             metric_before=_float(metric_before, "metric_before"),
-            higher_is_better=bool(higher_is_better),
+            higher_is_better=form.higher_is_better,
         )
     except BankcrmError as error:
         session.rollback()
@@ -551,22 +512,14 @@ def create_action(
     return RedirectResponse(f"/quality/actions/{action.id}", status_code=303)
 
 
-def _render_new(
-    request: Request,
-    session: Session,
-    form: ActionForm,
-    *,
-    problem: Problem | None = None,
-    status_code: int = 200,
-) -> Response:
+def _render_new(request: Request, session: Session, form: ActionForm, **shown: Any) -> Response:
     context: dict[str, Any] = {
         "form": form,
         "origins": NEW_ORIGINS,
         "owners": service.owner_choices(session),
         "branches": service.branch_choices(session),
-        "problem": translated(problem, request_locale(request)),
     }
-    return render(request, "quality/improvement/new.html", context, status_code=status_code)
+    return _show(request, "new.html", context, **shown)
 
 
 # --- one action --------------------------------------------------------------------------------
@@ -574,7 +527,7 @@ def _render_new(
 
 @router.get("/actions/{action_id}", response_class=HTMLResponse)
 def action_page(
-    request: Request, session: DbSession, user: PageQualityRead, action_id: ActionId
+    request: Request, session: DbSession, user: PageQualityRead, action_id: RowId
 ) -> Response:
     return _render_action(request, session, user, action_id)
 
@@ -584,7 +537,7 @@ def move_stage(
     request: Request,
     session: DbSession,
     user: PageQualityInspect,
-    action_id: ActionId,
+    action_id: RowId,
     stage: Annotated[ActionStage, Form()],
     version: Version,
     metric_after: Typed = "",
@@ -601,16 +554,8 @@ def move_stage(
             metric_after=_float(metric_after, "metric_after"),
         )
     except BankcrmError as error:
-        problem = refusal(
-            session,
-            error,
-            conflict=CONFLICT,
-            denied=DENIED,
-            otherwise=_("The action was not moved."),
-        )
-        return _render_action(
-            request, session, user, action_id, problem=problem, status_code=error.status_code
-        )
+        page = partial(_render_action, request, session, user, action_id)
+        return _refused(session, error, page, otherwise=_("The action was not moved."))
     return RedirectResponse(f"/quality/actions/{action_id}", status_code=303)
 
 
@@ -619,15 +564,15 @@ def edit_action(
     request: Request,
     session: DbSession,
     user: PageQualityInspect,
-    action_id: ActionId,
+    action_id: RowId,
     version: Version,
     owner_id: Typed = "",
     due_on: Typed = "",
     description: LongText = "",
     metric: Short = "",
     metric_before: Typed = "",
-    higher_is_better: Annotated[str, Form(max_length=8)] = "",
-    measuring: Annotated[str, Form(max_length=8)] = "",
+    higher_is_better: Ticked = "",
+    measuring: Ticked = "",
 ) -> Response:
     """Saves owner, due date, description and, before the check, the metric (``measuring``
     says the form showed the metric fields)."""
@@ -645,63 +590,40 @@ def edit_action(
             higher_is_better=bool(higher_is_better) if measuring else None,
         )
     except BankcrmError as error:
-        problem = refusal(
-            session,
-            error,
-            conflict=CONFLICT,
-            denied=DENIED,
-            otherwise=_("The changes were not saved."),
-        )
-        return _render_action(
-            request, session, user, action_id, problem=problem, status_code=error.status_code
-        )
+        page = partial(_render_action, request, session, user, action_id)
+        return _refused(session, error, page, otherwise=_("The changes were not saved."))
     return RedirectResponse(f"/quality/actions/{action_id}", status_code=303)
 
 
 def _render_action(
-    request: Request,
-    session: Session,
-    user: StaffUser,
-    action_id: int,
-    *,
-    problem: Problem | None = None,
-    status_code: int = 200,
+    request: Request, session: Session, user: StaffUser, action_id: int, **shown: Any
 ) -> Response:
     locale = request_locale(request)
     item = service.get_action(session, action_id=action_id)
     may_move = service.may_move(user, item)
+    moves = [
+        {"stage": stage, "button": MOVE_BUTTONS[stage], "hint": MOVE_HINTS[stage]}
+        for stage in item.next_stages
+    ]
     context: dict[str, Any] = {
         "item": item,
         "stage_badges": STAGE_BADGES,
         "columns": COLUMNS,
-        "moves": [
-            {"stage": stage, "button": MOVE_BUTTONS[stage], "hint": MOVE_HINTS[stage]}
-            for stage in item.next_stages
-        ]
-        if may_move
-        else [],
+        "moves": moves if may_move else [],
         "may_edit": may_move and item.stage is not ActionStage.CLOSED,
         "may_reassign": has_permission(user.role, Permission.QUALITY_MANAGE),
         "measuring": item.stage in (ActionStage.PLAN, ActionStage.DO),
         "owners": service.owner_choices(session),
-        "dimension": _dimension_name(item, locale),
-        "gap_name": _gap_name(item.gap, locale),
-        "problem": translated(problem, locale),
+        "dimension": None
+        if item.dimension is None
+        else flows.dimension_name(
+            shipped_instrument(flows.DEFAULT_INSTRUMENT), item.dimension, locale
+        ),
+        "gap_name": None
+        if item.gap is None
+        else gaps.shipped_gap_controls()[item.gap].name.text(locale),
     }
-    return render(request, "quality/improvement/detail.html", context, status_code=status_code)
-
-
-def _dimension_name(item: ActionRead, locale: str) -> str | None:
-    if item.dimension is None:
-        return None
-    instrument = shipped_instrument(flows.DEFAULT_INSTRUMENT)
-    return flows.dimension_name(instrument, item.dimension, locale)
-
-
-def _gap_name(gap: int | None, locale: str) -> str | None:
-    if gap is None:
-        return None
-    return gaps.shipped_gap_controls()[gap].name.text(locale)
+    return _show(request, "detail.html", context, **shown)
 
 
 # --- promises ----------------------------------------------------------------------------------
@@ -736,7 +658,7 @@ def _promise_form(
     unit: Unit = "",
     delivered: Typed = "",
     measured_on: Typed = "",
-    active: Annotated[str, Form(max_length=8)] = "",
+    active: Ticked = "",
 ) -> PromiseForm:
     return PromiseForm(
         title=title,
@@ -765,7 +687,7 @@ def edit_promise(
     request: Request,
     session: DbSession,
     user: PageQualityManage,
-    promise_id: PromiseId,
+    promise_id: RowId,
     form: TypedPromise,
 ) -> Response:
     """Saves a promise; an empty delivered value keeps the one recorded."""
@@ -775,50 +697,33 @@ def edit_promise(
 def _save_promise(
     request: Request, session: Session, user: StaffUser, form: PromiseForm
 ) -> Response:
-    direction = TargetDirection(form.direction)
     try:
         promised = _float(form.promised, "promised")
-        delivered = _float(form.delivered, "delivered")
-        measured_on = _day(form.measured_on, "measured_on") if form.measured_on else None
-        if form.promise_id is None:
-            if promised is None:
-                raise ValidationFailed("enter the promised value", field="promised")
-            service.create_promise(
-                session,
-                user=user,
-                title=form.title,
-                promised=promised,
-                direction=direction,
-                product_line=form.product_line or None,
-                unit=form.unit,
-                delivered=delivered,
-                measured_on=measured_on,
-                active=form.active,
-            )
-        else:
+        fields: dict[str, Any] = {
+            "title": form.title,
+            "direction": TargetDirection(form.direction),
+            "product_line": form.product_line,
+            "unit": form.unit,
+            "delivered": _float(form.delivered, "delivered"),
+            "measured_on": _day(form.measured_on, "measured_on") if form.measured_on else None,
+            "active": form.active,
+        }
+        if form.promise_id is not None:
             service.update_promise(
-                session,
-                user=user,
-                promise_id=form.promise_id,
-                title=form.title,
-                promised=promised,
-                direction=direction,
-                product_line=form.product_line,
-                unit=form.unit,
-                delivered=delivered,
-                measured_on=measured_on,
-                active=form.active,
+                session, user=user, promise_id=form.promise_id, promised=promised, **fields
             )
+        elif promised is None:
+            raise ValidationFailed("enter the promised value", field="promised")
+        else:
+            service.create_promise(session, user=user, promised=promised, **fields)
     except BankcrmError as error:
-        problem = refusal(
+        return _refused(
             session,
             error,
+            partial(_render_promises, request, session, user, typed=form),
             conflict=_("The promise was changed by someone else."),
-            denied=_("You may not do this."),
+            denied=MAY_NOT,
             otherwise=_("The promise was not saved."),
-        )
-        return _render_promises(
-            request, session, user, typed=form, problem=problem, status_code=error.status_code
         )
     return RedirectResponse("/quality/promises", status_code=303)
 
@@ -827,12 +732,9 @@ def _render_promises(
     request: Request,
     session: Session,
     user: StaffUser,
-    *,
     typed: PromiseForm | None = None,
-    problem: Problem | None = None,
-    status_code: int = 200,
+    **shown: Any,
 ) -> Response:
-    locale = request_locale(request)
     promises = service.list_promises(session)
     forms = {
         promise.id: PromiseForm(
@@ -854,7 +756,7 @@ def _render_promises(
             new_form = typed
         else:
             forms[typed.promise_id] = typed
-    lines = service.product_lines(locale)
+    lines = service.product_lines(request_locale(request))
     context: dict[str, Any] = {
         "promises": promises,
         "forms": forms,
@@ -864,9 +766,8 @@ def _render_promises(
         "line_names": dict(lines),
         "directions": list(TargetDirection),
         "may_manage": has_permission(user.role, Permission.QUALITY_MANAGE),
-        "problem": translated(problem, locale),
     }
-    return render(request, "quality/improvement/promises.html", context, status_code=status_code)
+    return _show(request, "promises.html", context, **shown)
 
 
 # --- reading what was typed ------------------------------------------------------------------

@@ -59,16 +59,6 @@ def move(
 
     ``metric_after`` is the measurement taken for the check (only used when moving to
     ``check``); ``effective`` is the verdict the action already carries.
-
-    Raises
-    ------
-    MoveRefused
-        The move is not the next step of the cycle: a skipped stage, a move backwards,
-        closing an ineffective action, a new cycle for an effective one, or any move of a
-        closed action.
-    ValidationFailed
-        Moving to ``check`` without the metric measured before and after, or with a value
-        that is not a finite number.
     """
     if stage is ActionStage.CLOSED:
         raise MoveRefused("the action is closed; a closed action is final")

@@ -29,51 +29,33 @@ ActionWithNames = tuple[ImprovementAction, str, str | None, str | None]
 """An action with its owner's name and its branch's code and name."""
 
 
-def _with_names() -> Any:
-    return (
-        select(ImprovementAction, StaffUser.full_name, Branch.external_id, Branch.name)
-        .join(StaffUser, StaffUser.id == ImprovementAction.owner_id)
-        .outerjoin(Branch, Branch.id == ImprovementAction.branch_id)
-    )
-
-
 def get_action(session: Session, action_id: int) -> ImprovementAction | None:
     return session.get(ImprovementAction, action_id)
 
 
 def action_with_names(session: Session, action_id: int) -> ActionWithNames | None:
-    row = session.execute(_with_names().where(ImprovementAction.id == action_id)).first()
-    return None if row is None else (row[0], row[1], row[2], row[3])
+    found = actions_with_names(session, conditions=[ImprovementAction.id == action_id])
+    return found[0] if found else None
 
 
 def actions_with_names(
     session: Session, *, conditions: Sequence[ColumnElement[bool]]
 ) -> list[ActionWithNames]:
     statement = (
-        _with_names().where(*conditions).order_by(ImprovementAction.due_on, ImprovementAction.id)
+        select(ImprovementAction, StaffUser.full_name, Branch.external_id, Branch.name)
+        .join(StaffUser, StaffUser.id == ImprovementAction.owner_id)
+        .outerjoin(Branch, Branch.id == ImprovementAction.branch_id)
+        .where(*conditions)
+        .order_by(ImprovementAction.due_on, ImprovementAction.id)
     )
     return [(row[0], row[1], row[2], row[3]) for row in session.execute(statement)]
 
 
-def open_action(session: Session, *, branch_id: int, standard_id: int) -> ImprovementAction | None:
+def open_actions(session: Session, *conditions: ColumnElement[bool]) -> list[ImprovementAction]:
+    """Unfinished actions that meet ``conditions``, oldest first."""
     statement = (
         select(ImprovementAction)
-        .where(
-            ImprovementAction.branch_id == branch_id,
-            ImprovementAction.standard_id == standard_id,
-            ImprovementAction.stage != ActionStage.CLOSED,
-        )
-        .order_by(ImprovementAction.id)
-        .limit(1)
-    )
-    return session.scalars(statement).first()
-
-
-def open_gap_actions(session: Session) -> list[ImprovementAction]:
-    """Unfinished actions that name a gap, oldest first."""
-    statement = (
-        select(ImprovementAction)
-        .where(ImprovementAction.gap.is_not(None), ImprovementAction.stage != ActionStage.CLOSED)
+        .where(*conditions, ImprovementAction.stage != ActionStage.CLOSED)
         .order_by(ImprovementAction.id)
     )
     return list(session.scalars(statement))

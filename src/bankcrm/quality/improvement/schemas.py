@@ -28,33 +28,32 @@ Metric = Field(default=None, max_length=200, pattern=STORABLE_TEXT)
 OptionalId = Field(default=None, ge=1, le=MAX_ID)
 
 
-class ActionCreate(Input):
+class ActionBase(Input):
+    owner_id: int | None = OptionalId
+    """The staff member who drives the action; on a new action the caller when left out."""
+    description: OptionalText = Description
+    metric: OptionalName = Metric
+    metric_before: float | None = _measure()
+
+
+class ActionCreate(ActionBase):
     title: Name = _title()
-    owner_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    """The staff member who drives the action; the caller when left out."""
     due_on: Day
     origin: Choice[ActionOrigin] = ActionOrigin.OTHER
-    description: OptionalText = Description
     branch_id: int | None = OptionalId
     gap: int | None = Field(default=None, ge=1, le=5)
     dimension: OptionalName = Field(default=None, max_length=64, pattern=STORABLE_TEXT)
     inspection_id: int | None = OptionalId
     standard_id: int | None = OptionalId
     complaint_id: int | None = OptionalId
-    metric: OptionalName = Metric
-    metric_before: float | None = _measure()
     higher_is_better: bool = True
 
 
-class ActionUpdate(Input):
+class ActionUpdate(ActionBase):
     """Fields left out stay as they are; the metric can change only before the check."""
 
     version: int = Field(ge=1, le=MAX_ID)
-    owner_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     due_on: Day | None = None
-    description: OptionalText = Description
-    metric: OptionalName = Metric
-    metric_before: float | None = _measure()
     higher_is_better: bool | None = None
 
 
@@ -100,28 +99,27 @@ class ActionList(BaseModel):
     items: list[ActionRead]
 
 
-class PromiseCreate(Input):
-    title: Name = _title()
+class PromiseBase(Input):
     product_line: str | None = Field(default=None, pattern=CODE)
     """A product line of the complaint taxonomy."""
     unit: OptionalName = Field(default=None, max_length=16, pattern=STORABLE_TEXT)
-    promised: float = _measure(...)
-    direction: Choice[TargetDirection] = TargetDirection.AT_MOST
     delivered: float | None = _measure()
     measured_on: Day | None = None
+
+
+class PromiseCreate(PromiseBase):
+    title: Name = _title()
+    promised: float = _measure(...)
+    direction: Choice[TargetDirection] = TargetDirection.AT_MOST
     active: bool = True
 
 
-class PromiseUpdate(Input):
+class PromiseUpdate(PromiseBase):
     """Fields left out stay as they are."""
 
     title: NameChange = _title(None)
-    product_line: str | None = Field(default=None, pattern=CODE)
-    unit: OptionalName = Field(default=None, max_length=16, pattern=STORABLE_TEXT)
     promised: float | None = _measure()
     direction: Choice[TargetDirection | None] = None
-    delivered: float | None = _measure()
-    measured_on: Day | None = None
     active: bool | None = None
 
 

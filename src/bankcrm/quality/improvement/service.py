@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import Any, Required, TypedDict, Unpack
 
+from pydantic import BaseModel
 from sqlalchemy import ColumnElement
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_mapper
 from sqlalchemy.orm.exc import StaleDataError
 
 from bankcrm.branches import service as branches_service
@@ -16,16 +18,13 @@ from bankcrm.core.config import get_settings
 from bankcrm.core.enums import ActionOrigin, ActionStage, TargetDirection
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from bankcrm.core.permissions import Permission, has_permission
-from bankcrm.quality.gaps import Promise
+from bankcrm.quality.gaps import GAP_NUMBERS, Promise
 from bankcrm.quality.improvement import pdca, repository
 from bankcrm.quality.improvement.repository import ActionWithNames, ImprovementRepository
 from bankcrm.quality.improvement.schemas import ActionRead, PromiseRead
 from bankcrm.quality.models import ImprovementAction, ServicePromise
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
-
-GAP_RANGE = range(1, 6)
-
 
 # --- actions -----------------------------------------------------------------------------
 
@@ -52,19 +51,11 @@ def create_action(
     """Put a new action in the plan column; the caller has already checked the permission.
 
     An action from a complaint or an inspection takes that record's branch when none is
-    given.
-
-    Raises
-    ------
-    ValidationFailed
-        An empty title, a gap outside 1–5, an owner who does not exist or is deactivated,
-        an origin without the record it names, or a reference to a record that does not
-        exist.
-    """
+    given."""
     title = title.strip()
     if not title:
         raise ValidationFailed("an action needs a title", field="title")
-    if gap is not None and gap not in GAP_RANGE:
+    if gap is not None and gap not in GAP_NUMBERS:
         raise ValidationFailed(f"gap {gap} does not exist; gaps are numbered 1 to 5", field="gap")
     owner = _active_owner(session, owner_id)
     if origin is ActionOrigin.GAP and gap is None:
@@ -77,13 +68,14 @@ def create_action(
         raise ValidationFailed(
             "an action raised by an inspection names the inspection", field="inspection_id"
         )
+    rows = ImprovementRepository(session, user)
     if complaint_id is not None:
-        complaint = ImprovementRepository(session, user).complaint(complaint_id)
+        complaint = rows.complaint(complaint_id)
         if complaint is None:
             raise ValidationFailed(f"no complaint {complaint_id}", field="complaint_id")
         branch_id = branch_id if branch_id is not None else complaint.branch_id
     if inspection_id is not None:
-        inspection = ImprovementRepository(session, user).inspection(inspection_id)
+        inspection = rows.inspection(inspection_id)
         if inspection is None:
             raise ValidationFailed(f"no inspection {inspection_id}", field="inspection_id")
         branch_id = branch_id if branch_id is not None else inspection.branch_id
@@ -96,18 +88,18 @@ def create_action(
     _check_measure(metric_before, "metric_before")
     action = ImprovementAction(
         title=title,
-        description=(description or "").strip() or None,
+        description=_cleaned(description),
         stage=ActionStage.PLAN,
         owner_id=owner.id,
         branch_id=branch_id,
         due_on=due_on,
         origin=origin,
         gap=gap,
-        dimension=(dimension or "").strip() or None,
+        dimension=_cleaned(dimension),
         inspection_id=inspection_id,
         standard_id=standard_id,
         complaint_id=complaint_id,
-        metric=(metric or "").strip() or None,
+        metric=_cleaned(metric),
         metric_before=metric_before,
         higher_is_better=higher_is_better,
         created_by_id=user.id,
@@ -121,49 +113,44 @@ def open_action_for(
     session: Session, *, branch_id: int, standard_id: int
 ) -> ImprovementAction | None:
     """The branch's unfinished action on a standard, so an inspection does not open a second one."""
-    return repository.open_action(session, branch_id=branch_id, standard_id=standard_id)
+    found = repository.open_actions(
+        session,
+        ImprovementAction.branch_id == branch_id,
+        ImprovementAction.standard_id == standard_id,
+    )
+    return found[0] if found else None
+
+
+class ActionFields(TypedDict, total=False):
+    """What ``add_action`` passes on to ``create_action``."""
+
+    title: Required[str]
+    due_on: Required[date]
+    origin: Required[ActionOrigin]
+    description: str | None
+    branch_id: int | None
+    gap: int | None
+    dimension: str | None
+    inspection_id: int | None
+    standard_id: int | None
+    complaint_id: int | None
+    metric: str | None
+    metric_before: float | None
+    higher_is_better: bool
 
 
 def add_action(
     session: Session,
     *,
     user: StaffUser,
-    title: str,
-    due_on: date,
-    origin: ActionOrigin,
     owner_id: int | None = None,
-    description: str | None = None,
-    branch_id: int | None = None,
-    gap: int | None = None,
-    dimension: str | None = None,
-    inspection_id: int | None = None,
-    standard_id: int | None = None,
-    complaint_id: int | None = None,
-    metric: str | None = None,
-    metric_before: float | None = None,
-    higher_is_better: bool = True,
+    **fields: Unpack[ActionFields],
 ) -> ActionRead:
     """An action put on the board by a quality officer; its owner is the officer when none
     is named."""
     _require_manage(user)
-    action = create_action(
-        session,
-        user=user,
-        title=title,
-        owner_id=owner_id if owner_id is not None else user.id,
-        due_on=due_on,
-        origin=origin,
-        description=description,
-        branch_id=branch_id,
-        gap=gap,
-        dimension=dimension,
-        inspection_id=inspection_id,
-        standard_id=standard_id,
-        complaint_id=complaint_id,
-        metric=metric,
-        metric_before=metric_before,
-        higher_is_better=higher_is_better,
-    )
+    owner = owner_id if owner_id is not None else user.id
+    action = create_action(session, user=user, owner_id=owner, **fields)
     return get_action(session, action_id=action.id)
 
 
@@ -187,15 +174,15 @@ def list_actions(
     """The board's actions, earliest due first; ``overdue`` keeps unfinished actions whose
     due date has passed."""
     day = bank_today()
-    conditions: list[ColumnElement[bool]] = []
-    if stage is not None:
-        conditions.append(ImprovementAction.stage == stage)
-    if origin is not None:
-        conditions.append(ImprovementAction.origin == origin)
-    if branch_id is not None:
-        conditions.append(ImprovementAction.branch_id == branch_id)
-    if mine:
-        conditions.append(ImprovementAction.owner_id == user.id)
+    chosen = (
+        (ImprovementAction.stage, stage),
+        (ImprovementAction.origin, origin),
+        (ImprovementAction.branch_id, branch_id),
+        (ImprovementAction.owner_id, user.id if mine else None),
+    )
+    conditions: list[ColumnElement[bool]] = [
+        column == value for column, value in chosen if value is not None
+    ]
     if overdue:
         conditions.append(ImprovementAction.due_on < day)
         conditions.append(ImprovementAction.stage != ActionStage.CLOSED)
@@ -213,17 +200,7 @@ def move_stage(
     version: int,
     metric_after: float | None = None,
 ) -> ActionRead:
-    """Move an action to its next PDCA stage, as the version the user saw.
-
-    Raises
-    ------
-    PermissionDenied
-        The user neither owns the action nor manages quality.
-    Conflict
-        The action changed since the user saw it, or the move is not allowed from its stage.
-    ValidationFailed
-        Moving to check without the metric before and after.
-    """
+    """Move an action to its next PDCA stage, as the version the user saw."""
     action = _editable(session, user, action_id, version)
     step = pdca.move(
         action.stage,
@@ -261,36 +238,28 @@ def update_action(
     action = _editable(session, user, action_id, version)
     if action.stage is ActionStage.CLOSED:
         raise Conflict("the action is closed; a closed action is final")
-    changed = False
+    given: dict[str, Any] = {"due_on": due_on, "description": description, "metric": metric}
+    given |= {"metric_before": metric_before, "higher_is_better": higher_is_better}
+    wanted: dict[str, Any] = {
+        name: _cleaned(value) if isinstance(value, str) else value
+        for name, value in given.items()
+        if value is not None
+    }
     if owner_id is not None and owner_id != action.owner_id:
         _require_manage(user)
-        action.owner_id = _active_owner(session, owner_id).id
-        changed = True
-    if due_on is not None and due_on != action.due_on:
-        action.due_on = due_on
-        changed = True
-    if description is not None and (description.strip() or None) != action.description:
-        action.description = description.strip() or None
-        changed = True
-    measuring = (metric, metric_before, higher_is_better)
-    if any(value is not None for value in measuring):
+        wanted["owner_id"] = _active_owner(session, owner_id).id
+    if wanted.keys() & {"metric", "metric_before", "higher_is_better"}:
         if action.stage not in (ActionStage.PLAN, ActionStage.DO):
             raise Conflict(
                 "the metric is fixed once the action is checked; "
                 "it can change again in the next cycle's plan"
             )
         _check_measure(metric_before, "metric_before")
-        if metric is not None and (metric.strip() or None) != action.metric:
-            action.metric = metric.strip() or None
-            changed = True
-        if metric_before is not None and metric_before != action.metric_before:
-            action.metric_before = metric_before
-            changed = True
-        if higher_is_better is not None and higher_is_better != action.higher_is_better:
-            action.higher_is_better = higher_is_better
-            changed = True
-    if not changed:
+    changes = {name: value for name, value in wanted.items() if value != getattr(action, name)}
+    if not changes:
         raise ValidationFailed("nothing to change", field="version")
+    for name, value in changes.items():
+        setattr(action, name, value)
     _flush(session, action, version)
     return get_action(session, action_id=action_id)
 
@@ -366,36 +335,26 @@ def _check_measure(value: float | None, field: str) -> None:
         raise ValidationFailed("must be a finite number", field=field)
 
 
+def _cleaned(text: str | None) -> str | None:
+    """Typed text without surrounding spaces; none when nothing is left."""
+    return (text or "").strip() or None
+
+
+def _columns(row: ImprovementAction | ServicePromise, model: type[BaseModel]) -> dict[str, Any]:
+    """The row's columns that ``model`` shows."""
+    columns = object_mapper(row).column_attrs.keys()
+    return {name: getattr(row, name) for name in model.model_fields if name in columns}
+
+
 def _read(row: ActionWithNames, today: date) -> ActionRead:
     action, owner_name, branch_code, branch_name = row
     return ActionRead(
-        id=action.id,
-        title=action.title,
-        description=action.description,
-        stage=action.stage,
-        owner_id=action.owner_id,
+        **_columns(action, ActionRead),
         owner_name=owner_name,
-        branch_id=action.branch_id,
         branch_code=branch_code,
         branch_name=branch_name,
-        due_on=action.due_on,
         overdue=action.stage is not ActionStage.CLOSED and action.due_on < today,
-        origin=action.origin,
-        gap=action.gap,
-        dimension=action.dimension,
-        inspection_id=action.inspection_id,
-        standard_id=action.standard_id,
-        complaint_id=action.complaint_id,
-        metric=action.metric,
-        higher_is_better=action.higher_is_better,
-        metric_before=action.metric_before,
-        metric_after=action.metric_after,
-        effective=action.effective,
         next_stages=list(pdca.next_stages(action.stage, effective=action.effective)),
-        created_by_id=action.created_by_id,
-        created_at=action.created_at,
-        closed_at=action.closed_at,
-        version=action.version,
     )
 
 
@@ -408,16 +367,8 @@ def list_promises(session: Session, *, active_only: bool = False) -> list[Promis
 
 def measured_promises(session: Session) -> list[Promise]:
     """Active promises with a delivered value, as the gap-4 evidence takes them."""
-    return [
-        Promise(
-            name=row.title,
-            promised=row.promised,
-            measured=row.delivered,
-            direction=row.direction,
-        )
-        for row in repository.promises(session, active_only=True)
-        if row.delivered is not None
-    ]
+    rows = repository.promises(session, active_only=True)
+    return [promise for row in rows if (promise := _measured(row)) is not None]
 
 
 def create_promise(
@@ -435,12 +386,7 @@ def create_promise(
 ) -> PromiseRead:
     """Register a promise the bank's communication makes (e.g. "wait at most 15 minutes")."""
     _require_manage(user)
-    promise = ServicePromise(
-        title="",
-        promised=promised,
-        direction=direction,
-        active=active,
-    )
+    promise = ServicePromise(title="", promised=promised, direction=direction, active=active)
     _set_promise(
         promise,
         title=title,
@@ -514,7 +460,7 @@ def _set_promise(
     title = title.strip()
     if not title:
         raise ValidationFailed("a promise needs a title", field="title")
-    product_line = (product_line or "").strip() or None
+    product_line = _cleaned(product_line)
     if product_line is not None and product_line not in taxonomy().product_lines:
         raise ValidationFailed(
             f"{product_line!r} is not a product line of the complaint taxonomy",
@@ -530,30 +476,25 @@ def _set_promise(
         raise ValidationFailed("a measurement cannot lie in the future", field="measured_on")
     promise.title = title
     promise.product_line = product_line
-    promise.unit = (unit or "").strip() or None
+    promise.unit = _cleaned(unit)
     promise.promised = promised
     promise.delivered = delivered
     promise.measured_on = measured_on
 
 
-def _promise_read(promise: ServicePromise) -> PromiseRead:
-    kept = None
-    if promise.delivered is not None:
-        kept = Promise(
-            name=promise.title,
-            promised=promise.promised,
-            measured=promise.delivered,
-            direction=promise.direction,
-        ).kept
-    return PromiseRead(
-        id=promise.id,
-        title=promise.title,
-        product_line=promise.product_line,
-        unit=promise.unit,
+def _measured(promise: ServicePromise) -> Promise | None:
+    if promise.delivered is None:
+        return None
+    return Promise(
+        name=promise.title,
         promised=promise.promised,
+        measured=promise.delivered,
         direction=promise.direction,
-        delivered=promise.delivered,
-        measured_on=promise.measured_on,
-        kept=kept,
-        active=promise.active,
+    )
+
+
+def _promise_read(promise: ServicePromise) -> PromiseRead:
+    measured = _measured(promise)
+    return PromiseRead(
+        **_columns(promise, PromiseRead), kept=None if measured is None else measured.kept
     )

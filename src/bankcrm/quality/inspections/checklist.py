@@ -13,17 +13,29 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, TypeVar
+from operator import attrgetter
+from typing import Annotated, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    Strict,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from bankcrm.core.enums import InspectionKind, StandardCategory, TargetDirection
 from bankcrm.core.exceptions import ValidationFailed
-from bankcrm.core.localized import LocalizedText
-from bankcrm.core.toml_reader import TomlReader
 from bankcrm.quality.gaps import ChecklistTally
+from bankcrm.quality.instrument import Text, TomlTable, shipped_instrument, toml_refusal
 
 CATALOGUE_FILE = "service_standards.toml"
 CATEGORY_ORDER = tuple(StandardCategory)
@@ -40,21 +52,87 @@ class CatalogueInvalid(ValidationFailed):
     """A standards catalogue that cannot be used; the message names the file and the entry."""
 
 
-@dataclass(frozen=True)
-class StandardSpec:
-    """One standard of a catalogue file."""
+def _one_of(allowed: Iterable[str]) -> BeforeValidator:
+    names = tuple(allowed)
 
-    code: str
-    category: StandardCategory
-    title: LocalizedText
-    unit: str | None
-    target: float | None
-    direction: TargetDirection | None
-    servqual_items: tuple[int, ...]
+    def check(value: object) -> object:
+        if not isinstance(value, str) or value not in names:
+            raise ValueError(f"{value!r} is not one of {', '.join(names)}")
+        return value
+
+    return BeforeValidator(check)
+
+
+def _code(code: str) -> str:
+    if not CODE_PATTERN.match(code):
+        raise ValueError("must look like ETQ-01 (capitals, a hyphen, a number)")
+    return code
+
+
+# The values are checked against the names first, then made members (``Strict(False)``).
+Category = Annotated[StandardCategory, Strict(False), _one_of(StandardCategory)]
+Kind = Annotated[InspectionKind, Strict(False), _one_of(InspectionKind)]
+Direction = Annotated[TargetDirection | None, Strict(False), _one_of(TargetDirection)]
+
+
+class StandardSpec(TomlTable):
+    """One standard of a catalogue file; a measured one names unit, target and direction."""
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_code)]
+    category: Category
+    title: Text
+    unit: Annotated[str | None, _one_of(UNITS)] = None
+    target: float | None = None
+    direction: Direction = None
+    servqual_items: list[int]
 
     @property
     def measured(self) -> bool:
         return self.target is not None
+
+    @field_validator("target")
+    @classmethod
+    def _target(cls, target: float, info: ValidationInfo) -> float:
+        check_target(target, unit=info.data.get("unit") or "")
+        return target
+
+    @field_validator("servqual_items")
+    @classmethod
+    def _items(cls, items: list[int], info: ValidationInfo) -> list[int]:
+        n_items: int = (info.context or {}).get("servqual_items", 22)
+        for item in items:
+            if not 1 <= item <= n_items:
+                raise ValueError(f"item {item} is not in the instrument (1…{n_items})")
+        if len(set(items)) != len(items):
+            raise ValueError("names an item twice")
+        return sorted(items)
+
+    @model_validator(mode="after")
+    def _whole_measure(self) -> StandardSpec:
+        measure = {"unit": self.unit, "target": self.target, "direction": self.direction}
+        missing = sorted(key for key, value in measure.items() if value is None)
+        if 0 < len(missing) < len(measure):
+            raise ValueError(
+                f"a measured standard needs unit, target and direction; {missing[0]!r} is missing"
+            )
+        return self
+
+
+class _ChecklistEntry(TomlTable):
+    kind: Kind
+    categories: list[Category]
+    standards: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _checks_something(self) -> _ChecklistEntry:
+        if not self.categories and not self.standards:
+            raise ValueError("checks nothing: name categories or standards")
+        return self
+
+
+class _CatalogueFile(TomlTable):
+    standards: list[StandardSpec] = Field(min_length=1)
+    checklists: list[_ChecklistEntry] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
@@ -75,169 +153,63 @@ class Catalogue:
     checklists: Mapping[InspectionKind, ChecklistRule]
 
     def standard(self, code: str) -> StandardSpec:
-        for standard in self.standards:
-            if standard.code == code:
-                return standard
-        raise KeyError(code)
+        found = next((standard for standard in self.standards if standard.code == code), None)
+        if found is None:
+            raise KeyError(code)
+        return found
 
 
 def parse_catalogue(
     text: str, *, origin: str = CATALOGUE_FILE, servqual_items: int = 22
 ) -> Catalogue:
-    """Read and validate a standards catalogue from TOML text.
-
-    Parameters
-    ----------
-    text : str
-        The TOML document (format in the shipped file's header).
-    origin : str
-        Name of the file, put in front of every error message.
-    servqual_items : int
-        How many items the SERVQUAL instrument has; mapped item numbers must lie in 1…n.
-
-    Raises
-    ------
-    CatalogueInvalid
-        On the first problem, naming the entry (``standards[3] (ETQ-01).target``,
-        ``checklists[1] (callback).categories``).
-    """
+    """Read a standards catalogue (format in the shipped file's header) whose SERVQUAL item
+    numbers lie in 1…``servqual_items``; the first problem is a ``CatalogueInvalid`` naming
+    ``origin`` and the entry (``standards[3] (ETQ-01).target``)."""
     try:
         data = tomllib.loads(text)
+        found = _CatalogueFile.model_validate(data, context={"servqual_items": servqual_items})
     except tomllib.TOMLDecodeError as error:
         raise CatalogueInvalid(f"{origin}: not valid TOML: {error}") from None
-    return _Reader(origin, servqual_items).catalogue(data)
+    except ValidationError as error:
+        raise toml_refusal(error, data, CatalogueInvalid, origin) from None
+
+    def fail(where: str, problem: str) -> CatalogueInvalid:
+        return CatalogueInvalid(f"{origin}: {where}: {problem}", field=where)
+
+    codes: set[str] = set()
+    for index, standard in enumerate(found.standards):
+        if standard.code in codes:
+            where = f"standards[{index}] ({standard.code})"
+            raise fail(where, f"code {standard.code!r} is used twice")
+        codes.add(standard.code)
+    checklists: dict[InspectionKind, ChecklistRule] = {}
+    for index, entry in enumerate(found.checklists):
+        where = f"checklists[{index}] ({entry.kind.value})"
+        for code in entry.standards:
+            if code not in codes:
+                raise fail(f"{where}.standards", f"{code!r} is not a standard of the file")
+        if entry.kind in checklists:
+            raise fail(where, f"kind {entry.kind.value!r} has two checklists")
+        checklists[entry.kind] = ChecklistRule(
+            entry.kind, frozenset(entry.categories), frozenset(entry.standards)
+        )
+    for kind in InspectionKind:
+        if kind not in checklists:
+            raise fail("checklists", f"no checklist for the kind {kind.value!r}")
+    return Catalogue(standards=tuple(found.standards), checklists=checklists)
 
 
 def shipped_catalogue() -> Catalogue:
     """The catalogue that ships with bankcrm, checked against the shipped SERVQUAL items."""
-    from bankcrm.quality.instrument import shipped_instrument
-
     resource = resources.files("bankcrm.quality").joinpath(f"data/{CATALOGUE_FILE}")
     return parse_catalogue(
         resource.read_text(encoding="utf-8"),
-        origin=CATALOGUE_FILE,
         servqual_items=shipped_instrument("servqual_bank").n_items,
     )
 
 
-class _Reader(TomlReader):
-    invalid = CatalogueInvalid
-
-    def __init__(self, origin: str, servqual_items: int) -> None:
-        super().__init__(origin)
-        self.servqual_items = servqual_items
-
-    def catalogue(self, data: dict[str, Any]) -> Catalogue:
-        self.keys("the top level", data, required={"standards", "checklists"}, optional=set())
-        standards: list[StandardSpec] = []
-        codes: set[str] = set()
-        for index, entry in enumerate(self.table_list("standards", data["standards"])):
-            code = entry.get("code")
-            where = f"standards[{index}]" + (f" ({code})" if isinstance(code, str) else "")
-            standard = self.standard(where, entry)
-            if standard.code in codes:
-                raise self.fail(where, f"code {standard.code!r} is used twice")
-            codes.add(standard.code)
-            standards.append(standard)
-        checklists: dict[InspectionKind, ChecklistRule] = {}
-        for index, entry in enumerate(self.table_list("checklists", data["checklists"])):
-            kind = entry.get("kind")
-            where = f"checklists[{index}]" + (f" ({kind})" if isinstance(kind, str) else "")
-            rule = self.checklist(where, entry, codes)
-            if rule.kind in checklists:
-                raise self.fail(where, f"kind {rule.kind.value!r} has two checklists")
-            checklists[rule.kind] = rule
-        for kind in InspectionKind:
-            if kind not in checklists:
-                raise self.fail("checklists", f"no checklist for the kind {kind.value!r}")
-        return Catalogue(standards=tuple(standards), checklists=checklists)
-
-    def standard(self, where: str, entry: dict[str, Any]) -> StandardSpec:
-        self.keys(
-            where,
-            entry,
-            required={"code", "category", "title", "servqual_items"},
-            optional={"unit", "target", "direction"},
-        )
-        code = self.string(f"{where}.code", entry["code"])
-        if not CODE_PATTERN.match(code):
-            raise self.fail(f"{where}.code", "must look like ETQ-01 (capitals, a hyphen, a number)")
-        category = self.choice(f"{where}.category", entry["category"], StandardCategory)
-        measure = {key: entry[key] for key in ("unit", "target", "direction") if key in entry}
-        if measure and len(measure) < 3:
-            missing = sorted({"unit", "target", "direction"} - measure.keys())
-            raise self.fail(
-                where,
-                f"a measured standard needs unit, target and direction; {missing[0]!r} is missing",
-            )
-        unit: str | None = None
-        target: float | None = None
-        direction: TargetDirection | None = None
-        if measure:
-            unit = self.string(f"{where}.unit", measure["unit"])
-            if unit not in UNITS:
-                raise self.fail(f"{where}.unit", f"must be one of {', '.join(UNITS)}")
-            value = measure["target"]
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise self.fail(f"{where}.target", "must be a number")
-            target = float(value)
-            try:
-                check_target(target, unit=unit)
-            except ValueError as error:
-                raise self.fail(f"{where}.target", str(error)) from None
-            direction = self.choice(f"{where}.direction", measure["direction"], TargetDirection)
-        items = entry["servqual_items"]
-        if not isinstance(items, list):
-            raise self.fail(f"{where}.servqual_items", "must be a list of item numbers")
-        for item in items:
-            if isinstance(item, bool) or not isinstance(item, int):
-                raise self.fail(f"{where}.servqual_items", f"{item!r} is not an item number")
-            if not 1 <= item <= self.servqual_items:
-                raise self.fail(
-                    f"{where}.servqual_items",
-                    f"item {item} is not in the instrument (1…{self.servqual_items})",
-                )
-        if len(set(items)) != len(items):
-            raise self.fail(f"{where}.servqual_items", "names an item twice")
-        return StandardSpec(
-            code=code,
-            category=category,
-            title=self.localized(f"{where}.title", entry["title"]),
-            unit=unit,
-            target=target,
-            direction=direction,
-            servqual_items=tuple(sorted(items)),
-        )
-
-    def checklist(self, where: str, entry: dict[str, Any], codes: set[str]) -> ChecklistRule:
-        self.keys(where, entry, required={"kind", "categories"}, optional={"standards"})
-        kind = self.choice(f"{where}.kind", entry["kind"], InspectionKind)
-        categories = entry["categories"]
-        if not isinstance(categories, list):
-            raise self.fail(f"{where}.categories", "must be a list of categories")
-        chosen = frozenset(
-            self.choice(f"{where}.categories", category, StandardCategory)
-            for category in categories
-        )
-        singles = entry.get("standards", [])
-        if not isinstance(singles, list):
-            raise self.fail(f"{where}.standards", "must be a list of standard codes")
-        for code in singles:
-            if code not in codes:
-                raise self.fail(f"{where}.standards", f"{code!r} is not a standard of the file")
-        if not chosen and not singles:
-            raise self.fail(where, "checks nothing: name categories or standards")
-        return ChecklistRule(kind=kind, categories=chosen, standards=frozenset(singles))
-
-
 def check_target(target: float, *, unit: str) -> None:
-    """Refuse a target no observation could be judged against.
-
-    Raises
-    ------
-    ValueError
-        If the target is not finite, negative, or a percentage above 100.
-    """
+    """Refuse (``ValueError``) a target no observation could be judged against."""
     if not math.isfinite(target) or target < 0:
         raise ValueError("must be a number of zero or more")
     if unit == PERCENT and target > FULL_SCORE:
@@ -257,10 +229,6 @@ class Criterion:
     target: float | None = None
     direction: TargetDirection | None = None
 
-    @property
-    def measured(self) -> bool:
-        return self.target is not None and self.direction is not None
-
 
 CriterionT = TypeVar("CriterionT", bound=Criterion)
 
@@ -268,13 +236,9 @@ CriterionT = TypeVar("CriterionT", bound=Criterion)
 def build_checklist(rule: ChecklistRule, standards: Iterable[CriterionT]) -> list[CriterionT]:
     """The standards ``rule`` checks, category by category (:data:`CATEGORY_ORDER`), then
     by code."""
-    chosen = [
-        standard
-        for standard in standards
-        if rule.covers(code=standard.code, category=standard.category)
-    ]
     return sorted(
-        chosen, key=lambda standard: (CATEGORY_ORDER.index(standard.category), standard.code)
+        (s for s in standards if rule.covers(code=s.code, category=s.category)),
+        key=lambda standard: (CATEGORY_ORDER.index(standard.category), standard.code),
     )
 
 
@@ -304,69 +268,48 @@ class Judged:
 
 
 def judge_answers(checklist: Sequence[Criterion], answers: Sequence[Answer]) -> list[Judged]:
-    """Judge every line of a checklist, in checklist order.
+    """Judge every line of a checklist, in checklist order; a refusal names the standard.
 
     A yes/no standard takes ``passed``; a measured one takes ``observed`` and its verdict is
     computed from the target and direction, never taken from the answer.
-
-    Raises
-    ------
-    ValidationFailed
-        Naming the standard: an answer for a standard not on the checklist, two answers for
-        one standard, a checklist standard left unanswered, a measured standard answered
-        yes/no or without a value, a yes/no standard answered with a value, or an
-        observation that is negative, not finite, or a percentage above 100.
     """
     by_code: dict[str, Answer] = {}
     listed = {criterion.code for criterion in checklist}
     for answer in answers:
         if answer.code not in listed:
-            raise ValidationFailed(
-                f"{answer.code} is not on this inspection's checklist", field="results"
-            )
+            raise _refused(f"{answer.code} is not on this inspection's checklist")
         if answer.code in by_code:
-            raise ValidationFailed(f"{answer.code} is answered twice", field="results")
+            raise _refused(f"{answer.code} is answered twice")
         by_code[answer.code] = answer
-    judged: list[Judged] = []
     for criterion in checklist:
-        given = by_code.get(criterion.code)
-        if given is None:
-            raise ValidationFailed(f"{criterion.code} is not answered", field="results")
-        judged.append(_judge(criterion, given))
-    return judged
+        if criterion.code not in by_code:
+            raise _refused(f"{criterion.code} is not answered")
+    return [_judge(criterion, by_code[criterion.code]) for criterion in checklist]
+
+
+def _refused(message: str) -> ValidationFailed:
+    return ValidationFailed(message, field="results")
 
 
 def _judge(criterion: Criterion, answer: Answer) -> Judged:
-    code = criterion.code
-    if criterion.measured:
-        assert criterion.target is not None and criterion.direction is not None
-        if answer.passed is not None:
-            raise ValidationFailed(
-                f"{code} is measured in {criterion.unit}: give the value observed, "
-                "not passed yes/no",
-                field="results",
-            )
-        if answer.observed is None:
-            raise ValidationFailed(
-                f"{code} needs the value observed, in {criterion.unit}", field="results"
-            )
-        observed = float(answer.observed)
-        if not math.isfinite(observed) or observed < 0:
-            raise ValidationFailed(
-                f"{code}: the value observed must be a number of zero or more", field="results"
-            )
-        if criterion.unit == PERCENT and observed > FULL_SCORE:
-            raise ValidationFailed(f"{code}: a percentage cannot exceed 100", field="results")
-        passed = meets_target(observed, target=criterion.target, direction=criterion.direction)
-        return Judged(code=code, passed=passed, observed=observed, note=answer.note)
-    if answer.observed is not None:
-        raise ValidationFailed(
-            f"{code} is a yes/no check: answer passed yes or no, without a value",
-            field="results",
-        )
-    if answer.passed is None:
-        raise ValidationFailed(f"{code} needs passed yes or no", field="results")
-    return Judged(code=code, passed=answer.passed, observed=None, note=answer.note)
+    code, unit, note = criterion.code, criterion.unit, answer.note
+    if criterion.target is None or criterion.direction is None:
+        if answer.observed is not None:
+            raise _refused(f"{code} is a yes/no check: answer passed yes or no, without a value")
+        if answer.passed is None:
+            raise _refused(f"{code} needs passed yes or no")
+        return Judged(code=code, passed=answer.passed, observed=None, note=note)
+    if answer.passed is not None:
+        raise _refused(f"{code} is measured in {unit}: give the value observed, not passed yes/no")
+    if answer.observed is None:
+        raise _refused(f"{code} needs the value observed, in {unit}")
+    observed = float(answer.observed)
+    if not math.isfinite(observed) or observed < 0:
+        raise _refused(f"{code}: the value observed must be a number of zero or more")
+    if unit == PERCENT and observed > FULL_SCORE:
+        raise _refused(f"{code}: a percentage cannot exceed 100")
+    passed = meets_target(observed, target=criterion.target, direction=criterion.direction)
+    return Judged(code=code, passed=passed, observed=observed, note=note)
 
 
 def score(*, passed: int, checked: int) -> float | None:
@@ -414,36 +357,27 @@ def pass_rates(
 ) -> list[PassRate]:
     """Pass rates grouped by ``by`` (rows whose key is none are left out), best score
     first; ties go to the group with more lines checked, then to the smaller key."""
-    inspections: dict[int, set[int]] = defaultdict(set)
-    checked: dict[int, int] = defaultdict(int)
-    passed: dict[int, int] = defaultdict(int)
+    groups: dict[int, list[ResultRow]] = defaultdict(list)
     for row in rows:
         key = by(row)
-        if key is None:
-            continue
-        inspections[key].add(row.inspection_id)
-        checked[key] += 1
-        passed[key] += row.passed
+        if key is not None:
+            groups[key].append(row)
     rates = [
         PassRate(
-            key=key, inspections=len(inspections[key]), checked=checked[key], passed=passed[key]
+            key=key,
+            inspections=len({row.inspection_id for row in lines}),
+            checked=len(lines),
+            passed=sum(row.passed for row in lines),
         )
-        for key in checked
+        for key, lines in groups.items()
     ]
     rates.sort(key=lambda rate: (-(rate.passed / rate.checked), -rate.checked, rate.key))
     return rates
 
 
-def by_branch(row: ResultRow) -> int:
-    return row.branch_id
-
-
-def by_staff(row: ResultRow) -> int | None:
-    return row.staff_id
-
-
-def by_standard(row: ResultRow) -> int:
-    return row.standard_id
+by_branch: Callable[[ResultRow], int] = attrgetter("branch_id")
+by_staff: Callable[[ResultRow], int | None] = attrgetter("staff_id")
+by_standard: Callable[[ResultRow], int] = attrgetter("standard_id")
 
 
 def weakest_standards(rows: Iterable[ResultRow], *, limit: int = 3) -> dict[int, list[PassRate]]:
@@ -463,9 +397,9 @@ def weakest_standards(rows: Iterable[ResultRow], *, limit: int = 3) -> dict[int,
 def compliance_tallies(rows: Iterable[ResultRow]) -> dict[int, ChecklistTally]:
     """Lines checked and passed per branch id, as ``gaps.inspection_compliance_evidence``
     takes them (once keyed by branch name)."""
-    checked: dict[int, int] = defaultdict(int)
-    passed: dict[int, int] = defaultdict(int)
-    for row in rows:
-        checked[row.branch_id] += 1
-        passed[row.branch_id] += row.passed
-    return {key: ChecklistTally(checked=checked[key], passed=passed[key]) for key in checked}
+    rows = list(rows)
+    passed = Counter(row.branch_id for row in rows if row.passed)
+    checked = Counter(row.branch_id for row in rows)
+    return {
+        key: ChecklistTally(checked=count, passed=passed[key]) for key, count in checked.items()
+    }

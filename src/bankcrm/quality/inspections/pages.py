@@ -43,9 +43,6 @@ ShortText = Annotated[FormName, Form(max_length=200, pattern=STORABLE_TEXT)]
 DayText = Annotated[str | None, Query(max_length=10)]
 ChoiceText = Annotated[str, Query(max_length=32)]
 
-PASSED_FIELD = "passed:"
-OBSERVED_FIELD = "observed:"
-NOTE_FIELD = "note:"
 NOTE_LENGTH = 500
 INSPECTION_NOTE_LENGTH = 2000
 _STORABLE = re.compile(STORABLE_TEXT)
@@ -134,16 +131,13 @@ async def create_standard(
             servqual_items=_items(servqual_items),
         )
     except BankcrmError as error:
-        problem = refusal(
+        refused = _refused(
             session,
             error,
+            _("The standard was not added."),
             conflict=_("A standard with this code exists already."),
-            denied=DENIED,
-            otherwise=_("The standard was not added."),
         )
-        return _render_standards(
-            request, session, user, new_form=form, problem=problem, status_code=error.status_code
-        )
+        return _render_standards(request, session, user, new_form=form, **refused)
     return RedirectResponse(f"/quality/standards#standard-{form.code}", status_code=303)
 
 
@@ -174,7 +168,6 @@ async def edit_standard(
 ) -> Response:
     """Saves a standard's edit form; a stale form shows the standard as it is now."""
     await check_csrf(request)
-    code = ""
     try:
         updated = service.update_standard(
             session,
@@ -188,47 +181,42 @@ async def edit_standard(
             servqual_items=_items(servqual_items),
             active=bool(active),
         )
-        code = updated.code
     except BankcrmError as error:
-        problem = refusal(
-            session,
-            error,
-            conflict=CONFLICT,
-            denied=DENIED,
-            otherwise=_("The standard was not saved."),
-        )
-        return _render_standards(
-            request,
-            session,
-            user,
-            problem=problem,
-            problem_standard=standard_id,
-            status_code=error.status_code,
-        )
-    return RedirectResponse(f"/quality/standards#standard-{code}", status_code=303)
+        refused = _refused(session, error, _("The standard was not saved."), conflict=CONFLICT)
+        return _render_standards(request, session, user, problem_standard=standard_id, **refused)
+    return RedirectResponse(f"/quality/standards#standard-{updated.code}", status_code=303)
+
+
+def _refused(
+    session: Session, error: BankcrmError, headline: str, *, conflict: str, denied: str = DENIED
+) -> dict[str, Any]:
+    """The problem and status a refused form is shown again with."""
+    problem = refusal(session, error, conflict=conflict, denied=denied, otherwise=headline)
+    return {"problem": problem, "status_code": error.status_code}
 
 
 def _measure(unit: str, target: str, direction: str) -> service.Measure:
     """The measure typed into a standard's form; all three empty is a yes/no check."""
-    chosen_unit = unit if unit in UNITS else None
-    if unit and chosen_unit is None:
+    if unit and unit not in UNITS:
         raise ValidationFailed(f"the unit must be one of {', '.join(UNITS)}", field="unit")
-    chosen_direction = TargetDirection(direction) if direction in set(TargetDirection) else None
     return service.Measure(
-        unit=chosen_unit, target=_number(target, field="target"), direction=chosen_direction
+        unit=unit or None,
+        target=_number(target, field="target", problem=f"{target!r} is not a number"),
+        direction=TargetDirection(direction) if direction in set(TargetDirection) else None,
     )
 
 
-def _number(value: str, *, field: str) -> float | None:
+def _number(value: str, *, field: str, problem: str) -> float | None:
+    """A number typed with a decimal point or comma; none when nothing is typed."""
     text = value.strip().replace(",", ".")
     if not text:
         return None
     try:
         number = float(text)
     except ValueError:
-        raise ValidationFailed(f"{value!r} is not a number", field=field) from None
+        number = math.nan
     if not math.isfinite(number):
-        raise ValidationFailed(f"{value!r} is not a number", field=field)
+        raise ValidationFailed(problem, field=field)
     return number
 
 
@@ -256,28 +244,27 @@ def _render_standards(
     locale = request_locale(request)
     standards = service.list_standards(session)
     instrument = shipped_instrument("servqual_bank")
-    dimension_of = {item.number: item.dimension for item in instrument.items}
-    dimension_names = {
-        dimension.code: dimension.name.text(locale) for dimension in instrument.dimensions
+    item_dimension = {
+        item.number: instrument.dimension(item.dimension).name.text(locale)
+        for item in instrument.items
     }
     covered = service.standards_by_servqual_item(session)
-    groups = [
-        (category, [standard for standard in standards if standard.category is category])
-        for category in CATEGORY_ORDER
-    ]
     context: dict[str, Any] = {
-        "groups": groups,
+        "groups": [
+            (category, [standard for standard in standards if standard.category is category])
+            for category in CATEGORY_ORDER
+        ],
         "standards": standards,
         "items": [
             {
                 "number": item.number,
-                "dimension": dimension_names[item.dimension],
+                "dimension": item_dimension[item.number],
                 "text": item.perception.text(locale),
                 "standards": covered.get(item.number, []),
             }
             for item in instrument.items
         ],
-        "item_dimension": {number: dimension_names[code] for number, code in dimension_of.items()},
+        "item_dimension": item_dimension,
         "covered_count": len(covered),
         "item_count": instrument.n_items,
         "may_manage": has_permission(user.role, Permission.QUALITY_MANAGE),
@@ -305,12 +292,13 @@ def inspections_page(
     kind: ChoiceText = "",
 ) -> Response:
     """Recent inspections, the branches' league table and the staff table of a period."""
-    locale = request_locale(request)
     chosen_kind = InspectionKind(kind) if kind in set(InspectionKind) else None
     problem: Problem | None = None
     status_code = 200
     try:
-        first, last = service.period(_day(since), _day(until))
+        first, last = service.period(
+            parse_day(since) if since else None, parse_day(until) if until else None
+        )
     except (ValueError, ValidationFailed) as error:
         first, last = service.period(None, None)
         detail = error.message if isinstance(error, ValidationFailed) else str(error)
@@ -318,28 +306,19 @@ def inspections_page(
             _("Enter the period as two dates, the first not after the second."), detail
         )
         status_code = 422
+    chosen: dict[str, Any] = {"since": first, "until": last, "kind": chosen_kind}
     context: dict[str, Any] = {
         "since": first,
         "until": last,
         "kind": chosen_kind.value if chosen_kind else "",
         "kinds": list(InspectionKind),
-        "branches": service.scores(
-            session, user=user, group="branch", since=first, until=last, kind=chosen_kind
-        ),
-        "staff": service.scores(
-            session, user=user, group="staff", since=first, until=last, kind=chosen_kind
-        ),
-        "recent": service.list_inspections(
-            session, user=user, since=first, until=last, kind=chosen_kind
-        ),
+        "branches": service.scores(session, user=user, group="branch", **chosen),
+        "staff": service.scores(session, user=user, group="staff", **chosen),
+        "recent": service.list_inspections(session, user=user, **chosen),
         "may_inspect": has_permission(user.role, Permission.QUALITY_INSPECT),
-        "problem": translated(problem, locale),
+        "problem": translated(problem, request_locale(request)),
     }
     return render(request, "quality/inspections/list.html", context, status_code=status_code)
-
-
-def _day(value: str | None) -> date | None:
-    return parse_day(value) if value else None
 
 
 # --- the inspection form ------------------------------------------------------------------
@@ -371,8 +350,7 @@ async def record_inspection(
 ) -> Response:
     """Records the inspection and opens it; a refused form comes back filled in."""
     await check_csrf(request)
-    submitted = await request.form()
-    form = _typed_inspection(submitted)
+    form = _typed_inspection(await request.form())
     try:
         kind = InspectionKind(form.kind)
         branch_id = chosen_id(form.branch_id)
@@ -382,7 +360,6 @@ async def record_inspection(
             raise ValidationFailed("choose the staff member from the list", field="staff_id")
         inspected_on = _inspection_day(form.inspected_on)
         _check_text(form.note, INSPECTION_NOTE_LENGTH, "note")
-        answers = _answers(form)
         recorded = service.record_inspection(
             session,
             user=user,
@@ -391,24 +368,21 @@ async def record_inspection(
             staff_id=chosen_id(form.staff_id),
             inspected_on=inspected_on,
             note=form.note or None,
-            results=answers,
+            results=_answers(form),
         )
     except ValueError:
         problem = Problem(_("Choose the kind of inspection."))
-        return _render_inspection_form(
-            request, session, user, form, problem=problem, status_code=422
-        )
+        return _render_inspection_form(request, session, user, form, problem, status_code=422)
     except BankcrmError as error:
-        problem = refusal(
+        headline = _("The inspection was not recorded.")
+        refused = _refused(
             session,
             error,
-            conflict=_("The inspection was not recorded."),
+            headline,
+            conflict=headline,
             denied=_("You may not inspect this branch."),
-            otherwise=_("The inspection was not recorded."),
         )
-        return _render_inspection_form(
-            request, session, user, form, problem=problem, status_code=error.status_code
-        )
+        return _render_inspection_form(request, session, user, form, **refused)
     return RedirectResponse(f"/quality/inspections/{recorded.id}", status_code=303)
 
 
@@ -424,16 +398,11 @@ def _typed_inspection(submitted: FormData) -> InspectionForm:
         inspected_on=text("inspected_on").strip(),
         note=normalise_text(text("note")),
     )
+    lines = {"passed": form.passed, "observed": form.observed, "note": form.notes}
     for name, value in submitted.multi_items():
-        if not isinstance(value, str):
-            continue
-        for prefix, target in (
-            (PASSED_FIELD, form.passed),
-            (OBSERVED_FIELD, form.observed),
-            (NOTE_FIELD, form.notes),
-        ):
-            if name.startswith(prefix):
-                target[name.removeprefix(prefix)] = normalise_text(value)
+        prefix, colon, code = name.partition(":")
+        if colon and prefix in lines and isinstance(value, str):
+            lines[prefix][code] = normalise_text(value)
     return form
 
 
@@ -460,20 +429,16 @@ def _answers(form: InspectionForm) -> list[Answer]:
     for code in dict.fromkeys([*form.passed, *form.observed]):
         note = form.notes.get(code, "")
         _check_text(note, NOTE_LENGTH, f"note of {code}")
-        passed_text = form.passed.get(code, "")
-        observed_text = form.observed.get(code, "")
-        if code in form.observed:
-            # a measured line: its verdict is computed from the value
-            try:
-                observed = _number(observed_text, field="results")
-            except ValidationFailed:
-                raise ValidationFailed(f"{code}: enter a number", field="results") from None
-            if observed is None:
-                raise ValidationFailed(f"{code} needs the value observed", field="results")
-            answers.append(Answer(code=code, observed=observed, note=note or None))
-        else:
-            passed = {"yes": True, "no": False}.get(passed_text)
+        if code not in form.observed:
+            passed = {"yes": True, "no": False}.get(form.passed[code])
             answers.append(Answer(code=code, passed=passed, note=note or None))
+            continue
+        # a measured line: its verdict is computed from the value
+        typed = form.observed[code]
+        observed = _number(typed, field="results", problem=f"{code}: enter a number")
+        if observed is None:
+            raise ValidationFailed(f"{code} needs the value observed", field="results")
+        answers.append(Answer(code=code, observed=observed, note=note or None))
     return answers
 
 
@@ -482,11 +447,10 @@ def _render_inspection_form(
     session: Session,
     user: StaffUser,
     form: InspectionForm,
-    *,
     problem: Problem | None = None,
+    *,
     status_code: int = 200,
 ) -> Response:
-    locale = request_locale(request)
     branches = service.inspectable_branches(session, user=user)
     chosen_branch = chosen_id(form.branch_id)
     if chosen_branch not in {branch.id for branch in branches}:
@@ -507,7 +471,7 @@ def _render_inspection_form(
         "staff_id": chosen_id(form.staff_id),
         "lines": lines,
         "today": clock.bank_today(),
-        "problem": translated(problem, locale),
+        "problem": translated(problem, request_locale(request)),
     }
     return render(request, "quality/inspections/new.html", context, status_code=status_code)
 

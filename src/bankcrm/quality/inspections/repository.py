@@ -71,21 +71,13 @@ def front_line_staff(session: Session, branch_id: int) -> list[StaffUser]:
 
 
 def _period_conditions(
-    *,
-    since: date,
-    until: date,
-    kind: InspectionKind | None,
-    branch_id: int | None = None,
+    since: date, until: date, kind: InspectionKind | None, branch_id: int | None
 ) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [
-        Inspection.inspected_on >= since,
-        Inspection.inspected_on <= until,
+    return [
+        Inspection.inspected_on.between(since, until),
+        *([Inspection.kind == kind] if kind is not None else []),
+        *([Inspection.branch_id == branch_id] if branch_id is not None else []),
     ]
-    if kind is not None:
-        conditions.append(Inspection.kind == kind)
-    if branch_id is not None:
-        conditions.append(Inspection.branch_id == branch_id)
-    return conditions
 
 
 class InspectionRepository(ScopedRepository):
@@ -122,7 +114,7 @@ class InspectionRepository(ScopedRepository):
         statement = (
             self.owned(Inspection, Inspection, counts.c.checked, counts.c.passed)
             .outerjoin(counts, counts.c.inspection_id == Inspection.id)
-            .where(*_period_conditions(since=since, until=until, kind=kind, branch_id=branch_id))
+            .where(*_period_conditions(since, until, kind, branch_id))
             .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
             .limit(limit)
         )
@@ -147,18 +139,12 @@ class InspectionRepository(ScopedRepository):
             Inspection.staff_id,
             InspectionResult.standard_id,
             InspectionResult.passed,
-        ).where(*_period_conditions(since=since, until=until, kind=kind, branch_id=branch_id))
+        ).where(*_period_conditions(since, until, kind, branch_id))
         if standard_id is not None:
             statement = statement.where(InspectionResult.standard_id == standard_id)
         return [
-            ResultRow(
-                inspection_id=row[0],
-                branch_id=row[1],
-                staff_id=row[2],
-                standard_id=row[3],
-                passed=bool(row[4]),
-            )
-            for row in self.session.execute(statement)
+            ResultRow(inspection, branch, staff, standard, bool(passed))
+            for inspection, branch, staff, standard, passed in self.session.execute(statement)
         ]
 
 

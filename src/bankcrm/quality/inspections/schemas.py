@@ -58,10 +58,11 @@ class StandardUpdate(Input):
     active: bool | None = None
 
 
-class StandardRead(BaseModel):
+class StandardBase(BaseModel):
+    """A standard as a checklist line shows it."""
+
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
     code: str
     category: StandardCategory
     title: str
@@ -69,16 +70,13 @@ class StandardRead(BaseModel):
     unit: str | None
     target: float | None
     direction: TargetDirection | None
+
+
+class StandardRead(StandardBase):
+    id: int
     servqual_items: list[int]
     active: bool
     version: int
-
-    @property
-    def measured(self) -> bool:
-        return self.target is not None and self.direction is not None
-
-    def title_in(self, locale: str) -> str:
-        return self.title if locale.startswith("zh") or not self.title_en else self.title_en
 
 
 class CatalogueLoadRead(BaseModel):
@@ -116,15 +114,8 @@ class InspectionCreate(Input):
     """Every standard of the kind's checklist, answered once."""
 
 
-class ResultRead(BaseModel):
+class ResultRead(StandardBase):
     standard_id: int
-    code: str
-    category: StandardCategory
-    title: str
-    title_en: str | None
-    unit: str | None
-    target: float | None
-    direction: TargetDirection | None
     passed: bool
     observed: float | None
     note: str | None

@@ -7,8 +7,9 @@ action on the improvement board for the branch and standard, unless one is still
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -27,10 +28,11 @@ from bankcrm.quality.improvement import service as improvement_service
 from bankcrm.quality.inspections import checklist as checklists
 from bankcrm.quality.inspections import repository
 from bankcrm.quality.inspections.checklist import (
+    UNITS,
     Answer,
     Catalogue,
     Criterion,
-    ResultRow,
+    Judged,
     build_checklist,
     check_target,
     judge_answers,
@@ -48,6 +50,7 @@ from bankcrm.quality.inspections.schemas import (
     ScoreBoard,
     ScoreGroup,
     ScoreRow,
+    StandardBase,
     StandardRate,
     StandardRead,
 )
@@ -71,8 +74,7 @@ TITLE_LENGTH = 200
 
 @dataclass(frozen=True)
 class Measure:
-    """What a measured standard compares: unit, target and direction; all none for a
-    yes/no check."""
+    """What a measured standard compares; all none for a yes/no check."""
 
     unit: str | None = None
     target: float | None = None
@@ -103,13 +105,10 @@ def load_standard_catalogue(session: Session) -> CatalogueLoadRead:
     existing = {row.code: row for row in repository.standards(session)}
     created = updated = unchanged = 0
     for spec in catalogue().standards:
-        values = {
-            "category": spec.category,
-            "title": spec.title.translations["zh"],
-            "title_en": spec.title.translations["en"],
-            "unit": spec.unit,
-            "target": spec.target,
-            "direction": spec.direction,
+        values = spec.model_dump(include={"category", "unit", "target", "direction"})
+        values |= {
+            "title": spec.title.zh,
+            "title_en": spec.title.en,
             "servqual_items": list(spec.servqual_items),
         }
         row = existing.get(spec.code)
@@ -120,10 +119,8 @@ def load_standard_catalogue(session: Session) -> CatalogueLoadRead:
         changed = {key: value for key, value in values.items() if getattr(row, key) != value}
         for key, value in changed.items():
             setattr(row, key, value)
-        if changed:
-            updated += 1
-        else:
-            unchanged += 1
+        updated += bool(changed)
+        unchanged += not changed
     session.flush()
     return CatalogueLoadRead(created=created, updated=updated, unchanged=unchanged)
 
@@ -135,10 +132,14 @@ def list_standards(session: Session, *, include_inactive: bool = True) -> list[S
 
 
 def get_standard(session: Session, *, standard_id: int) -> StandardRead:
+    return StandardRead.model_validate(_standard_row(session, standard_id))
+
+
+def _standard_row(session: Session, standard_id: int) -> ServiceStandard:
     row = repository.standard(session, standard_id)
     if row is None:
         raise NotFound(f"no standard {standard_id}")
-    return StandardRead.model_validate(row)
+    return row
 
 
 def create_standard(
@@ -193,17 +194,9 @@ def update_standard(
     active: bool | None = None,
 ) -> StandardRead:
     """Edit or (``active=False``) deactivate a standard; arguments left none stay as they
-    are, an empty ``title_en`` removes the English title.
-
-    Raises
-    ------
-    Conflict
-        If ``version`` is not the standard's current version: someone else changed it.
-    """
+    are, an empty ``title_en`` removes the English title. A stale ``version`` is a conflict."""
     _require(user, Permission.QUALITY_MANAGE)
-    row = repository.standard(session, standard_id)
-    if row is None:
-        raise NotFound(f"no standard {standard_id}")
+    row = _standard_row(session, standard_id)
     if row.version != version:
         raise Conflict(
             f"standard {row.code} was changed by someone else (now version {row.version}, "
@@ -237,24 +230,18 @@ def _title(title: str) -> str:
 
 
 def _checked_measure(measure: Measure) -> Measure:
-    given = {
-        "unit": measure.unit,
-        "target": measure.target,
-        "direction": measure.direction,
-    }
+    given = asdict(measure)
     missing = [name for name, value in given.items() if value is None]
     if len(missing) == len(given):
-        return Measure()
+        return measure
     if missing:
         raise ValidationFailed(
             f"a measured standard needs unit, target and direction; {missing[0]} is missing",
             field=missing[0],
         )
     assert measure.unit is not None and measure.target is not None
-    if measure.unit not in checklists.UNITS:
-        raise ValidationFailed(
-            f"the unit must be one of {', '.join(checklists.UNITS)}", field="unit"
-        )
+    if measure.unit not in UNITS:
+        raise ValidationFailed(f"the unit must be one of {', '.join(UNITS)}", field="unit")
     try:
         check_target(measure.target, unit=measure.unit)
     except ValueError as error:
@@ -288,7 +275,7 @@ def _branch_names(session: Session, ids: Collection[int]) -> dict[int, tuple[str
     return {branch.id: (branch.external_id, branch.name) for branch in found if branch.id in ids}
 
 
-def _staff_names(session: Session, ids: Collection[int]) -> dict[int, str]:
+def _staff_names(session: Session, ids: Collection[int | None]) -> dict[int, str]:
     return {user.id: user.full_name for user in staff_service.list_users(session) if user.id in ids}
 
 
@@ -322,13 +309,7 @@ def _checklist_rows(session: Session, kind: InspectionKind) -> list[ServiceStand
 
 
 def _criterion(row: ServiceStandard) -> Criterion:
-    return Criterion(
-        code=row.code,
-        category=row.category,
-        unit=row.unit,
-        target=row.target,
-        direction=row.direction,
-    )
+    return Criterion(row.code, row.category, row.unit, row.target, row.direction)
 
 
 def record_inspection(
@@ -344,18 +325,9 @@ def record_inspection(
 ) -> InspectionDetail:
     """Record an inspection of a branch (and of one staff member) by ``user``.
 
-    Every standard of the kind's checklist is answered once; a measured standard's verdict
-    is computed from its target. Each failed standard opens a corrective action (gap 3,
-    owned by the branch manager, due in ``quality.corrective_days`` days) unless the branch
-    has one open for it already.
-
-    Raises
-    ------
-    PermissionDenied
-        If the user may not inspect, or a branch manager inspects another branch.
-    ValidationFailed
-        For a day in the future, an unknown branch, staff of another branch, or a checklist
-        not answered in full (the message names the standard).
+    Every standard of the kind's checklist is answered once (:func:`judge_answers`). Each
+    failed standard opens a corrective action (gap 3, owned by the branch manager, due in
+    ``quality.corrective_days`` days) unless the branch has one open for it already.
     """
     _require(user, Permission.QUALITY_INSPECT)
     if inspected_on > bank_today():
@@ -363,7 +335,10 @@ def record_inspection(
     branch = next((b for b in branches_service.list_branches(session) if b.id == branch_id), None)
     if branch is None:
         raise ValidationFailed(f"no branch {branch_id}", field="branch_id")
-    _check_may_inspect(user, branch)
+    if not sees_branch(user, branch.id):
+        raise PermissionDenied(
+            f"a {user.role.value} may inspect only their own branch, not {branch.name}"
+        )
     member = None
     if staff_id is not None:
         member = next((u for u in staff_service.list_users(session) if u.id == staff_id), None)
@@ -414,63 +389,33 @@ def record_inspection(
                     session, user=user, inspection=inspection, branch=branch, standard=row
                 )
                 opened.append(action.id)
-        lines.append(
-            _result_read(row, line.passed, line.observed, line.note, action, inspection.id)
-        )
+        lines.append(_result_read(row, line, action, inspection.id))
     # built from what is in hand: recording many inspections (the demo's year) stays fast
-    passed = sum(line.passed for line in judged)
-    return InspectionDetail(
-        id=inspection.id,
-        kind=kind,
-        branch_id=branch.id,
-        branch_code=branch.external_id,
-        branch_name=branch.name,
-        staff_id=staff_id,
-        staff_name=member.full_name if member is not None else None,
-        inspector_id=user.id,
-        inspector_name=user.full_name,
-        inspected_on=inspected_on,
-        note=inspection.note,
-        created_at=inspection.created_at,
+    read = _read(
+        inspection,
+        (branch.external_id, branch.name),
+        {user.id: user.full_name} | ({member.id: member.full_name} if member else {}),
         checked=len(judged),
-        passed=passed,
-        score=score(passed=passed, checked=len(judged)),
-        results=lines,
-        actions_opened=opened,
+        passed=sum(line.passed for line in judged),
     )
+    return InspectionDetail(**read.model_dump(), results=lines, actions_opened=opened)
 
 
 def _result_read(
     standard: ServiceStandard,
-    passed: bool,
-    observed: float | None,
-    note: str | None,
+    line: Judged | InspectionResult,
     action: ImprovementAction | None,
     inspection_id: int,
 ) -> ResultRead:
     return ResultRead(
+        **StandardBase.model_validate(standard).model_dump(),
         standard_id=standard.id,
-        code=standard.code,
-        category=standard.category,
-        title=standard.title,
-        title_en=standard.title_en,
-        unit=standard.unit,
-        target=standard.target,
-        direction=standard.direction,
-        passed=passed,
-        observed=observed,
-        note=(note or "").strip() or None,
+        passed=line.passed,
+        observed=line.observed,
+        note=(line.note or "").strip() or None,
         action_id=action.id if action else None,
         action_stage=action.stage if action else None,
         action_opened_here=action is not None and action.inspection_id == inspection_id,
-    )
-
-
-def _check_may_inspect(user: StaffUser, branch: Branch) -> None:
-    if sees_branch(user, branch.id):
-        return
-    raise PermissionDenied(
-        f"a {user.role.value} may inspect only their own branch, not {branch.name}"
     )
 
 
@@ -545,9 +490,7 @@ def get_inspection(session: Session, *, user: StaffUser, inspection_id: int) -> 
     lines = [
         _result_read(
             standards[line.standard_id],
-            line.passed,
-            line.observed,
-            line.note,
+            line,
             None if line.passed else actions.get(line.standard_id),
             inspection.id,
         )
@@ -584,37 +527,39 @@ def list_inspections(
 def _reads(session: Session, found: Sequence[tuple[Inspection, int, int]]) -> list[InspectionRead]:
     branches = _branch_names(session, {row.branch_id for row, _, _ in found})
     people = _staff_names(
-        session,
-        {
-            person
-            for row, _, _ in found
-            for person in (row.staff_id, row.inspector_id)
-            if person is not None
-        },
+        session, {person for row, _, _ in found for person in (row.staff_id, row.inspector_id)}
     )
-    reads = []
-    for row, checked, passed in found:
-        code, name = branches[row.branch_id]
-        reads.append(
-            InspectionRead(
-                id=row.id,
-                kind=row.kind,
-                branch_id=row.branch_id,
-                branch_code=code,
-                branch_name=name,
-                staff_id=row.staff_id,
-                staff_name=people.get(row.staff_id) if row.staff_id else None,
-                inspector_id=row.inspector_id,
-                inspector_name=people.get(row.inspector_id) if row.inspector_id else None,
-                inspected_on=row.inspected_on,
-                note=row.note,
-                created_at=row.created_at,
-                checked=checked,
-                passed=passed,
-                score=score(passed=passed, checked=checked),
-            )
-        )
-    return reads
+    return [
+        _read(row, branches[row.branch_id], people, checked=checked, passed=passed)
+        for row, checked, passed in found
+    ]
+
+
+def _read(
+    row: Inspection,
+    branch: tuple[str, str],
+    people: Mapping[int, str],
+    *,
+    checked: int,
+    passed: int,
+) -> InspectionRead:
+    return InspectionRead(
+        id=row.id,
+        kind=row.kind,
+        branch_id=row.branch_id,
+        branch_code=branch[0],
+        branch_name=branch[1],
+        staff_id=row.staff_id,
+        staff_name=people.get(row.staff_id) if row.staff_id else None,
+        inspector_id=row.inspector_id,
+        inspector_name=people.get(row.inspector_id) if row.inspector_id else None,
+        inspected_on=row.inspected_on,
+        note=row.note,
+        created_at=row.created_at,
+        checked=checked,
+        passed=passed,
+        score=score(passed=passed, checked=checked),
+    )
 
 
 def period(since: date | None, until: date | None) -> tuple[date, date]:
@@ -643,51 +588,41 @@ def scores(
     inspections the user may see (a branch manager: their branch's)."""
     first, last = period(since, until)
     rows = InspectionRepository(session, user).result_rows(since=first, until=last, kind=kind)
+    names: Mapping[int, tuple[str | None, str]]
     if group == "branch":
         rates = pass_rates(rows, by=checklists.by_branch)
-        branches = _branch_names(session, {rate.key for rate in rates})
+        names = _branch_names(session, {rate.key for rate in rates})
         weakest = weakest_standards(rows, limit=WEAKEST_LISTED)
         standards = repository.standards_by_ids(session, {row.standard_id for row in rows})
-        board_rows = [
-            ScoreRow(
-                id=rate.key,
-                code=branches[rate.key][0],
-                name=branches[rate.key][1],
-                inspections=rate.inspections,
-                checked=rate.checked,
-                passed=rate.passed,
-                score=rate.score,
-                weakest=[
-                    StandardRate(
-                        standard_id=weak.key,
-                        code=standards[weak.key].code,
-                        title=standards[weak.key].title,
-                        title_en=standards[weak.key].title_en,
-                        checked=weak.checked,
-                        passed=weak.passed,
-                        score=weak.score,
-                    )
-                    for weak in weakest.get(rate.key, [])
-                ],
-            )
-            for rate in rates
-        ]
     else:
         rates = pass_rates(rows, by=checklists.by_staff)
-        names = _staff_names(session, {rate.key for rate in rates})
-        board_rows = [
-            ScoreRow(
-                id=rate.key,
-                code=None,
-                name=names[rate.key],
-                inspections=rate.inspections,
-                checked=rate.checked,
-                passed=rate.passed,
-                score=rate.score,
-                weakest=[],
-            )
-            for rate in rates
-        ]
+        staff = _staff_names(session, {rate.key for rate in rates})
+        names = {key: (None, name) for key, name in staff.items()}
+        weakest, standards = {}, {}
+    board_rows = [
+        ScoreRow(
+            id=rate.key,
+            code=names[rate.key][0],
+            name=names[rate.key][1],
+            inspections=rate.inspections,
+            checked=rate.checked,
+            passed=rate.passed,
+            score=rate.score,
+            weakest=[
+                StandardRate(
+                    standard_id=weak.key,
+                    code=standards[weak.key].code,
+                    title=standards[weak.key].title,
+                    title_en=standards[weak.key].title_en,
+                    checked=weak.checked,
+                    passed=weak.passed,
+                    score=weak.score,
+                )
+                for weak in weakest.get(rate.key, [])
+            ],
+        )
+        for rate in rates
+    ]
     passed = sum(row.passed for row in rows)
     return ScoreBoard(
         group=group,
@@ -709,17 +644,12 @@ def compliance_tallies(
     of the inspections the user may see, keyed by branch name, as
     ``gaps.inspection_compliance_evidence`` takes them. Two branches of the same name are
     told apart by their codes."""
-    rows: list[ResultRow] = InspectionRepository(session, user).result_rows(
-        since=since, until=until
-    )
+    rows = InspectionRepository(session, user).result_rows(since=since, until=until)
     tallies = checklists.compliance_tallies(rows)
     names = _branch_names(session, tallies.keys())
-    counts: dict[str, int] = {}
-    for _code, name in names.values():
-        counts[name] = counts.get(name, 0) + 1
-    return {
-        (
-            names[key][1] if counts[names[key][1]] == 1 else f"{names[key][1]} ({names[key][0]})"
-        ): tally
-        for key, tally in tallies.items()
+    counts = Counter(name for _code, name in names.values())
+    labels = {
+        key: name if counts[name] == 1 else f"{name} ({code})"
+        for key, (code, name) in names.items()
     }
+    return {labels[key]: tally for key, tally in tallies.items()}

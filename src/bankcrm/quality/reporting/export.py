@@ -1,11 +1,8 @@
 """The survey-wave report as an Excel workbook and as an A4 PDF, in Chinese or English.
 
 The workbook writes every figure as a number with a number format, so staff can sort and
-chart further. The PDF sets all text in WenQuanYi Micro Hei, an open CJK font (Apache-2.0)
-shipped inside the package (``quality/reporting/fonts``, see its ``SOURCE.md``). Reportlab
-embeds the subset of glyphs each report uses as a TrueType font file, so the PDF reads the
-same on machines without Chinese fonts, and the text stays extractable (copy, search,
-accessibility tools).
+chart further. The PDF is set in the font of :mod:`bankcrm.core.pdf`, embedded, so it reads
+the same on machines without Chinese fonts and its text stays extractable.
 """
 
 from __future__ import annotations
@@ -13,7 +10,9 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
+from typing import Any
 from xml.sax.saxutils import escape
 
 from babel.numbers import format_decimal, format_percent
@@ -33,7 +32,9 @@ from sqlalchemy.orm import Session
 from bankcrm.core.enums import Quadrant, SurveyKind
 from bankcrm.core.pdf import pdf_font
 from bankcrm.core.workbook import (
+    DAY_FORMAT,
     XLSX_MEDIA_TYPE,
+    CellValue,
     append_row,
     blank_row,
     column_widths,
@@ -84,7 +85,6 @@ HEADINGS: dict[str, str] = {
     "servqual_unweighted": _("SERVQUAL score (unweighted)"),
     "servqual_weighted": _("SERVQUAL score (weighted)"),
     "ci": _("Confidence interval"),
-    "respondents_short": _("Respondents"),
     "ci_low": _("CI low"),
     "ci_high": _("CI high"),
     "confidence": _("Confidence level"),
@@ -135,7 +135,6 @@ HEADINGS: dict[str, str] = {
     "current": _("This wave"),
     "yes": _("Yes"),
     "no": _("No"),
-    "score": _("Score"),
     "mean": _("Mean score"),
     "csat": _("Share satisfied"),
     "nps": _("Net promoter score"),
@@ -146,6 +145,20 @@ HEADINGS: dict[str, str] = {
     "quadrant.possible_overkill": _("Possible overkill"),
 }
 """Each heading's key and its catalog message (English msgid)."""
+
+
+SCORES = (
+    "gap ci_low ci_high expectation perception alpha_expectation alpha_perception weakest_gap "
+    "servqual_unweighted servqual_weighted earlier later difference t df csat nps mean"
+)
+FORMATS: dict[str, str] = dict.fromkeys(SCORES.split(), SCORE_FORMAT) | {
+    "importance": "0.0",
+    "p_value": P_VALUE_FORMAT,
+    "opens_on": DAY_FORMAT,
+    "response_rate": PERCENT_FORMAT,
+    "confidence": PERCENT_FORMAT,
+}
+"""The workbook's number format of a figure, by its heading's key."""
 
 
 def render(
@@ -190,12 +203,24 @@ def filename(report: WaveReport, extension: str) -> str:
     return f"survey-report-{safe}.{extension}"
 
 
-def branch_label(row: GroupRow, text: dict[str, str]) -> str:
+def fixed(value: float | None, digits: int = 2, *, locale: str) -> str:
+    """A figure to ``digits`` decimal places, grouped the locale's way; a dash for none."""
+    if value is None:
+        return "—"
+    return format_decimal(value, format=f"#,##0.{'0' * digits}", locale=locale)
+
+
+def share(value: float | None, locale: str) -> str:
+    return "—" if value is None else format_percent(value, PERCENT_FORMAT, locale=locale)
+
+
+def branch_label(row: GroupRow, text: Mapping[str, str]) -> str:
     return row.label if row.key else text["no_branch"]
 
 
-def segment_label(kind: str, key: str, text: dict[str, str]) -> str:
+def segment_label(kind: str, row: GroupRow, text: Mapping[str, str]) -> str:
     """The label of a customer-matrix quadrant, a value tier or a month group."""
+    key = row.key
     if not key:
         return text["not_segmented"]
     if kind == "quadrant":
@@ -207,6 +232,96 @@ def segment_label(kind: str, key: str, text: dict[str, str]) -> str:
 
 # --- the workbook -----------------------------------------------------------------------
 
+Column = str | Callable[[Any, Mapping[str, str]], CellValue]
+"""A column's values: the row's attribute of that name, or a function of the row and the
+headings."""
+
+
+def _yes_no(flag: bool | None, text: Mapping[str, str]) -> str | None:
+    return None if flag is None else text["yes" if flag else "no"]
+
+
+DIMENSION_COLUMNS: dict[str, Column] = {
+    "dimension": "name",
+    "gap": "gap",
+    "ci_low": "gap_low",
+    "ci_high": "gap_high",
+    "expectation": "expectation",
+    "perception": "perception",
+    "respondents": "respondents",
+    "alpha_expectation": "alpha_expectation",
+    "alpha_perception": "alpha_perception",
+    "importance": "importance",
+    "quadrant": lambda row, text: text[f"quadrant.{row.quadrant}"] if row.quadrant else None,
+    "items": lambda row, _text: ", ".join(str(number) for number in row.items),
+}
+ITEM_COLUMNS: dict[str, Column] = {
+    "number": "number",
+    "dimension": "dimension_name",
+    "statement": "statement",
+    "respondents": "respondents",
+    "expectation": "expectation",
+    "perception": "perception",
+    "gap": "gap",
+    "ci_low": "gap_low",
+    "ci_high": "gap_high",
+}
+GROUP_COLUMNS: dict[str, Column] = {
+    "respondents": "respondents",
+    "servqual_unweighted": "servqual",
+    "ci_low": "low",
+    "ci_high": "high",
+}
+BRANCH_COLUMNS: dict[str, Column] = {
+    "rank": "rank",
+    "branch": branch_label,
+    **GROUP_COLUMNS,
+    "weakest": "weakest_name",
+    "weakest_gap": "weakest_gap",
+    "too_few_heading": lambda row, text: _yes_no(row.too_few, text),
+}
+CHANGE_COLUMNS: dict[str, Column] = {
+    "dimension": "name",
+    "earlier": "gap_earlier",
+    "later": "gap_later",
+    "difference": "difference",
+    "ci_low": "low",
+    "ci_high": "high",
+    "t": "t",
+    "df": "df",
+    "p_value": "p_value",
+    "significant": lambda row, text: _yes_no(row.significant, text),
+    "respondents_earlier": "respondents_earlier",
+    "respondents_later": "respondents_later",
+}
+TREND_COLUMNS: dict[str, Column] = {
+    "trend": "title",
+    "code": "code",
+    "opens_on": "opens_on",
+    **GROUP_COLUMNS,
+    "servqual_weighted": "weighted",
+    "current": lambda row, text: text["yes"] if row.current else None,
+}
+
+
+def _table(
+    sheet: Worksheet,
+    text: Mapping[str, str],
+    columns: Mapping[str, Column],
+    rows: Iterable[Any],
+    gaps: Sequence[tuple[str, str]] = (),
+) -> None:
+    """Bold headings, then a line per row; a column's number format follows its heading.
+    ``gaps`` adds a column per dimension (code, name) holding the row's gap there."""
+    heading_row(sheet, [*(text[key] for key in columns), *(name for _code, name in gaps)])
+    formats = [*(FORMATS.get(key) for key in columns), *[SCORE_FORMAT] * len(gaps)]
+    for row in rows:
+        values = [
+            column(row, text) if callable(column) else getattr(row, column)
+            for column in columns.values()
+        ]
+        append_row(sheet, [*values, *(row.gaps.get(code) for code, _name in gaps)], formats)
+
 
 def report_workbook(report: WaveReport) -> bytes:
     """The report as an ``.xlsx`` file in the report's language.
@@ -216,15 +331,35 @@ def report_workbook(report: WaveReport) -> bytes:
     waves. A wave without answers keeps the sheets with their headings only.
     """
     text = headings_for(report.locale)
+    figures = report.servqual
     workbook = Workbook()
     summary = workbook.active
     assert summary is not None  # a new workbook always has its first sheet
     summary.title = text["sheet.summary"]
     _summary_sheet(summary, report, text)
-    figures = report.servqual
-    _dimension_sheet(workbook.create_sheet(text["sheet.dimensions"]), figures, text)
-    _item_sheet(workbook.create_sheet(text["sheet.items"]), figures, text)
-    _branch_sheet(workbook.create_sheet(text["sheet.branches"]), report, text)
+
+    dimensions = workbook.create_sheet(text["sheet.dimensions"])
+    dimensions.freeze_panes = "A2"
+    _table(dimensions, text, DIMENSION_COLUMNS, figures.dimensions if figures else ())
+    column_widths(dimensions, first=20, others=14)
+    if figures is not None:
+        _gap_bars(dimensions, len(figures.dimensions) + 1, text)
+
+    items = workbook.create_sheet(text["sheet.items"])
+    items.freeze_panes = "A2"
+    _table(items, text, ITEM_COLUMNS, figures.items if figures else ())
+    column_widths(items, first=8, others=14)
+    items.column_dimensions["C"].width = 60
+
+    branches = workbook.create_sheet(text["sheet.branches"])
+    branches.freeze_panes = "A2"
+    _table(branches, text, BRANCH_COLUMNS, figures.branches if figures else ())
+    if figures is not None:
+        blank_row(branches)
+        append_row(branches, [text["too_few_note"] % {"minimum": report.min_branch_respondents}])
+    column_widths(branches, first=8, others=16)
+    branches.column_dimensions["B"].width = 28
+
     _segment_sheet(workbook.create_sheet(text["sheet.segments"]), figures, text)
     _change_sheet(workbook.create_sheet(text["sheet.change"]), figures, text)
     buffer = io.BytesIO()
@@ -232,43 +367,46 @@ def report_workbook(report: WaveReport) -> bytes:
     return buffer.getvalue()
 
 
-def _summary_sheet(sheet: Worksheet, report: WaveReport, text: dict[str, str]) -> None:
+def _summary_sheet(sheet: Worksheet, report: WaveReport, text: Mapping[str, str]) -> None:
     wave, participation = report.wave, report.participation
     heading_row(sheet, [text["title"]])
-    append_row(sheet, [text["wave"], wave.title])
-    append_row(sheet, [text["code"], wave.code])
-    append_row(sheet, [text["kind"], text[f"kind.{wave.kind}"]])
-    append_row(sheet, [text["period"], f"{wave.opens_on} – {wave.closes_on}"])
+    facts: list[tuple[str, CellValue]] = [
+        ("wave", wave.title),
+        ("code", wave.code),
+        ("kind", text[f"kind.{wave.kind}"]),
+        ("period", f"{wave.opens_on} – {wave.closes_on}"),
+    ]
     if wave.instrument_title:
-        append_row(sheet, [text["instrument"], wave.instrument_title])
+        facts.append(("instrument", wave.instrument_title))
+    for key, value in facts:
+        append_row(sheet, [text[key], value])
     blank_row(sheet)
     heading_row(sheet, [text["item"], text["value"]])
-    append_row(sheet, [text["answers"], participation.answers])
-    append_row(sheet, [text["respondents"], participation.respondents])
+    facts = [("answers", participation.answers), ("respondents", participation.respondents)]
     if participation.invitations is not None:
-        append_row(sheet, [text["invitations"], participation.invitations])
-        append_row(sheet, [text["completed"], participation.completed])
-        append_row(
-            sheet, [text["response_rate"], participation.response_rate], [None, PERCENT_FORMAT]
-        )
+        facts += [
+            ("invitations", participation.invitations),
+            ("completed", participation.completed),
+            ("response_rate", participation.response_rate),
+        ]
     figures = report.servqual
     if figures is not None:
-        for key, value in (
+        facts += [
             ("servqual_unweighted", figures.servqual_unweighted),
             ("ci_low", figures.servqual_low),
             ("ci_high", figures.servqual_high),
             ("servqual_weighted", figures.servqual_weighted),
-        ):
-            append_row(sheet, [text[key], value], [None, SCORE_FORMAT])
-        append_row(sheet, [text["weights_source"], text[f"weights.{figures.weights_source}"]])
-        append_row(sheet, [text["confidence"], figures.confidence], [None, PERCENT_FORMAT])
+            ("weights_source", text[f"weights.{figures.weights_source}"]),
+            ("confidence", figures.confidence),
+        ]
     short = report.satisfaction
     if short is not None:
-        append_row(sheet, [text[short.measure], short.score], [None, SCORE_FORMAT])
-        append_row(sheet, [text["ci_low"], short.low], [None, SCORE_FORMAT])
-        append_row(sheet, [text["ci_high"], short.high], [None, SCORE_FORMAT])
+        facts += [(short.measure, short.score), ("ci_low", short.low), ("ci_high", short.high)]
         if short.mean is not None:
-            append_row(sheet, [text["mean"], short.mean], [None, SCORE_FORMAT])
+            facts.append(("mean", short.mean))
+    for key, value in facts:
+        append_row(sheet, [text[key], value], [None, FORMATS.get(key)])
+    if short is not None:
         blank_row(sheet)
         heading_row(sheet, [text["month"], text[short.measure], text["month_answers"]])
         for month, value, count in zip(short.months, short.values, short.counts, strict=True):
@@ -279,51 +417,8 @@ def _summary_sheet(sheet: Worksheet, report: WaveReport, text: dict[str, str]) -
     column_widths(sheet, first=40, others=30)
 
 
-def _dimension_sheet(
-    sheet: Worksheet, figures: ServqualFigures | None, text: dict[str, str]
-) -> None:
-    heading_row(
-        sheet,
-        [
-            text["dimension"],
-            text["gap"],
-            text["ci_low"],
-            text["ci_high"],
-            text["expectation"],
-            text["perception"],
-            text["respondents"],
-            text["alpha_expectation"],
-            text["alpha_perception"],
-            text["importance"],
-            text["quadrant"],
-            text["items"],
-        ],
-    )
-    sheet.freeze_panes = "A2"
-    if figures is None:
-        column_widths(sheet, first=20, others=14)
-        return
-    for row in figures.dimensions:
-        append_row(
-            sheet,
-            [
-                row.name,
-                row.gap,
-                row.gap_low,
-                row.gap_high,
-                row.expectation,
-                row.perception,
-                row.respondents,
-                row.alpha_expectation,
-                row.alpha_perception,
-                row.importance,
-                text[f"quadrant.{row.quadrant}"] if row.quadrant else None,
-                ", ".join(str(number) for number in row.items),
-            ],
-            [None, *[SCORE_FORMAT] * 5, None, SCORE_FORMAT, SCORE_FORMAT, "0.0"],
-        )
-    column_widths(sheet, first=20, others=14)
-    last = len(figures.dimensions) + 1
+def _gap_bars(sheet: Worksheet, last: int, text: Mapping[str, str]) -> None:
+    """A bar chart of the gaps (column B) of the dimensions in rows 2 to ``last``."""
     chart = BarChart()
     chart.type = "col"
     chart.title = text["gap_chart"]
@@ -335,202 +430,39 @@ def _dimension_sheet(
     sheet.add_chart(chart, f"A{last + 3}")
 
 
-def _item_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict[str, str]) -> None:
-    heading_row(
-        sheet,
-        [
-            text["number"],
-            text["dimension"],
-            text["statement"],
-            text["respondents"],
-            text["expectation"],
-            text["perception"],
-            text["gap"],
-            text["ci_low"],
-            text["ci_high"],
-        ],
-    )
-    sheet.freeze_panes = "A2"
-    if figures is not None:
-        for row in figures.items:
-            append_row(
-                sheet,
-                [
-                    row.number,
-                    row.dimension_name,
-                    row.statement,
-                    row.respondents,
-                    row.expectation,
-                    row.perception,
-                    row.gap,
-                    row.gap_low,
-                    row.gap_high,
-                ],
-                [None, None, None, None, *[SCORE_FORMAT] * 5],
-            )
-    column_widths(sheet, first=8, others=14)
-    sheet.column_dimensions["C"].width = 60
-
-
-def _branch_sheet(sheet: Worksheet, report: WaveReport, text: dict[str, str]) -> None:
-    heading_row(
-        sheet,
-        [
-            text["rank"],
-            text["branch"],
-            text["respondents"],
-            text["servqual_unweighted"],
-            text["ci_low"],
-            text["ci_high"],
-            text["weakest"],
-            text["weakest_gap"],
-            text["too_few_heading"],
-        ],
-    )
-    sheet.freeze_panes = "A2"
-    figures = report.servqual
-    if figures is not None:
-        for row in figures.branches:
-            append_row(
-                sheet,
-                [
-                    row.rank,
-                    branch_label(row, text),
-                    row.respondents,
-                    row.servqual,
-                    row.low,
-                    row.high,
-                    row.weakest_name,
-                    row.weakest_gap,
-                    text["yes"] if row.too_few else text["no"],
-                ],
-                [None, None, None, *[SCORE_FORMAT] * 3, None, SCORE_FORMAT],
-            )
-        blank_row(sheet)
-        append_row(sheet, [text["too_few_note"] % {"minimum": report.min_branch_respondents}])
-    column_widths(sheet, first=8, others=16)
-    sheet.column_dimensions["B"].width = 28
-
-
-def _segment_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict[str, str]) -> None:
+def _segment_sheet(
+    sheet: Worksheet, figures: ServqualFigures | None, text: Mapping[str, str]
+) -> None:
     if figures is None:
-        heading_row(sheet, [text["segment"], text["respondents"], text["servqual_unweighted"]])
-        column_widths(sheet, first=24, others=14)
-        return
-    dimensions = [(row.code, row.name) for row in figures.dimensions]
-    if figures.segment_run is not None:
-        append_row(sheet, [text["segment_run"], figures.segment_run])
-        blank_row(sheet)
-    for kind, heading, groups in (
-        ("quadrant", text["customer_quadrant"], figures.quadrants),
-        ("value_tier", text["value_tier"], figures.value_tiers),
-        ("month", text["month"], figures.months),
-    ):
-        heading_row(
-            sheet,
-            [
-                heading,
-                text["respondents"],
-                text["servqual_unweighted"],
-                text["ci_low"],
-                text["ci_high"],
-                *[name for _code, name in dimensions],
-            ],
-        )
-        for group in groups:
-            append_row(
-                sheet,
-                [
-                    segment_label(kind, group.key, text),
-                    group.respondents,
-                    group.servqual,
-                    group.low,
-                    group.high,
-                    *[group.gaps.get(code) for code, _name in dimensions],
-                ],
-                [None, None, *[SCORE_FORMAT] * (3 + len(dimensions))],
-            )
-        blank_row(sheet)
+        heading_row(sheet, [text[key] for key in ("segment", "respondents", "servqual_unweighted")])
+    else:
+        if figures.segment_run is not None:
+            append_row(sheet, [text["segment_run"], figures.segment_run])
+            blank_row(sheet)
+        gaps = [(row.code, row.name) for row in figures.dimensions]
+        for kind, heading, groups in (
+            ("quadrant", "customer_quadrant", figures.quadrants),
+            ("value_tier", "value_tier", figures.value_tiers),
+            ("month", "month", figures.months),
+        ):
+            columns = {heading: partial(segment_label, kind), **GROUP_COLUMNS}
+            _table(sheet, text, columns, groups, gaps)
+            blank_row(sheet)
     column_widths(sheet, first=24, others=14)
 
 
-def _change_sheet(sheet: Worksheet, figures: ServqualFigures | None, text: dict[str, str]) -> None:
+def _change_sheet(
+    sheet: Worksheet, figures: ServqualFigures | None, text: Mapping[str, str]
+) -> None:
     change = figures.change if figures is not None else None
     if change is None:
         append_row(sheet, [text["no_previous"]])
     else:
         append_row(sheet, [text["previous"], f"{change.previous_title} ({change.previous_code})"])
         blank_row(sheet)
-        heading_row(
-            sheet,
-            [
-                text["dimension"],
-                text["earlier"],
-                text["later"],
-                text["difference"],
-                text["ci_low"],
-                text["ci_high"],
-                text["t"],
-                text["df"],
-                text["p_value"],
-                text["significant"],
-                text["respondents_earlier"],
-                text["respondents_later"],
-            ],
-        )
-        for row in change.rows:
-            significant = (
-                None if row.significant is None else text["yes" if row.significant else "no"]
-            )
-            append_row(
-                sheet,
-                [
-                    row.name,
-                    row.gap_earlier,
-                    row.gap_later,
-                    row.difference,
-                    row.low,
-                    row.high,
-                    row.t,
-                    row.df,
-                    row.p_value,
-                    significant,
-                    row.respondents_earlier,
-                    row.respondents_later,
-                ],
-                [None, *[SCORE_FORMAT] * 7, P_VALUE_FORMAT],
-            )
+        _table(sheet, text, CHANGE_COLUMNS, change.rows)
     blank_row(sheet)
-    heading_row(
-        sheet,
-        [
-            text["trend"],
-            text["code"],
-            text["opens_on"],
-            text["respondents"],
-            text["servqual_unweighted"],
-            text["ci_low"],
-            text["ci_high"],
-            text["servqual_weighted"],
-            text["current"],
-        ],
-    )
-    for point in figures.trend if figures is not None else ():
-        append_row(
-            sheet,
-            [
-                point.title,
-                point.code,
-                point.opens_on,
-                point.respondents,
-                point.servqual,
-                point.low,
-                point.high,
-                point.weighted,
-                text["yes"] if point.current else None,
-            ],
-            [None, None, "yyyy-mm-dd", None, *[SCORE_FORMAT] * 4],
-        )
+    _table(sheet, text, TREND_COLUMNS, figures.trend if figures is not None else ())
     column_widths(sheet, first=28, others=14)
 
 
@@ -562,34 +494,36 @@ def report_pdf(report: WaveReport) -> bytes:
         "heading", fontName=font, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4
     )
     body_style = ParagraphStyle("body", fontName=font, fontSize=9, leading=13)
-    wave = report.wave
-
-    def number(value: float | None, digits: int = 2) -> str:
-        if value is None:
-            return "—"
-        return format_decimal(value, format=f"#,##0.{'0' * digits}", locale=report.locale)
+    wave, participation, figures = report.wave, report.participation, report.servqual
+    number = partial(fixed, locale=report.locale)
 
     def interval(low: float | None, high: float | None) -> str:
         return "—" if low is None or high is None else f"[{number(low)}, {number(high)}]"
 
+    def paragraph(words: str, style: ParagraphStyle = body_style) -> Paragraph:
+        return Paragraph(escape(words), style)
+
+    def grid(
+        rows: Iterable[Any],
+        columns: Mapping[str, Callable[[Any], str]],
+        widths: Sequence[float] | None = None,
+    ) -> Table:
+        """A table of a column per heading key, the values written by its function."""
+        header = [text[key] for key in columns]
+        return _grid(
+            [header, *([cell(row) for cell in columns.values()] for row in rows)], font, widths
+        )
+
+    instrument = f" · {text['instrument']}: {wave.instrument_title}"
     story: list[Flowable] = [
-        Paragraph(escape(f"{text['title']} — {wave.title}"), title_style),
-        Paragraph(
-            escape(
-                f"{text['code']}: {wave.code} · {text['period']}: "
-                f"{wave.opens_on} – {wave.closes_on}"
-                + (
-                    f" · {text['instrument']}: {wave.instrument_title}"
-                    if wave.instrument_title
-                    else ""
-                )
-            ),
-            body_style,
+        paragraph(f"{text['title']} — {wave.title}", title_style),
+        paragraph(
+            f"{text['code']}: {wave.code} · {text['period']}: {wave.opens_on} – {wave.closes_on}"
+            + (instrument if wave.instrument_title else "")
         ),
         Spacer(1, 4 * mm),
     ]
-    participation = report.participation
-    summary: list[list[str]] = [
+    summary = [
         [text["item"], text["value"]],
         [text["answers"], number(participation.answers, 0)],
         [text["respondents"], number(participation.respondents, 0)],
@@ -598,11 +532,10 @@ def report_pdf(report: WaveReport) -> bytes:
         summary.append(
             [
                 text["response_rate"],
-                format_percent(participation.response_rate, "0.0%", locale=report.locale)
+                share(participation.response_rate, report.locale)
                 + f" ({participation.completed}/{participation.invitations})",
             ]
         )
-    figures = report.servqual
     if figures is not None:
         summary += [
             [
@@ -618,97 +551,66 @@ def report_pdf(report: WaveReport) -> bytes:
         summary.append(
             [text[short.measure], f"{number(short.score, 1)} {interval(short.low, short.high)}"]
         )
-    story.append(_table(summary, font, widths=(70 * mm, 90 * mm)))
+    story.append(_grid(summary, font, widths=(70 * mm, 90 * mm)))
     if not report.has_answers:
-        story += [Spacer(1, 6 * mm), Paragraph(escape(text["no_answers"]), body_style)]
-    if figures is not None:
-        story.append(Paragraph(escape(text["sheet.dimensions"]), heading_style))
-        rows = [
-            [
-                text["dimension"],
-                text["expectation"],
-                text["perception"],
-                text["gap"],
-                text["ci"],
-                text["alpha_expectation"],
-                text["alpha_perception"],
-            ]
+        story += [Spacer(1, 6 * mm), paragraph(text["no_answers"])]
+    if figures is None:
+        return _document(story, font, title=f"{text['title']} {wave.code}")
+    story += [
+        paragraph(text["sheet.dimensions"], heading_style),
+        grid(
+            figures.dimensions,
+            {
+                "dimension": lambda row: row.name,
+                "expectation": lambda row: number(row.expectation),
+                "perception": lambda row: number(row.perception),
+                "gap": lambda row: number(row.gap),
+                "ci": lambda row: interval(row.gap_low, row.gap_high),
+                "alpha_expectation": lambda row: number(row.alpha_expectation),
+                "alpha_perception": lambda row: number(row.alpha_perception),
+            },
+        ),
+        paragraph(text["gap_chart"], heading_style),
+        _gap_chart(figures, font),
+        paragraph(text["sheet.branches"], heading_style),
+        grid(
+            figures.branches,
+            {
+                "rank": lambda row: str(row.rank) if row.rank is not None else "—",
+                "branch": lambda row: (
+                    branch_label(row, text) + (f" ({text['too_few']})" if row.too_few else "")
+                ),
+                "respondents": lambda row: number(row.respondents, 0),
+                "servqual_unweighted": lambda row: number(row.servqual),
+                "ci": lambda row: interval(row.low, row.high),
+                "weakest": lambda row: row.weakest_name or "—",
+            },
+            LEAGUE_WIDTHS,
+        ),
+        paragraph(text["too_few_note"] % {"minimum": report.min_branch_respondents}),
+        paragraph(text["sheet.change"], heading_style),
+    ]
+    change = figures.change
+    if change is None:
+        story.append(paragraph(text["no_previous"]))
+    else:
+        story += [
+            paragraph(f"{text['previous']}: {change.previous_title} ({change.previous_code})"),
+            grid(
+                change.rows,
+                {
+                    "dimension": lambda row: row.name,
+                    "earlier": lambda row: number(row.gap_earlier),
+                    "later": lambda row: number(row.gap_later),
+                    "difference": lambda row: number(row.difference),
+                    "p_value": lambda row: number(row.p_value, 3),
+                },
+            ),
         ]
-        rows += [
-            [
-                row.name,
-                number(row.expectation),
-                number(row.perception),
-                number(row.gap),
-                interval(row.gap_low, row.gap_high),
-                number(row.alpha_expectation),
-                number(row.alpha_perception),
-            ]
-            for row in figures.dimensions
-        ]
-        story.append(_table(rows, font))
-        story.append(Paragraph(escape(text["gap_chart"]), heading_style))
-        story.append(_gap_chart(figures, font))
-        story.append(Paragraph(escape(text["sheet.branches"]), heading_style))
-        league = [
-            [
-                text["rank"],
-                text["branch"],
-                text["respondents_short"],
-                text["servqual_unweighted"],
-                text["ci"],
-                text["weakest"],
-            ]
-        ]
-        league += [
-            [
-                str(row.rank) if row.rank is not None else "—",
-                branch_label(row, text) + (f" ({text['too_few']})" if row.too_few else ""),
-                number(row.respondents, 0),
-                number(row.servqual),
-                interval(row.low, row.high),
-                row.weakest_name or "—",
-            ]
-            for row in figures.branches
-        ]
-        story.append(_table(league, font, widths=LEAGUE_WIDTHS))
-        story.append(
-            Paragraph(
-                escape(text["too_few_note"] % {"minimum": report.min_branch_respondents}),
-                body_style,
-            )
-        )
-        story.append(Paragraph(escape(text["sheet.change"]), heading_style))
-        if figures.change is None:
-            story.append(Paragraph(escape(text["no_previous"]), body_style))
-        else:
-            change = figures.change
-            story.append(
-                Paragraph(
-                    escape(f"{text['previous']}: {change.previous_title} ({change.previous_code})"),
-                    body_style,
-                )
-            )
-            comparison = [
-                [
-                    text["dimension"],
-                    text["earlier"],
-                    text["later"],
-                    text["difference"],
-                    text["p_value"],
-                ]
-            ]
-            comparison += [
-                [
-                    row.name,
-                    number(row.gap_earlier),
-                    number(row.gap_later),
-                    number(row.difference),
-                    number(row.p_value, 3),
-                ]
-                for row in change.rows
-            ]
-            story.append(_table(comparison, font))
+    return _document(story, font, title=f"{text['title']} {wave.code}")
+
+
+def _document(story: list[Flowable], font: str, *, title: str) -> bytes:
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -717,7 +619,7 @@ def report_pdf(report: WaveReport) -> bytes:
         rightMargin=PAGE_MARGIN,
         topMargin=PAGE_MARGIN,
         bottomMargin=PAGE_MARGIN,
-        title=f"{text['title']} {wave.code}",
+        title=title,
         # Every page starts in the report's font, not reportlab's Helvetica.
         initialFontName=font,
     )
@@ -725,7 +627,7 @@ def report_pdf(report: WaveReport) -> bytes:
     return buffer.getvalue()
 
 
-def _table(rows: list[list[str]], font: str, widths: Sequence[float] | None = None) -> Table:
+def _grid(rows: list[list[str]], font: str, widths: Sequence[float] | None = None) -> Table:
     """A grid whose cells wrap, so long headings and branch names stay within the page."""
     cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
     columns = len(rows[0])

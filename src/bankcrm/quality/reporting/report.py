@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from itertools import compress, count
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,7 +31,6 @@ from bankcrm.quality.models import SurveyWave
 from bankcrm.quality.reporting.repository import AnswerRow, WaveReportRepository
 from bankcrm.quality.servqual import (
     DEFAULT_CONFIDENCE,
-    MeanEstimate,
     ServqualAnalysis,
     ServqualResponses,
     compare_waves,
@@ -37,6 +38,8 @@ from bankcrm.quality.servqual import (
     fit_by_group,
     mean_confidence_interval,
     stored_responses,
+    summarize,
+    summarize_welch,
     welch_test,
 )
 from bankcrm.quality.surveys import service as surveys_service
@@ -138,12 +141,11 @@ class GroupRow:
     """The branch's name; the key itself for segments and months (labelled where shown)."""
     respondents: int
     servqual: float | None
-    """Unweighted SERVQUAL score of the group."""
     low: float | None
     high: float | None
-    """Confidence interval of the respondents' average gap (the score when all answered)."""
+    """Unweighted SERVQUAL score; the interval is the respondents' average gap's (the score
+    when all answered)."""
     gaps: dict[str, float | None]
-    """Gap per dimension code."""
     weakest: str | None
     """The dimension with the most negative gap."""
     weakest_name: str | None
@@ -271,8 +273,6 @@ def build_wave_report(
     ----------
     user
         The reader: the figures are of the answers and invitations they may see.
-    wave_id
-        The wave.
     locale
         Language of dimension names and item statements (``zh…`` or ``en``).
     min_branch_respondents
@@ -294,17 +294,6 @@ def build_wave_report(
     rows = repository.answers(wave.code)
     issued, completed = repository.invitations(wave.id)
     instrument = surveys_service.wave_instrument(wave)
-    summary = WaveSummary(
-        id=wave.id,
-        code=wave.code,
-        title=wave.title,
-        kind=wave.kind.value,
-        status=wave.status.value,
-        instrument=wave.instrument,
-        instrument_title=instrument.title.text(locale) if instrument else None,
-        opens_on=wave.opens_on,
-        closes_on=wave.closes_on,
-    )
     servqual: ServqualFigures | None = None
     figures: SatisfactionFigures | None = None
     if instrument is not None:
@@ -317,7 +306,6 @@ def build_wave_report(
                 rows=rows,
                 instrument=instrument,
                 responses=responses,
-                complete=complete,
                 locale=locale,
                 min_branch_respondents=min_branch_respondents,
                 confidence=confidence,
@@ -327,33 +315,67 @@ def build_wave_report(
         respondents = len(scored)
         if scored:
             figures = _satisfaction_figures(wave.kind, scored, confidence)
-    participation = Participation(
-        answers=len(rows),
-        respondents=respondents,
-        invitations=issued or None,
-        completed=completed if issued else None,
-        response_rate=completed / issued if issued else None,
-    )
     return WaveReport(
-        wave=summary,
+        wave=WaveSummary(
+            id=wave.id,
+            code=wave.code,
+            title=wave.title,
+            kind=wave.kind.value,
+            status=wave.status.value,
+            instrument=wave.instrument,
+            instrument_title=instrument.title.text(locale) if instrument else None,
+            opens_on=wave.opens_on,
+            closes_on=wave.closes_on,
+        ),
         locale=locale,
-        participation=participation,
+        participation=Participation(
+            answers=len(rows),
+            respondents=respondents,
+            invitations=issued or None,
+            completed=completed if issued else None,
+            response_rate=completed / issued if issued else None,
+        ),
         min_branch_respondents=min_branch_respondents,
         servqual=servqual,
         satisfaction=figures,
     )
 
 
-def overall_gap(analysis: ServqualAnalysis) -> MeanEstimate:
-    """Mean and interval of the respondents' average gap over the dimensions, among those
-    with a gap in every dimension (equal to the unweighted score when everyone answered
-    every item)."""
+def _respondent_overall(analysis: ServqualAnalysis) -> npt.NDArray[np.float64]:
+    """The respondents' average gap over the dimensions, of those with a gap in every one."""
     gaps = analysis.respondent_gaps_
-    full = gaps[~np.isnan(gaps).any(axis=1)]
-    return mean_confidence_interval(full.mean(axis=1), analysis.confidence)
+    return np.asarray(gaps[~np.isnan(gaps).any(axis=1)].mean(axis=1), dtype=np.float64)
 
 
 # --- SERVQUAL ---------------------------------------------------------------------------
+
+FIELD_NAMES = {
+    "gap_ci_low": "gap_low",
+    "gap_ci_high": "gap_high",
+    "difference_ci_low": "low",
+    "difference_ci_high": "high",
+}
+"""The report's name of a figure that :func:`servqual.summarize` names otherwise."""
+
+
+def _fields(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`servqual.summarize` figures under the report's field names."""
+    return {
+        FIELD_NAMES.get(key, key): value
+        for key, value in summary.items()
+        if key not in ("name_zh", "name_en")
+    }
+
+
+def _score(analysis: ServqualAnalysis) -> dict[str, float | None]:
+    """The unweighted score, and the interval of the respondents' average gap (equal to the
+    score when everyone answered every item)."""
+    overall = mean_confidence_interval(_respondent_overall(analysis), analysis.confidence)
+    return {
+        "servqual": finite_or_none(analysis.servqual_unweighted_),
+        "low": finite_or_none(overall.low),
+        "high": finite_or_none(overall.high),
+    }
 
 
 def _servqual_figures(
@@ -363,44 +385,24 @@ def _servqual_figures(
     rows: Sequence[AnswerRow],
     instrument: Instrument,
     responses: ServqualResponses,
-    complete: npt.NDArray[np.bool_],
     locale: str,
     min_branch_respondents: int,
     confidence: float,
 ) -> ServqualFigures:
     analysis = ServqualAnalysis(instrument, confidence=confidence).fit(responses)
+    summary = summarize(analysis)
     names = {dimension.code: dimension.name.text(locale) for dimension in instrument.dimensions}
-    overall = overall_gap(analysis)
-    quadrants = analysis.importance_performance_.quadrants
     dimensions = tuple(
         DimensionRow(
-            code=code,
-            name=names[code],
-            items=instrument.dimension(code).items,
-            respondents=found.respondents,
-            expectation=finite_or_none(found.expectation),
-            perception=finite_or_none(found.perception),
-            gap=finite_or_none(found.gap.mean),
-            gap_low=finite_or_none(found.gap.low),
-            gap_high=finite_or_none(found.gap.high),
-            alpha_expectation=finite_or_none(found.alpha_expectation),
-            alpha_perception=finite_or_none(found.alpha_perception),
-            importance=finite_or_none(found.importance),
-            quadrant=quadrants[code].value if code in quadrants else None,
+            code=dimension.code,
+            name=names[dimension.code],
+            **_fields(summary["dimensions"][dimension.code]) | {"items": dimension.items},
         )
-        for code, found in analysis.dimensions_.items()
+        for dimension in instrument.dimensions
     )
     grid = analysis.importance_performance_
-    branch_ids = {row.branch_id for row in rows if row.branch_id is not None}
-    branch_names = {
-        b.id: b.name
-        for b in branches_service.list_branches(repository.session)
-        if b.id in branch_ids
-    }
+    branch_names = {b.id: b.name for b in branches_service.list_branches(repository.session)}
     branch_key = [str(row.branch_id) if row.branch_id is not None else NO_GROUP for row in rows]
-    branches = _groups(
-        rows, instrument, branch_key, names, confidence, min_branch_respondents, branch_names
-    )
     segment_run = repository.segment_run_as_of(wave.closes_on)
     segments = (
         repository.segments_of_respondents(wave_code=wave.code, run_as_of=segment_run)
@@ -408,47 +410,55 @@ def _servqual_figures(
         else {}
     )
 
-    def segment_key(row: AnswerRow, attribute: str) -> str:
-        found = segments.get(row.customer_id) if row.customer_id is not None else None
-        return getattr(found, attribute).value if found is not None else NO_GROUP
+    def segment_key(attribute: str) -> list[str]:
+        found = [
+            segments.get(row.customer_id) if row.customer_id is not None else None for row in rows
+        ]
+        return [getattr(one, attribute).value if one is not None else NO_GROUP for one in found]
 
-    quadrant_key = [segment_key(row, "quadrant") for row in rows]
-    tier_key = [segment_key(row, "value_tier") for row in rows]
-    month_key = [f"{row.answered_on:%Y-%m}" for row in rows]
+    def groups(keys: Sequence[str]) -> tuple[GroupRow, ...]:
+        return _groups(rows, instrument, keys, names, confidence, 0)
+
     trend, change = _over_waves(
         repository, wave=wave, analysis=analysis, names=names, confidence=confidence
     )
+    overall = _score(analysis)
     return ServqualFigures(
         confidence=confidence,
         scale_min=instrument.scale.minimum,
         scale_max=instrument.scale.maximum,
-        servqual_unweighted=finite_or_none(analysis.servqual_unweighted_),
-        servqual_low=finite_or_none(overall.low),
-        servqual_high=finite_or_none(overall.high),
-        servqual_weighted=finite_or_none(analysis.servqual_weighted_),
-        weights_source=analysis.weights_source_,
-        weighted_respondents=analysis.weighted_respondents_,
+        servqual_unweighted=overall["servqual"],
+        servqual_low=overall["low"],
+        servqual_high=overall["high"],
+        servqual_weighted=summary["servqual_weighted"],
+        weights_source=summary["weights_source"],
+        weighted_respondents=summary["weighted_respondents"],
         dimensions=dimensions,
-        items=_items(instrument, responses, analysis, names, locale, confidence),
+        items=_items(instrument, responses, summary["items"], names, locale, confidence),
         grid=Grid(
             importance_cut=finite_or_none(grid.importance_cut),
             performance_cut=finite_or_none(grid.performance_cut),
+            # the grid places each dimension by its weight and its mean perception
             points=tuple(
-                GridPoint(
-                    code=code,
-                    name=names[code],
-                    importance=finite_or_none(grid.importance[code]),
-                    performance=finite_or_none(grid.performance[code]),
-                    quadrant=grid.quadrants[code].value if code in grid.quadrants else None,
-                )
-                for code in instrument.dimension_codes
+                GridPoint(row.code, row.name, row.importance, row.perception, row.quadrant)
+                for row in dimensions
             ),
         ),
-        branches=_league(branches),
+        branches=_league(
+            _groups(
+                rows,
+                instrument,
+                branch_key,
+                names,
+                confidence,
+                min_branch_respondents,
+                branch_names,
+            )
+        ),
         segment_run=segment_run,
-        quadrants=_groups(rows, instrument, quadrant_key, names, confidence, 0),
-        value_tiers=_groups(rows, instrument, tier_key, names, confidence, 0),
-        months=_groups(rows, instrument, month_key, names, confidence, 0),
+        quadrants=groups(segment_key("quadrant")),
+        value_tiers=groups(segment_key("value_tier")),
+        months=groups([f"{row.answered_on:%Y-%m}" for row in rows]),
         change=change,
         trend=trend,
     )
@@ -457,36 +467,32 @@ def _servqual_figures(
 def _items(
     instrument: Instrument,
     responses: ServqualResponses,
-    analysis: ServqualAnalysis,
+    summaries: Sequence[dict[str, Any]],
     names: dict[str, str],
     locale: str,
     confidence: float,
 ) -> tuple[ItemRow, ...]:
     found: list[ItemRow] = []
-    for item, stats in zip(instrument.items, analysis.items_, strict=True):
+    for item, summary in zip(instrument.items, summaries, strict=True):
         column = item.number - 1
         expected = responses.expectations[:, column]
         perceived = responses.perceptions[:, column]
         pair = ~np.isnan(expected) & ~np.isnan(perceived)
-        expectation = mean_confidence_interval(expected[pair], confidence)
-        perception = mean_confidence_interval(perceived[pair], confidence)
-        gap = mean_confidence_interval(perceived[pair] - expected[pair], confidence)
+        bounds: dict[str, Any] = {}
+        for name, values in (
+            ("expectation", expected[pair]),
+            ("perception", perceived[pair]),
+            ("gap", perceived[pair] - expected[pair]),
+        ):
+            estimate = mean_confidence_interval(values, confidence)
+            bounds[f"{name}_low"] = finite_or_none(estimate.low)
+            bounds[f"{name}_high"] = finite_or_none(estimate.high)
         found.append(
             ItemRow(
-                number=item.number,
-                dimension=item.dimension,
                 dimension_name=names[item.dimension],
                 statement=item.perception.text(locale),
-                respondents=stats.respondents,
-                expectation=finite_or_none(stats.expectation),
-                expectation_low=finite_or_none(expectation.low),
-                expectation_high=finite_or_none(expectation.high),
-                perception=finite_or_none(stats.perception),
-                perception_low=finite_or_none(perception.low),
-                perception_high=finite_or_none(perception.high),
-                gap=finite_or_none(stats.gap),
-                gap_low=finite_or_none(gap.low),
-                gap_high=finite_or_none(gap.high),
+                **summary,
+                **bounds,
             )
         )
     return tuple(found)
@@ -505,29 +511,21 @@ def _groups(
     responses, complete = stored_responses([row.answers for row in rows], instrument, groups=keys)
     if responses is None or responses.groups is None:
         return ()
-    complete_per_group = Counter(
-        label for label, full in zip(responses.groups, complete, strict=True) if full
-    )
+    complete_per_group = Counter(compress(responses.groups, complete))
     found: list[GroupRow] = []
     for key, analysis in fit_by_group(instrument, responses, confidence=confidence).items():
-        overall = overall_gap(analysis)
         gaps = {
             code: finite_or_none(stats.gap.mean) for code, stats in analysis.dimensions_.items()
         }
         known = {code: gap for code, gap in gaps.items() if gap is not None}
         weakest = min(known, key=lambda code: known[code]) if known else None
         respondents = complete_per_group[key]
-        label = key
-        if labels is not None and key:
-            label = labels.get(int(key), key)
         found.append(
             GroupRow(
                 key=key,
-                label=label,
+                label=labels.get(int(key), key) if labels is not None and key else key,
                 respondents=respondents,
-                servqual=finite_or_none(analysis.servqual_unweighted_),
-                low=finite_or_none(overall.low),
-                high=finite_or_none(overall.high),
+                **_score(analysis),
                 gaps=gaps,
                 weakest=weakest,
                 weakest_name=names[weakest] if weakest else None,
@@ -544,18 +542,13 @@ def _league(branches: Sequence[GroupRow]) -> tuple[GroupRow, ...]:
     by score, unnumbered; a branch without a score last within its part."""
 
     def order(row: GroupRow) -> tuple[bool, bool, float, str]:
-        score = row.servqual
-        return (row.too_few, score is None, -(score or 0.0), row.label)
+        return (row.too_few, row.servqual is None, -(row.servqual or 0.0), row.label)
 
-    ranked: list[GroupRow] = []
-    position = 0
-    for row in sorted(branches, key=order):
-        if not row.too_few and row.servqual is not None:
-            position += 1
-            ranked.append(replace(row, rank=position))
-        else:
-            ranked.append(row)
-    return tuple(ranked)
+    ranks = count(1)
+    return tuple(
+        replace(row, rank=next(ranks)) if not row.too_few and row.servqual is not None else row
+        for row in sorted(branches, key=order)
+    )
 
 
 def _over_waves(
@@ -571,9 +564,8 @@ def _over_waves(
     trend: list[TrendPoint] = []
     previous: tuple[SurveyWave, ServqualAnalysis] | None = None
     for other in repository.waves_like(kind=wave.kind, instrument=wave.instrument):
-        if other.id == wave.id:
-            fitted: ServqualAnalysis | None = analysis
-        else:
+        fitted: ServqualAnalysis | None = analysis
+        if other.id != wave.id:
             instrument = surveys_service.wave_instrument(other) or analysis.instrument
             answers = [row.answers for row in repository.answers(other.code)]
             responses, _ = stored_responses(answers, instrument)
@@ -584,18 +576,14 @@ def _over_waves(
             )
         if fitted is None:
             continue
-        overall = overall_gap(fitted)
-        complete = ~np.isnan(fitted.respondent_gaps_).any(axis=1)
         trend.append(
             TrendPoint(
                 wave_id=other.id,
                 code=other.code,
                 title=other.title,
                 opens_on=other.opens_on,
-                respondents=int(complete.sum()),
-                servqual=finite_or_none(fitted.servqual_unweighted_),
-                low=finite_or_none(overall.low),
-                high=finite_or_none(overall.high),
+                respondents=len(_respondent_overall(fitted)),
+                **_score(fitted),
                 weighted=finite_or_none(fitted.servqual_weighted_),
                 current=other.id == wave.id,
             )
@@ -612,22 +600,12 @@ def _over_waves(
         _respondent_overall(earlier), _respondent_overall(analysis), confidence
     )
     names = {**names, OVERALL: "SERVQUAL"}
-    alpha = 1 - confidence
     rows = tuple(
         ChangeRow(
             code=code,
             name=names[code],
-            respondents_earlier=test.n_earlier,
-            respondents_later=test.n_later,
-            gap_earlier=finite_or_none(test.mean_earlier),
-            gap_later=finite_or_none(test.mean_later),
-            difference=finite_or_none(test.difference),
-            low=finite_or_none(test.low),
-            high=finite_or_none(test.high),
-            t=finite_or_none(test.t),
-            df=finite_or_none(test.df),
-            p_value=finite_or_none(test.p_value),
-            significant=None if math.isnan(test.p_value) else test.p_value < alpha,
+            **_fields(summarize_welch(test)),
+            significant=None if math.isnan(test.p_value) else test.p_value < 1 - confidence,
         )
         for code, test in tests.items()
     )
@@ -638,11 +616,6 @@ def _over_waves(
         previous_opens_on=earlier_wave.opens_on,
         rows=rows,
     )
-
-
-def _respondent_overall(analysis: ServqualAnalysis) -> npt.NDArray[np.float64]:
-    gaps = analysis.respondent_gaps_
-    return np.asarray(gaps[~np.isnan(gaps).any(axis=1)].mean(axis=1), dtype=np.float64)
 
 
 # --- CSAT and NPS -----------------------------------------------------------------------

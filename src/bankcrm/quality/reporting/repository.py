@@ -54,18 +54,7 @@ class WaveReportRepository(ScopedRepository):
             .where(SurveyResponse.wave == wave_code)
             .order_by(SurveyResponse.answered_on, SurveyResponse.id)
         )
-        return [
-            AnswerRow(
-                customer_id=customer_id,
-                branch_id=branch_id,
-                answered_on=answered_on,
-                score=score,
-                answers=answers,
-            )
-            for customer_id, branch_id, answered_on, score, answers in self.session.execute(
-                statement
-            )
-        ]
+        return [AnswerRow(*row) for row in self.session.execute(statement)]
 
     def invitations(self, wave_id: int) -> tuple[int, int]:
         """Invitations issued for the wave and those completed."""
@@ -80,20 +69,19 @@ class WaveReportRepository(ScopedRepository):
 
     def waves_like(self, *, kind: SurveyKind, instrument: str | None) -> list[SurveyWave]:
         """Every wave of the same kind and instrument, in the order they opened."""
-        statement = select(SurveyWave).where(SurveyWave.kind == kind)
-        statement = statement.where(
+        statement = select(SurveyWave).where(
+            SurveyWave.kind == kind,
             SurveyWave.instrument.is_(None)
             if instrument is None
-            else SurveyWave.instrument == instrument
+            else SurveyWave.instrument == instrument,
         )
         return list(self.session.scalars(statement.order_by(SurveyWave.opens_on, SurveyWave.id)))
 
     def segment_run_as_of(self, day: date) -> date | None:
         """The day of the latest segmentation run on or before ``day``."""
-        as_of: date | None = self.session.scalar(
+        return self.session.scalar(
             select(func.max(SegmentRun.as_of)).where(SegmentRun.as_of <= day)
         )
-        return as_of
 
     def segments_of_respondents(self, *, wave_code: str, run_as_of: date) -> dict[int, SegmentOf]:
         """Quadrant and value tier, in the run of ``run_as_of``, of the wave's respondents."""
@@ -114,6 +102,6 @@ class WaveReportRepository(ScopedRepository):
             )
         )
         return {
-            customer_id: SegmentOf(quadrant=quadrant, value_tier=value_tier)
-            for customer_id, quadrant, value_tier in self.session.execute(statement)
+            customer_id: SegmentOf(*segment)
+            for customer_id, *segment in self.session.execute(statement)
         }

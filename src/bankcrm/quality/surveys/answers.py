@@ -8,6 +8,7 @@ names the columns), ``score`` for the one question of a CSAT or NPS survey.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -62,12 +63,12 @@ def survey_questions(kind: SurveyKind, instrument: Instrument | None) -> Questio
     if instrument is None:
         raise ValueError("a SERVQUAL survey needs its instrument")
     scale = (instrument.scale.minimum, instrument.scale.maximum)
-    required: dict[str, tuple[int, int]] = {}
-    for item in instrument.items:
-        required[instrument.expectation_column(item.number)] = scale
-        required[instrument.perception_column(item.number)] = scale
     return Questions(
-        required=required,
+        required={
+            column(item.number): scale
+            for item in instrument.items
+            for column in (instrument.expectation_column, instrument.perception_column)
+        },
         weights=tuple(instrument.weight_column(code) for code in instrument.dimension_codes),
     )
 
@@ -80,20 +81,17 @@ def prediction_questions(instrument: Instrument) -> Questions:
     )
 
 
-def _whole(text: object) -> int | None:
-    if isinstance(text, bool):
-        return None
-    if isinstance(text, int):
-        return text
-    if not isinstance(text, str):
-        return None
-    stripped = text.strip()
-    if not stripped or len(stripped) > MAX_TEXT:
-        return None
-    try:
-        return int(stripped)
-    except ValueError:
-        return None
+def _blank(given: object) -> bool:
+    return given is None or not str(given).strip()
+
+
+def _whole(given: object, low: int, high: float) -> int | None:
+    """A whole number from ``low`` to ``high``, given as a number (JSON) or a short text."""
+    value = given if isinstance(given, int) and not isinstance(given, bool) else None
+    if isinstance(given, str) and len(given.strip()) <= MAX_TEXT:
+        with suppress(ValueError):
+            value = int(given.strip())
+    return value if value is not None and low <= value <= high else None
 
 
 def check_answers(form: Mapping[str, object], questions: Questions) -> CheckedAnswers:
@@ -106,35 +104,25 @@ def check_answers(form: Mapping[str, object], questions: Questions) -> CheckedAn
     answers: dict[str, int] = {}
     problems: list[AnswerProblem] = []
     for key, (low, high) in questions.required.items():
-        given = form.get(key)
-        value = _whole(given)
-        if value is not None and low <= value <= high:
+        value = _whole(form.get(key), low, high)
+        if value is not None:
             answers[key] = value
-        elif given is None or (isinstance(given, str) and not given.strip()):
-            problems.append(AnswerProblem(key, Reason.MISSING))
         else:
-            problems.append(AnswerProblem(key, Reason.INVALID))
-    stated = {
-        key: form[key]
-        for key in questions.weights
-        if form.get(key) is not None and str(form[key]).strip()
-    }
+            reason = Reason.MISSING if _blank(form.get(key)) else Reason.INVALID
+            problems.append(AnswerProblem(key, reason))
+    stated = [key for key in questions.weights if not _blank(form.get(key))]
     if stated:
-        points: dict[str, int] = {}
-        for key in questions.weights:
-            if key not in stated:
-                points[key] = 0
-                continue
-            value = _whole(stated[key])
-            if value is None or not 0 <= value <= WEIGHT_POINTS:
-                problems.append(AnswerProblem(key, Reason.INVALID))
-            else:
-                points[key] = value
-                answers[key] = value
-        if len(points) == len(questions.weights) and sum(points.values()) != WEIGHT_POINTS:
+        points = {
+            key: _whole(form[key], 0, WEIGHT_POINTS) if key in stated else 0
+            for key in questions.weights
+        }
+        valid = {key: number for key, number in points.items() if number is not None}
+        problems += [AnswerProblem(key, Reason.INVALID) for key in points if key not in valid]
+        answers.update({key: valid[key] for key in stated if key in valid})
+        if len(valid) == len(points) and sum(valid.values()) != WEIGHT_POINTS:
             problems.append(AnswerProblem(WEIGHTS, Reason.NOT_HUNDRED))
-        elif len(points) == len(questions.weights):
-            answers.update(points)
+        elif len(valid) == len(points):
+            answers.update(valid)
     return CheckedAnswers(answers=answers, problems=tuple(problems))
 
 

@@ -73,14 +73,8 @@ def send_reminders(
 ) -> ReminderRead:
     """Count a reminder on unanswered invitations that are due one; their links come back
     for the bank's gateway to send."""
-    chosen = body or ReminderCreate()
-    return service.send_reminders(
-        session,
-        user=user,
-        wave_id=wave_id,
-        min_days=chosen.min_days,
-        max_reminders=chosen.max_reminders,
-    )
+    knobs = (body or ReminderCreate()).model_dump()
+    return service.send_reminders(session, user=user, wave_id=wave_id, **knobs)
 
 
 @router.post("/waves/{wave_id}/status", response_model=WaveRead)

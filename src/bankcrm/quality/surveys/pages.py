@@ -21,6 +21,7 @@ from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.core.workbook import csv_cell
 from bankcrm.quality.instrument import SHIPPED_INSTRUMENTS
 from bankcrm.quality.surveys import service
+from bankcrm.quality.surveys.respondent import instrument_scale, instrument_sections
 from bankcrm.quality.surveys.sampling import Selection
 from bankcrm.quality.surveys.schemas import MAX_SAMPLE, MAX_SEED
 from bankcrm.staff.models import StaffUser
@@ -61,12 +62,26 @@ STATUS_ACTIONS = {
 }
 
 
+def _page(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    problem: Problem | None = None,
+    status_code: int = 200,
+) -> Response:
+    context["problem"] = translated(problem, request_locale(request))
+    return render(request, f"quality/surveys/{name}.html", context, status_code=status_code)
+
+
+def _done(wave_id: int, done: str) -> Response:
+    return RedirectResponse(f"/quality/waves/{wave_id}?done={done}", status_code=303)
+
+
 # --- the list and a new wave -----------------------------------------------------------------
 
 
 @router.get("", response_class=HTMLResponse)
 def wave_list(request: Request, session: DbSession, user: PageQualityRead) -> Response:
-    """Every wave with its kind, status, days and response rate."""
     context = {
         "waves": service.list_waves(session, user=user),
         "status_badges": STATUS_BADGES,
@@ -100,15 +115,13 @@ def create_wave(
         "opens_on": opens_on,
         "closes_on": closes_on,
     }
-    headline = _("The wave was not created.")
     try:
         first, last = parse_day(opens_on), parse_day(closes_on)
     except ValueError as error:
         problem = Problem(_("Enter the days the wave opens and closes."), str(error))
-        return _render_new(request, typed, problem=problem, status_code=422)
+        return _render_new(request, typed, problem)
     if not title:
-        problem = Problem(_("Give the wave a title."))
-        return _render_new(request, typed, problem=problem, status_code=422)
+        return _render_new(request, typed, Problem(_("Give the wave a title.")))
     try:
         created = service.create_wave(
             session,
@@ -122,29 +135,17 @@ def create_wave(
         )
     except BankcrmError as error:
         session.rollback()
-        return _render_new(
-            request,
-            typed,
-            problem=Problem(headline, error.message),
-            status_code=error.status_code,
-        )
-    return RedirectResponse(f"/quality/waves/{created.id}?done=created", status_code=303)
+        problem = Problem(_("The wave was not created."), error.message)
+        return _render_new(request, typed, problem, error.status_code)
+    return _done(created.id, "created")
 
 
 def _render_new(
-    request: Request,
-    typed: dict[str, str],
-    *,
-    problem: Problem | None = None,
-    status_code: int = 200,
+    request: Request, typed: dict[str, str], problem: Problem | None = None, status_code: int = 422
 ) -> Response:
-    context = {
-        "typed": typed,
-        "kinds": list(SurveyKind),
-        "instruments": SHIPPED_INSTRUMENTS,
-        "problem": translated(problem, request_locale(request)),
-    }
-    return render(request, "quality/surveys/new.html", context, status_code=status_code)
+    """The new-wave form; with a ``problem`` it comes back refused (422 unless told)."""
+    context = {"typed": typed, "kinds": list(SurveyKind), "instruments": SHIPPED_INSTRUMENTS}
+    return _page(request, "new", context, problem, status_code if problem else 200)
 
 
 # --- one wave --------------------------------------------------------------------------------
@@ -175,30 +176,23 @@ def issue_invitations(
     seed: NumberText = "",
 ) -> Response:
     """Picks respondents as the form says and issues their links."""
-    headline = _("No links were issued.")
     size = whole_number(sample_size, low=1, high=MAX_SAMPLE)
     chosen_seed = whole_number(seed, low=0, high=MAX_SEED)
     if (sample_size.strip() and size is None) or (seed.strip() and chosen_seed is None):
         problem = Problem(_("The sample size and the seed are whole numbers."))
         return _render_wave(request, session, user, wave_id, problem=problem, status_code=422)
-    try:
-        issued = service.issue_invitations(
-            session,
-            user=user,
-            wave_id=wave_id,
-            selection=Selection(
-                branch_codes=tuple(code[:64] for code in branch_codes if code),
-                quadrants=tuple(quadrant.value for quadrant in quadrants),
-                value_tiers=tuple(tier.value for tier in value_tiers),
-                sample_size=size,
-                seed=chosen_seed,
-            ),
-        )
-    except BankcrmError as error:
-        return _refused(request, session, user, wave_id, error, headline)
-    return RedirectResponse(
-        f"/quality/waves/{wave_id}?done=issued&count={issued.issued}", status_code=303
+    selection = Selection(
+        branch_codes=tuple(code[:64] for code in branch_codes if code),
+        quadrants=tuple(quadrant.value for quadrant in quadrants),
+        value_tiers=tuple(tier.value for tier in value_tiers),
+        sample_size=size,
+        seed=chosen_seed,
     )
+    try:
+        issued = service.issue_invitations(session, user=user, wave_id=wave_id, selection=selection)
+    except BankcrmError as error:
+        return _refused(request, session, user, wave_id, error, _("No links were issued."))
+    return _done(wave_id, f"issued&count={issued.issued}")
 
 
 @router.post("/{wave_id}/reminders", response_class=HTMLResponse)
@@ -209,9 +203,7 @@ def send_reminders(
         reminded = service.send_reminders(session, user=user, wave_id=wave_id)
     except BankcrmError as error:
         return _refused(request, session, user, wave_id, error, _("No reminders were counted."))
-    return RedirectResponse(
-        f"/quality/waves/{wave_id}?done=reminded&count={reminded.reminded}", status_code=303
-    )
+    return _done(wave_id, f"reminded&count={reminded.reminded}")
 
 
 @router.post("/{wave_id}/status", response_class=HTMLResponse)
@@ -226,10 +218,9 @@ def change_status(
     try:
         service.change_status(session, wave_id=wave_id, status=status, version=version)
     except BankcrmError as error:
-        return _refused(
-            request, session, user, wave_id, error, _("The wave's status was not changed.")
-        )
-    return RedirectResponse(f"/quality/waves/{wave_id}?done=status", status_code=303)
+        headline = _("The wave's status was not changed.")
+        return _refused(request, session, user, wave_id, error, headline)
+    return _done(wave_id, "status")
 
 
 @router.get("/{wave_id}/links.csv")
@@ -242,10 +233,10 @@ def links_file(
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["customer_external_id", "link", "reminders"])
-    for link in service.invitation_links(session, user=user, wave_id=wave_id):
-        writer.writerow(
-            [csv_cell(link.customer_external_id), f"{base}/s/{link.token}", link.reminders]
-        )
+    writer.writerows(
+        [csv_cell(link.customer_external_id), f"{base}/s/{link.token}", link.reminders]
+        for link in service.invitation_links(session, user=user, wave_id=wave_id)
+    )
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
@@ -293,7 +284,6 @@ def _render_wave(
         "status_badges": STATUS_BADGES,
         "done": DONE.get(done),
         "count": count,
-        "problem": translated(problem, request_locale(request)),
         "next_statuses": [
             (status, STATUS_ACTIONS[status]) for status in service.STATUS_CHANGES[wave.status]
         ],
@@ -304,7 +294,7 @@ def _render_wave(
         "may_predict": has_permission(user.role, Permission.QUALITY_INSPECT)
         and wave.kind is SurveyKind.SERVQUAL,
     }
-    return render(request, "quality/surveys/detail.html", context, status_code=status_code)
+    return _page(request, "detail", context, problem, status_code)
 
 
 # --- managers' predictions (gap 1) -----------------------------------------------------------
@@ -362,30 +352,11 @@ def _render_prediction(
     locale = request_locale(request)
     wave = service.get_wave(session, user=user, wave_id=wave_id)
     instrument = service.prediction_instrument(session, wave_id=wave_id)
-    items = {item.number: item for item in instrument.items}
     context: dict[str, Any] = {
         "wave": wave,
         "answers": answers,
         "saved": saved,
-        "problem": translated(problem, locale),
-        "sections": [
-            {
-                "name": dimension.name.text(locale),
-                "questions": [
-                    {
-                        "number": number,
-                        "key": instrument.expectation_column(number),
-                        "text": items[number].expectation.text(locale),
-                    }
-                    for number in dimension.items
-                ],
-            }
-            for dimension in instrument.dimensions
-        ],
-        "scale": {
-            "points": list(range(instrument.scale.minimum, instrument.scale.maximum + 1)),
-            "low": instrument.scale.minimum_label.text(locale),
-            "high": instrument.scale.maximum_label.text(locale),
-        },
+        "sections": instrument_sections(instrument, locale),
+        "scale": instrument_scale(instrument, locale),
     }
-    return render(request, "quality/surveys/prediction.html", context, status_code=status_code)
+    return _page(request, "prediction", context, problem, status_code)

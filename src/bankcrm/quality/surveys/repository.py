@@ -6,10 +6,10 @@ the survey jobs and the respondent's link through the system repositories."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.orm import Session
 
 from bankcrm.branches.models import Branch
@@ -27,7 +27,6 @@ from bankcrm.segmentation.models import CustomerSegment, SegmentRun
 
 
 def waves(session: Session) -> list[SurveyWave]:
-    """Every wave, the latest to open first."""
     statement = select(SurveyWave).order_by(SurveyWave.opens_on.desc(), SurveyWave.id.desc())
     return list(session.scalars(statement))
 
@@ -63,6 +62,10 @@ def prediction_count(session: Session, wave_id: int) -> int:
         ManagementPrediction.wave_id == wave_id
     )
     return int(session.scalar(statement) or 0)
+
+
+def _how_many(condition: ColumnElement[bool]) -> Any:
+    return func.sum(case((condition, 1), else_=0))
 
 
 class SurveyRepository(ScopedRepository):
@@ -110,7 +113,6 @@ class SurveyRepository(ScopedRepository):
         return set(self.session.scalars(statement))
 
     def open_invitations(self, wave_id: int) -> list[SurveyInvitation]:
-        """Invitations of the wave not answered yet, in the order they were issued."""
         statement = (
             self.owned(SurveyInvitation)
             .where(SurveyInvitation.wave_id == wave_id, SurveyInvitation.completed_at.is_(None))
@@ -123,9 +125,7 @@ class SurveyRepository(ScopedRepository):
         if not wanted:
             return {}
         statement = self.customers(Customer.id, Customer.external_id).where(Customer.id.in_(wanted))
-        return {
-            customer_id: external_id for customer_id, external_id in self.session.execute(statement)
-        }
+        return dict(self.session.execute(statement).all())
 
     def links(self, wave_id: int) -> list[tuple[str, str, int]]:
         """Customer external id, token and reminders of every invitation of the wave."""
@@ -139,32 +139,18 @@ class SurveyRepository(ScopedRepository):
             .where(SurveyInvitation.wave_id == wave_id, Customer.id.is_not(None))
             .order_by(SurveyInvitation.id)
         )
-        return [
-            (external_id, token, reminders)
-            for external_id, token, reminders in self.session.execute(statement)
-        ]
+        return [tuple(row) for row in self.session.execute(statement)]
 
     def counts_by_branch(self, wave_id: int) -> list[tuple[str | None, InvitationCounts]]:
-        """How far the wave's invitations got, per branch (by name)."""
-        opened = func.sum(case((SurveyInvitation.opened_at.is_not(None), 1), else_=0))
-        partial = func.sum(
-            case(
-                (
-                    SurveyInvitation.completed_at.is_(None) & SurveyInvitation.draft.is_not(None),
-                    1,
-                ),
-                else_=0,
-            )
-        )
-        completed = func.sum(case((SurveyInvitation.completed_at.is_not(None), 1), else_=0))
+        answered = SurveyInvitation.completed_at.is_not(None)
         statement = (
             self.owned(
                 SurveyInvitation,
                 Branch.name,
                 func.count(SurveyInvitation.id),
-                opened,
-                partial,
-                completed,
+                _how_many(SurveyInvitation.opened_at.is_not(None)),
+                _how_many(~answered & SurveyInvitation.draft.is_not(None)),
+                _how_many(answered),
             )
             .outerjoin(Branch, Branch.id == SurveyInvitation.branch_id)
             .where(SurveyInvitation.wave_id == wave_id)
@@ -172,25 +158,17 @@ class SurveyRepository(ScopedRepository):
             .order_by(Branch.name)
         )
         return [
-            (
-                name,
-                InvitationCounts(
-                    issued=int(issued),
-                    opened=int(opened_count or 0),
-                    partial=int(partial_count or 0),
-                    completed=int(completed_count or 0),
-                ),
-            )
-            for name, issued, opened_count, partial_count, completed_count in (
-                self.session.execute(statement)
-            )
+            (name, InvitationCounts(*(int(count or 0) for count in counts)))
+            for name, *counts in self.session.execute(statement)
         ]
 
     def wave_totals(self) -> dict[int, tuple[int, int]]:
         """Issued and completed invitations of every wave that has any, by wave id."""
-        completed = func.sum(case((SurveyInvitation.completed_at.is_not(None), 1), else_=0))
         statement = self.owned(
-            SurveyInvitation, SurveyInvitation.wave_id, func.count(SurveyInvitation.id), completed
+            SurveyInvitation,
+            SurveyInvitation.wave_id,
+            func.count(SurveyInvitation.id),
+            _how_many(SurveyInvitation.completed_at.is_not(None)),
         ).group_by(SurveyInvitation.wave_id)
         return {
             wave_id: (int(issued), int(done or 0))
@@ -198,7 +176,6 @@ class SurveyRepository(ScopedRepository):
         }
 
     def servqual_answers(self, wave_code: str) -> list[dict[str, Any]]:
-        """The answers of every SERVQUAL response of a wave, oldest first."""
         statement = (
             self.owned(SurveyResponse, SurveyResponse.answers)
             .where(
@@ -209,16 +186,6 @@ class SurveyRepository(ScopedRepository):
             .order_by(SurveyResponse.answered_on, SurveyResponse.id)
         )
         return [answers for answers in self.session.scalars(statement) if answers]
-
-    def answered_days(self, wave_code: str) -> tuple[date | None, date | None]:
-        """The first and last day answers of a wave code were given."""
-        statement = self.owned(
-            SurveyResponse,
-            func.min(SurveyResponse.answered_on),
-            func.max(SurveyResponse.answered_on),
-        ).where(SurveyResponse.wave == wave_code)
-        first, last = self.session.execute(statement).one()
-        return first, last
 
     def latest_interactions(self, *, start: datetime, end: datetime) -> list[tuple[int, int, int]]:
         """Interaction id, customer id and branch id of each active, not erased customer's
@@ -233,15 +200,13 @@ class SurveyRepository(ScopedRepository):
             )
             .order_by(Interaction.customer_id, Interaction.occurred_at, Interaction.id)
         )
-        latest: dict[int, tuple[int, int, int]] = {}
-        for interaction_id, customer_id, branch_id in self.session.execute(statement):
-            latest[customer_id] = (interaction_id, customer_id, branch_id)
-        return list(latest.values())
+        # in time order, so a customer's last row is their latest interaction
+        return list({row[1]: tuple(row) for row in self.session.execute(statement)}.values())
 
 
 class SurveySystemRepository(SystemRepository, SurveyRepository):
     """The same reads for the whole bank: the survey jobs of the command line (follow-ups,
-    reminders) and the demo."""
+    reminders)."""
 
 
 class SurveyLinkSystemRepository(SystemRepository):
@@ -257,51 +222,40 @@ class SurveyLinkSystemRepository(SystemRepository):
         row = self.session.execute(statement).first()
         return None if row is None else (row[0], row[1])
 
-    def mark_opened(self, invitation_id: int, now: datetime) -> None:
-        """Stamp the first time the link was opened (a later opening keeps the first stamp)."""
-        self.session.execute(
+    def _update(self, invitation_id: int, *conditions: Any, **values: Any) -> bool:
+        """Whether the invitation's row was changed (the conditions are checked as it is
+        written, so of two writers at the same moment only one finds them true)."""
+        result: Any = self.session.execute(
             update(SurveyInvitation)
-            .where(SurveyInvitation.id == invitation_id, SurveyInvitation.opened_at.is_(None))
-            .values(opened_at=now)
+            .where(SurveyInvitation.id == invitation_id, *conditions)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
+        return int(result.rowcount) == 1
+
+    def mark_opened(self, invitation_id: int, now: datetime) -> None:
+        """Stamp the first time the link was opened (a later opening keeps the first stamp)."""
+        self._update(invitation_id, SurveyInvitation.opened_at.is_(None), opened_at=now)
 
     def save_draft(self, invitation_id: int, draft: dict[str, int], now: datetime) -> bool:
         """Keep partial answers of an invitation not yet answered; False if it was answered."""
-        result = self.session.execute(
-            update(SurveyInvitation)
-            .where(SurveyInvitation.id == invitation_id, SurveyInvitation.completed_at.is_(None))
-            .values(draft=draft, opened_at=func.coalesce(SurveyInvitation.opened_at, now))
-            .execution_options(synchronize_session=False)
+        return self._update(
+            invitation_id,
+            SurveyInvitation.completed_at.is_(None),
+            draft=draft,
+            opened_at=func.coalesce(SurveyInvitation.opened_at, now),
         )
-        return _rowcount(result) == 1
 
     def claim(self, invitation_id: int, now: datetime) -> bool:
-        """Mark the invitation answered if nobody did first; True for the one submit that wins.
-
-        The condition is checked by the database as it writes, so of two submits at the same
-        moment exactly one changes the row (PostgreSQL makes the second wait for the first's
-        commit and then finds the row answered)."""
-        result = self.session.execute(
-            update(SurveyInvitation)
-            .where(SurveyInvitation.id == invitation_id, SurveyInvitation.completed_at.is_(None))
-            .values(
-                completed_at=now,
-                draft=None,
-                opened_at=func.coalesce(SurveyInvitation.opened_at, now),
-            )
-            .execution_options(synchronize_session=False)
+        """Mark the invitation answered if nobody did first; True for the one submit that wins
+        (PostgreSQL makes the second wait for the first's commit and then finds it answered)."""
+        return self._update(
+            invitation_id,
+            SurveyInvitation.completed_at.is_(None),
+            completed_at=now,
+            draft=None,
+            opened_at=func.coalesce(SurveyInvitation.opened_at, now),
         )
-        return _rowcount(result) == 1
 
     def link_response(self, invitation_id: int, response_id: int) -> None:
-        self.session.execute(
-            update(SurveyInvitation)
-            .where(SurveyInvitation.id == invitation_id)
-            .values(response_id=response_id)
-            .execution_options(synchronize_session=False)
-        )
-
-
-def _rowcount(result: Any) -> int:
-    return int(result.rowcount)
+        self._update(invitation_id, response_id=response_id)

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import SurveyKind
-from bankcrm.core.exceptions import NotFound
+from bankcrm.core.exceptions import BankcrmError, NotFound
 from bankcrm.quality.instrument import Instrument
 from bankcrm.quality.satisfaction import CSAT_SCALE, NPS_SCALE
 from bankcrm.quality.surveys import service
@@ -29,8 +29,7 @@ from bankcrm.web.templating import render
 router = APIRouter(prefix="/s")
 
 Token = Annotated[str, Path(max_length=64)]
-FORM_TEMPLATE = "quality/surveys/respondent.html"
-NOTICE_TEMPLATE = "quality/surveys/respondent_notice.html"
+LINK_REFUSALS = (NotFound, AlreadyAnswered, SurveyClosed)
 
 
 def _(message: str) -> str:
@@ -39,6 +38,10 @@ def _(message: str) -> str:
 
 
 ITEM_PART = {"E": _("expectation"), "P": _("perception")}
+SCORE_SCALES = {
+    SurveyKind.CSAT: (CSAT_SCALE, _("very dissatisfied"), _("very satisfied")),
+    SurveyKind.NPS: (NPS_SCALE, _("not at all likely"), _("extremely likely")),
+}
 
 
 @router.get("/{token}", response_class=HTMLResponse)
@@ -47,12 +50,8 @@ def survey_page(request: Request, session: DbSession, token: Token) -> Response:
     csrf_token(request)
     try:
         survey = service.open_survey(session, token=token)
-    except NotFound:
-        return _notice(request, "missing", 404)
-    except AlreadyAnswered:
-        return _notice(request, "answered", 200)
-    except SurveyClosed:
-        return _notice(request, "closed", 410)
+    except LINK_REFUSALS as error:
+        return _refused(request, error, opened=True)
     return _form(request, token, survey)
 
 
@@ -62,12 +61,8 @@ async def save_draft(request: Request, session: DbSession, token: Token) -> Resp
     form = await _form_fields(request)
     try:
         survey = service.save_draft(session, token=token, form=form)
-    except NotFound:
-        return _notice(request, "missing", 404)
-    except AlreadyAnswered:
-        return _notice(request, "answered", 409)
-    except SurveyClosed:
-        return _notice(request, "closed", 410)
+    except LINK_REFUSALS as error:
+        return _refused(request, error)
     return _form(request, token, survey, saved=True)
 
 
@@ -77,12 +72,8 @@ async def submit(request: Request, session: DbSession, token: Token) -> Response
     form = await _form_fields(request)
     try:
         service.submit(session, token=token, form=form)
-    except NotFound:
-        return _notice(request, "missing", 404)
-    except AlreadyAnswered:
-        return _notice(request, "answered", 409)
-    except SurveyClosed:
-        return _notice(request, "closed", 410)
+    except LINK_REFUSALS as error:
+        return _refused(request, error)
     except AnswersIncomplete as error:
         # the draft the service saved is committed with this answer
         return _form(
@@ -96,8 +87,18 @@ async def _form_fields(request: Request) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
-def _notice(request: Request, kind: str, status_code: int) -> Response:
-    return render(request, NOTICE_TEMPLATE, {"notice": kind}, status_code=status_code)
+def _notice(request: Request, notice: str, status_code: int) -> Response:
+    context = {"notice": notice}
+    return render(
+        request, "quality/surveys/respondent_notice.html", context, status_code=status_code
+    )
+
+
+def _refused(request: Request, error: BankcrmError, *, opened: bool = False) -> Response:
+    if isinstance(error, AlreadyAnswered):
+        return _notice(request, "answered", 200 if opened else error.status_code)
+    notice = "closed" if isinstance(error, SurveyClosed) else "missing"
+    return _notice(request, notice, error.status_code)
 
 
 def _form(
@@ -110,6 +111,11 @@ def _form(
     status_code: int = 200,
 ) -> Response:
     locale = request_locale(request)
+    if survey.instrument is not None:
+        scale = instrument_scale(survey.instrument, locale)
+    else:
+        (low, high), low_label, high_label = SCORE_SCALES[survey.kind]
+        scale = _scale(low, high, gettext(locale, low_label), gettext(locale, high_label))
     context: dict[str, Any] = {
         "token": token,
         "survey": survey,
@@ -117,14 +123,14 @@ def _form(
         "saved": saved,
         "problems": [_problem_text(problem, survey.instrument, locale) for problem in problems],
         "problem_keys": {problem.key for problem in problems},
-        "sections": _sections(survey.instrument, locale) if survey.instrument else [],
-        "scale": _scale(survey, locale),
+        "sections": instrument_sections(survey.instrument, locale) if survey.instrument else [],
+        "scale": scale,
     }
-    return render(request, FORM_TEMPLATE, context, status_code=status_code)
+    return render(request, "quality/surveys/respondent.html", context, status_code=status_code)
 
 
-def _sections(instrument: Instrument, locale: str) -> list[dict[str, Any]]:
-    """The items grouped by dimension, in the respondent's language."""
+def instrument_sections(instrument: Instrument, locale: str) -> list[dict[str, Any]]:
+    """The items grouped by dimension, in the reader's language."""
     items = {item.number: item for item in instrument.items}
     return [
         {
@@ -146,26 +152,19 @@ def _sections(instrument: Instrument, locale: str) -> list[dict[str, Any]]:
     ]
 
 
-def _scale(survey: service.Survey, locale: str) -> dict[str, Any]:
-    """The answer scale's points and end labels."""
-    if survey.instrument is not None:
-        scale = survey.instrument.scale
-        return {
-            "points": list(range(scale.minimum, scale.maximum + 1)),
-            "low": scale.minimum_label.text(locale),
-            "high": scale.maximum_label.text(locale),
-        }
-    if survey.kind is SurveyKind.CSAT:
-        low, high = CSAT_SCALE
-        labels = (_("very dissatisfied"), _("very satisfied"))
-    else:
-        low, high = NPS_SCALE
-        labels = (_("not at all likely"), _("extremely likely"))
-    return {
-        "points": list(range(low, high + 1)),
-        "low": gettext(locale, labels[0]),
-        "high": gettext(locale, labels[1]),
-    }
+def _scale(low: int, high: int, low_label: str, high_label: str) -> dict[str, Any]:
+    return {"points": list(range(low, high + 1)), "low": low_label, "high": high_label}
+
+
+def instrument_scale(instrument: Instrument, locale: str) -> dict[str, Any]:
+    """The instrument's answer scale: its points and end labels in the reader's language."""
+    scale = instrument.scale
+    return _scale(
+        scale.minimum,
+        scale.maximum,
+        scale.minimum_label.text(locale),
+        scale.maximum_label.text(locale),
+    )
 
 
 def _problem_text(problem: AnswerProblem, instrument: Instrument | None, locale: str) -> str:
@@ -176,15 +175,11 @@ def _problem_text(problem: AnswerProblem, instrument: Instrument | None, locale:
     if key == SCORE:
         what = gettext(locale, "the question")
     elif instrument is not None and key.startswith("W_"):
-        dimension = instrument.dimension(key.removeprefix("W_"))
-        what = gettext(locale, "importance of %(dimension)s") % {
-            "dimension": dimension.name.text(locale)
-        }
+        name = instrument.dimension(key.removeprefix("W_")).name.text(locale)
+        what = gettext(locale, "importance of %(dimension)s") % {"dimension": name}
     else:
-        what = gettext(locale, "item %(number)s (%(part)s)") % {
-            "number": key[1:],
-            "part": gettext(locale, ITEM_PART[key[0]]),
-        }
+        part = gettext(locale, ITEM_PART[key[0]])
+        what = gettext(locale, "item %(number)s (%(part)s)") % {"number": key[1:], "part": part}
     if problem.reason is Reason.MISSING:
         return gettext(locale, "Not answered: %(what)s") % {"what": what}
     return gettext(locale, "Not a valid answer: %(what)s") % {"what": what}

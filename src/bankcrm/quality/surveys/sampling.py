@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, astuple, dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -53,11 +53,8 @@ class Selection:
     def as_record(self) -> dict[str, object]:
         """What the wave keeps of the selection, so it can be told how its people were picked."""
         return {
-            "branch_codes": list(self.branch_codes),
-            "quadrants": list(self.quadrants),
-            "value_tiers": list(self.value_tiers),
-            "sample_size": self.sample_size,
-            "seed": self.seed,
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in asdict(self).items()
         }
 
 
@@ -135,12 +132,7 @@ class InvitationCounts:
     completed: int = 0
 
     def __add__(self, other: InvitationCounts) -> InvitationCounts:
-        return InvitationCounts(
-            issued=self.issued + other.issued,
-            opened=self.opened + other.opened,
-            partial=self.partial + other.partial,
-            completed=self.completed + other.completed,
-        )
+        return InvitationCounts(*map(sum, zip(astuple(self), astuple(other), strict=True)))
 
 
 @dataclass(frozen=True)
@@ -165,12 +157,10 @@ def response_rate(counts: InvitationCounts) -> ResponseRate:
 
 def response_rates(groups: Sequence[tuple[str | None, InvitationCounts]]) -> ResponseRates:
     """The rate of the whole wave and of each branch, from the counts of each branch."""
-    total = InvitationCounts()
     by_branch: dict[str | None, InvitationCounts] = {}
     for branch, counts in groups:
-        total += counts
         by_branch[branch] = by_branch.get(branch, InvitationCounts()) + counts
     return ResponseRates(
-        overall=response_rate(total),
+        overall=response_rate(sum(by_branch.values(), InvitationCounts())),
         by_branch={branch: response_rate(counts) for branch, counts in by_branch.items()},
     )

@@ -130,7 +130,3 @@ class PredictionRead(BaseModel):
     respondent_id: int
     answers: dict[str, int]
     answered_at: UtcDatetime
-
-
-class FollowUpRead(BaseModel):
-    issued: int

@@ -4,12 +4,13 @@ public page, response rates, and managers' predictions of what customers expect 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from bankcrm.branches import service as branches_service
@@ -45,6 +46,7 @@ from bankcrm.quality.surveys.repository import (
     SurveySystemRepository,
 )
 from bankcrm.quality.surveys.sampling import (
+    ResponseRate,
     Selection,
     eligible,
     new_token,
@@ -53,8 +55,6 @@ from bankcrm.quality.surveys.sampling import (
     select_respondents,
 )
 from bankcrm.quality.surveys.schemas import (
-    BranchRateRead,
-    InvitationCountsRead,
     InvitationLink,
     IssueRead,
     PredictionRead,
@@ -73,6 +73,8 @@ STATUS_CHANGES: dict[WaveStatus, frozenset[WaveStatus]] = {
 }
 """A wave opens, closes, and may be reopened (a late batch of answers); it never goes back to
 draft once people may have answered."""
+
+ReadT = TypeVar("ReadT", bound=BaseModel)
 
 
 class SurveyClosed(BankcrmError):
@@ -119,20 +121,28 @@ def wave_instrument(wave: SurveyWave) -> Instrument | None:
     if wave.instrument_text:
         return parse_instrument(wave.instrument_text, origin=f"wave {wave.code}")
     return shipped_instrument(
-        wave.instrument if wave.instrument in SHIPPED_INSTRUMENTS else "servqual_bank"
+        wave.instrument if wave.instrument in SHIPPED_INSTRUMENTS else DEFAULT_INSTRUMENT
     )
 
 
-def _servqual_instrument(wave: SurveyWave) -> Instrument:
+def _wave(session: Session, wave_id: int) -> SurveyWave:
+    wave = repository.wave(session, wave_id)
+    if wave is None:
+        raise NotFound(f"no survey wave {wave_id}")
+    return wave
+
+
+def _servqual_wave(session: Session, wave_id: int) -> tuple[SurveyWave, Instrument]:
+    wave = _wave(session, wave_id)
     instrument = wave_instrument(wave)
-    if wave.kind is not SurveyKind.SERVQUAL or instrument is None:
+    if instrument is None:
         raise ValidationFailed(f"wave {wave.code} is not a SERVQUAL survey", field="wave_id")
-    return instrument
+    return wave, instrument
 
 
 def prediction_instrument(session: Session, *, wave_id: int) -> Instrument:
     """The items managers predict customers' expectations of, for a SERVQUAL wave."""
-    return _servqual_instrument(_wave(session, wave_id))
+    return _servqual_wave(session, wave_id)[1]
 
 
 def branches(session: Session) -> list[tuple[str, str]]:
@@ -162,18 +172,15 @@ def create_wave(
     if repository.wave_by_code(session, code) is not None:
         raise Conflict(f"a wave {code} already exists")
     if kind is SurveyKind.SERVQUAL:
-        name = instrument or DEFAULT_INSTRUMENT
-        text: str | None = shipped_instrument_text(name)
+        instrument = instrument or DEFAULT_INSTRUMENT
     elif instrument:
         raise ValidationFailed("only a SERVQUAL wave uses an instrument", field="instrument")
-    else:
-        name, text = None, None
     wave = SurveyWave(
         code=code,
         title=title.strip(),
         kind=kind,
-        instrument=name,
-        instrument_text=text,
+        instrument=instrument or None,
+        instrument_text=shipped_instrument_text(instrument) if instrument else None,
         status=status,
         opens_on=opens_on,
         closes_on=closes_on,
@@ -184,18 +191,15 @@ def create_wave(
     return WaveRead.model_validate(wave)
 
 
-def _wave(session: Session, wave_id: int) -> SurveyWave:
-    wave = repository.wave(session, wave_id)
-    if wave is None:
-        raise NotFound(f"no survey wave {wave_id}")
-    return wave
-
-
 def wave_by_code(session: Session, *, code: str) -> WaveRead:
     wave = repository.wave_by_code(session, code)
     if wave is None:
         raise NotFound(f"no survey wave {code}")
     return WaveRead.model_validate(wave)
+
+
+def _read(model: type[ReadT], wave: SurveyWave, **extra: Any) -> ReadT:
+    return model.model_validate({**WaveRead.model_validate(wave).model_dump(), **extra})
 
 
 def list_waves(session: Session, *, user: StaffUser) -> list[WaveSummary]:
@@ -204,16 +208,8 @@ def list_waves(session: Session, *, user: StaffUser) -> list[WaveSummary]:
     summaries = []
     for wave in repository.waves(session):
         issued, completed = totals.get(wave.id, (0, 0))
-        summaries.append(
-            WaveSummary.model_validate(
-                {
-                    **WaveRead.model_validate(wave).model_dump(),
-                    "issued": issued,
-                    "completed": completed,
-                    "rate": completed / issued if issued else None,
-                }
-            )
-        )
+        rate = completed / issued if issued else None
+        summaries.append(_read(WaveSummary, wave, issued=issued, completed=completed, rate=rate))
     return summaries
 
 
@@ -223,25 +219,15 @@ def get_wave(session: Session, *, user: StaffUser, wave_id: int) -> WaveDetail:
     wave = _wave(session, wave_id)
     rates = response_rates(SurveyRepository(session, user).counts_by_branch(wave.id))
 
-    def counts(rate: Any) -> dict[str, Any]:
-        return {
-            "issued": rate.counts.issued,
-            "opened": rate.counts.opened,
-            "partial": rate.counts.partial,
-            "completed": rate.counts.completed,
-            "rate": rate.rate,
-        }
+    def counts(rate: ResponseRate) -> dict[str, Any]:
+        return {**asdict(rate.counts), "rate": rate.rate}
 
-    return WaveDetail.model_validate(
-        {
-            **WaveRead.model_validate(wave).model_dump(),
-            "overall": InvitationCountsRead.model_validate(counts(rates.overall)),
-            "by_branch": [
-                BranchRateRead.model_validate({"branch": branch, **counts(rate)})
-                for branch, rate in rates.by_branch.items()
-            ],
-            "predictions": repository.prediction_count(session, wave.id),
-        }
+    return _read(
+        WaveDetail,
+        wave,
+        overall=counts(rates.overall),
+        by_branch=[{"branch": branch, **counts(rate)} for branch, rate in rates.by_branch.items()],
+        predictions=repository.prediction_count(session, wave.id),
     )
 
 
@@ -257,17 +243,39 @@ def change_status(session: Session, *, wave_id: int, status: WaveStatus, version
     return WaveRead.model_validate(wave)
 
 
-def _record_round(wave: SurveyWave, entry: dict[str, Any]) -> None:
-    """Add to the wave's record of how its respondents were picked; the write takes the wave
-    row (and its version), so two rounds issued at once cannot both pass."""
-    rounds = list((wave.selection or {}).get("rounds", []))
-    rounds.append(entry)
-    wave.selection = {**(wave.selection or {}), "rounds": rounds}
-
-
 def _check_not_closed(wave: SurveyWave) -> None:
     if wave.status is WaveStatus.CLOSED:
         raise Conflict(f"wave {wave.code} is closed")
+
+
+def _invite(
+    session: Session,
+    wave: SurveyWave,
+    moment: datetime,
+    record: dict[str, Any],
+    people: Sequence[tuple[int, int | None, int | None]],
+) -> list[SurveyInvitation]:
+    """One invitation per (customer, branch, interaction), after adding the round to the
+    wave's record of how its respondents were picked; that write takes the wave row (and its
+    version), so two rounds issued at once cannot both pass."""
+    record = {**record, "issued": len(people), "at": moment.isoformat()}
+    rounds = [*(wave.selection or {}).get("rounds", []), record]
+    wave.selection = {**(wave.selection or {}), "rounds": rounds}
+    session.flush()
+    invitations = [
+        SurveyInvitation(
+            wave_id=wave.id,
+            customer_id=customer_id,
+            branch_id=branch_id,
+            interaction_id=interaction_id,
+            token=new_token(),
+            issued_at=moment,
+            reminders=0,
+        )
+        for customer_id, branch_id, interaction_id in people
+    ]
+    repository.add_all(session, invitations)
+    return invitations
 
 
 def issue_invitations(
@@ -289,24 +297,15 @@ def issue_invitations(
     invited = rows.invited_customers(wave.id)
     pool = eligible(rows.candidates(), selection, already_invited=invited)
     chosen = select_respondents(pool, selection, already_invited=invited)
-    _record_round(wave, {**selection.as_record(), "issued": len(chosen), "at": moment.isoformat()})
-    session.flush()
-    invitations = [
-        SurveyInvitation(
-            wave_id=wave.id,
-            customer_id=candidate.customer_id,
-            branch_id=candidate.branch_id,
-            token=new_token(),
-            issued_at=moment,
-            reminders=0,
-        )
-        for candidate in chosen
-    ]
-    repository.add_all(session, invitations)
+    invitations = _invite(
+        session,
+        wave,
+        moment,
+        selection.as_record(),
+        [(candidate.customer_id, candidate.branch_id, None) for candidate in chosen],
+    )
     return IssueRead(
-        eligible=len(pool),
-        issued=len(invitations),
-        invitations=_links(rows, invitations),
+        eligible=len(pool), issued=len(invitations), invitations=_links(rows, invitations)
     )
 
 
@@ -341,12 +340,7 @@ def send_reminders(
 ) -> ReminderRead:
     """Count a reminder on every unanswered invitation ``user`` may see that is due one,
     and return their links for the gateway to send again."""
-    return _send_reminders(
-        SurveyRepository(session, user),
-        wave_id=wave_id,
-        min_days=min_days,
-        max_reminders=max_reminders,
-    )
+    return _send_reminders(SurveyRepository(session, user), wave_id, min_days, max_reminders)
 
 
 def send_reminders_job(
@@ -358,22 +352,14 @@ def send_reminders_job(
 ) -> ReminderRead:
     """The reminder job (``bankcrm quality remind``): every unanswered invitation of the
     wave that is due one, whichever branch it is about."""
-    return _send_reminders(
-        SurveySystemRepository(session),
-        wave_id=wave_id,
-        min_days=min_days,
-        max_reminders=max_reminders,
-    )
+    return _send_reminders(SurveySystemRepository(session), wave_id, min_days, max_reminders)
 
 
 def _send_reminders(
-    rows: SurveyRepository, *, wave_id: int, min_days: int | None, max_reminders: int | None
+    rows: SurveyRepository, wave_id: int, min_days: int | None, max_reminders: int | None
 ) -> ReminderRead:
     knobs = get_settings().quality
-    min_days = knobs.reminder_after_days if min_days is None else min_days
-    max_reminders = knobs.max_reminders if max_reminders is None else max_reminders
-    session = rows.session
-    wave = _wave(session, wave_id)
+    wave = _wave(rows.session, wave_id)
     if wave.status is not WaveStatus.OPEN:
         raise Conflict(f"wave {wave.code} is not open")
     moment = utcnow()
@@ -382,18 +368,18 @@ def _send_reminders(
         for invitation in rows.open_invitations(wave.id)
         if reminder_due(
             issued_at=as_utc(invitation.issued_at),
-            reminded_at=None if invitation.reminded_at is None else as_utc(invitation.reminded_at),
+            reminded_at=invitation.reminded_at and as_utc(invitation.reminded_at),
             reminders=invitation.reminders,
             completed=invitation.completed_at is not None,
             now=moment,
-            min_days=min_days,
-            max_reminders=max_reminders,
+            min_days=knobs.reminder_after_days if min_days is None else min_days,
+            max_reminders=knobs.max_reminders if max_reminders is None else max_reminders,
         )
     ]
     for invitation in due:
         invitation.reminders += 1
         invitation.reminded_at = moment
-    session.flush()
+    rows.session.flush()
     return ReminderRead(reminded=len(due), invitations=_links(rows, due))
 
 
@@ -422,38 +408,16 @@ def issue_follow_up_invitations(
         raise ValidationFailed("the window ends before it begins", field="until")
     bank = SurveySystemRepository(session)
     invited = bank.invited_customers(wave.id)
+    window = bank.latest_interactions(
+        start=bank_day_start(since), end=bank_day_start(last + timedelta(days=1))
+    )
     contacts = [
-        contact
-        for contact in bank.latest_interactions(
-            start=bank_day_start(since), end=bank_day_start(last + timedelta(days=1))
-        )
-        if contact[1] not in invited
+        (customer_id, branch_id, interaction_id)
+        for interaction_id, customer_id, branch_id in window
+        if customer_id not in invited
     ]
-    _record_round(
-        wave,
-        {
-            "follow_up": {"since": since.isoformat(), "until": last.isoformat()},
-            "issued": len(contacts),
-            "at": moment.isoformat(),
-        },
-    )
-    session.flush()
-    repository.add_all(
-        session,
-        [
-            SurveyInvitation(
-                wave_id=wave.id,
-                customer_id=customer_id,
-                branch_id=branch_id,
-                interaction_id=interaction_id,
-                token=new_token(),
-                issued_at=moment,
-                reminders=0,
-            )
-            for interaction_id, customer_id, branch_id in contacts
-        ],
-    )
-    return len(contacts)
+    follow_up = {"since": since.isoformat(), "until": last.isoformat()}
+    return len(_invite(session, wave, moment, {"follow_up": follow_up}, contacts))
 
 
 # --- the respondent's side -----------------------------------------------------------------
@@ -471,48 +435,42 @@ class Survey:
     """What the respondent saved or entered so far."""
 
 
-def _invitation(session: Session, token: str) -> tuple[SurveyInvitation, SurveyWave]:
+def _answered_first(written: bool) -> None:
+    """Refuse a link answered already, or meanwhile (a conditional write that changed nothing)."""
+    if not written:
+        raise AlreadyAnswered("this survey has already been answered")
+
+
+def _answerable(session: Session, token: str) -> tuple[SurveyInvitation, SurveyWave, datetime]:
+    moment = utcnow()
     found = SurveyLinkSystemRepository(session).invitation_by_token(token)
     if found is None:
         raise NotFound("no survey behind this link")
-    return found
-
-
-def _check_answerable(invitation: SurveyInvitation, wave: SurveyWave, moment: datetime) -> None:
-    if invitation.completed_at is not None:
-        raise AlreadyAnswered("this survey has already been answered")
+    invitation, wave = found
+    _answered_first(invitation.completed_at is None)
     today = bank_day(moment)
     if wave.status is not WaveStatus.OPEN or not wave.opens_on <= today <= wave.closes_on:
         raise SurveyClosed("this survey is closed")
+    return invitation, wave, moment
 
 
 def _survey(wave: SurveyWave, answers: dict[str, int]) -> Survey:
-    return Survey(
-        wave_code=wave.code,
-        wave_title=wave.title,
-        kind=wave.kind,
-        instrument=wave_instrument(wave),
-        answers=answers,
-    )
+    return Survey(wave.code, wave.title, wave.kind, wave_instrument(wave), answers)
 
 
 def open_survey(session: Session, *, token: str) -> Survey:
     """The survey behind a link, with the answers saved so far; stamps the first opening."""
-    moment = utcnow()
-    invitation, wave = _invitation(session, token)
-    _check_answerable(invitation, wave, moment)
+    invitation, wave, moment = _answerable(session, token)
     SurveyLinkSystemRepository(session).mark_opened(invitation.id, moment)
     return _survey(wave, dict(invitation.draft or {}))
 
 
 def save_draft(session: Session, *, token: str, form: Mapping[str, object]) -> Survey:
     """Keep what was answered so far, to finish later from the same link."""
-    moment = utcnow()
-    invitation, wave = _invitation(session, token)
-    _check_answerable(invitation, wave, moment)
+    invitation, wave, moment = _answerable(session, token)
     checked = check_answers(form, survey_questions(wave.kind, wave_instrument(wave)))
-    if not SurveyLinkSystemRepository(session).save_draft(invitation.id, checked.answers, moment):
-        raise AlreadyAnswered("this survey has already been answered")
+    link = SurveyLinkSystemRepository(session)
+    _answered_first(link.save_draft(invitation.id, checked.answers, moment))
     return _survey(wave, checked.answers)
 
 
@@ -522,17 +480,13 @@ def submit(session: Session, *, token: str, form: Mapping[str, object]) -> int:
     Answers missing or off the scale are kept as a draft and refused
     (:class:`AnswersIncomplete`); a link already answered is refused (:class:`AlreadyAnswered`),
     also when two submits arrive at the same moment."""
-    moment = utcnow()
-    invitation, wave = _invitation(session, token)
-    _check_answerable(invitation, wave, moment)
+    invitation, wave, moment = _answerable(session, token)
     checked = check_answers(form, survey_questions(wave.kind, wave_instrument(wave)))
     link = SurveyLinkSystemRepository(session)
     if checked.problems:
-        if not link.save_draft(invitation.id, checked.answers, moment):
-            raise AlreadyAnswered("this survey has already been answered")
+        _answered_first(link.save_draft(invitation.id, checked.answers, moment))
         raise AnswersIncomplete(checked.problems, _survey(wave, checked.answers))
-    if not link.claim(invitation.id, moment):
-        raise AlreadyAnswered("this survey has already been answered")
+    _answered_first(link.claim(invitation.id, moment))
     scored = wave.kind is not SurveyKind.SERVQUAL
     response = SurveyResponse(
         external_id=f"SI{invitation.id:09d}",
@@ -561,33 +515,25 @@ def save_prediction(
 ) -> PredictionRead:
     """A manager's prediction of what customers expect of every item; answering again
     replaces the earlier one."""
-    wave = _wave(session, wave_id)
-    instrument = _servqual_instrument(wave)
-    checked = check_answers(answers, prediction_questions(instrument))
+    wave, instrument = _servqual_wave(session, wave_id)
+    questions = prediction_questions(instrument)
+    checked = check_answers(answers, questions)
     if checked.problems:
         raise ValidationFailed(
             f"predict every item on the scale: {describe(checked.problems)}", field="answers"
         )
-    known = set(prediction_questions(instrument).required)
-    unknown = sorted(set(answers) - known)
+    unknown = sorted(set(answers) - set(questions.required))
     if unknown:
         raise ValidationFailed(
             f"not items of wave {wave.code}: {', '.join(unknown[:5])}", field="answers"
         )
-    moment = utcnow()
-    row = repository.prediction(session, wave.id, user.id)
-    if row is None:
-        row = ManagementPrediction(
-            wave_id=wave.id, respondent_id=user.id, answers=checked.answers, answered_at=moment
-        )
-        repository.add(session, row)
-    else:
-        row.answers = checked.answers
-        row.answered_at = moment
-        session.flush()
-    return PredictionRead(
-        wave_id=wave.id, respondent_id=user.id, answers=row.answers, answered_at=row.answered_at
+    row = repository.prediction(session, wave.id, user.id) or ManagementPrediction(
+        wave_id=wave.id, respondent_id=user.id
     )
+    row.answers = checked.answers
+    row.answered_at = utcnow()
+    repository.add(session, row)
+    return PredictionRead.model_validate(row, from_attributes=True)
 
 
 def prediction_of(session: Session, *, user: StaffUser, wave_id: int) -> dict[str, int]:
@@ -604,15 +550,13 @@ def wave_responses(
 ) -> tuple[Instrument, servqual.ServqualResponses | None]:
     """The wave's instrument and the SERVQUAL answers ``user`` may see as the analysis takes
     them; ``None`` before anyone answered."""
-    wave = _wave(session, wave_id)
-    instrument = _servqual_instrument(wave)
+    wave, instrument = _servqual_wave(session, wave_id)
     rows = SurveyRepository(session, user).servqual_answers(wave.code)
     if not rows:
         return instrument, None
     items = [item.number for item in instrument.items]
-    columns = [instrument.expectation_column(n) for n in items] + [
-        instrument.perception_column(n) for n in items
-    ]
+    columns = [instrument.expectation_column(n) for n in items]
+    columns += [instrument.perception_column(n) for n in items]
     weights = [instrument.weight_column(code) for code in instrument.dimension_codes]
     if any(column in row for row in rows for column in weights):
         columns += weights
