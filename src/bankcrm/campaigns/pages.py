@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from openpyxl import Workbook
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
@@ -38,7 +37,7 @@ from bankcrm.core.inputs import ascii_digits, normalise_name, normalise_text, pa
 from bankcrm.core.localized import in_language
 from bankcrm.core.pagination import MAX_ID, whole_number
 from bankcrm.core.permissions import Permission, has_permission
-from bankcrm.core.workbook import XLSX_MEDIA_TYPE, append_row, column_widths, csv_cell, heading_row
+from bankcrm.core.workbook import XLSX_MEDIA_TYPE, attachment, csv_cell, list_workbook
 from bankcrm.products import repository as products_repository
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
@@ -774,7 +773,7 @@ def contacts_csv(
     return Response(
         "\ufeff" + buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{row.code}-contacts.csv"'},
+        headers=attachment(f"{row.code}-contacts.csv"),
     )
 
 
@@ -784,20 +783,11 @@ def contacts_xlsx(
 ) -> Response:
     locale = request_locale(request)
     row, rows = _contact_rows(session, user, campaign_id, locale)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = row.code
-    heading_row(sheet, [gettext(locale, heading) for heading in CONTACT_LIST_HEADINGS])
-    for values in rows:
-        append_row(sheet, list(values))
-    column_widths(sheet, first=16, others=24)
-    buffer = io.BytesIO()
-    book.save(buffer)
+    headings = [gettext(locale, heading) for heading in CONTACT_LIST_HEADINGS]
     return Response(
-        buffer.getvalue(),
+        list_workbook(row.code, headings, [list(values) for values in rows], widths=(16, 24)),
         media_type=XLSX_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{row.code}-contacts.xlsx"'},
+        headers=attachment(f"{row.code}-contacts.xlsx"),
     )
 
 
