@@ -250,6 +250,8 @@ ANY_BANK = {
 @example(customers=200, seed=9, shape="as generated", learns_when_small=True, threshold=0.5)
 # Alone: BG/NBD's r runs to its bound, too few spenders for Gamma-Gamma.
 @example(customers=1, seed=4, shape="as generated", learns_when_small=False, threshold=0.5)
+# Alone, and never took up a product: the generator had no adoption to hold.
+@example(customers=1, seed=11, shape="as generated", learns_when_small=False, threshold=0.5)
 # Everyone spends about the same each time: Gamma-Gamma's p runs away along a ridge.
 @example(customers=100, seed=1, shape="as generated", learns_when_small=False, threshold=0.5)
 # Spend so uneven that q < 1 with a small p: some expected spends would be infinite.

@@ -72,7 +72,7 @@ def test_a_complaint_from_intake_to_closure_in_chinese(page: Any, served_demo: S
     joined = "\n".join(timeline)
     for word in ("受理", "调查", "答复", "办结", "已调取转账流水"):
         assert word in joined, (word, joined)
-    assert officer["username"] in joined
+    assert officer["full_name"] in joined  # staff by name, not by login
     snap(page, "complaint-case-zh")
     assert page.get_by_test_id("action-reopen").count() == 1
 

@@ -57,10 +57,7 @@ def demo(
     if as_json:
         payload = {
             "database_url": bank.database_url,
-            "logins": [
-                {"username": login.username, "password": login.password, "role": login.role}
-                for login in bank.logins
-            ],
+            "logins": [asdict(login) for login in bank.logins],
             "rows": bank.rows_by_table,
         }
         typer.echo(json.dumps(payload, ensure_ascii=False))

@@ -987,7 +987,9 @@ def _holdings(
     """Wealth, fund and insurance positions as taken up (so never above the customer's risk
     level); some have been sold since."""
     categories = {code: category for code, _, _, category, *_ in words.PRODUCTS}
-    chosen = np.asarray([categories[code] in HOLDING_CATEGORIES for code in adopted.product])
+    chosen = np.asarray(
+        [categories[code] in HOLDING_CATEGORIES for code in adopted.product], dtype=bool
+    )
     owner, product, started_day = (
         adopted.owner[chosen],
         adopted.product[chosen],
