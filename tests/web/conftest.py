@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,31 +44,45 @@ def served_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedDemo
     """``bankcrm demo --customers 300 --json`` serving on a free port, as ``make demo`` does."""
     directory = tmp_path_factory.mktemp("served-demo")
     port = free_port()
-    process = subprocess.Popen(
-        [
-            BANKCRM,
-            "demo",
-            "--customers",
-            "300",
-            "--json",
-            "--port",
-            str(port),
-            "--as-of",
-            GENERATED_AS_OF.isoformat(),
-        ],
-        cwd=directory,
-        env=user_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    payload = json.loads(process.stdout.readline())
+    # files, not pipes: the server logs every request to stdout, and a pipe nobody reads
+    # fills after some hundred requests and then stops the server mid-request
+    output, log = directory / "demo.out", directory / "demo.log"
+    with output.open("w") as stdout, log.open("w") as stderr:
+        process = subprocess.Popen(
+            [
+                BANKCRM,
+                "demo",
+                "--customers",
+                "300",
+                "--json",
+                "--port",
+                str(port),
+                "--as-of",
+                GENERATED_AS_OF.isoformat(),
+            ],
+            cwd=directory,
+            env=user_environment(),
+            stdout=stdout,
+            stderr=stderr,
+            text=True,
+        )
+    payload = json.loads(first_line(output, process, log))
     base_url = f"http://127.0.0.1:{port}"
-    wait_until_serving(base_url, process)
+    wait_until_serving(base_url, process, log=log)
     yield ServedDemo(base_url=base_url, logins=payload["logins"], directory=directory)
     process.terminate()
     process.wait(timeout=30)
+
+
+def first_line(output: Path, process: subprocess.Popen[str], log: Path) -> str:
+    """The demo's first line of output (its logins), once the bank is built."""
+    deadline = time.monotonic() + 600
+    while "\n" not in (text := output.read_text()):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(f"bankcrm demo printed no logins\n{log.read_text()[-3000:]}")
+        time.sleep(0.2)
+    return text.split("\n", 1)[0]
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from bankcrm.audit.models import AuditEntry
 from bankcrm.complaints import service
 from bankcrm.complaints.models import Complaint
+from bankcrm.complaints.workflow import FINISHED
 from bankcrm.core import clock
 from bankcrm.core.db import make_engine, reset_caches
 from bankcrm.core.enums import (
@@ -555,6 +556,38 @@ def test_the_case_analysis_shows_figures_and_downloads_excel(web: TestClient, de
     web.get("/lang/en?next=/complaints/reports")
     english = web.get(f"/complaints/reports.xlsx?start={start}&end={end}")
     assert load_workbook(io.BytesIO(english.content), read_only=True).sheetnames[0] == "Summary"
+
+
+def test_the_queue_leads_with_open_cases_and_shows_closed_ones_only_when_asked(
+    web: TestClient, desk: Desk
+) -> None:
+    engine = make_engine(desk.database_url)
+    with Session(engine) as session:
+        statuses = dict(session.execute(select(Complaint.id, Complaint.status)).tuples().all())
+    engine.dispose()
+    finished = {case for case, status in statuses.items() if status in FINISHED}
+    assert finished and len(finished) < len(statuses)  # the desk closed three of six
+
+    def listed(url: str) -> list[int]:
+        page = web.get(url)
+        assert page.status_code == 200
+        return [
+            int(case) for case in re.findall(r'href="/complaints/(\d+)" data-testid', page.text)
+        ]
+
+    log_in(web, desk.officer)
+    opened = listed("/complaints")
+    assert opened and not finished & set(opened)
+    assert 'data-testid="tab-open"' in web.get("/complaints").text
+    assert listed("/complaints?view=open") == opened
+    everything = listed("/complaints?view=all")
+    assert sorted(everything) == sorted(statuses)
+    # open cases first (earliest deadline first), then the closed and withdrawn ones
+    assert everything[: len(opened)] == opened
+    assert set(everything[len(opened) :]) == finished
+    closed = listed("/complaints?status=closed")
+    assert closed and set(closed) <= finished
+    assert listed("/complaints?view=alien") == opened
 
 
 def test_the_queue_downloads_as_excel_on_the_bank_clock_and_is_audited(

@@ -63,8 +63,8 @@ ReasonText = Annotated[FormText, Form(max_length=2000, pattern=STORABLE_TEXT)]
 LongText = Annotated[FormText, Form(max_length=5000, pattern=STORABLE_TEXT)]
 DayText = Annotated[str | None, Query(max_length=10)]
 
-VIEWS = ("all", "mine", "due_soon", "overdue")
-"""The queue's tabs."""
+VIEWS = ("open", "mine", "due_soon", "overdue", "all")
+"""The queue's tabs; all but "all" leave closed and withdrawn cases out."""
 REPORT_MONTHS = 12
 """The report page shows this many months up to today unless a period is chosen."""
 MAX_AMOUNT = Decimal("100000000")
@@ -98,10 +98,11 @@ def _(message: str) -> str:
 
 
 VIEW_LABELS = {
-    "all": _("All"),
+    "open": _("Open"),
     "mine": _("Mine"),
     "due_soon": _("Due soon"),
     "overdue": _("Overdue"),
+    "all": _("All"),
 }
 ACTION_BUTTONS = {
     ComplaintAction.ACCEPT: _("Accept the case"),
@@ -181,13 +182,19 @@ StatusQuery = Annotated[str | None, Query(max_length=16)]
 
 
 def _queue_filters(view: str, status: str | None) -> tuple[str, ComplaintStatus | None]:
-    """The tab and status asked for; anything unknown is the whole queue."""
+    """The tab and status asked for; anything unknown is the open cases."""
     chosen_status = ComplaintStatus(status) if status in set(ComplaintStatus) else None
-    return (view if view in VIEWS else "all"), chosen_status
+    return (view if view in VIEWS else "open"), chosen_status
 
 
-def _view_filters(view: str) -> dict[str, bool]:
-    return {"mine": view == "mine", "due_soon": view == "due_soon", "overdue": view == "overdue"}
+def _view_filters(view: str, status: ComplaintStatus | None) -> dict[str, bool]:
+    """A chosen status is shown whatever the tab: that is how closed cases are found."""
+    return {
+        "open_only": view != "all" and status is None,
+        "mine": view == "mine",
+        "due_soon": view == "due_soon",
+        "overdue": view == "overdue",
+    }
 
 
 @router.get("", response_class=HTMLResponse)
@@ -195,12 +202,13 @@ def queue(
     request: Request,
     session: DbSession,
     user: PageComplaintsRead,
-    view: ViewQuery = "all",
+    view: ViewQuery = "open",
     status: StatusQuery = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 25,
 ) -> Response:
-    """Cases the user may see, earliest deadline first, in tabs: all, mine, due soon, overdue."""
+    """Cases the user may see, earliest deadline first, in tabs: open, mine, due soon, overdue
+    and all (closed and withdrawn cases after the open ones)."""
     chosen_view, chosen_status = _queue_filters(view, status)
     result = service.list_complaints(
         session,
@@ -208,7 +216,7 @@ def queue(
         status=chosen_status,
         page=page,
         page_size=page_size,
-        **_view_filters(chosen_view),
+        **_view_filters(chosen_view, chosen_status),
     )
     status_value = chosen_status.value if chosen_status else ""
     context: dict[str, Any] = {
@@ -232,13 +240,13 @@ def export_queue(
     request: Request,
     session: DbSession,
     user: PageComplaintsRead,
-    view: ViewQuery = "all",
+    view: ViewQuery = "open",
     status: StatusQuery = None,
 ) -> Response:
     """The queue as a workbook, with the same tab and status; audited, as it names customers."""
     chosen_view, chosen_status = _queue_filters(view, status)
     cases = service.exported_complaints(
-        session, user=user, status=chosen_status, **_view_filters(chosen_view)
+        session, user=user, status=chosen_status, **_view_filters(chosen_view, chosen_status)
     )
     return Response(
         export.queue_workbook(cases, taxonomy=service.taxonomy(), locale=request_locale(request)),

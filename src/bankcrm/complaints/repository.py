@@ -7,12 +7,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from bankcrm.branches.models import Branch
 from bankcrm.complaints.models import Complaint, ComplaintEvent, ComplaintModel, ComplaintRecovery
-from bankcrm.complaints.workflow import AWAITING_REPLY
+from bankcrm.complaints.workflow import AWAITING_REPLY, FINISHED
 from bankcrm.core.enums import ComplaintStatus, RecoveryKind, RecoveryStatus, TaskStatus
 from bankcrm.customers.models import Customer
 from bankcrm.scope import ScopedRepository, SystemRepository
@@ -55,7 +55,11 @@ class ComplaintRepository(ScopedRepository):
         statement = (
             self._with_names()
             .where(*conditions)
-            .order_by(Complaint.deadline_at, Complaint.id)
+            .order_by(
+                case((Complaint.status.in_(FINISHED), 1), else_=0),
+                Complaint.deadline_at,
+                Complaint.id,
+            )
             .offset(offset)
             .limit(limit)
         )

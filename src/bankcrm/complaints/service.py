@@ -213,6 +213,7 @@ def list_complaints(
     *,
     user: StaffUser,
     status: ComplaintStatus | None = None,
+    open_only: bool = False,
     overdue: bool = False,
     due_soon: bool = False,
     mine: bool = False,
@@ -220,13 +221,14 @@ def list_complaints(
     page: int = 1,
     page_size: int = 25,
 ) -> ComplaintPage:
-    """The queue: cases the user may see, earliest deadline first."""
+    """The queue: cases the user may see, open ones first, earliest deadline first."""
     now = utcnow()
     params = PageParams(page=page, page_size=page_size)
     conditions = _queue_conditions(
         user,
         now=now,
         status=status,
+        open_only=open_only,
         overdue=overdue,
         due_soon=due_soon,
         mine=mine,
@@ -248,6 +250,7 @@ def exported_complaints(
     *,
     user: StaffUser,
     status: ComplaintStatus | None = None,
+    open_only: bool = False,
     overdue: bool = False,
     due_soon: bool = False,
     mine: bool = False,
@@ -256,7 +259,13 @@ def exported_complaints(
     is audited: it names the customers."""
     now = utcnow()
     conditions = _queue_conditions(
-        user, now=now, status=status, overdue=overdue, due_soon=due_soon, mine=mine
+        user,
+        now=now,
+        status=status,
+        open_only=open_only,
+        overdue=overdue,
+        due_soon=due_soon,
+        mine=mine,
     )
     rows, _total = ComplaintRepository(session, user).page(
         conditions=conditions, offset=0, limit=EXPORT_LIMIT
@@ -269,6 +278,7 @@ def exported_complaints(
         after={
             "format": "xlsx",
             "status": status.value if status else None,
+            "open_only": open_only,
             "overdue": overdue,
             "due_soon": due_soon,
             "mine": mine,
@@ -287,11 +297,14 @@ def _queue_conditions(
     overdue: bool,
     due_soon: bool,
     mine: bool,
+    open_only: bool = False,
     customer_id: int | None = None,
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if status is not None:
         conditions.append(Complaint.status == status)
+    if open_only:
+        conditions.append(Complaint.status.not_in(workflow.FINISHED))
     if overdue or due_soon:
         conditions.append(Complaint.status.in_(workflow.AWAITING_REPLY))
     if overdue:
