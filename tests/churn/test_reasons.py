@@ -14,10 +14,10 @@ from bankcrm.churn.reasons import describe, value_text
 
 def test_money_is_turned_back_from_log_yuan_into_the_money_format() -> None:
     text = describe(Reason("turnover", math.log1p(12_000), math.log1p(30_000), 0.2), "en")
-    assert text == "Transactions in the last 12 months CN¥12K; similar customers usually CN¥30K"
+    assert text == "Transactions in the last 12 months ¥12K; similar customers usually ¥30K"
     assert "log" not in text
     small = value_text(math.log1p(1_234.4), "business_volume", "en")
-    assert small == "CN¥1,234.00"
+    assert small == "¥1,234.00"
     # the Chinese money format writes 万
     assert value_text(math.log1p(12_000), "turnover", "zh_CN") == "¥1.2万"
 

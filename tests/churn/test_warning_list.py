@@ -140,7 +140,7 @@ def test_the_manager_sees_owner_reasons_in_money_and_months_and_no_model_figures
     assert _customers(page.text) == list(reversed(warned.book_a))
     owners = re.findall(r'data-testid="churn-owner">([^<]*)<', page.text)
     assert owners == [warned.manager_a_name] * 3
-    assert "Transactions in the last 12 months CN¥12K; similar customers usually CN¥30K" in (
+    assert "Transactions in the last 12 months ¥12K; similar customers usually ¥30K" in (
         page.text
     )
     assert "Last own transaction 5 months ago; similar customers usually 1 month ago" in page.text
@@ -266,7 +266,7 @@ def test_the_export_keeps_the_filters_and_scope_is_audited_and_keeps_formulas_te
     assert len(rows) == 4
     assert {row[2] for row in rows[1:]} == {warned.manager_a_name}
     assert rows[1][4] == pytest.approx(0.88) and rows[1][5] == 30_000
-    assert "Transactions in the last 12 months CN¥12K" in str(rows[1][7])
+    assert "Transactions in the last 12 months ¥12K" in str(rows[1][7])
     sheet = load_workbook(io.BytesIO(answer.content)).active
     assert sheet is not None
     formula_cells = [cell for cell in sheet["A"] if cell.value == FORMULA_NAME]

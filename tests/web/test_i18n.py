@@ -147,7 +147,7 @@ def test_no_money_shows_a_minus_zero() -> None:
     for locale in SUPPORTED_LOCALES:
         assert not format_money(Decimal("-0.004"), locale).startswith("-")
         assert not format_money(-0.0, locale, compact=True).startswith("-")
-    assert format_money(Decimal("1234.5"), "zh_TW") == "CN¥1,234.50"
+    assert format_money(Decimal("1234.5"), "zh_TW") == "¥1,234.50"
 
 
 def test_labels_follow_the_glossary() -> None:
@@ -160,7 +160,11 @@ def test_money_in_chinese_uses_wan_and_yi() -> None:
     assert format_money(Decimal("1234.56"), "zh_CN") == "¥1,234.56"
     assert format_money(Decimal("123456.78"), "zh_CN", compact=True) == "¥12.35万"
     assert format_money(Decimal("320000000"), "zh_CN", compact=True) == "¥3.2亿"
-    assert format_money(Decimal("1234.56"), "en") == "CN¥1,234.56"
+    assert format_money(Decimal("1234.56"), "en") == "¥1,234.56"
+    # the yuan, not babel's "CN¥", in every language
+    assert format_money(Decimal("123456.78"), "zh_TW", compact=True) == "¥12.35萬"
+    assert format_money(Decimal("123456.78"), "en", compact=True) == "¥123.46K"
+    assert format_money(Decimal("-5"), "en") == "-¥5.00"
 
 
 def test_times_are_shown_in_the_banks_time_zone() -> None:

@@ -131,7 +131,7 @@ def value_text(value: float | None, feature: str, locale: str) -> str:
 
 def describe(reason: Reason, locale: str) -> str:
     """``近 12 个月交易额 ¥1.2万，同类客户常见 ¥3万`` / ``Transactions in the last 12 months
-    CN¥1,234.00; similar customers usually CN¥30K``."""
+    ¥1,234.00; similar customers usually ¥30K``."""
     return gettext(locale, REASON) % {
         "feature": feature_name(reason.feature, locale),
         "value": value_text(reason.value, reason.feature, locale),

@@ -62,15 +62,20 @@ def gettext(locale: str, message: str) -> str:
 def format_money(
     amount: Decimal | int | float | None, locale: str, *, compact: bool = False
 ) -> str:
-    """¥1,234.56 in full, or ¥12.35万 / ¥3.20亿 (CN¥12.35K in English) where space is tight."""
+    """¥1,234.56 in full, or ¥12.35万 / ¥3.20亿 (¥12.35K in English) where space is tight.
+
+    Babel writes the yuan "CN¥" outside zh-CN, to tell it from the yen; every amount here
+    is in yuan, so every language shows the same "¥"."""
     if amount is None:
         return "—"
     value = Decimal(str(amount))
     if value.quantize(Decimal("0.01")) == 0:
         value = Decimal(0)  # a rounded-away minus would print "-¥0.00"
     if compact and abs(value) >= 10_000:
-        return format_compact_currency(value, CURRENCY, locale=locale, fraction_digits=2)
-    return format_currency(value, CURRENCY, locale=locale)
+        text = format_compact_currency(value, CURRENCY, locale=locale, fraction_digits=2)
+    else:
+        text = format_currency(value, CURRENCY, locale=locale)
+    return text.replace("CN¥", "¥")
 
 
 def format_number(value: int | Decimal | float, locale: str) -> str:
