@@ -140,9 +140,7 @@ def test_the_manager_sees_owner_reasons_in_money_and_months_and_no_model_figures
     assert _customers(page.text) == list(reversed(warned.book_a))
     owners = re.findall(r'data-testid="churn-owner">([^<]*)<', page.text)
     assert owners == [warned.manager_a_name] * 3
-    assert "Transactions in the last 12 months ¥12K; similar customers usually ¥30K" in (
-        page.text
-    )
+    assert "Transactions in the last 12 months ¥12K; similar customers usually ¥30K" in (page.text)
     assert "Last own transaction 5 months ago; similar customers usually 1 month ago" in page.text
     assert "log yuan" not in page.text and "(log" not in page.text
     assert "-0%" not in page.text
