@@ -108,10 +108,73 @@ def _weighted(balance: ir.IntegerValue, start: ir.IntegerValue, end: ir.IntegerV
 
 
 def account_balance_minutes(accounts: ir.Table, transactions: ir.Table, period: Period) -> ir.Table:
-    """Per account: balance × minutes in the period (and halves); one row per account."""
+    """Per account: balance × minutes in the period (and halves); one row per account.
+
+    An account whose balances are reconstructed has the balance ``B(t) = current − Σ amounts
+    booked after t`` from the earliest of its opening and first movement to the later of its
+    closing and last movement, so its integral over ``[lo, hi)`` is one grouped aggregation,
+    without sorting the movements::
+
+        current × overlap(life, [lo, hi)) − Σ amount × overlap([start of life, booked), [lo, hi))
+
+    and ``overlap([L, booked), [lo, hi)) = overlap([lo, booked), [lo, hi)) − clip(L − lo)``
+    because no movement is booked before ``L``. Accounts whose core system books the balance
+    after each movement keep those balances, which only the movements in time order give."""
     moves = transactions.select(
         "account_id", "transaction_id", "booked_min", "signed_cents", "balance_after_cents"
-    ).join(accounts.select("account_id", "opened_min", "closed_min", "balance_cents"), "account_id")
+    )
+    halves = {
+        "bm": (period.start, period.end),
+        "bm_first": (period.start, period.middle),
+        "bm_second": (period.middle, period.end),
+    }
+    sums = moves.group_by("account_id").aggregate(
+        first_min=moves.booked_min.min(),
+        last_min=moves.booked_min.max(),
+        total=moves.signed_cents.sum(),
+        booked=moves.balance_after_cents.count(),
+        **{
+            f"after_{name}": (
+                moves.signed_cents * _overlap(ibis.literal(lo), moves.booked_min, lo, hi)
+            ).sum()
+            for name, (lo, hi) in halves.items()
+        },
+    )
+    reconstructed = sums.filter(sums.booked == 0).join(
+        accounts.select("account_id", "opened_min", "closed_min", "balance_cents"), "account_id"
+    )
+    life_start = ibis.least(
+        reconstructed.opened_min.fill_null(reconstructed.first_min), reconstructed.first_min
+    )
+    life_end = ibis.greatest(reconstructed.closed_min.fill_null(OPEN_END), reconstructed.last_min)
+    whole = _weighted(reconstructed.balance_cents, life_start, life_end, period)
+    moved = reconstructed.select(
+        "account_id",
+        **{
+            name: whole[name]
+            - reconstructed[f"after_{name}"]
+            + reconstructed.total * _overlap(ibis.literal(lo), life_start, lo, hi)
+            for name, (lo, hi) in halves.items()
+        },
+    )
+    booked = sums.filter(sums.booked > 0).select("account_id")
+    still = accounts.anti_join(transactions.select("account_id").distinct(), "account_id")
+    constant = _weighted(
+        still.balance_cents, still.opened_min, still.closed_min.fill_null(OPEN_END), period
+    )
+    unmoved = still.select("account_id", **constant)
+    return moved.union(booked_balance_minutes(accounts, moves, booked, period)).union(unmoved)
+
+
+def booked_balance_minutes(
+    accounts: ir.Table, moves: ir.Table, booked: ir.Table, period: Period
+) -> ir.Table:
+    """Balance × minutes of the ``booked`` accounts, movement by movement in time order: a
+    balance holds from its movement to the next one (booked where the core system sends it,
+    otherwise reconstructed from the current balance, as for every account before)."""
+    moves = moves.semi_join(booked, "account_id").join(
+        accounts.select("account_id", "opened_min", "closed_min", "balance_cents"), "account_id"
+    )
     ordered = ibis.cumulative_window(
         group_by="account_id", order_by=["booked_min", "transaction_id"]
     )
@@ -136,15 +199,9 @@ def account_balance_minutes(accounts: ir.Table, transactions: ir.Table, period: 
     before = _weighted(balance_after - moves.signed_cents, before_start, moves.booked_min, period)
     after = _weighted(balance_after, moves.booked_min, after_end, period)
     segments = moves.select("account_id", **{name: before[name] + after[name] for name in before})
-    moved = segments.group_by("account_id").aggregate(
+    return segments.group_by("account_id").aggregate(
         bm=segments.bm.sum(), bm_first=segments.bm_first.sum(), bm_second=segments.bm_second.sum()
     )
-    still = accounts.anti_join(transactions.select("account_id").distinct(), "account_id")
-    constant = _weighted(
-        still.balance_cents, still.opened_min, still.closed_min.fill_null(OPEN_END), period
-    )
-    unmoved = still.select("account_id", **constant)
-    return moved.union(unmoved)
 
 
 def customer_features(

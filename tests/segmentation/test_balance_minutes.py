@@ -1,0 +1,81 @@
+"""Balance × minutes without sorting the movements equals, to the cent-minute, the same
+integral taken movement by movement in time order, on ledgers drawn at random: ties in
+time, accounts opened after their first movement or never said to be opened, movements
+after the closing day, and periods before, across and after every movement."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bankcrm.analytics.engine import open_engine
+from bankcrm.analytics.ledger import SCHEMAS
+from bankcrm.core.config import Settings
+from bankcrm.core.enums import AnalyticsEngine
+from bankcrm.segmentation.features import (
+    Period,
+    account_balance_minutes,
+    booked_balance_minutes,
+)
+
+minutes = st.integers(min_value=0, max_value=5_000)
+cents = st.integers(min_value=-(10**9), max_value=10**9)
+
+
+@st.composite
+def ledgers(draw: st.DrawFn) -> tuple[pa.Table, pa.Table]:
+    accounts, moves = [], []
+    for account_id in range(1, draw(st.integers(min_value=1, max_value=6)) + 1):
+        opened = draw(st.none() | minutes)
+        closed = draw(st.none() | minutes)
+        accounts.append(
+            {
+                "account_id": account_id,
+                "customer_id": 1,
+                "category": "deposit",
+                "opened_min": opened,
+                "closed_min": closed,
+                "balance_cents": draw(cents),
+            }
+        )
+        for _ in range(draw(st.integers(min_value=int(account_id == 1), max_value=8))):
+            moves.append(
+                {
+                    "transaction_id": len(moves) + 1,
+                    "account_id": account_id,
+                    "customer_id": 1,
+                    "booked_min": draw(st.sampled_from([100, 2_500]) | minutes),
+                    "signed_cents": draw(cents),
+                    "customer_initiated": True,
+                }
+            )
+    return (
+        pa.Table.from_pylist(accounts, schema=SCHEMAS["accounts"]),
+        pa.Table.from_pylist(moves, schema=SCHEMAS["transactions"]),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(ledger=ledgers(), start=minutes, length=st.integers(min_value=2, max_value=5_000))
+def test_one_aggregation_equals_the_movements_in_time_order(
+    ledger: tuple[pa.Table, pa.Table], start: int, length: int
+) -> None:
+    accounts_data, moves_data = ledger
+    period = Period(as_of=date(2026, 1, 1), months=1, start=start, end=start + length)
+    with open_engine(AnalyticsEngine.DUCKDB, Settings()) as connection:
+        accounts = connection.register("accounts", accounts_data)
+        moves = connection.register("transactions", moves_data)
+        got = connection.to_arrow(account_balance_minutes(accounts, moves, period)).to_pylist()
+        moved = moves.select("account_id").distinct()
+        in_time_order = connection.to_arrow(
+            booked_balance_minutes(accounts, moves, moved, period)
+        ).to_pylist()
+    by_account = {row["account_id"]: row for row in got}
+    assert len(by_account) == len(got)
+    assert set(by_account) == {row["account_id"] for row in accounts_data.to_pylist()}
+    assert in_time_order  # the first account always moves
+    for expected in in_time_order:
+        assert by_account[expected["account_id"]] == expected
