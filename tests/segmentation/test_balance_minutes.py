@@ -27,7 +27,8 @@ cents = st.integers(min_value=-(10**9), max_value=10**9)
 
 @st.composite
 def ledgers(draw: st.DrawFn) -> tuple[pa.Table, pa.Table]:
-    accounts, moves = [], []
+    accounts: list[dict[str, object]] = []
+    moves: list[dict[str, object]] = []
     for account_id in range(1, draw(st.integers(min_value=1, max_value=6)) + 1):
         opened = draw(st.none() | minutes)
         closed = draw(st.none() | minutes)
