@@ -8,14 +8,7 @@ from fastapi import APIRouter, Query
 
 from bankcrm.core.inputs import Day
 from bankcrm.quality.schemas import BlueprintRead, SatisfactionRead
-from bankcrm.quality.service import (
-    blueprint_report,
-    checked_day,
-    default_since,
-    period,
-    satisfaction_report,
-    today,
-)
+from bankcrm.quality.service import blueprint_report, period, satisfaction_report
 from bankcrm.web.deps import DbSession, QualityRead
 
 router = APIRouter(prefix="/quality", tags=["quality"])
@@ -43,5 +36,4 @@ def read_satisfaction(
 ) -> SatisfactionRead:
     """CSAT, first-time CSAT and NPS with its 95 % interval, monthly trends and a row per
     branch, of the answers from ``since`` on (twelve calendar months unless chosen)."""
-    checked_day(since, "since")
-    return satisfaction_report(session, user=user, since=since or default_since(today()))
+    return satisfaction_report(session, user=user, since=since)

@@ -13,16 +13,8 @@ from fastapi.responses import HTMLResponse, Response
 from bankcrm.core.deps import DbSession
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.core.inputs import parse_day
-from bankcrm.quality.blueprint import LANES, LINES, PointKind
-from bankcrm.quality.schemas import BlueprintRead, PointRead, SatisfactionRead, StepRead
-from bankcrm.quality.service import (
-    blueprint_report,
-    checked_day,
-    default_since,
-    period,
-    satisfaction_report,
-    today,
-)
+from bankcrm.quality.schemas import SatisfactionRead
+from bankcrm.quality.service import blueprint_report, period, satisfaction_report
 from bankcrm.web.deps import PageQualityRead
 from bankcrm.web.i18n import gettext
 from bankcrm.web.locale import request_locale
@@ -40,21 +32,6 @@ def _(message: str) -> str:
     return message
 
 
-LANE_NAMES = {
-    "customer": _("Customer actions"),
-    "front_stage": _("Front stage (visible staff actions)"),
-    "back_stage": _("Back stage (invisible staff actions)"),
-    "support": _("Support processes and systems"),
-}
-LINE_NAMES = {
-    "interaction": _("Line of interaction"),
-    "visibility": _("Line of visibility"),
-    "internal_interaction": _("Line of internal interaction"),
-}
-POINT_NAMES = {
-    PointKind.FAIL: _("Fail point"),
-    PointKind.WAIT: _("Wait point"),
-}
 BAD_PERIOD = _("Enter the period as two dates, the first not after the second.")
 
 
@@ -62,8 +39,8 @@ def _day(value: str | None) -> date | None:
     return parse_day(value) if value else None
 
 
-def _percent(share: float | None) -> float | None:
-    return None if share is None else round(share * 100, 1)
+def _rounded(value: float | None, scale: float = 1) -> float | None:
+    return None if value is None else round(value * scale, 1)
 
 
 # --- the service blueprint -----------------------------------------------------------------
@@ -79,20 +56,11 @@ def blueprint_page(
 ) -> Response:
     """The blueprint as a swimlane grid, its fail and wait points with the inspections and
     complaints of the period (twelve calendar months up to today unless chosen)."""
-    locale = request_locale(request)
     (first, last), problem = _or_refused(
         lambda: period(_day(since), _day(until)), period(None, None), BAD_PERIOD
     )
     report = blueprint_report(session, user=user, since=first, until=last)
-    context: dict[str, Any] = {
-        "since": first,
-        "until": last,
-        "title": report.title.text(locale),
-        "steps": [_step_column(report, step, locale) for step in report.steps],
-        "rows": _lane_rows(report, locale),
-        "fail_points": sum(point.kind is PointKind.FAIL for point in report.points),
-        "wait_points": sum(point.kind is PointKind.WAIT for point in report.points),
-    }
+    context = {"since": first, "until": last, "report": report}
     return _page(request, "quality/blueprint.html", context, problem)
 
 
@@ -112,49 +80,6 @@ def _page(
     return render(request, template, context, status_code=422 if problem else 200)
 
 
-def _step_column(report: BlueprintRead, step: StepRead, locale: str) -> dict[str, Any]:
-    return {
-        "code": step.code,
-        "name": step.name.text(locale),
-        "points": [_point(point, locale) for point in report.points if point.step == step.code],
-    }
-
-
-def _point(point: PointRead, locale: str) -> dict[str, Any]:
-    return {
-        "code": point.code,
-        "fail": point.kind is PointKind.FAIL,
-        "kind": gettext(locale, POINT_NAMES[point.kind]),
-        "text": point.text.text(locale),
-        "standards": [
-            standard.model_dump() | {"title": standard.title and standard.title.text(locale)}
-            for standard in point.standards
-        ],
-        "issues": [issue.label.text(locale) for issue in point.issues],
-        "complaints": point.complaints,
-    }
-
-
-def _lane_rows(report: BlueprintRead, locale: str) -> list[dict[str, Any]]:
-    """The grid's rows top to bottom: each lane with its actions by step, and after a lane
-    the line that separates it from the next."""
-    below = {above: code for code, above, _below in LINES}
-    rows: list[dict[str, Any]] = []
-    for lane in LANES:
-        rows.append(
-            {
-                "lane": lane,
-                "name": gettext(locale, LANE_NAMES[lane]),
-                "cells": [
-                    [action.text(locale) for action in step.lanes[lane]] for step in report.steps
-                ],
-            }
-        )
-        if lane in below:
-            rows.append({"line": below[lane], "name": gettext(locale, LINE_NAMES[below[lane]])})
-    return rows
-
-
 # --- satisfaction ----------------------------------------------------------------------------
 
 
@@ -167,14 +92,11 @@ def satisfaction_page(
 ) -> Response:
     """CSAT, first-time CSAT and NPS with its interval, monthly trends and branches, of the
     answers from ``since`` on (twelve calendar months unless chosen)."""
-    chosen, problem = _or_refused(
-        lambda: checked_day(_day(since), "since"), None, _("Enter the first day as a date.")
-    )
-    first = chosen or default_since(today())
-    report = satisfaction_report(session, user=user, since=first)
+    chosen, problem = _or_refused(lambda: _day(since), None, _("Enter the first day as a date."))
+    report = satisfaction_report(session, user=user, since=chosen)
     answered = report.csat.answers > 0 or report.nps.answers > 0
     context: dict[str, Any] = {
-        "since": first,
+        "since": report.since,
         "report": report,
         "answered": answered,
         "chart": _satisfaction_chart(report, request_locale(request)) if answered else None,
@@ -183,23 +105,14 @@ def satisfaction_page(
 
 
 def _satisfaction_chart(report: SatisfactionRead, locale: str) -> dict[str, Any]:
-    """What quality.js draws: the monthly CSAT share and NPS, with the answers behind each."""
+    """What quality.js draws: the monthly CSAT share (%) and NPS, with the answers behind each."""
+    csat, nps = report.monthly.csat, report.monthly.nps
     return {
         "text": {
             "csat": gettext(locale, "CSAT (%)"),
             "nps": gettext(locale, "NPS"),
             "answers": gettext(locale, "Answers"),
         },
-        "csat": {
-            "months": report.monthly.csat.months,
-            "values": [_percent(value) for value in report.monthly.csat.values],
-            "answers": report.monthly.csat.answers,
-        },
-        "nps": {
-            "months": report.monthly.nps.months,
-            "values": [
-                None if value is None else round(value, 1) for value in report.monthly.nps.values
-            ],
-            "answers": report.monthly.nps.answers,
-        },
+        "csat": csat.model_dump() | {"values": [_rounded(value, 100) for value in csat.values]},
+        "nps": nps.model_dump() | {"values": [_rounded(value) for value in nps.values]},
     }

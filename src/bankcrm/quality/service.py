@@ -20,9 +20,6 @@ from bankcrm.staff.models import StaffUser
 
 PERIOD_MONTHS = 12
 """Figures cover this many calendar months up to today unless a period is chosen."""
-FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(2999, 12, 31)
-"""Days outside these cannot be turned into the bank's times and back."""
 
 
 def default_since(until: date) -> date:
@@ -31,17 +28,10 @@ def default_since(until: date) -> date:
     return date(months // 12, months % 12 + 1, 1)
 
 
-def checked_day(day: date | None, name: str) -> date | None:
-    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
-        raise ValidationFailed(f"{name}: a day between {FIRST_DAY} and {LAST_DAY}", field=name)
-    return day
-
-
 def period(since: date | None, until: date | None) -> tuple[date, date]:
     """The chosen period, both days included: ``until`` defaults to today, ``since`` to
-    twelve calendar months before it."""
-    checked_day(since, "since")
-    checked_day(until, "until")
+    twelve calendar months before it. The days come checked as typed dates
+    (``bankcrm.core.inputs``), so they can be turned into the bank's times and back."""
     last = until or today()
     first = since or default_since(last)
     if last < first:
@@ -92,8 +82,9 @@ def blueprint_report(
 def satisfaction_report(
     session: Session, *, user: StaffUser, since: date | None
 ) -> SatisfactionRead:
-    """CSAT, first-time CSAT and NPS of the answers from ``since`` on that ``user`` may see,
-    with their monthly trends and branches."""
+    """CSAT, first-time CSAT and NPS of the answers from ``since`` on (twelve calendar months
+    unless given) that ``user`` may see, with their monthly trends and branches."""
+    since = since or default_since(today())
     rows = QualityRepository(session, user)
     return SatisfactionRead.of(
         csat_answers=rows.scored_answers_by_branch(kind=SurveyKind.CSAT, answered_from=since),

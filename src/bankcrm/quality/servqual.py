@@ -21,7 +21,7 @@ import csv
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Self
@@ -670,14 +670,7 @@ def summarize(analysis: ServqualAnalysis) -> dict[str, Any]:
         "confidence": analysis.confidence,
         "dimensions": dimensions,
         "items": [
-            {
-                "number": item.number,
-                "dimension": item.dimension,
-                "respondents": item.respondents,
-                "expectation": finite_or_none(item.expectation),
-                "perception": finite_or_none(item.perception),
-                "gap": finite_or_none(item.gap),
-            }
+            {key: _json_value(value) for key, value in asdict(item).items()}
             for item in analysis.items_
         ],
         "servqual_unweighted": finite_or_none(analysis.servqual_unweighted_),
@@ -714,6 +707,10 @@ def _mean(values: FloatArray) -> float:
 def _present(values: npt.ArrayLike) -> FloatArray:
     sample = np.asarray(values, dtype=np.float64).ravel()
     return sample[~np.isnan(sample)]
+
+
+def _json_value(value: object) -> object:
+    return finite_or_none(value) if isinstance(value, float) else value
 
 
 def finite_or_none(value: float) -> float | None:

@@ -98,7 +98,6 @@ class Evidence:
     """Measured promises by title: the register's rows (``PromiseRead``)."""
     contacts: int = 0
     """Customer contacts in the period: the denominator of the complaint rate."""
-    not_as_advertised: int = 0
 
     def record(self, gap: int) -> GapEvidence | None:
         return next((record for record in self.records if record.gap == gap), None)
@@ -134,7 +133,7 @@ def gather_evidence(session: Any, *, user: StaffUser, today: date) -> Evidence:
     first, prediction_wave = _management_perception(session, rows)
     second, items_checked, standards = _standards_coverage(session, fallback)
     third, branch_ids = _inspection_compliance(session, user, start, today)
-    fourth, promises, contacts, tagged = _promise_keeping(session, rows, start, today)
+    fourth, promises, contacts = _promise_keeping(session, rows, start, today)
     fifth, perception_wave, perception_instrument = _perceived_quality(rows)
     return Evidence(
         records=(first, second, third, fourth, fifth),
@@ -148,7 +147,6 @@ def gather_evidence(session: Any, *, user: StaffUser, today: date) -> Evidence:
         branch_ids=branch_ids,
         promises=promises,
         contacts=contacts,
-        not_as_advertised=tagged,
     )
 
 
@@ -249,7 +247,7 @@ def _inspection_compliance(
 
 def _promise_keeping(
     session: Any, rows: ImprovementRepository, start: date, today: date
-) -> tuple[gaps.PromiseKeepingEvidence, dict[str, Any], int, int]:
+) -> tuple[gaps.PromiseKeepingEvidence, dict[str, Any], int]:
     measured = {
         row.title: row
         for row in service.list_promises(session, active_only=True)
@@ -266,7 +264,7 @@ def _promise_keeping(
         not_as_advertised_complaints=tagged if contacts else 0,
         cases=contacts,
     )
-    return evidence, measured, contacts, tagged
+    return evidence, measured, contacts
 
 
 # --- gap 5 ---------------------------------------------------------------------------------

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from bankcrm.core import clock
@@ -24,16 +24,12 @@ from bankcrm.core.inputs import FormName, FormText, parse_day
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.quality import gaps
-from bankcrm.quality.gaps import GapStatus
 from bankcrm.quality.improvement import flows, service
-from bankcrm.quality.improvement.flows import Evidence
-from bankcrm.quality.improvement.schemas import ActionRead, GapRead, PromiseRead
+from bankcrm.quality.improvement.schemas import ActionRead, GapRead
 from bankcrm.quality.instrument import shipped_instrument
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageQualityInspect, PageQualityManage, PageQualityRead
 from bankcrm.web.filters import chosen_id
-from bankcrm.web.i18n import format_date, gettext
-from bankcrm.web.labels import stored_word
 from bankcrm.web.locale import request_locale
 from bankcrm.web.problems import Problem, refusal, translated
 from bankcrm.web.templating import render
@@ -57,11 +53,6 @@ STAGE_BADGES = {
     ActionStage.CLOSED: "text-bg-success",
 }
 COLUMNS = tuple(STAGE_BADGES)
-STATUS_BADGES = {
-    GapStatus.OPEN: "text-bg-danger",
-    GapStatus.CLOSED: "text-bg-success",
-    GapStatus.UNKNOWN: "text-bg-light border",
-}
 AUTO_ORIGINS = (ActionOrigin.GAP, ActionOrigin.INSPECTION)
 """Origins of actions the bank creates by itself; alike ones share a card on the board."""
 EVIDENCE_SHOWN = 5
@@ -76,32 +67,6 @@ def _(message: str) -> str:
     return message
 
 
-STATUS_LABELS = {
-    GapStatus.OPEN: _("gap open"),
-    GapStatus.CLOSED: _("gap closed"),
-    GapStatus.UNKNOWN: _("no data yet"),
-}
-MOVE_BUTTONS = {
-    ActionStage.DO: _("Start doing"),
-    ActionStage.CHECK: _("Check the effect"),
-    ActionStage.ACT: _("Act on the check"),
-    ActionStage.CLOSED: _("Standardise and close"),
-    ActionStage.PLAN: _("Start a new cycle"),
-}
-MOVE_HINTS = {
-    ActionStage.DO: _("The plan is agreed; the action is being carried out."),
-    ActionStage.CHECK: _("Measure the metric again; the check compares it with the value before."),
-    ActionStage.ACT: _("Decide what follows from the check."),
-    ActionStage.CLOSED: _("It worked: the new way of working becomes the standard."),
-    ActionStage.PLAN: _("It did not work: plan another attempt against the same baseline."),
-}
-UNKNOWN_HINTS = {
-    1: _("No SERVQUAL wave has managers' predictions yet."),
-    2: _("The survey instrument has no items."),
-    3: _("No inspection results in the last twelve months."),
-    4: _("No measured promises and no complaints in the last twelve months."),
-    5: _("No SERVQUAL wave has answers yet."),
-}
 CONFLICT = _(
     "Someone else changed this action, or the move is not possible from its stage. "
     "It is shown as it is now: check it and try again."
@@ -178,17 +143,11 @@ def _render_diagnosis(
     working = flows.open_gap_actions(session)
 
     def view(gap: GapRead) -> dict[str, Any]:
-        """The API's view of the gap, in words for the page."""
-        if gap.status == GapStatus.UNKNOWN:
-            lines, table = [gettext(locale, UNKNOWN_HINTS[gap.gap])], None
-        else:
-            lines, table = _evidence_in_words(report.evidence, gap.gap, locale)
+        """The API's view of the gap, in words for the page (the evidence macro says its
+        figures)."""
         return {
             **dict(gap),
-            "status_label": gettext(locale, STATUS_LABELS[GapStatus(gap.status)]),
             "methods": [method.text(locale) for method in report.controls[gap.gap].methods],
-            "lines": lines,
-            "table": table,
             "actions": working.get(gap.gap, []),
         }
 
@@ -196,154 +155,12 @@ def _render_diagnosis(
         "open_gaps": [view(gap) for gap in read.open_gaps],
         "other_gaps": [view(gap) for gap in (*read.closed_gaps, *read.unknown_gaps)],
         "evidence": report.evidence,
+        "item_label": partial(flows.weakest_label, report.evidence, 1, locale=locale),
+        "dimension_name": partial(flows.dimension_name, report.evidence.instrument, locale=locale),
         "may_manage": has_permission(user.role, Permission.QUALITY_MANAGE),
-        "status_badges": STATUS_BADGES,
         "top": EVIDENCE_SHOWN,
     }
     return _show(request, "diagnosis.html", context, **shown)
-
-
-SENTENCES = {
-    1: (
-        _(
-            "Wave %(wave)s: %(managers)s managers predicted what %(respondents)s "
-            "customers expect; they differ by %(difference)s points on average."
-        ),
-    ),
-    2: (
-        _(
-            "%(covered)s of %(items)s survey items have a measurable service "
-            "standard (%(coverage)s), from %(standards)s active standards."
-        ),
-        _("Items without a standard: %(uncovered)s."),
-    ),
-    3: (_("Inspections from %(start)s to %(end)s passed %(overall)s of checked items."),),
-    4: (
-        _("%(kept)s of %(promises)s measured promises are kept."),
-        _(
-            "%(tagged)s complaints about service not as advertised from "
-            "%(start)s to %(end)s: %(rate)s per 1,000 of %(contacts)s "
-            "customer contacts."
-        ),
-    ),
-    5: (_("Wave %(wave)s, %(respondents)s respondents: perception minus expectation."),),
-}
-"""What each gap's figures say in words; a sentence is left out when a figure it names is
-missing (no uncovered items, no measured promise, no contacts)."""
-PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-TABLE_HEADS = {
-    1: (_("Item"), _("Customers expect"), _("Managers predict"), _("Under-estimated by")),
-    3: (_("Branch"), _("Compliance"), ""),
-    4: (_("Promise"), _("Promised"), _("Delivered"), ""),
-    5: (_("Dimension"), _("Gap P − E")),
-}
-
-
-def _evidence_in_words(
-    evidence: Evidence, gap: int, locale: str
-) -> tuple[list[str], dict[str, Any] | None]:
-    """Sentences and a small table saying what the figures of a gap are."""
-    figures = flows.figures(evidence, gap)
-    values = _figures_in_words(figures, locale)
-    lines = [
-        gettext(locale, message) % values
-        for message in SENTENCES[gap]
-        if all(values.get(name) is not None for name in PLACEHOLDER.findall(message))
-    ]
-    rows = _table_rows(evidence, figures, gap, locale)
-    if not rows:
-        return lines, None
-    head = [gettext(locale, cell) if cell else "" for cell in TABLE_HEADS[gap]]
-    return lines, {"head": head, "rows": rows}
-
-
-def _figures_in_words(figures: dict[str, Any], locale: str) -> dict[str, Any]:
-    """The values the gap's sentences name, as shown; ``None`` where a figure is missing."""
-    uncovered = figures.get("uncovered_items", [])
-    kept_share = figures.get("kept_share")
-    values: dict[str, Any] = {
-        "wave": figures.get("wave") or "—",
-        "managers": figures.get("managers", 0),
-        "respondents": figures.get("respondents", 0),
-        "difference": _points(figures.get("mean_absolute_difference")),
-        "items": figures.get("items"),
-        "covered": figures.get("items", 0) - len(uncovered),
-        "uncovered": ", ".join(map(str, uncovered)) or None,
-        "coverage": _percent(figures.get("coverage")),
-        "standards": figures.get("standards"),
-        "overall": _percent(figures.get("overall_compliance")),
-        "promises": figures.get("promises"),
-        "kept": None if kept_share is None else round(kept_share * figures["promises"]),
-        "contacts": figures.get("contacts") or None,
-        "tagged": figures.get("not_as_advertised_complaints"),
-        "rate": _number(figures.get("complaints_per_thousand_cases"), 1),
-    }
-    if "period_start" in figures:
-        values["start"] = format_date(date.fromisoformat(figures["period_start"]), locale)
-        values["end"] = format_date(date.fromisoformat(figures["period_end"]), locale)
-    return values
-
-
-def _table_rows(
-    evidence: Evidence, figures: dict[str, Any], gap: int, locale: str
-) -> list[list[Any]]:
-    if gap == 1:
-        return [
-            [
-                flows.weakest_label(evidence, 1, entry["item"], locale),
-                _points(entry["customer_expectation"]),
-                _points(entry["manager_prediction"]),
-                _points(entry["shortfall"]),
-            ]
-            for entry in figures["shortfalls"]
-        ]
-    if gap == 3:
-        below = gettext(locale, _("below target"))
-        shares = sorted(figures["branch_compliance"].items(), key=lambda entry: entry[::-1])
-        return [
-            [branch, _percent(share), below if branch in figures["branches_below_target"] else ""]
-            for branch, share in shares
-        ]
-    if gap == 4:
-        promises = sorted(
-            evidence.promises.values(),
-            key=lambda promise: (promise.kept is not False, promise.id),
-        )
-        return [_promise_row(promise, locale) for promise in promises]
-    if gap == 5:
-        dimensions = sorted(figures["dimension_gaps"].items(), key=lambda entry: entry[1])
-        return [
-            [flows.dimension_name(evidence.instrument, code, locale), _points(value)]
-            for code, value in dimensions
-        ]
-    return []
-
-
-def _promise_row(promise: PromiseRead, locale: str) -> list[str]:
-    unit = f" {stored_word(promise.unit, locale)}" if promise.unit else ""
-    direction = gettext(
-        locale, _("at most") if promise.direction is TargetDirection.AT_MOST else _("at least")
-    )
-    return [
-        promise.title,
-        f"{direction} {_number(promise.promised)}{unit}",
-        f"{_number(promise.delivered)}{unit}",
-        gettext(locale, _("kept") if promise.kept else _("broken")),
-    ]
-
-
-def _points(value: float | None) -> str:
-    return "—" if value is None or not math.isfinite(value) else f"{value:.2f}"
-
-
-def _percent(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.1f} %"
-
-
-def _number(value: float | None, digits: int | None = None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:g}" if digits is None else f"{value:.{digits}f}"
 
 
 # --- the board ----------------------------------------------------------------------------------
@@ -601,15 +418,11 @@ def _render_action(
     locale = request_locale(request)
     item = service.get_action(session, action_id=action_id)
     may_move = service.may_move(user, item)
-    moves = [
-        {"stage": stage, "button": MOVE_BUTTONS[stage], "hint": MOVE_HINTS[stage]}
-        for stage in item.next_stages
-    ]
     context: dict[str, Any] = {
         "item": item,
         "stage_badges": STAGE_BADGES,
         "columns": COLUMNS,
-        "moves": moves if may_move else [],
+        "moves": item.next_stages if may_move else [],
         "may_edit": may_move and item.stage is not ActionStage.CLOSED,
         "may_reassign": has_permission(user.role, Permission.QUALITY_MANAGE),
         "measuring": item.stage in (ActionStage.PLAN, ActionStage.DO),
@@ -629,50 +442,26 @@ def _render_action(
 # --- promises ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PromiseForm:
+class PromiseForm(BaseModel):
     """What was typed into a promise form, shown again when it is refused."""
 
-    promise_id: int | None = None
-    title: str = ""
-    product_line: str = ""
-    unit: str = ""
-    promised: str = ""
-    direction: str = TargetDirection.AT_MOST.value
-    delivered: str = ""
-    measured_on: str = ""
-    active: bool = True
+    title: Short
+    promised: Typed
+    direction: TargetDirection = TargetDirection.AT_MOST
+    product_line: Annotated[str, Form(max_length=32, pattern=r"^[a-z0-9_]*$")] = ""
+    unit: Unit = ""
+    delivered: Typed = ""
+    measured_on: Typed = ""
+    active: Ticked = ""
+
+
+TypedPromise = Annotated[PromiseForm, Form()]
 
 
 @router.get("/promises", response_class=HTMLResponse)
 def promises_page(request: Request, session: DbSession, user: PageQualityRead) -> Response:
     """The promises the bank's communication makes, with what was delivered (gap 4)."""
     return _render_promises(request, session, user)
-
-
-def _promise_form(
-    title: Short,
-    promised: Typed,
-    direction: Annotated[TargetDirection, Form()] = TargetDirection.AT_MOST,
-    product_line: Annotated[str, Form(max_length=32, pattern=r"^[a-z0-9_]*$")] = "",
-    unit: Unit = "",
-    delivered: Typed = "",
-    measured_on: Typed = "",
-    active: Ticked = "",
-) -> PromiseForm:
-    return PromiseForm(
-        title=title,
-        product_line=product_line,
-        unit=unit,
-        promised=promised,
-        direction=direction.value,
-        delivered=delivered,
-        measured_on=measured_on,
-        active=bool(active),
-    )
-
-
-TypedPromise = Annotated[PromiseForm, Depends(_promise_form)]
 
 
 @router.post("/promises", response_class=HTMLResponse)
@@ -691,26 +480,30 @@ def edit_promise(
     form: TypedPromise,
 ) -> Response:
     """Saves a promise; an empty delivered value keeps the one recorded."""
-    return _save_promise(request, session, user, replace(form, promise_id=promise_id))
+    return _save_promise(request, session, user, form, promise_id)
 
 
 def _save_promise(
-    request: Request, session: Session, user: StaffUser, form: PromiseForm
+    request: Request,
+    session: Session,
+    user: StaffUser,
+    form: PromiseForm,
+    promise_id: int | None = None,
 ) -> Response:
     try:
         promised = _float(form.promised, "promised")
         fields: dict[str, Any] = {
             "title": form.title,
-            "direction": TargetDirection(form.direction),
+            "direction": form.direction,
             "product_line": form.product_line,
             "unit": form.unit,
             "delivered": _float(form.delivered, "delivered"),
             "measured_on": _day(form.measured_on, "measured_on") if form.measured_on else None,
-            "active": form.active,
+            "active": bool(form.active),
         }
-        if form.promise_id is not None:
+        if promise_id is not None:
             service.update_promise(
-                session, user=user, promise_id=form.promise_id, promised=promised, **fields
+                session, user=user, promise_id=promise_id, promised=promised, **fields
             )
         elif promised is None:
             raise ValidationFailed("enter the promised value", field="promised")
@@ -720,7 +513,7 @@ def _save_promise(
         return _refused(
             session,
             error,
-            partial(_render_promises, request, session, user, typed=form),
+            partial(_render_promises, request, session, user, form, promise_id),
             conflict=_("The promise was changed by someone else."),
             denied=MAY_NOT,
             otherwise=_("The promise was not saved."),
@@ -733,35 +526,39 @@ def _render_promises(
     session: Session,
     user: StaffUser,
     typed: PromiseForm | None = None,
+    typed_id: int | None = None,
     **shown: Any,
 ) -> Response:
+    """The register; a refused form is shown as it was typed (``typed_id`` names the
+    promise it edits, none for a new one)."""
     promises = service.list_promises(session)
     forms = {
-        promise.id: PromiseForm(
-            promise_id=promise.id,
+        promise.id: PromiseForm.model_construct(
             title=promise.title,
             product_line=promise.product_line or "",
             unit=promise.unit or "",
-            promised=_number(promise.promised),
-            direction=promise.direction.value,
-            delivered=_number(promise.delivered) if promise.delivered is not None else "",
+            promised=f"{promise.promised:g}",
+            direction=promise.direction,
+            delivered="" if promise.delivered is None else f"{promise.delivered:g}",
             measured_on=promise.measured_on.isoformat() if promise.measured_on else "",
-            active=promise.active,
+            active="1" if promise.active else "",
         )
         for promise in promises
     }
-    new_form = PromiseForm(measured_on=clock.bank_today().isoformat())
+    new_form = PromiseForm.model_construct(
+        title="", promised="", measured_on=clock.bank_today().isoformat(), active="1"
+    )
     if typed is not None:
-        if typed.promise_id is None:
+        if typed_id is None:
             new_form = typed
         else:
-            forms[typed.promise_id] = typed
+            forms[typed_id] = typed
     lines = service.product_lines(request_locale(request))
     context: dict[str, Any] = {
         "promises": promises,
         "forms": forms,
         "new_form": new_form,
-        "typed_id": typed.promise_id if typed is not None else None,
+        "typed_id": typed_id if typed is not None else None,
         "product_lines": lines,
         "line_names": dict(lines),
         "directions": list(TargetDirection),

@@ -29,15 +29,6 @@ ActionWithNames = tuple[ImprovementAction, str, str | None, str | None]
 """An action with its owner's name and its branch's code and name."""
 
 
-def get_action(session: Session, action_id: int) -> ImprovementAction | None:
-    return session.get(ImprovementAction, action_id)
-
-
-def action_with_names(session: Session, action_id: int) -> ActionWithNames | None:
-    found = actions_with_names(session, conditions=[ImprovementAction.id == action_id])
-    return found[0] if found else None
-
-
 def actions_with_names(
     session: Session, *, conditions: Sequence[ColumnElement[bool]]
 ) -> list[ActionWithNames]:
@@ -61,19 +52,11 @@ def open_actions(session: Session, *conditions: ColumnElement[bool]) -> list[Imp
     return list(session.scalars(statement))
 
 
-def standard_exists(session: Session, standard_id: int) -> bool:
-    return session.get(ServiceStandard, standard_id) is not None
-
-
 def promises(session: Session, *, active_only: bool = False) -> list[ServicePromise]:
     statement = select(ServicePromise).order_by(ServicePromise.id)
     if active_only:
         statement = statement.where(ServicePromise.active.is_(True))
     return list(session.scalars(statement))
-
-
-def get_promise(session: Session, promise_id: int) -> ServicePromise | None:
-    return session.get(ServicePromise, promise_id)
 
 
 # --- the diagnosis's evidence ----------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date
 from typing import Any, Required, TypedDict, Unpack
 
@@ -22,7 +21,7 @@ from bankcrm.quality.gaps import GAP_NUMBERS, Promise
 from bankcrm.quality.improvement import pdca, repository
 from bankcrm.quality.improvement.repository import ActionWithNames, ImprovementRepository
 from bankcrm.quality.improvement.schemas import ActionRead, PromiseRead
-from bankcrm.quality.models import ImprovementAction, ServicePromise
+from bankcrm.quality.models import ImprovementAction, ServicePromise, ServiceStandard
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 
@@ -79,13 +78,12 @@ def create_action(
         if inspection is None:
             raise ValidationFailed(f"no inspection {inspection_id}", field="inspection_id")
         branch_id = branch_id if branch_id is not None else inspection.branch_id
-    if standard_id is not None and not repository.standard_exists(session, standard_id):
+    if standard_id is not None and session.get(ServiceStandard, standard_id) is None:
         raise ValidationFailed(f"no service standard {standard_id}", field="standard_id")
     if branch_id is not None and branch_id not in {
         b.id for b in branches_service.list_branches(session)
     }:
         raise ValidationFailed(f"no branch {branch_id}", field="branch_id")
-    _check_measure(metric_before, "metric_before")
     action = ImprovementAction(
         title=title,
         description=_cleaned(description),
@@ -155,10 +153,10 @@ def add_action(
 
 
 def get_action(session: Session, *, action_id: int) -> ActionRead:
-    found = repository.action_with_names(session, action_id)
-    if found is None:
+    found = repository.actions_with_names(session, conditions=[ImprovementAction.id == action_id])
+    if not found:
         raise NotFound(f"no improvement action {action_id}")
-    return _read(found, bank_today())
+    return _read(found[0], bank_today())
 
 
 def list_actions(
@@ -248,13 +246,12 @@ def update_action(
     if owner_id is not None and owner_id != action.owner_id:
         _require_manage(user)
         wanted["owner_id"] = _active_owner(session, owner_id).id
-    if wanted.keys() & {"metric", "metric_before", "higher_is_better"}:
-        if action.stage not in (ActionStage.PLAN, ActionStage.DO):
-            raise Conflict(
-                "the metric is fixed once the action is checked; "
-                "it can change again in the next cycle's plan"
-            )
-        _check_measure(metric_before, "metric_before")
+    measuring = wanted.keys() & {"metric", "metric_before", "higher_is_better"}
+    if measuring and action.stage not in (ActionStage.PLAN, ActionStage.DO):
+        raise Conflict(
+            "the metric is fixed once the action is checked; "
+            "it can change again in the next cycle's plan"
+        )
     changes = {name: value for name, value in wanted.items() if value != getattr(action, name)}
     if not changes:
         raise ValidationFailed("nothing to change", field="version")
@@ -287,7 +284,7 @@ def branch_choices(session: Session) -> list[tuple[int, str]]:
 
 
 def _editable(session: Session, user: StaffUser, action_id: int, version: int) -> ImprovementAction:
-    action = repository.get_action(session, action_id)
+    action = session.get(ImprovementAction, action_id)
     if action is None:
         raise NotFound(f"no improvement action {action_id}")
     if action.owner_id != user.id and not has_permission(user.role, Permission.QUALITY_MANAGE):
@@ -328,11 +325,6 @@ def _active_owner(session: Session, owner_id: int) -> StaffUser:
 def _require_manage(user: StaffUser) -> None:
     if not has_permission(user.role, Permission.QUALITY_MANAGE):
         raise PermissionDenied("only a quality officer may do this")
-
-
-def _check_measure(value: float | None, field: str) -> None:
-    if value is not None and not math.isfinite(value):
-        raise ValidationFailed("must be a finite number", field=field)
 
 
 def _cleaned(text: str | None) -> str | None:
@@ -386,7 +378,7 @@ def create_promise(
 ) -> PromiseRead:
     """Register a promise the bank's communication makes (e.g. "wait at most 15 minutes")."""
     _require_manage(user)
-    promise = ServicePromise(title="", promised=promised, direction=direction, active=active)
+    promise = ServicePromise(direction=direction, active=active)
     _set_promise(
         promise,
         title=title,
@@ -417,22 +409,19 @@ def update_promise(
 ) -> PromiseRead:
     """Change a promise; recording what was delivered takes the day it was measured."""
     _require_manage(user)
-    promise = repository.get_promise(session, promise_id)
+    promise = session.get(ServicePromise, promise_id)
     if promise is None:
         raise NotFound(f"no service promise {promise_id}")
     if direction is not None:
         promise.direction = direction
     if active is not None:
         promise.active = active
-    _set_promise(
-        promise,
-        title=title if title is not None else promise.title,
-        product_line=product_line if product_line is not None else promise.product_line,
-        unit=unit if unit is not None else promise.unit,
-        promised=promised if promised is not None else promise.promised,
-        delivered=delivered if delivered is not None else promise.delivered,
-        measured_on=measured_on if measured_on is not None else promise.measured_on,
-    )
+    given: dict[str, Any] = {"title": title, "product_line": product_line, "unit": unit}
+    given |= {"promised": promised, "delivered": delivered, "measured_on": measured_on}
+    kept = {
+        name: getattr(promise, name) if value is None else value for name, value in given.items()
+    }
+    _set_promise(promise, **kept)
     session.flush()
     return _promise_read(promise)
 
@@ -466,8 +455,6 @@ def _set_promise(
             f"{product_line!r} is not a product line of the complaint taxonomy",
             field="product_line",
         )
-    _check_measure(promised, "promised")
-    _check_measure(delivered, "delivered")
     if delivered is not None and measured_on is None:
         raise ValidationFailed(
             "record the day the delivered value was measured", field="measured_on"

@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from operator import attrgetter
 from typing import Annotated, TypeVar
@@ -118,33 +119,26 @@ class StandardSpec(TomlTable):
         return self
 
 
-class _ChecklistEntry(TomlTable):
+class ChecklistRule(TomlTable):
+    """What one inspection kind checks: whole categories plus single standards."""
+
     kind: Kind
-    categories: list[Category]
-    standards: list[str] = Field(default_factory=list)
+    categories: Annotated[frozenset[Category], Strict(False)]
+    standards: Annotated[frozenset[str], Strict(False)] = frozenset()
 
     @model_validator(mode="after")
-    def _checks_something(self) -> _ChecklistEntry:
+    def _checks_something(self) -> ChecklistRule:
         if not self.categories and not self.standards:
             raise ValueError("checks nothing: name categories or standards")
         return self
 
+    def covers(self, *, code: str, category: StandardCategory) -> bool:
+        return category in self.categories or code in self.standards
+
 
 class _CatalogueFile(TomlTable):
     standards: list[StandardSpec] = Field(min_length=1)
-    checklists: list[_ChecklistEntry] = Field(min_length=1)
-
-
-@dataclass(frozen=True)
-class ChecklistRule:
-    """What one inspection kind checks: whole categories plus single standards."""
-
-    kind: InspectionKind
-    categories: frozenset[StandardCategory]
-    standards: frozenset[str]
-
-    def covers(self, *, code: str, category: StandardCategory) -> bool:
-        return category in self.categories or code in self.standards
+    checklists: list[ChecklistRule] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
@@ -153,10 +147,7 @@ class Catalogue:
     checklists: Mapping[InspectionKind, ChecklistRule]
 
     def standard(self, code: str) -> StandardSpec:
-        found = next((standard for standard in self.standards if standard.code == code), None)
-        if found is None:
-            raise KeyError(code)
-        return found
+        return {standard.code: standard for standard in self.standards}[code]
 
 
 def parse_catalogue(
@@ -176,12 +167,10 @@ def parse_catalogue(
     def fail(where: str, problem: str) -> CatalogueInvalid:
         return CatalogueInvalid(f"{origin}: {where}: {problem}", field=where)
 
-    codes: set[str] = set()
-    for index, standard in enumerate(found.standards):
-        if standard.code in codes:
-            where = f"standards[{index}] ({standard.code})"
-            raise fail(where, f"code {standard.code!r} is used twice")
-        codes.add(standard.code)
+    codes = [standard.code for standard in found.standards]
+    for index, code in enumerate(codes):
+        if code in codes[:index]:
+            raise fail(f"standards[{index}] ({code})", f"code {code!r} is used twice")
     checklists: dict[InspectionKind, ChecklistRule] = {}
     for index, entry in enumerate(found.checklists):
         where = f"checklists[{index}] ({entry.kind.value})"
@@ -190,17 +179,17 @@ def parse_catalogue(
                 raise fail(f"{where}.standards", f"{code!r} is not a standard of the file")
         if entry.kind in checklists:
             raise fail(where, f"kind {entry.kind.value!r} has two checklists")
-        checklists[entry.kind] = ChecklistRule(
-            entry.kind, frozenset(entry.categories), frozenset(entry.standards)
-        )
+        checklists[entry.kind] = entry
     for kind in InspectionKind:
         if kind not in checklists:
             raise fail("checklists", f"no checklist for the kind {kind.value!r}")
     return Catalogue(standards=tuple(found.standards), checklists=checklists)
 
 
+@lru_cache
 def shipped_catalogue() -> Catalogue:
-    """The catalogue that ships with bankcrm, checked against the shipped SERVQUAL items."""
+    """The catalogue that ships with bankcrm (read once), checked against the shipped
+    SERVQUAL items: its standards and what each inspection kind checks."""
     resource = resources.files("bankcrm.quality").joinpath(f"data/{CATALOGUE_FILE}")
     return parse_catalogue(
         resource.read_text(encoding="utf-8"),
@@ -244,9 +233,7 @@ def build_checklist(rule: ChecklistRule, standards: Iterable[CriterionT]) -> lis
 
 def meets_target(observed: float, *, target: float, direction: TargetDirection) -> bool:
     """Whether an observation meets its target; exactly on the target passes."""
-    if direction is TargetDirection.AT_MOST:
-        return observed <= target
-    return observed >= target
+    return observed <= target if direction is TargetDirection.AT_MOST else observed >= target
 
 
 @dataclass(frozen=True)
@@ -304,10 +291,10 @@ def _judge(criterion: Criterion, answer: Answer) -> Judged:
     if answer.observed is None:
         raise _refused(f"{code} needs the value observed, in {unit}")
     observed = float(answer.observed)
-    if not math.isfinite(observed) or observed < 0:
-        raise _refused(f"{code}: the value observed must be a number of zero or more")
-    if unit == PERCENT and observed > FULL_SCORE:
-        raise _refused(f"{code}: a percentage cannot exceed 100")
+    try:
+        check_target(observed, unit=unit or "")
+    except ValueError as error:
+        raise _refused(f"{code}: {error}") from None
     passed = meets_target(observed, target=criterion.target, direction=criterion.direction)
     return Judged(code=code, passed=passed, observed=observed, note=note)
 
@@ -397,9 +384,7 @@ def weakest_standards(rows: Iterable[ResultRow], *, limit: int = 3) -> dict[int,
 def compliance_tallies(rows: Iterable[ResultRow]) -> dict[int, ChecklistTally]:
     """Lines checked and passed per branch id, as ``gaps.inspection_compliance_evidence``
     takes them (once keyed by branch name)."""
-    rows = list(rows)
-    passed = Counter(row.branch_id for row in rows if row.passed)
-    checked = Counter(row.branch_id for row in rows)
     return {
-        key: ChecklistTally(checked=count, passed=passed[key]) for key, count in checked.items()
+        rate.key: ChecklistTally(checked=rate.checked, passed=rate.passed)
+        for rate in pass_rates(rows, by=by_branch)
     }

@@ -1,16 +1,16 @@
 """Service standards and inspection pages: the catalogue, the league tables, the mobile
-inspection form and one inspection with its corrective actions."""
+inspection form and one inspection with its corrective actions. ``mount_web`` checks the
+CSRF token of every form post (``require_csrf``)."""
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -22,30 +22,32 @@ from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.inputs import FormName, normalise_text, parse_day
 from bankcrm.core.pagination import MAX_ID, whole_number
 from bankcrm.core.permissions import Permission, has_permission
-from bankcrm.quality.inspections import service
-from bankcrm.quality.inspections.checklist import CATEGORY_ORDER, UNITS, Answer
-from bankcrm.quality.inspections.schemas import StandardRead
+from bankcrm.quality.inspections import endpoints, service
+from bankcrm.quality.inspections.checklist import UNITS
+from bankcrm.quality.inspections.schemas import (
+    InspectionCreate,
+    StandardCreate,
+    StandardRead,
+    StandardUpdate,
+)
 from bankcrm.quality.instrument import shipped_instrument
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageQualityInspect, PageQualityManage, PageQualityRead
 from bankcrm.web.filters import chosen_id
 from bankcrm.web.locale import request_locale
 from bankcrm.web.problems import Problem, refusal, translated
-from bankcrm.web.security import check_csrf
 from bankcrm.web.templating import render
 
 router = APIRouter(prefix="/quality")
 
 StandardId = Annotated[int, Path(ge=1, le=MAX_ID)]
 InspectionId = Annotated[int, Path(ge=1, le=MAX_ID)]
-Version = Annotated[int, Form(ge=1, le=MAX_ID)]
-ShortText = Annotated[FormName, Form(max_length=200, pattern=STORABLE_TEXT)]
+ShortText = Annotated[FormName, Field(max_length=200, pattern=STORABLE_TEXT)]
 DayText = Annotated[str | None, Query(max_length=10)]
 ChoiceText = Annotated[str, Query(max_length=32)]
 
-NOTE_LENGTH = 500
-INSPECTION_NOTE_LENGTH = 2000
-_STORABLE = re.compile(STORABLE_TEXT)
+YES_NO = {"yes": True, "no": False}
+Body = TypeVar("Body", bound=BaseModel)
 
 
 def _(message: str) -> str:
@@ -57,18 +59,27 @@ CONFLICT = _("Someone else changed this standard first. It is shown as it is now
 DENIED = _("Your role may not do this.")
 
 
-@dataclass(frozen=True)
-class StandardForm:
-    """What was typed into a standard's form, shown again when it is refused."""
+class StandardFields(BaseModel):
+    """A standard's form as it was typed, shown again when it is refused."""
 
-    code: str = ""
-    category: str = StandardCategory.ENVIRONMENT.value
-    title: str = ""
-    title_en: str = ""
-    unit: str = ""
-    target: str = ""
-    direction: str = ""
-    servqual_items: str = ""
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    category: StandardCategory
+    title: ShortText = ""
+    title_en: ShortText = ""
+    unit: str = Field("", max_length=8)
+    target: str = Field("", max_length=32)
+    direction: str = Field("", max_length=16)
+    servqual_items: str = Field("", max_length=200)
+
+
+class StandardForm(StandardFields):
+    code: str = Field(max_length=32)
+
+
+class StandardEdit(StandardFields):
+    version: int = Field(ge=1, le=MAX_ID)
+    active: str = Field("", max_length=8)
 
 
 @dataclass
@@ -99,37 +110,11 @@ async def create_standard(
     request: Request,
     session: DbSession,
     user: PageQualityManage,
-    code: Annotated[str, Form(max_length=32)],
-    category: Annotated[StandardCategory, Form()],
-    title: ShortText = "",
-    title_en: ShortText = "",
-    unit: Annotated[str, Form(max_length=8)] = "",
-    target: Annotated[str, Form(max_length=32)] = "",
-    direction: Annotated[str, Form(max_length=16)] = "",
-    servqual_items: Annotated[str, Form(max_length=200)] = "",
+    form: Annotated[StandardForm, Form()],
 ) -> Response:
-    await check_csrf(request)
-    form = StandardForm(
-        code=code.strip(),
-        category=category.value,
-        title=title,
-        title_en=title_en,
-        unit=unit,
-        target=target.strip(),
-        direction=direction,
-        servqual_items=servqual_items.strip(),
-    )
     try:
-        service.create_standard(
-            session,
-            user=user,
-            code=form.code,
-            category=category,
-            title=title,
-            title_en=title_en or None,
-            measure=_measure(unit, target, direction),
-            servqual_items=_items(servqual_items),
-        )
+        values = {"code": form.code.upper(), **_standard_values(form)}
+        endpoints.create_standard(session, user, _parse(StandardCreate, values))
     except BankcrmError as error:
         refused = _refused(
             session,
@@ -142,10 +127,9 @@ async def create_standard(
 
 
 @router.post("/standards/catalogue", response_class=HTMLResponse)
-async def load_catalogue(request: Request, session: DbSession, user: PageQualityManage) -> Response:
+async def load_catalogue(session: DbSession, user: PageQualityManage) -> Response:
     """Adds the shipped standards that are missing and restores the shipped wording and
     targets of the others."""
-    await check_csrf(request)
     service.load_standard_catalogue(session)
     return RedirectResponse("/quality/standards", status_code=303)
 
@@ -156,31 +140,13 @@ async def edit_standard(
     session: DbSession,
     user: PageQualityManage,
     standard_id: StandardId,
-    version: Version,
-    category: Annotated[StandardCategory, Form()],
-    title: ShortText = "",
-    title_en: ShortText = "",
-    unit: Annotated[str, Form(max_length=8)] = "",
-    target: Annotated[str, Form(max_length=32)] = "",
-    direction: Annotated[str, Form(max_length=16)] = "",
-    servqual_items: Annotated[str, Form(max_length=200)] = "",
-    active: Annotated[str, Form(max_length=8)] = "",
+    form: Annotated[StandardEdit, Form()],
 ) -> Response:
     """Saves a standard's edit form; a stale form shows the standard as it is now."""
-    await check_csrf(request)
     try:
-        updated = service.update_standard(
-            session,
-            user=user,
-            standard_id=standard_id,
-            version=version,
-            category=category,
-            title=title,
-            title_en=title_en,
-            measure=_measure(unit, target, direction),
-            servqual_items=_items(servqual_items),
-            active=bool(active),
-        )
+        values = {"version": form.version, "active": bool(form.active), **_standard_values(form)}
+        body = _parse(StandardUpdate, values)
+        updated = endpoints.update_standard(session, user, standard_id, body)
     except BankcrmError as error:
         refused = _refused(session, error, _("The standard was not saved."), conflict=CONFLICT)
         return _render_standards(request, session, user, problem_standard=standard_id, **refused)
@@ -195,29 +161,37 @@ def _refused(
     return {"problem": problem, "status_code": error.status_code}
 
 
-def _measure(unit: str, target: str, direction: str) -> service.Measure:
-    """The measure typed into a standard's form; all three empty is a yes/no check."""
-    if unit and unit not in UNITS:
-        raise ValidationFailed(f"the unit must be one of {', '.join(UNITS)}", field="unit")
-    return service.Measure(
-        unit=unit or None,
-        target=_number(target, field="target", problem=f"{target!r} is not a number"),
-        direction=TargetDirection(direction) if direction in set(TargetDirection) else None,
-    )
-
-
-def _number(value: str, *, field: str, problem: str) -> float | None:
-    """A number typed with a decimal point or comma; none when nothing is typed."""
-    text = value.strip().replace(",", ".")
-    if not text:
-        return None
+def _parse(model: type[Body], values: dict[str, Any]) -> Body:
+    """A form's values as the API's body, its first problem named by field (a checklist
+    line's by the standard's code: ``ETQ-02 note``)."""
     try:
-        number = float(text)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number):
-        raise ValidationFailed(problem, field=field)
-    return number
+        return model.model_validate(values, strict=False)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        field = ".".join(str(part) for part in problem["loc"])
+        if problem["loc"][:1] == ("results",) and len(problem["loc"]) == 3:
+            _, line, name = problem["loc"]
+            field = f"{values['results'][line]['standard']} {name}"
+        raise ValidationFailed(f"{field}: {problem['msg']}", field=field) from None
+
+
+def _standard_values(form: StandardFields) -> dict[str, Any]:
+    """A standard's form as the API's body; unit, target and direction all empty is a yes/no
+    check."""
+    return {
+        "category": form.category,
+        "title": form.title,
+        "title_en": form.title_en,
+        "unit": form.unit or None,
+        "target": _decimal(form.target),
+        "direction": form.direction or None,
+        "servqual_items": _items(form.servqual_items),
+    }
+
+
+def _decimal(value: str) -> str | None:
+    """A number typed with a decimal point or comma; none when nothing is typed."""
+    return value.strip().replace(",", ".") or None
 
 
 def _items(value: str) -> list[int]:
@@ -242,36 +216,21 @@ def _render_standards(
     status_code: int = 200,
 ) -> Response:
     locale = request_locale(request)
-    standards = service.list_standards(session)
     instrument = shipped_instrument("servqual_bank")
     item_dimension = {
         item.number: instrument.dimension(item.dimension).name.text(locale)
         for item in instrument.items
     }
-    covered = service.standards_by_servqual_item(session)
     context: dict[str, Any] = {
-        "groups": [
-            (category, [standard for standard in standards if standard.category is category])
-            for category in CATEGORY_ORDER
-        ],
-        "standards": standards,
-        "items": [
-            {
-                "number": item.number,
-                "dimension": item_dimension[item.number],
-                "text": item.perception.text(locale),
-                "standards": covered.get(item.number, []),
-            }
-            for item in instrument.items
-        ],
+        "standards": service.list_standards(session),
+        "instrument": instrument,
+        "covered": service.standards_by_servqual_item(session),
         "item_dimension": item_dimension,
-        "covered_count": len(covered),
-        "item_count": instrument.n_items,
         "may_manage": has_permission(user.role, Permission.QUALITY_MANAGE),
         "categories": list(StandardCategory),
         "directions": list(TargetDirection),
         "units": UNITS,
-        "new_form": new_form or StandardForm(),
+        "new_form": new_form or StandardForm(code="", category=StandardCategory.ENVIRONMENT),
         "problem": translated(problem, locale),
         "problem_standard": problem_standard,
         "open_new": new_form is not None,
@@ -335,12 +294,7 @@ def inspection_form(
 ) -> Response:
     """Choose kind, branch and (optionally) a staff member; with kind and branch chosen,
     the checklist to fill in."""
-    form = InspectionForm(
-        kind=kind,
-        branch_id=branch_id,
-        staff_id=staff_id,
-        inspected_on=clock.bank_today().isoformat(),
-    )
+    form = InspectionForm(kind=kind, branch_id=branch_id, staff_id=staff_id)
     return _render_inspection_form(request, session, user, form)
 
 
@@ -349,30 +303,12 @@ async def record_inspection(
     request: Request, session: DbSession, user: PageQualityInspect
 ) -> Response:
     """Records the inspection and opens it; a refused form comes back filled in."""
-    await check_csrf(request)
     form = _typed_inspection(await request.form())
-    try:
-        kind = InspectionKind(form.kind)
-        branch_id = chosen_id(form.branch_id)
-        if branch_id is None:
-            raise ValidationFailed("choose the branch", field="branch_id")
-        if form.staff_id and chosen_id(form.staff_id) is None:
-            raise ValidationFailed("choose the staff member from the list", field="staff_id")
-        inspected_on = _inspection_day(form.inspected_on)
-        _check_text(form.note, INSPECTION_NOTE_LENGTH, "note")
-        recorded = service.record_inspection(
-            session,
-            user=user,
-            kind=kind,
-            branch_id=branch_id,
-            staff_id=chosen_id(form.staff_id),
-            inspected_on=inspected_on,
-            note=form.note or None,
-            results=_answers(form),
-        )
-    except ValueError:
+    if form.kind not in set(InspectionKind):
         problem = Problem(_("Choose the kind of inspection."))
         return _render_inspection_form(request, session, user, form, problem, status_code=422)
+    try:
+        recorded = endpoints.record_inspection(session, user, _inspection_body(form))
     except BankcrmError as error:
         headline = _("The inspection was not recorded.")
         refused = _refused(
@@ -406,40 +342,28 @@ def _typed_inspection(submitted: FormData) -> InspectionForm:
     return form
 
 
-def _inspection_day(value: str) -> date:
-    try:
-        return parse_day(value)
-    except ValueError as error:
-        raise ValidationFailed(
-            f"enter the day of the inspection: {error}", field="inspected_on"
-        ) from None
-
-
-def _check_text(value: str, length: int, field_name: str) -> None:
-    if len(value) > length or not _STORABLE.match(value):
-        raise ValidationFailed(
-            f"{field_name}: at most {length} characters of plain text", field=field_name
-        )
-
-
-def _answers(form: InspectionForm) -> list[Answer]:
-    """One answer per standard the form carried; the service judges whether the checklist
-    is complete."""
-    answers = []
-    for code in dict.fromkeys([*form.passed, *form.observed]):
-        note = form.notes.get(code, "")
-        _check_text(note, NOTE_LENGTH, f"note of {code}")
-        if code not in form.observed:
-            passed = {"yes": True, "no": False}.get(form.passed[code])
-            answers.append(Answer(code=code, passed=passed, note=note or None))
-            continue
-        # a measured line: its verdict is computed from the value
-        typed = form.observed[code]
-        observed = _number(typed, field="results", problem=f"{code}: enter a number")
-        if observed is None:
-            raise ValidationFailed(f"{code} needs the value observed", field="results")
-        answers.append(Answer(code=code, observed=observed, note=note or None))
-    return answers
+def _inspection_body(form: InspectionForm) -> InspectionCreate:
+    """The form as the API's body: one line per standard the form carried (the service
+    judges whether the checklist is complete); a measured line's verdict is computed from
+    its value."""
+    lines = [
+        {
+            "standard": code,
+            "passed": None if code in form.observed else YES_NO.get(form.passed[code]),
+            "observed": _decimal(form.observed[code]) if code in form.observed else None,
+            "note": form.notes.get(code) or None,
+        }
+        for code in dict.fromkeys([*form.passed, *form.observed])
+    ]
+    values = {
+        "kind": form.kind,
+        "branch_id": form.branch_id or None,
+        "staff_id": form.staff_id or None,
+        "inspected_on": form.inspected_on,
+        "note": form.note or None,
+        "results": lines,
+    }
+    return _parse(InspectionCreate, values)
 
 
 def _render_inspection_form(

@@ -33,10 +33,6 @@ def standards(session: Session, *, active_only: bool = False) -> list[ServiceSta
     return list(session.scalars(statement))
 
 
-def standard(session: Session, standard_id: int) -> ServiceStandard | None:
-    return session.get(ServiceStandard, standard_id)
-
-
 def standard_by_code(session: Session, code: str) -> ServiceStandard | None:
     return session.scalars(select(ServiceStandard).where(ServiceStandard.code == code)).first()
 
@@ -58,6 +54,7 @@ def lock_branch(session: Session, branch_id: int) -> None:
 
 
 def front_line_staff(session: Session, branch_id: int) -> list[StaffUser]:
+    """Active customer-facing staff of a branch, whom an inspection may observe."""
     statement = (
         select(StaffUser)
         .where(

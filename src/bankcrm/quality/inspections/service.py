@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, astuple, dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -28,11 +27,8 @@ from bankcrm.quality.improvement import service as improvement_service
 from bankcrm.quality.inspections import checklist as checklists
 from bankcrm.quality.inspections import repository
 from bankcrm.quality.inspections.checklist import (
-    UNITS,
     Answer,
-    Catalogue,
     Criterion,
-    Judged,
     build_checklist,
     check_target,
     judge_answers,
@@ -81,12 +77,6 @@ class Measure:
     direction: TargetDirection | None = None
 
 
-@lru_cache
-def catalogue() -> Catalogue:
-    """The shipped catalogue: its standards and what each inspection kind checks."""
-    return shipped_catalogue()
-
-
 def _require(user: StaffUser, permission: Permission) -> None:
     if not has_permission(user.role, permission):
         raise PermissionDenied(f"the role {user.role.value} may not {permission.value}")
@@ -104,7 +94,7 @@ def load_standard_catalogue(session: Session) -> CatalogueLoadRead:
     """
     existing = {row.code: row for row in repository.standards(session)}
     created = updated = unchanged = 0
-    for spec in catalogue().standards:
+    for spec in shipped_catalogue().standards:
         values = spec.model_dump(include={"category", "unit", "target", "direction"})
         values |= {
             "title": spec.title.zh,
@@ -136,7 +126,7 @@ def get_standard(session: Session, *, standard_id: int) -> StandardRead:
 
 
 def _standard_row(session: Session, standard_id: int) -> ServiceStandard:
-    row = repository.standard(session, standard_id)
+    row = session.get(ServiceStandard, standard_id)
     if row is None:
         raise NotFound(f"no standard {standard_id}")
     return row
@@ -154,27 +144,13 @@ def create_standard(
     servqual_items: Sequence[int] = (),
 ) -> StandardRead:
     """A new active standard; its category puts it on the checklists that check the
-    category."""
+    category. Code and titles are as ``StandardCreate`` reads them (a code like ``ETQ-01``,
+    a title not blank); the measure and the SERVQUAL items are checked here."""
     _require(user, Permission.QUALITY_MANAGE)
-    code = code.strip().upper()
-    if not checklists.CODE_PATTERN.match(code):
-        raise ValidationFailed(
-            "the code must look like ETQ-01 (capitals, a hyphen, a number)", field="code"
-        )
     if repository.standard_by_code(session, code) is not None:
         raise Conflict(f"a standard with the code {code} exists already")
-    checked = _checked_measure(measure or Measure())
-    row = ServiceStandard(
-        code=code,
-        category=category,
-        title=_title(title),
-        title_en=(title_en or "").strip() or None,
-        unit=checked.unit,
-        target=checked.target,
-        direction=checked.direction,
-        servqual_items=_checked_items(servqual_items),
-        active=True,
-    )
+    row = ServiceStandard(code=code, active=True)
+    _edit(row, category, title, title_en, measure or Measure(), servqual_items)
     session.add(row)
     session.flush()
     return StandardRead.model_validate(row)
@@ -194,7 +170,8 @@ def update_standard(
     active: bool | None = None,
 ) -> StandardRead:
     """Edit or (``active=False``) deactivate a standard; arguments left none stay as they
-    are, an empty ``title_en`` removes the English title. A stale ``version`` is a conflict."""
+    are, an empty ``title_en`` removes the English title (titles as ``StandardUpdate`` reads
+    them). A stale ``version`` is a conflict."""
     _require(user, Permission.QUALITY_MANAGE)
     row = _standard_row(session, standard_id)
     if row.version != version:
@@ -202,17 +179,7 @@ def update_standard(
             f"standard {row.code} was changed by someone else (now version {row.version}, "
             f"you saw {version}); reload it and edit again"
         )
-    if category is not None:
-        row.category = category
-    if title is not None:
-        row.title = _title(title)
-    if title_en is not None:
-        row.title_en = title_en.strip() or None
-    if measure is not None:
-        checked = _checked_measure(measure)
-        row.unit, row.target, row.direction = checked.unit, checked.target, checked.direction
-    if servqual_items is not None:
-        row.servqual_items = _checked_items(servqual_items)
+    _edit(row, category, title, title_en, measure, servqual_items)
     if active is not None:
         row.active = active
     try:
@@ -222,31 +189,41 @@ def update_standard(
     return StandardRead.model_validate(row)
 
 
-def _title(title: str) -> str:
-    title = title.strip()
-    if not title:
-        raise ValidationFailed("a standard needs a title", field="title")
-    return title
+def _edit(
+    row: ServiceStandard,
+    category: StandardCategory | None,
+    title: str | None,
+    title_en: str | None,
+    measure: Measure | None,
+    servqual_items: Sequence[int] | None,
+) -> None:
+    """Check and set what is given; none leaves a field as it is."""
+    if measure is not None:
+        _check_measure(measure)
+        row.unit, row.target, row.direction = astuple(measure)
+    if title is not None:
+        row.title = title
+    if category is not None:
+        row.category = category
+    if title_en is not None:
+        row.title_en = title_en or None
+    if servqual_items is not None:
+        row.servqual_items = _checked_items(servqual_items)
 
 
-def _checked_measure(measure: Measure) -> Measure:
+def _check_measure(measure: Measure) -> None:
     given = asdict(measure)
     missing = [name for name, value in given.items() if value is None]
-    if len(missing) == len(given):
-        return measure
-    if missing:
+    if 0 < len(missing) < len(given):
         raise ValidationFailed(
             f"a measured standard needs unit, target and direction; {missing[0]} is missing",
             field=missing[0],
         )
-    assert measure.unit is not None and measure.target is not None
-    if measure.unit not in UNITS:
-        raise ValidationFailed(f"the unit must be one of {', '.join(UNITS)}", field="unit")
-    try:
-        check_target(measure.target, unit=measure.unit)
-    except ValueError as error:
-        raise ValidationFailed(f"the target {error}", field="target") from None
-    return measure
+    if measure.target is not None:
+        try:
+            check_target(measure.target, unit=measure.unit or "")
+        except ValueError as error:
+            raise ValidationFailed(f"the target {error}", field="target") from None
 
 
 def _checked_items(items: Sequence[int]) -> list[int]:
@@ -279,9 +256,7 @@ def _staff_names(session: Session, ids: Collection[int | None]) -> dict[int, str
     return {user.id: user.full_name for user in staff_service.list_users(session) if user.id in ids}
 
 
-def front_line_staff(session: Session, *, branch_id: int) -> list[StaffUser]:
-    """Active customer-facing staff of a branch, whom an inspection may observe."""
-    return repository.front_line_staff(session, branch_id)
+front_line_staff = repository.front_line_staff
 
 
 def standards_by_servqual_item(session: Session) -> dict[int, list[str]]:
@@ -304,7 +279,7 @@ def checklist(session: Session, kind: InspectionKind) -> list[StandardRead]:
 
 def _checklist_rows(session: Session, kind: InspectionKind) -> list[ServiceStandard]:
     rows = {row.code: row for row in repository.standards(session, active_only=True)}
-    criteria = build_checklist(catalogue().checklists[kind], map(_criterion, rows.values()))
+    criteria = build_checklist(shipped_catalogue().checklists[kind], map(_criterion, rows.values()))
     return [rows[criterion.code] for criterion in criteria]
 
 
@@ -378,7 +353,7 @@ def record_inspection(
         repository.lock_branch(session, branch_id)
     lines: list[ResultRead] = []
     opened: list[int] = []
-    for row, line in zip(rows, judged, strict=True):
+    for row, line in zip(rows, inspection.results, strict=True):
         action = None
         if not line.passed:
             action = improvement_service.open_action_for(
@@ -403,7 +378,7 @@ def record_inspection(
 
 def _result_read(
     standard: ServiceStandard,
-    line: Judged | InspectionResult,
+    line: InspectionResult,
     action: ImprovementAction | None,
     inspection_id: int,
 ) -> ResultRead:
@@ -412,7 +387,7 @@ def _result_read(
         standard_id=standard.id,
         passed=line.passed,
         observed=line.observed,
-        note=(line.note or "").strip() or None,
+        note=line.note,
         action_id=action.id if action else None,
         action_stage=action.stage if action else None,
         action_opened_here=action is not None and action.inspection_id == inspection_id,

@@ -14,7 +14,7 @@ from bankcrm.web.deps import DbSession, QualityRead
 router = APIRouter(prefix="/quality", tags=["quality"])
 
 WaveId = Annotated[int, Path(ge=1, le=MAX_ID)]
-MAX_MIN_RESPONDENTS = 1000
+MinRespondents = Annotated[int | None, Query(ge=1, le=1000)]
 
 
 @router.get(
@@ -36,7 +36,7 @@ def wave_report(
     wave_id: WaveId,
     file_format: Annotated[str, Query(alias="format", pattern="^(json|xlsx|pdf)$")] = "json",
     locale: Annotated[str, Query(pattern="^(zh_CN|en)$")] = "zh_CN",
-    min_respondents: Annotated[int | None, Query(ge=1, le=MAX_MIN_RESPONDENTS)] = None,
+    min_respondents: MinRespondents = None,
 ) -> Response:
     """The report of a survey wave: respondents and response rate; for SERVQUAL per item
     and dimension E, P, gap P − E with confidence intervals, unweighted and weighted scores,
@@ -44,7 +44,7 @@ def wave_report(
     fewer than ``min_respondents`` complete respondents marked, not ranked), breakdowns by
     customer segment and month, the change against the previous wave with Welch's test and
     the trend over waves; for CSAT and NPS the score, its interval and the monthly trend."""
-    content, media_type, filename = export.render(
+    return export.render(
         session,
         user=user,
         wave_id=wave_id,
@@ -52,5 +52,3 @@ def wave_report(
         locale=locale,
         min_branch_respondents=min_respondents,
     )
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else {}
-    return Response(content, media_type=media_type, headers=headers)

@@ -16,6 +16,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from babel.numbers import format_decimal, format_percent
+from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
@@ -169,9 +170,8 @@ def render(
     file_format: str,
     locale: str,
     min_branch_respondents: int | None = None,
-) -> tuple[bytes, str, str | None]:
-    """The wave's report as JSON, or as a workbook or PDF to download (content, media
-    type, file name; no file name for JSON)."""
+) -> Response:
+    """The wave's report as JSON, or as a workbook or PDF to download."""
     report = build_wave_report(
         session,
         user=user,
@@ -179,12 +179,20 @@ def render(
         locale=locale,
         min_branch_respondents=min_branch_respondents,
     )
-    if file_format == "xlsx":
-        return report_workbook(report), XLSX_MEDIA_TYPE, filename(report, "xlsx")
-    if file_format == "pdf":
-        return report_pdf(report), PDF_MEDIA_TYPE, filename(report, "pdf")
-    body = json.dumps(dataclasses.asdict(report), default=str, ensure_ascii=False)
-    return body.encode(), "application/json", None
+    if file_format == "json":
+        body = json.dumps(dataclasses.asdict(report), default=str, ensure_ascii=False)
+        return Response(body.encode(), media_type="application/json")
+    writer, media_type = (
+        (report_workbook, XLSX_MEDIA_TYPE)
+        if file_format == "xlsx"
+        else (report_pdf, PDF_MEDIA_TYPE)
+    )
+    # a download name made of the wave code's safe characters
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in report.wave.code)
+    disposition = f'attachment; filename="survey-report-{safe}.{file_format}"'
+    return Response(
+        writer(report), media_type=media_type, headers={"Content-Disposition": disposition}
+    )
 
 
 def headings_for(locale: str) -> dict[str, str]:
@@ -195,12 +203,6 @@ def headings_for(locale: str) -> dict[str, str]:
     text |= {f"kind.{kind.value}": label_for(kind, locale) for kind in SurveyKind}
     text |= {f"customer.{quadrant.value}": label_for(quadrant, locale) for quadrant in Quadrant}
     return text
-
-
-def filename(report: WaveReport, extension: str) -> str:
-    """A download name made of the wave code's safe characters."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in report.wave.code)
-    return f"survey-report-{safe}.{extension}"
 
 
 def fixed(value: float | None, digits: int = 2, *, locale: str) -> str:
@@ -228,6 +230,16 @@ def segment_label(kind: str, row: GroupRow, text: Mapping[str, str]) -> str:
     if kind == "value_tier":
         return text["tier"] % {"tier": key}
     return key
+
+
+def segment_tables(figures: ServqualFigures) -> list[tuple[str, str, tuple[GroupRow, ...]]]:
+    """The breakdowns by customer-matrix quadrant, value tier and month: the kind of group
+    (as :func:`segment_label` takes it), the heading's key, the groups."""
+    return [
+        ("quadrant", "customer_quadrant", figures.quadrants),
+        ("value_tier", "value_tier", figures.value_tiers),
+        ("month", "month", figures.months),
+    ]
 
 
 # --- the workbook -----------------------------------------------------------------------
@@ -304,6 +316,10 @@ TREND_COLUMNS: dict[str, Column] = {
 }
 
 
+def _value(column: Column, row: Any, text: Mapping[str, str]) -> Any:
+    return column(row, text) if callable(column) else getattr(row, column)
+
+
 def _table(
     sheet: Worksheet,
     text: Mapping[str, str],
@@ -316,10 +332,7 @@ def _table(
     heading_row(sheet, [*(text[key] for key in columns), *(name for _code, name in gaps)])
     formats = [*(FORMATS.get(key) for key in columns), *[SCORE_FORMAT] * len(gaps)]
     for row in rows:
-        values = [
-            column(row, text) if callable(column) else getattr(row, column)
-            for column in columns.values()
-        ]
+        values = [_value(column, row, text) for column in columns.values()]
         append_row(sheet, [*values, *(row.gaps.get(code) for code, _name in gaps)], formats)
 
 
@@ -440,11 +453,7 @@ def _segment_sheet(
             append_row(sheet, [text["segment_run"], figures.segment_run])
             blank_row(sheet)
         gaps = [(row.code, row.name) for row in figures.dimensions]
-        for kind, heading, groups in (
-            ("quadrant", "customer_quadrant", figures.quadrants),
-            ("value_tier", "value_tier", figures.value_tiers),
-            ("month", "month", figures.months),
-        ):
+        for kind, heading, groups in segment_tables(figures):
             columns = {heading: partial(segment_label, kind), **GROUP_COLUMNS}
             _table(sheet, text, columns, groups, gaps)
             blank_row(sheet)
@@ -482,6 +491,13 @@ LEAGUE_WIDTHS = (
     CONTENT_WIDTH - 144 * mm,
 )
 """Rank, branch, respondents, score, interval, weakest dimension: the branch name gets room."""
+PDF_BRANCH_COLUMNS: dict[str, Column] = {
+    "rank": lambda row, _text: None if row.rank is None else str(row.rank),
+    "branch": lambda row, text: (
+        branch_label(row, text) + (f" ({text['too_few']})" if row.too_few else "")
+    ),
+}
+"""The PDF's own wording of the league's rank and branch."""
 
 
 def report_pdf(report: WaveReport) -> bytes:
@@ -504,15 +520,28 @@ def report_pdf(report: WaveReport) -> bytes:
         return Paragraph(escape(words), style)
 
     def grid(
+        columns: Mapping[str, Column],
+        keys: str,
         rows: Iterable[Any],
-        columns: Mapping[str, Callable[[Any], str]],
         widths: Sequence[float] | None = None,
     ) -> Table:
-        """A table of a column per heading key, the values written by its function."""
-        header = [text[key] for key in columns]
-        return _grid(
-            [header, *([cell(row) for cell in columns.values()] for row in rows)], font, widths
-        )
+        """The workbook's ``columns`` named in ``keys`` (space-separated), as text; ``ci``
+        joins the interval's ends."""
+
+        def cell(row: Any, key: str) -> str:
+            if key == "ci":
+                return interval(*(_value(columns[end], row, text) for end in ("ci_low", "ci_high")))
+            value = _value(columns[key], row, text)
+            if value is None:
+                return "—"
+            if isinstance(value, str):
+                return value
+            digits = 3 if key == "p_value" else 2
+            return number(value, 0 if isinstance(value, int) else digits)
+
+        header = [text[key] for key in keys.split()]
+        cells = ([cell(row, key) for key in keys.split()] for row in rows)
+        return _grid([header, *cells], font, widths)
 
     instrument = f" · {text['instrument']}: {wave.instrument_title}"
     story: list[Flowable] = [
@@ -559,32 +588,17 @@ def report_pdf(report: WaveReport) -> bytes:
     story += [
         paragraph(text["sheet.dimensions"], heading_style),
         grid(
+            DIMENSION_COLUMNS,
+            "dimension expectation perception gap ci alpha_expectation alpha_perception",
             figures.dimensions,
-            {
-                "dimension": lambda row: row.name,
-                "expectation": lambda row: number(row.expectation),
-                "perception": lambda row: number(row.perception),
-                "gap": lambda row: number(row.gap),
-                "ci": lambda row: interval(row.gap_low, row.gap_high),
-                "alpha_expectation": lambda row: number(row.alpha_expectation),
-                "alpha_perception": lambda row: number(row.alpha_perception),
-            },
         ),
         paragraph(text["gap_chart"], heading_style),
         _gap_chart(figures, font),
         paragraph(text["sheet.branches"], heading_style),
         grid(
+            BRANCH_COLUMNS | PDF_BRANCH_COLUMNS,
+            "rank branch respondents servqual_unweighted ci weakest",
             figures.branches,
-            {
-                "rank": lambda row: str(row.rank) if row.rank is not None else "—",
-                "branch": lambda row: (
-                    branch_label(row, text) + (f" ({text['too_few']})" if row.too_few else "")
-                ),
-                "respondents": lambda row: number(row.respondents, 0),
-                "servqual_unweighted": lambda row: number(row.servqual),
-                "ci": lambda row: interval(row.low, row.high),
-                "weakest": lambda row: row.weakest_name or "—",
-            },
             LEAGUE_WIDTHS,
         ),
         paragraph(text["too_few_note"] % {"minimum": report.min_branch_respondents}),
@@ -596,16 +610,7 @@ def report_pdf(report: WaveReport) -> bytes:
     else:
         story += [
             paragraph(f"{text['previous']}: {change.previous_title} ({change.previous_code})"),
-            grid(
-                change.rows,
-                {
-                    "dimension": lambda row: row.name,
-                    "earlier": lambda row: number(row.gap_earlier),
-                    "later": lambda row: number(row.gap_later),
-                    "difference": lambda row: number(row.difference),
-                    "p_value": lambda row: number(row.p_value, 3),
-                },
-            ),
+            grid(CHANGE_COLUMNS, "dimension earlier later difference p_value", change.rows),
         ]
     return _document(story, font, title=f"{text['title']} {wave.code}")
 

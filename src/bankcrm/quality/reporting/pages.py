@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bankcrm.core.config import get_settings
 from bankcrm.core.deps import DbSession
-from bankcrm.core.pagination import MAX_ID
 from bankcrm.quality.reporting import export
+from bankcrm.quality.reporting.endpoints import MinRespondents, WaveId
 from bankcrm.quality.reporting.report import (
-    GroupRow,
     ServqualFigures,
     WaveReport,
     build_wave_report,
@@ -25,9 +24,6 @@ from bankcrm.web.locale import request_locale
 from bankcrm.web.templating import render
 
 router = APIRouter()
-
-WaveId = Annotated[int, Path(ge=1, le=MAX_ID)]
-MinRespondents = Annotated[int | None, Query(ge=1, le=1000)]
 
 
 @router.get("/quality/waves/{wave_id}/report", response_class=HTMLResponse)
@@ -50,7 +46,8 @@ def wave_report_page(
         "short": report.satisfaction,
         "reliable_alpha": get_settings().quality.reliable_alpha,
         "headings": export.HEADINGS,
-        "segments": _segment_tables(report, text),
+        "segments": export.segment_tables(report.servqual) if report.servqual else [],
+        "segment_label": partial(export.segment_label, text=text),
         "fixed": partial(export.fixed, locale=locale),
         "share": partial(export.share, locale=locale),
         "query": "" if min_respondents is None else f"?min_respondents={min_respondents}",
@@ -70,7 +67,7 @@ def wave_report_download(
 ) -> Response:
     """The report as an Excel workbook or an A4 PDF (by the address's ending), in the page's
     language."""
-    content, media_type, filename = export.render(
+    return export.render(
         session,
         user=user,
         wave_id=wave_id,
@@ -78,33 +75,6 @@ def wave_report_download(
         locale=request_locale(request),
         min_branch_respondents=min_respondents,
     )
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def _segment_tables(report: WaveReport, text: dict[str, str]) -> list[dict[str, Any]]:
-    """The breakdowns by customer-matrix quadrant, value tier and month, labelled."""
-    figures = report.servqual
-    if figures is None:
-        return []
-    tables: list[tuple[str, str, tuple[GroupRow, ...]]] = [
-        ("quadrant", "customer_quadrant", figures.quadrants),
-        ("value_tier", "value_tier", figures.value_tiers),
-        ("month", "month", figures.months),
-    ]
-    return [
-        {
-            "kind": kind,
-            "title": text[title],
-            "rows": [
-                {"label": export.segment_label(kind, row, text), "row": row} for row in groups
-            ],
-        }
-        for kind, title, groups in tables
-    ]
 
 
 def _round(value: float | None, digits: int = 3) -> float | None:

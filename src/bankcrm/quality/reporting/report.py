@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 from itertools import compress, count
 from typing import Any
 
@@ -288,7 +289,7 @@ def build_wave_report(
     if min_branch_respondents is None:
         min_branch_respondents = get_settings().quality.min_branch_respondents
     repository = WaveReportRepository(session, user)
-    wave = repository.wave(wave_id)
+    wave = session.get(SurveyWave, wave_id)
     if wave is None:
         raise NotFound(f"survey wave {wave_id} not found")
     rows = repository.answers(wave.code)
@@ -300,16 +301,9 @@ def build_wave_report(
         responses, complete = stored_responses([row.answers for row in rows], instrument)
         respondents = int(complete.sum())
         if responses is not None:
-            servqual = _servqual_figures(
-                repository,
-                wave=wave,
-                rows=rows,
-                instrument=instrument,
-                responses=responses,
-                locale=locale,
-                min_branch_respondents=min_branch_respondents,
-                confidence=confidence,
-            )
+            servqual = _ServqualWave(
+                repository, wave, rows, instrument, locale, confidence
+            ).figures(responses, min_branch_respondents)
     else:
         scored = _scored(rows, wave.kind)
         respondents = len(scored)
@@ -378,163 +372,202 @@ def _score(analysis: ServqualAnalysis) -> dict[str, float | None]:
     }
 
 
-def _servqual_figures(
-    repository: WaveReportRepository,
-    *,
-    wave: SurveyWave,
-    rows: Sequence[AnswerRow],
-    instrument: Instrument,
-    responses: ServqualResponses,
-    locale: str,
-    min_branch_respondents: int,
-    confidence: float,
-) -> ServqualFigures:
-    analysis = ServqualAnalysis(instrument, confidence=confidence).fit(responses)
-    summary = summarize(analysis)
-    names = {dimension.code: dimension.name.text(locale) for dimension in instrument.dimensions}
-    dimensions = tuple(
-        DimensionRow(
-            code=dimension.code,
-            name=names[dimension.code],
-            **_fields(summary["dimensions"][dimension.code]) | {"items": dimension.items},
+@dataclass
+class _ServqualWave:
+    """A SERVQUAL wave's answers, and how its figures are worked out and worded."""
+
+    repository: WaveReportRepository
+    wave: SurveyWave
+    rows: Sequence[AnswerRow]
+    instrument: Instrument
+    locale: str
+    confidence: float
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """The dimensions' names in the report's language, by code."""
+        return {item.code: item.name.text(self.locale) for item in self.instrument.dimensions}
+
+    def figures(self, responses: ServqualResponses, min_branch_respondents: int) -> ServqualFigures:
+        repository, wave, rows, names = self.repository, self.wave, self.rows, self.names
+        analysis = ServqualAnalysis(self.instrument, confidence=self.confidence).fit(responses)
+        summary = summarize(analysis)
+        dimensions = tuple(
+            DimensionRow(
+                code=dimension.code,
+                name=names[dimension.code],
+                **_fields(summary["dimensions"][dimension.code]) | {"items": dimension.items},
+            )
+            for dimension in self.instrument.dimensions
         )
-        for dimension in instrument.dimensions
-    )
-    grid = analysis.importance_performance_
-    branch_names = {b.id: b.name for b in branches_service.list_branches(repository.session)}
-    branch_key = [str(row.branch_id) if row.branch_id is not None else NO_GROUP for row in rows]
-    segment_run = repository.segment_run_as_of(wave.closes_on)
-    segments = (
-        repository.segments_of_respondents(wave_code=wave.code, run_as_of=segment_run)
-        if segment_run is not None
-        else {}
-    )
+        grid = analysis.importance_performance_
+        branch_names = {b.id: b.name for b in branches_service.list_branches(repository.session)}
+        branch_key = [str(row.branch_id) if row.branch_id is not None else NO_GROUP for row in rows]
+        segment_run, segments = repository.segments_as_of(wave.closes_on, wave_code=wave.code)
 
-    def segment_key(attribute: str) -> list[str]:
-        found = [
-            segments.get(row.customer_id) if row.customer_id is not None else None for row in rows
-        ]
-        return [getattr(one, attribute).value if one is not None else NO_GROUP for one in found]
+        def segment_key(attribute: str) -> list[str]:
+            found = [
+                segments.get(row.customer_id) if row.customer_id is not None else None
+                for row in rows
+            ]
+            return [getattr(one, attribute).value if one is not None else NO_GROUP for one in found]
 
-    def groups(keys: Sequence[str]) -> tuple[GroupRow, ...]:
-        return _groups(rows, instrument, keys, names, confidence, 0)
-
-    trend, change = _over_waves(
-        repository, wave=wave, analysis=analysis, names=names, confidence=confidence
-    )
-    overall = _score(analysis)
-    return ServqualFigures(
-        confidence=confidence,
-        scale_min=instrument.scale.minimum,
-        scale_max=instrument.scale.maximum,
-        servqual_unweighted=overall["servqual"],
-        servqual_low=overall["low"],
-        servqual_high=overall["high"],
-        servqual_weighted=summary["servqual_weighted"],
-        weights_source=summary["weights_source"],
-        weighted_respondents=summary["weighted_respondents"],
-        dimensions=dimensions,
-        items=_items(instrument, responses, summary["items"], names, locale, confidence),
-        grid=Grid(
-            importance_cut=finite_or_none(grid.importance_cut),
-            performance_cut=finite_or_none(grid.performance_cut),
-            # the grid places each dimension by its weight and its mean perception
-            points=tuple(
-                GridPoint(row.code, row.name, row.importance, row.perception, row.quadrant)
-                for row in dimensions
+        trend, change = self._over_waves(analysis)
+        overall = _score(analysis)
+        return ServqualFigures(
+            confidence=self.confidence,
+            scale_min=self.instrument.scale.minimum,
+            scale_max=self.instrument.scale.maximum,
+            servqual_unweighted=overall["servqual"],
+            servqual_low=overall["low"],
+            servqual_high=overall["high"],
+            servqual_weighted=summary["servqual_weighted"],
+            weights_source=summary["weights_source"],
+            weighted_respondents=summary["weighted_respondents"],
+            dimensions=dimensions,
+            items=self._items(responses, summary["items"]),
+            grid=Grid(
+                importance_cut=finite_or_none(grid.importance_cut),
+                performance_cut=finite_or_none(grid.performance_cut),
+                # the grid places each dimension by its weight and its mean perception
+                points=tuple(
+                    GridPoint(row.code, row.name, row.importance, row.perception, row.quadrant)
+                    for row in dimensions
+                ),
             ),
-        ),
-        branches=_league(
-            _groups(
-                rows,
-                instrument,
-                branch_key,
-                names,
-                confidence,
-                min_branch_respondents,
-                branch_names,
-            )
-        ),
-        segment_run=segment_run,
-        quadrants=groups(segment_key("quadrant")),
-        value_tiers=groups(segment_key("value_tier")),
-        months=groups([f"{row.answered_on:%Y-%m}" for row in rows]),
-        change=change,
-        trend=trend,
-    )
-
-
-def _items(
-    instrument: Instrument,
-    responses: ServqualResponses,
-    summaries: Sequence[dict[str, Any]],
-    names: dict[str, str],
-    locale: str,
-    confidence: float,
-) -> tuple[ItemRow, ...]:
-    found: list[ItemRow] = []
-    for item, summary in zip(instrument.items, summaries, strict=True):
-        column = item.number - 1
-        expected = responses.expectations[:, column]
-        perceived = responses.perceptions[:, column]
-        pair = ~np.isnan(expected) & ~np.isnan(perceived)
-        bounds: dict[str, Any] = {}
-        for name, values in (
-            ("expectation", expected[pair]),
-            ("perception", perceived[pair]),
-            ("gap", perceived[pair] - expected[pair]),
-        ):
-            estimate = mean_confidence_interval(values, confidence)
-            bounds[f"{name}_low"] = finite_or_none(estimate.low)
-            bounds[f"{name}_high"] = finite_or_none(estimate.high)
-        found.append(
-            ItemRow(
-                dimension_name=names[item.dimension],
-                statement=item.perception.text(locale),
-                **summary,
-                **bounds,
-            )
+            branches=_league(self._groups(branch_key, min_branch_respondents, branch_names)),
+            segment_run=segment_run,
+            quadrants=self._groups(segment_key("quadrant")),
+            value_tiers=self._groups(segment_key("value_tier")),
+            months=self._groups([f"{row.answered_on:%Y-%m}" for row in rows]),
+            change=change,
+            trend=trend,
         )
-    return tuple(found)
 
-
-def _groups(
-    rows: Sequence[AnswerRow],
-    instrument: Instrument,
-    keys: Sequence[str],
-    names: dict[str, str],
-    confidence: float,
-    minimum: int,
-    labels: dict[int, str] | None = None,
-) -> tuple[GroupRow, ...]:
-    """One row per group key, in key order; ``labels`` names branch ids."""
-    responses, complete = stored_responses([row.answers for row in rows], instrument, groups=keys)
-    if responses is None or responses.groups is None:
-        return ()
-    complete_per_group = Counter(compress(responses.groups, complete))
-    found: list[GroupRow] = []
-    for key, analysis in fit_by_group(instrument, responses, confidence=confidence).items():
-        gaps = {
-            code: finite_or_none(stats.gap.mean) for code, stats in analysis.dimensions_.items()
-        }
-        known = {code: gap for code, gap in gaps.items() if gap is not None}
-        weakest = min(known, key=lambda code: known[code]) if known else None
-        respondents = complete_per_group[key]
-        found.append(
-            GroupRow(
-                key=key,
-                label=labels.get(int(key), key) if labels is not None and key else key,
-                respondents=respondents,
-                **_score(analysis),
-                gaps=gaps,
-                weakest=weakest,
-                weakest_name=names[weakest] if weakest else None,
-                weakest_gap=known[weakest] if weakest else None,
-                too_few=respondents < minimum,
-                rank=None,
+    def _items(
+        self, responses: ServqualResponses, summaries: Sequence[dict[str, Any]]
+    ) -> tuple[ItemRow, ...]:
+        found: list[ItemRow] = []
+        for item, summary in zip(self.instrument.items, summaries, strict=True):
+            column = item.number - 1
+            expected = responses.expectations[:, column]
+            perceived = responses.perceptions[:, column]
+            pair = ~np.isnan(expected) & ~np.isnan(perceived)
+            bounds: dict[str, Any] = {}
+            for name, values in (
+                ("expectation", expected[pair]),
+                ("perception", perceived[pair]),
+                ("gap", perceived[pair] - expected[pair]),
+            ):
+                estimate = mean_confidence_interval(values, self.confidence)
+                bounds[f"{name}_low"] = finite_or_none(estimate.low)
+                bounds[f"{name}_high"] = finite_or_none(estimate.high)
+            found.append(
+                ItemRow(
+                    dimension_name=self.names[item.dimension],
+                    statement=item.perception.text(self.locale),
+                    **summary,
+                    **bounds,
+                )
             )
+        return tuple(found)
+
+    def _groups(
+        self, keys: Sequence[str], minimum: int = 0, labels: dict[int, str] | None = None
+    ) -> tuple[GroupRow, ...]:
+        """One row per group key, in key order; ``labels`` names branch ids."""
+        responses, complete = stored_responses(
+            [row.answers for row in self.rows], self.instrument, groups=keys
         )
-    return tuple(found)
+        if responses is None or responses.groups is None:
+            return ()
+        complete_per_group = Counter(compress(responses.groups, complete))
+        fitted = fit_by_group(self.instrument, responses, confidence=self.confidence)
+        found: list[GroupRow] = []
+        for key, analysis in fitted.items():
+            gaps = {
+                code: finite_or_none(stats.gap.mean) for code, stats in analysis.dimensions_.items()
+            }
+            known = {code: gap for code, gap in gaps.items() if gap is not None}
+            weakest = min(known, key=lambda code: known[code]) if known else None
+            respondents = complete_per_group[key]
+            found.append(
+                GroupRow(
+                    key=key,
+                    label=labels.get(int(key), key) if labels is not None and key else key,
+                    respondents=respondents,
+                    **_score(analysis),
+                    gaps=gaps,
+                    weakest=weakest,
+                    weakest_name=self.names[weakest] if weakest else None,
+                    weakest_gap=known[weakest] if weakest else None,
+                    too_few=respondents < minimum,
+                    rank=None,
+                )
+            )
+        return tuple(found)
+
+    def _over_waves(
+        self, analysis: ServqualAnalysis
+    ) -> tuple[tuple[TrendPoint, ...], Change | None]:
+        """The score of every wave of the same kind and instrument, and the change against
+        the one that opened last before this wave."""
+        wave, repository, confidence = self.wave, self.repository, self.confidence
+        trend: list[TrendPoint] = []
+        previous: tuple[SurveyWave, ServqualAnalysis] | None = None
+        for other in repository.waves_like(kind=wave.kind, instrument=wave.instrument):
+            fitted: ServqualAnalysis | None = analysis
+            if other.id != wave.id:
+                instrument = surveys_service.wave_instrument(other) or analysis.instrument
+                answers = [row.answers for row in repository.answers(other.code)]
+                responses, _ = stored_responses(answers, instrument)
+                fitted = (
+                    ServqualAnalysis(instrument, confidence=confidence).fit(responses)
+                    if responses is not None
+                    else None
+                )
+            if fitted is None:
+                continue
+            trend.append(
+                TrendPoint(
+                    wave_id=other.id,
+                    code=other.code,
+                    title=other.title,
+                    opens_on=other.opens_on,
+                    respondents=len(_respondent_overall(fitted)),
+                    **_score(fitted),
+                    weighted=finite_or_none(fitted.servqual_weighted_),
+                    current=other.id == wave.id,
+                )
+            )
+            if (other.opens_on, other.id) < (wave.opens_on, wave.id):
+                previous = (other, fitted)
+        if previous is None:
+            return tuple(trend), None
+        earlier_wave, earlier = previous
+        if earlier.instrument.dimension_codes != analysis.instrument.dimension_codes:
+            return tuple(trend), None
+        tests = compare_waves(earlier, analysis, confidence=confidence)
+        tests[OVERALL] = welch_test(
+            _respondent_overall(earlier), _respondent_overall(analysis), confidence
+        )
+        names = {**self.names, OVERALL: "SERVQUAL"}
+        rows = tuple(
+            ChangeRow(
+                code=code,
+                name=names[code],
+                **_fields(summarize_welch(test)),
+                significant=None if math.isnan(test.p_value) else test.p_value < 1 - confidence,
+            )
+            for code, test in tests.items()
+        )
+        return tuple(trend), Change(
+            previous_id=earlier_wave.id,
+            previous_code=earlier_wave.code,
+            previous_title=earlier_wave.title,
+            previous_opens_on=earlier_wave.opens_on,
+            rows=rows,
+        )
 
 
 def _league(branches: Sequence[GroupRow]) -> tuple[GroupRow, ...]:
@@ -548,73 +581,6 @@ def _league(branches: Sequence[GroupRow]) -> tuple[GroupRow, ...]:
     return tuple(
         replace(row, rank=next(ranks)) if not row.too_few and row.servqual is not None else row
         for row in sorted(branches, key=order)
-    )
-
-
-def _over_waves(
-    repository: WaveReportRepository,
-    *,
-    wave: SurveyWave,
-    analysis: ServqualAnalysis,
-    names: dict[str, str],
-    confidence: float,
-) -> tuple[tuple[TrendPoint, ...], Change | None]:
-    """The score of every wave of the same kind and instrument, and the change against the
-    one that opened last before this wave."""
-    trend: list[TrendPoint] = []
-    previous: tuple[SurveyWave, ServqualAnalysis] | None = None
-    for other in repository.waves_like(kind=wave.kind, instrument=wave.instrument):
-        fitted: ServqualAnalysis | None = analysis
-        if other.id != wave.id:
-            instrument = surveys_service.wave_instrument(other) or analysis.instrument
-            answers = [row.answers for row in repository.answers(other.code)]
-            responses, _ = stored_responses(answers, instrument)
-            fitted = (
-                ServqualAnalysis(instrument, confidence=confidence).fit(responses)
-                if responses is not None
-                else None
-            )
-        if fitted is None:
-            continue
-        trend.append(
-            TrendPoint(
-                wave_id=other.id,
-                code=other.code,
-                title=other.title,
-                opens_on=other.opens_on,
-                respondents=len(_respondent_overall(fitted)),
-                **_score(fitted),
-                weighted=finite_or_none(fitted.servqual_weighted_),
-                current=other.id == wave.id,
-            )
-        )
-        if (other.opens_on, other.id) < (wave.opens_on, wave.id):
-            previous = (other, fitted)
-    if previous is None:
-        return tuple(trend), None
-    earlier_wave, earlier = previous
-    if earlier.instrument.dimension_codes != analysis.instrument.dimension_codes:
-        return tuple(trend), None
-    tests = compare_waves(earlier, analysis, confidence=confidence)
-    tests[OVERALL] = welch_test(
-        _respondent_overall(earlier), _respondent_overall(analysis), confidence
-    )
-    names = {**names, OVERALL: "SERVQUAL"}
-    rows = tuple(
-        ChangeRow(
-            code=code,
-            name=names[code],
-            **_fields(summarize_welch(test)),
-            significant=None if math.isnan(test.p_value) else test.p_value < 1 - confidence,
-        )
-        for code, test in tests.items()
-    )
-    return tuple(trend), Change(
-        previous_id=earlier_wave.id,
-        previous_code=earlier_wave.code,
-        previous_title=earlier_wave.title,
-        previous_opens_on=earlier_wave.opens_on,
-        rows=rows,
     )
 
 
@@ -637,31 +603,26 @@ def _satisfaction_figures(
     if kind == SurveyKind.NPS:
         figure = satisfaction.nps(scores, confidence=confidence)
         trend = satisfaction.monthly_nps(answers)
-        return SatisfactionFigures(
-            measure="nps",
-            answers=figure.answers,
-            score=figure.score,
-            low=figure.low,
-            high=figure.high,
-            mean=None,
-            months=trend.months,
-            values=trend.values,
-            counts=trend.answers,
+        score, low, high, mean = figure.score, figure.low, figure.high, None
+        values = trend.values
+    else:
+        csat = satisfaction.csat(scores)
+        # The satisfied share is the mean of 0/1 answers: its interval is that mean's.
+        share = mean_confidence_interval(
+            [100.0 * (score >= satisfaction.SATISFIED_FROM) for score in scores], confidence
         )
-    csat = satisfaction.csat(scores)
-    # The satisfied share is the mean of 0/1 answers: its interval is that mean's.
-    share = mean_confidence_interval(
-        [100.0 * (score >= satisfaction.SATISFIED_FROM) for score in scores], confidence
-    )
-    trend = satisfaction.monthly_csat(answers)
+        trend = satisfaction.monthly_csat(answers)
+        score = None if csat.share is None else 100 * csat.share
+        low, high, mean = finite_or_none(share.low), finite_or_none(share.high), csat.mean
+        values = tuple(None if value is None else 100 * value for value in trend.values)
     return SatisfactionFigures(
-        measure="csat",
-        answers=csat.answers,
-        score=None if csat.share is None else 100 * csat.share,
-        low=finite_or_none(share.low),
-        high=finite_or_none(share.high),
-        mean=csat.mean,
+        measure=kind.value,
+        answers=len(answers),
+        score=score,
+        low=low,
+        high=high,
+        mean=mean,
         months=trend.months,
-        values=tuple(None if value is None else 100 * value for value in trend.values),
+        values=values,
         counts=trend.answers,
     )

@@ -37,9 +37,6 @@ class WaveReportRepository(ScopedRepository):
     """Reads for one wave's report: the answers and invitations the viewer may see (a branch
     manager's report is their branch's), though the report shows counts and means only."""
 
-    def wave(self, wave_id: int) -> SurveyWave | None:
-        return self.session.get(SurveyWave, wave_id)
-
     def answers(self, wave_code: str) -> list[AnswerRow]:
         """The wave's responses, oldest first."""
         statement = (
@@ -77,14 +74,16 @@ class WaveReportRepository(ScopedRepository):
         )
         return list(self.session.scalars(statement.order_by(SurveyWave.opens_on, SurveyWave.id)))
 
-    def segment_run_as_of(self, day: date) -> date | None:
-        """The day of the latest segmentation run on or before ``day``."""
-        return self.session.scalar(
+    def segments_as_of(
+        self, day: date, *, wave_code: str
+    ) -> tuple[date | None, dict[int, SegmentOf]]:
+        """The day of the latest segmentation run on or before ``day``, and the quadrant and
+        value tier in that run of the wave's respondents."""
+        run_as_of = self.session.scalar(
             select(func.max(SegmentRun.as_of)).where(SegmentRun.as_of <= day)
         )
-
-    def segments_of_respondents(self, *, wave_code: str, run_as_of: date) -> dict[int, SegmentOf]:
-        """Quadrant and value tier, in the run of ``run_as_of``, of the wave's respondents."""
+        if run_as_of is None:
+            return None, {}
         respondents = self.owned(SurveyResponse, SurveyResponse.customer_id).where(
             SurveyResponse.wave == wave_code
         )
@@ -101,7 +100,7 @@ class WaveReportRepository(ScopedRepository):
                 CustomerSegment.customer_id.in_(respondents),
             )
         )
-        return {
+        return run_as_of, {
             customer_id: SegmentOf(*segment)
             for customer_id, *segment in self.session.execute(statement)
         }

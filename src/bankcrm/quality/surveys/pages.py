@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from bankcrm.branches import service as branches_service
 from bankcrm.core.db import STORABLE_TEXT
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import Quadrant, SurveyKind, ValueTier, WaveStatus
@@ -21,7 +22,6 @@ from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.core.workbook import csv_cell
 from bankcrm.quality.instrument import SHIPPED_INSTRUMENTS
 from bankcrm.quality.surveys import service
-from bankcrm.quality.surveys.respondent import instrument_scale, instrument_sections
 from bankcrm.quality.surveys.sampling import Selection
 from bankcrm.quality.surveys.schemas import MAX_SAMPLE, MAX_SEED
 from bankcrm.staff.models import StaffUser
@@ -287,7 +287,7 @@ def _render_wave(
         "next_statuses": [
             (status, STATUS_ACTIONS[status]) for status in service.STATUS_CHANGES[wave.status]
         ],
-        "branches": service.branches(session),
+        "branches": branches_service.list_branches(session),
         "quadrants": list(Quadrant),
         "value_tiers": list(ValueTier),
         "may_manage": has_permission(user.role, Permission.QUALITY_MANAGE),
@@ -349,14 +349,10 @@ def _render_prediction(
     problem: Problem | None = None,
     status_code: int = 200,
 ) -> Response:
-    locale = request_locale(request)
-    wave = service.get_wave(session, user=user, wave_id=wave_id)
-    instrument = service.prediction_instrument(session, wave_id=wave_id)
     context: dict[str, Any] = {
-        "wave": wave,
+        "wave": service.get_wave(session, user=user, wave_id=wave_id),
+        "instrument": service.prediction_instrument(session, wave_id=wave_id),
         "answers": answers,
         "saved": saved,
-        "sections": instrument_sections(instrument, locale),
-        "scale": instrument_scale(instrument, locale),
     }
     return _page(request, "prediction", context, problem, status_code)

@@ -120,15 +120,11 @@ class SurveyRepository(ScopedRepository):
         )
         return list(self.session.scalars(statement))
 
-    def customer_external_ids(self, customer_ids: Iterable[int]) -> dict[int, str]:
-        wanted = list(customer_ids)
-        if not wanted:
-            return {}
-        statement = self.customers(Customer.id, Customer.external_id).where(Customer.id.in_(wanted))
-        return dict(self.session.execute(statement).all())
-
-    def links(self, wave_id: int) -> list[tuple[str, str, int]]:
-        """Customer external id, token and reminders of every invitation of the wave."""
+    def links(
+        self, wave_id: int, customer_ids: Iterable[int] | None = None
+    ) -> list[tuple[str, str, int]]:
+        """Customer external id, token and reminders of every invitation of the wave (of
+        those customers when given; a customer has one per wave), by invitation id."""
         statement = (
             self.owned(
                 SurveyInvitation,
@@ -139,41 +135,37 @@ class SurveyRepository(ScopedRepository):
             .where(SurveyInvitation.wave_id == wave_id, Customer.id.is_not(None))
             .order_by(SurveyInvitation.id)
         )
+        if customer_ids is not None:
+            statement = statement.where(SurveyInvitation.customer_id.in_(list(customer_ids)))
         return [tuple(row) for row in self.session.execute(statement)]
 
-    def counts_by_branch(self, wave_id: int) -> list[tuple[str | None, InvitationCounts]]:
+    def _counts(self, group: Any, *conditions: Any) -> list[tuple[Any, InvitationCounts]]:
         answered = SurveyInvitation.completed_at.is_not(None)
         statement = (
             self.owned(
                 SurveyInvitation,
-                Branch.name,
+                group,
                 func.count(SurveyInvitation.id),
                 _how_many(SurveyInvitation.opened_at.is_not(None)),
                 _how_many(~answered & SurveyInvitation.draft.is_not(None)),
                 _how_many(answered),
             )
             .outerjoin(Branch, Branch.id == SurveyInvitation.branch_id)
-            .where(SurveyInvitation.wave_id == wave_id)
-            .group_by(Branch.name)
-            .order_by(Branch.name)
+            .where(*conditions)
+            .group_by(group)
+            .order_by(group)
         )
         return [
-            (name, InvitationCounts(*(int(count or 0) for count in counts)))
-            for name, *counts in self.session.execute(statement)
+            (key, InvitationCounts(*(int(count or 0) for count in counts)))
+            for key, *counts in self.session.execute(statement)
         ]
 
-    def wave_totals(self) -> dict[int, tuple[int, int]]:
-        """Issued and completed invitations of every wave that has any, by wave id."""
-        statement = self.owned(
-            SurveyInvitation,
-            SurveyInvitation.wave_id,
-            func.count(SurveyInvitation.id),
-            _how_many(SurveyInvitation.completed_at.is_not(None)),
-        ).group_by(SurveyInvitation.wave_id)
-        return {
-            wave_id: (int(issued), int(done or 0))
-            for wave_id, issued, done in self.session.execute(statement)
-        }
+    def counts_by_branch(self, wave_id: int) -> list[tuple[str | None, InvitationCounts]]:
+        return self._counts(Branch.name, SurveyInvitation.wave_id == wave_id)
+
+    def wave_totals(self) -> dict[int, InvitationCounts]:
+        """The invitations of every wave that has any, by wave id."""
+        return dict(self._counts(SurveyInvitation.wave_id))
 
     def servqual_answers(self, wave_code: str) -> list[dict[str, Any]]:
         statement = (

@@ -29,7 +29,9 @@ from bankcrm.web.templating import render
 router = APIRouter(prefix="/s")
 
 Token = Annotated[str, Path(max_length=64)]
-LINK_REFUSALS = (NotFound, AlreadyAnswered, SurveyClosed)
+NOTICES = {AlreadyAnswered: "answered", SurveyClosed: "closed", NotFound: "missing"}
+"""What the page tells of a link that takes no answers (an answered link opened again is 200)."""
+LINK_REFUSALS = tuple(NOTICES)
 
 
 def _(message: str) -> str:
@@ -39,9 +41,10 @@ def _(message: str) -> str:
 
 ITEM_PART = {"E": _("expectation"), "P": _("perception")}
 SCORE_SCALES = {
-    SurveyKind.CSAT: (CSAT_SCALE, _("very dissatisfied"), _("very satisfied")),
-    SurveyKind.NPS: (NPS_SCALE, _("not at all likely"), _("extremely likely")),
+    SurveyKind.CSAT: (*CSAT_SCALE, _("very dissatisfied"), _("very satisfied")),
+    SurveyKind.NPS: (*NPS_SCALE, _("not at all likely"), _("extremely likely")),
 }
+"""The lowest and highest point of a CSAT or NPS survey's one question, with their labels."""
 
 
 @router.get("/{token}", response_class=HTMLResponse)
@@ -95,10 +98,8 @@ def _notice(request: Request, notice: str, status_code: int) -> Response:
 
 
 def _refused(request: Request, error: BankcrmError, *, opened: bool = False) -> Response:
-    if isinstance(error, AlreadyAnswered):
-        return _notice(request, "answered", 200 if opened else error.status_code)
-    notice = "closed" if isinstance(error, SurveyClosed) else "missing"
-    return _notice(request, notice, error.status_code)
+    notice = next(notice for refusal, notice in NOTICES.items() if isinstance(error, refusal))
+    return _notice(request, notice, 200 if opened and notice == "answered" else error.status_code)
 
 
 def _form(
@@ -111,11 +112,6 @@ def _form(
     status_code: int = 200,
 ) -> Response:
     locale = request_locale(request)
-    if survey.instrument is not None:
-        scale = instrument_scale(survey.instrument, locale)
-    else:
-        (low, high), low_label, high_label = SCORE_SCALES[survey.kind]
-        scale = _scale(low, high, gettext(locale, low_label), gettext(locale, high_label))
     context: dict[str, Any] = {
         "token": token,
         "survey": survey,
@@ -123,48 +119,9 @@ def _form(
         "saved": saved,
         "problems": [_problem_text(problem, survey.instrument, locale) for problem in problems],
         "problem_keys": {problem.key for problem in problems},
-        "sections": instrument_sections(survey.instrument, locale) if survey.instrument else [],
-        "scale": scale,
+        "score_scale": SCORE_SCALES.get(survey.kind),
     }
     return render(request, "quality/surveys/respondent.html", context, status_code=status_code)
-
-
-def instrument_sections(instrument: Instrument, locale: str) -> list[dict[str, Any]]:
-    """The items grouped by dimension, in the reader's language."""
-    items = {item.number: item for item in instrument.items}
-    return [
-        {
-            "code": dimension.code,
-            "name": dimension.name.text(locale),
-            "weight_key": instrument.weight_column(dimension.code),
-            "questions": [
-                {
-                    "number": number,
-                    "expectation_key": instrument.expectation_column(number),
-                    "perception_key": instrument.perception_column(number),
-                    "expectation": items[number].expectation.text(locale),
-                    "perception": items[number].perception.text(locale),
-                }
-                for number in dimension.items
-            ],
-        }
-        for dimension in instrument.dimensions
-    ]
-
-
-def _scale(low: int, high: int, low_label: str, high_label: str) -> dict[str, Any]:
-    return {"points": list(range(low, high + 1)), "low": low_label, "high": high_label}
-
-
-def instrument_scale(instrument: Instrument, locale: str) -> dict[str, Any]:
-    """The instrument's answer scale: its points and end labels in the reader's language."""
-    scale = instrument.scale
-    return _scale(
-        scale.minimum,
-        scale.maximum,
-        scale.minimum_label.text(locale),
-        scale.maximum_label.text(locale),
-    )
 
 
 def _problem_text(problem: AnswerProblem, instrument: Instrument | None, locale: str) -> str:

@@ -3,7 +3,6 @@ public page, response rates, and managers' predictions of what customers expect 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
@@ -13,12 +12,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from bankcrm.branches import service as branches_service
 from bankcrm.core.clock import as_utc, bank_day, bank_day_start, utcnow
 from bankcrm.core.config import get_settings
 from bankcrm.core.enums import SurveyKind, WaveStatus
 from bankcrm.core.exceptions import BankcrmError, Conflict, NotFound, ValidationFailed
-from bankcrm.quality import servqual
 from bankcrm.quality.instrument import (
     SHIPPED_INSTRUMENTS,
     Instrument,
@@ -31,6 +28,7 @@ from bankcrm.quality.models import (
     SurveyResponse,
     SurveyWave,
 )
+from bankcrm.quality.servqual import ServqualResponses, stored_responses
 from bankcrm.quality.surveys import repository
 from bankcrm.quality.surveys.answers import (
     SCORE,
@@ -46,11 +44,13 @@ from bankcrm.quality.surveys.repository import (
     SurveySystemRepository,
 )
 from bankcrm.quality.surveys.sampling import (
+    InvitationCounts,
     ResponseRate,
     Selection,
     eligible,
     new_token,
     reminder_due,
+    response_rate,
     response_rates,
     select_respondents,
 )
@@ -145,11 +145,6 @@ def prediction_instrument(session: Session, *, wave_id: int) -> Instrument:
     return _servqual_wave(session, wave_id)[1]
 
 
-def branches(session: Session) -> list[tuple[str, str]]:
-    """Every branch's code and name, to pick respondents by branch."""
-    return [(branch.external_id, branch.name) for branch in branches_service.list_branches(session)]
-
-
 # --- waves ---------------------------------------------------------------------------------
 
 
@@ -207,9 +202,11 @@ def list_waves(session: Session, *, user: StaffUser) -> list[WaveSummary]:
     totals = SurveyRepository(session, user).wave_totals()
     summaries = []
     for wave in repository.waves(session):
-        issued, completed = totals.get(wave.id, (0, 0))
-        rate = completed / issued if issued else None
-        summaries.append(_read(WaveSummary, wave, issued=issued, completed=completed, rate=rate))
+        counts = totals.get(wave.id, InvitationCounts())
+        rate = response_rate(counts).rate
+        summaries.append(
+            _read(WaveSummary, wave, issued=counts.issued, completed=counts.completed, rate=rate)
+        )
     return summaries
 
 
@@ -304,30 +301,23 @@ def issue_invitations(
         selection.as_record(),
         [(candidate.customer_id, candidate.branch_id, None) for candidate in chosen],
     )
-    return IssueRead(
-        eligible=len(pool), issued=len(invitations), invitations=_links(rows, invitations)
-    )
+    links = _links(rows, wave.id, invitations)
+    return IssueRead(eligible=len(pool), issued=len(invitations), invitations=links)
 
 
-def _links(rows: SurveyRepository, invitations: list[SurveyInvitation]) -> list[InvitationLink]:
-    external = rows.customer_external_ids(invitation.customer_id for invitation in invitations)
+def _links(
+    rows: SurveyRepository, wave_id: int, invitations: Sequence[SurveyInvitation] | None = None
+) -> list[InvitationLink]:
+    customer_ids = None if invitations is None else [row.customer_id for row in invitations]
     return [
-        InvitationLink(
-            customer_external_id=external[invitation.customer_id],
-            token=invitation.token,
-            reminders=invitation.reminders,
-        )
-        for invitation in invitations
+        InvitationLink(customer_external_id=external_id, token=token, reminders=reminders)
+        for external_id, token, reminders in rows.links(wave_id, customer_ids)
     ]
 
 
 def invitation_links(session: Session, *, user: StaffUser, wave_id: int) -> list[InvitationLink]:
     """Every link of the wave ``user`` may see, for the bank's SMS or e-mail gateway."""
-    wave = _wave(session, wave_id)
-    return [
-        InvitationLink(customer_external_id=external_id, token=token, reminders=reminders)
-        for external_id, token, reminders in SurveyRepository(session, user).links(wave.id)
-    ]
+    return _links(SurveyRepository(session, user), _wave(session, wave_id).id)
 
 
 def send_reminders(
@@ -380,7 +370,7 @@ def _send_reminders(
         invitation.reminders += 1
         invitation.reminded_at = moment
     rows.session.flush()
-    return ReminderRead(reminded=len(due), invitations=_links(rows, due))
+    return ReminderRead(reminded=len(due), invitations=_links(rows, wave.id, due))
 
 
 def issue_follow_up_invitations(
@@ -547,32 +537,9 @@ def prediction_of(session: Session, *, user: StaffUser, wave_id: int) -> dict[st
 
 def wave_responses(
     session: Session, *, user: StaffUser, wave_id: int
-) -> tuple[Instrument, servqual.ServqualResponses | None]:
+) -> tuple[Instrument, ServqualResponses | None]:
     """The wave's instrument and the SERVQUAL answers ``user`` may see as the analysis takes
     them; ``None`` before anyone answered."""
     wave, instrument = _servqual_wave(session, wave_id)
     rows = SurveyRepository(session, user).servqual_answers(wave.code)
-    if not rows:
-        return instrument, None
-    items = [item.number for item in instrument.items]
-    columns = [instrument.expectation_column(n) for n in items]
-    columns += [instrument.perception_column(n) for n in items]
-    weights = [instrument.weight_column(code) for code in instrument.dimension_codes]
-    if any(column in row for row in rows for column in weights):
-        columns += weights
-
-    def cell(value: object) -> str:
-        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-            return str(value)
-        return ""
-
-    responses = servqual.parse_responses(
-        columns,
-        (
-            (number, [cell(row.get(column)) for column in columns])
-            for number, row in enumerate(rows, start=1)
-        ),
-        instrument,
-        source=f"wave {wave.code}",
-    )
-    return instrument, responses
+    return instrument, stored_responses(rows, instrument)[0]
