@@ -6,12 +6,12 @@ from datetime import date
 
 import typer
 
-from bankcrm.core.clock import bank_today
-
 
 def parse_day(value: str | None, option: str = "--as-of") -> date:
     """A YYYY-MM-DD option; today in the bank's time zone when not given."""
     if value is None:
+        from bankcrm.core.clock import bank_today
+
         return bank_today()
     try:
         return date.fromisoformat(value)

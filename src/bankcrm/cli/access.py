@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from bankcrm.access import security_markdown
-from bankcrm.main import create_app
-
 
 def access_matrix() -> None:
     """Print the role × permission matrix and the route table (the top of docs/security.md)."""
+    from bankcrm.access import security_markdown
+    from bankcrm.main import create_app
+
     typer.echo(security_markdown(create_app()), nl=False)
 
 

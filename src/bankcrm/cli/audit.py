@@ -6,9 +6,6 @@ from pathlib import Path
 
 import typer
 
-from bankcrm.audit import service
-from bankcrm.core.db import session_scope
-
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 
 
@@ -25,6 +22,9 @@ def verify(
 ) -> None:
     """Recompute every link of the chain and check the append-only triggers; exit 1 with one
     line per problem, naming the first tampered entry."""
+    from bankcrm.audit import service
+    from bankcrm.core.db import session_scope
+
     with session_scope() as session:
         result = service.verify(session, anchor_file=anchor)
     if as_json:
@@ -59,6 +59,9 @@ def anchor(
 ) -> None:
     """Verify the trail (against the anchors already in FILE) and append its head, signed
     with the secret key (HMAC-SHA256), to FILE; exit 1 writing nothing if it fails."""
+    from bankcrm.audit import service
+    from bankcrm.core.db import session_scope
+
     with session_scope() as session:
         try:
             written = service.write_anchor(session, out=out)

@@ -6,20 +6,22 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from bankcrm.backup import service
-from bankcrm.backup.service import Progress
-from bankcrm.cli._progress import row_progress
-from bankcrm.core.config import get_settings
 from bankcrm.core.exceptions import BankcrmError
+
+if TYPE_CHECKING:
+    from bankcrm.backup.service import Progress
 
 DATABASE_URL_HELP = "Database to use; default BANKCRM_DATABASE_URL (or bankcrm.toml)."
 
 
 @contextmanager
 def _progress(wanted: bool) -> Iterator[Progress | None]:
+    from bankcrm.cli._progress import row_progress
+
     # off a terminal the display only adds a blank line to stderr
     with row_progress() if wanted and sys.stderr.isatty() else nullcontext() as report:
         yield report
@@ -41,6 +43,9 @@ def backup(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Copy every table into one archive, consistent while the application keeps running."""
+    from bankcrm.backup import service
+    from bankcrm.core.config import get_settings
+
     url = database_url or get_settings().database_url
     with _exit_on_domain_error(), _progress(not as_json) as report:
         result = service.backup(url, out, overwrite=overwrite, progress=report)
@@ -62,6 +67,9 @@ def restore(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Restore an archive into an empty or new database: all tables, or nothing."""
+    from bankcrm.backup import service
+    from bankcrm.core.config import get_settings
+
     if check:
         with _exit_on_domain_error(), _progress(not as_json) as report:
             checked = service.check_archive(archive, progress=report)

@@ -6,16 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pyarrow.csv as pa_csv
 import typer
 
-from bankcrm.campaigns import evaluation as campaign_evaluation
-from bankcrm.campaigns import repository as campaigns_repository
-from bankcrm.campaigns import response_model
-from bankcrm.campaigns import service as campaigns_service
-from bankcrm.campaigns import uplift as campaign_uplift
 from bankcrm.cli._errors import fail
-from bankcrm.core.db import session_scope
 from bankcrm.core.exceptions import BankcrmError, NotFound
 
 campaigns_app = typer.Typer(
@@ -43,6 +36,8 @@ def evaluate(
     """Uplift of the treatment group's response rate over the control group's, with
     Newcombe's interval and the pooled z-test; ROI and cost per acquisition with money
     columns."""
+    from bankcrm.campaigns import evaluation as campaign_evaluation
+
     try:
         report = campaign_evaluation.evaluate_file(
             contacts,
@@ -96,6 +91,8 @@ def uplift(
 ) -> None:
     """Fit an uplift model on every other column and judge its out-of-fold scores by the
     Qini coefficient, with a bootstrap interval."""
+    from bankcrm.campaigns import uplift as campaign_uplift
+
     try:
         report = campaign_uplift.uplift_file(
             contacts,
@@ -163,6 +160,8 @@ def response_model_command(
     """Judge a gradient-boosting response model on past contacts: AUC of stratified
     cross-validation, AUC pooled over a window rolling through the file in order, and the
     lift of the top tenth of the rolling scores."""
+    from bankcrm.campaigns import response_model
+
     try:
         contacts = response_model.read_contacts(
             data, target=target, positive=tuple(positive), exclude=tuple(exclude), sep=sep
@@ -197,6 +196,10 @@ def send(
     """Send a running campaign's message to its treated members not yet sent to: e-mail
     through SMTP and text messages through the gateway when configured, a file otherwise.
     Every send is logged; stopping the campaign stops the sending."""
+    from bankcrm.campaigns import repository as campaigns_repository
+    from bankcrm.campaigns import service as campaigns_service
+    from bankcrm.core.db import session_scope
+
     try:
         with session_scope() as session:
             row = campaigns_repository.campaign_by_code(session, campaign)
@@ -216,6 +219,12 @@ def export_contacts(
     """Write a launched campaign's treatment and control members with what came of them and
     their features (type, branch, age, quadrant, tier, lifecycle, volume, loyalty, churn
     risk; no personal data), for ``evaluate``, ``uplift`` and ``response-model``."""
+    import pyarrow.csv as pa_csv
+
+    from bankcrm.campaigns import repository as campaigns_repository
+    from bankcrm.campaigns import service as campaigns_service
+    from bankcrm.core.db import session_scope
+
     try:
         with session_scope() as session:
             row = campaigns_repository.campaign_by_code(session, campaign)

@@ -6,16 +6,9 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
 import typer
-from sklearn.model_selection import train_test_split
 
-from bankcrm.churn.labelled import read_labelled
-from bankcrm.churn.model import ChurnModel, evaluate
-from bankcrm.churn.service import run_churn
 from bankcrm.cli._dates import parse_day
-from bankcrm.core.config import get_settings
-from bankcrm.core.db import session_scope
 from bankcrm.core.enums import AnalyticsEngine
 from bankcrm.core.exceptions import BankcrmError
 
@@ -36,6 +29,10 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Score every active customer; warnings open retention tasks for their managers."""
+    from bankcrm.churn.service import run_churn
+    from bankcrm.core.config import get_settings
+    from bankcrm.core.db import session_scope
+
     settings = get_settings()
     day = parse_day(as_of)
     try:
@@ -98,6 +95,12 @@ def evaluate_file(
 ) -> None:
     """Fit the churn model on any labelled file and print its held-out AUC, PR-AUC and
     top-decile lift as JSON. Without dates the split is random (stratified), 30 % held out."""
+    import numpy as np
+    from sklearn.model_selection import train_test_split
+
+    from bankcrm.churn.labelled import read_labelled
+    from bankcrm.churn.model import ChurnModel, evaluate
+
     try:
         matrix, churned = read_labelled(
             labelled, label_column=label_col, positive=positive, exclude=tuple(exclude)

@@ -8,11 +8,6 @@ from pathlib import Path
 import typer
 
 from bankcrm.cli._dates import parse_day
-from bankcrm.clv.fitting import fit_purchases
-from bankcrm.clv.purchases import read_purchases
-from bankcrm.clv.service import run_clv
-from bankcrm.core.config import get_settings
-from bankcrm.core.db import session_scope
 from bankcrm.core.enums import AnalyticsEngine, ClvModel
 from bankcrm.core.exceptions import BankcrmError
 
@@ -46,6 +41,10 @@ def fit(
 ) -> None:
     """Fit a model on any transaction file; several purchases on one day are one transaction,
     time is in weeks."""
+    from bankcrm.clv.fitting import fit_purchases
+    from bankcrm.clv.purchases import read_purchases
+    from bankcrm.core.config import get_settings
+
     settings = get_settings()
     try:
         purchases = read_purchases(
@@ -88,6 +87,10 @@ def run(
 ) -> None:
     """Fit the models on the bank's own transactions, check them on the last months and keep
     every customer's P(alive), expected transactions and CLV as that day's valuation."""
+    from bankcrm.clv.service import run_clv
+    from bankcrm.core.config import get_settings
+    from bankcrm.core.db import session_scope
+
     settings = get_settings()
     day = parse_day(as_of)
     try:

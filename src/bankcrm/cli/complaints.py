@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from bankcrm.complaints import service
-from bankcrm.core.db import session_scope
-
 complaints_app = typer.Typer(help="The complaint desk.", no_args_is_help=True)
 
 
@@ -14,6 +11,9 @@ complaints_app = typer.Typer(help="The complaint desk.", no_args_is_help=True)
 def sweep() -> None:
     """Remind owners of cases due within the reminder window and escalate overdue cases to
     their branch manager (run it daily, e.g. from cron)."""
+    from bankcrm.complaints import service
+    from bankcrm.core.db import session_scope
+
     with session_scope() as session:
         result = service.sweep(session)
     typer.echo(f"{result.reminders} reminders created, {result.escalated} overdue cases escalated")
@@ -22,6 +22,9 @@ def sweep() -> None:
 @complaints_app.command("train")
 def train() -> None:
     """Train the classifier on the bank's closed cases; suggestions use it from then on."""
+    from bankcrm.complaints import service
+    from bankcrm.core.db import session_scope
+
     with session_scope() as session:
         result = service.train_classifier(session, user=None)
     typer.echo(

@@ -6,19 +6,10 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.csv as pa_csv
 import typer
 
 from bankcrm.cli._errors import fail
-from bankcrm.core.clock import bank_today
-from bankcrm.core.config import get_settings
-from bankcrm.core.db import session_scope
 from bankcrm.core.exceptions import BankcrmError
-from bankcrm.credit import bank_loans as bank_loans_module
-from bankcrm.credit import berka, service
-from bankcrm.credit.scorecard import feature_stability
 
 credit_app = typer.Typer(help="Credit scorecards and grades.", no_args_is_help=True)
 
@@ -53,6 +44,9 @@ def fit(
 ) -> None:
     """Fit a scorecard; AUC, KS and Gini from pooled out-of-fold scores of stratified
     cross-validation, and every feature's information value and bins."""
+    from bankcrm.core.config import get_settings
+    from bankcrm.credit import service
+
     try:
         report, card = service.fit_file(
             data,
@@ -92,6 +86,13 @@ def score(
 ) -> None:
     """Score every row of a file with a saved scorecard: score, PD, grade and the three
     features that cost the most points."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    from bankcrm.core.config import get_settings
+    from bankcrm.credit import service
+
     settings = get_settings().credit
     try:
         card = service.load(scorecard)
@@ -120,6 +121,10 @@ def stability(
 ) -> None:
     """Population stability (PSI) of each feature of the card between its development
     sample and a recent one, as JSON: below 0.1 stable, 0.1–0.25 watch, above 0.25 shifted."""
+    from bankcrm.core.config import get_settings
+    from bankcrm.credit import service
+    from bankcrm.credit.scorecard import feature_stability
+
     settings = get_settings().credit
     try:
         card = service.load(scorecard)
@@ -135,6 +140,11 @@ def bank_loans(
 ) -> None:
     """The bank's own classified loans as an application file for ``credit fit`` (target
     ``loan_class``; substandard, doubtful and loss are bad)."""
+    import pyarrow.csv as pa_csv
+
+    from bankcrm.core.db import session_scope
+    from bankcrm.credit import bank_loans as bank_loans_module
+
     with session_scope() as session:
         table = bank_loans_module.loan_table(session)
     pa_csv.write_csv(table, out)
@@ -149,6 +159,12 @@ def score_bank(
 ) -> None:
     """Score every borrower on their newest loan with a saved card; keep the score, grade and
     reasons for the customer 360, and open a task where a grade fell."""
+    from bankcrm.core.clock import bank_today
+    from bankcrm.core.config import get_settings
+    from bankcrm.core.db import session_scope
+    from bankcrm.credit import bank_loans as bank_loans_module
+    from bankcrm.credit import service
+
     settings = get_settings().credit
     try:
         card = service.load(scorecard)
@@ -180,6 +196,10 @@ def berka_loans(
     out: Path = typer.Option(..., "--out", dir_okay=False, help="CSV to write."),
 ) -> None:
     """The Berka loans as an application file (status A/C good, B/D bad) for ``credit fit``."""
+    import pyarrow.csv as pa_csv
+
+    from bankcrm.credit import berka
+
     try:
         table = berka.loan_applications(folder)
     except BankcrmError as error:

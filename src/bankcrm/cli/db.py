@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from bankcrm.core.config import get_settings
-from bankcrm.core.migrate import upgrade
-
 db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 
 
@@ -15,6 +12,9 @@ def upgrade_command(
     revision: str = typer.Argument("head", help="Alembic revision to upgrade to."),
 ) -> None:
     """Create or migrate the records store (BANKCRM_DATABASE_URL, default ./bankcrm.db)."""
+    from bankcrm.core.config import get_settings
+    from bankcrm.core.migrate import upgrade
+
     url = get_settings().database_url
     upgrade(url, revision)
     typer.echo(f"database at {revision}: {url}")

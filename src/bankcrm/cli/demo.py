@@ -8,13 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from bankcrm.cli._progress import row_progress
 from bankcrm.cli._serving import refuse_a_busy_port, run_server
-from bankcrm.core.config import get_settings
-from bankcrm.demo.flows import build_demo_bank
 
 
 def demo(
@@ -32,6 +27,13 @@ def demo(
     ),
 ) -> None:
     """Generate a demo bank in the current directory, import it and print one login per role."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from bankcrm.cli._progress import row_progress
+    from bankcrm.core.config import get_settings
+    from bankcrm.demo.flows import build_demo_bank
+
     if serve:
         refuse_a_busy_port(host, port)
     database_url = get_settings().database_url

@@ -6,14 +6,9 @@ from pathlib import Path
 from typing import Literal
 
 import typer
-from rich.console import Console
 
-from bankcrm.cli._progress import row_progress
 from bankcrm.core import files
-from bankcrm.core.config import get_settings
 from bankcrm.core.exceptions import ImportRejected
-from bankcrm.ingest import service
-from bankcrm.ingest.docs import render_schema_markdown
 
 
 def import_command(
@@ -32,6 +27,13 @@ def import_command(
     schema: bool = typer.Option(False, "--schema", help="Print the import format and exit."),
 ) -> None:
     """Import a folder of files in one transaction: every file loads, or nothing changes."""
+    from rich.console import Console
+
+    from bankcrm.cli._progress import row_progress
+    from bankcrm.core.config import get_settings
+    from bankcrm.ingest import service
+    from bankcrm.ingest.docs import render_schema_markdown
+
     if schema:
         typer.echo(render_schema_markdown())
         return

@@ -1,4 +1,7 @@
-"""The ``bankcrm`` command. Each module in this package adds its commands via ``register``."""
+"""The ``bankcrm`` command. Each module in this package adds its commands via ``register``.
+
+Start-up stays light: the command modules import only what declares their commands, and
+each command imports the feature it runs (``tests/cli/test_startup.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ import pkgutil
 import typer
 
 import bankcrm.cli
-from bankcrm.audit import recorder as audit_recorder
 
 app = typer.Typer(
     name="bankcrm",
@@ -17,8 +19,15 @@ app = typer.Typer(
     add_completion=False,
 )
 
-# every command that writes goes through the audit trail, as the app's requests do
-audit_recorder.install()
+
+@app.callback()
+def _before_every_command() -> None:
+    # every command that writes goes through the audit trail, as the app's requests do;
+    # installed here, before the command runs, so that `bankcrm --help` needs no database code
+    from bankcrm.audit import recorder as audit_recorder
+
+    audit_recorder.install()
+
 
 for module_info in sorted(pkgutil.iter_modules(bankcrm.cli.__path__), key=lambda m: m.name):
     if module_info.name == "main" or module_info.name.startswith("_"):

@@ -7,11 +7,7 @@ import json
 import typer
 
 from bankcrm.cli._dates import parse_day
-from bankcrm.core.clock import bank_today
-from bankcrm.core.config import get_settings
-from bankcrm.core.db import session_scope
 from bankcrm.core.exceptions import BankcrmError
-from bankcrm.offers.ranking import evaluate_bank, raise_reassessment_tasks, rank_bank
 
 offers_app = typer.Typer(help="Next-best offers: the nightly ranking and its evaluation.")
 
@@ -20,6 +16,11 @@ offers_app = typer.Typer(help="Next-best offers: the nightly ranking and its eva
 def rank() -> None:
     """Learn from every adoption up to today and keep each customer's best offers; raise a
     re-assessment task for each risk assessment about to expire."""
+    from bankcrm.core.clock import bank_today
+    from bankcrm.core.config import get_settings
+    from bankcrm.core.db import session_scope
+    from bankcrm.offers.ranking import raise_reassessment_tasks, rank_bank
+
     settings = get_settings()
     try:
         with session_scope() as session:
@@ -46,6 +47,11 @@ def evaluate(
 ) -> None:
     """Hit rate at 3 and MAP at 7 of the ranking against recommending the most popular
     products."""
+    from bankcrm.core.clock import bank_today
+    from bankcrm.core.config import get_settings
+    from bankcrm.core.db import session_scope
+    from bankcrm.offers.ranking import evaluate_bank
+
     settings = get_settings()
     day = parse_day(as_of) if as_of else None
     try:

@@ -6,9 +6,7 @@ from pathlib import Path
 
 import typer
 
-from bankcrm.core.db import session_scope
 from bankcrm.core.exceptions import BankcrmError
-from bankcrm.staff.performance import indicators, service
 
 performance_app = typer.Typer(help="Account-manager KPIs, scores and ranks.", no_args_is_help=True)
 
@@ -23,6 +21,9 @@ def compute(
 ) -> None:
     """Compute, score and rank every account manager's and branch manager's KPIs for the
     month from the records, and store them (a rerun replaces the month)."""
+    from bankcrm.core.db import session_scope
+    from bankcrm.staff.performance import indicators, service
+
     try:
         chosen = indicators.parse_month(month)
         kpi_rules = indicators.load_rules(rules)

@@ -6,10 +6,8 @@ import json
 
 import typer
 
-from bankcrm.core.config import get_settings
 from bankcrm.core.enums import CustomerType
 from bankcrm.core.exceptions import BankcrmError
-from bankcrm.credit import quotes
 
 pricing_app = typer.Typer(help="Risk-based loan pricing.", no_args_is_help=True)
 
@@ -35,6 +33,9 @@ def quote(
     """Quote a loan: the LPR of the term plus expected loss, capital, funding and operating
     spreads, less the relationship discount, within the product's floor and ceiling; with
     its RAROC and who may agree it."""
+    from bankcrm.core.config import get_settings
+    from bankcrm.credit import quotes
+
     settings = get_settings()
     try:
         priced = quotes.quote_for_bank(

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from bankcrm.branches.queue import service as queue_service
-from bankcrm.branches.queue.schemas import SummaryRead, WorkloadRead
 from bankcrm.cli._dates import parse_day
 from bankcrm.cli._errors import fail
-from bankcrm.core.db import session_scope
 from bankcrm.core.exceptions import BankcrmError
+
+if TYPE_CHECKING:
+    from bankcrm.branches.queue.schemas import SummaryRead, WorkloadRead
 
 queue_app = typer.Typer(help="Branch queues: tickets and their times.", no_args_is_help=True)
 
@@ -25,6 +26,9 @@ def import_file(
 ) -> None:
     """All the visits of the file or none (a refusal names the row and column); visits
     already stored under their day and number are brought up to date."""
+    from bankcrm.branches.queue import service as queue_service
+    from bankcrm.core.db import session_scope
+
     try:
         with session_scope() as session:
             imported = queue_service.import_for_branch(
@@ -47,6 +51,9 @@ def times(
 ) -> None:
     """Wait and service minutes (mean, median, 90th percentile) and idle minutes within
     opening hours, per counter and per staff member; the last 30 days by default."""
+    from bankcrm.branches.queue import service as queue_service
+    from bankcrm.core.db import session_scope
+
     last = parse_day(end, "--to")
     try:
         first = None if start is None else parse_day(start, "--from")

@@ -7,14 +7,9 @@ from pathlib import Path
 
 import typer
 
-from bankcrm.analytics.ledger import write_parquet
-from bankcrm.analytics.repository import read_ledger
 from bankcrm.cli._dates import parse_day
-from bankcrm.core.config import get_settings
-from bankcrm.core.db import session_scope
 from bankcrm.core.enums import AnalyticsEngine
 from bankcrm.core.exceptions import BankcrmError
-from bankcrm.segmentation import service
 
 segment_app = typer.Typer(
     help="Customer matrix, value tiers, RFM, lifecycle and migration.", no_args_is_help=True
@@ -38,6 +33,10 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Segment every customer and keep the result as the snapshot of that day."""
+    from bankcrm.core.config import get_settings
+    from bankcrm.core.db import session_scope
+    from bankcrm.segmentation import service
+
     settings = get_settings()
     day = parse_day(as_of)
     chosen = engine or AnalyticsEngine(settings.analytics_engine)
@@ -78,6 +77,9 @@ def export(
     out: Path = typer.Option(..., "--out", help="CSV file to write."),
 ) -> None:
     """Write one row per customer of a run to a CSV file."""
+    from bankcrm.core.db import session_scope
+    from bankcrm.segmentation import service
+
     try:
         with session_scope() as session:
             rows = service.export_segments(session, as_of=parse_day(as_of), out=out)
@@ -92,6 +94,10 @@ def ledger(
     out: Path = typer.Option(..., "--out", help="Folder for the Parquet files."),
 ) -> None:
     """Copy the records the analytics read into Parquet files (for --source or Spark)."""
+    from bankcrm.analytics.ledger import write_parquet
+    from bankcrm.analytics.repository import read_ledger
+    from bankcrm.core.config import get_settings
+
     settings = get_settings()
     copy = read_ledger(settings)
     write_parquet(copy, out)

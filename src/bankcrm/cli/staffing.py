@@ -6,14 +6,15 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from bankcrm.branches import forecast, planning, staffing
-from bankcrm.churn.labelled import read_table
 from bankcrm.cli._errors import fail
 from bankcrm.core.exceptions import BankcrmError, ImportRejected
+
+if TYPE_CHECKING:
+    from bankcrm.branches import planning, staffing
 
 staffing_app = typer.Typer(help="Counter staffing: plans and forecasts.", no_args_is_help=True)
 
@@ -45,6 +46,8 @@ def plan(
 ) -> None:
     """The fewest counters per slot of the file and per slot of its typical week (weekday
     0 = Monday, local time), each typical slot checked by simulation."""
+    from bankcrm.branches import planning
+
     try:
         report = _plan(
             arrivals,
@@ -86,6 +89,8 @@ def _plan(
     replications: int,
     seed: int,
 ) -> dict[str, list[dict[str, Any]]]:
+    from bankcrm.branches import planning, staffing
+
     slots = _arrival_slots(path, time_col=time_col, count_col=count_col, slot_minutes=slot_minutes)
     planned = [
         {
@@ -143,6 +148,8 @@ def forecast_arrivals(
     """Forecast the file's last days slot by slot from the days before, against the
     seasonal-naive forecast (the same weekday and time of the last week before). Slots
     without rows are closed and forecast no arrivals when they were closed lately."""
+    from bankcrm.branches import forecast
+
     try:
         slots = _arrival_slots(
             arrivals, time_col=time_col, count_col=count_col, slot_minutes=slot_minutes
@@ -178,6 +185,9 @@ def forecast_arrivals(
 def _arrival_slots(
     path: Path, *, time_col: str, count_col: str, slot_minutes: int
 ) -> list[staffing.Slot]:
+    from bankcrm.branches import staffing
+    from bankcrm.churn.labelled import read_table
+
     table = read_table(path, text_columns=(time_col,))
     for column in (time_col, count_col):
         if column not in table.column_names:
@@ -197,6 +207,8 @@ def _arrival_slots(
 def _holidays(path: Path) -> frozenset[date]:
     """The dates of a holiday file: its column ``date`` (any case), else its first column; a
     file without a header has a date for a header, which counts too."""
+    from bankcrm.churn.labelled import read_table
+
     table = read_table(path)
     names = {name.strip().lower(): name for name in table.column_names}
     column = names.get("date", table.column_names[0])

@@ -7,9 +7,6 @@ from pathlib import Path
 
 import typer
 
-from bankcrm.cli._progress import row_progress
-from bankcrm.ingest.synth import generate_bank
-
 
 def synth(
     customers: int = typer.Option(..., min=1, help="Number of customers."),
@@ -24,6 +21,9 @@ def synth(
 ) -> None:
     """Generate branches, staff, products, customers, accounts, two years of transactions,
     interactions, complaints and survey answers in the documented import format."""
+    from bankcrm.cli._progress import row_progress
+    from bankcrm.ingest.synth import generate_bank
+
     if file_format not in ("csv", "parquet"):
         raise typer.BadParameter("csv or parquet", param_hint="--format")
     try:

@@ -7,10 +7,8 @@ from contextlib import contextmanager
 
 import typer
 
-from bankcrm.core.db import session_scope
 from bankcrm.core.enums import Role
 from bankcrm.core.exceptions import BankcrmError
-from bankcrm.staff import service
 
 users_app = typer.Typer(help="Staff users and their logins.", no_args_is_help=True)
 
@@ -30,6 +28,9 @@ def create(
     branch: str | None = typer.Option(None, help="External id of the user's branch."),
 ) -> None:
     """Create a staff user who can log in."""
+    from bankcrm.core.db import session_scope
+    from bankcrm.staff import service
+
     try:
         with session_scope() as session:
             branch_id = (
@@ -61,6 +62,9 @@ def set_password(
     ),
 ) -> None:
     """Set a user's password: every session of theirs ends, and every wait on their name."""
+    from bankcrm.core.db import session_scope
+    from bankcrm.staff import service
+
     try:
         with session_scope() as session:
             service.set_password(session, username=username, password=password)
@@ -76,6 +80,9 @@ def set_role(
     role: Role = typer.Argument(..., help="The new role."),
 ) -> None:
     """Give a user another role; every session and token of theirs ends at once."""
+    from bankcrm.core.db import session_scope
+    from bankcrm.staff import service
+
     with _reporting_errors(), session_scope() as session:
         service.set_role(session, username=username, role=role)
     typer.echo(f"{username} is now {role.value}; their sessions have ended")
@@ -84,6 +91,9 @@ def set_role(
 @users_app.command("disable")
 def disable(username: str = typer.Argument(..., help="Login name.")) -> None:
     """Stop a user from logging in; every session and token of theirs ends at once."""
+    from bankcrm.core.db import session_scope
+    from bankcrm.staff import service
+
     with _reporting_errors(), session_scope() as session:
         service.set_active(session, username=username, active=False)
     typer.echo(f"{username} is disabled; their sessions have ended")
@@ -92,6 +102,9 @@ def disable(username: str = typer.Argument(..., help="Login name.")) -> None:
 @users_app.command("enable")
 def enable(username: str = typer.Argument(..., help="Login name.")) -> None:
     """Let a disabled user log in again."""
+    from bankcrm.core.db import session_scope
+    from bankcrm.staff import service
+
     with _reporting_errors(), session_scope() as session:
         service.set_active(session, username=username, active=True)
     typer.echo(f"{username} may log in again")
@@ -100,6 +113,9 @@ def enable(username: str = typer.Argument(..., help="Login name.")) -> None:
 @users_app.command("unlock")
 def unlock(username: str = typer.Argument(..., help="Login name.")) -> None:
     """Lift the waits that failed logins put on a username, from every address."""
+    from bankcrm.core.db import session_scope
+    from bankcrm.staff import service
+
     with _reporting_errors(), session_scope() as session:
         freed = service.unlock(session, username=username)
     typer.echo(f"{username}: {freed} address(es) may try again now")

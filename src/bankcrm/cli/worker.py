@@ -6,11 +6,6 @@ import logging
 
 import typer
 
-from bankcrm.core.clock import utcnow
-from bankcrm.core.config import get_settings
-from bankcrm.core.db import session_scope
-from bankcrm.jobs import scheduler, service
-
 
 def worker(
     show: bool = typer.Option(
@@ -19,6 +14,11 @@ def worker(
 ) -> None:
     """Run segmentation, CLV, churn, the complaint sweep and the survey jobs daily at their
     configured times, one run of a job at a time across every process (stop with Ctrl-C)."""
+    from bankcrm.core.clock import utcnow
+    from bankcrm.core.config import get_settings
+    from bankcrm.core.db import session_scope
+    from bankcrm.jobs import scheduler, service
+
     settings = get_settings()
     with session_scope() as session:
         jobs = service.list_jobs(session, settings=settings, now=utcnow())
