@@ -1,11 +1,11 @@
 """``make bench``: generator, import, customer list, segmentation, CLV, audit, backup, complaints,
-offers, credit, campaigns, branch staffing.
+offers, credit, campaigns, branch staffing, command start-up.
 
 Every figure is printed next to a baseline measured in the same run on the same machine, so
 the ratios mean something wherever it runs; the figures go to docs/performance.md. Set
 ``BENCH_QUICK=1`` for a short run and ``BENCH_ONLY=segmentation`` (comma-separated, from
 generator, import, segmentation, clv, security, complaints, offers, credit, campaigns,
-staffing) to run some sections only: their sections of the page are replaced and the others
+staffing, startup) to run some sections only: their sections of the page are replaced and the others
 kept.
 """
 
@@ -35,6 +35,7 @@ from bench.measure import in_child
 from bench.offers import bench_offers
 from bench.segment import bench_segmentation
 from bench.staffing import bench_staffing
+from bench.startup import bench_startup
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "docs" / "performance.md"
@@ -54,6 +55,7 @@ CREDIT_SCORE_ROWS = 100_000 if QUICK else 1_000_000
 CAMPAIGN_CUSTOMERS = 100_000 if QUICK else 1_000_000
 STAFFING_BRANCHES = 50 if QUICK else 500
 STAFFING_SAMPLE = 2 if QUICK else 5
+STARTUP_REPEATS = 3 if QUICK else 10
 SECTIONS = (
     "generator",
     "import",
@@ -65,6 +67,7 @@ SECTIONS = (
     "credit",
     "campaigns",
     "staffing",
+    "startup",
 )
 ONLY = tuple(name for name in os.environ.get("BENCH_ONLY", "").split(",") if name) or SECTIONS
 
@@ -298,6 +301,9 @@ def main() -> None:
             print("branch staffing", flush=True)
             staffing = bench_staffing(branches=STAFFING_BRANCHES, sample=STAFFING_SAMPLE)
             sections["## Branch staffing"] = ["", *staffing, ""]
+        if "startup" in ONLY:
+            print("command start-up", flush=True)
+            sections["## Command start-up"] = ["", *bench_startup(STARTUP_REPEATS), ""]
     memory = psutil.virtual_memory().total / 2**30
     header = [
         "# Performance",
