@@ -97,7 +97,9 @@ def run_profile(
             for name, schema in SCHEMAS.items()
         }
         lap("open DuckDB, register Parquet scans")
-        expression = customer_features(period=period, **tables)
+        expression = customer_features(
+            period=period, books_balances=files.books_balances(), **tables
+        )
         lap("build Ibis expression")
         features = connection.to_arrow(expression)
         lap("run features on DuckDB → Arrow")
@@ -139,7 +141,10 @@ def run_check(ledger_dir: Path, as_of: date, settings: Settings) -> dict[str, ob
     ledger = read_parquet(ledger_dir)
     with open_engine(AnalyticsEngine.DUCKDB, settings) as connection:
         tables = {name: connection.register(name, table) for name, table in ledger.tables().items()}
-        pipeline = connection.to_arrow(customer_features(period=period, **tables))
+        expression = customer_features(
+            period=period, books_balances=ledger.books_balances(), **tables
+        )
+        pipeline = connection.to_arrow(expression)
     assert_same(pipeline, customer_features_sql(ledger_dir, period, "1GB"), "SQL baseline")
     assert_same(pipeline, to_arrow(customer_features_pandas(ledger_dir, period)), "pandas")
     scored = compute_segments(ledger, as_of=as_of, engine=AnalyticsEngine.DUCKDB, settings=settings)

@@ -63,6 +63,11 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 
 
+BOOKED_BALANCE = "balance_after_cents"
+"""The transactions' column of the balance booked after each movement (null where the core
+system does not send it)."""
+
+
 @dataclass(frozen=True)
 class Ledger:
     customers: pa.Table
@@ -93,6 +98,11 @@ class Ledger:
     def tables(self) -> dict[str, pa.Table]:
         return {field.name: getattr(self, field.name) for field in fields(self)}
 
+    def books_balances(self) -> bool:
+        """Whether any movement carries the balance its core system booked after it."""
+        column = self.transactions.column(BOOKED_BALANCE)
+        return column.null_count < len(column)
+
     @property
     def rows(self) -> int:
         return sum(table.num_rows for table in self.tables().values())
@@ -120,6 +130,24 @@ class LedgerFiles:
 
     def path(self, name: str) -> Path:
         return self.directory / f"{name}.parquet"
+
+    def books_balances(self) -> bool:
+        """Whether any movement carries the balance its core system booked after it, from the
+        null counts the file keeps for each row group (not reading the rows); a row group
+        without them counts as booking."""
+        metadata = pq.ParquetFile(self.path("transactions")).metadata
+        for index in range(metadata.num_row_groups):
+            group = metadata.row_group(index)
+            for position in range(group.num_columns):
+                column = group.column(position)
+                if column.path_in_schema != BOOKED_BALANCE:
+                    continue
+                statistics = column.statistics
+                if statistics is None or not statistics.has_null_count:
+                    return True
+                if statistics.null_count < group.num_rows:
+                    return True
+        return False
 
     def check(self) -> LedgerFiles:
         """Every file present with every column of a fitting type; names the first that is not."""

@@ -100,10 +100,13 @@ def snapshot(
     *,
     as_of: date,
     settings: Settings,
+    books_balances: bool = True,
 ) -> Snapshot:
-    """Every customer as of ``as_of``, with features that look back twelve months."""
+    """Every customer as of ``as_of``, with features that look back twelve months
+    (``books_balances`` as for :func:`customer_features`)."""
     period = Period.ending(as_of, settings.segmentation.period_months, settings.timezone)
-    features = connection.to_arrow(customer_features(period=period, **tables))
+    expression = customer_features(period=period, books_balances=books_balances, **tables)
+    features = connection.to_arrow(expression)
     scored = score(features, period, settings.segmentation).table
     customer_id = features.column("customer_id").to_numpy().astype(np.int64)
 

@@ -261,7 +261,12 @@ def _fallback_probability(p_alive: np.ndarray, unborn_rate: float) -> np.ndarray
 
 
 def score_customers(
-    connection: Engine, tables: dict[str, ir.Table], *, as_of: date, settings: Settings
+    connection: Engine,
+    tables: dict[str, ir.Table],
+    *,
+    as_of: date,
+    settings: Settings,
+    books_balances: bool = True,
 ) -> Scores:
     purchases = bank_purchases(
         tables["transactions"], offset_minutes=offset_minutes(settings, as_of)
@@ -275,6 +280,7 @@ def score_customers(
             purchases,
             as_of=earlier_as_of(as_of, months_back) if months_back else as_of,
             settings=settings,
+            books_balances=books_balances,
         )
 
     now = taken(0)
@@ -400,7 +406,13 @@ def run_churn(
     ledger = read_ledger(settings)
     with open_engine(engine, settings) as connection:
         tables = _register(connection, ledger)
-        scores = score_customers(connection, tables, as_of=as_of, settings=settings)
+        scores = score_customers(
+            connection,
+            tables,
+            as_of=as_of,
+            settings=settings,
+            books_balances=ledger.books_balances(),
+        )
         warned = scores.warned
         activity = monthly_activity(
             connection,

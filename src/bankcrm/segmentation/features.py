@@ -107,7 +107,9 @@ def _weighted(balance: ir.IntegerValue, start: ir.IntegerValue, end: ir.IntegerV
     }
 
 
-def account_balance_minutes(accounts: ir.Table, transactions: ir.Table, period: Period) -> ir.Table:
+def account_balance_minutes(
+    accounts: ir.Table, transactions: ir.Table, period: Period, *, books_balances: bool = True
+) -> ir.Table:
     """Per account: balance × minutes in the period (and halves); one row per account.
 
     An account whose balances are reconstructed has the balance ``B(t) = current − Σ amounts
@@ -119,7 +121,8 @@ def account_balance_minutes(accounts: ir.Table, transactions: ir.Table, period: 
 
     and ``overlap([L, booked), [lo, hi)) = overlap([lo, booked), [lo, hi)) − clip(L − lo)``
     because no movement is booked before ``L``. Accounts whose core system books the balance
-    after each movement keep those balances, which only the movements in time order give."""
+    after each movement keep those balances, which only the movements in time order give;
+    a ledger known to book none (``books_balances`` false) is read once, without that path."""
     moves = transactions.select(
         "account_id", "transaction_id", "booked_min", "signed_cents", "balance_after_cents"
     )
@@ -157,12 +160,14 @@ def account_balance_minutes(accounts: ir.Table, transactions: ir.Table, period: 
             for name, (lo, hi) in halves.items()
         },
     )
-    booked = sums.filter(sums.booked > 0).select("account_id")
-    still = accounts.anti_join(transactions.select("account_id").distinct(), "account_id")
+    still = accounts.anti_join(sums.select("account_id"), "account_id")
     constant = _weighted(
         still.balance_cents, still.opened_min, still.closed_min.fill_null(OPEN_END), period
     )
     unmoved = still.select("account_id", **constant)
+    if not books_balances:
+        return moved.union(unmoved)
+    booked = sums.filter(sums.booked > 0).select("account_id")
     return moved.union(booked_balance_minutes(accounts, moves, booked, period)).union(unmoved)
 
 
@@ -211,12 +216,17 @@ def customer_features(
     holdings: ir.Table,
     interactions: ir.Table,
     period: Period,
+    *,
+    books_balances: bool = True,
 ) -> ir.Table:
-    """One row per customer with the raw inputs of the matrix, tiers, RFM and lifecycle."""
+    """One row per customer with the raw inputs of the matrix, tiers, RFM and lifecycle;
+    ``books_balances`` false promises that no movement carries a booked balance."""
     accounts = accounts.filter(accounts.opened_min.isnull() | (accounts.opened_min < period.end))
     transactions_to_date = transactions.filter(transactions.booked_min < period.end)
 
-    per_account = account_balance_minutes(accounts, transactions, period)
+    per_account = account_balance_minutes(
+        accounts, transactions, period, books_balances=books_balances
+    )
     per_account = per_account.join(accounts.select("account_id", "customer_id"), "account_id")
     account_volume = per_account.group_by("customer_id").aggregate(
         bm=per_account.bm.abs().sum(),

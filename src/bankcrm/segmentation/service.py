@@ -108,7 +108,10 @@ def compute_segments(
             tables = {
                 name: connection.register(name, table) for name, table in ledger.tables().items()
             }
-        features = connection.to_arrow(customer_features(period=period, **tables))
+        expression = customer_features(
+            period=period, books_balances=ledger.books_balances(), **tables
+        )
+        features = connection.to_arrow(expression)
     return score(features, period, settings.segmentation)
 
 
