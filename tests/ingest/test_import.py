@@ -71,6 +71,27 @@ def test_import_loads_every_file(database_url: str, engine: Engine, small_bank_f
     assert total_cents.scalar_one() == expected
 
 
+def test_text_arrives_exactly_as_written_on_every_backend(
+    database_url: str, engine: Engine, small_bank_files: Path, tmp_path: Path
+) -> None:
+    """Quotes, separators, line breaks and backslashes pass the staging unchanged; a blank
+    optional cell is a missing value, not an empty text."""
+    bank = copy_bank(small_bank_files, tmp_path / "bank")
+    written = 'He said "yes", then\nleft \\N C:\\dir\\ 王芳'
+    rewrite_cell(bank / "customers.csv", 1, "name", written)
+    rewrite_cell(bank / "customers.csv", 1, "nickname", "")
+    rewrite_cell(bank / "customers.csv", 1, "occupation", ",")
+    with (bank / "customers.csv").open(encoding="utf-8") as handle:
+        external_id = next(iter(csv.DictReader(handle)))["id"]
+    import_directory(database_url, bank)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT name, nickname, occupation FROM customers WHERE external_id = :id"),
+            {"id": external_id},
+        ).one()
+    assert tuple(stored) == (written, None, ",")
+
+
 def test_reimport_changes_no_row_counts(
     database_url: str, engine: Engine, small_bank_files: Path
 ) -> None:

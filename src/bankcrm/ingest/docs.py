@@ -24,6 +24,10 @@ Conventions:
 - `boolean`: `true`/`false` (also `1`/`0`, `yes`/`no`). `json`: a JSON text.
 - Empty cells are missing values. Transactions are read and written in chunks
   (`BANKCRM_IMPORT_CHUNK_ROWS`), so memory stays flat whatever the file size.
+- Every file is read, checked and staged before the first record is written: on
+  PostgreSQL in temporary tables of the import's transaction, on SQLite in a scratch
+  database in a temporary folder beside the database file (about as large as the files),
+  removed when the import ends.
 """
 
 

@@ -1,4 +1,4 @@
-"""SQL of the import: staging tables, checks in the database, and one upsert per table."""
+"""SQL of the import: checks of the staged rows in the database, and one upsert per table."""
 
 from __future__ import annotations
 
@@ -6,12 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     Connection,
-    MetaData,
     Table,
-    Text,
     func,
     literal,
     select,
@@ -21,50 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
 from bankcrm.ingest.schema import ColumnSpec, TableSpec
-
-ROW_NUMBER = "row_no"
-
-
-def reference_column(spec: ColumnSpec) -> str:
-    return f"{spec.name}_ref"
-
-
-def create_stage(connection: Connection, table: TableSpec, target: Table) -> Table:
-    """A temporary table shaped like the file: converted values, references still external."""
-    columns: list[Column[Any]] = [Column(ROW_NUMBER, BigInteger, nullable=False)]
-    for spec in table.columns:
-        if spec.references:
-            columns.append(Column(reference_column(spec), Text))
-        else:
-            columns.append(Column(spec.model_attribute, target.c[spec.model_attribute].type))
-    stage = Table(f"stage_{table.name}", MetaData(), *columns, prefixes=["TEMPORARY"])
-    stage.create(connection)
-    return stage
-
-
-def drop_stage(connection: Connection, stage: Table) -> None:
-    stage.drop(connection)
-
-
-def insert_stage_rows(connection: Connection, stage: Table, rows: list[tuple[Any, ...]]) -> None:
-    """Bulk load rows (in ``stage`` column order) with the driver's fastest path."""
-    if not rows:
-        return
-    names = [column.name for column in stage.columns]
-    raw = connection.connection.driver_connection
-    if connection.dialect.name == "postgresql":
-        column_list = ", ".join(f'"{name}"' for name in names)
-        copy_sql = f'COPY "{stage.name}" ({column_list}) FROM STDIN'
-        with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]
-            for row in rows:
-                copy.write_row(row)
-        return
-    placeholders = ", ".join("?" for _ in names)
-    cursor = raw.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.executemany(f'INSERT INTO "{stage.name}" VALUES ({placeholders})', rows)
-    finally:
-        cursor.close()
+from bankcrm.ingest.staging import ROW_NUMBER, reference_column
 
 
 def first_duplicate(connection: Connection, stage: Table) -> tuple[int, str] | None:

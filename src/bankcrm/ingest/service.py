@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+import pyarrow as pa
 from sqlalchemy import Connection, Table
 
 from bankcrm import tables as models
@@ -21,6 +23,7 @@ from bankcrm.core.exceptions import ImportRejected
 from bankcrm.ingest import repository
 from bankcrm.ingest.schema import TableSpec
 from bankcrm.ingest.sources import TableSource, native_sources
+from bankcrm.ingest.staging import ROW_NUMBER, Staging, reference_column, staging_for
 from bankcrm.ingest.validation import BatchLocation, check_columns, convert_batch
 
 Progress = Callable[[str, int], None]
@@ -42,6 +45,9 @@ TARGET_TABLES: dict[str, str] = {
 }
 
 TRANSACTION_COLUMNS = 11
+
+LOAD_CACHE_KIB = 256 * 1024
+"""SQLite's page cache during an import (its default is 2 MiB)."""
 
 DERIVED_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "transactions": {"customer_id": ("account_id", "customer_id")},
@@ -78,21 +84,45 @@ def import_directory(
 def import_sources(
     database_url: str, sources: list[TableSource], *, progress: Progress | None = None
 ) -> ImportReport:
+    """Stage every file, converted and checked row by row, then, in one transaction, check
+    the staged rows against each other and the store and upsert them table by table."""
     started = time.perf_counter()
     settings = get_settings()
     report = ImportReport()
     engine = make_engine(database_url)
     try:
-        with engine.begin() as connection:
-            for source in sources:
-                report.rows_by_table[source.table.name] = _import_table(
-                    connection,
+        with (
+            engine.connect() as connection,
+            staging_for(connection, database_url) as staging,
+            connection.begin(),
+        ):
+            if connection.dialect.name == "sqlite":
+                # the store's pages the upserts touch stay in memory for the load
+                connection.exec_driver_sql(f"PRAGMA cache_size=-{LOAD_CACHE_KIB}")
+            stages = [
+                _stage_file(
+                    staging,
                     source,
                     chunk_rows=settings.import_chunk_rows,
                     max_field_bytes=settings.import_max_field_bytes,
                     local_zone=settings.timezone,
                     progress=progress,
                 )
+                for source in sources
+            ]
+            staging.finish()
+            for source, (stage, rows) in zip(sources, stages, strict=True):
+                _check_stage(connection, source.table, source.label, stage)
+                repository.upsert_from_stage(
+                    connection,
+                    table=source.table,
+                    stage=stage,
+                    target=_target(source.table),
+                    referenced=_referenced_tables(source.table),
+                    derived=DERIVED_COLUMNS.get(source.table.name, {}),
+                    now=utcnow(),
+                )
+                report.rows_by_table[source.table.name] = rows
             audit_recorder.append_now(
                 connection,
                 actor_label="import",
@@ -106,23 +136,22 @@ def import_sources(
     return report
 
 
-def _import_table(
-    connection: Connection,
+def _stage_file(
+    staging: Staging,
     source: TableSource,
     *,
     chunk_rows: int,
     max_field_bytes: int,
     local_zone: str,
     progress: Progress | None,
-) -> int:
+) -> tuple[Table, int]:
+    """The file's rows converted into a stage, and how many there were."""
     table = source.table
     names = source.column_names(max_field_bytes=max_field_bytes)
     check_columns(table, source.label, names)
-    target = Base.metadata.tables[TARGET_TABLES[table.name]]
+    target = _target(table)
     max_lengths = _text_lengths(table, target)
-    stage = repository.create_stage(connection, table, target)
-    stage_order = [column.name for column in stage.columns]
-    postgres = connection.dialect.name == "postgresql"
+    stage = staging.create(table, target)
     rows_read = 0
     # the chunk setting counts rows of a transaction-wide file; wider files take fewer rows
     # per chunk so that memory stays bounded by cells, not rows
@@ -137,42 +166,31 @@ def _import_table(
             max_lengths=max_lengths,
             max_field_bytes=max_field_bytes,
         )
-        columns = _stage_columns(table, converted, batch.num_rows, postgres=postgres)
-        row_numbers = range(rows_read + 1, rows_read + batch.num_rows + 1)
-        ordered = [row_numbers, *(columns[name] for name in stage_order[1:])]
-        repository.insert_stage_rows(connection, stage, list(zip(*ordered, strict=True)))
+        staging.append(stage, _stage_rows(table, stage, converted, first_row=rows_read + 1))
         rows_read += batch.num_rows
         if progress:
             progress(f"import {table.name}", batch.num_rows)
-    _check_stage(connection, table, source.label, stage)
-    repository.upsert_from_stage(
-        connection,
-        table=table,
-        stage=stage,
-        target=target,
-        referenced=_referenced_tables(table),
-        derived=DERIVED_COLUMNS.get(table.name, {}),
-        now=utcnow(),
-    )
-    repository.drop_stage(connection, stage)
-    return rows_read
+    return stage, rows_read
 
 
-def _stage_columns(
-    table: TableSpec, converted: dict[str, list[object]], length: int, *, postgres: bool
-) -> dict[str, list[object]]:
-    """Converted file columns under their staging names; absent columns are all null."""
-    columns: dict[str, list[object]] = {}
+def _stage_rows(
+    table: TableSpec, stage: Table, converted: dict[str, pa.Array], *, first_row: int
+) -> pa.Table:
+    """Converted file columns under their staging names, in the stage's order, after the
+    row numbers; absent columns are all null."""
+    length = len(next(iter(converted.values()))) if converted else 0
+    columns: dict[str, pa.Array] = {
+        ROW_NUMBER: pa.array(np.arange(first_row, first_row + length, dtype=np.int64))
+    }
     for spec in table.columns:
-        name = repository.reference_column(spec) if spec.references else spec.model_attribute
+        name = reference_column(spec) if spec.references else spec.model_attribute
         values = converted.get(spec.name)
-        if values is None:
-            columns[name] = [None] * length
-            continue
-        if postgres and spec.type.value == "datetime":
-            values = [None if value is None else f"{value}+00:00" for value in values]
-        columns[name] = values
-    return columns
+        columns[name] = pa.nulls(length, pa.string()) if values is None else values
+    return pa.table([columns[column.name] for column in stage.columns], names=list(columns))
+
+
+def _target(table: TableSpec) -> Table:
+    return Base.metadata.tables[TARGET_TABLES[table.name]]
 
 
 def _text_lengths(table: TableSpec, target: Table) -> dict[str, int]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -262,13 +261,13 @@ def convert_batch(
     local_zone: str,
     max_lengths: dict[str, int],
     max_field_bytes: int | None = None,
-) -> dict[str, list[Any]]:
-    """The batch as staging columns (Python lists), keyed by column name.
+) -> dict[str, pa.Array]:
+    """The batch as staging columns, keyed by column name.
 
     ``max_lengths`` gives, per text column, the most characters the store keeps;
     ``max_field_bytes`` the most bytes (as UTF-8) any field of the file may have.
     """
-    converted: dict[str, list[Any]] = {}
+    converted: dict[str, pa.Array] = {}
     for name in batch.schema.names:
         spec = table.column(name)
         if max_field_bytes is not None:
@@ -276,5 +275,5 @@ def convert_batch(
         values = as_text(batch.column(name))
         converted[name] = convert_column(
             spec, values, location, local_zone=local_zone, max_length=max_lengths.get(name)
-        ).to_pylist()
+        )
     return converted
