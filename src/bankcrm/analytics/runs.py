@@ -7,10 +7,12 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, ClassVar, Generic, TypeVar
 
+import pyarrow as pa
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bankcrm.core.bulk import append_arrow
 from bankcrm.core.exceptions import Conflict, NotFound
 
 INSERT_CHUNK = 5_000
@@ -76,6 +78,12 @@ class DatedRuns(Generic[RunT]):
                 f"another {self.job} run as of {new.as_of} was saved first; run again"
             ) from error
         return run
+
+    def add_table(self, rows: pa.Table, *, run_id: int) -> None:
+        """The run's per-customer rows from Arrow columns named after the row model's, by
+        the store's bulk path."""
+        with_run = rows.append_column("run_id", pa.repeat(pa.scalar(run_id, pa.int64()), len(rows)))
+        append_arrow(self.session.connection(), self.row_model.__table__, with_run)
 
     def add_rows(self, rows: Iterable[dict[str, Any]]) -> None:
         chunk: list[dict[str, Any]] = []

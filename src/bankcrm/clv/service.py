@@ -243,11 +243,7 @@ def run_clv(
             created_by_id=created_by.id if created_by else None,
         )
     )
-    runs.add_rows(
-        {**row, "run_id": run.id}
-        for batch in valuation.table.to_batches(max_chunksize=5_000)
-        for row in batch.to_pylist()
-    )
+    runs.add_table(valuation.table, run_id=run.id)
     run.finished_at = utcnow()
     run.seconds = round(time.perf_counter() - started, 3)
     session.flush()

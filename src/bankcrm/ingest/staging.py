@@ -20,11 +20,11 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 from sqlalchemy import BigInteger, Column, Connection, DateTime, Integer, MetaData, Table, Text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import CreateTable
 
+from bankcrm.core.bulk import copy_csv
 from bankcrm.ingest.schema import ColumnSpec, TableSpec
 
 ROW_NUMBER = "row_no"
@@ -80,14 +80,7 @@ class CopyStaging:
                 # converted date-times are UTC wall-clock text; the column keeps the offset
                 with_offset = pc.binary_join_element_wise(rows.column(index), "+00:00", "")
                 rows = rows.set_column(index, column.name, with_offset)
-        text = pa.BufferOutputStream()
-        pa_csv.write_csv(rows, text, write_options=pa_csv.WriteOptions(include_header=False))
-        # Arrow quotes every string, so an unquoted empty field is a null, as COPY reads it
-        names = ", ".join(f'"{name}"' for name in rows.column_names)
-        statement = f'COPY "{stage.name}" ({names}) FROM STDIN (FORMAT csv)'
-        raw = self.connection.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-            copy.write(memoryview(text.getvalue()))
+        copy_csv(self.connection, stage.name, rows)
 
     def finish(self) -> None:
         return None

@@ -70,7 +70,6 @@ TASK_SOURCE = "segmentation"
 EXPORT_LIMIT = 10_000
 """The most customers one export of the quadrant list holds; the workbook says when the list
 holds more."""
-INSERT_BATCH_ROWS = 5_000
 EXPORT_COLUMNS = (
     "customer_id",
     "customer_type",
@@ -143,11 +142,7 @@ def run_segmentation(
             created_by_id=created_by.id if created_by else None,
         )
     )
-    runs.add_rows(
-        {**row, "run_id": run.id}
-        for batch in scored.table.to_batches(max_chunksize=INSERT_BATCH_ROWS)
-        for row in batch.to_pylist()
-    )
+    runs.add_table(scored.table, run_id=run.id)
     previous = runs.latest(before=as_of)
     downgrades, tasks = 0, 0
     if create_tasks:
