@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from bankcrm.core.db import make_engine
 from bankcrm.core.enums import Role
 from bankcrm.customers import service as customers_service
+from bankcrm.customers.schemas import CustomerSort
 from bankcrm.staff.models import StaffUser
 from bench.audit import bench_audit, bench_backup
 from bench.campaigns import bench_campaigns
@@ -43,6 +44,9 @@ QUICK = os.environ.get("BENCH_QUICK") == "1"
 SYNTH_SIZES = (2_000, 20_000) if QUICK else (10_000, 100_000, 1_000_000)
 IMPORT_SIZES = (2_000, 20_000) if QUICK else (10_000, 100_000)
 LIST_REPEATS = 20
+LIST_PAGE_SIZE = 25
+DEEP_PAGE = 3_000
+"""The deep page the customer list is measured at, or the last page of a smaller bank."""
 SEGMENT_SIZES = (20_000,) if QUICK else (100_000, 400_000, 1_000_000)
 SEGMENT_REPEATS = 3 if QUICK else 2
 CLV_SIZES = (20_000,) if QUICK else (100_000, 1_000_000)
@@ -176,14 +180,25 @@ def bench_customer_list(database: Path) -> list[str]:
             role: session.query(StaffUser).filter(StaffUser.role == role).first()
             for role in (Role.ACCOUNT_MANAGER, Role.BRANCH_MANAGER, Role.MARKETING_ANALYST)
         }
-        cases = [
+        deep_page = min(DEEP_PAGE, max(1, -(-customers // LIST_PAGE_SIZE)))
+        cases: list[tuple[Role, str, dict[str, object]]] = [
             (Role.ACCOUNT_MANAGER, "own book, first page", {}),
             (Role.BRANCH_MANAGER, "branch, first page", {}),
             (Role.MARKETING_ANALYST, "all customers, first page", {}),
             (Role.MARKETING_ANALYST, "all customers, page 2,000", {"page": 2_000}),
             (Role.MARKETING_ANALYST, "search by surname 王", {"search": "王"}),
             (Role.MARKETING_ANALYST, "corporates only", {"customer_type": "corporate"}),
+            *(
+                (
+                    Role.MARKETING_ANALYST,
+                    f"all customers by {sort.value}, page {page:,}",
+                    {"sort": sort, "page": page},
+                )
+                for sort in CustomerSort
+                for page in (1, deep_page)
+            ),
         ]
+        by_sort: dict[tuple[object, object], float] = {}
         for role, label, options in cases:
             viewer = viewers[role]
             assert viewer is not None
@@ -191,6 +206,7 @@ def bench_customer_list(database: Path) -> list[str]:
                 lambda viewer=viewer, options=options: customers_service.list_customers(
                     session,
                     user=viewer,
+                    page_size=LIST_PAGE_SIZE,
                     **options,
                 )
             )
@@ -199,8 +215,20 @@ def bench_customer_list(database: Path) -> list[str]:
                 f"{median / baseline:.1f} |"
             )
             print(lines[-1], flush=True)
+            if "sort" in options:
+                by_sort[options["sort"], options["page"]] = median
     engine.dispose()
-    return [f"On {customers:,} customers (SQLite).", "", *lines]
+    deep_over_first = ", ".join(
+        f"by {sort.value} {by_sort[sort, deep_page] / by_sort[sort, 1]:.1f}"
+        for sort in CustomerSort
+    )
+    return [
+        f"On {customers:,} customers (SQLite).",
+        "",
+        *lines,
+        "",
+        f"Page {deep_page:,} ÷ first page, all customers: {deep_over_first}.",
+    ]
 
 
 def imported_store(work: Path, customers: int) -> tuple[Path, Path, int]:
@@ -252,6 +280,11 @@ def main() -> None:
                 "transaction.",
                 "Files are read in chunks bounded in cells (`BANKCRM_IMPORT_CHUNK_ROWS` rows of a",
                 "transaction-wide file); compare the peak memory of the two sizes.",
+                "Each chunk goes from Arrow to the stage without a Python object per value:",
+                "on PostgreSQL by `COPY` of the CSV Arrow writes, on SQLite through the ADBC",
+                "driver into a scratch database that the import's transaction attaches.",
+                "Targets at 100,000 customers: SQLite ≥ 0.8 × the baseline, PostgreSQL",
+                "≥ 300,000 rows/s.",
                 "",
                 *imports,
                 "",

@@ -24,17 +24,22 @@ class Customer(Timestamped, Base):
     __table_args__ = (
         Index("ix_customers_manager_name", "manager_id", "name"),
         Index("ix_customers_branch_name", "branch_id", "name"),
+        # the list's sort keys, each with the id that breaks its ties: a page deep in the
+        # list is found on the index alone (SQLite keys each index by id anyway, PostgreSQL
+        # does not)
+        Index("ix_customers_name", "name", "id"),
+        Index("ix_customers_customer_type", "customer_type", "id"),
+        Index("ix_customers_branch_id", "branch_id", "id"),
+        Index("ix_customers_manager_id", "manager_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str] = mapped_column(String(64), unique=True)
-    customer_type: Mapped[CustomerType] = mapped_column(
-        db_enum(CustomerType, "customer_type"), index=True
-    )
+    customer_type: Mapped[CustomerType] = mapped_column(db_enum(CustomerType, "customer_type"))
     status: Mapped[CustomerStatus] = mapped_column(
         db_enum(CustomerStatus, "customer_status"), default=CustomerStatus.ACTIVE
     )
-    name: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(200))
     nickname: Mapped[str | None] = mapped_column(String(100))
     id_number: Mapped[str | None] = mapped_column(String(64))
     gender: Mapped[str | None] = mapped_column(String(16))
@@ -65,8 +70,8 @@ class Customer(Timestamped, Base):
     development_stage: Mapped[str | None] = mapped_column(String(32))
     registered_capital_cents: Mapped[int | None] = mapped_column(BigInteger)
     # relationship
-    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
-    manager_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     onboarded_on: Mapped[date | None] = mapped_column(Date)
     retention_hold: Mapped[str | None] = mapped_column(String(300))
     """A legal hold (litigation, investigation) that blocks deletion, with its reason."""

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, func, or_
+from sqlalchemy import ColumnElement, Row, Select, Subquery, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bankcrm.accounts.models import Account, Holding, Transaction
@@ -28,6 +32,51 @@ def _prefix_range(
     return and_(column >= prefix, column < prefix + "\U0010ffff")
 
 
+def _by_value(counts: Subquery) -> Select[Any]:
+    return select(counts.c.value.label("name"), counts.c.value, counts.c.size)
+
+
+def _by_branch_name(counts: Subquery) -> Select[Any]:
+    return (
+        select(Branch.name, counts.c.value, counts.c.size)
+        .select_from(counts)
+        .join(Branch, Branch.id == counts.c.value)
+    )
+
+
+def _by_manager_name(counts: Subquery) -> Select[Any]:
+    return (
+        select(StaffUser.full_name, counts.c.value, counts.c.size)
+        .select_from(counts)
+        .outerjoin(StaffUser, StaffUser.id == counts.c.value)
+    )
+
+
+@dataclass(frozen=True)
+class _Group:
+    """A sort by a column of customers that holds few values (a type, a branch, a manager)."""
+
+    column: InstrumentedAttribute[Any]
+    named: Callable[[Subquery], Select[Any]]
+    """From the customers counted per value of the column (``value``, ``size``): the name
+    the list sorts by, the value and the count, in that order."""
+
+
+GROUPED_SORTS = {
+    CustomerSort.TYPE: _Group(Customer.customer_type, _by_value),
+    CustomerSort.BRANCH: _Group(Customer.branch_id, _by_branch_name),
+    CustomerSort.MANAGER: _Group(Customer.manager_id, _by_manager_name),
+}
+
+
+def _one_of(column: InstrumentedAttribute[Any], values: list[Any]) -> ColumnElement[bool]:
+    """``column`` holds one of ``values``, ``None`` among them standing for empty."""
+    present = [value for value in values if value is not None]
+    if len(present) == len(values):
+        return column.in_(present)
+    return or_(column.in_(present), column.is_(None)) if present else column.is_(None)
+
+
 class CustomerRepository(ScopedRepository):
     """Each statement starts from the viewer's customers; none trusts its caller."""
 
@@ -45,12 +94,17 @@ class CustomerRepository(ScopedRepository):
         descending: bool = False,
     ) -> tuple[list[Row[Customer, str, str]], int]:
         """A page of customers with branch and manager names, and the total that match, in
-        the order of ``sort`` (then by id, so pages never overlap).
+        the order of ``sort`` and then of id (so pages never overlap); descending reverses
+        both, except that customers without an account manager come last either way.
 
         ``text`` matches the start of the name or the whole customer number; with
-        ``match_mobile`` also the start of the mobile number."""
-        manager = aliased(StaffUser)
-        conditions = []
+        ``match_mobile`` also the start of the mobile number.
+
+        Deep pages cost about what the first does: the page's ids are found first, on the
+        narrow indexes of the sort key and id, and only its rows are then read whole. A sort
+        by a column of few values (type, branch, manager) counts the customers of each value
+        once and reads only the values the page falls in, instead of sorting every row."""
+        conditions: list[ColumnElement[bool]] = []
         if text:
             matches = [_prefix_range(Customer.name, text), Customer.external_id == text]
             if match_mobile:
@@ -62,33 +116,104 @@ class CustomerRepository(ScopedRepository):
             conditions.append(Customer.branch_id == branch_id)
         if manager_id is not None:
             conditions.append(Customer.manager_id == manager_id)
-        count_statement = self.customers(func.count(Customer.id)).where(*conditions)
-        total = self.session.scalar(count_statement) or 0
-        page_statement = (
-            self.customers(Customer, Branch.name, manager.full_name)
-            .join(Branch, Branch.id == Customer.branch_id)
-            .outerjoin(manager, manager.id == Customer.manager_id)
-            .where(*conditions)
-        )
+        if sort in GROUPED_SORTS:
+            ids, total = self._grouped_page(
+                conditions, GROUPED_SORTS[sort], descending, offset=offset, limit=limit
+            )
+        else:
+            count_statement = self.customers(func.count(Customer.id)).where(*conditions)
+            total = self.session.scalar(count_statement) or 0
+            ids = self._ranked_page(conditions, sort, descending, offset=offset, limit=limit)
+        return self._with_names(ids), total
+
+    def _ranked_page(
+        self,
+        conditions: list[ColumnElement[bool]],
+        sort: CustomerSort,
+        descending: bool,
+        *,
+        offset: int,
+        limit: int,
+    ) -> list[int]:
+        """The ids of a page in the order of a key of many values: for the customer number
+        and the name, a walk of the key's index alone. Neither is ever empty, so no ``NULLS
+        LAST`` keeps PostgreSQL from walking the index backwards for the descending order."""
+        statement = self.customers(Customer.id).where(*conditions)
         sorted_by: Any
         if sort is CustomerSort.DEPOSITS:
             deposits = self._deposit_totals()
-            page_statement = page_statement.outerjoin(
-                deposits, deposits.c.customer_id == Customer.id
-            )
+            statement = statement.outerjoin(deposits, deposits.c.customer_id == Customer.id)
             sorted_by = func.coalesce(deposits.c.total, 0)
         else:
             sorted_by = {
                 CustomerSort.NUMBER: Customer.external_id,
                 CustomerSort.NAME: Customer.name,
-                CustomerSort.TYPE: Customer.customer_type,
-                CustomerSort.BRANCH: Branch.name,
-                CustomerSort.MANAGER: manager.full_name,
             }[sort]
-        # a customer without an account manager sorts last either way, on every database
-        ordered = (sorted_by.desc() if descending else sorted_by.asc()).nulls_last()
-        page_statement = page_statement.order_by(ordered, Customer.id).offset(offset).limit(limit)
-        return list(self.session.execute(page_statement)), total
+        order = (sorted_by.desc(), Customer.id.desc()) if descending else (sorted_by, Customer.id)
+        return list(self.session.scalars(statement.order_by(*order).offset(offset).limit(limit)))
+
+    def _grouped_page(
+        self,
+        conditions: list[ColumnElement[bool]],
+        group: _Group,
+        descending: bool,
+        *,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[int], int]:
+        """The ids of a page in the order of a column of few values, and the total: the
+        customers of each value are counted (one pass over the column's index, the cost of
+        the total alone), the values put in order, and only those the page falls in read,
+        in id order. Values that sort alike (two branches of one name) are read together."""
+        counts = (
+            self.customers(group.column.label("value"), func.count(Customer.id).label("size"))
+            .where(*conditions)
+            .group_by(group.column)
+            .subquery()
+        )
+        named = group.named(counts)
+        name = named.selected_columns[0]
+        in_order = (name.desc() if descending else name.asc()).nulls_last()
+        runs = [
+            [(value, size) for _, value, size in members]
+            for _, members in groupby(self.session.execute(named.order_by(in_order)), itemgetter(0))
+        ]
+        ids: list[int] = []
+        skip = offset
+        for run in runs:
+            if len(ids) == limit:
+                break
+            in_run = sum(size for _, size in run)
+            if skip >= in_run:
+                skip -= in_run
+                continue
+            by_id = Customer.id.desc() if descending else Customer.id.asc()
+            statement = (
+                self.customers(Customer.id)
+                .where(*conditions, _one_of(group.column, [value for value, _ in run]))
+                .order_by(by_id)
+                .offset(skip)
+                .limit(limit - len(ids))
+            )
+            ids.extend(self.session.scalars(statement))
+            skip = 0
+        return ids, sum(size for run in runs for _, size in run)
+
+    def _with_names(self, customer_ids: list[int]) -> list[Row[Customer, str, str]]:
+        """The customers ``customer_ids`` the viewer may see, with their branch and manager
+        names, in the order of ``customer_ids``."""
+        if not customer_ids:
+            return []
+        manager = aliased(StaffUser)
+        statement = (
+            self.customers(Customer, Branch.name, manager.full_name)
+            .join(Branch, Branch.id == Customer.branch_id)
+            .outerjoin(manager, manager.id == Customer.manager_id)
+            .where(Customer.id.in_(customer_ids))
+        )
+        by_id = {row[0].id: row for row in self.session.execute(statement)}
+        # a customer deleted between the two statements is left out of the page
+        return [by_id[customer_id] for customer_id in customer_ids if customer_id in by_id]
 
     def _deposit_totals(self) -> Any:
         """Per visible customer, cents held in deposit and settlement accounts that are not
@@ -165,14 +290,7 @@ class CustomerRepository(ScopedRepository):
         return self.session.scalars(statement).first()
 
     def get_with_names(self, customer_id: int) -> Row[Customer, str, str] | None:
-        manager = aliased(StaffUser)
-        statement = (
-            self.customers(Customer, Branch.name, manager.full_name)
-            .join(Branch, Branch.id == Customer.branch_id)
-            .outerjoin(manager, manager.id == Customer.manager_id)
-            .where(Customer.id == customer_id)
-        )
-        return self.session.execute(statement).first()
+        return next(iter(self._with_names([customer_id])), None)
 
     def accounts(self, customer_id: int) -> list[Row[Account, Product]]:
         statement = (
