@@ -65,6 +65,8 @@ def _spark(settings: Settings) -> Engine:
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    # on a cluster each executor gets what one process gets here
+    memory = settings.analytics_memory_limit.lower().replace("gb", "g")
     session = (
         SparkSession.builder.master(settings.spark_master)
         .appName("bankcrm")
@@ -75,7 +77,8 @@ def _spark(settings: Settings) -> Engine:
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.memory", settings.analytics_memory_limit.lower().replace("gb", "g"))
+        .config("spark.driver.memory", memory)
+        .config("spark.executor.memory", memory)
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")

@@ -83,6 +83,12 @@ def run(
     engine: AnalyticsEngine = typer.Option(
         None, "--engine", help="duckdb (default) or spark; default from BANKCRM_ANALYTICS_ENGINE."
     ),
+    spark_master: str | None = typer.Option(
+        None,
+        "--spark-master",
+        help="Spark master URL for --engine spark (spark://host:7077, yarn, local[4]); "
+        "default from BANKCRM_SPARK_MASTER.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Fit the models on the bank's own transactions, check them on the last months and keep
@@ -92,6 +98,8 @@ def run(
     from bankcrm.core.db import session_scope
 
     settings = get_settings()
+    if spark_master:
+        settings = settings.model_copy(update={"spark_master": spark_master})
     day = parse_day(as_of)
     try:
         with session_scope() as session:

@@ -29,6 +29,12 @@ def run(
         "--source",
         help="Read a Parquet ledger (bankcrm segment ledger) instead of the store.",
     ),
+    spark_master: str | None = typer.Option(
+        None,
+        "--spark-master",
+        help="Spark master URL for --engine spark (spark://host:7077, yarn, local[4]); "
+        "default from BANKCRM_SPARK_MASTER.",
+    ),
     tasks: bool = typer.Option(True, "--tasks/--no-tasks", help="Raise playbook and alert tasks."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
@@ -38,6 +44,8 @@ def run(
     from bankcrm.segmentation import service
 
     settings = get_settings()
+    if spark_master:
+        settings = settings.model_copy(update={"spark_master": spark_master})
     day = parse_day(as_of)
     chosen = engine or AnalyticsEngine(settings.analytics_engine)
     try:
