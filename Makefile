@@ -5,7 +5,7 @@ ARGS ?=
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean catalog
+.PHONY: install demo test lint bench loadtest clean catalog
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -29,6 +29,9 @@ lint: install
 bench: install
 	OMP_NUM_THREADS=1 $(VENV)/bin/pytest -m slow -n 2 --dist loadgroup
 	$(PY) -m bench.run
+
+loadtest: install
+	$(PY) -m bench.loadtest
 
 clean:
 	rm -rf $(VENV) bankcrm.db bankcrm.db-wal bankcrm.db-shm bankcrm.secret-key .pytest_cache .mypy_cache .ruff_cache

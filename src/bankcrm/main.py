@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -122,6 +122,12 @@ async def handle_unexpected_error(request: Request, error: Exception) -> Respons
     return response
 
 
+def healthz() -> str:
+    """Liveness for a load balancer: answers without touching the database, so it also
+    measures what the server and its middleware cost on their own."""
+    return "ok"
+
+
 def create_app() -> FastAPI:
     audit_recorder.install()
     app = FastAPI(
@@ -141,6 +147,13 @@ def create_app() -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
     app.add_exception_handler(Exception, handle_unexpected_error)
     app.include_router(api_router)
+    app.add_api_route(
+        "/healthz",
+        healthz,
+        methods=["GET"],
+        response_class=PlainTextResponse,
+        include_in_schema=False,
+    )
     # added first, so innermost: its refusal passes the session and the headers middleware
     app.add_middleware(RequestBodyLimit, limit_bytes=get_settings().request_body_limit_bytes)
     mount_web(app)

@@ -6,6 +6,9 @@ import socket
 
 import typer
 
+WORKER_HEALTHCHECK_SECONDS = 30
+"""How long a worker may take to answer its supervisor's health check under load."""
+
 
 def refuse_a_busy_port(host: str, port: int) -> None:
     """Stop with one line when ``host:port`` cannot be listened on, before any work is done
@@ -46,4 +49,6 @@ def run_server(host: str, port: int, *, workers: int = 1) -> None:
         # then claim any address and slip past the per-address login limits
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies or "",
+        # uvicorn's 5 s restarts a worker that is only busy, and its open requests are lost
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
