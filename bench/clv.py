@@ -80,7 +80,7 @@ def _child(*args: str, env: dict[str, str] | None = None) -> Measurement:
     return in_child("bench.clv_child", *args, env=env)
 
 
-def _ledger_of(work: Path, customers: int) -> Path:
+def ledger_of(work: Path, customers: int) -> Path:
     """The segmentation section's ledger of that size if it ran, else converted now."""
     ledger = work / f"ledger-{customers}"
     if (ledger / "transactions.parquet").exists():
@@ -99,7 +99,7 @@ def _show(label: str, customers: int, measured: Measurement) -> None:
 
 
 def measure_size(work: Path, customers: int, repeats: int) -> SizeResult:
-    ledger = _ledger_of(work, customers)
+    ledger = ledger_of(work, customers)
     data = work / f"clv-{customers}.parquet"
     pipeline = _child("summary", str(ledger), AS_OF.isoformat(), str(data))
     print(

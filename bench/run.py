@@ -5,8 +5,9 @@ Every figure is printed next to a baseline measured in the same run on the same 
 the ratios mean something wherever it runs; the figures go to docs/performance.md. Set
 ``BENCH_QUICK=1`` for a short run and ``BENCH_ONLY=segmentation`` (comma-separated, from
 generator, import, segmentation, clv, security, complaints, offers, credit, campaigns,
-staffing, startup) to run some sections only: their sections of the page are replaced and the others
-kept.
+staffing, startup, spark) to run some sections only: their sections of the page are replaced and
+the others kept. ``BENCH_WORK=DIR`` keeps the generated banks and ledgers in ``DIR`` for the
+next run instead of a temporary folder.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from bench.credit import bench_credit
 from bench.measure import in_child
 from bench.offers import bench_offers
 from bench.segment import bench_segmentation
+from bench.spark import bench_spark
 from bench.staffing import bench_staffing
 from bench.startup import bench_startup
 
@@ -60,6 +62,7 @@ CAMPAIGN_CUSTOMERS = 100_000 if QUICK else 1_000_000
 STAFFING_BRANCHES = 50 if QUICK else 500
 STAFFING_SAMPLE = 2 if QUICK else 5
 STARTUP_REPEATS = 3 if QUICK else 10
+SPARK_SIZES = (20_000,) if QUICK else (100_000, 1_000_000)
 SECTIONS = (
     "generator",
     "import",
@@ -72,6 +75,7 @@ SECTIONS = (
     "campaigns",
     "staffing",
     "startup",
+    "spark",
 )
 ONLY = tuple(name for name in os.environ.get("BENCH_ONLY", "").split(",") if name) or SECTIONS
 
@@ -255,8 +259,10 @@ def main() -> None:
         raise SystemExit(f"BENCH_ONLY: unknown section(s) {', '.join(sorted(unknown))}")
     started = datetime.now(UTC)
     sections: dict[str, list[str]] = {}
+    kept = os.environ.get("BENCH_WORK")
     with tempfile.TemporaryDirectory(prefix="bankcrm-bench-") as directory:
-        work = Path(directory)
+        work = Path(kept) if kept else Path(directory)
+        work.mkdir(parents=True, exist_ok=True)
         if "generator" in ONLY:
             print("generator", flush=True)
             synth = bench_synth(work)
@@ -337,6 +343,9 @@ def main() -> None:
         if "startup" in ONLY:
             print("command start-up", flush=True)
             sections["## Command start-up"] = ["", *bench_startup(STARTUP_REPEATS), ""]
+        if "spark" in ONLY:
+            print("spark cluster", flush=True)
+            sections["## Spark cluster"] = ["", *bench_spark(work, SPARK_SIZES), ""]
     memory = psutil.virtual_memory().total / 2**30
     header = [
         "# Performance",
