@@ -21,6 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
+import psycopg
+from psycopg import sql
+from sqlalchemy import make_url
 from sqlalchemy.orm import Session
 
 from bankcrm.core.db import make_engine
@@ -123,6 +126,19 @@ def _import_files(work: Path, customers: int) -> Path:
     return files
 
 
+def _empty_postgres(server_url: str, name: str) -> str:
+    """A new, empty database ``name`` on the server of ``server_url``, as a first import
+    meets it; one of that name from an earlier run is dropped."""
+    url = make_url(server_url)
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 def bench_import(work: Path) -> tuple[list[str], Path]:
     lines = [
         "| backend | customers | rows | seconds | rows/s | peak memory | "
@@ -136,7 +152,7 @@ def bench_import(work: Path) -> tuple[list[str], Path]:
         targets = [("SQLite", f"sqlite:///{database}")]
         postgres = os.environ.get("BANKCRM_TEST_POSTGRES_URL")
         if postgres:
-            targets.append(("PostgreSQL", postgres.rsplit("/", 1)[0] + "/postgres"))
+            targets.append(("PostgreSQL", _empty_postgres(postgres, f"bench_import_{customers}")))
         base = in_child(
             "bench.import_child", "baseline", str(work / f"raw-{customers}.db"), str(files)
         )

@@ -7,12 +7,14 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, Table, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from bankcrm.core.exceptions import ImportRejected
 from bankcrm.ingest.docs import render_schema_markdown
@@ -90,6 +92,51 @@ def test_text_arrives_exactly_as_written_on_every_backend(
             {"id": external_id},
         ).one()
     assert tuple(stored) == (written, None, ",")
+
+
+def _foreign_keys(engine: Engine) -> list[tuple[str, str, str]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2"
+            )
+        )
+        return [tuple(row) for row in rows]
+
+
+@pytest.mark.postgres
+def test_a_first_load_checks_the_foreign_keys_once_and_keeps_them(
+    postgres_url: str, small_bank_files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every table of this bank counts as a first load: its foreign keys come off for the
+    insert and go back on, the same as before, and they still refuse a dangling row."""
+    from bankcrm.core.db import make_engine
+    from bankcrm.ingest import repository, service
+
+    monkeypatch.setattr(service, "FIRST_LOAD_ROWS", 1)
+    first_loads: list[str] = []
+    checked_once = repository.foreign_keys_checked_once
+
+    def noted(connection: Connection, target: Table) -> AbstractContextManager[None]:
+        first_loads.append(target.name)
+        return checked_once(connection, target)
+
+    monkeypatch.setattr(repository, "foreign_keys_checked_once", noted)
+    engine = make_engine(postgres_url)
+    declared = _foreign_keys(engine)
+    report = import_directory(postgres_url, small_bank_files)
+    loaded = counts(engine)
+    assert _foreign_keys(engine) == declared
+    assert loaded["transactions"] == report.rows_by_table["transactions"] > 0
+    assert {"accounts", "transactions", "customers"} <= set(first_loads)
+    first_loads.clear()
+    import_directory(postgres_url, small_bank_files)
+    assert first_loads == []
+    assert counts(engine) == loaded | {"audit_entries": loaded["audit_entries"] + 1}
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(text("UPDATE transactions SET account_id = -1 WHERE id = 1"))
+    engine.dispose()
 
 
 def test_reimport_changes_no_row_counts(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +14,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    text,
     true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -71,11 +74,14 @@ def upsert_from_stage(
     referenced: dict[str, Table],
     derived: dict[str, tuple[str, str]],
     now: datetime,
+    into_empty: bool = False,
 ) -> None:
     """Insert new records and update existing ones (matched on external id), in file order.
 
     ``derived`` maps a target column to (reference column, column of the referenced table),
     for values the file does not carry (a transaction's customer comes from its account).
+    ``into_empty``: the target holds no rows and nobody else can write it (it is locked
+    for the transaction), so every row is new and a plain insert does.
     """
     values: dict[str, ColumnElement[Any]] = {}
     source = stage
@@ -114,6 +120,9 @@ def upsert_from_stage(
         target
     )
     statement = insert.from_select(names, selection)
+    if into_empty:
+        connection.execute(statement)
+        return
     updates: dict[str, Any] = {
         name: statement.excluded[name]
         for name in names
@@ -126,6 +135,32 @@ def upsert_from_stage(
     connection.execute(
         statement.on_conflict_do_update(index_elements=["external_id"], set_=updates, where=erased)
     )
+
+
+@contextmanager
+def foreign_keys_checked_once(connection: Connection, target: Table) -> Iterator[None]:
+    """PostgreSQL: the target's foreign keys come off for the statements inside and go back
+    on after them, so that each is checked by one scan of the table instead of a trigger
+    call per row. Taking them off locks the table, and those it refers to, until the
+    transaction ends: for a first load, when nobody reads them yet."""
+    found = connection.execute(
+        text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = CAST(:table AS regclass) AND contype = 'f' ORDER BY conname"
+        ),
+        {"table": target.name},
+    ).all()
+    for name, _ in found:
+        connection.exec_driver_sql(f'ALTER TABLE "{target.name}" DROP CONSTRAINT "{name}"')
+    yield
+    for name, definition in found:
+        connection.exec_driver_sql(
+            f'ALTER TABLE "{target.name}" ADD CONSTRAINT "{name}" {definition}'
+        )
+
+
+def is_empty(connection: Connection, table: Table) -> bool:
+    return connection.execute(select(literal(1)).select_from(table).limit(1)).first() is None
 
 
 def _with_default(value: ColumnElement[Any], column: Column[Any]) -> ColumnElement[Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -45,6 +46,11 @@ TARGET_TABLES: dict[str, str] = {
 }
 
 TRANSACTION_COLUMNS = 11
+
+FIRST_LOAD_ROWS = 50_000
+"""From this many rows, a table that is still empty is loaded with its foreign keys checked
+once afterwards (PostgreSQL checks them row by row otherwise, most of a large load's time);
+the checks of the stage have found every reference already."""
 
 LOAD_CACHE_KIB = 256 * 1024
 """SQLite's page cache during an import (its default is 2 MiB)."""
@@ -113,15 +119,27 @@ def import_sources(
             staging.finish()
             for source, (stage, rows) in zip(sources, stages, strict=True):
                 _check_stage(connection, source.table, source.label, stage)
-                repository.upsert_from_stage(
-                    connection,
-                    table=source.table,
-                    stage=stage,
-                    target=_target(source.table),
-                    referenced=_referenced_tables(source.table),
-                    derived=DERIVED_COLUMNS.get(source.table.name, {}),
-                    now=utcnow(),
+                target = _target(source.table)
+                first_load = (
+                    connection.dialect.name == "postgresql"
+                    and rows >= FIRST_LOAD_ROWS
+                    and repository.is_empty(connection, target)
                 )
+                with (
+                    repository.foreign_keys_checked_once(connection, target)
+                    if first_load
+                    else nullcontext()
+                ):
+                    repository.upsert_from_stage(
+                        connection,
+                        table=source.table,
+                        stage=stage,
+                        target=target,
+                        referenced=_referenced_tables(source.table),
+                        derived=DERIVED_COLUMNS.get(source.table.name, {}),
+                        now=utcnow(),
+                        into_empty=first_load,
+                    )
                 report.rows_by_table[source.table.name] = rows
             audit_recorder.append_now(
                 connection,
