@@ -20,7 +20,7 @@ from bench.measure import Measurement, in_child
 ROOT = Path(__file__).resolve().parents[1]
 CLUSTER = ROOT / "scripts" / "spark-cluster.sh"
 WORKER_CORES = 2
-WORKER_MEMORY = "4g"
+WORKER_MEMORY_GIB = 4
 JOBS = {
     "segments": ("segmentation (`compute_segments`)", ["customer_id"]),
     "summary": ("CLV repeat summary", ["frequency", "recency", "T"]),
@@ -42,7 +42,7 @@ def bench_spark(work: Path, sizes: tuple[int, ...]) -> list[str]:
     state = work / "spark-cluster"
     environment = {**os.environ, "VENV": str(Path(sys.executable).parents[1])}
     started = subprocess.run(
-        [str(CLUSTER), "start", str(state), str(WORKER_CORES), WORKER_MEMORY],
+        [str(CLUSTER), "start", str(state), str(WORKER_CORES), f"{WORKER_MEMORY_GIB}g"],
         capture_output=True,
         text=True,
         env=environment,
@@ -54,7 +54,7 @@ def bench_spark(work: Path, sizes: tuple[int, ...]) -> list[str]:
     lines = [
         f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC on {cores} cores, "
         f"{memory:.0f} GiB, as of {AS_OF}. The cluster: a standalone master and one worker "
-        f"({WORKER_CORES} cores, {WORKER_MEMORY}B) on 127.0.0.1, started by "
+        f"({WORKER_CORES} cores, {WORKER_MEMORY_GIB} GiB) on 127.0.0.1, started by "
         "`scripts/spark-cluster.sh` and stopped after the runs; the driver is the child "
         "process, as `bankcrm segment run --engine spark --spark-master spark://…` runs it. "
         "Each job reads the same Parquet ledger on both engines; seconds from the call to "
