@@ -6,7 +6,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -137,6 +139,35 @@ def test_a_first_load_checks_the_foreign_keys_once_and_keeps_them(
     with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.execute(text("UPDATE transactions SET account_id = -1 WHERE id = 1"))
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_two_first_loads_at_once_both_succeed(
+    postgres_url: str, small_bank_files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both imports have staged their files when the store is still empty; one loads it
+    while the other waits, then finds it filled and updates it."""
+    from bankcrm.core.db import make_engine
+    from bankcrm.ingest import repository, service
+
+    monkeypatch.setattr(service, "FIRST_LOAD_ROWS", 1)
+    both_staged = threading.Barrier(2, timeout=60)
+    one_at_a_time = repository.one_import_at_a_time
+
+    def together(connection: Connection) -> None:
+        both_staged.wait()
+        one_at_a_time(connection)
+
+    monkeypatch.setattr(repository, "one_import_at_a_time", together)
+    with ThreadPoolExecutor(2) as pool:
+        runs = [pool.submit(import_directory, postgres_url, small_bank_files) for _ in range(2)]
+        reports = [run.result(timeout=300) for run in runs]
+    engine = make_engine(postgres_url)
+    loaded = counts(engine)
+    engine.dispose()
+    assert reports[0].rows_by_table == reports[1].rows_by_table
+    assert loaded["transactions"] == reports[0].rows_by_table["transactions"]
+    assert loaded["customers"] == reports[0].rows_by_table["customers"]
 
 
 def test_reimport_changes_no_row_counts(

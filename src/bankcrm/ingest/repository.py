@@ -159,6 +159,17 @@ def foreign_keys_checked_once(connection: Connection, target: Table) -> Iterator
         )
 
 
+IMPORT_LOCK = 0x62616E6B_696D7074
+"""The PostgreSQL advisory lock that one import holds at a time (``bankimpt`` in ASCII)."""
+
+
+def one_import_at_a_time(connection: Connection) -> None:
+    """PostgreSQL: wait until no other import's transaction is open, and keep others out
+    until this one ends (SQLite's single writer does the same by itself). Two imports then
+    never decide at once that a table is empty, nor lock each other's tables in turn."""
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
+
+
 def is_empty(connection: Connection, table: Table) -> bool:
     return connection.execute(select(literal(1)).select_from(table).limit(1)).first() is None
 

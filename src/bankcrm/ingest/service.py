@@ -117,6 +117,8 @@ def import_sources(
                 for source in sources
             ]
             staging.finish()
+            if connection.dialect.name == "postgresql":
+                repository.one_import_at_a_time(connection)
             for source, (stage, rows) in zip(sources, stages, strict=True):
                 _check_stage(connection, source.table, source.label, stage)
                 target = _target(source.table)
