@@ -1,22 +1,19 @@
-"""Reads the analytics ledger out of the records store as Arrow, through ADBC.
+"""Reads the analytics ledger out of the records store as Arrow (:mod:`bankcrm.core.columnar`).
 
-ADBC drivers hand over columnar batches, so a table of millions of rows reaches the engine
-without a Python object per value. The SQL differs per dialect only in how a stored
-date-time becomes epoch minutes.
+The SQL differs per dialect only in how a stored date-time becomes epoch minutes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-import pyarrow as pa
 from sqlalchemy.engine import make_url
 
 from bankcrm.analytics.ledger import Ledger
 from bankcrm.core.clock import bank_now
+from bankcrm.core.columnar import read_tables
 from bankcrm.core.config import Settings
 from bankcrm.scope import SystemRepository
 
@@ -41,16 +38,11 @@ class LedgerSystemRepository(SystemRepository):
         moment = as_of or bank_now()
         offset = moment.astimezone(ZoneInfo(self.settings.timezone)).utcoffset()
         offset_minutes = int(offset.total_seconds() // 60) if offset else 0
-        connection, minutes = _connect(self.settings.database_url)
-        tables: dict[str, pa.Table] = {}
-        try:
-            with connection.cursor() as cursor:
-                for name, sql in self.queries(minutes, offset_minutes).items():
-                    cursor.execute(sql)
-                    tables[name] = cursor.fetch_arrow_table()
-        finally:
-            connection.close()
-        return Ledger.from_tables(tables)
+        url = make_url(self.settings.database_url)
+        minutes = _sqlite_minutes if url.get_backend_name() == "sqlite" else _postgres_minutes
+        queries = self.queries(minutes, offset_minutes)
+        tables = read_tables(self.settings.database_url, list(queries.values()))
+        return Ledger.from_tables(dict(zip(queries, tables, strict=True)))
 
     @staticmethod
     def queries(minutes: Callable[[str], str], offset_minutes: int) -> dict[str, str]:
@@ -84,18 +76,6 @@ class LedgerSystemRepository(SystemRepository):
             "interactions": f"""
                 SELECT customer_id, {minutes("occurred_at")} AS occurred_min FROM interactions""",
         }
-
-
-def _connect(database_url: str) -> tuple[Any, Callable[[str], str]]:
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        from adbc_driver_sqlite import dbapi as sqlite_dbapi
-
-        return sqlite_dbapi.connect(url.database or ":memory:"), _sqlite_minutes
-    from adbc_driver_postgresql import dbapi as postgres_dbapi
-
-    uri = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    return postgres_dbapi.connect(uri), _postgres_minutes
 
 
 def read_ledger(settings: Settings, *, as_of: datetime | None = None) -> Ledger:

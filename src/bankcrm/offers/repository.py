@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import FunctionElement
 
 from bankcrm.accounts.models import Account, Holding
+from bankcrm.core.columnar import read_tables
 from bankcrm.core.enums import AccountStatus, CustomerStatus, SaleStatus
 from bankcrm.customers.models import Customer
 from bankcrm.offers.models import OfferScore, RiskAssessment, Sale
@@ -267,30 +268,11 @@ class OfferSystemRepository(SystemRepository):
         records store: a million customers' rows arrive as columns, not as a Python object
         per value. A second connection, so it sees what is committed."""
         engine = self.session.get_bind().engine
-        url, dialect = engine.url, engine.dialect
         sql = [
-            str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+            str(statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
             for statement in statements
         ]
-        if url.get_backend_name() == "sqlite":
-            from adbc_driver_sqlite import dbapi as sqlite_dbapi
-
-            connection = sqlite_dbapi.connect(url.database or ":memory:")
-        else:
-            from adbc_driver_postgresql import dbapi as postgres_dbapi
-
-            connection = postgres_dbapi.connect(
-                url.set(drivername="postgresql").render_as_string(hide_password=False)
-            )
-        try:
-            tables = []
-            with connection.cursor() as cursor:
-                for text in sql:
-                    cursor.execute(text)
-                    tables.append(cursor.fetch_arrow_table())
-            return tables
-        finally:
-            connection.close()
+        return read_tables(engine.url.render_as_string(hide_password=False), sql)
 
     def replace_scores(self, rows: Iterable[ScoreRow]) -> None:
         """Every offer score replaced by ``rows``, in the session's transaction. The facts
