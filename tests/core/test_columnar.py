@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pyarrow as pa
@@ -43,6 +44,47 @@ def test_a_read_leaves_the_connections_held_open_on_the_store_working(tmp_path: 
         assert fresh.execute(text("SELECT count(*) FROM movements")).scalar_one() == ROWS + 49
     held.close()
     reader.close()
+    engine.dispose()
+
+
+def test_reads_while_the_application_writes_lose_nothing(tmp_path: Path) -> None:
+    """A writer commits without pause while the store is read again and again: no read waits
+    forever or fails on a lock, and every write is kept."""
+    path = tmp_path / "store.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE movements (id INTEGER PRIMARY KEY, note TEXT)")
+    written: list[int] = []
+    failures: list[BaseException] = []
+    reading = threading.Event()
+
+    def write() -> None:
+        with engine.connect() as writer:
+            while not reading.is_set():
+                try:
+                    writer.execute(text("INSERT INTO movements (note) VALUES ('x')"))
+                    writer.commit()
+                    written.append(1)
+                except BaseException as failure:
+                    failures.append(failure)
+                    return
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    try:
+        counts = [
+            read_tables(f"sqlite:///{path}", ["SELECT count(*) AS n FROM movements"])[0]
+            for _ in range(5)
+        ]
+    finally:
+        reading.set()
+        thread.join()
+
+    assert failures == []
+    seen = [table.column("n")[0].as_py() for table in counts]
+    assert seen == sorted(seen)
+    with engine.connect() as fresh:
+        assert fresh.execute(text("SELECT count(*) FROM movements")).scalar_one() == len(written)
     engine.dispose()
 
 

@@ -28,6 +28,8 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 from sqlalchemy.engine import make_url
 
+BUSY_TIMEOUT_MS = 30_000
+
 
 class StoreReadError(RuntimeError):
     """The child process reading the SQLite store ended with an error."""
@@ -75,6 +77,8 @@ def write_results(database: str, folder: Path, statements: Sequence[str]) -> Non
     from adbc_driver_sqlite import dbapi as sqlite_dbapi
 
     with sqlite_dbapi.connect(database) as connection, connection.cursor() as cursor:
+        # as the application's connections do: wait out another connection's brief lock
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         for index, statement in enumerate(statements):
             cursor.execute(statement)
             batches = cursor.fetch_record_batch()
