@@ -18,7 +18,7 @@ import psutil
 
 from bankcrm.ingest.synth import GENERATED_AS_OF
 from bench.measure import Measurement, in_child
-from bench.segment import _ledger, _wait_quiet
+from bench.segment import converted_ledger, wait_quiet
 
 AS_OF = GENERATED_AS_OF
 """The fit uses the whole generated history."""
@@ -76,7 +76,7 @@ def _failures(measured: Measurement) -> list[dict[str, object]]:
 
 
 def _child(*args: str, env: dict[str, str] | None = None) -> Measurement:
-    _wait_quiet()
+    wait_quiet()
     return in_child("bench.clv_child", *args, env=env)
 
 
@@ -86,7 +86,7 @@ def ledger_of(work: Path, customers: int) -> Path:
     if (ledger / "transactions.parquet").exists():
         return ledger
     print(f"  ledger {customers:,} customers", flush=True)
-    return _ledger(work, customers)
+    return converted_ledger(work, customers)
 
 
 def _show(label: str, customers: int, measured: Measurement) -> None:

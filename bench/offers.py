@@ -16,7 +16,7 @@ from pathlib import Path
 import psutil
 
 from bench.measure import Measurement, in_child
-from bench.segment import _bank, _wait_quiet
+from bench.segment import bank_of, wait_quiet
 
 BEFORE = (
     "Before the ranking read through ADBC and wrote its scores through the driver, on "
@@ -47,7 +47,7 @@ def _store(work: Path, customers: int) -> str:
     database = work / f"offers-{customers}.db"
     url = f"sqlite:///{database}"
     if not database.exists():
-        files = _bank(work, customers)
+        files = bank_of(work, customers)
         print(f"  store {customers:,} customers", flush=True)
         measured = in_child("bench.offers_child", "store", url, str(files), "desk")
         print(
@@ -59,7 +59,7 @@ def _store(work: Path, customers: int) -> str:
 
 
 def _rank(url: str, customers: int, repeats: int) -> Measurement:
-    _wait_quiet()
+    wait_quiet()
     measured = in_child("bench.offers_child", "rank", url, str(repeats))
     timings = measured.result["timings"]
     assert isinstance(timings, list)
@@ -72,7 +72,7 @@ def _rank(url: str, customers: int, repeats: int) -> Measurement:
 
 
 def _offers(url: str, customers: int) -> Measurement:
-    _wait_quiet()
+    wait_quiet()
     measured = in_child("bench.offers_child", "offers", url, str(SAMPLE), str(SAMPLE_SEED))
     print(
         f"  offers {customers:>9,}: median {_float(measured, 'median_ms'):.1f} ms, p95 "

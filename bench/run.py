@@ -4,10 +4,10 @@ offers, credit, campaigns, branch staffing, command start-up.
 Every figure is printed next to a baseline measured in the same run on the same machine, so
 the ratios mean something wherever it runs; the figures go to docs/performance.md. Set
 ``BENCH_QUICK=1`` for a short run and ``BENCH_ONLY=segmentation`` (comma-separated, from
-generator, import, segmentation, clv, security, complaints, offers, credit, campaigns,
-staffing, startup, spark) to run some sections only: their sections of the page are replaced and
-the others kept. ``BENCH_WORK=DIR`` keeps the generated banks and ledgers in ``DIR`` for the
-next run instead of a temporary folder.
+generator, import, segmentation, segment-run, clv, security, complaints, offers, credit,
+campaigns, staffing, startup, spark) to run some sections only: their sections of the page
+are replaced and the others kept. ``BENCH_WORK=DIR`` keeps the generated banks and ledgers
+in ``DIR`` for the next run instead of a temporary folder.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from bench.credit import bench_credit
 from bench.measure import in_child
 from bench.offers import bench_offers
 from bench.segment import bench_segmentation
+from bench.segment_run import bench_segment_run
 from bench.spark import bench_spark
 from bench.staffing import bench_staffing
 from bench.startup import bench_startup
@@ -54,6 +55,7 @@ DEEP_PAGE = 3_000
 """The deep page the customer list is measured at, or the last page of a smaller bank."""
 SEGMENT_SIZES = (20_000,) if QUICK else (100_000, 400_000, 1_000_000)
 SEGMENT_REPEATS = 3 if QUICK else 2
+SEGMENT_RUN_SIZES = (20_000,) if QUICK else (100_000, 1_000_000)
 CLV_SIZES = (20_000,) if QUICK else (100_000, 1_000_000)
 CLV_REPEATS = 5
 OFFERS_SIZES = (2_000, 20_000) if QUICK else (10_000, 100_000)
@@ -70,6 +72,7 @@ SECTIONS = (
     "generator",
     "import",
     "segmentation",
+    "segment-run",
     "clv",
     "security",
     "complaints",
@@ -325,6 +328,14 @@ def main() -> None:
                 store=imported_store(work, IMPORT_SIZES[-1]),
             )
             sections["## Segmentation"] = ["", *segmentation, ""]
+        if "segment-run" in ONLY:
+            print("segment run", flush=True)
+            whole = bench_segment_run(work, sizes=SEGMENT_RUN_SIZES, repeats=SEGMENT_REPEATS)
+            sections["## Segmentation as a command (`bankcrm segment run --source`)"] = [
+                "",
+                *whole,
+                "",
+            ]
         if "clv" in ONLY:
             print("clv", flush=True)
             clv = bench_clv(work, sizes=CLV_SIZES, repeats=CLV_REPEATS)

@@ -71,7 +71,7 @@ def _seconds(measured: Measurement) -> float:
     return float(measured.result["seconds"])  # type: ignore[arg-type]
 
 
-def _wait_quiet() -> float:
+def wait_quiet() -> float:
     """Wait for the other processes on the machine to calm down; returns the seconds waited."""
     started = time.monotonic()
     while time.monotonic() - started < QUIET_WAIT_SECONDS:
@@ -81,11 +81,11 @@ def _wait_quiet() -> float:
 
 
 def _child(mode: str, *args: str) -> Measurement:
-    _wait_quiet()
+    wait_quiet()
     return in_child("bench.segment_child", mode, *args)
 
 
-def _bank(work: Path, customers: int) -> Path:
+def bank_of(work: Path, customers: int) -> Path:
     """The generator section's bank of that size if it ran (same seed and format), else new."""
     out = work / f"synth-{customers}"
     if not (out / "customers.csv").exists():
@@ -101,8 +101,8 @@ def _bank(work: Path, customers: int) -> Path:
     return out
 
 
-def _ledger(work: Path, customers: int, result: SizeResult | None = None) -> Path:
-    bank = _bank(work, customers)
+def converted_ledger(work: Path, customers: int, result: SizeResult | None = None) -> Path:
+    bank = bank_of(work, customers)
     ledger = work / f"ledger-{customers}"
     measured = _child("convert", str(bank), str(ledger))
     rows = measured.result["rows"]
@@ -116,7 +116,7 @@ def _ledger(work: Path, customers: int, result: SizeResult | None = None) -> Pat
 
 def check_agreement(work: Path) -> list[str]:
     """Pipeline features, the SQL baseline and pandas must agree before anything is timed."""
-    ledger = _ledger(work, CHECK_CUSTOMERS)
+    ledger = converted_ledger(work, CHECK_CUSTOMERS)
     lines = []
     for as_of in CHECK_AS_OF:
         measured = in_child("bench.segment_child", "check", str(ledger), as_of.isoformat())
@@ -142,7 +142,7 @@ def _predicted_pandas_peak(done: list[SizeResult], customers: int) -> float | No
 def measure_size(work: Path, customers: int, repeats: int, done: list[SizeResult]) -> SizeResult:
     result = SizeResult(customers)
     print(f"  ledger {customers:,} customers", flush=True)
-    ledger = _ledger(work, customers, result)
+    ledger = converted_ledger(work, customers, result)
     active = list(IMPLEMENTATIONS)
     predicted = _predicted_pandas_peak(done, customers)
     available = psutil.virtual_memory().available / 2**20
