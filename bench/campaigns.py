@@ -11,14 +11,10 @@ store, so no launch sees another's members.
 
 from __future__ import annotations
 
-import os
 import shutil
-import time
 from pathlib import Path
 
-import psutil
-
-from bench.measure import Measurement, in_child
+from bench.measure import Measurement, in_child, measured_on
 
 TARGET_SECONDS = 30.0
 CHILD = "bench.campaigns_child"
@@ -39,10 +35,8 @@ def bench_campaigns(work: Path, *, customers: int) -> list[str]:
     built = in_child(CHILD, "build", str(store), str(customers))
     base = in_child(CHILD, "baseline", _copy(store, "campaigns-baseline.db"))
     base_seconds = _seconds(base)
-    memory = psutil.virtual_memory().total / 2**30
     lines = [
-        f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC on {os.cpu_count()} "
-        f"cores, {memory:.0f} GiB, SQLite. A store of `bench/campaigns_child.py` (seed 11): "
+        measured_on() + f", SQLite. A store of `bench/campaigns_child.py` (seed 11): "
         f"{customers:,} active individuals over 50 branches and 500 account managers, SMS and "
         f"phone consent from {built.result['consents']:,} of them (85 %). The campaign selects "
         "every individual, control share 0.1; the SMS launch writes no contact task, the "

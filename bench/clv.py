@@ -8,16 +8,12 @@ peak memory is its own; the estimates of both are printed side by side.
 
 from __future__ import annotations
 
-import os
 import statistics
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
-
 from bankcrm.ingest.synth import GENERATED_AS_OF
-from bench.measure import Measurement, in_child
+from bench.measure import Measurement, in_child, measured_on
 from bench.segment import converted_ledger, wait_quiet
 
 AS_OF = GENERATED_AS_OF
@@ -276,10 +272,8 @@ def _summary(results: list[SizeResult], repeats: int) -> list[str]:
 
 
 def _report(results: list[SizeResult], repeats: int) -> list[str]:
-    memory = psutil.virtual_memory().total / 2**30
     return [
-        f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC on {os.cpu_count()} "
-        f"cores, {memory:.0f} GiB; banks of `bankcrm synth` (seed 1), their customer-initiated "
+        measured_on() + f"; banks of `bankcrm synth` (seed 1), their customer-initiated "
         f"transactions up to {AS_OF} (the calibration end) on the bank's local day "
         "(Asia/Shanghai), time in weeks.",
         "",

@@ -10,13 +10,9 @@ Arrow, the floor under any scoring of a CSV file.
 
 from __future__ import annotations
 
-import os
-import time
 from pathlib import Path
 
-import psutil
-
-from bench.measure import in_child
+from bench.measure import in_child, measured_on
 
 TARGET_FIT_SECONDS = 60.0
 TARGET_SCORE_SECONDS = 30.0
@@ -39,12 +35,10 @@ def bench_credit(work: Path, *, fit_rows: int, score_rows: int) -> list[str]:
         "bench.credit_child", "score", str(card), str(applicants), str(work / "scored.csv")
     )
     read = in_child("bench.credit_child", "read", str(applicants))
-    memory = psutil.virtual_memory().total / 2**30
     fit_seconds, base_seconds = _seconds(fitted), _seconds(baseline)
     score_seconds, read_seconds = _seconds(scored), _seconds(read)
     return [
-        f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC on {os.cpu_count()} "
-        f"cores, {memory:.0f} GiB. Loans of `bench/credit_child.py` (seed 5): 14 numbers (one "
+        measured_on() + ". Loans of `bench/credit_child.py` (seed 5): 14 numbers (one "
         "with the special code 999 on 30 % of rows, two with 8 % missing) and 6 text columns, "
         "an outcome drawn from a logistic model of them (about 11 % bad).",
         "",

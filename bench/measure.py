@@ -85,3 +85,12 @@ def in_child(module: str, *args: str, env: dict[str, str] | None = None) -> Meas
         cpu_seconds=usage.ru_utime + usage.ru_stime,
         machine_cpu_seconds=machine,
     )
+
+
+def measured_on() -> str:
+    """The opening of a section's description: when, and on how many cores and GiB."""
+    memory = psutil.virtual_memory().total / 2**30
+    return (
+        f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC on {os.cpu_count()} "
+        f"cores, {memory:.0f} GiB"
+    )

@@ -9,13 +9,9 @@ planted on it (a risk assessment for every customer, a year of sales). The ranki
 
 from __future__ import annotations
 
-import os
-import time
 from pathlib import Path
 
-import psutil
-
-from bench.measure import Measurement, in_child
+from bench.measure import Measurement, in_child, measured_on
 from bench.segment import bank_of, wait_quiet
 
 BEFORE = (
@@ -157,10 +153,8 @@ def bench_offers(
         if customers in offers_sizes:
             offered.append((customers, _offers(url, customers)))
         (work / f"offers-{customers}.db").unlink(missing_ok=True)
-    memory = psutil.virtual_memory().total / 2**30
     return [
-        f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC on {os.cpu_count()} "
-        f"cores, {memory:.0f} GiB; banks of `bankcrm synth` (seed 1) in SQLite: customers, "
+        measured_on() + "; banks of `bankcrm synth` (seed 1) in SQLite: customers, "
         "accounts and holdings imported with `bankcrm import`, and the demo's sales desk "
         "(a risk assessment for every active customer, a year of sales).",
         "",

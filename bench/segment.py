@@ -7,7 +7,6 @@ anything is timed, the three must give the same per-customer aggregates on a sma
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +16,7 @@ import psutil
 
 from bankcrm.core.config import Settings
 from bankcrm.ingest.synth import GENERATED_AS_OF
-from bench.measure import Measurement, in_child
+from bench.measure import Measurement, in_child, measured_on
 from bench.segment_compare import COMPARED
 
 AS_OF = GENERATED_AS_OF
@@ -227,11 +226,8 @@ def _report(
     store_customers: int,
     repeats: int,
 ) -> list[str]:
-    cores = os.cpu_count()
-    memory = psutil.virtual_memory().total / 2**30
     lines = [
-        f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC on {cores} cores, "
-        f"{memory:.0f} GiB; as of {AS_OF}, a 12-month period; ledgers converted from banks of "
+        measured_on() + f"; as of {AS_OF}, a 12-month period; ledgers converted from banks of "
         "`bankcrm synth` (seed 1).",
         "",
         "| customers | ledger rows | implementation | seconds | ledger rows/s | peak memory | "

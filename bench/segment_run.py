@@ -7,13 +7,9 @@ there (its imports left out)."""
 
 from __future__ import annotations
 
-import os
-import time
 from pathlib import Path
 
-import psutil
-
-from bench.measure import Measurement, in_child
+from bench.measure import Measurement, in_child, measured_on
 from bench.segment import AS_OF, bank_of, converted_ledger, wait_quiet
 
 PEOPLE = ("branches", "staff", "customers")
@@ -95,11 +91,8 @@ def measure_size(work: Path, customers: int, repeats: int) -> dict[str, Measurem
 
 
 def bench_segment_run(work: Path, *, sizes: tuple[int, ...], repeats: int) -> list[str]:
-    cores = os.cpu_count()
-    memory = psutil.virtual_memory().total / 2**30
     lines = [
-        f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC on {cores} cores, "
-        f"{memory:.0f} GiB; as of {AS_OF}; the segmentation section's Parquet ledgers. Each "
+        measured_on() + f"; as of {AS_OF}; the segmentation section's Parquet ledgers. Each "
         f"process ran {repeats} times, interleaved; the fastest is shown, timed from its start "
         "to its exit, with its peak resident memory.",
         "",

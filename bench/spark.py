@@ -8,14 +8,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import psutil
 import pyarrow.parquet as pq
 
 from bench.clv import AS_OF, ledger_of
-from bench.measure import Measurement, in_child
+from bench.measure import Measurement, in_child, measured_on
 
 ROOT = Path(__file__).resolve().parents[1]
 CLUSTER = ROOT / "scripts" / "spark-cluster.sh"
@@ -49,11 +47,8 @@ def bench_spark(work: Path, sizes: tuple[int, ...]) -> list[str]:
         check=True,
     )
     master = started.stdout.strip()
-    cores = os.cpu_count()
-    memory = psutil.virtual_memory().total / 2**30
     lines = [
-        f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC on {cores} cores, "
-        f"{memory:.0f} GiB, as of {AS_OF}. The cluster: a standalone master and one worker "
+        measured_on() + f", as of {AS_OF}. The cluster: a standalone master and one worker "
         f"({WORKER_CORES} cores, {WORKER_MEMORY_GIB} GiB) on 127.0.0.1, started by "
         "`scripts/spark-cluster.sh` and stopped after the runs; the driver is the child "
         "process, as `bankcrm segment run --engine spark --spark-master spark://…` runs it. "

@@ -11,12 +11,7 @@ so the table separates the faster simulation from the second core.
 
 from __future__ import annotations
 
-import os
-import time
-
-import psutil
-
-from bench.measure import Measurement, in_child
+from bench.measure import Measurement, in_child, measured_on
 
 TARGET_SECONDS = 300.0
 WORKERS = 2
@@ -39,12 +34,10 @@ def bench_staffing(*, branches: int, sample: int) -> list[str]:
     baseline_seconds = events_per_branch * branches
     seconds = planned.seconds
     per_branch = planned.result
-    memory = psutil.virtual_memory().total / 2**30
     profile_slots = int(_float(before, "profile_slots"))
     differing = int(_float(before, "differing_slots"))
     lines = [
-        f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC on {os.cpu_count()} "
-        f"cores, {memory:.0f} GiB. `bench/staffing_child.py` (seed 20): {branches:,} branches, "
+        measured_on() + f". `bench/staffing_child.py` (seed 20): {branches:,} branches, "
         f"each 365 days of 5-minute counts, 9:00–17:00, five or six days a week, 100–300 "
         f"visits a day ({per_branch['slots']:,} slots in all). Per branch: "
         "`ArrivalForecaster` fitted on the year and the next week forecast, "
