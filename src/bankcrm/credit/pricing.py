@@ -38,9 +38,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import lru_cache
 
-from scipy.optimize import minimize_scalar
-from scipy.stats import norm
-
 from bankcrm.core.config import PricingSettings, RelationshipDiscounts
 from bankcrm.core.enums import CustomerType, ProductCategory, Quadrant, ValueTier
 from bankcrm.core.exceptions import ValidationFailed
@@ -190,6 +187,10 @@ def maturity_years(term_months: int) -> float:
 def _capital_per_lgd(pd: float, borrower: CustomerType, maturity: float) -> float:
     """Basel K for an LGD of 1: the loss at the 99.9 % quantile less the expected loss,
     with the maturity adjustment for a corporate borrower."""
+    # SciPy is imported here: the credit models import this module, and every command
+    # that loads the models would otherwise pay SciPy's start-up
+    from scipy.stats import norm
+
     correlation = asset_correlation(pd, borrower)
     stressed_pd = norm.cdf(
         (norm.ppf(pd) + math.sqrt(correlation) * norm.ppf(CONFIDENCE)) / math.sqrt(1 - correlation)
@@ -205,6 +206,8 @@ def _capital_per_lgd(pd: float, borrower: CustomerType, maturity: float) -> floa
 def _peak_pd(borrower: CustomerType, maturity: float) -> float:
     """The PD at which Basel K is highest (about 0.28–0.31 for corporates, 0.40 for retail);
     K rises up to it and falls beyond it, with one peak."""
+    from scipy.optimize import minimize_scalar
+
     found = minimize_scalar(
         lambda pd: -_capital_per_lgd(pd, borrower, maturity),
         bounds=(MIN_PD, 1 - 1e-9),
