@@ -274,3 +274,32 @@ def test_a_parquet_ledger_scanned_by_the_engine_gives_the_same_segments(tmp_path
         hand_ledger(), as_of=date(2026, 1, 1), engine=AnalyticsEngine.DUCKDB, settings=settings
     )
     assert from_files.table.to_pylist() == from_arrow.table.to_pylist()
+
+
+def test_a_ledger_with_narrower_types_gives_the_same_segments(tmp_path: Path) -> None:
+    """A core system's export may write 32-bit integers and large strings: the engine reads
+    the file with its own types and the pipeline widens them to the ledger's."""
+    ledger = hand_ledger()
+    for name, table in ledger.tables().items():
+        pq.write_table(
+            table.cast(pa.schema(map(_narrower, table.schema))), tmp_path / f"{name}.parquet"
+        )
+    assert pq.read_schema(tmp_path / "transactions.parquet").field("booked_min").type == pa.int32()
+    settings = Settings()
+
+    from_files = compute_segments(
+        LedgerFiles(tmp_path), as_of=date(2026, 1, 1), engine=AnalyticsEngine.DUCKDB,
+        settings=settings,
+    )  # fmt: skip
+    from_arrow = compute_segments(
+        ledger, as_of=date(2026, 1, 1), engine=AnalyticsEngine.DUCKDB, settings=settings
+    )
+    assert from_files.table.to_pylist() == from_arrow.table.to_pylist()
+
+
+def _narrower(field: pa.Field) -> pa.Field:
+    if pa.types.is_int64(field.type):
+        return field.with_type(pa.int32())
+    if pa.types.is_string(field.type):
+        return field.with_type(pa.large_string())
+    return field

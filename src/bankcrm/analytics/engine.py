@@ -17,7 +17,7 @@ from typing import Any
 
 import ibis
 import pyarrow as pa
-import pyarrow.dataset
+import pyarrow.parquet as pq
 
 from bankcrm.core.config import Settings
 from bankcrm.core.enums import AnalyticsEngine
@@ -41,7 +41,12 @@ class Engine:
     def register_parquet(self, name: str, path: Path) -> ibis.Table:
         """A table the engine scans from the file itself, without loading it into Python."""
         if self.kind is AnalyticsEngine.DUCKDB:
-            return ibis.memtable(pyarrow.dataset.dataset(path, format="parquet"))
+            # DuckDB's own reader scans in parallel, reads only the columns a query uses and
+            # stays within the engine's memory limit; a scan of an Arrow dataset did neither
+            # (at 1M customers 4.6 GB and twice the time). The table is declared with the
+            # file's own schema, so Ibis need not ask DuckDB for it.
+            self.backend.con.read_parquet(str(path)).create_view(name, replace=True)
+            return ibis.table(ibis.Schema.from_pyarrow(pq.read_schema(path)), name=name)
         self._session.read.parquet(str(path)).createOrReplaceTempView(name)
         return self.backend.table(name)
 
