@@ -1,8 +1,8 @@
 """The analytics engines: one Ibis expression, run on DuckDB (default) or a Spark session.
 
-Input tables arrive as Arrow (from the records store through ADBC, or from Parquet files)
-and results leave as Arrow, so the engines never need a database driver of their own: a bank
-without internet access cannot download DuckDB extensions.
+Input tables arrive as Arrow from the records store (through ADBC) or are scanned by the
+engine from Parquet files, and results leave as Arrow, so the engines never need a database
+driver of their own: a bank without internet access cannot download DuckDB extensions.
 """
 
 from __future__ import annotations
