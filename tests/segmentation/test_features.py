@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -263,8 +264,22 @@ def test_a_parquet_ledger_is_checked_before_the_engine_reads_it(tmp_path: Path) 
         LedgerFiles(tmp_path).check()
 
 
-def test_a_parquet_ledger_scanned_by_the_engine_gives_the_same_segments(tmp_path: Path) -> None:
-    write_parquet(hand_ledger(), tmp_path)
+def _narrowed(ledger: Ledger, directory: Path) -> None:
+    """The ledger as a core system's export may write it: 32-bit integers, large strings."""
+    for name, table in ledger.tables().items():
+        schema = pa.schema(map(_narrower, table.schema))
+        pq.write_table(table.cast(schema), directory / f"{name}.parquet")
+    narrowed = pq.read_schema(directory / "transactions.parquet")
+    assert narrowed.field("booked_min").type == pa.int32()
+
+
+@pytest.mark.parametrize("write", [write_parquet, _narrowed], ids=["as-written", "narrower-types"])
+def test_a_parquet_ledger_scanned_by_the_engine_gives_the_same_segments(
+    tmp_path: Path, write: Callable[[Ledger, Path], None]
+) -> None:
+    """The engine reads each file with its own types, and the pipeline widens them to the
+    ledger's: the segments equal those of the same ledger handed over as Arrow."""
+    write(hand_ledger(), tmp_path)
     settings = Settings()
     from_files = compute_segments(
         LedgerFiles(tmp_path), as_of=date(2026, 1, 1), engine=AnalyticsEngine.DUCKDB,
@@ -272,27 +287,6 @@ def test_a_parquet_ledger_scanned_by_the_engine_gives_the_same_segments(tmp_path
     )  # fmt: skip
     from_arrow = compute_segments(
         hand_ledger(), as_of=date(2026, 1, 1), engine=AnalyticsEngine.DUCKDB, settings=settings
-    )
-    assert from_files.table.to_pylist() == from_arrow.table.to_pylist()
-
-
-def test_a_ledger_with_narrower_types_gives_the_same_segments(tmp_path: Path) -> None:
-    """A core system's export may write 32-bit integers and large strings: the engine reads
-    the file with its own types and the pipeline widens them to the ledger's."""
-    ledger = hand_ledger()
-    for name, table in ledger.tables().items():
-        pq.write_table(
-            table.cast(pa.schema(map(_narrower, table.schema))), tmp_path / f"{name}.parquet"
-        )
-    assert pq.read_schema(tmp_path / "transactions.parquet").field("booked_min").type == pa.int32()
-    settings = Settings()
-
-    from_files = compute_segments(
-        LedgerFiles(tmp_path), as_of=date(2026, 1, 1), engine=AnalyticsEngine.DUCKDB,
-        settings=settings,
-    )  # fmt: skip
-    from_arrow = compute_segments(
-        ledger, as_of=date(2026, 1, 1), engine=AnalyticsEngine.DUCKDB, settings=settings
     )
     assert from_files.table.to_pylist() == from_arrow.table.to_pylist()
 
