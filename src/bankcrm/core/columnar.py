@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 from sqlalchemy.engine import make_url
 
-BUSY_TIMEOUT_MS = 30_000
+from bankcrm.core.sqlite_files import BUSY_TIMEOUT_MS, folder_of
 
 
 class StoreReadError(RuntimeError):
@@ -52,9 +52,7 @@ def read_tables(database_url: str, statements: Sequence[str]) -> list[pa.Table]:
 
 
 def _read_sqlite_in_child(database: str, statements: Sequence[str]) -> list[pa.Table]:
-    # the results wait on the store's own disk, which has room for what the store holds
-    beside = None if database == ":memory:" else Path(database).resolve().parent
-    with tempfile.TemporaryDirectory(prefix="bankcrm-read-", dir=beside) as directory:
+    with tempfile.TemporaryDirectory(prefix="bankcrm-read-", dir=folder_of(database)) as directory:
         child = subprocess.run(
             [sys.executable, "-m", __name__, database, directory],
             input=json.dumps(list(statements)),

@@ -22,9 +22,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import BigInteger, Column, Connection, DateTime, Integer, MetaData, Table, Text
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateTable
 
 from bankcrm.core.bulk import copy_csv
+from bankcrm.core.sqlite_files import folder_of
 from bankcrm.ingest.schema import ColumnSpec, TableSpec
 
 ROW_NUMBER = "row_no"
@@ -135,19 +137,10 @@ def staging_for(connection: Connection, store: str) -> Iterator[Staging]:
     if connection.dialect.name == "postgresql":
         yield CopyStaging(connection)
         return
-    folder = _store_folder(store)
+    folder = folder_of(make_url(store).database)
     with tempfile.TemporaryDirectory(prefix="bankcrm-import-", dir=folder) as directory:
         staging = ScratchStaging(connection, Path(directory))
         try:
             yield staging
         finally:
             staging.close()
-
-
-def _store_folder(store: str) -> Path | None:
-    """The folder of an SQLite store's file, so the scratch space sits on the same disk;
-    ``None`` (the system's temporary folder) for an in-memory store."""
-    path = store.split(":///", 1)[1] if ":///" in store else ""
-    if not path or path == ":memory:":
-        return None
-    return Path(path).resolve().parent
