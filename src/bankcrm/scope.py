@@ -297,6 +297,15 @@ def _joined(statement: Select[Any], joins: Sequence[Join]) -> Select[Any]:
     return statement
 
 
+def _narrowed(statement: Select[Any], condition: ColumnElement[bool] | None) -> Select[Any]:
+    """The statement limited by ``condition``; a bank-wide reader's ``true()`` adds no
+    ``WHERE``, so that SQLite counts a whole table from an index's entries instead of
+    testing ``1 = 1`` on each of its rows."""
+    if condition is None or condition is true():
+        return statement
+    return statement.where(condition)
+
+
 class _OwnedRows:
     """The base selects of customer-owned rows; which rows they keep is the subclass's."""
 
@@ -314,8 +323,7 @@ class _OwnedRows:
         ownership = OWNERSHIP[model]
         statement = select(*(entities or (model,))).select_from(model)
         statement = _joined(statement, ownership.own_joins())
-        condition = self._own_condition(ownership)
-        return statement if condition is None else statement.where(condition)
+        return _narrowed(statement, self._own_condition(ownership))
 
     def customers(self, *entities: Any) -> Select[Any]:
         """``select(*entities)`` from the customers the reader may see."""
@@ -329,8 +337,7 @@ class _OwnedRows:
             raise TypeError(f"{model.__name__} rows belong to no customer")
         statement = select(*(entities or (model,))).select_from(model)
         statement = _joined(statement, ownership.to_customer)
-        condition = self._customer_condition()
-        return statement if condition is None else statement.where(condition)
+        return _narrowed(statement, self._customer_condition())
 
     @staticmethod
     def same_customer(

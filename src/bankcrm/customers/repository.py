@@ -121,7 +121,7 @@ class CustomerRepository(ScopedRepository):
                 conditions, GROUPED_SORTS[sort], descending, offset=offset, limit=limit
             )
         else:
-            count_statement = self.customers(func.count(Customer.id)).where(*conditions)
+            count_statement = self.customers(func.count()).where(*conditions)
             total = self.session.scalar(count_statement) or 0
             ids = self._ranked_page(conditions, sort, descending, offset=offset, limit=limit)
         return self._with_names(ids), total
@@ -166,7 +166,7 @@ class CustomerRepository(ScopedRepository):
         the total alone), the values put in order, and only those the page falls in read,
         in id order. Values that sort alike (two branches of one name) are read together."""
         counts = (
-            self.customers(group.column.label("value"), func.count(Customer.id).label("size"))
+            self.customers(group.column.label("value"), func.count().label("size"))
             .where(*conditions)
             .group_by(group.column)
             .subquery()
