@@ -174,10 +174,8 @@ def load_blueprint(path: Path | None = None, *, issues: frozenset[str] | None = 
     """The bank's blueprint file, or the one shipped with bankcrm; checked against the
     complaint issues given, or the shipped taxonomy's."""
     known = issues if issues is not None else frozenset(load_taxonomy().issues)
-    if path is not None:
-        return parse_blueprint(path.read_text(encoding="utf-8"), issues=known)
-    shipped = resources.files("bankcrm.quality").joinpath("data/blueprint.toml")
-    return parse_blueprint(shipped.read_text(encoding="utf-8"), issues=known)
+    source = path or resources.files("bankcrm.quality").joinpath("data/blueprint.toml")
+    return parse_blueprint(source.read_text(encoding="utf-8"), issues=known)
 
 
 def figures(

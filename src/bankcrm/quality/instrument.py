@@ -7,7 +7,6 @@ format is described in ``docs/quality.md``; the two shipped files are in ``data/
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -32,7 +31,6 @@ SHIPPED_INSTRUMENTS = ("servqual_bank", "kiosk_kservqual")
 WEIGHT_POINTS = 100.0
 """Importance weights are points shared over the dimensions (Zeithaml et al. 1990)."""
 
-_CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # 1e-6 points absorbs the binary rounding of weights such as 12.5 written as decimals.
 _WEIGHT_TOLERANCE = 1e-6
 
@@ -115,10 +113,7 @@ class Instrument:
         return tuple(dimension.code for dimension in self.dimensions)
 
     def dimension(self, code: str) -> Dimension:
-        for dimension in self.dimensions:
-            if dimension.code == code:
-                return dimension
-        raise KeyError(code)
+        return {dimension.code: dimension for dimension in self.dimensions}[code]
 
     @staticmethod
     def expectation_column(number: int) -> str:
@@ -213,7 +208,7 @@ def shipped_instrument(name: str = "servqual_bank") -> Instrument:
 
 
 class _DimensionEntry(TomlTable):
-    code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=_CODE_PATTERN.pattern)]
+    code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_]*$")]
     name: Text
     weight: Annotated[float, Field(ge=0, allow_inf_nan=False)]
 

@@ -68,7 +68,6 @@ class QualityRepository(ScopedRepository):
             for branch_id, branch_name, customer_id, answered_on, score in self.session.execute(
                 statement
             )
-            if score is not None
         ]
 
     def standard_checks(
@@ -88,7 +87,7 @@ class QualityRepository(ScopedRepository):
             ).where(ServiceStandard.code.in_(list(codes)))
         ).all()
         counts = {
-            standard_id: (checked, failed or 0)
+            standard_id: (checked, int(failed or 0))
             for standard_id, checked, failed in self.session.execute(
                 self.owned(
                     InspectionResult,
@@ -105,13 +104,7 @@ class QualityRepository(ScopedRepository):
             )
         }
         return {
-            row.code: StandardChecks(
-                code=row.code,
-                title=row.title,
-                title_en=row.title_en,
-                checked=counts.get(row.id, (0, 0))[0],
-                failed=int(counts.get(row.id, (0, 0))[1]),
-            )
+            row.code: StandardChecks(row.code, row.title, row.title_en, *counts.get(row.id, (0, 0)))
             for row in standards
         }
 

@@ -12,7 +12,6 @@ from bankcrm.core import clock
 from bankcrm.core.clock import bank_today as today
 from bankcrm.core.enums import SurveyKind
 from bankcrm.core.exceptions import ValidationFailed
-from bankcrm.core.localized import LocalizedText
 from bankcrm.quality import blueprint as blueprints
 from bankcrm.quality.repository import QualityRepository
 from bankcrm.quality.schemas import BlueprintRead, SatisfactionRead
@@ -65,15 +64,11 @@ def blueprint_report(
             received_before=clock.bank_day_start(until + timedelta(days=1)),
         ),
     )
-    taxonomy = complaints_service.taxonomy()
+    labels = complaints_service.taxonomy().issues
     return BlueprintRead.of(
         blueprint,
         points,
-        issue_labels={
-            code: LocalizedText.of(zh=label.zh, en=label.en)
-            for code, label in taxonomy.issues.items()
-            if code in issues
-        },
+        issue_labels={code: labels[code] for code in issues},
         since=since,
         until=until,
     )

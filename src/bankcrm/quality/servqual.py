@@ -149,11 +149,8 @@ def parse_responses(
         text = cells[position[column]].strip()
         if not text:
             return math.nan
-        try:
-            number = float(text)
-        except ValueError:
-            number = math.nan
-        if not math.isfinite(number):
+        number = stored_number(text)
+        if math.isnan(number):
             raise refuse(f"{text!r} is not a number", column, row)
         if weight and number < 0:
             raise refuse(f"{text}: importance points cannot be negative", column, row)
@@ -194,22 +191,24 @@ def read_responses_csv(
     """Read a UTF-8 CSV response file (a byte-order mark is allowed), gzipped when its name
     ends in ``.gz``; see :func:`parse_responses`. Row ``N`` in errors is the ``N``-th line
     after the header."""
+
+    def refuse(problem: str) -> ImportRejected:
+        return ImportRejected(problem, file=path.name, row=None, column=None)
+
     try:
         with files.open_text(path, encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
             header = next(reader, None)
             if header is None:
-                raise ImportRejected("the file is empty", file=path.name, row=None, column=None)
+                raise refuse("the file is empty")
             rows = [(reader.line_num - 1, cells) for cells in reader if cells]
     except UnicodeDecodeError as error:  # name the row and column the bytes are in
         raise files.csv_refusal(error, path, label=path.name, max_row_bytes=None) from None
     except (OSError, EOFError) as error:  # EOFError: a truncated .gz
         reason = getattr(error, "strerror", None) or str(error)
-        raise ImportRejected(
-            f"cannot be read: {reason}", file=path.name, row=None, column=None
-        ) from None
+        raise refuse(f"cannot be read: {reason}") from None
     except csv.Error as error:
-        raise ImportRejected(str(error), file=path.name, row=None, column=None) from None
+        raise refuse(str(error)) from None
     return parse_responses(header, rows, instrument, source=path.name, group_column=group_column)
 
 
@@ -515,7 +514,6 @@ class ServqualAnalysis:
 
     def fit(self, responses: ServqualResponses) -> Self:
         instrument = self.instrument
-        _check_confidence(self.confidence)
         if responses.expectations.shape[1] != instrument.n_items:
             raise ValueError(
                 f"{responses.expectations.shape[1]} items answered, "
