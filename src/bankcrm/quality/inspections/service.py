@@ -66,8 +66,6 @@ WEAKEST_LISTED = 3
 INSPECTION_GAP = 3
 """Inspections measure gap 3: the standard as set against the service as delivered."""
 TITLE_LENGTH = 200
-INSPECTION_COLUMNS = Inspection.__table__.columns.keys()
-"""``InspectionRead`` carries every column of the inspection's row."""
 
 
 @dataclass(frozen=True)
@@ -508,11 +506,18 @@ def _read(
     passed: int,
 ) -> InspectionRead:
     return InspectionRead(
-        **{column: getattr(row, column) for column in INSPECTION_COLUMNS},
+        id=row.id,
+        kind=row.kind,
+        branch_id=row.branch_id,
         branch_code=branch[0],
         branch_name=branch[1],
+        staff_id=row.staff_id,
         staff_name=people.get(row.staff_id) if row.staff_id else None,
+        inspector_id=row.inspector_id,
         inspector_name=people.get(row.inspector_id) if row.inspector_id else None,
+        inspected_on=row.inspected_on,
+        note=row.note,
+        created_at=row.created_at,
         checked=checked,
         passed=passed,
         score=score(passed=passed, checked=checked),
