@@ -247,11 +247,10 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class Judged:
-    code: str
+class Judged(Answer):
+    """An answer with its verdict (a measured line's computed from the target)."""
+
     passed: bool
-    observed: float | None
-    note: str | None
 
 
 def judge_answers(checklist: Sequence[Criterion], answers: Sequence[Answer]) -> list[Judged]:

@@ -66,7 +66,6 @@ def update_standard(
     session: DbSession, user: QualityManage, standard_id: StandardId, body: StandardUpdate
 ) -> StandardRead:
     """Edit or deactivate (``active: false``) a standard; a stale ``version`` is a 409."""
-    given = body.model_fields_set
     return service.update_standard(
         session,
         user=user,
@@ -77,7 +76,7 @@ def update_standard(
         title_en=body.title_en,
         measure=(
             service.Measure(unit=body.unit, target=body.target, direction=body.direction)
-            if given & MEASURE_FIELDS
+            if body.model_fields_set & MEASURE_FIELDS
             else None
         ),
         servqual_items=body.servqual_items,

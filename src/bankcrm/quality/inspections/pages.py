@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
@@ -24,10 +24,10 @@ from bankcrm.core.pagination import MAX_ID, whole_number
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.quality.inspections import endpoints, service
 from bankcrm.quality.inspections.checklist import UNITS
+from bankcrm.quality.inspections.endpoints import InspectionId, StandardId
 from bankcrm.quality.inspections.schemas import (
     InspectionCreate,
     StandardCreate,
-    StandardRead,
     StandardUpdate,
 )
 from bankcrm.quality.instrument import shipped_instrument
@@ -40,8 +40,6 @@ from bankcrm.web.templating import render
 
 router = APIRouter(prefix="/quality")
 
-StandardId = Annotated[int, Path(ge=1, le=MAX_ID)]
-InspectionId = Annotated[int, Path(ge=1, le=MAX_ID)]
 ShortText = Annotated[FormName, Field(max_length=200, pattern=STORABLE_TEXT)]
 DayText = Annotated[str | None, Query(max_length=10)]
 ChoiceText = Annotated[str, Query(max_length=32)]
@@ -251,25 +249,19 @@ def inspections_page(
     kind: ChoiceText = "",
 ) -> Response:
     """Recent inspections, the branches' league table and the staff table of a period."""
-    chosen_kind = InspectionKind(kind) if kind in set(InspectionKind) else None
     problem: Problem | None = None
-    status_code = 200
     try:
         first, last = service.period(
             parse_day(since) if since else None, parse_day(until) if until else None
         )
     except (ValueError, ValidationFailed) as error:
         first, last = service.period(None, None)
-        detail = error.message if isinstance(error, ValidationFailed) else str(error)
         problem = Problem(
-            _("Enter the period as two dates, the first not after the second."), detail
+            _("Enter the period as two dates, the first not after the second."), str(error)
         )
-        status_code = 422
-    chosen: dict[str, Any] = {"since": first, "until": last, "kind": chosen_kind}
+    chosen: dict[str, Any] = {"since": first, "until": last, "kind": _kind(kind)}
     context: dict[str, Any] = {
-        "since": first,
-        "until": last,
-        "kind": chosen_kind.value if chosen_kind else "",
+        **chosen,
         "kinds": list(InspectionKind),
         "branches": service.scores(session, user=user, group="branch", **chosen),
         "staff": service.scores(session, user=user, group="staff", **chosen),
@@ -277,6 +269,7 @@ def inspections_page(
         "may_inspect": has_permission(user.role, Permission.QUALITY_INSPECT),
         "problem": translated(problem, request_locale(request)),
     }
+    status_code = 422 if problem else 200
     return render(request, "quality/inspections/list.html", context, status_code=status_code)
 
 
@@ -304,7 +297,7 @@ async def record_inspection(
 ) -> Response:
     """Records the inspection and opens it; a refused form comes back filled in."""
     form = _typed_inspection(await request.form())
-    if form.kind not in set(InspectionKind):
+    if _kind(form.kind) is None:
         problem = Problem(_("Choose the kind of inspection."))
         return _render_inspection_form(request, session, user, form, problem, status_code=422)
     try:
@@ -320,6 +313,10 @@ async def record_inspection(
         )
         return _render_inspection_form(request, session, user, form, **refused)
     return RedirectResponse(f"/quality/inspections/{recorded.id}", status_code=303)
+
+
+def _kind(value: str) -> InspectionKind | None:
+    return InspectionKind(value) if value in set(InspectionKind) else None
 
 
 def _typed_inspection(submitted: FormData) -> InspectionForm:
@@ -379,21 +376,18 @@ def _render_inspection_form(
     chosen_branch = chosen_id(form.branch_id)
     if chosen_branch not in {branch.id for branch in branches}:
         chosen_branch = branches[0].id if len(branches) == 1 else None
-    chosen_kind = InspectionKind(form.kind) if form.kind in set(InspectionKind) else None
-    lines: list[StandardRead] = []
-    if chosen_kind is not None and chosen_branch is not None:
-        lines = service.checklist(session, chosen_kind)
+    chosen_kind = _kind(form.kind)
     context: dict[str, Any] = {
         "form": form,
         "kinds": list(InspectionKind),
-        "kind": chosen_kind.value if chosen_kind else "",
+        "kind": chosen_kind,
         "branches": branches,
         "branch_id": chosen_branch,
         "staff": service.front_line_staff(session, branch_id=chosen_branch)
         if chosen_branch
         else [],
         "staff_id": chosen_id(form.staff_id),
-        "lines": lines,
+        "lines": service.checklist(session, chosen_kind) if chosen_kind and chosen_branch else [],
         "today": clock.bank_today(),
         "problem": translated(problem, request_locale(request)),
     }

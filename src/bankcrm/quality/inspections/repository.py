@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Integer, and_, func, or_, select
+from sqlalchemy import ColumnElement, Integer, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from bankcrm.branches.models import Branch
@@ -165,10 +165,7 @@ def actions_for_lines(
             ImprovementAction.standard_id.in_(standard_ids),
             or_(
                 ImprovementAction.inspection_id == inspection_id,
-                and_(
-                    ImprovementAction.inspection_id.is_distinct_from(inspection_id),
-                    ImprovementAction.created_at <= recorded_at,
-                ),
+                ImprovementAction.created_at <= recorded_at,
             ),
         )
         .order_by(ImprovementAction.id)

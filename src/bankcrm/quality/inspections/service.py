@@ -351,20 +351,15 @@ def record_inspection(
     session.flush()
     if not all(line.passed for line in judged):
         repository.lock_branch(session, branch_id)
-    lines: list[ResultRead] = []
-    opened: list[int] = []
-    for row, line in zip(rows, inspection.results, strict=True):
-        action = None
+    actions: dict[int, ImprovementAction] = {}
+    for row, line in zip(rows, judged, strict=True):
         if not line.passed:
-            action = improvement_service.open_action_for(
+            open_action = improvement_service.open_action_for(
                 session, branch_id=branch_id, standard_id=row.id
             )
-            if action is None:
-                action = _open_corrective_action(
-                    session, user=user, inspection=inspection, branch=branch, standard=row
-                )
-                opened.append(action.id)
-        lines.append(_result_read(row, line, action, inspection.id))
+            actions[row.id] = open_action or _open_corrective_action(
+                session, user=user, inspection=inspection, branch=branch, standard=row
+            )
     # built from what is in hand: recording many inspections (the demo's year) stays fast
     read = _read(
         inspection,
@@ -373,25 +368,34 @@ def record_inspection(
         checked=len(judged),
         passed=sum(line.passed for line in judged),
     )
-    return InspectionDetail(**read.model_dump(), results=lines, actions_opened=opened)
+    return _detail(read, inspection, {row.id: row for row in rows}, actions)
 
 
-def _result_read(
-    standard: ServiceStandard,
-    line: InspectionResult,
-    action: ImprovementAction | None,
-    inspection_id: int,
-) -> ResultRead:
-    return ResultRead(
-        **StandardBase.model_validate(standard).model_dump(),
-        standard_id=standard.id,
-        passed=line.passed,
-        observed=line.observed,
-        note=line.note,
-        action_id=action.id if action else None,
-        action_stage=action.stage if action else None,
-        action_opened_here=action is not None and action.inspection_id == inspection_id,
-    )
+def _detail(
+    read: InspectionRead,
+    inspection: Inspection,
+    standards: Mapping[int, ServiceStandard],
+    actions: Mapping[int, ImprovementAction],
+) -> InspectionDetail:
+    """The inspection with its lines; ``actions`` are the failed lines' corrective actions
+    by standard id."""
+    lines = []
+    for line in inspection.results:
+        action = actions.get(line.standard_id)
+        lines.append(
+            ResultRead(
+                **StandardBase.model_validate(standards[line.standard_id]).model_dump(),
+                standard_id=line.standard_id,
+                passed=line.passed,
+                observed=line.observed,
+                note=line.note,
+                action_id=action.id if action else None,
+                action_stage=action.stage if action else None,
+                action_opened_here=action is not None and action.inspection_id == inspection.id,
+            )
+        )
+    opened = [line.action_id for line in lines if line.action_opened_here]
+    return InspectionDetail(**read.model_dump(), results=lines, actions_opened=sorted(opened))
 
 
 def _open_corrective_action(
@@ -405,8 +409,7 @@ def _open_corrective_action(
     """Open the branch's corrective action for a failed standard, measured by the
     standard's pass rate at the branch over the last ``quality.rate_window_days`` days."""
     knobs = get_settings().quality
-    manager = staff_service.branch_manager(session, branch_id=branch.id)
-    owner = manager if manager is not None else user
+    owner = staff_service.branch_manager(session, branch_id=branch.id) or user
     window_start = inspection.inspected_on - timedelta(days=knobs.rate_window_days - 1)
     rows = InspectionRepository(session, user).result_rows(
         since=window_start,
@@ -449,35 +452,19 @@ def get_inspection(session: Session, *, user: StaffUser, inspection_id: int) -> 
     inspection = InspectionRepository(session, user).inspection(inspection_id)
     if inspection is None:
         raise NotFound(f"no inspection {inspection_id}")
-    standards = repository.standards_by_ids(
-        session, {line.standard_id for line in inspection.results}
-    )
     passed = sum(line.passed for line in inspection.results)
     read = _reads(session, [(inspection, len(inspection.results), passed)])[0]
-    failed_ids = [line.standard_id for line in inspection.results if not line.passed]
     actions = repository.actions_for_lines(
         session,
         inspection_id=inspection.id,
         branch_id=inspection.branch_id,
-        standard_ids=failed_ids,
+        standard_ids=[line.standard_id for line in inspection.results if not line.passed],
         recorded_at=inspection.created_at,
     )
-    lines = [
-        _result_read(
-            standards[line.standard_id],
-            line,
-            None if line.passed else actions.get(line.standard_id),
-            inspection.id,
-        )
-        for line in inspection.results
-    ]
-    return InspectionDetail(
-        **read.model_dump(),
-        results=lines,
-        actions_opened=sorted(
-            action.id for action in actions.values() if action.inspection_id == inspection.id
-        ),
+    standards = repository.standards_by_ids(
+        session, {line.standard_id for line in inspection.results}
     )
+    return _detail(read, inspection, standards, actions)
 
 
 def list_inspections(
