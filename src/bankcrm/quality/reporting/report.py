@@ -507,6 +507,15 @@ class _ServqualWave:
             )
         return tuple(found)
 
+    def _fit(self, other: SurveyWave) -> ServqualAnalysis | None:
+        """Another wave's answers that the reader may see, analysed; ``None`` if none."""
+        instrument = surveys_service.wave_instrument(other) or self.instrument
+        answers = [row.answers for row in self.repository.answers(other.code)]
+        responses, _ = stored_responses(answers, instrument)
+        if responses is None:
+            return None
+        return ServqualAnalysis(instrument, confidence=self.confidence).fit(responses)
+
     def _over_waves(
         self, analysis: ServqualAnalysis
     ) -> tuple[tuple[TrendPoint, ...], Change | None]:
@@ -516,16 +525,7 @@ class _ServqualWave:
         trend: list[TrendPoint] = []
         previous: tuple[SurveyWave, ServqualAnalysis] | None = None
         for other in repository.waves_like(kind=wave.kind, instrument=wave.instrument):
-            fitted: ServqualAnalysis | None = analysis
-            if other.id != wave.id:
-                instrument = surveys_service.wave_instrument(other) or analysis.instrument
-                answers = [row.answers for row in repository.answers(other.code)]
-                responses, _ = stored_responses(answers, instrument)
-                fitted = (
-                    ServqualAnalysis(instrument, confidence=confidence).fit(responses)
-                    if responses is not None
-                    else None
-                )
+            fitted = analysis if other.id == wave.id else self._fit(other)
             if fitted is None:
                 continue
             trend.append(
