@@ -400,7 +400,6 @@ class _ServqualWave:
             )
             for dimension in self.instrument.dimensions
         )
-        grid = analysis.importance_performance_
         branch_names = {b.id: b.name for b in branches_service.list_branches(repository.session)}
         branch_key = [str(row.branch_id) if row.branch_id is not None else NO_GROUP for row in rows]
         segment_run, segments = repository.segments_as_of(wave.closes_on, wave_code=wave.code)
@@ -427,8 +426,7 @@ class _ServqualWave:
             dimensions=dimensions,
             items=self._items(responses, summary["items"]),
             grid=Grid(
-                importance_cut=finite_or_none(grid.importance_cut),
-                performance_cut=finite_or_none(grid.performance_cut),
+                **summary["importance_performance"],
                 # the grid places each dimension by its weight and its mean perception
                 points=tuple(
                     GridPoint(row.code, row.name, row.importance, row.perception, row.quadrant)
