@@ -253,9 +253,9 @@ def _yes_no(flag: bool | None, text: Mapping[str, str]) -> str | None:
 
 
 def _columns(spec: str, **functions: Column) -> dict[str, Column]:
-    """The columns named in ``spec``, space-separated, each ``heading`` or
-    ``heading:attribute``: the row's attribute named as its heading unless given, or the
-    function of that heading in ``functions``."""
+    """The columns of ``spec``, space-separated heading keys: each reads the row's attribute
+    of the same name, or of the name after a colon (``dimension:name``); a heading found in
+    ``functions`` is worked out by its function instead."""
     columns = (column.partition(":") for column in spec.split())
     return {key: functions.get(key, attribute or key) for key, _, attribute in columns}
 
@@ -271,7 +271,7 @@ ITEM_COLUMNS = _columns(
     "ci_low:gap_low ci_high:gap_high"
 )
 GROUP_COLUMNS = "respondents servqual_unweighted:servqual ci_low:low ci_high:high"
-"""The columns of a branch, segment or wave's score (see :func:`_columns`)."""
+"""The spec (for :func:`_columns`) of a branch's, a segment's or a wave's score columns."""
 BRANCH_COLUMNS = _columns(
     f"rank branch {GROUP_COLUMNS} weakest:weakest_name weakest_gap too_few_heading",
     branch=branch_label,
