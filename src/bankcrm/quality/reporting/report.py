@@ -404,13 +404,10 @@ class _ServqualWave:
         branch_key = [str(row.branch_id) if row.branch_id is not None else NO_GROUP for row in rows]
         segment_run, segments = repository.segments_as_of(wave.closes_on, wave_code=wave.code)
 
-        def segment_key(attribute: str) -> list[str]:
-            found = [
-                segments.get(row.customer_id) if row.customer_id is not None else None
-                for row in rows
-            ]
-            return [getattr(one, attribute).value if one is not None else NO_GROUP for one in found]
-
+        # None for an answer without a customer or one the segmentation run did not place
+        placed = [
+            segments.get(row.customer_id) if row.customer_id is not None else None for row in rows
+        ]
         trend, change = self._over_waves(analysis)
         overall = _score(analysis)
         return ServqualFigures(
@@ -435,8 +432,8 @@ class _ServqualWave:
             ),
             branches=_league(self._groups(branch_key, min_branch_respondents, branch_names)),
             segment_run=segment_run,
-            quadrants=self._groups(segment_key("quadrant")),
-            value_tiers=self._groups(segment_key("value_tier")),
+            quadrants=self._groups([one.quadrant.value if one else NO_GROUP for one in placed]),
+            value_tiers=self._groups([one.value_tier.value if one else NO_GROUP for one in placed]),
             months=self._groups([f"{row.answered_on:%Y-%m}" for row in rows]),
             change=change,
             trend=trend,
