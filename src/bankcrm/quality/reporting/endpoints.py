@@ -15,20 +15,13 @@ router = APIRouter(prefix="/quality", tags=["quality"])
 
 WaveId = Annotated[int, Path(ge=1, le=MAX_ID)]
 MinRespondents = Annotated[int | None, Query(ge=1, le=1000)]
+MEDIA_TYPES = ("application/json", export.XLSX_MEDIA_TYPE, export.PDF_MEDIA_TYPE)
 
 
 @router.get(
     "/waves/{wave_id}/report",
     response_class=Response,
-    responses={
-        200: {
-            "content": {
-                "application/json": {},
-                export.XLSX_MEDIA_TYPE: {},
-                export.PDF_MEDIA_TYPE: {},
-            }
-        }
-    },
+    responses={200: {"content": {media_type: {} for media_type in MEDIA_TYPES}}},
 )
 def wave_report(
     session: DbSession,

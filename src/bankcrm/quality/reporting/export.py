@@ -37,6 +37,7 @@ from bankcrm.core.workbook import (
     XLSX_MEDIA_TYPE,
     CellValue,
     append_row,
+    attachment,
     blank_row,
     column_widths,
     heading_row,
@@ -189,10 +190,8 @@ def render(
     )
     # a download name made of the wave code's safe characters
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in report.wave.code)
-    disposition = f'attachment; filename="survey-report-{safe}.{file_format}"'
-    return Response(
-        writer(report), media_type=media_type, headers={"Content-Disposition": disposition}
-    )
+    filename = f"survey-report-{safe}.{file_format}"
+    return Response(writer(report), media_type=media_type, headers=attachment(filename))
 
 
 def headings_for(locale: str) -> dict[str, str]:
@@ -253,67 +252,40 @@ def _yes_no(flag: bool | None, text: Mapping[str, str]) -> str | None:
     return None if flag is None else text["yes" if flag else "no"]
 
 
-DIMENSION_COLUMNS: dict[str, Column] = {
-    "dimension": "name",
-    "gap": "gap",
-    "ci_low": "gap_low",
-    "ci_high": "gap_high",
-    "expectation": "expectation",
-    "perception": "perception",
-    "respondents": "respondents",
-    "alpha_expectation": "alpha_expectation",
-    "alpha_perception": "alpha_perception",
-    "importance": "importance",
-    "quadrant": lambda row, text: text[f"quadrant.{row.quadrant}"] if row.quadrant else None,
-    "items": lambda row, _text: ", ".join(str(number) for number in row.items),
-}
-ITEM_COLUMNS: dict[str, Column] = {
-    "number": "number",
-    "dimension": "dimension_name",
-    "statement": "statement",
-    "respondents": "respondents",
-    "expectation": "expectation",
-    "perception": "perception",
-    "gap": "gap",
-    "ci_low": "gap_low",
-    "ci_high": "gap_high",
-}
-GROUP_COLUMNS: dict[str, Column] = {
-    "respondents": "respondents",
-    "servqual_unweighted": "servqual",
-    "ci_low": "low",
-    "ci_high": "high",
-}
-BRANCH_COLUMNS: dict[str, Column] = {
-    "rank": "rank",
-    "branch": branch_label,
-    **GROUP_COLUMNS,
-    "weakest": "weakest_name",
-    "weakest_gap": "weakest_gap",
-    "too_few_heading": lambda row, text: _yes_no(row.too_few, text),
-}
-CHANGE_COLUMNS: dict[str, Column] = {
-    "dimension": "name",
-    "earlier": "gap_earlier",
-    "later": "gap_later",
-    "difference": "difference",
-    "ci_low": "low",
-    "ci_high": "high",
-    "t": "t",
-    "df": "df",
-    "p_value": "p_value",
-    "significant": lambda row, text: _yes_no(row.significant, text),
-    "respondents_earlier": "respondents_earlier",
-    "respondents_later": "respondents_later",
-}
-TREND_COLUMNS: dict[str, Column] = {
-    "trend": "title",
-    "code": "code",
-    "opens_on": "opens_on",
-    **GROUP_COLUMNS,
-    "servqual_weighted": "weighted",
-    "current": lambda row, text: text["yes"] if row.current else None,
-}
+def _columns(spec: str, **functions: Column) -> dict[str, Column]:
+    """The columns of ``spec``, space-separated heading keys: each reads the row's attribute
+    of the same name, or of the name after a colon (``dimension:name``); a heading found in
+    ``functions`` is worked out by its function instead."""
+    columns = (column.partition(":") for column in spec.split())
+    return {key: functions.get(key, attribute or key) for key, _, attribute in columns}
+
+
+DIMENSION_COLUMNS = _columns(
+    "dimension:name gap ci_low:gap_low ci_high:gap_high expectation perception respondents "
+    "alpha_expectation alpha_perception importance quadrant items",
+    quadrant=lambda row, text: text[f"quadrant.{row.quadrant}"] if row.quadrant else None,
+    items=lambda row, _text: ", ".join(str(number) for number in row.items),
+)
+ITEM_COLUMNS = _columns(
+    "number dimension:dimension_name statement respondents expectation perception gap "
+    "ci_low:gap_low ci_high:gap_high"
+)
+GROUP_COLUMNS = "respondents servqual_unweighted:servqual ci_low:low ci_high:high"
+"""The spec (for :func:`_columns`) of a branch's, a segment's or a wave's score columns."""
+BRANCH_COLUMNS = _columns(
+    f"rank branch {GROUP_COLUMNS} weakest:weakest_name weakest_gap too_few_heading",
+    branch=branch_label,
+    too_few_heading=lambda row, text: _yes_no(row.too_few, text),
+)
+CHANGE_COLUMNS = _columns(
+    "dimension:name earlier:gap_earlier later:gap_later difference ci_low:low ci_high:high "
+    "t df p_value significant respondents_earlier respondents_later",
+    significant=lambda row, text: _yes_no(row.significant, text),
+)
+TREND_COLUMNS = _columns(
+    f"trend:title code opens_on {GROUP_COLUMNS} servqual_weighted:weighted current",
+    current=lambda row, text: text["yes"] if row.current else None,
+)
 
 
 def _value(column: Column, row: Any, text: Mapping[str, str]) -> Any:
@@ -454,7 +426,7 @@ def _segment_sheet(
             blank_row(sheet)
         gaps = [(row.code, row.name) for row in figures.dimensions]
         for kind, heading, groups in segment_tables(figures):
-            columns = {heading: partial(segment_label, kind), **GROUP_COLUMNS}
+            columns = {heading: partial(segment_label, kind)} | _columns(GROUP_COLUMNS)
             _table(sheet, text, columns, groups, gaps)
             blank_row(sheet)
     column_widths(sheet, first=24, others=14)
@@ -482,14 +454,8 @@ GAP_GREEN = colors.HexColor("#2e8b57")
 HEADER_FILL = colors.HexColor("#e9ecef")
 PAGE_MARGIN = 18 * mm
 CONTENT_WIDTH = A4[0] - 2 * PAGE_MARGIN
-LEAGUE_WIDTHS = (
-    12 * mm,
-    58 * mm,
-    20 * mm,
-    24 * mm,
-    30 * mm,
-    CONTENT_WIDTH - 144 * mm,
-)
+LEAGUE_FIXED_WIDTHS = tuple(width * mm for width in (12, 58, 20, 24, 30))
+LEAGUE_WIDTHS = (*LEAGUE_FIXED_WIDTHS, CONTENT_WIDTH - sum(LEAGUE_FIXED_WIDTHS))
 """Rank, branch, respondents, score, interval, weakest dimension: the branch name gets room."""
 PDF_BRANCH_COLUMNS: dict[str, Column] = {
     "rank": lambda row, _text: None if row.rank is None else str(row.rank),
@@ -552,34 +518,25 @@ def report_pdf(report: WaveReport) -> bytes:
         ),
         Spacer(1, 4 * mm),
     ]
-    summary = [
-        [text["item"], text["value"]],
-        [text["answers"], number(participation.answers, 0)],
-        [text["respondents"], number(participation.respondents, 0)],
+    facts = [
+        ("answers", number(participation.answers, 0)),
+        ("respondents", number(participation.respondents, 0)),
     ]
     if participation.response_rate is not None:
-        summary.append(
-            [
-                text["response_rate"],
-                share(participation.response_rate, report.locale)
-                + f" ({participation.completed}/{participation.invitations})",
-            ]
-        )
+        rate = share(participation.response_rate, report.locale)
+        invited = f"{participation.completed}/{participation.invitations}"
+        facts.append(("response_rate", f"{rate} ({invited})"))
     if figures is not None:
-        summary += [
-            [
-                text["servqual_unweighted"],
-                f"{number(figures.servqual_unweighted)} "
-                f"{interval(figures.servqual_low, figures.servqual_high)}",
-            ],
-            [text["servqual_weighted"], number(figures.servqual_weighted)],
-            [text["weights_source"], text[f"weights.{figures.weights_source}"]],
+        score_interval = interval(figures.servqual_low, figures.servqual_high)
+        facts += [
+            ("servqual_unweighted", f"{number(figures.servqual_unweighted)} {score_interval}"),
+            ("servqual_weighted", number(figures.servqual_weighted)),
+            ("weights_source", text[f"weights.{figures.weights_source}"]),
         ]
     short = report.satisfaction
     if short is not None:
-        summary.append(
-            [text[short.measure], f"{number(short.score, 1)} {interval(short.low, short.high)}"]
-        )
+        facts.append((short.measure, f"{number(short.score, 1)} {interval(short.low, short.high)}"))
+    summary = [[text["item"], text["value"]], *([text[key], value] for key, value in facts)]
     story.append(_grid(summary, font, widths=(70 * mm, 90 * mm)))
     if not report.has_answers:
         story += [Spacer(1, 6 * mm), paragraph(text["no_answers"])]
@@ -637,10 +594,9 @@ def _grid(rows: list[list[str]], font: str, widths: Sequence[float] | None = Non
     cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
     columns = len(rows[0])
     if widths is None:
-        # The first column names things (dimension, branch) and gets a larger share.
-        first = 0.25 if columns > 2 else 0.5
-        rest = (1 - first) / (columns - 1)
-        widths = [CONTENT_WIDTH * first, *[CONTENT_WIDTH * rest] * (columns - 1)]
+        # The first column names things (dimension, branch) and gets a quarter of the page.
+        rest = 0.75 / (columns - 1)
+        widths = [CONTENT_WIDTH * 0.25, *[CONTENT_WIDTH * rest] * (columns - 1)]
     table = Table(
         [[Paragraph(escape(value), cell) for value in row] for row in rows],
         colWidths=list(widths),
@@ -669,10 +625,8 @@ def _gap_chart(figures: ServqualFigures, font: str) -> Drawing:
     chart.width, chart.height = 140 * mm, 45 * mm
     chart.data = [gaps]
     chart.categoryAxis.categoryNames = [row.name for row in figures.dimensions]
-    chart.categoryAxis.labels.fontName = font
-    chart.categoryAxis.labels.fontSize = 8
-    chart.valueAxis.labels.fontName = font
-    chart.valueAxis.labels.fontSize = 8
+    for labels in (chart.categoryAxis.labels, chart.valueAxis.labels):
+        labels.fontName, labels.fontSize = font, 8
     chart.valueAxis.valueMin = min(0.0, *gaps) - 0.25
     chart.valueAxis.valueMax = max(0.0, *gaps) + 0.25
     chart.categoryAxis.labelAxisMode = "low"

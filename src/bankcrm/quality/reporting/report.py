@@ -400,18 +400,14 @@ class _ServqualWave:
             )
             for dimension in self.instrument.dimensions
         )
-        grid = analysis.importance_performance_
         branch_names = {b.id: b.name for b in branches_service.list_branches(repository.session)}
         branch_key = [str(row.branch_id) if row.branch_id is not None else NO_GROUP for row in rows]
         segment_run, segments = repository.segments_as_of(wave.closes_on, wave_code=wave.code)
 
-        def segment_key(attribute: str) -> list[str]:
-            found = [
-                segments.get(row.customer_id) if row.customer_id is not None else None
-                for row in rows
-            ]
-            return [getattr(one, attribute).value if one is not None else NO_GROUP for one in found]
-
+        # None for an answer without a customer or one the segmentation run did not place
+        placed = [
+            segments.get(row.customer_id) if row.customer_id is not None else None for row in rows
+        ]
         trend, change = self._over_waves(analysis)
         overall = _score(analysis)
         return ServqualFigures(
@@ -427,8 +423,7 @@ class _ServqualWave:
             dimensions=dimensions,
             items=self._items(responses, summary["items"]),
             grid=Grid(
-                importance_cut=finite_or_none(grid.importance_cut),
-                performance_cut=finite_or_none(grid.performance_cut),
+                **summary["importance_performance"],
                 # the grid places each dimension by its weight and its mean perception
                 points=tuple(
                     GridPoint(row.code, row.name, row.importance, row.perception, row.quadrant)
@@ -437,8 +432,8 @@ class _ServqualWave:
             ),
             branches=_league(self._groups(branch_key, min_branch_respondents, branch_names)),
             segment_run=segment_run,
-            quadrants=self._groups(segment_key("quadrant")),
-            value_tiers=self._groups(segment_key("value_tier")),
+            quadrants=self._groups([one.quadrant.value if one else NO_GROUP for one in placed]),
+            value_tiers=self._groups([one.value_tier.value if one else NO_GROUP for one in placed]),
             months=self._groups([f"{row.answered_on:%Y-%m}" for row in rows]),
             change=change,
             trend=trend,
@@ -507,6 +502,15 @@ class _ServqualWave:
             )
         return tuple(found)
 
+    def _fit(self, other: SurveyWave) -> ServqualAnalysis | None:
+        """Another wave's answers that the reader may see, analysed; ``None`` if none."""
+        instrument = surveys_service.wave_instrument(other) or self.instrument
+        answers = [row.answers for row in self.repository.answers(other.code)]
+        responses, _ = stored_responses(answers, instrument)
+        if responses is None:
+            return None
+        return ServqualAnalysis(instrument, confidence=self.confidence).fit(responses)
+
     def _over_waves(
         self, analysis: ServqualAnalysis
     ) -> tuple[tuple[TrendPoint, ...], Change | None]:
@@ -516,16 +520,7 @@ class _ServqualWave:
         trend: list[TrendPoint] = []
         previous: tuple[SurveyWave, ServqualAnalysis] | None = None
         for other in repository.waves_like(kind=wave.kind, instrument=wave.instrument):
-            fitted: ServqualAnalysis | None = analysis
-            if other.id != wave.id:
-                instrument = surveys_service.wave_instrument(other) or analysis.instrument
-                answers = [row.answers for row in repository.answers(other.code)]
-                responses, _ = stored_responses(answers, instrument)
-                fitted = (
-                    ServqualAnalysis(instrument, confidence=confidence).fit(responses)
-                    if responses is not None
-                    else None
-                )
+            fitted = analysis if other.id == wave.id else self._fit(other)
             if fitted is None:
                 continue
             trend.append(

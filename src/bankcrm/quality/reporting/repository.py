@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -16,7 +16,8 @@ from bankcrm.segmentation.models import CustomerSegment, SegmentRun
 
 @dataclass(frozen=True)
 class AnswerRow:
-    """One recorded response of a wave, as the report reads it."""
+    """One recorded response of a wave, as the report reads it: its fields are the columns
+    of that name."""
 
     customer_id: int | None
     branch_id: int | None
@@ -39,15 +40,9 @@ class WaveReportRepository(ScopedRepository):
 
     def answers(self, wave_code: str) -> list[AnswerRow]:
         """The wave's responses, oldest first."""
+        columns = [getattr(SurveyResponse, field.name) for field in fields(AnswerRow)]
         statement = (
-            self.owned(
-                SurveyResponse,
-                SurveyResponse.customer_id,
-                SurveyResponse.branch_id,
-                SurveyResponse.answered_on,
-                SurveyResponse.score,
-                SurveyResponse.answers,
-            )
+            self.owned(SurveyResponse, *columns)
             .where(SurveyResponse.wave == wave_code)
             .order_by(SurveyResponse.answered_on, SurveyResponse.id)
         )
@@ -66,11 +61,9 @@ class WaveReportRepository(ScopedRepository):
 
     def waves_like(self, *, kind: SurveyKind, instrument: str | None) -> list[SurveyWave]:
         """Every wave of the same kind and instrument, in the order they opened."""
+        # SQLAlchemy writes a comparison with None as IS NULL
         statement = select(SurveyWave).where(
-            SurveyWave.kind == kind,
-            SurveyWave.instrument.is_(None)
-            if instrument is None
-            else SurveyWave.instrument == instrument,
+            SurveyWave.kind == kind, SurveyWave.instrument == instrument
         )
         return list(self.session.scalars(statement.order_by(SurveyWave.opens_on, SurveyWave.id)))
 
