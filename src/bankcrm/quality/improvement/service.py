@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, object_mapper
 from sqlalchemy.orm.exc import StaleDataError
 
 from bankcrm.branches import service as branches_service
-from bankcrm.complaints.taxonomy import Taxonomy, load_taxonomy
+from bankcrm.complaints.models import Complaint
+from bankcrm.complaints.service import taxonomy
 from bankcrm.core.clock import bank_today, utcnow
-from bankcrm.core.config import get_settings
 from bankcrm.core.enums import ActionOrigin, ActionStage, TargetDirection
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from bankcrm.core.permissions import Permission, has_permission
@@ -21,7 +21,7 @@ from bankcrm.quality.gaps import GAP_NUMBERS, Promise
 from bankcrm.quality.improvement import pdca, repository
 from bankcrm.quality.improvement.repository import ActionWithNames, ImprovementRepository
 from bankcrm.quality.improvement.schemas import ActionRead, PromiseRead
-from bankcrm.quality.models import ImprovementAction, ServicePromise, ServiceStandard
+from bankcrm.quality.models import ImprovementAction, Inspection, ServicePromise, ServiceStandard
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 
@@ -68,16 +68,14 @@ def create_action(
             "an action raised by an inspection names the inspection", field="inspection_id"
         )
     rows = ImprovementRepository(session, user)
-    if complaint_id is not None:
-        complaint = rows.complaint(complaint_id)
-        if complaint is None:
-            raise ValidationFailed(f"no complaint {complaint_id}", field="complaint_id")
-        branch_id = branch_id if branch_id is not None else complaint.branch_id
-    if inspection_id is not None:
-        inspection = rows.inspection(inspection_id)
-        if inspection is None:
-            raise ValidationFailed(f"no inspection {inspection_id}", field="inspection_id")
-        branch_id = branch_id if branch_id is not None else inspection.branch_id
+    sources = (("complaint", Complaint, complaint_id), ("inspection", Inspection, inspection_id))
+    for name, model, source_id in sources:
+        if source_id is None:
+            continue
+        source = rows.source(model, source_id)
+        if source is None:
+            raise ValidationFailed(f"no {name} {source_id}", field=f"{name}_id")
+        branch_id = branch_id if branch_id is not None else source.branch_id
     if standard_id is not None and session.get(ServiceStandard, standard_id) is None:
         raise ValidationFailed(f"no service standard {standard_id}", field="standard_id")
     if branch_id is not None and branch_id not in {
@@ -429,11 +427,6 @@ def update_promise(
 def product_lines(locale: str) -> list[tuple[str, str]]:
     """The complaint taxonomy's product lines, code and name, for a promise's product line."""
     return [(code, label.text(locale)) for code, label in taxonomy().product_lines.items()]
-
-
-def taxonomy() -> Taxonomy:
-    """The bank's complaint taxonomy, whose product lines promises are filed under."""
-    return load_taxonomy(get_settings().complaints.taxonomy)
 
 
 def _set_promise(
