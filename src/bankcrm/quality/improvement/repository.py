@@ -103,11 +103,14 @@ class ImprovementRepository(ScopedRepository):
     """What the board and the diagnosis read of customer-owned rows, as the viewer sees
     them: the case or inspection an action comes from, survey answers, contacts and cases."""
 
-    def source(
-        self, model: type[Complaint | Inspection], row_id: int
-    ) -> Complaint | Inspection | None:
-        """The complaint or inspection an action comes from, if the viewer may see it."""
-        return self.session.scalars(self.owned(model).where(model.id == row_id)).first()
+    def complaint(self, complaint_id: int) -> Complaint | None:
+        return self.session.scalars(
+            self.owned(Complaint).where(Complaint.id == complaint_id)
+        ).first()
+
+    def inspection(self, inspection_id: int) -> Inspection | None:
+        statement = self.owned(Inspection).where(Inspection.id == inspection_id)
+        return self.session.scalars(statement).first()
 
     def latest_wave_with_answers(self) -> SurveyWave | None:
         answered = self.owned(SurveyResponse, literal(1)).where(

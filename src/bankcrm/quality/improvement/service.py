@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, object_mapper
 from sqlalchemy.orm.exc import StaleDataError
 
 from bankcrm.branches import service as branches_service
-from bankcrm.complaints.models import Complaint
 from bankcrm.complaints.service import taxonomy
 from bankcrm.core.clock import bank_today, utcnow
 from bankcrm.core.enums import ActionOrigin, ActionStage, TargetDirection
@@ -21,7 +20,7 @@ from bankcrm.quality.gaps import GAP_NUMBERS, Promise
 from bankcrm.quality.improvement import pdca, repository
 from bankcrm.quality.improvement.repository import ActionWithNames, ImprovementRepository
 from bankcrm.quality.improvement.schemas import ActionRead, PromiseRead
-from bankcrm.quality.models import ImprovementAction, Inspection, ServicePromise, ServiceStandard
+from bankcrm.quality.models import ImprovementAction, ServicePromise, ServiceStandard
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 
@@ -68,14 +67,16 @@ def create_action(
             "an action raised by an inspection names the inspection", field="inspection_id"
         )
     rows = ImprovementRepository(session, user)
-    sources = (("complaint", Complaint, complaint_id), ("inspection", Inspection, inspection_id))
-    for name, model, source_id in sources:
-        if source_id is None:
-            continue
-        source = rows.source(model, source_id)
-        if source is None:
-            raise ValidationFailed(f"no {name} {source_id}", field=f"{name}_id")
-        branch_id = branch_id if branch_id is not None else source.branch_id
+    if complaint_id is not None:
+        complaint = rows.complaint(complaint_id)
+        if complaint is None:
+            raise ValidationFailed(f"no complaint {complaint_id}", field="complaint_id")
+        branch_id = branch_id if branch_id is not None else complaint.branch_id
+    if inspection_id is not None:
+        inspection = rows.inspection(inspection_id)
+        if inspection is None:
+            raise ValidationFailed(f"no inspection {inspection_id}", field="inspection_id")
+        branch_id = branch_id if branch_id is not None else inspection.branch_id
     if standard_id is not None and session.get(ServiceStandard, standard_id) is None:
         raise ValidationFailed(f"no service standard {standard_id}", field="standard_id")
     if branch_id is not None and branch_id not in {
