@@ -20,6 +20,7 @@ import numpy.typing as npt
 from dateutil.relativedelta import relativedelta
 
 from bankcrm.branches import service as branches_service
+from bankcrm.complaints import service as complaints_service
 from bankcrm.core.clock import bank_day_start
 from bankcrm.core.config import get_settings
 from bankcrm.core.enums import ActionOrigin, TargetDirection
@@ -314,7 +315,7 @@ def weakest_label(evidence: Evidence, gap: int, weakest: str | None, locale: str
         words = gettext(locale, ITEM) % {"number": number}
         return f"{words} {item.expectation.text(locale)}" if item else words
     if gap == 4 and weakest == NOT_AS_ADVERTISED:
-        return service.taxonomy().issue(NOT_AS_ADVERTISED, locale)
+        return complaints_service.taxonomy().issue(NOT_AS_ADVERTISED, locale)
     if gap == 5:
         return dimension_name(instrument, weakest, locale)
     return weakest
@@ -434,9 +435,8 @@ def create_gap_action(
     evidence = report.evidence
     controls = finding.controls
     label = weakest_label(evidence, gap, finding.weakest, locale)
-    name = controls.name.text(locale)
     title = gettext(locale, ACTION_TITLE) % {
-        "gap": name,
+        "gap": controls.name.text(locale),
         "subject": label or controls.definition.text(locale),
     }
     description = "\n".join(

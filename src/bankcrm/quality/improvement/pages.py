@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 from typing import Annotated, Any
@@ -234,20 +233,19 @@ def _column(stage: ActionStage, cards: list[ActionRead]) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class ActionForm:
+class ActionForm(BaseModel):
     """What was typed into the new-action form, shown again when it is refused."""
 
-    title: str = ""
-    owner_id: str = ""
-    due_on: str = ""
-    origin: str = ActionOrigin.OTHER.value
-    complaint_id: str = ""
-    branch_id: str = ""
-    description: str = ""
-    metric: str = ""
-    metric_before: str = ""
-    higher_is_better: bool = True
+    title: Short
+    due_on: Typed
+    origin: ActionOrigin = ActionOrigin.OTHER
+    owner_id: Typed = ""
+    complaint_id: Typed = ""
+    branch_id: Typed = ""
+    description: LongText = ""
+    metric: Short = ""
+    metric_before: Typed = ""
+    higher_is_better: Ticked = ""
 
 
 @router.get("/actions/new", response_class=HTMLResponse)
@@ -261,11 +259,13 @@ def new_action_form(
     fills it in when coming from a complaint."""
     chosen = chosen_id(complaint_id)
     due_on = clock.bank_today() + timedelta(days=get_settings().quality.action_days)
-    form = ActionForm(
+    form = ActionForm.model_construct(
+        title="",
         owner_id=str(user.id),
         due_on=due_on.isoformat(),
-        origin=(ActionOrigin.COMPLAINT if chosen else ActionOrigin.OTHER).value,
+        origin=ActionOrigin.COMPLAINT if chosen else ActionOrigin.OTHER,
         complaint_id=str(chosen) if chosen else "",
+        higher_is_better="1",
     )
     return _render_new(request, session, form)
 
@@ -275,32 +275,11 @@ def create_action(
     request: Request,
     session: DbSession,
     user: PageQualityManage,
-    title: Short,
-    due_on: Typed,
-    origin: Annotated[ActionOrigin, Form()] = ActionOrigin.OTHER,
-    owner_id: Typed = "",
-    complaint_id: Typed = "",
-    branch_id: Typed = "",
-    description: LongText = "",
-    metric: Short = "",
-    metric_before: Typed = "",
-    higher_is_better: Ticked = "",
+    form: Annotated[ActionForm, Form()],
 ) -> Response:
     """Puts the action in the plan column and opens it; a refused form comes back filled in."""
-    form = ActionForm(
-        title=title,
-        owner_id=owner_id,
-        due_on=due_on,
-        origin=origin.value,
-        complaint_id=complaint_id,
-        branch_id=branch_id,
-        description=description,
-        metric=metric,
-        metric_before=metric_before,
-        higher_is_better=bool(higher_is_better),
-    )
     try:
-        if origin not in NEW_ORIGINS:
+        if form.origin not in NEW_ORIGINS:
             raise ValidationFailed(
                 "actions from a gap or an inspection are created on the diagnosis and "
                 "inspection pages",
@@ -309,18 +288,18 @@ def create_action(
         action = service.add_action(
             session,
             user=user,
-            title=title,
-            owner_id=_id(owner_id, "owner_id"),
-            due_on=_day(due_on, "due_on"),
-            origin=origin,
-            complaint_id=_id(complaint_id, "complaint_id")
-            if origin is ActionOrigin.COMPLAINT
+            title=form.title,
+            owner_id=_id(form.owner_id, "owner_id"),
+            due_on=_day(form.due_on, "due_on"),
+            origin=form.origin,
+            complaint_id=_id(form.complaint_id, "complaint_id")
+            if form.origin is ActionOrigin.COMPLAINT
             else None,
-            branch_id=_id(branch_id, "branch_id"),
-            description=description,
-            metric=metric,
-            metric_before=_float(metric_before, "metric_before"),
-            higher_is_better=form.higher_is_better,
+            branch_id=_id(form.branch_id, "branch_id"),
+            description=form.description,
+            metric=form.metric,
+            metric_before=_float(form.metric_before, "metric_before"),
+            higher_is_better=bool(form.higher_is_better),
         )
     except BankcrmError as error:
         session.rollback()

@@ -23,16 +23,14 @@ def _measure(default: Any = None) -> Any:
     return Field(default, ge=-MEASURE_LIMIT, le=MEASURE_LIMIT, allow_inf_nan=False)
 
 
-Description = Field(default=None, max_length=5000, pattern=STORABLE_TEXT)
-Metric = Field(default=None, max_length=200, pattern=STORABLE_TEXT)
 OptionalId = Field(default=None, ge=1, le=MAX_ID)
 
 
 class ActionBase(Input):
     owner_id: int | None = OptionalId
     """The staff member who drives the action; on a new action the caller when left out."""
-    description: OptionalText = Description
-    metric: OptionalName = Metric
+    description: OptionalText = Field(default=None, max_length=5000, pattern=STORABLE_TEXT)
+    metric: OptionalName = Field(default=None, max_length=200, pattern=STORABLE_TEXT)
     metric_before: float | None = _measure()
 
 

@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session, object_mapper
 from sqlalchemy.orm.exc import StaleDataError
 
 from bankcrm.branches import service as branches_service
-from bankcrm.complaints.taxonomy import Taxonomy, load_taxonomy
+from bankcrm.complaints.service import taxonomy
 from bankcrm.core.clock import bank_today, utcnow
-from bankcrm.core.config import get_settings
 from bankcrm.core.enums import ActionOrigin, ActionStage, TargetDirection
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from bankcrm.core.permissions import Permission, has_permission
@@ -429,11 +428,6 @@ def update_promise(
 def product_lines(locale: str) -> list[tuple[str, str]]:
     """The complaint taxonomy's product lines, code and name, for a promise's product line."""
     return [(code, label.text(locale)) for code, label in taxonomy().product_lines.items()]
-
-
-def taxonomy() -> Taxonomy:
-    """The bank's complaint taxonomy, whose product lines promises are filed under."""
-    return load_taxonomy(get_settings().complaints.taxonomy)
 
 
 def _set_promise(

@@ -19,7 +19,7 @@ from bankcrm.core.exceptions import BankcrmError
 from bankcrm.core.inputs import FormName, parse_day
 from bankcrm.core.pagination import MAX_ID, whole_number
 from bankcrm.core.permissions import Permission, has_permission
-from bankcrm.core.workbook import csv_cell
+from bankcrm.core.workbook import attachment, csv_cell
 from bankcrm.quality.instrument import SHIPPED_INSTRUMENTS
 from bankcrm.quality.surveys import service
 from bankcrm.quality.surveys.sampling import Selection
@@ -240,7 +240,7 @@ def links_file(
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{wave.code}-links.csv"'},
+        headers=attachment(f"{wave.code}-links.csv"),
     )
 
 

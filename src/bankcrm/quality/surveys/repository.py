@@ -180,10 +180,10 @@ class SurveyRepository(ScopedRepository):
         return [answers for answers in self.session.scalars(statement) if answers]
 
     def latest_interactions(self, *, start: datetime, end: datetime) -> list[tuple[int, int, int]]:
-        """Interaction id, customer id and branch id of each active, not erased customer's
-        latest interaction in ``[start, end)``."""
+        """Customer id, branch id and interaction id (as an invitation takes them) of each
+        active, not erased customer's latest interaction in ``[start, end)``."""
         statement = (
-            self.owned(Interaction, Interaction.id, Interaction.customer_id, Customer.branch_id)
+            self.owned(Interaction, Interaction.customer_id, Customer.branch_id, Interaction.id)
             .where(
                 Interaction.occurred_at >= start,
                 Interaction.occurred_at < end,
@@ -193,7 +193,7 @@ class SurveyRepository(ScopedRepository):
             .order_by(Interaction.customer_id, Interaction.occurred_at, Interaction.id)
         )
         # in time order, so a customer's last row is their latest interaction
-        return list({row[1]: tuple(row) for row in self.session.execute(statement)}.values())
+        return list({row[0]: tuple(row) for row in self.session.execute(statement)}.values())
 
 
 class SurveySystemRepository(SystemRepository, SurveyRepository):

@@ -91,10 +91,8 @@ async def _form_fields(request: Request) -> dict[str, str]:
 
 
 def _notice(request: Request, notice: str, status_code: int) -> Response:
-    context = {"notice": notice}
-    return render(
-        request, "quality/surveys/respondent_notice.html", context, status_code=status_code
-    )
+    template = "quality/surveys/respondent_notice.html"
+    return render(request, template, {"notice": notice}, status_code=status_code)
 
 
 def _refused(request: Request, error: BankcrmError, *, opened: bool = False) -> Response:

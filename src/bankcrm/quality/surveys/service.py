@@ -200,14 +200,14 @@ def _read(model: type[ReadT], wave: SurveyWave, **extra: Any) -> ReadT:
 def list_waves(session: Session, *, user: StaffUser) -> list[WaveSummary]:
     """Every wave with the invitations issued and completed that ``user`` may see."""
     totals = SurveyRepository(session, user).wave_totals()
-    summaries = []
-    for wave in repository.waves(session):
-        counts = totals.get(wave.id, InvitationCounts())
-        rate = response_rate(counts).rate
-        summaries.append(
-            _read(WaveSummary, wave, issued=counts.issued, completed=counts.completed, rate=rate)
-        )
-    return summaries
+    return [
+        _read(WaveSummary, wave, **_counts(response_rate(totals.get(wave.id, InvitationCounts()))))
+        for wave in repository.waves(session)
+    ]
+
+
+def _counts(rate: ResponseRate) -> dict[str, Any]:
+    return {**asdict(rate.counts), "rate": rate.rate}
 
 
 def get_wave(session: Session, *, user: StaffUser, wave_id: int) -> WaveDetail:
@@ -215,15 +215,11 @@ def get_wave(session: Session, *, user: StaffUser, wave_id: int) -> WaveDetail:
     may see."""
     wave = _wave(session, wave_id)
     rates = response_rates(SurveyRepository(session, user).counts_by_branch(wave.id))
-
-    def counts(rate: ResponseRate) -> dict[str, Any]:
-        return {**asdict(rate.counts), "rate": rate.rate}
-
     return _read(
         WaveDetail,
         wave,
-        overall=counts(rates.overall),
-        by_branch=[{"branch": branch, **counts(rate)} for branch, rate in rates.by_branch.items()],
+        overall=_counts(rates.overall),
+        by_branch=[{"branch": branch, **_counts(rate)} for branch, rate in rates.by_branch.items()],
         predictions=repository.prediction_count(session, wave.id),
     )
 
@@ -401,11 +397,7 @@ def issue_follow_up_invitations(
     window = bank.latest_interactions(
         start=bank_day_start(since), end=bank_day_start(last + timedelta(days=1))
     )
-    contacts = [
-        (customer_id, branch_id, interaction_id)
-        for interaction_id, customer_id, branch_id in window
-        if customer_id not in invited
-    ]
+    contacts = [contact for contact in window if contact[0] not in invited]
     follow_up = {"since": since.isoformat(), "until": last.isoformat()}
     return len(_invite(session, wave, moment, {"follow_up": follow_up}, contacts))
 
