@@ -26,6 +26,7 @@ from typing import Any, get_args
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 from sqlalchemy.orm import Session
 
 from bankcrm.api import API_PREFIX
@@ -37,6 +38,7 @@ from bankcrm.main import create_app
 from tests import factories
 from tests.casework import open_casework
 from tests.conftest import SQLITE_ONLY
+from tests.security.test_text_inputs import form_parts
 from tests.small_bank import SmallBank, login
 from tests.web.test_pages import HTML, csrf_of, log_in
 
@@ -150,17 +152,21 @@ def _page_forms() -> Iterator[tuple[str, dict[str, Any]]]:
             continue
         if "POST" not in route.methods or not route.dependant.body_params:
             continue
-        fields = {parameter.alias: _plain(parameter) for parameter in route.dependant.body_params}
+        fields = {
+            name: _plain(name, field)
+            for parameter in route.dependant.body_params
+            for name, field in form_parts(parameter.alias, parameter.field_info)
+        }
         yield re.sub(r"\{[a-z_]+\}", "1", path), fields
 
 
-def _plain(parameter: Any) -> Any:
-    for kind in _types(parameter.field_info.annotation):
+def _plain(name: str, field: FieldInfo) -> Any:
+    for kind in _types(field.annotation):
         if isinstance(kind, type) and issubclass(kind, Enum):
             return next(iter(kind)).value
         if typing.get_origin(kind) is typing.Literal:
             return get_args(kind)[0]
-    if parameter.field_info.annotation is int:
+    if field.annotation is int:
         return "1"
     today = clock.bank_today()
     plain = {
@@ -179,7 +185,7 @@ def _plain(parameter: Any) -> Any:
         "note": "已处理",
         "description": "缩短排队",
     }
-    return plain.get(parameter.alias, "")
+    return plain.get(name, "")
 
 
 def _open_everything(app_settings: str) -> tuple[str, str]:

@@ -114,6 +114,15 @@ def _text_fields() -> dict[str, FieldInfo]:
     return fields
 
 
+def form_parts(name: str, field: FieldInfo) -> list[tuple[str, FieldInfo]]:
+    """A page's form parameter, or each field of the form model it reads the form into, by
+    the names the form posts."""
+    model = field.annotation
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [(inner.alias or key, inner) for key, inner in model.model_fields.items()]
+    return [(name, field)]
+
+
 @cache
 def _form_fields() -> dict[str, FieldInfo]:
     """Page form fields marked as free text (storable text) or named like a free-text field
@@ -124,10 +133,11 @@ def _form_fields() -> dict[str, FieldInfo]:
         if path.startswith(API_PREFIX):
             continue
         for parameter in route.dependant.body_params:
-            label = f"{path} {parameter.name}"
-            marked = _pattern(parameter.field_info) == STORABLE_TEXT
-            if (marked or parameter.name in names) and label not in NARROWER_FORM_FIELDS:
-                fields[label] = parameter.field_info
+            for name, field in form_parts(parameter.name, parameter.field_info):
+                label = f"{path} {name}"
+                marked = _pattern(field) == STORABLE_TEXT
+                if (marked or name in names) and label not in NARROWER_FORM_FIELDS:
+                    fields[label] = field
     return fields
 
 

@@ -252,40 +252,67 @@ def _yes_no(flag: bool | None, text: Mapping[str, str]) -> str | None:
     return None if flag is None else text["yes" if flag else "no"]
 
 
-def _columns(spec: str, **functions: Column) -> dict[str, Column]:
-    """The columns of ``spec``, space-separated heading keys: each reads the row's attribute
-    of the same name, or of the name after a colon (``dimension:name``); a heading found in
-    ``functions`` is worked out by its function instead."""
-    columns = (column.partition(":") for column in spec.split())
-    return {key: functions.get(key, attribute or key) for key, _, attribute in columns}
-
-
-DIMENSION_COLUMNS = _columns(
-    "dimension:name gap ci_low:gap_low ci_high:gap_high expectation perception respondents "
-    "alpha_expectation alpha_perception importance quadrant items",
-    quadrant=lambda row, text: text[f"quadrant.{row.quadrant}"] if row.quadrant else None,
-    items=lambda row, _text: ", ".join(str(number) for number in row.items),
-)
-ITEM_COLUMNS = _columns(
-    "number dimension:dimension_name statement respondents expectation perception gap "
-    "ci_low:gap_low ci_high:gap_high"
-)
-GROUP_COLUMNS = "respondents servqual_unweighted:servqual ci_low:low ci_high:high"
-"""The spec (for :func:`_columns`) of a branch's, a segment's or a wave's score columns."""
-BRANCH_COLUMNS = _columns(
-    f"rank branch {GROUP_COLUMNS} weakest:weakest_name weakest_gap too_few_heading",
-    branch=branch_label,
-    too_few_heading=lambda row, text: _yes_no(row.too_few, text),
-)
-CHANGE_COLUMNS = _columns(
-    "dimension:name earlier:gap_earlier later:gap_later difference ci_low:low ci_high:high "
-    "t df p_value significant respondents_earlier respondents_later",
-    significant=lambda row, text: _yes_no(row.significant, text),
-)
-TREND_COLUMNS = _columns(
-    f"trend:title code opens_on {GROUP_COLUMNS} servqual_weighted:weighted current",
-    current=lambda row, text: text["yes"] if row.current else None,
-)
+DIMENSION_COLUMNS: dict[str, Column] = {
+    "dimension": "name",
+    "gap": "gap",
+    "ci_low": "gap_low",
+    "ci_high": "gap_high",
+    "expectation": "expectation",
+    "perception": "perception",
+    "respondents": "respondents",
+    "alpha_expectation": "alpha_expectation",
+    "alpha_perception": "alpha_perception",
+    "importance": "importance",
+    "quadrant": lambda row, text: text[f"quadrant.{row.quadrant}"] if row.quadrant else None,
+    "items": lambda row, _text: ", ".join(str(number) for number in row.items),
+}
+ITEM_COLUMNS: dict[str, Column] = {
+    "number": "number",
+    "dimension": "dimension_name",
+    "statement": "statement",
+    "respondents": "respondents",
+    "expectation": "expectation",
+    "perception": "perception",
+    "gap": "gap",
+    "ci_low": "gap_low",
+    "ci_high": "gap_high",
+}
+GROUP_COLUMNS: dict[str, Column] = {
+    "respondents": "respondents",
+    "servqual_unweighted": "servqual",
+    "ci_low": "low",
+    "ci_high": "high",
+}
+BRANCH_COLUMNS: dict[str, Column] = {
+    "rank": "rank",
+    "branch": branch_label,
+    **GROUP_COLUMNS,
+    "weakest": "weakest_name",
+    "weakest_gap": "weakest_gap",
+    "too_few_heading": lambda row, text: _yes_no(row.too_few, text),
+}
+CHANGE_COLUMNS: dict[str, Column] = {
+    "dimension": "name",
+    "earlier": "gap_earlier",
+    "later": "gap_later",
+    "difference": "difference",
+    "ci_low": "low",
+    "ci_high": "high",
+    "t": "t",
+    "df": "df",
+    "p_value": "p_value",
+    "significant": lambda row, text: _yes_no(row.significant, text),
+    "respondents_earlier": "respondents_earlier",
+    "respondents_later": "respondents_later",
+}
+TREND_COLUMNS: dict[str, Column] = {
+    "trend": "title",
+    "code": "code",
+    "opens_on": "opens_on",
+    **GROUP_COLUMNS,
+    "servqual_weighted": "weighted",
+    "current": lambda row, text: text["yes"] if row.current else None,
+}
 
 
 def _value(column: Column, row: Any, text: Mapping[str, str]) -> Any:
@@ -426,7 +453,7 @@ def _segment_sheet(
             blank_row(sheet)
         gaps = [(row.code, row.name) for row in figures.dimensions]
         for kind, heading, groups in segment_tables(figures):
-            columns = {heading: partial(segment_label, kind)} | _columns(GROUP_COLUMNS)
+            columns = {heading: partial(segment_label, kind), **GROUP_COLUMNS}
             _table(sheet, text, columns, groups, gaps)
             blank_row(sheet)
     column_widths(sheet, first=24, others=14)
