@@ -31,6 +31,7 @@ class Customer(Timestamped, Base):
         Index("ix_customers_customer_type", "customer_type", "id"),
         Index("ix_customers_branch_id", "branch_id", "id"),
         Index("ix_customers_manager_id", "manager_id", "id"),
+        Index("ix_customers_deposit_cents", "deposit_cents", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +78,9 @@ class Customer(Timestamped, Base):
     """A legal hold (litigation, investigation) that blocks deletion, with its reason."""
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     """Set when a deletion request anonymised the personal fields; imports leave the row be."""
+    deposit_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    """Cents in the customer's deposit and settlement accounts that are not closed, kept by
+    the store's triggers on every write of an account (the list sorts by it)."""
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

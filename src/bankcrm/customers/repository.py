@@ -14,15 +14,13 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bankcrm.accounts.models import Account, Holding, Transaction
 from bankcrm.branches.models import Branch
-from bankcrm.core.enums import AccountStatus, CustomerType, Direction, ProductCategory, TaskStatus
+from bankcrm.core.enums import CustomerType, Direction, TaskStatus
 from bankcrm.customers.models import Customer, Interaction, ManagerAssignment, Note
 from bankcrm.customers.schemas import CustomerSort
 from bankcrm.products.models import Product
 from bankcrm.scope import ScopedRepository
 from bankcrm.staff.models import StaffUser
 from bankcrm.tasks.models import Task
-
-DEPOSIT_CATEGORIES = (ProductCategory.DEPOSIT, ProductCategory.PAYMENT)
 
 
 def _prefix_range(
@@ -135,20 +133,16 @@ class CustomerRepository(ScopedRepository):
         offset: int,
         limit: int,
     ) -> list[int]:
-        """The ids of a page in the order of a key of many values: for the customer number
-        and the name, a walk of the key's index alone. Neither is ever empty, so no ``NULLS
-        LAST`` keeps PostgreSQL from walking the index backwards for the descending order."""
+        """The ids of a page in the order of a key of many values (the customer number, the
+        name, the deposits the store keeps on the customer): a walk of the key's index
+        alone. None is ever empty, so no ``NULLS LAST`` keeps PostgreSQL from walking the
+        index backwards for the descending order."""
         statement = self.customers(Customer.id).where(*conditions)
-        sorted_by: Any
-        if sort is CustomerSort.DEPOSITS:
-            deposits = self._deposit_totals()
-            statement = statement.outerjoin(deposits, deposits.c.customer_id == Customer.id)
-            sorted_by = func.coalesce(deposits.c.total, 0)
-        else:
-            sorted_by = {
-                CustomerSort.NUMBER: Customer.external_id,
-                CustomerSort.NAME: Customer.name,
-            }[sort]
+        sorted_by = {
+            CustomerSort.NUMBER: Customer.external_id,
+            CustomerSort.NAME: Customer.name,
+            CustomerSort.DEPOSITS: Customer.deposit_cents,
+        }[sort]
         order = (sorted_by.desc(), Customer.id.desc()) if descending else (sorted_by, Customer.id)
         return list(self.session.scalars(statement.order_by(*order).offset(offset).limit(limit)))
 
@@ -215,24 +209,6 @@ class CustomerRepository(ScopedRepository):
         # a customer deleted between the two statements is left out of the page
         return [by_id[customer_id] for customer_id in customer_ids if customer_id in by_id]
 
-    def _deposit_totals(self) -> Any:
-        """Per visible customer, cents held in deposit and settlement accounts that are not
-        closed (the list's deposits), as a subquery to sort by."""
-        return (
-            self.owned(
-                Account,
-                Account.customer_id.label("customer_id"),
-                func.sum(Account.balance_cents).label("total"),
-            )
-            .join(Product, Product.id == Account.product_id)
-            .where(
-                Account.status != AccountStatus.CLOSED,
-                Product.category.in_(DEPOSIT_CATEGORIES),
-            )
-            .group_by(Account.customer_id)
-            .subquery()
-        )
-
     def find(
         self, *, text: str, number: str | None, match_mobile: bool, limit: int
     ) -> list[Row[Customer, str]]:
@@ -270,17 +246,8 @@ class CustomerRepository(ScopedRepository):
         """Per customer, cents held in deposit and settlement accounts that are not closed."""
         if not customer_ids:
             return {}
-        statement = (
-            self.owned(
-                Account, Account.customer_id, func.coalesce(func.sum(Account.balance_cents), 0)
-            )
-            .join(Product, Product.id == Account.product_id)
-            .where(
-                Account.customer_id.in_(customer_ids),
-                Account.status != AccountStatus.CLOSED,
-                Product.category.in_(DEPOSIT_CATEGORIES),
-            )
-            .group_by(Account.customer_id)
+        statement = self.customers(Customer.id, Customer.deposit_cents).where(
+            Customer.id.in_(customer_ids)
         )
         return {customer_id: int(total) for customer_id, total in self.session.execute(statement)}
 
