@@ -236,6 +236,14 @@ def test_confidence_interval_needs_two_values() -> None:
     assert mean_confidence_interval([]).n == 0
 
 
+@pytest.mark.parametrize("confidence", [0.0, 1.0, 95.0])
+def test_a_confidence_outside_0_and_1_is_refused_before_any_figure(confidence: float) -> None:
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        ServqualAnalysis(shipped_instrument(), confidence=confidence)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        mean_confidence_interval([1.0, 2.0], confidence)
+
+
 def test_welch_test_by_hand_and_against_scipy() -> None:
     earlier, later = [1.0, 2.0, 3.0, 4.0], [2.0, 4.0, 6.0]
     # means 2.5 and 4; s²/n = (5/3)/4 = 5/12 and 4/3; sum 7/4

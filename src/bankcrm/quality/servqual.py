@@ -509,6 +509,7 @@ class ServqualAnalysis:
     """
 
     def __init__(self, instrument: Instrument, *, confidence: float = DEFAULT_CONFIDENCE) -> None:
+        _check_confidence(confidence)
         self.instrument = instrument
         self.confidence = confidence
 

@@ -98,12 +98,20 @@ def upgrade() -> None:
             op.execute(f"CREATE TRIGGER {name} {definition}")
 
 
+TRIGGERED_TABLES = {
+    "accounts_deposits_insert": "accounts",
+    "accounts_deposits_delete": "accounts",
+    "accounts_deposits_update": "accounts",
+    "products_deposits_category": "products",
+}
+"""The table each trigger is on: PostgreSQL drops a trigger by its name and table."""
+
+
 def downgrade() -> None:
-    for name in SQLITE_TRIGGERS:
-        table = name.split("_")[0]
-        postgres = op.get_bind().dialect.name == "postgresql"
-        op.execute(f"DROP TRIGGER {name}" + (f" ON {table}" if postgres else ""))
-    if op.get_bind().dialect.name == "postgresql":
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for name, table in TRIGGERED_TABLES.items():
+        op.execute(f"DROP TRIGGER {name} ON {table}" if postgres else f"DROP TRIGGER {name}")
+    if postgres:
         op.execute("DROP FUNCTION customers_refresh_deposits()")
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.drop_index("ix_customers_deposit_cents")
