@@ -43,7 +43,13 @@ from bankcrm.credit.models import (
     LoanPrequalification,
     PricingQuote,
 )
-from bankcrm.customers.models import Customer, Interaction, ManagerAssignment, Note
+from bankcrm.customers.models import (
+    Customer,
+    CustomerCount,
+    Interaction,
+    ManagerAssignment,
+    Note,
+)
 from bankcrm.offers.models import OfferScore, RiskAssessment, Sale
 from bankcrm.privacy.models import PrivacyRequest
 from bankcrm.quality.models import Inspection, InspectionResult, SurveyInvitation, SurveyResponse
@@ -162,6 +168,13 @@ def _task_visible(viewer: StaffUser) -> ColumnElement[bool]:
     staff it is assigned to (who may have been handed it from another book)."""
     return ownership_scope(
         viewer, branch=Customer.branch_id, owners=(Customer.manager_id, Task.assignee_id)
+    )
+
+
+def _count_visible(viewer: StaffUser) -> ColumnElement[bool]:
+    """A count of customers is seen by whoever sees the customers it counts."""
+    return ownership_scope(
+        viewer, branch=CustomerCount.branch_id, owners=(CustomerCount.manager_key,)
     )
 
 
@@ -285,6 +298,7 @@ OWNERSHIP: dict[type[Any], Ownership] = {
         to_customer=None, joins=(), visible=_staff_visible(StaffCertificate)
     ),
     QueueTicket: Ownership(to_customer=None, joins=(), visible=_ticket_visible),
+    CustomerCount: Ownership(to_customer=None, joins=(), visible=_count_visible),
 }
 """Every table whose rows a role may or may not see. ``tests/security/test_row_scope.py``
 checks that each table with a foreign key to a registered one is registered (or named in

@@ -36,6 +36,7 @@ from tests.conftest import postgres_server_url
 
 COMPARED_IN_FULL = (
     "customers",
+    "customer_counts",  # not archived: the triggers rebuild it as customers are restored
     "transactions",
     "privacy_requests",
     "churn_runs",

@@ -86,6 +86,23 @@ class Customer(Timestamped, Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
+class CustomerCount(Base):
+    """How many customers share a type, a branch and an account manager, kept by the store's
+    triggers on every write of a customer: the customer list's totals and its sorts by
+    type, branch and manager read these counts instead of counting every customer."""
+
+    __tablename__ = "customer_counts"
+    __table_args__ = {"info": {"kept_by_triggers": True}}  # noqa: RUF012
+
+    customer_type: Mapped[CustomerType] = mapped_column(
+        db_enum(CustomerType, "customer_type"), primary_key=True
+    )
+    branch_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    manager_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """The account manager's id; 0 for customers without one (a key cannot hold NULL)."""
+    size: Mapped[int] = mapped_column(BigInteger)
+
+
 class ManagerAssignment(Base):
     """Who managed a customer when; the open row (``ended_on`` empty) is the current manager."""
 

@@ -9,13 +9,31 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, Subquery, and_, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Row,
+    Select,
+    Subquery,
+    and_,
+    cast,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bankcrm.accounts.models import Account, Holding, Transaction
 from bankcrm.branches.models import Branch
 from bankcrm.core.enums import CustomerType, Direction, TaskStatus
-from bankcrm.customers.models import Customer, Interaction, ManagerAssignment, Note
+from bankcrm.customers.models import (
+    Customer,
+    CustomerCount,
+    Interaction,
+    ManagerAssignment,
+    Note,
+)
 from bankcrm.customers.schemas import CustomerSort
 from bankcrm.products.models import Product
 from bankcrm.scope import ScopedRepository
@@ -55,15 +73,21 @@ class _Group:
     """A sort by a column of customers that holds few values (a type, a branch, a manager)."""
 
     column: InstrumentedAttribute[Any]
+    counted: InstrumentedAttribute[Any] | ColumnElement[Any]
+    """The column's value as ``customer_counts`` keeps it."""
     named: Callable[[Subquery], Select[Any]]
     """From the customers counted per value of the column (``value``, ``size``): the name
     the list sorts by, the value and the count, in that order."""
 
 
 GROUPED_SORTS = {
-    CustomerSort.TYPE: _Group(Customer.customer_type, _by_value),
-    CustomerSort.BRANCH: _Group(Customer.branch_id, _by_branch_name),
-    CustomerSort.MANAGER: _Group(Customer.manager_id, _by_manager_name),
+    CustomerSort.TYPE: _Group(Customer.customer_type, CustomerCount.customer_type, _by_value),
+    CustomerSort.BRANCH: _Group(Customer.branch_id, CustomerCount.branch_id, _by_branch_name),
+    CustomerSort.MANAGER: _Group(
+        Customer.manager_id,
+        func.nullif(CustomerCount.manager_key, 0, type_=Integer),
+        _by_manager_name,
+    ),
 }
 
 
@@ -99,28 +123,41 @@ class CustomerRepository(ScopedRepository):
         ``match_mobile`` also the start of the mobile number.
 
         Deep pages cost about what the first does: the page's ids are found first, on the
-        narrow indexes of the sort key and id, and only its rows are then read whole. A sort
-        by a column of few values (type, branch, manager) counts the customers of each value
-        once and reads only the values the page falls in, instead of sorting every row."""
+        narrow indexes of the sort key and id, and only its rows are then read whole. Unless
+        a search narrows the list, its total comes from the counts the store keeps per type,
+        branch and manager; a sort by one of those reads only the values the page falls in,
+        instead of sorting every row."""
         conditions: list[ColumnElement[bool]] = []
+        kept: list[ColumnElement[bool]] = []
+        if customer_type is not None:
+            conditions.append(Customer.customer_type == customer_type)
+            kept.append(CustomerCount.customer_type == customer_type)
+        if branch_id is not None:
+            conditions.append(Customer.branch_id == branch_id)
+            kept.append(CustomerCount.branch_id == branch_id)
+        if manager_id is not None:
+            conditions.append(Customer.manager_id == manager_id)
+            kept.append(CustomerCount.manager_key == manager_id)
+        group = GROUPED_SORTS.get(sort)
         if text:
             matches = [_prefix_range(Customer.name, text), Customer.external_id == text]
             if match_mobile:
                 matches.append(_prefix_range(Customer.mobile_phone, text))
             conditions.append(or_(*matches))
-        if customer_type is not None:
-            conditions.append(Customer.customer_type == customer_type)
-        if branch_id is not None:
-            conditions.append(Customer.branch_id == branch_id)
-        if manager_id is not None:
-            conditions.append(Customer.manager_id == manager_id)
-        if sort in GROUPED_SORTS:
+            counts = self.customers(func.count().label("size")).where(*conditions)
+            if group is not None:
+                counts = counts.add_columns(group.column.label("value")).group_by(group.column)
+        else:
+            size = cast(func.sum(CustomerCount.size), BigInteger).label("size")
+            counts = self.owned(CustomerCount, size).where(*kept)
+            if group is not None:
+                counts = counts.add_columns(group.counted.label("value")).group_by(group.counted)
+        if group is not None:
             ids, total = self._grouped_page(
-                conditions, GROUPED_SORTS[sort], descending, offset=offset, limit=limit
+                conditions, counts.subquery(), group, descending, offset=offset, limit=limit
             )
         else:
-            count_statement = self.customers(func.count()).where(*conditions)
-            total = self.session.scalar(count_statement) or 0
+            total = self.session.scalar(counts) or 0
             ids = self._ranked_page(conditions, sort, descending, offset=offset, limit=limit)
         return self._with_names(ids), total
 
@@ -149,22 +186,17 @@ class CustomerRepository(ScopedRepository):
     def _grouped_page(
         self,
         conditions: list[ColumnElement[bool]],
+        counts: Subquery,
         group: _Group,
         descending: bool,
         *,
         offset: int,
         limit: int,
     ) -> tuple[list[int], int]:
-        """The ids of a page in the order of a column of few values, and the total: the
-        customers of each value are counted (one pass over the column's index, the cost of
-        the total alone), the values put in order, and only those the page falls in read,
-        in id order. Values that sort alike (two branches of one name) are read together."""
-        counts = (
-            self.customers(group.column.label("value"), func.count().label("size"))
-            .where(*conditions)
-            .group_by(group.column)
-            .subquery()
-        )
+        """The ids of a page in the order of a column of few values, and the total: from the
+        ``counts`` of the customers of each value (``value``, ``size``), the values are put
+        in order, and only those the page falls in read, in id order. Values that sort alike
+        (two branches of one name) are read together."""
         named = group.named(counts)
         name = named.selected_columns[0]
         in_order = (name.desc() if descending else name.asc()).nulls_last()
