@@ -4,6 +4,7 @@ customer on both backends, and the list reads its totals and grouped pages from 
 from __future__ import annotations
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bankcrm.core.enums import CustomerType, Role
@@ -81,6 +82,27 @@ def test_the_kept_counts_follow_every_kind_of_customer_write(session: Session) -
     )
     kept = step("many customers in one statement")
     assert kept[(CustomerType.INDIVIDUAL, north.id, wang.id)] == 2
+    upsert = (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
+    reloaded = upsert(Customer).values(
+        [
+            {
+                "external_id": external_id,
+                "customer_type": CustomerType.CORPORATE,
+                "name": "再导入",
+                "branch_id": south.id,
+                "manager_id": li.id,
+            }
+            for external_id in ("BULK0", "BULK9")
+        ]
+    )
+    session.execute(
+        reloaded.on_conflict_do_update(
+            index_elements=[Customer.external_id],
+            set_={"customer_type": reloaded.excluded.customer_type},
+        )
+    )
+    kept = step("a customer moved and one added by an import's upsert")
+    assert kept[(CustomerType.INDIVIDUAL, north.id, wang.id)] == 1
 
 
 def test_list_totals_and_grouped_pages_agree_with_counting_the_rows(session: Session) -> None:
