@@ -30,7 +30,7 @@ def _inside(measured: Measurement) -> float:
 CLOCKS = {"scan": _wall, "sql": _inside, "command": _wall}
 
 
-def _store(work: Path, customers: int) -> Path:
+def people_store(work: Path, customers: int) -> Path:
     """A store holding the bank's branches, staff and customers only: the snapshot refers to
     the customers, and nothing else of the store is read when the ledger comes as Parquet."""
     database = work / f"segment-run-{customers}.db"
@@ -63,7 +63,7 @@ def measure_size(work: Path, customers: int, repeats: int) -> dict[str, Measurem
     ledger = work / f"ledger-{customers}"
     if not (ledger / "transactions.parquet").exists():
         ledger = converted_ledger(work, customers)
-    database = _store(work, customers)
+    database = people_store(work, customers)
     command = [
         "segment",
         "run",
