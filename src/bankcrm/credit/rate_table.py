@@ -9,7 +9,6 @@ here reads the clock: callers pass the day.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,9 +17,10 @@ from importlib import resources
 from itertools import pairwise
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bankcrm.core.exceptions import NotFound, ValidationFailed
+from bankcrm.core.toml_tables import read_toml
 
 SHIPPED_FILE = "rate_table.toml"
 
@@ -105,21 +105,7 @@ def parse_rate_table(text: str, *, origin: str = "rate table") -> RateTable:
     RateTableInvalid
         On the first problem, naming ``origin`` and the entry (``versions[3].one_year``).
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise RateTableInvalid(f"{origin}: not valid TOML: {error}") from None
-    try:
-        return RateTable.model_validate(data)
-    except ValidationError as error:
-        problem = error.errors()[0]
-        where = "".join(
-            f"[{part}]" if isinstance(part, int) else f".{part}" for part in problem["loc"]
-        ).lstrip(".")
-        message = problem["msg"].removeprefix("Value error, ")
-        raise RateTableInvalid(
-            f"{origin}: {where or 'the table'}: {message}", field=where or None
-        ) from None
+    return read_toml(text, RateTable, RateTableInvalid, origin)
 
 
 def load_rate_table(path: Path | None = None) -> RateTable:

@@ -29,7 +29,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 from bankcrm.complaints.taxonomy import load_taxonomy
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.core.localized import LocalizedText
-from bankcrm.quality.instrument import Text, TomlTable, read_toml
+from bankcrm.core.toml_tables import Text, TomlTable, read_toml
 
 LANES = ("customer", "front_stage", "back_stage", "support")
 """The four lanes, top to bottom."""

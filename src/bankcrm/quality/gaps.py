@@ -25,7 +25,7 @@ from pydantic import Field
 
 from bankcrm.core.enums import TargetDirection
 from bankcrm.core.exceptions import ValidationFailed
-from bankcrm.quality.instrument import Text, TomlTable, read_toml
+from bankcrm.core.toml_tables import Text, TomlTable, read_toml
 
 GAP_NUMBERS = (1, 2, 3, 4, 5)
 

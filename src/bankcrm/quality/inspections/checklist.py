@@ -35,8 +35,9 @@ from pydantic import (
 
 from bankcrm.core.enums import InspectionKind, StandardCategory, TargetDirection
 from bankcrm.core.exceptions import ValidationFailed
+from bankcrm.core.toml_tables import Text, TomlTable, toml_refusal
 from bankcrm.quality.gaps import ChecklistTally
-from bankcrm.quality.instrument import Text, TomlTable, shipped_instrument, toml_refusal
+from bankcrm.quality.instrument import shipped_instrument
 
 CATALOGUE_FILE = "service_standards.toml"
 CATEGORY_ORDER = tuple(StandardCategory)

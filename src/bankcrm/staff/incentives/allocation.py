@@ -14,7 +14,6 @@ parts add up to the pool to the cent, and no part is more than a cent off its ex
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,9 +22,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bankcrm.core.exceptions import ValidationFailed
+from bankcrm.core.toml_tables import read_toml
 
 SHIPPED_FILE = "incentives.toml"
 SCORE = "score"
@@ -93,14 +93,7 @@ class IncentiveRulesInvalid(ValidationFailed):
 
 
 def parse_rules(text: str, *, origin: str) -> IncentiveRules:
-    try:
-        return IncentiveRules.model_validate(tomllib.loads(text))
-    except tomllib.TOMLDecodeError as error:
-        raise IncentiveRulesInvalid(f"{origin}: not valid TOML: {error}") from None
-    except ValidationError as error:
-        problem = error.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"])
-        raise IncentiveRulesInvalid(f"{origin}: {where}: {problem['msg']}", field=where) from None
+    return read_toml(text, IncentiveRules, IncentiveRulesInvalid, origin)
 
 
 @lru_cache(maxsize=1)

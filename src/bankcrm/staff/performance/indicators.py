@@ -16,7 +16,6 @@ Pure: figures in, numbers out; nothing here reads the database or the web.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,10 +23,11 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bankcrm.core.enums import ProductCategory, Role
 from bankcrm.core.exceptions import ValidationFailed
+from bankcrm.core.toml_tables import read_toml
 
 SHIPPED_FILE = "kpis.toml"
 
@@ -110,19 +110,7 @@ class KpiRules(_Strict):
 
 def parse_rules(text: str, *, origin: str = "KPI rules") -> KpiRules:
     """Read and check KPI rules from TOML text; a problem names ``origin`` and the entry."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ValidationFailed(f"{origin}: not valid TOML: {error}") from None
-    try:
-        return KpiRules.model_validate(data)
-    except ValidationError as error:
-        problem = error.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"])
-        message = problem["msg"].removeprefix("Value error, ")
-        raise ValidationFailed(
-            f"{origin}: {where or 'the rules'}: {message}", field=where
-        ) from None
+    return read_toml(text, KpiRules, ValidationFailed, origin)
 
 
 @lru_cache(maxsize=1)
