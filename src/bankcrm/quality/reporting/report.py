@@ -353,7 +353,6 @@ FIELD_NAMES = {
 
 
 def _fields(summary: Mapping[str, Any]) -> dict[str, Any]:
-    """:func:`servqual.summarize` figures under the report's field names."""
     return {
         FIELD_NAMES.get(key, key): value
         for key, value in summary.items()
@@ -387,7 +386,6 @@ class _ServqualWave:
 
     @cached_property
     def names(self) -> dict[str, str]:
-        """The dimensions' names in the report's language, by code."""
         return {item.code: item.name.text(self.locale) for item in self.instrument.dimensions}
 
     def figures(self, responses: ServqualResponses, min_branch_respondents: int) -> ServqualFigures:
