@@ -56,7 +56,6 @@ PDF_MEDIA_TYPE = "application/pdf"
 
 SCORE_FORMAT = "0.00"
 PERCENT_FORMAT = "0.0%"
-P_VALUE_FORMAT = "0.000"
 
 
 def _(message: str) -> str:
@@ -155,7 +154,7 @@ SCORES = (
 )
 FORMATS: dict[str, str] = dict.fromkeys(SCORES.split(), SCORE_FORMAT) | {
     "importance": "0.0",
-    "p_value": P_VALUE_FORMAT,
+    "p_value": "0.000",
     "opens_on": DAY_FORMAT,
     "response_rate": PERCENT_FORMAT,
     "confidence": PERCENT_FORMAT,
@@ -183,15 +182,14 @@ def render(
     if file_format == "json":
         body = json.dumps(dataclasses.asdict(report), default=str, ensure_ascii=False)
         return Response(body.encode(), media_type="application/json")
-    writer, media_type = (
-        (report_workbook, XLSX_MEDIA_TYPE)
-        if file_format == "xlsx"
-        else (report_pdf, PDF_MEDIA_TYPE)
-    )
+    if file_format == "xlsx":
+        content, media_type = report_workbook(report), XLSX_MEDIA_TYPE
+    else:
+        content, media_type = report_pdf(report), PDF_MEDIA_TYPE
     # a download name made of the wave code's safe characters
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in report.wave.code)
     filename = f"survey-report-{safe}.{file_format}"
-    return Response(writer(report), media_type=media_type, headers=attachment(filename))
+    return Response(content, media_type=media_type, headers=attachment(filename))
 
 
 def headings_for(locale: str) -> dict[str, str]:
@@ -525,8 +523,6 @@ def report_pdf(report: WaveReport) -> bytes:
             if key == "ci":
                 return interval(*(_value(columns[end], row, text) for end in ("ci_low", "ci_high")))
             value = _value(columns[key], row, text)
-            if value is None:
-                return "—"
             if isinstance(value, str):
                 return value
             digits = 3 if key == "p_value" else 2
@@ -567,35 +563,34 @@ def report_pdf(report: WaveReport) -> bytes:
     story.append(_grid(summary, font, widths=(70 * mm, 90 * mm)))
     if not report.has_answers:
         story += [Spacer(1, 6 * mm), paragraph(text["no_answers"])]
-    if figures is None:
-        return _document(story, font, title=f"{text['title']} {wave.code}")
-    story += [
-        paragraph(text["sheet.dimensions"], heading_style),
-        grid(
-            DIMENSION_COLUMNS,
-            "dimension expectation perception gap ci alpha_expectation alpha_perception",
-            figures.dimensions,
-        ),
-        paragraph(text["gap_chart"], heading_style),
-        _gap_chart(figures, font),
-        paragraph(text["sheet.branches"], heading_style),
-        grid(
-            BRANCH_COLUMNS | PDF_BRANCH_COLUMNS,
-            "rank branch respondents servqual_unweighted ci weakest",
-            figures.branches,
-            LEAGUE_WIDTHS,
-        ),
-        paragraph(text["too_few_note"] % {"minimum": report.min_branch_respondents}),
-        paragraph(text["sheet.change"], heading_style),
-    ]
-    change = figures.change
-    if change is None:
-        story.append(paragraph(text["no_previous"]))
-    else:
+    if figures is not None:
         story += [
-            paragraph(f"{text['previous']}: {change.previous_title} ({change.previous_code})"),
-            grid(CHANGE_COLUMNS, "dimension earlier later difference p_value", change.rows),
+            paragraph(text["sheet.dimensions"], heading_style),
+            grid(
+                DIMENSION_COLUMNS,
+                "dimension expectation perception gap ci alpha_expectation alpha_perception",
+                figures.dimensions,
+            ),
+            paragraph(text["gap_chart"], heading_style),
+            _gap_chart(figures, font),
+            paragraph(text["sheet.branches"], heading_style),
+            grid(
+                BRANCH_COLUMNS | PDF_BRANCH_COLUMNS,
+                "rank branch respondents servqual_unweighted ci weakest",
+                figures.branches,
+                LEAGUE_WIDTHS,
+            ),
+            paragraph(text["too_few_note"] % {"minimum": report.min_branch_respondents}),
+            paragraph(text["sheet.change"], heading_style),
         ]
+        change = figures.change
+        if change is None:
+            story.append(paragraph(text["no_previous"]))
+        else:
+            story += [
+                paragraph(f"{text['previous']}: {change.previous_title} ({change.previous_code})"),
+                grid(CHANGE_COLUMNS, "dimension earlier later difference p_value", change.rows),
+            ]
     return _document(story, font, title=f"{text['title']} {wave.code}")
 
 

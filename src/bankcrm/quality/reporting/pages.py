@@ -92,16 +92,14 @@ def _charts(report: WaveReport, locale: str, headings: dict[str, str]) -> dict[s
     text = {key: headings[key] for key in ("gap", "expectation", "perception")}
     text |= {
         "servqual": gettext(locale, "SERVQUAL score"),
-        "interval": headings["ci"],
         "importance": headings["importance"],
         "performance": gettext(locale, "Performance (mean perception)"),
         "answers": headings["answers"],
         "score": headings["csat" if short and short.measure == "csat" else "nps"],
     }
     data: dict[str, Any] = {"text": text}
-    figures = report.servqual
-    if figures is not None:
-        data.update(_servqual_charts(figures, headings))
+    if report.servqual is not None:
+        data.update(_servqual_charts(report.servqual, headings))
     if short is not None:
         data["satisfaction"] = {
             "months": list(short.months),

@@ -10,12 +10,11 @@ and the JSON answer share.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
-from itertools import compress, count
+from itertools import count
 from typing import Any
 
 import numpy as np
@@ -44,6 +43,7 @@ from bankcrm.quality.servqual import (
     welch_test,
 )
 from bankcrm.quality.surveys import service as surveys_service
+from bankcrm.quality.surveys.sampling import response_rates
 from bankcrm.staff.models import StaffUser
 
 OVERALL = "servqual"
@@ -293,7 +293,7 @@ def build_wave_report(
     if wave is None:
         raise NotFound(f"survey wave {wave_id} not found")
     rows = repository.answers(wave.code)
-    issued, completed = repository.invitations(wave.id)
+    invited = response_rates(repository.counts_by_branch(wave.id)).overall
     instrument = surveys_service.wave_instrument(wave)
     servqual: ServqualFigures | None = None
     figures: SatisfactionFigures | None = None
@@ -325,9 +325,9 @@ def build_wave_report(
         participation=Participation(
             answers=len(rows),
             respondents=respondents,
-            invitations=issued or None,
-            completed=completed if issued else None,
-            response_rate=completed / issued if issued else None,
+            invitations=invited.counts.issued or None,
+            completed=invited.counts.completed if invited.counts.issued else None,
+            response_rate=invited.rate,
         ),
         min_branch_respondents=min_branch_respondents,
         servqual=servqual,
@@ -353,7 +353,6 @@ FIELD_NAMES = {
 
 
 def _fields(summary: Mapping[str, Any]) -> dict[str, Any]:
-    """:func:`servqual.summarize` figures under the report's field names."""
     return {
         FIELD_NAMES.get(key, key): value
         for key, value in summary.items()
@@ -361,11 +360,13 @@ def _fields(summary: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _score(analysis: ServqualAnalysis) -> dict[str, float | None]:
+def _score(analysis: ServqualAnalysis) -> dict[str, Any]:
     """The unweighted score, and the interval of the respondents' average gap (equal to the
-    score when everyone answered every item)."""
+    score when everyone answered every item); the respondents behind it are the complete
+    ones, as every item belongs to a dimension."""
     overall = mean_confidence_interval(_respondent_overall(analysis), analysis.confidence)
     return {
+        "respondents": overall.n,
         "servqual": finite_or_none(analysis.servqual_unweighted_),
         "low": finite_or_none(overall.low),
         "high": finite_or_none(overall.high),
@@ -385,7 +386,6 @@ class _ServqualWave:
 
     @cached_property
     def names(self) -> dict[str, str]:
-        """The dimensions' names in the report's language, by code."""
         return {item.code: item.name.text(self.locale) for item in self.instrument.dimensions}
 
     def figures(self, responses: ServqualResponses, min_branch_respondents: int) -> ServqualFigures:
@@ -471,12 +471,11 @@ class _ServqualWave:
         self, keys: Sequence[str], minimum: int = 0, labels: dict[int, str] | None = None
     ) -> tuple[GroupRow, ...]:
         """One row per group key, in key order; ``labels`` names branch ids."""
-        responses, complete = stored_responses(
+        responses, _ = stored_responses(
             [row.answers for row in self.rows], self.instrument, groups=keys
         )
-        if responses is None or responses.groups is None:
+        if responses is None:
             return ()
-        complete_per_group = Counter(compress(responses.groups, complete))
         fitted = fit_by_group(self.instrument, responses, confidence=self.confidence)
         found: list[GroupRow] = []
         for key, analysis in fitted.items():
@@ -485,18 +484,17 @@ class _ServqualWave:
             }
             known = {code: gap for code, gap in gaps.items() if gap is not None}
             weakest = min(known, key=lambda code: known[code]) if known else None
-            respondents = complete_per_group[key]
+            score = _score(analysis)
             found.append(
                 GroupRow(
                     key=key,
                     label=labels.get(int(key), key) if labels is not None and key else key,
-                    respondents=respondents,
-                    **_score(analysis),
+                    **score,
                     gaps=gaps,
                     weakest=weakest,
                     weakest_name=self.names[weakest] if weakest else None,
                     weakest_gap=known[weakest] if weakest else None,
-                    too_few=respondents < minimum,
+                    too_few=score["respondents"] < minimum,
                     rank=None,
                 )
             )
@@ -529,7 +527,6 @@ class _ServqualWave:
                     code=other.code,
                     title=other.title,
                     opens_on=other.opens_on,
-                    respondents=len(_respondent_overall(fitted)),
                     **_score(fitted),
                     weighted=finite_or_none(fitted.servqual_weighted_),
                     current=other.id == wave.id,

@@ -1,4 +1,4 @@
-"""SQL of the survey-wave report: the wave, its answers, invitations, branches, segments."""
+"""SQL of the survey-wave report: its answers, the waves like it, the respondents' segments."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bankcrm.core.enums import Quadrant, SurveyKind, ValueTier
-from bankcrm.quality.models import SurveyInvitation, SurveyResponse, SurveyWave
-from bankcrm.scope import ScopedRepository
+from bankcrm.quality.models import SurveyResponse, SurveyWave
+from bankcrm.quality.surveys.repository import SurveyRepository
 from bankcrm.segmentation.models import CustomerSegment, SegmentRun
 
 
@@ -34,9 +34,10 @@ class SegmentOf:
     value_tier: ValueTier
 
 
-class WaveReportRepository(ScopedRepository):
-    """Reads for one wave's report: the answers and invitations the viewer may see (a branch
-    manager's report is their branch's), though the report shows counts and means only."""
+class WaveReportRepository(SurveyRepository):
+    """The survey reads (the wave's invitations among them) and those of one wave's report,
+    of what the viewer may see: a branch manager's report is their branch's, though it shows
+    counts and means only."""
 
     def answers(self, wave_code: str) -> list[AnswerRow]:
         """The wave's responses, oldest first."""
@@ -47,17 +48,6 @@ class WaveReportRepository(ScopedRepository):
             .order_by(SurveyResponse.answered_on, SurveyResponse.id)
         )
         return [AnswerRow(*row) for row in self.session.execute(statement)]
-
-    def invitations(self, wave_id: int) -> tuple[int, int]:
-        """Invitations issued for the wave and those completed."""
-        issued, completed = self.session.execute(
-            self.owned(
-                SurveyInvitation,
-                func.count(SurveyInvitation.id),
-                func.count(SurveyInvitation.completed_at),
-            ).where(SurveyInvitation.wave_id == wave_id)
-        ).one()
-        return int(issued), int(completed)
 
     def waves_like(self, *, kind: SurveyKind, instrument: str | None) -> list[SurveyWave]:
         """Every wave of the same kind and instrument, in the order they opened."""
