@@ -31,6 +31,7 @@ from bankcrm.quality.inspections.schemas import (
     StandardUpdate,
 )
 from bankcrm.quality.instrument import shipped_instrument
+from bankcrm.quality.pages import BAD_PERIOD, DayText
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageQualityInspect, PageQualityManage, PageQualityRead
 from bankcrm.web.filters import chosen_id
@@ -41,7 +42,6 @@ from bankcrm.web.templating import render
 router = APIRouter(prefix="/quality")
 
 ShortText = Annotated[FormName, Field(max_length=200, pattern=STORABLE_TEXT)]
-DayText = Annotated[str | None, Query(max_length=10)]
 ChoiceText = Annotated[str, Query(max_length=32)]
 
 YES_NO = {"yes": True, "no": False}
@@ -126,8 +126,6 @@ async def create_standard(
 
 @router.post("/standards/catalogue", response_class=HTMLResponse)
 async def load_catalogue(session: DbSession, user: PageQualityManage) -> Response:
-    """Adds the shipped standards that are missing and restores the shipped wording and
-    targets of the others."""
     service.load_standard_catalogue(session)
     return RedirectResponse("/quality/standards", status_code=303)
 
@@ -256,9 +254,7 @@ def inspections_page(
         )
     except (ValueError, ValidationFailed) as error:
         first, last = service.period(None, None)
-        problem = Problem(
-            _("Enter the period as two dates, the first not after the second."), str(error)
-        )
+        problem = Problem(BAD_PERIOD, str(error))
     chosen: dict[str, Any] = {"since": first, "until": last, "kind": _kind(kind)}
     context: dict[str, Any] = {
         **chosen,
