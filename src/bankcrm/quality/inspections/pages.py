@@ -31,7 +31,7 @@ from bankcrm.quality.inspections.schemas import (
     StandardUpdate,
 )
 from bankcrm.quality.instrument import shipped_instrument
-from bankcrm.quality.pages import BAD_PERIOD, DayText
+from bankcrm.quality.pages import BAD_PERIOD, DayText, _
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageQualityInspect, PageQualityManage, PageQualityRead
 from bankcrm.web.filters import chosen_id
@@ -46,12 +46,6 @@ ChoiceText = Annotated[str, Query(max_length=32)]
 
 YES_NO = {"yes": True, "no": False}
 Body = TypeVar("Body", bound=BaseModel)
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; it is translated when shown."""
-    return message
-
 
 CONFLICT = _("Someone else changed this standard first. It is shown as it is now: edit it again.")
 DENIED = _("Your role may not do this.")
@@ -174,10 +168,7 @@ def _parse(model: type[Body], values: dict[str, Any]) -> Body:
 def _standard_values(form: StandardFields) -> dict[str, Any]:
     """A standard's form as the API's body; unit, target and direction all empty is a yes/no
     check."""
-    return {
-        "category": form.category,
-        "title": form.title,
-        "title_en": form.title_en,
+    return form.model_dump(include={"category", "title", "title_en"}) | {
         "unit": form.unit or None,
         "target": _decimal(form.target),
         "direction": form.direction or None,
@@ -399,5 +390,4 @@ def inspection_page(
 ) -> Response:
     """The lines of an inspection; failed ones link to their corrective action."""
     item = service.get_inspection(session, user=user, inspection_id=inspection_id)
-    context: dict[str, Any] = {"item": item}
-    return render(request, "quality/inspections/detail.html", context)
+    return render(request, "quality/inspections/detail.html", {"item": item})
