@@ -276,13 +276,12 @@ def _judge(criterion: Criterion, answer: Answer) -> Judged:
         raise _refused(f"{code} is measured in {unit}: give the value observed, not passed yes/no")
     if answer.observed is None:
         raise _refused(f"{code} needs the value observed, in {unit}")
-    observed = float(answer.observed)
     try:
-        check_target(observed, unit=unit or "")
+        check_target(answer.observed, unit=unit or "")
     except ValueError as error:
         raise _refused(f"{code}: {error}") from None
-    passed = meets_target(observed, target=criterion.target, direction=criterion.direction)
-    return Judged(code=code, passed=passed, observed=observed, note=note)
+    passed = meets_target(answer.observed, target=criterion.target, direction=criterion.direction)
+    return Judged(code=code, passed=passed, observed=answer.observed, note=note)
 
 
 def score(*, passed: int, checked: int) -> float | None:
