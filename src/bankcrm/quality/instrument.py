@@ -8,6 +8,7 @@ format is described in ``docs/quality.md``; the two shipped files are in ``data/
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -169,6 +170,7 @@ def load_instrument(path: Path) -> Instrument:
     return parse_instrument(text, origin=path.name)
 
 
+@lru_cache(maxsize=len(SHIPPED_INSTRUMENTS))
 def shipped_instrument(name: str = "servqual_bank") -> Instrument:
     """One of :data:`SHIPPED_INSTRUMENTS`, read from the package."""
     if name not in SHIPPED_INSTRUMENTS:

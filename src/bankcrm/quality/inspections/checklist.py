@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,7 +26,6 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -35,7 +33,7 @@ from pydantic import (
 
 from bankcrm.core.enums import InspectionKind, StandardCategory, TargetDirection
 from bankcrm.core.exceptions import ValidationFailed
-from bankcrm.core.toml_tables import Text, TomlTable, toml_refusal
+from bankcrm.core.toml_tables import Text, TomlTable, read_toml
 from bankcrm.quality.gaps import ChecklistTally
 from bankcrm.quality.instrument import shipped_instrument
 
@@ -100,8 +98,8 @@ class StandardSpec(TomlTable):
 
     @field_validator("servqual_items")
     @classmethod
-    def _items(cls, items: list[int], info: ValidationInfo) -> list[int]:
-        n_items: int = (info.context or {}).get("servqual_items", 22)
+    def _items(cls, items: list[int]) -> list[int]:
+        n_items = shipped_instrument("servqual_bank").n_items
         for item in items:
             if not 1 <= item <= n_items:
                 raise ValueError(f"item {item} is not in the instrument (1…{n_items})")
@@ -151,19 +149,11 @@ class Catalogue:
         return {standard.code: standard for standard in self.standards}[code]
 
 
-def parse_catalogue(
-    text: str, *, origin: str = CATALOGUE_FILE, servqual_items: int = 22
-) -> Catalogue:
+def parse_catalogue(text: str, *, origin: str = CATALOGUE_FILE) -> Catalogue:
     """Read a standards catalogue (format in the shipped file's header) whose SERVQUAL item
-    numbers lie in 1…``servqual_items``; the first problem is a ``CatalogueInvalid`` naming
-    ``origin`` and the entry (``standards[3] (ETQ-01).target``)."""
-    try:
-        data = tomllib.loads(text)
-        found = _CatalogueFile.model_validate(data, context={"servqual_items": servqual_items})
-    except tomllib.TOMLDecodeError as error:
-        raise CatalogueInvalid(f"{origin}: not valid TOML: {error}") from None
-    except ValidationError as error:
-        raise toml_refusal(error, data, CatalogueInvalid, origin) from None
+    numbers are items of the shipped instrument; the first problem is a ``CatalogueInvalid``
+    naming ``origin`` and the entry (``standards[3] (ETQ-01).target``)."""
+    found = read_toml(text, _CatalogueFile, CatalogueInvalid, origin)
 
     def fail(where: str, problem: str) -> CatalogueInvalid:
         return CatalogueInvalid(f"{origin}: {where}: {problem}", field=where)
@@ -192,10 +182,7 @@ def shipped_catalogue() -> Catalogue:
     """The catalogue that ships with bankcrm (read once), checked against the shipped
     SERVQUAL items: its standards and what each inspection kind checks."""
     resource = resources.files("bankcrm.quality").joinpath(f"data/{CATALOGUE_FILE}")
-    return parse_catalogue(
-        resource.read_text(encoding="utf-8"),
-        servqual_items=shipped_instrument("servqual_bank").n_items,
-    )
+    return parse_catalogue(resource.read_text(encoding="utf-8"))
 
 
 def check_target(target: float, *, unit: str) -> None:
@@ -290,13 +277,12 @@ def _judge(criterion: Criterion, answer: Answer) -> Judged:
         raise _refused(f"{code} is measured in {unit}: give the value observed, not passed yes/no")
     if answer.observed is None:
         raise _refused(f"{code} needs the value observed, in {unit}")
-    observed = float(answer.observed)
     try:
-        check_target(observed, unit=unit or "")
+        check_target(answer.observed, unit=unit or "")
     except ValueError as error:
         raise _refused(f"{code}: {error}") from None
-    passed = meets_target(observed, target=criterion.target, direction=criterion.direction)
-    return Judged(code=code, passed=passed, observed=observed, note=note)
+    passed = meets_target(answer.observed, target=criterion.target, direction=criterion.direction)
+    return Judged(code=code, passed=passed, observed=answer.observed, note=note)
 
 
 def score(*, passed: int, checked: int) -> float | None:

@@ -27,7 +27,7 @@ router = APIRouter(prefix="/quality", tags=["quality"])
 
 StandardId = Annotated[int, Path(ge=1, le=MAX_ID)]
 InspectionId = Annotated[int, Path(ge=1, le=MAX_ID)]
-MEASURE_FIELDS = frozenset({"unit", "target", "direction"})
+MEASURE_FIELDS = {"unit", "target", "direction"}
 
 
 @router.get("/standards", response_model=list[StandardRead])
@@ -45,12 +45,8 @@ def create_standard(session: DbSession, user: QualityManage, body: StandardCreat
     return service.create_standard(
         session,
         user=user,
-        code=body.code,
-        category=body.category,
-        title=body.title,
-        title_en=body.title_en,
         measure=service.Measure(unit=body.unit, target=body.target, direction=body.direction),
-        servqual_items=body.servqual_items,
+        **body.model_dump(exclude=MEASURE_FIELDS),
     )
 
 
@@ -70,17 +66,12 @@ def update_standard(
         session,
         user=user,
         standard_id=standard_id,
-        version=body.version,
-        category=body.category,
-        title=body.title,
-        title_en=body.title_en,
         measure=(
             service.Measure(unit=body.unit, target=body.target, direction=body.direction)
             if body.model_fields_set & MEASURE_FIELDS
             else None
         ),
-        servqual_items=body.servqual_items,
-        active=body.active,
+        **body.model_dump(exclude=MEASURE_FIELDS),
     )
 
 
@@ -134,11 +125,7 @@ def record_inspection(
     return service.record_inspection(
         session,
         user=user,
-        kind=body.kind,
-        branch_id=body.branch_id,
-        staff_id=body.staff_id,
-        inspected_on=body.inspected_on,
-        note=body.note,
+        **body.model_dump(exclude={"results"}),
         results=[
             Answer(code=line.standard, passed=line.passed, observed=line.observed, note=line.note)
             for line in body.results

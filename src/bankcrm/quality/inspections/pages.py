@@ -31,6 +31,7 @@ from bankcrm.quality.inspections.schemas import (
     StandardUpdate,
 )
 from bankcrm.quality.instrument import shipped_instrument
+from bankcrm.quality.pages import BAD_PERIOD, DayText, _
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageQualityInspect, PageQualityManage, PageQualityRead
 from bankcrm.web.filters import chosen_id
@@ -41,17 +42,10 @@ from bankcrm.web.templating import render
 router = APIRouter(prefix="/quality")
 
 ShortText = Annotated[FormName, Field(max_length=200, pattern=STORABLE_TEXT)]
-DayText = Annotated[str | None, Query(max_length=10)]
 ChoiceText = Annotated[str, Query(max_length=32)]
 
 YES_NO = {"yes": True, "no": False}
 Body = TypeVar("Body", bound=BaseModel)
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; it is translated when shown."""
-    return message
-
 
 CONFLICT = _("Someone else changed this standard first. It is shown as it is now: edit it again.")
 DENIED = _("Your role may not do this.")
@@ -126,8 +120,6 @@ async def create_standard(
 
 @router.post("/standards/catalogue", response_class=HTMLResponse)
 async def load_catalogue(session: DbSession, user: PageQualityManage) -> Response:
-    """Adds the shipped standards that are missing and restores the shipped wording and
-    targets of the others."""
     service.load_standard_catalogue(session)
     return RedirectResponse("/quality/standards", status_code=303)
 
@@ -176,10 +168,7 @@ def _parse(model: type[Body], values: dict[str, Any]) -> Body:
 def _standard_values(form: StandardFields) -> dict[str, Any]:
     """A standard's form as the API's body; unit, target and direction all empty is a yes/no
     check."""
-    return {
-        "category": form.category,
-        "title": form.title,
-        "title_en": form.title_en,
+    return form.model_dump(include={"category", "title", "title_en"}) | {
         "unit": form.unit or None,
         "target": _decimal(form.target),
         "direction": form.direction or None,
@@ -256,9 +245,7 @@ def inspections_page(
         )
     except (ValueError, ValidationFailed) as error:
         first, last = service.period(None, None)
-        problem = Problem(
-            _("Enter the period as two dates, the first not after the second."), str(error)
-        )
+        problem = Problem(BAD_PERIOD, str(error))
     chosen: dict[str, Any] = {"since": first, "until": last, "kind": _kind(kind)}
     context: dict[str, Any] = {
         **chosen,
@@ -403,5 +390,4 @@ def inspection_page(
 ) -> Response:
     """The lines of an inspection; failed ones link to their corrective action."""
     item = service.get_inspection(session, user=user, inspection_id=inspection_id)
-    context: dict[str, Any] = {"item": item}
-    return render(request, "quality/inspections/detail.html", context)
+    return render(request, "quality/inspections/detail.html", {"item": item})

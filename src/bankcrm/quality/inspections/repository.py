@@ -19,9 +19,6 @@ from bankcrm.staff.models import StaffUser
 FRONT_LINE_ROLES = (Role.ACCOUNT_MANAGER, Role.BRANCH_MANAGER)
 """Staff an inspection may observe: the branch's customer-facing people."""
 
-InspectionWithCounts = tuple[Inspection, int, int]
-"""An inspection with its lines checked and passed."""
-
 
 # --- standards --------------------------------------------------------------------------
 
@@ -96,7 +93,7 @@ class InspectionRepository(ScopedRepository):
         kind: InspectionKind | None = None,
         branch_id: int | None = None,
         limit: int,
-    ) -> list[InspectionWithCounts]:
+    ) -> list[tuple[Inspection, int, int]]:
         """Inspections of the period, latest first, with their lines checked and passed."""
         counts = (
             self.owned(

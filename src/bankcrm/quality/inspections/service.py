@@ -95,12 +95,10 @@ def load_standard_catalogue(session: Session) -> CatalogueLoadRead:
     existing = {row.code: row for row in repository.standards(session)}
     created = updated = unchanged = 0
     for spec in shipped_catalogue().standards:
-        values = spec.model_dump(include={"category", "unit", "target", "direction"})
-        values |= {
-            "title": spec.title.zh,
-            "title_en": spec.title.en,
-            "servqual_items": list(spec.servqual_items),
-        }
+        values = spec.model_dump(
+            include={"category", "unit", "target", "direction", "servqual_items"}
+        )
+        values |= {"title": spec.title.zh, "title_en": spec.title.en}
         row = existing.get(spec.code)
         if row is None:
             session.add(ServiceStandard(code=spec.code, active=True, **values))
@@ -240,9 +238,7 @@ def _checked_items(items: Sequence[int]) -> list[int]:
 
 def inspectable_branches(session: Session, *, user: StaffUser) -> list[Branch]:
     """Branches the user may inspect: all of them, or a branch manager's own."""
-    found = [
-        branch for branch in branches_service.list_branches(session) if sees_branch(user, branch.id)
-    ]
+    found = branches_service.visible_branches(session, user=user)
     return sorted(found, key=lambda branch: (branch.name, branch.id))
 
 
