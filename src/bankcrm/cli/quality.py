@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -232,8 +231,8 @@ def satisfaction(
     """CSAT, first-time satisfaction and NPS of the surveys in the records store, with their
     monthly trends."""
     from bankcrm.core.db import session_scope
-    from bankcrm.quality import satisfaction as satisfaction_figures
     from bankcrm.quality.repository import QualitySystemRepository
+    from bankcrm.quality.schemas import SatisfactionRead
 
     try:
         answered_from = date.fromisoformat(since) if since else None
@@ -242,17 +241,16 @@ def satisfaction(
         raise typer.Exit(BAD_INPUT) from None
     with session_scope() as session:
         bank = QualitySystemRepository(session)
-        csat_answers = bank.scored_answers(kind=SurveyKind.CSAT, answered_from=answered_from)
-        nps_answers = bank.scored_answers(kind=SurveyKind.NPS, answered_from=answered_from)
-    report = {
-        "csat": asdict(satisfaction_figures.csat(answer.score for answer in csat_answers)),
-        "first_time_csat": asdict(satisfaction_figures.first_time_csat(csat_answers)),
-        "nps": asdict(satisfaction_figures.nps(answer.score for answer in nps_answers)),
-        "monthly": {
-            "csat": asdict(satisfaction_figures.monthly_csat(csat_answers)),
-            "nps": asdict(satisfaction_figures.monthly_nps(nps_answers)),
-        },
-    }
+        figures = SatisfactionRead.of(
+            csat_answers=bank.scored_answers_by_branch(
+                kind=SurveyKind.CSAT, answered_from=answered_from
+            ),
+            nps_answers=bank.scored_answers_by_branch(
+                kind=SurveyKind.NPS, answered_from=answered_from
+            ),
+            since=answered_from,
+        )
+    report = figures.model_dump(mode="json", include={"csat", "first_time_csat", "nps", "monthly"})
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False))
         return

@@ -31,15 +31,6 @@ class QualityRepository(ScopedRepository):
     """Survey answers, inspections and cases for the quality figures: a branch manager's
     figures are their branch's."""
 
-    def scored_answers(
-        self, *, kind: SurveyKind, answered_from: date | None = None
-    ) -> list[Answer]:
-        """Every answer of a short survey (CSAT or NPS) that carries a score, oldest first."""
-        return [
-            row.answer
-            for row in self.scored_answers_by_branch(kind=kind, answered_from=answered_from)
-        ]
-
     def scored_answers_by_branch(
         self, *, kind: SurveyKind, answered_from: date | None = None
     ) -> list[BranchAnswer]:
