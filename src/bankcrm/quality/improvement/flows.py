@@ -72,36 +72,24 @@ METHODS_HEADING = _("Methods that control the gap:")
 
 
 @dataclass(frozen=True)
-class Survey:
-    """The SERVQUAL wave a gap was read from."""
-
-    code: str
-    title: str
-    respondents: int
-    managers: int = 0
-
-
-@dataclass(frozen=True)
 class Evidence:
-    """The five evidence records and what names their elements in words."""
+    """The five evidence records, what each was read from, and what names their elements
+    in words."""
 
     records: tuple[GapEvidence, ...]
+    read_from: Mapping[int, Mapping[str, Any]]
+    """Per gap, what its record was read from: wave and respondents, items and standards,
+    the period, promises and customer contacts (the complaint rate's denominator)."""
     today: date
     period_start: date
     instrument: Instrument
-    prediction_wave: Survey | None = None
-    perception_wave: Survey | None = None
-    items_checked: int = 0
-    standards: int = 0
     branch_ids: Mapping[str, int] = field(default_factory=dict)
     """Branch labels (code and name) as gap 3 names them, to their ids."""
     promises: Mapping[str, Any] = field(default_factory=dict)
     """Measured promises by title: the register's rows (``PromiseRead``)."""
-    contacts: int = 0
-    """Customer contacts in the period: the denominator of the complaint rate."""
 
-    def record(self, gap: int) -> GapEvidence | None:
-        return next((record for record in self.records if record.gap == gap), None)
+    def record(self, gap: int) -> GapEvidence:
+        return next(record for record in self.records if record.gap == gap)
 
 
 @dataclass(frozen=True)
@@ -131,23 +119,26 @@ def gather_evidence(session: Any, *, user: StaffUser, today: date) -> Evidence:
     instrument = _instrument(latest) if latest is not None else None
     fallback = instrument or shipped_instrument(DEFAULT_INSTRUMENT)
 
+    period = {"period_start": start.isoformat(), "period_end": today.isoformat()}
     first, prediction_wave = _management_perception(session, rows)
-    second, items_checked, standards = _standards_coverage(session, fallback)
+    second, standards = _standards_coverage(session, fallback)
     third, branch_ids = _inspection_compliance(session, user, start, today)
     fourth, promises, contacts = _promise_keeping(session, rows, start, today)
     fifth, perception_wave, perception_instrument = _perceived_quality(rows)
     return Evidence(
         records=(first, second, third, fourth, fifth),
+        read_from={
+            1: prediction_wave,
+            2: standards,
+            3: period,
+            4: {"promises": len(promises), "contacts": contacts, **period},
+            5: perception_wave,
+        },
         today=today,
         period_start=start,
         instrument=perception_instrument or fallback,
-        prediction_wave=prediction_wave,
-        perception_wave=perception_wave,
-        items_checked=items_checked,
-        standards=standards,
         branch_ids=branch_ids,
         promises=promises,
-        contacts=contacts,
     )
 
 
@@ -166,11 +157,12 @@ def diagnose(session: Any, *, user: StaffUser, today: date) -> DiagnosisReport:
 
 def _management_perception(
     session: Any, rows: ImprovementRepository
-) -> tuple[gaps.ManagementPerceptionEvidence, Survey | None]:
+) -> tuple[gaps.ManagementPerceptionEvidence, dict[str, Any]]:
+    """The evidence, and the wave it was read from with its respondents and managers."""
     wave = repository.latest_wave_with_predictions(session)
     instrument = _instrument(wave) if wave is not None else None
     if wave is None or instrument is None:
-        return gaps.management_perception_evidence({}, {}), None
+        return gaps.management_perception_evidence({}, {}), _wave(None, 0) | {"managers": 0}
     answers = rows.wave_answers(wave.code)
     predictions = repository.prediction_answers(session, wave.id)
     responses, _ = stored_responses(answers, instrument)
@@ -184,9 +176,7 @@ def _management_perception(
     evidence = gaps.management_perception_evidence(
         {key: expected[key] for key in shared}, {key: predicted[key] for key in shared}
     )
-    return evidence, Survey(
-        code=wave.code, title=wave.title, respondents=len(answers), managers=len(predictions)
-    )
+    return evidence, _wave(wave, len(answers)) | {"managers": len(predictions)}
 
 
 def _item_means(keys: Sequence[str], table: npt.ArrayLike) -> dict[str, float]:
@@ -204,7 +194,7 @@ def _item_means(keys: Sequence[str], table: npt.ArrayLike) -> dict[str, float]:
 
 def _standards_coverage(
     session: Any, instrument: Instrument
-) -> tuple[gaps.StandardsCoverageEvidence, int, int]:
+) -> tuple[gaps.StandardsCoverageEvidence, dict[str, Any]]:
     numbers = {item.number for item in instrument.items}
     by_item: dict[str, list[str]] = {}
     rows = repository.standard_items(session)
@@ -214,7 +204,8 @@ def _standards_coverage(
             if isinstance(number, int) and number in numbers:
                 by_item.setdefault(str(number), []).append(code)
     item_keys = [str(item.number) for item in instrument.items]
-    return gaps.standards_coverage_evidence(item_keys, by_item), len(item_keys), len(rows)
+    evidence = gaps.standards_coverage_evidence(item_keys, by_item)
+    return evidence, {"items": len(item_keys), "standards": len(rows)}
 
 
 # --- gap 3 ---------------------------------------------------------------------------------
@@ -273,23 +264,27 @@ def _promise_keeping(
 
 def _perceived_quality(
     rows: ImprovementRepository,
-) -> tuple[gaps.PerceivedQualityEvidence, Survey | None, Instrument | None]:
+) -> tuple[gaps.PerceivedQualityEvidence, dict[str, Any], Instrument | None]:
     empty = gaps.perceived_quality_evidence({})
     wave = rows.latest_wave_with_answers()
     instrument = _instrument(wave) if wave is not None else None
     if wave is None or instrument is None:
-        return empty, None, None
+        return empty, _wave(None, 0), None
     responses, _ = stored_responses(rows.wave_answers(wave.code), instrument)
     if responses is None:
-        return empty, Survey(code=wave.code, title=wave.title, respondents=0), instrument
+        return empty, _wave(wave, 0), instrument
     analysis = ServqualAnalysis(instrument).fit(responses)
     dimension_gaps = {
         code: stats.gap.mean
         for code, stats in analysis.dimensions_.items()
         if math.isfinite(stats.gap.mean)
     }
-    survey = Survey(code=wave.code, title=wave.title, respondents=analysis.n_answering_)
-    return gaps.perceived_quality_evidence(dimension_gaps), survey, instrument
+    evidence = gaps.perceived_quality_evidence(dimension_gaps)
+    return evidence, _wave(wave, analysis.n_answering_), instrument
+
+
+def _wave(wave: SurveyWave | None, respondents: int) -> dict[str, Any]:
+    return {"wave": wave.code if wave else None, "respondents": respondents}
 
 
 def _instrument(wave: SurveyWave) -> Instrument | None:
@@ -341,8 +336,6 @@ def figures(evidence: Evidence, gap: int) -> dict[str, Any]:
     """The evidence's figures as plain values (shares 0–1, gaps in scale points): the
     record's own, without its severity, and what they were read from."""
     record = evidence.record(gap)
-    if record is None:
-        return {}
     values = {
         name: value for name, value in asdict(record).items() if name not in ("severity", "open_at")
     }
@@ -352,38 +345,21 @@ def figures(evidence: Evidence, gap: int) -> dict[str, Any]:
         ]
     if isinstance(record, gaps.StandardsCoverageEvidence):
         values["uncovered_items"] = [int(item) for item in record.uncovered_items]
-    period = {
-        "period_start": evidence.period_start.isoformat(),
-        "period_end": evidence.today.isoformat(),
-    }
-    managers = evidence.prediction_wave.managers if evidence.prediction_wave else 0
-    read_from = {
-        1: {**_wave(evidence.prediction_wave), "managers": managers},
-        2: {"items": evidence.items_checked, "standards": evidence.standards},
-        3: period,
-        4: {"promises": len(evidence.promises), "contacts": evidence.contacts, **period},
-        5: _wave(evidence.perception_wave),
-    }
-    return {**read_from[gap], **values}
-
-
-def _wave(wave: Survey | None) -> dict[str, Any]:
-    return {"wave": wave.code if wave else None, "respondents": wave.respondents if wave else 0}
+    return {**evidence.read_from[gap], **values}
 
 
 def diagnosis_read(report: DiagnosisReport, *, locale: str) -> DiagnosisRead:
     def read(gap: int) -> GapRead:
         record = report.evidence.record(gap)
         controls = report.controls[gap]
-        weakest = record.weakest if record is not None else None
         return GapRead(
             gap=gap,
             name=controls.name.text(locale),
             definition=controls.definition.text(locale),
             status=report.status(gap).value,
-            severity=record.severity if record is not None else None,
-            weakest=weakest,
-            weakest_label=weakest_label(report.evidence, gap, weakest, locale),
+            severity=record.severity,
+            weakest=record.weakest,
+            weakest_label=weakest_label(report.evidence, gap, record.weakest, locale),
             figures=figures(report.evidence, gap),
             methods=[
                 ControlMethodRead(zh=method.text("zh"), en=method.text("en"))
