@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -83,9 +83,9 @@ class Evidence:
     today: date
     period_start: date
     instrument: Instrument
-    branch_ids: Mapping[str, int] = field(default_factory=dict)
+    branch_ids: Mapping[str, int]
     """Branch labels (code and name) as gap 3 names them, to their ids."""
-    promises: Mapping[str, Any] = field(default_factory=dict)
+    promises: Mapping[str, Any]
     """Measured promises by title: the register's rows (``PromiseRead``)."""
 
     def record(self, gap: int) -> GapEvidence:
@@ -99,21 +99,14 @@ class DiagnosisReport:
     controls: Mapping[int, GapControls]
 
     def status(self, gap: int) -> GapStatus:
-        if gap in self.diagnosis.unknown_gaps:
-            return GapStatus.UNKNOWN
-        return GapStatus.CLOSED if gap in self.diagnosis.closed_gaps else GapStatus.OPEN
+        return self.evidence.record(gap).status
 
 
-def period_start(today: date) -> date:
-    """First day of the twelve months that end today."""
-    return today - relativedelta(years=1) + timedelta(days=1)
-
-
-def gather_evidence(session: Any, *, user: StaffUser, today: date) -> Evidence:
-    """The five gaps' evidence from the records ``user`` may see (a branch manager: their
-    branch's answers, contacts, cases and inspections), over the twelve months up to
-    ``today``."""
-    start = period_start(today)
+def diagnose(session: Any, *, user: StaffUser, today: date) -> DiagnosisReport:
+    """The open gaps ranked by severity, with the seed's control methods, from the records
+    ``user`` may see (a branch manager: their branch's answers, contacts, cases and
+    inspections) over the twelve months up to ``today``."""
+    start = today - relativedelta(years=1) + timedelta(days=1)
     rows = ImprovementRepository(session, user)
     latest = repository.latest_servqual_wave(session)
     instrument = _instrument(latest) if latest is not None else None
@@ -125,7 +118,7 @@ def gather_evidence(session: Any, *, user: StaffUser, today: date) -> Evidence:
     third, branch_ids = _inspection_compliance(session, user, start, today)
     fourth, promises, contacts = _promise_keeping(session, rows, start, today)
     fifth, perception_wave, perception_instrument = _perceived_quality(rows)
-    return Evidence(
+    evidence = Evidence(
         records=(first, second, third, fourth, fifth),
         read_from={
             1: prediction_wave,
@@ -140,12 +133,6 @@ def gather_evidence(session: Any, *, user: StaffUser, today: date) -> Evidence:
         branch_ids=branch_ids,
         promises=promises,
     )
-
-
-def diagnose(session: Any, *, user: StaffUser, today: date) -> DiagnosisReport:
-    """The open gaps ranked by severity, with the seed's control methods, from the records
-    ``user`` may see."""
-    evidence = gather_evidence(session, user=user, today=today)
     controls = gaps.shipped_gap_controls()
     return DiagnosisReport(
         evidence=evidence, diagnosis=gaps.diagnose(evidence.records, controls), controls=controls
@@ -158,7 +145,6 @@ def diagnose(session: Any, *, user: StaffUser, today: date) -> DiagnosisReport:
 def _management_perception(
     session: Any, rows: ImprovementRepository
 ) -> tuple[gaps.ManagementPerceptionEvidence, dict[str, Any]]:
-    """The evidence, and the wave it was read from with its respondents and managers."""
     wave = repository.latest_wave_with_predictions(session)
     instrument = _instrument(wave) if wave is not None else None
     if wave is None or instrument is None:
@@ -214,9 +200,7 @@ def _standards_coverage(
 def _inspection_compliance(
     session: Any, user: StaffUser, start: date, today: date
 ) -> tuple[gaps.InspectionComplianceEvidence, dict[str, int]]:
-    tallies: Mapping[str, ChecklistTally] = inspections_service.compliance_tallies(
-        session, user=user, since=start, until=today
-    )
+    tallies = inspections_service.compliance_tallies(session, user=user, since=start, until=today)
     # the tallies name a branch by its name, or "name (code)" when two share a name; the
     # diagnosis names it by code and name, and needs its id for the action
     branches: dict[str, tuple[int, str]] = {}
@@ -246,14 +230,14 @@ def _promise_keeping(
         if row.delivered is not None
     }
     # the complaint rate is per customer contact: the cases the bank handled in the period
-    contacts, tagged = rows.contacts_and_complaints(
-        since=bank_day_start(start),
-        before=bank_day_start(today + timedelta(days=1)),
-        issue=NOT_AS_ADVERTISED,
+    since, before = bank_day_start(start), bank_day_start(today + timedelta(days=1))
+    contacts = rows.contacts(since=since, before=before)
+    tagged = rows.complaints_by_issue(
+        issues=[NOT_AS_ADVERTISED], received_from=since, received_before=before
     )
     evidence = gaps.promise_keeping_evidence(
         service.measured_promises(session),
-        not_as_advertised_complaints=tagged if contacts else 0,
+        not_as_advertised_complaints=tagged.get(NOT_AS_ADVERTISED, 0) if contacts else 0,
         cases=contacts,
     )
     return evidence, measured, contacts
@@ -479,4 +463,3 @@ def _metric(
             worst = record.worst_dimension
             before = record.dimension_gaps[worst] if worst is not None else None
             return template % {"dimension": dimension}, before, True
-    return template, None, True
