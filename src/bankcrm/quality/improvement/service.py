@@ -429,7 +429,6 @@ def product_lines(locale: str) -> list[tuple[str, str]]:
 
 
 def _check_promise(promise: ServicePromise) -> None:
-    """Refuse a promise that is not valid, its typed text cleaned first."""
     promise.title = promise.title.strip()
     if not promise.title:
         raise ValidationFailed("a promise needs a title", field="title")
