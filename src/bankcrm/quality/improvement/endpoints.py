@@ -27,8 +27,7 @@ from bankcrm.web.deps import DbSession, QualityInspect, QualityManage, QualityRe
 
 router = APIRouter(prefix="/quality", tags=["quality"])
 
-ActionId = Annotated[int, Path(ge=1, le=MAX_ID)]
-PromiseId = Annotated[int, Path(ge=1, le=MAX_ID)]
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Locale = Annotated[str, Query(pattern="^(zh_CN|en)$")]
 
 
@@ -64,13 +63,13 @@ def create_action(session: DbSession, user: QualityManage, body: ActionCreate) -
 
 
 @router.get("/actions/{action_id}", response_model=ActionRead)
-def read_action(session: DbSession, user: QualityRead, action_id: ActionId) -> ActionRead:
+def read_action(session: DbSession, user: QualityRead, action_id: RowId) -> ActionRead:
     return service.get_action(session, action_id=action_id)
 
 
 @router.patch("/actions/{action_id}", response_model=ActionRead)
 def update_action(
-    session: DbSession, user: QualityInspect, action_id: ActionId, body: ActionUpdate
+    session: DbSession, user: QualityInspect, action_id: RowId, body: ActionUpdate
 ) -> ActionRead:
     """Change due date, description or (before the check) the metric: the owner or a
     quality officer (403 for anyone else); handing the action over takes a quality officer.
@@ -80,7 +79,7 @@ def update_action(
 
 @router.post("/actions/{action_id}/stage", response_model=ActionRead)
 def move_stage(
-    session: DbSession, user: QualityInspect, action_id: ActionId, body: StageMove
+    session: DbSession, user: QualityInspect, action_id: RowId, body: StageMove
 ) -> ActionRead:
     """Move the action to its next PDCA stage: its owner or a quality officer (403 for
     anyone else). Moving to
@@ -103,7 +102,7 @@ def create_promise(session: DbSession, user: QualityManage, body: PromiseCreate)
 
 @router.patch("/promises/{promise_id}", response_model=PromiseRead)
 def update_promise(
-    session: DbSession, user: QualityManage, promise_id: PromiseId, body: PromiseUpdate
+    session: DbSession, user: QualityManage, promise_id: RowId, body: PromiseUpdate
 ) -> PromiseRead:
     """Change a promise or record what was delivered (with the day it was measured)."""
     return service.update_promise(session, user=user, promise_id=promise_id, **dict(body))

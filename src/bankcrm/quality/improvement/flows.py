@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -72,36 +72,24 @@ METHODS_HEADING = _("Methods that control the gap:")
 
 
 @dataclass(frozen=True)
-class Survey:
-    """The SERVQUAL wave a gap was read from."""
-
-    code: str
-    title: str
-    respondents: int
-    managers: int = 0
-
-
-@dataclass(frozen=True)
 class Evidence:
-    """The five evidence records and what names their elements in words."""
+    """The five evidence records, what each was read from, and what names their elements
+    in words."""
 
     records: tuple[GapEvidence, ...]
+    read_from: Mapping[int, Mapping[str, Any]]
+    """Per gap, what its record was read from: wave and respondents, items and standards,
+    the period, promises and customer contacts (the complaint rate's denominator)."""
     today: date
     period_start: date
     instrument: Instrument
-    prediction_wave: Survey | None = None
-    perception_wave: Survey | None = None
-    items_checked: int = 0
-    standards: int = 0
-    branch_ids: Mapping[str, int] = field(default_factory=dict)
+    branch_ids: Mapping[str, int]
     """Branch labels (code and name) as gap 3 names them, to their ids."""
-    promises: Mapping[str, Any] = field(default_factory=dict)
+    promises: Mapping[str, Any]
     """Measured promises by title: the register's rows (``PromiseRead``)."""
-    contacts: int = 0
-    """Customer contacts in the period: the denominator of the complaint rate."""
 
-    def record(self, gap: int) -> GapEvidence | None:
-        return next((record for record in self.records if record.gap == gap), None)
+    def record(self, gap: int) -> GapEvidence:
+        return next(record for record in self.records if record.gap == gap)
 
 
 @dataclass(frozen=True)
@@ -111,50 +99,40 @@ class DiagnosisReport:
     controls: Mapping[int, GapControls]
 
     def status(self, gap: int) -> GapStatus:
-        if gap in self.diagnosis.unknown_gaps:
-            return GapStatus.UNKNOWN
-        return GapStatus.CLOSED if gap in self.diagnosis.closed_gaps else GapStatus.OPEN
+        return self.evidence.record(gap).status
 
 
-def period_start(today: date) -> date:
-    """First day of the twelve months that end today."""
-    return today - relativedelta(years=1) + timedelta(days=1)
-
-
-def gather_evidence(session: Any, *, user: StaffUser, today: date) -> Evidence:
-    """The five gaps' evidence from the records ``user`` may see (a branch manager: their
-    branch's answers, contacts, cases and inspections), over the twelve months up to
-    ``today``."""
-    start = period_start(today)
+def diagnose(session: Any, *, user: StaffUser, today: date) -> DiagnosisReport:
+    """The open gaps ranked by severity, with the seed's control methods, from the records
+    ``user`` may see (a branch manager: their branch's answers, contacts, cases and
+    inspections) over the twelve months up to ``today``."""
+    start = today - relativedelta(years=1) + timedelta(days=1)
     rows = ImprovementRepository(session, user)
     latest = repository.latest_servqual_wave(session)
     instrument = _instrument(latest) if latest is not None else None
     fallback = instrument or shipped_instrument(DEFAULT_INSTRUMENT)
 
+    period = {"period_start": start.isoformat(), "period_end": today.isoformat()}
     first, prediction_wave = _management_perception(session, rows)
-    second, items_checked, standards = _standards_coverage(session, fallback)
+    second, standards = _standards_coverage(session, fallback)
     third, branch_ids = _inspection_compliance(session, user, start, today)
     fourth, promises, contacts = _promise_keeping(session, rows, start, today)
     fifth, perception_wave, perception_instrument = _perceived_quality(rows)
-    return Evidence(
+    evidence = Evidence(
         records=(first, second, third, fourth, fifth),
+        read_from={
+            1: prediction_wave,
+            2: standards,
+            3: period,
+            4: {"promises": len(promises), "contacts": contacts, **period},
+            5: perception_wave,
+        },
         today=today,
         period_start=start,
         instrument=perception_instrument or fallback,
-        prediction_wave=prediction_wave,
-        perception_wave=perception_wave,
-        items_checked=items_checked,
-        standards=standards,
         branch_ids=branch_ids,
         promises=promises,
-        contacts=contacts,
     )
-
-
-def diagnose(session: Any, *, user: StaffUser, today: date) -> DiagnosisReport:
-    """The open gaps ranked by severity, with the seed's control methods, from the records
-    ``user`` may see."""
-    evidence = gather_evidence(session, user=user, today=today)
     controls = gaps.shipped_gap_controls()
     return DiagnosisReport(
         evidence=evidence, diagnosis=gaps.diagnose(evidence.records, controls), controls=controls
@@ -166,11 +144,11 @@ def diagnose(session: Any, *, user: StaffUser, today: date) -> DiagnosisReport:
 
 def _management_perception(
     session: Any, rows: ImprovementRepository
-) -> tuple[gaps.ManagementPerceptionEvidence, Survey | None]:
+) -> tuple[gaps.ManagementPerceptionEvidence, dict[str, Any]]:
     wave = repository.latest_wave_with_predictions(session)
     instrument = _instrument(wave) if wave is not None else None
     if wave is None or instrument is None:
-        return gaps.management_perception_evidence({}, {}), None
+        return gaps.management_perception_evidence({}, {}), _wave(None, 0) | {"managers": 0}
     answers = rows.wave_answers(wave.code)
     predictions = repository.prediction_answers(session, wave.id)
     responses, _ = stored_responses(answers, instrument)
@@ -184,9 +162,7 @@ def _management_perception(
     evidence = gaps.management_perception_evidence(
         {key: expected[key] for key in shared}, {key: predicted[key] for key in shared}
     )
-    return evidence, Survey(
-        code=wave.code, title=wave.title, respondents=len(answers), managers=len(predictions)
-    )
+    return evidence, _wave(wave, len(answers)) | {"managers": len(predictions)}
 
 
 def _item_means(keys: Sequence[str], table: npt.ArrayLike) -> dict[str, float]:
@@ -204,7 +180,7 @@ def _item_means(keys: Sequence[str], table: npt.ArrayLike) -> dict[str, float]:
 
 def _standards_coverage(
     session: Any, instrument: Instrument
-) -> tuple[gaps.StandardsCoverageEvidence, int, int]:
+) -> tuple[gaps.StandardsCoverageEvidence, dict[str, Any]]:
     numbers = {item.number for item in instrument.items}
     by_item: dict[str, list[str]] = {}
     rows = repository.standard_items(session)
@@ -214,7 +190,8 @@ def _standards_coverage(
             if isinstance(number, int) and number in numbers:
                 by_item.setdefault(str(number), []).append(code)
     item_keys = [str(item.number) for item in instrument.items]
-    return gaps.standards_coverage_evidence(item_keys, by_item), len(item_keys), len(rows)
+    evidence = gaps.standards_coverage_evidence(item_keys, by_item)
+    return evidence, {"items": len(item_keys), "standards": len(rows)}
 
 
 # --- gap 3 ---------------------------------------------------------------------------------
@@ -223,9 +200,7 @@ def _standards_coverage(
 def _inspection_compliance(
     session: Any, user: StaffUser, start: date, today: date
 ) -> tuple[gaps.InspectionComplianceEvidence, dict[str, int]]:
-    tallies: Mapping[str, ChecklistTally] = inspections_service.compliance_tallies(
-        session, user=user, since=start, until=today
-    )
+    tallies = inspections_service.compliance_tallies(session, user=user, since=start, until=today)
     # the tallies name a branch by its name, or "name (code)" when two share a name; the
     # diagnosis names it by code and name, and needs its id for the action
     branches: dict[str, tuple[int, str]] = {}
@@ -255,14 +230,14 @@ def _promise_keeping(
         if row.delivered is not None
     }
     # the complaint rate is per customer contact: the cases the bank handled in the period
-    contacts, tagged = rows.contacts_and_complaints(
-        since=bank_day_start(start),
-        before=bank_day_start(today + timedelta(days=1)),
-        issue=NOT_AS_ADVERTISED,
+    since, before = bank_day_start(start), bank_day_start(today + timedelta(days=1))
+    contacts = rows.contacts(since=since, before=before)
+    tagged = rows.complaints_by_issue(
+        issues=[NOT_AS_ADVERTISED], received_from=since, received_before=before
     )
     evidence = gaps.promise_keeping_evidence(
         service.measured_promises(session),
-        not_as_advertised_complaints=tagged if contacts else 0,
+        not_as_advertised_complaints=tagged.get(NOT_AS_ADVERTISED, 0) if contacts else 0,
         cases=contacts,
     )
     return evidence, measured, contacts
@@ -273,23 +248,27 @@ def _promise_keeping(
 
 def _perceived_quality(
     rows: ImprovementRepository,
-) -> tuple[gaps.PerceivedQualityEvidence, Survey | None, Instrument | None]:
+) -> tuple[gaps.PerceivedQualityEvidence, dict[str, Any], Instrument | None]:
     empty = gaps.perceived_quality_evidence({})
     wave = rows.latest_wave_with_answers()
     instrument = _instrument(wave) if wave is not None else None
     if wave is None or instrument is None:
-        return empty, None, None
+        return empty, _wave(None, 0), None
     responses, _ = stored_responses(rows.wave_answers(wave.code), instrument)
     if responses is None:
-        return empty, Survey(code=wave.code, title=wave.title, respondents=0), instrument
+        return empty, _wave(wave, 0), instrument
     analysis = ServqualAnalysis(instrument).fit(responses)
     dimension_gaps = {
         code: stats.gap.mean
         for code, stats in analysis.dimensions_.items()
         if math.isfinite(stats.gap.mean)
     }
-    survey = Survey(code=wave.code, title=wave.title, respondents=analysis.n_answering_)
-    return gaps.perceived_quality_evidence(dimension_gaps), survey, instrument
+    evidence = gaps.perceived_quality_evidence(dimension_gaps)
+    return evidence, _wave(wave, analysis.n_answering_), instrument
+
+
+def _wave(wave: SurveyWave | None, respondents: int) -> dict[str, Any]:
+    return {"wave": wave.code if wave else None, "respondents": respondents}
 
 
 def _instrument(wave: SurveyWave) -> Instrument | None:
@@ -341,8 +320,6 @@ def figures(evidence: Evidence, gap: int) -> dict[str, Any]:
     """The evidence's figures as plain values (shares 0–1, gaps in scale points): the
     record's own, without its severity, and what they were read from."""
     record = evidence.record(gap)
-    if record is None:
-        return {}
     values = {
         name: value for name, value in asdict(record).items() if name not in ("severity", "open_at")
     }
@@ -352,38 +329,21 @@ def figures(evidence: Evidence, gap: int) -> dict[str, Any]:
         ]
     if isinstance(record, gaps.StandardsCoverageEvidence):
         values["uncovered_items"] = [int(item) for item in record.uncovered_items]
-    period = {
-        "period_start": evidence.period_start.isoformat(),
-        "period_end": evidence.today.isoformat(),
-    }
-    managers = evidence.prediction_wave.managers if evidence.prediction_wave else 0
-    read_from = {
-        1: {**_wave(evidence.prediction_wave), "managers": managers},
-        2: {"items": evidence.items_checked, "standards": evidence.standards},
-        3: period,
-        4: {"promises": len(evidence.promises), "contacts": evidence.contacts, **period},
-        5: _wave(evidence.perception_wave),
-    }
-    return {**read_from[gap], **values}
-
-
-def _wave(wave: Survey | None) -> dict[str, Any]:
-    return {"wave": wave.code if wave else None, "respondents": wave.respondents if wave else 0}
+    return {**evidence.read_from[gap], **values}
 
 
 def diagnosis_read(report: DiagnosisReport, *, locale: str) -> DiagnosisRead:
     def read(gap: int) -> GapRead:
         record = report.evidence.record(gap)
         controls = report.controls[gap]
-        weakest = record.weakest if record is not None else None
         return GapRead(
             gap=gap,
             name=controls.name.text(locale),
             definition=controls.definition.text(locale),
             status=report.status(gap).value,
-            severity=record.severity if record is not None else None,
-            weakest=weakest,
-            weakest_label=weakest_label(report.evidence, gap, weakest, locale),
+            severity=record.severity,
+            weakest=record.weakest,
+            weakest_label=weakest_label(report.evidence, gap, record.weakest, locale),
             figures=figures(report.evidence, gap),
             methods=[
                 ControlMethodRead(zh=method.text("zh"), en=method.text("en"))
@@ -503,4 +463,3 @@ def _metric(
             worst = record.worst_dimension
             before = record.dimension_gaps[worst] if worst is not None else None
             return template % {"dimension": dimension}, before, True
-    return template, None, True

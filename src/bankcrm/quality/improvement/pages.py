@@ -39,7 +39,6 @@ RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Version = Annotated[int, Form(ge=1, le=MAX_ID)]
 Short = Annotated[FormName, Form(max_length=200, pattern=STORABLE_TEXT)]
 LongText = Annotated[FormText, Form(max_length=5000, pattern=STORABLE_TEXT)]
-Unit = Annotated[FormName, Form(max_length=16, pattern=STORABLE_TEXT)]
 Typed = Annotated[str, Form(max_length=32)]
 """A number, date or id as typed; read by the handler so a typo comes back as a message."""
 Ticked = Annotated[str, Form(max_length=8)]
@@ -178,17 +177,14 @@ def board(
 ) -> Response:
     """The PDCA board: a column per stage, filtered by stage, origin, branch, mine, overdue."""
     chosen_stage = ActionStage(stage) if stage in set(ActionStage) else None
-    chosen_origin = ActionOrigin(origin) if origin in set(ActionOrigin) else None
-    chosen_branch = chosen_id(branch_id)
-    actions = service.list_actions(
-        session,
-        user=user,
-        stage=chosen_stage,
-        origin=chosen_origin,
-        branch_id=chosen_branch,
-        mine=bool(mine),
-        overdue=bool(overdue),
-    )
+    filters: dict[str, Any] = {
+        "stage": chosen_stage,
+        "origin": ActionOrigin(origin) if origin in set(ActionOrigin) else None,
+        "branch_id": chosen_id(branch_id),
+        "mine": bool(mine),
+        "overdue": bool(overdue),
+    }
+    actions = service.list_actions(session, user=user, **filters)
     context: dict[str, Any] = {
         "columns": [
             _column(column, [action for action in actions if action.stage is column])
@@ -199,13 +195,7 @@ def board(
         "stages": list(ActionStage),
         "origins": list(ActionOrigin),
         "branches": service.branch_choices(session),
-        "filters": {
-            "stage": chosen_stage.value if chosen_stage else "",
-            "origin": chosen_origin.value if chosen_origin else "",
-            "branch_id": chosen_branch or "",
-            "mine": bool(mine),
-            "overdue": bool(overdue),
-        },
+        "filters": filters,
         "stage_badges": STAGE_BADGES,
         "may_manage": has_permission(user.role, Permission.QUALITY_MANAGE),
     }
@@ -428,7 +418,7 @@ class PromiseForm(BaseModel):
     promised: Typed
     direction: TargetDirection = TargetDirection.AT_MOST
     product_line: Annotated[str, Form(max_length=32, pattern=r"^[a-z0-9_]*$")] = ""
-    unit: Unit = ""
+    unit: Annotated[FormName, Form(max_length=16, pattern=STORABLE_TEXT)] = ""
     delivered: Typed = ""
     measured_on: Typed = ""
     active: Ticked = ""
@@ -537,7 +527,7 @@ def _render_promises(
         "promises": promises,
         "forms": forms,
         "new_form": new_form,
-        "typed_id": typed_id if typed is not None else None,
+        "typed_id": typed_id,
         "product_lines": lines,
         "line_names": dict(lines),
         "directions": list(TargetDirection),

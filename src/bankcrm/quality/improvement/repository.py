@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, literal, select
+from sqlalchemy import ColumnElement, Select, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from bankcrm.branches.models import Branch
@@ -22,7 +22,7 @@ from bankcrm.quality.models import (
     SurveyResponse,
     SurveyWave,
 )
-from bankcrm.scope import ScopedRepository
+from bankcrm.quality.repository import QualityRepository
 from bankcrm.staff.models import StaffUser
 
 ActionWithNames = tuple[ImprovementAction, str, str | None, str | None]
@@ -99,55 +99,40 @@ def standard_items(session: Session) -> list[tuple[str, list[int]]]:
     return [(code, list(items or [])) for code, items in session.execute(statement)]
 
 
-class ImprovementRepository(ScopedRepository):
+class ImprovementRepository(QualityRepository):
     """What the board and the diagnosis read of customer-owned rows, as the viewer sees
-    them: the case or inspection an action comes from, survey answers, contacts and cases."""
+    them: the case or inspection an action comes from, survey answers, contacts and (as the
+    quality figures count them) cases."""
 
     def complaint(self, complaint_id: int) -> Complaint | None:
-        return self.session.scalars(
-            self.owned(Complaint).where(Complaint.id == complaint_id)
-        ).first()
+        statement = self.owned(Complaint).where(Complaint.id == complaint_id)
+        return self.session.scalars(statement).first()
 
     def inspection(self, inspection_id: int) -> Inspection | None:
         statement = self.owned(Inspection).where(Inspection.id == inspection_id)
         return self.session.scalars(statement).first()
 
     def latest_wave_with_answers(self) -> SurveyWave | None:
-        answered = self.owned(SurveyResponse, literal(1)).where(
-            SurveyResponse.wave == SurveyWave.code,
-            SurveyResponse.kind == SurveyKind.SERVQUAL,
-            SurveyResponse.answers.is_not(None),
-        )
-        return self.session.scalars(_servqual_waves_latest_first().where(answered.exists())).first()
+        answered = self._servqual_answers(literal(1), wave=SurveyWave.code).exists()
+        return self.session.scalars(_servqual_waves_latest_first().where(answered)).first()
 
     def wave_answers(self, wave_code: str) -> list[dict[str, Any]]:
         """The SERVQUAL answers of a wave's respondents, in the order they came in."""
-        statement = (
-            self.owned(SurveyResponse, SurveyResponse.answers)
-            .where(
-                SurveyResponse.wave == wave_code,
-                SurveyResponse.kind == SurveyKind.SERVQUAL,
-                SurveyResponse.answers.is_not(None),
-            )
-            .order_by(SurveyResponse.id)
-        )
-        return [answers for answers in self.session.scalars(statement) if isinstance(answers, dict)]
+        statement = self._servqual_answers(SurveyResponse.answers, wave=wave_code)
+        rows = self.session.scalars(statement.order_by(SurveyResponse.id))
+        return [answers for answers in rows if isinstance(answers, dict)]
 
-    def contacts_and_complaints(
-        self, *, since: datetime, before: datetime, issue: str
-    ) -> tuple[int, int]:
-        """Customer contacts (interactions) in the period, and the complaints received in it
-        with ``issue``."""
-        contacts = self.session.scalar(
-            self.owned(Interaction, func.count(Interaction.id)).where(
-                Interaction.occurred_at >= since, Interaction.occurred_at < before
-            )
+    def _servqual_answers(self, entity: Any, *, wave: Any) -> Select[Any]:
+        """Answered SERVQUAL responses of ``wave`` (a wave code, or the column naming one)."""
+        return self.owned(SurveyResponse, entity).where(
+            SurveyResponse.wave == wave,
+            SurveyResponse.kind == SurveyKind.SERVQUAL,
+            SurveyResponse.answers.is_not(None),
         )
-        tagged = self.session.scalar(
-            self.owned(Complaint, func.count(Complaint.id)).where(
-                Complaint.received_at >= since,
-                Complaint.received_at < before,
-                Complaint.issue == issue,
-            )
+
+    def contacts(self, *, since: datetime, before: datetime) -> int:
+        """Customer contacts (interactions) in ``[since, before)``."""
+        statement = self.owned(Interaction, func.count(Interaction.id)).where(
+            Interaction.occurred_at >= since, Interaction.occurred_at < before
         )
-        return int(contacts or 0), int(tagged or 0)
+        return int(self.session.scalar(statement) or 0)

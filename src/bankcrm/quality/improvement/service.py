@@ -377,16 +377,17 @@ def create_promise(
 ) -> PromiseRead:
     """Register a promise the bank's communication makes (e.g. "wait at most 15 minutes")."""
     _require_manage(user)
-    promise = ServicePromise(direction=direction, active=active)
-    _set_promise(
-        promise,
+    promise = ServicePromise(
         title=title,
         product_line=product_line,
         unit=unit,
         promised=promised,
+        direction=direction,
         delivered=delivered,
         measured_on=measured_on,
+        active=active,
     )
+    _check_promise(promise)
     session.add(promise)
     session.flush()
     return _promise_read(promise)
@@ -411,16 +412,13 @@ def update_promise(
     promise = session.get(ServicePromise, promise_id)
     if promise is None:
         raise NotFound(f"no service promise {promise_id}")
-    if direction is not None:
-        promise.direction = direction
-    if active is not None:
-        promise.active = active
     given: dict[str, Any] = {"title": title, "product_line": product_line, "unit": unit}
-    given |= {"promised": promised, "delivered": delivered, "measured_on": measured_on}
-    kept = {
-        name: getattr(promise, name) if value is None else value for name, value in given.items()
-    }
-    _set_promise(promise, **kept)
+    given |= {"promised": promised, "direction": direction, "delivered": delivered}
+    given |= {"measured_on": measured_on, "active": active}
+    for name, value in given.items():
+        if value is not None:
+            setattr(promise, name, value)
+    _check_promise(promise)
     session.flush()
     return _promise_read(promise)
 
@@ -430,37 +428,23 @@ def product_lines(locale: str) -> list[tuple[str, str]]:
     return [(code, label.text(locale)) for code, label in taxonomy().product_lines.items()]
 
 
-def _set_promise(
-    promise: ServicePromise,
-    *,
-    title: str,
-    product_line: str | None,
-    unit: str | None,
-    promised: float,
-    delivered: float | None,
-    measured_on: date | None,
-) -> None:
-    title = title.strip()
-    if not title:
+def _check_promise(promise: ServicePromise) -> None:
+    promise.title = promise.title.strip()
+    if not promise.title:
         raise ValidationFailed("a promise needs a title", field="title")
-    product_line = _cleaned(product_line)
-    if product_line is not None and product_line not in taxonomy().product_lines:
+    promise.product_line = _cleaned(promise.product_line)
+    if promise.product_line is not None and promise.product_line not in taxonomy().product_lines:
         raise ValidationFailed(
-            f"{product_line!r} is not a product line of the complaint taxonomy",
+            f"{promise.product_line!r} is not a product line of the complaint taxonomy",
             field="product_line",
         )
-    if delivered is not None and measured_on is None:
+    if promise.delivered is not None and promise.measured_on is None:
         raise ValidationFailed(
             "record the day the delivered value was measured", field="measured_on"
         )
-    if measured_on is not None and measured_on > bank_today():
+    if promise.measured_on is not None and promise.measured_on > bank_today():
         raise ValidationFailed("a measurement cannot lie in the future", field="measured_on")
-    promise.title = title
-    promise.product_line = product_line
-    promise.unit = _cleaned(unit)
-    promise.promised = promised
-    promise.delivered = delivered
-    promise.measured_on = measured_on
+    promise.unit = _cleaned(promise.unit)
 
 
 def _measured(promise: ServicePromise) -> Promise | None:
