@@ -17,6 +17,7 @@ from bankcrm.branches.models import BranchStaffingPlan
 from bankcrm.branches.schemas import StaffingRecompute
 from bankcrm.core.deps import DbSession
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
+from bankcrm.core.messages import _
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.scope import ROLE_SCOPE, Scope
 from bankcrm.staff.models import StaffUser
@@ -29,11 +30,6 @@ from bankcrm.web.templating import render
 router = APIRouter(prefix="/branches")
 
 BranchId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-def _(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is shown."""
-    return message
 
 
 WEEKDAYS = (

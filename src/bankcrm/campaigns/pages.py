@@ -35,6 +35,7 @@ from bankcrm.core.enums import (
 from bankcrm.core.exceptions import BankcrmError, ImportRejected, ValidationFailed
 from bankcrm.core.inputs import ascii_digits, normalise_name, normalise_text, parse_number
 from bankcrm.core.localized import in_language
+from bankcrm.core.messages import _
 from bankcrm.core.pagination import MAX_ID, whole_number
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.core.workbook import XLSX_MEDIA_TYPE, attachment, csv_cell, list_workbook
@@ -59,11 +60,6 @@ CampaignId = Annotated[int, Path(ge=1, le=MAX_ID)]
 CustomerId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Flag = Annotated[str, Query(max_length=20)]
 RESPONSE_FILE_LIMIT = 20 * 1024 * 1024
-
-
-def _(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is shown."""
-    return message
 
 
 SEGMENT_FAILED = _("The segment was not saved")

@@ -52,6 +52,7 @@ from bankcrm.core.exceptions import (
     PermissionDenied,
     ValidationFailed,
 )
+from bankcrm.core.messages import _
 from bankcrm.core.money import from_cents, to_cents
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.customers.models import Customer
@@ -65,11 +66,6 @@ from bankcrm.tasks.models import Task
 
 CONTACT_TASK_KIND = "campaign_contact"
 CONTACT_TASK_SOURCE = "campaign"
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; a task's title is read in the reader's language."""
-    return message
 
 
 CONTACT_TASK_TITLE = _("Campaign %(code)s: contact the customer")

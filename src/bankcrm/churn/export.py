@@ -7,6 +7,7 @@ formula."""
 from __future__ import annotations
 
 from bankcrm.churn.schemas import ChurnWarningPage
+from bankcrm.core.messages import _
 from bankcrm.core.workbook import XLSX_MEDIA_TYPE, list_workbook
 from bankcrm.web.i18n import gettext
 from bankcrm.web.labels import label_for
@@ -16,11 +17,6 @@ __all__ = ["FILENAME", "HEADINGS", "XLSX_MEDIA_TYPE", "workbook"]
 PERCENT_FORMAT = "0.0%"
 MONEY_FORMAT = "#,##0.00"
 FILENAME = "churn-warnings.xlsx"
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; it is translated where it is shown."""
-    return message
 
 
 HEADINGS = (

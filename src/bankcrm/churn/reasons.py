@@ -15,14 +15,9 @@ from collections.abc import Callable
 
 from bankcrm.churn.model import Reason
 from bankcrm.core.enums import CustomerType
+from bankcrm.core.messages import _
 from bankcrm.web.i18n import format_money, format_number, gettext
 from bankcrm.web.labels import label_for
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; it is translated where it is shown."""
-    return message
-
 
 FEATURE_NAMES: dict[str, str] = {
     "customer_type": _("Customer type"),

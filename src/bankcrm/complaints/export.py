@@ -19,6 +19,7 @@ from bankcrm.complaints.analysis import CaseReport, MonthlySeries
 from bankcrm.complaints.schemas import ComplaintRead
 from bankcrm.complaints.taxonomy import Taxonomy
 from bankcrm.core.enums import ComplaintChannel
+from bankcrm.core.messages import _
 from bankcrm.core.workbook import (
     CellValue,
     append_row,
@@ -33,11 +34,6 @@ from bankcrm.web.labels import label_for
 PERCENT_FORMAT = "0.0%"
 MONEY_FORMAT = "#,##0.00"
 DAYS_FORMAT = "0.0"
-
-
-def _(message: str) -> str:
-    """Marks a heading for the catalog; it is translated when the workbook is written."""
-    return message
 
 
 HEADINGS: dict[str, str] = {

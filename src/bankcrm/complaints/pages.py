@@ -38,6 +38,7 @@ from bankcrm.core.exceptions import (
     ValidationFailed,
 )
 from bankcrm.core.inputs import FormText, check_moment, parse_day, parse_number
+from bankcrm.core.messages import _
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.core.workbook import XLSX_MEDIA_TYPE, attachment
@@ -90,11 +91,6 @@ RECOVERY_BADGES = {
     RecoveryStatus.APPROVED: "text-bg-success",
     RecoveryStatus.REJECTED: "text-bg-danger",
 }
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; it is translated when shown."""
-    return message
 
 
 VIEW_LABELS = {

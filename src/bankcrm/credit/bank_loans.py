@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.core.config import CreditSettings
 from bankcrm.core.enums import NON_PERFORMING, TaskPriority, TaskStatus
+from bankcrm.core.messages import _
 from bankcrm.credit import grades
 from bankcrm.credit.repository import CreditSystemRepository
 from bankcrm.credit.scorecard import Scorecard
@@ -27,11 +28,6 @@ from bankcrm.tasks.repository import TaskSystemRepository
 BAD_CLASSES = tuple(sorted(loan_class.value for loan_class in NON_PERFORMING))
 DOWNGRADE_KIND = "credit_downgrade"
 DOWNGRADE_SOURCE = "credit"
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; a task's title is read in the reader's language."""
-    return message
 
 
 DOWNGRADE_TITLE = _("Credit grade down %(before)s→%(after)s")

@@ -17,6 +17,7 @@ from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import CreditGrade, CustomerType
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.inputs import FormText, ascii_digits, parse_number
+from bankcrm.core.messages import _
 from bankcrm.core.money import CENT
 from bankcrm.core.pagination import MAX_ID, whole_number
 from bankcrm.credit import quotes
@@ -37,11 +38,6 @@ NoteText = Annotated[FormText, Form(max_length=2000, pattern=STORABLE_TEXT)]
 ShortText = Annotated[str, Form(max_length=20)]
 DEFAULT_AMOUNT = "1,000,000"
 DEFAULT_TERM = "36"
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; it is translated when shown."""
-    return message
 
 
 QUOTE_FAILED = _("The quote was not made")

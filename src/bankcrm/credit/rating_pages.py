@@ -16,6 +16,7 @@ from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import CustomerType
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.inputs import FormText, ascii_digits, parse_number
+from bankcrm.core.messages import _
 from bankcrm.core.pagination import MAX_ID, whole_number
 from bankcrm.credit import prequalifications, ratings
 from bankcrm.credit import rating as rating_model
@@ -35,11 +36,6 @@ RatingId = Annotated[int, Path(ge=1, le=MAX_ID)]
 NoteText = Annotated[FormText, Form(max_length=2000, pattern=STORABLE_TEXT)]
 FieldText = Annotated[str, Form(max_length=40)]
 Choice = TypeVar("Choice", Residence, IncomeProof)
-
-
-def _(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is shown."""
-    return message
 
 
 RATING_FAILED = _("The rating was not saved")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bankcrm.core.clock import bank_today, utcnow
 from bankcrm.core.enums import CreditGrade, CustomerType, RatingStatus, TaskPriority
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from bankcrm.core.messages import _
 from bankcrm.credit import grades
 from bankcrm.credit import rating as rating_model
 from bankcrm.credit.models import CorporateRating
@@ -26,11 +27,6 @@ from bankcrm.tasks.models import Task
 
 DOWNGRADE_KIND = "rating_downgrade"
 DOWNGRADE_SOURCE = "corporate_rating"
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; a task's title is read in the reader's language."""
-    return message
 
 
 DOWNGRADE_TITLE = _("Corporate rating down %(before)s→%(after)s")

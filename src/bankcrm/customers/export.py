@@ -7,17 +7,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from bankcrm.core.messages import _
 from bankcrm.core.workbook import DAY_FORMAT, XLSX_MEDIA_TYPE, YUAN_FORMAT, list_workbook
 from bankcrm.customers.schemas import CustomerExport
 from bankcrm.web.i18n import format_number, gettext
 from bankcrm.web.labels import label_for
 
 __all__ = ["HEADINGS", "XLSX_MEDIA_TYPE", "cut_short", "filename", "workbook"]
-
-
-def _(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is shown."""
-    return message
 
 
 HEADINGS = (

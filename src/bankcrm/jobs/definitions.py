@@ -18,15 +18,11 @@ from bankcrm.core.clock import bank_today
 from bankcrm.core.config import JobSchedule, Settings
 from bankcrm.core.enums import AnalyticsEngine, SurveyKind, WaveStatus
 from bankcrm.core.exceptions import NotFound
+from bankcrm.core.messages import _
 from bankcrm.quality.surveys import repository as surveys_repository
 from bankcrm.quality.surveys import service as surveys_service
 from bankcrm.segmentation import service as segmentation_service
 from bankcrm.staff.models import StaffUser
-
-
-def _(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is shown."""
-    return message
 
 
 class JobContext(Protocol):

@@ -12,6 +12,7 @@ from bankcrm.core.clock import utcnow
 from bankcrm.core.config import get_settings
 from bankcrm.core.deps import DbSession
 from bankcrm.core.exceptions import Conflict
+from bankcrm.core.messages import _
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.jobs import definitions, service
 from bankcrm.jobs.models import JobOrigin, JobStatus
@@ -27,11 +28,6 @@ router = APIRouter(prefix="/jobs")
 JobName = Annotated[str, Path(pattern=r"^[a-z_]{1,32}$")]
 RunId = Annotated[int, Path(ge=1, le=MAX_ID)]
 RECENT_RUNS = 30
-
-
-def _(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is shown."""
-    return message
 
 
 STATUS_LABELS = {

@@ -17,6 +17,7 @@ from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import InvestmentGoal, ProductCategory, SaleStatus, SuitabilityReason
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.inputs import FormText, ascii_digits, parse_number
+from bankcrm.core.messages import _
 from bankcrm.core.money import CENT
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, whole_number
 from bankcrm.core.permissions import Permission, has_permission
@@ -45,11 +46,6 @@ MAX_AMOUNT = Decimal("10000000000")
 INVESTMENT_QUOTES = {ProductCategory.WEALTH, ProductCategory.FUND, ProductCategory.INSURANCE}
 
 SALE_TABS = ("pending", "all")
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; it is translated when shown."""
-    return message
 
 
 REFUSAL_TEXTS = {

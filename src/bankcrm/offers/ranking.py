@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bankcrm.core.enums import TaskPriority, TaskStatus
 from bankcrm.core.exceptions import ValidationFailed
+from bankcrm.core.messages import _
 from bankcrm.offers import next_best_offer
 from bankcrm.offers.repository import OfferSystemRepository, ScoreRow
 from bankcrm.products import repository as products_repository
@@ -26,11 +27,6 @@ from bankcrm.tasks.repository import TaskSystemRepository
 RANKED_PER_CUSTOMER = 10
 REASSESSMENT_SOURCE = "offers"
 REASSESSMENT_KIND = "reassessment"
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; a task's title is read in the reader's language."""
-    return message
 
 
 REASSESSMENT_TITLE = _("Risk reassessment")

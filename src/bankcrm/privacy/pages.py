@@ -15,6 +15,7 @@ from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import PrivacyRequestKind, PrivacyRequestStatus
 from bankcrm.core.exceptions import BankcrmError, NotFound, ValidationFailed
 from bankcrm.core.inputs import FormText
+from bankcrm.core.messages import _
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.customers import service as customers_service
@@ -42,11 +43,6 @@ STATUS_BADGES = {
     PrivacyRequestStatus.REJECTED: "text-bg-danger",
     PrivacyRequestStatus.HELD: "text-bg-warning",
 }
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; it is translated when shown."""
-    return message
 
 
 FIELD_LABELS: dict[str, str] = {

@@ -16,6 +16,7 @@ from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import ProductRisk
 from bankcrm.core.exceptions import BankcrmError, Conflict
 from bankcrm.core.inputs import FormName, FormText, parse_number
+from bankcrm.core.messages import _
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, whole_number
 from bankcrm.products import service
 from bankcrm.products.schemas import (
@@ -46,11 +47,6 @@ FAB_PARTS = ("feature", "advantage", "benefit")
 SEPARATORS = ",，"
 """The thousands separators a figure may be typed with, the full-width one of a Chinese
 input method too."""
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; it is translated when shown."""
-    return message
 
 
 CONFLICT = _(

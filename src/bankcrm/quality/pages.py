@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from bankcrm.core.deps import DbSession
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.core.inputs import parse_day
+from bankcrm.core.messages import _
 from bankcrm.quality.schemas import SatisfactionRead
 from bankcrm.quality.service import blueprint_report, period, satisfaction_report
 from bankcrm.web.deps import PageQualityRead
@@ -25,11 +26,6 @@ router = APIRouter(prefix="/quality")
 
 T = TypeVar("T")
 DayText = Annotated[str | None, Query(max_length=10)]
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; it is translated when shown."""
-    return message
 
 
 BAD_PERIOD = _("Enter the period as two dates, the first not after the second.")

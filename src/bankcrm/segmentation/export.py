@@ -6,6 +6,7 @@ formula."""
 
 from __future__ import annotations
 
+from bankcrm.core.messages import _
 from bankcrm.core.workbook import DAY_FORMAT, XLSX_MEDIA_TYPE, YUAN_FORMAT, list_workbook
 from bankcrm.customers import export as customers_export
 from bankcrm.segmentation.schemas import SegmentExport
@@ -13,11 +14,6 @@ from bankcrm.web.i18n import gettext
 from bankcrm.web.labels import label_for
 
 __all__ = ["HEADINGS", "XLSX_MEDIA_TYPE", "filename", "workbook"]
-
-
-def _(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is shown."""
-    return message
 
 
 HEADINGS = (

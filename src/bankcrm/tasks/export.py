@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bankcrm.core.messages import _
 from bankcrm.core.workbook import DAY_FORMAT, XLSX_MEDIA_TYPE, list_workbook
 from bankcrm.tasks.schemas import TaskRead
 from bankcrm.web.i18n import gettext
@@ -14,11 +15,6 @@ from bankcrm.web.labels import label_for
 __all__ = ["FILENAME", "KIND_LABELS", "XLSX_MEDIA_TYPE", "kind_label", "workbook"]
 
 FILENAME = "tasks.xlsx"
-
-
-def _(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is shown."""
-    return message
 
 
 KIND_LABELS = {

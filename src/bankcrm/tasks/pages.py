@@ -16,6 +16,7 @@ from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import TaskPriority, TaskStatus
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.inputs import FormText
+from bankcrm.core.messages import _
 from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, whole_number
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.core.workbook import attachment
@@ -35,11 +36,6 @@ Version = Annotated[int, Form(ge=1, le=MAX_ID)]
 NoteText = Annotated[FormText, Form(max_length=2000, pattern=STORABLE_TEXT)]
 StatusQuery = Annotated[str, Query(max_length=8)]
 KindQuery = Annotated[str, Query(max_length=32)]
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; it is translated when shown."""
-    return message
 
 
 FILTER_LABELS = {

@@ -22,6 +22,7 @@ from bankcrm.core.clock import bank_today, utcnow
 from bankcrm.core.config import get_settings
 from bankcrm.core.enums import AuditAction, TaskPriority, TaskStatus
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from bankcrm.core.messages import _
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.customers.labels import customer_label
 from bankcrm.scope import sees_branch
@@ -39,12 +40,6 @@ from bankcrm.tasks.schemas import (
     TaskRead,
 )
 from bankcrm.web.i18n import gettext
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; errors are read in the reader's language."""
-    return message
-
 
 EXPORT_LIMIT = 10_000
 """The most tasks one export holds (a branch's open and done tasks fit many times)."""

@@ -15,17 +15,12 @@ from bankcrm.audit import recorder as audit_recorder
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import Role
 from bankcrm.core.exceptions import AuthenticationFailed, PermissionDenied
+from bankcrm.core.messages import _
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.core.security import read_access_token
 from bankcrm.staff import service as staff_service
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.security import SESSION_KEY, SESSION_USER, csrf_token, keep_session_alive
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; errors are read in the reader's language."""
-    return message
-
 
 _bearer = HTTPBearer(auto_error=False)
 

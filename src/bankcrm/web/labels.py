@@ -55,6 +55,7 @@ from bankcrm.core.enums import (
     TransactionChannel,
     WaveStatus,
 )
+from bankcrm.core.messages import _
 from bankcrm.credit.prequalification import Outcome
 from bankcrm.credit.pricing import Authority
 from bankcrm.offers.objections import ObjectionKind
@@ -63,11 +64,6 @@ from bankcrm.web.i18n import gettext, translations
 Message = str | tuple[str, str]
 """A catalog message, or a (context, message) pair for a word that is translated
 differently here than elsewhere."""
-
-
-def _(message: str) -> str:
-    """Marks a label for the catalog; it is translated when shown."""
-    return message
 
 
 def pgettext(context: str, message: str) -> tuple[str, str]:

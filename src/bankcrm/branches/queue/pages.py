@@ -20,6 +20,7 @@ from bankcrm.core.config import get_settings
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import TicketPriority, TicketStatus
 from bankcrm.core.exceptions import BankcrmError, ImportRejected, NotFound, ValidationFailed
+from bankcrm.core.messages import _
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageBranchOperationsRead, PageQueueRecord
@@ -33,11 +34,6 @@ router = APIRouter(prefix="/queue")
 TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
 BranchQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 CounterQuery = Annotated[str, Query(max_length=16, pattern=r"^[0-9A-Za-z\-]*$")]
-
-
-def _(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is shown."""
-    return message
 
 
 NOT_DONE = _("The ticket was not changed")

@@ -31,6 +31,7 @@ from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import BudgetMethod, CampaignChannel, ChecklistAnswer, PestFactor
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.inputs import ascii_digits, normalise_text, parse_number
+from bankcrm.core.messages import _
 from bankcrm.core.pagination import MAX_ID, whole_number
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.staff.models import StaffUser
@@ -46,11 +47,6 @@ PlanId = Annotated[int, Path(ge=1, le=MAX_ID)]
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 FORM_TEXT_LIMIT = 10_000
 Model = TypeVar("Model", bound=BaseModel)
-
-
-def _(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is shown."""
-    return message
 
 
 NOT_SAVED = _("The plan was not changed")

@@ -19,6 +19,7 @@ from importlib.resources.abc import Traversable
 
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.core.localized import LocalizedText
+from bankcrm.core.messages import _
 from bankcrm.core.toml_reader import TomlReader
 
 SHIPPED_CHECKLIST = "seven_p_checklist.toml"
@@ -206,11 +207,6 @@ def shipped_checklist() -> Checklist:
 
 
 # --- words shown for the plan's codes ---------------------------------------------------------
-
-
-def _(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is shown."""
-    return message
 
 
 SECTION_TEXTS = {

@@ -30,6 +30,7 @@ from bankcrm.core.enums import (
     ProspectSource,
 )
 from bankcrm.core.exceptions import BankcrmError, NotFound, ValidationFailed
+from bankcrm.core.messages import _
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.offers.objections import ObjectionKind
 from bankcrm.staff.models import StaffUser
@@ -47,11 +48,6 @@ FollowUpId = Annotated[int, Path(ge=1, le=MAX_ID)]
 OwnerQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 SearchQuery = Annotated[str, Query(max_length=50)]
 Model = TypeVar("Model", bound=BaseModel)
-
-
-def _(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is shown."""
-    return message
 
 
 NOT_SAVED = _("The change was not saved")

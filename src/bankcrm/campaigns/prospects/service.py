@@ -50,6 +50,7 @@ from bankcrm.core.enums import (
     TaskStatus,
 )
 from bankcrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from bankcrm.core.messages import _
 from bankcrm.core.money import from_cents, to_cents
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.offers import objections as objection_book
@@ -62,11 +63,6 @@ from bankcrm.tasks.models import Task
 
 TASK_SOURCE = "prospect"
 TASK_KIND = "prospect_follow_up"
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; a task's title is read in the reader's language."""
-    return message
 
 
 TASK_TITLE = _("Follow up %(name)s")

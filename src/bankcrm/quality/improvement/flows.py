@@ -25,6 +25,7 @@ from bankcrm.core.clock import bank_day_start
 from bankcrm.core.config import get_settings
 from bankcrm.core.enums import ActionOrigin, TargetDirection
 from bankcrm.core.exceptions import Conflict, ValidationFailed
+from bankcrm.core.messages import _
 from bankcrm.quality import gaps
 from bankcrm.quality.gaps import (
     NOT_AS_ADVERTISED,
@@ -50,11 +51,6 @@ from bankcrm.web.labels import stored_word
 DEFAULT_INSTRUMENT = "servqual_bank"
 TITLE_LENGTH = 200
 METRIC_DIGITS = 3
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; it is translated in the creator's language."""
-    return message
 
 
 # The wording an action created from a finding is stored with, in the creator's language.

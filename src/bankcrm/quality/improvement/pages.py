@@ -20,6 +20,7 @@ from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import ActionOrigin, ActionStage, TargetDirection
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.inputs import FormName, FormText, parse_day
+from bankcrm.core.messages import _
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.quality import gaps
@@ -58,11 +59,6 @@ EVIDENCE_SHOWN = 5
 NEW_ORIGINS = (ActionOrigin.OTHER, ActionOrigin.COMPLAINT)
 """Origins an action typed in by hand may have; gap and inspection actions come from
 their pages."""
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; it is translated when shown."""
-    return message
 
 
 CONFLICT = _(

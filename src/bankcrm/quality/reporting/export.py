@@ -31,6 +31,7 @@ from reportlab.platypus.flowables import Flowable
 from sqlalchemy.orm import Session
 
 from bankcrm.core.enums import Quadrant, SurveyKind
+from bankcrm.core.messages import _
 from bankcrm.core.pdf import pdf_font
 from bankcrm.core.workbook import (
     DAY_FORMAT,
@@ -56,11 +57,6 @@ PDF_MEDIA_TYPE = "application/pdf"
 
 SCORE_FORMAT = "0.00"
 PERCENT_FORMAT = "0.0%"
-
-
-def _(message: str) -> str:
-    """Marks a heading for the catalog; it is translated when the report is written."""
-    return message
 
 
 HEADINGS: dict[str, str] = {

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
+from bankcrm.core.messages import _
 from bankcrm.core.workbook import (
     XLSX_MEDIA_TYPE,
     append_row,
@@ -31,11 +32,6 @@ __all__ = [
 
 MONEY_FORMAT = '"¥"#,##0.00'
 RATIO_FORMAT = "0.00%"
-
-
-def _(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is shown."""
-    return message
 
 
 LINE_LABELS = {

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bankcrm.core.clock import bank_today
 from bankcrm.core.deps import DbSession
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
+from bankcrm.core.messages import _
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.staff.incentives import export, service
@@ -30,11 +31,6 @@ router = APIRouter(prefix="/incentives")
 PoolId = Annotated[int, Path(ge=1, le=MAX_ID)]
 StatementId = Annotated[int, Path(ge=1, le=MAX_ID)]
 MonthQuery = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")]
-
-
-def _(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is shown."""
-    return message
 
 
 NOT_SAVED = _("The pool was not saved")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bankcrm.core.deps import DbSession
+from bankcrm.core.messages import _
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.scope import sees_branch
 from bankcrm.staff.performance import indicators, service
@@ -25,11 +26,6 @@ router = APIRouter(prefix="/performance")
 MonthQuery = Annotated[str | None, Query(pattern=MONTH_PATTERN)]
 StaffId = Annotated[int, Path(ge=1, le=MAX_ID)]
 TREND_MONTHS = 12
-
-
-def _(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is shown."""
-    return message
 
 
 SCORE = _("Score")

@@ -17,6 +17,7 @@ from starlette.datastructures import FormData
 from bankcrm.core.config import get_settings
 from bankcrm.core.deps import DbSession
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
+from bankcrm.core.messages import _
 from bankcrm.core.pagination import MAX_ID
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.staff.models import StaffUser
@@ -32,11 +33,6 @@ router = APIRouter(prefix="/training")
 
 CertificateId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Model = TypeVar("Model", bound=BaseModel)
-
-
-def _(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is shown."""
-    return message
 
 
 NOT_SAVED = _("The training record was not saved")
