@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from bankcrm.branches import service
 from bankcrm.branches.schemas import StaffingPlanRead, StaffingRecompute
 from bankcrm.core.inputs import Day
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import RowId
 from bankcrm.web.deps import BranchOperationsRead, DbSession
 
 router = APIRouter(prefix="/branches", tags=["branches"])
-
-BranchId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("/{branch_id}/staffing", response_model=StaffingPlanRead)
 def get_staffing_plan(
     session: DbSession,
     user: BranchOperationsRead,
-    branch_id: BranchId,
+    branch_id: RowId,
     week: Day | None = None,
 ) -> StaffingPlanRead:
     """The stored counter plan of the week of ``week`` (next week when left out); 404 when
@@ -33,7 +29,7 @@ def get_staffing_plan(
 
 @router.post("/{branch_id}/staffing", response_model=StaffingPlanRead)
 def recompute_staffing_plan(
-    session: DbSession, user: BranchOperationsRead, branch_id: BranchId, body: StaffingRecompute
+    session: DbSession, user: BranchOperationsRead, branch_id: RowId, body: StaffingRecompute
 ) -> StaffingPlanRead:
     """Forecast, staff, check and roster the week of ``week_start`` again from the branch's
     tickets, replacing the stored plan; 422 with fewer than two weeks of tickets."""

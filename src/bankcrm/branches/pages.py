@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from bankcrm.branches.schemas import StaffingRecompute
 from bankcrm.core.deps import DbSession
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.messages import _
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import RowId
 from bankcrm.scope import ROLE_SCOPE, Scope
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageBranchOperationsRead
@@ -28,8 +28,6 @@ from bankcrm.web.problems import Problem, translated
 from bankcrm.web.templating import render
 
 router = APIRouter(prefix="/branches")
-
-BranchId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 WEEKDAYS = (
@@ -66,7 +64,7 @@ def staffing_page(
     request: Request,
     session: DbSession,
     user: PageBranchOperationsRead,
-    branch_id: BranchId,
+    branch_id: RowId,
     week: Annotated[date | None, Query()] = None,
 ) -> Response:
     """The branch's plan for the week of ``week`` (next week when left out)."""
@@ -75,7 +73,7 @@ def staffing_page(
 
 @router.post("/{branch_id}/staffing", response_class=HTMLResponse)
 async def recompute_page(
-    request: Request, session: DbSession, user: PageBranchOperationsRead, branch_id: BranchId
+    request: Request, session: DbSession, user: PageBranchOperationsRead, branch_id: RowId
 ) -> Response:
     """Compute the week's plan again from the branch's tickets."""
     form = await request.form()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from bankcrm.campaigns import evaluation, service
 from bankcrm.campaigns.schemas import (
@@ -26,7 +24,7 @@ from bankcrm.campaigns.schemas import (
     VersionBody,
 )
 from bankcrm.core.exceptions import ValidationFailed
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import RowId
 from bankcrm.web.deps import (
     CampaignsApprove,
     CampaignsContact,
@@ -36,9 +34,6 @@ from bankcrm.web.deps import (
 )
 
 router = APIRouter(tags=["campaigns"])
-
-CampaignId = Annotated[int, Path(ge=1, le=MAX_ID)]
-CustomerId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.post("/campaigns/segments", response_model=SegmentRead, status_code=201)
@@ -127,13 +122,13 @@ def create_campaign(
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignRead)
-def get_campaign(session: DbSession, user: CampaignsRead, campaign_id: CampaignId) -> CampaignRead:
+def get_campaign(session: DbSession, user: CampaignsRead, campaign_id: RowId) -> CampaignRead:
     return CampaignRead.model_validate(service.visible_campaign(session, user, campaign_id))
 
 
 @router.post("/campaigns/{campaign_id}/approve", response_model=CampaignRead)
 def approve_campaign(
-    session: DbSession, user: CampaignsApprove, campaign_id: CampaignId, body: VersionBody
+    session: DbSession, user: CampaignsApprove, campaign_id: RowId, body: VersionBody
 ) -> CampaignRead:
     """Approval by someone other than the designer (for a branch's campaign, its manager)."""
     row = service.approve(session, user=user, campaign_id=campaign_id, version=body.version)
@@ -142,7 +137,7 @@ def approve_campaign(
 
 @router.post("/campaigns/{campaign_id}/launch", response_model=CampaignRead)
 def launch_campaign(
-    session: DbSession, user: CampaignsDesign, campaign_id: CampaignId, body: VersionBody
+    session: DbSession, user: CampaignsDesign, campaign_id: RowId, body: VersionBody
 ) -> CampaignRead:
     """Freeze the segment into members, draw the control group, raise the contact tasks."""
     service.launch(session, user=user, campaign_id=campaign_id, version=body.version)
@@ -151,7 +146,7 @@ def launch_campaign(
 
 @router.post("/campaigns/{campaign_id}/stop", response_model=CampaignRead)
 def stop_campaign(
-    session: DbSession, user: CampaignsDesign, campaign_id: CampaignId, body: VersionBody
+    session: DbSession, user: CampaignsDesign, campaign_id: RowId, body: VersionBody
 ) -> CampaignRead:
     """Stop sending and cancel the open contact tasks."""
     row = service.stop(session, user=user, campaign_id=campaign_id, version=body.version)
@@ -160,7 +155,7 @@ def stop_campaign(
 
 @router.get("/campaigns/{campaign_id}/evaluation", response_model=EvaluationRead)
 def evaluate_campaign(
-    session: DbSession, user: CampaignsRead, campaign_id: CampaignId
+    session: DbSession, user: CampaignsRead, campaign_id: RowId
 ) -> EvaluationRead:
     """Treatment against control among the members the viewer sees: response and
     conversion, uplift with its 95 % Newcombe interval and p-value, ROI; by branch."""
@@ -206,7 +201,7 @@ def _group(group: evaluation.Group) -> GroupRead:
 
 @router.post("/campaigns/{campaign_id}/outcomes", response_model=OutcomeRead)
 def record_outcome(
-    session: DbSession, user: CampaignsContact, campaign_id: CampaignId, body: OutcomeCreate
+    session: DbSession, user: CampaignsContact, campaign_id: RowId, body: OutcomeCreate
 ) -> OutcomeRead:
     """What came of one member's contact; working the contact task closes it."""
     member = service.record_outcome(
@@ -224,7 +219,7 @@ def record_outcome(
 
 @router.post("/customers/{customer_id}/consents", response_model=ConsentRead, status_code=201)
 def record_consent(
-    session: DbSession, user: CampaignsContact, customer_id: CustomerId, body: ConsentCreate
+    session: DbSession, user: CampaignsContact, customer_id: RowId, body: ConsentCreate
 ) -> ConsentRead:
     """The customer's yes or no to marketing on a channel, with where and when it was
     given; the newest answer is in force."""
@@ -241,9 +236,7 @@ def record_consent(
 
 
 @router.get("/customers/{customer_id}/consents", response_model=list[ConsentRead])
-def consents(
-    session: DbSession, user: CampaignsContact, customer_id: CustomerId
-) -> list[ConsentRead]:
+def consents(session: DbSession, user: CampaignsContact, customer_id: RowId) -> list[ConsentRead]:
     """The customer's consent in force on each channel."""
     in_force = service.consents_in_force(session, user=user, customer_id=customer_id)
     return [ConsentRead.model_validate(row) for row in in_force.values()]

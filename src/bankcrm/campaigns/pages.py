@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
@@ -36,7 +36,7 @@ from bankcrm.core.exceptions import BankcrmError, ImportRejected, ValidationFail
 from bankcrm.core.inputs import ascii_digits, normalise_name, normalise_text, parse_number
 from bankcrm.core.localized import in_language
 from bankcrm.core.messages import _
-from bankcrm.core.pagination import MAX_ID, whole_number
+from bankcrm.core.pagination import RowId, whole_number
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.core.workbook import XLSX_MEDIA_TYPE, attachment, csv_cell, list_workbook
 from bankcrm.products import repository as products_repository
@@ -56,8 +56,6 @@ from bankcrm.web.templating import render
 
 router = APIRouter()
 
-CampaignId = Annotated[int, Path(ge=1, le=MAX_ID)]
-CustomerId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Flag = Annotated[str, Query(max_length=20)]
 RESPONSE_FILE_LIMIT = 20 * 1024 * 1024
 
@@ -436,7 +434,7 @@ def _checked(form: FormData, field: str) -> bool:
 
 @router.post("/campaigns/{campaign_id}/outcome", response_class=HTMLResponse)
 async def record_outcome(
-    request: Request, session: DbSession, user: PageCampaignsContact, campaign_id: CampaignId
+    request: Request, session: DbSession, user: PageCampaignsContact, campaign_id: RowId
 ) -> Response:
     form = await request.form()
     try:
@@ -474,7 +472,7 @@ def campaign_page(
     request: Request,
     session: DbSession,
     user: PageCampaignsRead,
-    campaign_id: CampaignId,
+    campaign_id: RowId,
     done: Flag = "",
 ) -> Response:
     """A campaign: its design, the actions its status allows, its members and evaluation."""
@@ -516,28 +514,28 @@ async def _act(
 
 @router.post("/campaigns/{campaign_id}/approve", response_class=HTMLResponse)
 async def approve_campaign(
-    request: Request, session: DbSession, user: PageCampaignsApprove, campaign_id: CampaignId
+    request: Request, session: DbSession, user: PageCampaignsApprove, campaign_id: RowId
 ) -> Response:
     return await _act(request, session, user, campaign_id, "approve")
 
 
 @router.post("/campaigns/{campaign_id}/launch", response_class=HTMLResponse)
 async def launch_campaign(
-    request: Request, session: DbSession, user: PageCampaignsDesign, campaign_id: CampaignId
+    request: Request, session: DbSession, user: PageCampaignsDesign, campaign_id: RowId
 ) -> Response:
     return await _act(request, session, user, campaign_id, "launch")
 
 
 @router.post("/campaigns/{campaign_id}/stop", response_class=HTMLResponse)
 async def stop_campaign(
-    request: Request, session: DbSession, user: PageCampaignsDesign, campaign_id: CampaignId
+    request: Request, session: DbSession, user: PageCampaignsDesign, campaign_id: RowId
 ) -> Response:
     return await _act(request, session, user, campaign_id, "stop")
 
 
 @router.post("/campaigns/{campaign_id}/responses", response_class=HTMLResponse)
 async def import_responses(
-    request: Request, session: DbSession, user: PageCampaignsDesign, campaign_id: CampaignId
+    request: Request, session: DbSession, user: PageCampaignsDesign, campaign_id: RowId
 ) -> Response:
     locale = request_locale(request)
     form = await request.form()
@@ -756,7 +754,7 @@ def _contact_rows(
 
 @router.get("/campaigns/{campaign_id}/contacts.csv")
 def contacts_csv(
-    request: Request, session: DbSession, user: PageCampaignsRead, campaign_id: CampaignId
+    request: Request, session: DbSession, user: PageCampaignsRead, campaign_id: RowId
 ) -> Response:
     """The treated members with the address on the campaign's channel and why each is in it."""
     locale = request_locale(request)
@@ -775,7 +773,7 @@ def contacts_csv(
 
 @router.get("/campaigns/{campaign_id}/contacts.xlsx")
 def contacts_xlsx(
-    request: Request, session: DbSession, user: PageCampaignsRead, campaign_id: CampaignId
+    request: Request, session: DbSession, user: PageCampaignsRead, campaign_id: RowId
 ) -> Response:
     locale = request_locale(request)
     row, rows = _contact_rows(session, user, campaign_id, locale)
@@ -797,7 +795,7 @@ def consent_page(
     request: Request,
     session: DbSession,
     user: PageCampaignsContact,
-    customer_id: CustomerId,
+    customer_id: RowId,
     saved: Flag = "",
 ) -> Response:
     """The customer's answer in force on each channel, and the form for a new one."""
@@ -806,7 +804,7 @@ def consent_page(
 
 @router.post("/customers/{customer_id}/consent", response_class=HTMLResponse)
 async def record_consent(
-    request: Request, session: DbSession, user: PageCampaignsContact, customer_id: CustomerId
+    request: Request, session: DbSession, user: PageCampaignsContact, customer_id: RowId
 ) -> Response:
     form = await request.form()
     typed = {

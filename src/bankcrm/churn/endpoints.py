@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from bankcrm.churn import service
 from bankcrm.churn.schemas import ChurnScoreRead, ChurnWarningPage, RiskGroup
 from bankcrm.core.inputs import Day
-from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
+from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, RowId
 from bankcrm.web.deps import AnalyticsRead, DbSession
 from bankcrm.web.locale import request_locale
 
@@ -50,7 +50,7 @@ def customer_churn(
     request: Request,
     session: DbSession,
     user: AnalyticsRead,
-    customer_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    customer_id: RowId,
 ) -> ChurnScoreRead:
     """The customer's churn probability, reasons and before/after diagnosis."""
     return service.customer_churn(

@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from bankcrm.churn import export, service
 from bankcrm.core.config import get_settings
 from bankcrm.core.deps import DbSession
-from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
+from bankcrm.core.pagination import MAX_PAGE_SIZE, RowId
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.core.workbook import attachment
 from bankcrm.staff.models import StaffUser
@@ -128,7 +128,7 @@ async def raise_retention_task(
     request: Request,
     session: DbSession,
     user: PageTasksWork,
-    customer_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    customer_id: RowId,
     as_of: FormFilter = "",
     branch_id: FormFilter = "",
     manager_id: FormFilter = "",

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from bankcrm.clv import service
 from bankcrm.clv.schemas import ClvByQuadrantRead, ClvValidationRead, CustomerValueRead
 from bankcrm.core.inputs import Day
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import RowId
 from bankcrm.web.deps import AnalyticsRead, DbSession
 
 router = APIRouter(tags=["lifetime value"])
@@ -15,7 +13,7 @@ router = APIRouter(tags=["lifetime value"])
 
 @router.get("/customers/{customer_id}/value", response_model=CustomerValueRead)
 def customer_value(
-    session: DbSession, user: AnalyticsRead, customer_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+    session: DbSession, user: AnalyticsRead, customer_id: RowId
 ) -> CustomerValueRead:
     """The customer's P(alive), expected transactions and spend, and CLV (latest valuation)."""
     return service.customer_value(session, user=user, customer_id=customer_id)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from bankcrm.complaints import reports, service
@@ -22,13 +22,11 @@ from bankcrm.complaints.schemas import (
 )
 from bankcrm.core.enums import ComplaintStatus
 from bankcrm.core.inputs import Day
-from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
+from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, RowId
 from bankcrm.web.deps import ComplaintsApprove, ComplaintsHandle, ComplaintsRead, DbSession
 
 router = APIRouter(prefix="/complaints", tags=["complaints"])
 
-ComplaintId = Annotated[int, Path(ge=1, le=MAX_ID)]
-RecoveryId = Annotated[int, Path(ge=1, le=MAX_ID)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -125,7 +123,7 @@ def case_report(
 
 @router.get("/{complaint_id}", response_model=ComplaintDetail)
 def read_complaint(
-    session: DbSession, user: ComplaintsRead, complaint_id: ComplaintId
+    session: DbSession, user: ComplaintsRead, complaint_id: RowId
 ) -> ComplaintDetail:
     """A case with its timeline and recovery actions."""
     return service.get_complaint(session, user=user, complaint_id=complaint_id)
@@ -133,7 +131,7 @@ def read_complaint(
 
 @router.patch("/{complaint_id}", response_model=ComplaintDetail)
 def update_complaint(
-    session: DbSession, user: ComplaintsHandle, complaint_id: ComplaintId, body: ComplaintUpdate
+    session: DbSession, user: ComplaintsHandle, complaint_id: RowId, body: ComplaintUpdate
 ) -> ComplaintDetail:
     """Accept or correct product line and issue, set the root cause or severity."""
     return service.update_labels(
@@ -150,7 +148,7 @@ def update_complaint(
 
 @router.post("/{complaint_id}/transitions", response_model=ComplaintDetail)
 def transition(
-    session: DbSession, user: ComplaintsHandle, complaint_id: ComplaintId, body: TransitionCreate
+    session: DbSession, user: ComplaintsHandle, complaint_id: RowId, body: TransitionCreate
 ) -> ComplaintDetail:
     """One workflow action: accept, investigate, reply, close, reopen, escalate, withdraw or
     extend. An action the status does not allow, or a stale ``version``, is a 409."""
@@ -168,7 +166,7 @@ def transition(
 
 @router.post("/{complaint_id}/notes", response_model=ComplaintDetail, status_code=201)
 def add_note(
-    session: DbSession, user: ComplaintsHandle, complaint_id: ComplaintId, body: NoteCreate
+    session: DbSession, user: ComplaintsHandle, complaint_id: RowId, body: NoteCreate
 ) -> ComplaintDetail:
     """An investigation note on the case's timeline."""
     return service.add_note(session, user=user, complaint_id=complaint_id, text=body.text)
@@ -176,7 +174,7 @@ def add_note(
 
 @router.post("/{complaint_id}/recoveries", response_model=ComplaintDetail, status_code=201)
 def propose_recovery(
-    session: DbSession, user: ComplaintsHandle, complaint_id: ComplaintId, body: RecoveryCreate
+    session: DbSession, user: ComplaintsHandle, complaint_id: RowId, body: RecoveryCreate
 ) -> ComplaintDetail:
     """An apology, fee refund or compensation; an amount above the approval limit waits for
     a second person."""
@@ -192,7 +190,7 @@ def propose_recovery(
 
 @router.post("/recoveries/{recovery_id}/decision", response_model=ComplaintDetail)
 def decide_recovery(
-    session: DbSession, user: ComplaintsApprove, recovery_id: RecoveryId, body: RecoveryDecision
+    session: DbSession, user: ComplaintsApprove, recovery_id: RowId, body: RecoveryDecision
 ) -> ComplaintDetail:
     """Approve or reject a pending recovery; its maker cannot decide it (403)."""
     return service.decide_recovery(

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -39,7 +39,7 @@ from bankcrm.core.exceptions import (
 )
 from bankcrm.core.inputs import FormText, check_moment, parse_day, parse_number
 from bankcrm.core.messages import _
-from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
+from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, RowId
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.core.workbook import XLSX_MEDIA_TYPE, attachment
 from bankcrm.customers import service as customers_service
@@ -55,8 +55,6 @@ from bankcrm.web.templating import render
 
 router = APIRouter(prefix="/complaints")
 
-ComplaintId = Annotated[int, Path(ge=1, le=MAX_ID)]
-RecoveryId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Version = Annotated[int, Form(ge=1, le=MAX_ID)]
 Code = Annotated[str, Form(max_length=64, pattern=r"^[a-z0-9_]*$")]
 """A taxonomy code picked in a select box; empty for none."""
@@ -533,7 +531,7 @@ def _report_chart(report: CaseReport, taxonomy: Taxonomy, locale: str) -> dict[s
 
 @router.get("/{complaint_id}", response_class=HTMLResponse)
 def case_page(
-    request: Request, session: DbSession, user: PageComplaintsRead, complaint_id: ComplaintId
+    request: Request, session: DbSession, user: PageComplaintsRead, complaint_id: RowId
 ) -> Response:
     return _render_case(request, session, user, complaint_id)
 
@@ -543,7 +541,7 @@ async def save_labels(
     request: Request,
     session: DbSession,
     user: PageComplaintsHandle,
-    complaint_id: ComplaintId,
+    complaint_id: RowId,
     version: Version,
     product_line: Code = "",
     issue: Code = "",
@@ -575,7 +573,7 @@ async def take_action(
     request: Request,
     session: DbSession,
     user: PageComplaintsHandle,
-    complaint_id: ComplaintId,
+    complaint_id: RowId,
     action: Annotated[ComplaintAction, Form()],
     version: Version,
     reason: ReasonText = "",
@@ -615,7 +613,7 @@ async def add_note(
     request: Request,
     session: DbSession,
     user: PageComplaintsHandle,
-    complaint_id: ComplaintId,
+    complaint_id: RowId,
     text: LongText = "",
 ) -> Response:
     await check_csrf(request)
@@ -639,7 +637,7 @@ async def propose_recovery(
     request: Request,
     session: DbSession,
     user: PageComplaintsHandle,
-    complaint_id: ComplaintId,
+    complaint_id: RowId,
     kind: Annotated[RecoveryKind, Form()],
     amount: Annotated[str, Form(max_length=20)] = "",
     note: ReasonText = "",
@@ -685,8 +683,8 @@ async def decide_recovery(
     request: Request,
     session: DbSession,
     user: PageComplaintsApprove,
-    complaint_id: ComplaintId,
-    recovery_id: RecoveryId,
+    complaint_id: RowId,
+    recovery_id: RowId,
     version: Version,
     decision: Annotated[Literal["approve", "reject"], Form()],
 ) -> Response:

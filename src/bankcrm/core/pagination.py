@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import re
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
+from fastapi import Path
 from pydantic import BaseModel, Field
 
 ItemT = TypeVar("ItemT")
@@ -10,6 +11,8 @@ ItemT = TypeVar("ItemT")
 MAX_PAGE_SIZE = 200
 MAX_ID = 2**31 - 1
 """The largest record id a path or filter accepts (a 32-bit key); larger is a 422."""
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""A record's id in a URL path."""
 _ASCII_DIGITS = re.compile(r"[0-9]{1,20}")
 
 

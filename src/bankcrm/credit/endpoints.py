@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 
 from bankcrm.core.config import get_settings
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import RowId
 from bankcrm.credit import prequalifications, quotes, ratings
 from bankcrm.credit.schemas import (
     PrequalificationCreate,
@@ -23,9 +21,6 @@ from bankcrm.web.deps import CreditApprove, CreditAssess, CreditRead, DbSession
 from bankcrm.web.locale import request_locale
 
 router = APIRouter(tags=["credit"])
-
-CustomerId = Annotated[int, Path(ge=1, le=MAX_ID)]
-QuoteId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 # --- pricing quotes -------------------------------------------------------------------------
@@ -49,9 +44,7 @@ def create_quote(session: DbSession, user: CreditAssess, body: QuoteCreate) -> Q
 
 
 @router.get("/customers/{customer_id}/quotes", response_model=list[QuoteRead])
-def customer_quotes(
-    session: DbSession, user: CreditRead, customer_id: CustomerId
-) -> list[QuoteRead]:
+def customer_quotes(session: DbSession, user: CreditRead, customer_id: RowId) -> list[QuoteRead]:
     """The customer's latest quotes, newest first."""
     return quotes.customer_quotes(
         session, user=user, settings=get_settings(), customer_id=customer_id
@@ -60,7 +53,7 @@ def customer_quotes(
 
 @router.post("/pricing/quotes/{quote_id}/approve", response_model=QuoteRead)
 def approve_quote(
-    session: DbSession, user: CreditApprove, quote_id: QuoteId, body: QuoteDecision
+    session: DbSession, user: CreditApprove, quote_id: RowId, body: QuoteDecision
 ) -> QuoteRead:
     """A branch manager other than the quoter agrees a quote beyond its quoter's authority."""
     return quotes.decide(
@@ -76,7 +69,7 @@ def approve_quote(
 
 @router.post("/pricing/quotes/{quote_id}/reject", response_model=QuoteRead)
 def reject_quote(
-    session: DbSession, user: CreditApprove, quote_id: QuoteId, body: QuoteDecision
+    session: DbSession, user: CreditApprove, quote_id: RowId, body: QuoteDecision
 ) -> QuoteRead:
     return quotes.decide(
         session,
@@ -91,15 +84,13 @@ def reject_quote(
 
 # --- corporate ratings and pre-qualifications ----------------------------------------------
 
-RatingId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
 
 @router.post("/customers/{customer_id}/ratings", response_model=RatingRead, status_code=201)
 def submit_rating(
     request: Request,
     session: DbSession,
     user: CreditAssess,
-    customer_id: CustomerId,
+    customer_id: RowId,
     body: RatingCreate,
 ) -> RatingRead:
     """Rate a corporate customer with the scorecard in force (factor code → option code or
@@ -115,7 +106,7 @@ def submit_rating(
 
 @router.get("/customers/{customer_id}/ratings", response_model=list[RatingRead])
 def customer_ratings(
-    request: Request, session: DbSession, user: CreditRead, customer_id: CustomerId
+    request: Request, session: DbSession, user: CreditRead, customer_id: RowId
 ) -> list[RatingRead]:
     """The customer's corporate ratings, newest first; the newest approved one is in force."""
     return ratings.ratings(
@@ -128,7 +119,7 @@ def review_rating(
     request: Request,
     session: DbSession,
     user: CreditApprove,
-    rating_id: RatingId,
+    rating_id: RowId,
     body: RatingReview,
 ) -> RatingRead:
     """A branch manager other than the preparer approves (setting the customer's credit
@@ -153,7 +144,7 @@ def prequalify(
     request: Request,
     session: DbSession,
     user: CreditAssess,
-    customer_id: CustomerId,
+    customer_id: RowId,
     body: PrequalificationCreate,
 ) -> PrequalificationRead:
     """Run the loan pre-qualification checklist on the customer's application and keep the

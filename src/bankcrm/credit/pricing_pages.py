@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.inputs import FormText, ascii_digits, parse_number
 from bankcrm.core.messages import _
 from bankcrm.core.money import CENT
-from bankcrm.core.pagination import MAX_ID, whole_number
+from bankcrm.core.pagination import MAX_ID, RowId, whole_number
 from bankcrm.credit import quotes
 from bankcrm.credit.grades import GRADES
 from bankcrm.credit.schemas import MAX_QUOTE_AMOUNT, QuoteRead, Simulation
@@ -32,8 +32,6 @@ from bankcrm.web.templating import render
 
 router = APIRouter()
 
-CustomerId = Annotated[int, Path(ge=1, le=MAX_ID)]
-QuoteId = Annotated[int, Path(ge=1, le=MAX_ID)]
 NoteText = Annotated[FormText, Form(max_length=2000, pattern=STORABLE_TEXT)]
 ShortText = Annotated[str, Form(max_length=20)]
 DEFAULT_AMOUNT = "1,000,000"
@@ -101,7 +99,7 @@ def quote_form(
     request: Request,
     session: DbSession,
     user: PageCreditAssess,
-    customer_id: CustomerId,
+    customer_id: RowId,
     shown: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     """The quote form, the grade preset from the customer's; with ``shown`` the breakdown of
@@ -114,7 +112,7 @@ async def make_quote(
     request: Request,
     session: DbSession,
     user: PageCreditAssess,
-    customer_id: CustomerId,
+    customer_id: RowId,
     amount: ShortText = "",
     term_months: ShortText = "",
     product: Annotated[str, Form(max_length=64)] = "",
@@ -201,7 +199,7 @@ async def approve_quote(
     request: Request,
     session: DbSession,
     user: PageCreditApprove,
-    quote_id: QuoteId,
+    quote_id: RowId,
     version: Annotated[int, Form(ge=1, le=MAX_ID)],
     note: NoteText = "",
 ) -> Response:
@@ -213,7 +211,7 @@ async def reject_quote(
     request: Request,
     session: DbSession,
     user: PageCreditApprove,
-    quote_id: QuoteId,
+    quote_id: RowId,
     version: Annotated[int, Form(ge=1, le=MAX_ID)],
     note: NoteText = "",
 ) -> Response:

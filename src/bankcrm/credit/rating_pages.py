@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -17,7 +17,7 @@ from bankcrm.core.enums import CustomerType
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.inputs import FormText, ascii_digits, parse_number
 from bankcrm.core.messages import _
-from bankcrm.core.pagination import MAX_ID, whole_number
+from bankcrm.core.pagination import RowId, whole_number
 from bankcrm.credit import prequalifications, ratings
 from bankcrm.credit import rating as rating_model
 from bankcrm.credit.prequalification import IncomeProof, Residence
@@ -31,8 +31,6 @@ from bankcrm.web.templating import render
 
 router = APIRouter()
 
-CustomerId = Annotated[int, Path(ge=1, le=MAX_ID)]
-RatingId = Annotated[int, Path(ge=1, le=MAX_ID)]
 NoteText = Annotated[FormText, Form(max_length=2000, pattern=STORABLE_TEXT)]
 FieldText = Annotated[str, Form(max_length=40)]
 Choice = TypeVar("Choice", Residence, IncomeProof)
@@ -65,7 +63,7 @@ def rating_page(
     request: Request,
     session: DbSession,
     user: PageCreditAssess,
-    customer_id: CustomerId,
+    customer_id: RowId,
     saved: Annotated[str, Query(max_length=1)] = "",
 ) -> Response:
     """The customer's ratings (the newest with its points) and the scorecard to rate on."""
@@ -104,7 +102,7 @@ def _rating_answers(typed: dict[str, str]) -> dict[str, rating_model.RatingAnswe
 
 @router.post("/customers/{customer_id}/rating", response_class=HTMLResponse)
 async def submit_rating(
-    request: Request, session: DbSession, user: PageCreditAssess, customer_id: CustomerId
+    request: Request, session: DbSession, user: PageCreditAssess, customer_id: RowId
 ) -> Response:
     typed = _typed_answers(await request.form())
     try:
@@ -199,7 +197,7 @@ async def review_rating(
     request: Request,
     session: DbSession,
     user: PageCreditApprove,
-    rating_id: RatingId,
+    rating_id: RowId,
     approve: FieldText = "",
     version: FieldText = "",
     note: NoteText = "",
@@ -271,7 +269,7 @@ def prequalification_page(
     request: Request,
     session: DbSession,
     user: PageCreditAssess,
-    customer_id: CustomerId,
+    customer_id: RowId,
     saved: Annotated[str, Query(max_length=1)] = "",
 ) -> Response:
     """The pre-qualification form; the newest result above it."""
@@ -319,7 +317,7 @@ def _application(typed: dict[str, str]) -> prequalifications.ApplicationInput:
 
 @router.post("/customers/{customer_id}/prequalification", response_class=HTMLResponse)
 async def prequalify(
-    request: Request, session: DbSession, user: PageCreditAssess, customer_id: CustomerId
+    request: Request, session: DbSession, user: PageCreditAssess, customer_id: RowId
 ) -> Response:
     form = await request.form()
     typed = {field: str(form.get(field) or "").strip()[:40] for field in PREQUALIFICATION_FIELDS}

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from bankcrm.core.enums import CustomerType
-from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
+from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, RowId
 from bankcrm.customers import service
 from bankcrm.customers.schemas import (
     Customer360Read,
@@ -74,9 +74,7 @@ def search_customers(
 
 
 @router.get("/{customer_id}", response_model=Customer360Read)
-def read_customer(
-    session: DbSession, user: CustomersRead, customer_id: Annotated[int, Path(ge=1, le=MAX_ID)]
-) -> Customer360Read:
+def read_customer(session: DbSession, user: CustomersRead, customer_id: RowId) -> Customer360Read:
     """The customer 360 view; a customer outside the caller's scope is answered 404."""
     return service.get_customer_360(session, user=user, customer_id=customer_id)
 
@@ -85,7 +83,7 @@ def read_customer(
 def reveal_personal_data(
     session: DbSession,
     user: PersonalDataReveal,
-    customer_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    customer_id: RowId,
     body: RevealCreate,
 ) -> PersonalDataRead:
     """Unmask one customer's contact data, giving the reason; the read is audited."""

@@ -6,7 +6,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,7 @@ from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import CampaignChannel, CustomerType
 from bankcrm.core.exceptions import NotFound
 from bankcrm.core.inputs import FormText
-from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
+from bankcrm.core.pagination import MAX_PAGE_SIZE, RowId
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.core.workbook import attachment
 from bankcrm.credit import service as credit_service
@@ -213,7 +213,7 @@ def customer_360(
     request: Request,
     session: DbSession,
     user: PageCustomersRead,
-    customer_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    customer_id: RowId,
 ) -> Response:
     return _render_360(request, session, user, customer_id, revealed=None)
 
@@ -223,7 +223,7 @@ async def reveal_personal_data(
     request: Request,
     session: DbSession,
     user: PagePersonalDataReveal,
-    customer_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    customer_id: RowId,
     reason: Annotated[FormText, Form(max_length=300, pattern=STORABLE_TEXT)] = "",
 ) -> Response:
     """The customer 360 with contact data unmasked, for the reason given (audited)."""

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query
 
 from bankcrm.core.clock import utcnow
 from bankcrm.core.config import get_settings
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import RowId
 from bankcrm.jobs import service
 from bankcrm.jobs.schemas import JobRead, JobRunRead
 from bankcrm.web.deps import DbSession, JobsRead, JobsRun
@@ -14,7 +14,6 @@ from bankcrm.web.deps import DbSession, JobsRead, JobsRun
 router = APIRouter(tags=["jobs"])
 
 JobName = Annotated[str, Path(pattern=r"^[a-z_]{1,32}$")]
-RunId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("/jobs", response_model=list[JobRead])
@@ -35,7 +34,7 @@ def list_runs(
 
 
 @router.get("/jobs/runs/{run_id}", response_model=JobRunRead)
-def get_run(session: DbSession, user: JobsRead, run_id: RunId) -> JobRunRead:
+def get_run(session: DbSession, user: JobsRead, run_id: RowId) -> JobRunRead:
     """One run: status, progress, duration and error."""
     return service.get_run(session, run_id=run_id)
 

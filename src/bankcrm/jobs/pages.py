@@ -13,7 +13,7 @@ from bankcrm.core.config import get_settings
 from bankcrm.core.deps import DbSession
 from bankcrm.core.exceptions import Conflict
 from bankcrm.core.messages import _
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import MAX_ID, RowId
 from bankcrm.jobs import definitions, service
 from bankcrm.jobs.models import JobOrigin, JobStatus
 from bankcrm.jobs.schemas import JobRunRead
@@ -26,7 +26,6 @@ from bankcrm.web.templating import render
 router = APIRouter(prefix="/jobs")
 
 JobName = Annotated[str, Path(pattern=r"^[a-z_]{1,32}$")]
-RunId = Annotated[int, Path(ge=1, le=MAX_ID)]
 RECENT_RUNS = 30
 
 
@@ -66,7 +65,7 @@ def run_page(request: Request, session: DbSession, user: PageJobsRun, job: JobNa
 
 
 @router.get("/runs/{run_id}/progress")
-def run_progress(request: Request, session: DbSession, user: PageJobsRead, run_id: RunId) -> Any:
+def run_progress(request: Request, session: DbSession, user: PageJobsRead, run_id: RowId) -> Any:
     """How a run is going, for the page to poll."""
     run = service.get_run(session, run_id=run_id)
     return JSONResponse(_run_view(run, request_locale(request), {}))

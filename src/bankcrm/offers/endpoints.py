@@ -3,13 +3,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from bankcrm.core.clock import bank_today
 from bankcrm.core.config import get_settings
 from bankcrm.core.enums import SaleStatus
 from bankcrm.core.inputs import Day
-from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
+from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, RowId
 from bankcrm.offers import service
 from bankcrm.offers.schemas import (
     AssessmentCreate,
@@ -35,9 +35,6 @@ from bankcrm.web.locale import request_locale
 
 router = APIRouter(tags=["offers"])
 
-CustomerId = Annotated[int, Path(ge=1, le=MAX_ID)]
-SaleId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
 
 @router.get("/risk-questionnaire", response_model=QuestionnaireRead)
 def risk_questionnaire(request: Request, _user: CurrentUser) -> QuestionnaireRead:
@@ -47,7 +44,7 @@ def risk_questionnaire(request: Request, _user: CurrentUser) -> QuestionnaireRea
 
 @router.post("/customers/{customer_id}/assessments", response_model=AssessmentRead, status_code=201)
 def assess(
-    session: DbSession, user: OffersSell, customer_id: CustomerId, body: AssessmentCreate
+    session: DbSession, user: OffersSell, customer_id: RowId, body: AssessmentCreate
 ) -> AssessmentRead:
     """Score the customer's answers (question code → option code) into C1–C5; the result
     holds for ``offers.assessment_valid_months``."""
@@ -62,16 +59,14 @@ def assess(
 
 
 @router.get("/customers/{customer_id}/assessments", response_model=list[AssessmentRead])
-def assessments(
-    session: DbSession, user: OffersRead, customer_id: CustomerId
-) -> list[AssessmentRead]:
+def assessments(session: DbSession, user: OffersRead, customer_id: RowId) -> list[AssessmentRead]:
     """The customer's assessments, newest (the one in force) first."""
     return service.assessments(session, user=user, customer_id=customer_id)
 
 
 @router.get("/customers/{customer_id}/offers", response_model=list[OfferRead])
 def offers(
-    request: Request, session: DbSession, user: OffersSell, customer_id: CustomerId
+    request: Request, session: DbSession, user: OffersSell, customer_id: RowId
 ) -> list[OfferRead]:
     """Suitable products the customer does not hold, most likely taken up first, with the
     reasons, the FAB talking points and the objection-handling lines."""
@@ -158,7 +153,7 @@ def sales_summary(
 
 
 @router.get("/sales/{sale_id}", response_model=SaleRead)
-def get_sale(request: Request, session: DbSession, user: OffersRead, sale_id: SaleId) -> SaleRead:
+def get_sale(request: Request, session: DbSession, user: OffersRead, sale_id: RowId) -> SaleRead:
     return service.get_sale(session, user=user, sale_id=sale_id, locale=request_locale(request))
 
 
@@ -167,7 +162,7 @@ def approve(
     request: Request,
     session: DbSession,
     user: OffersApprove,
-    sale_id: SaleId,
+    sale_id: RowId,
     body: SaleDecision | None = None,
 ) -> SaleRead:
     """The checker lets a mismatch sale go ahead; its seller never can."""
@@ -179,7 +174,7 @@ def reject(
     request: Request,
     session: DbSession,
     user: OffersApprove,
-    sale_id: SaleId,
+    sale_id: RowId,
     body: SaleDecision | None = None,
 ) -> SaleRead:
     return _decide(request, session, user, sale_id, body, approve=False)
@@ -207,7 +202,7 @@ def _decide(
 
 @router.post("/sales/{sale_id}/cancel", response_model=SaleRead)
 def cancel(
-    request: Request, session: DbSession, user: OffersSell, sale_id: SaleId, body: SaleCancel
+    request: Request, session: DbSession, user: OffersSell, sale_id: RowId, body: SaleCancel
 ) -> SaleRead:
     """The customer cancels within the cooling-off period."""
     return service.cancel(

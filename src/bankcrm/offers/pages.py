@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.inputs import FormText, ascii_digits, parse_number
 from bankcrm.core.messages import _
 from bankcrm.core.money import CENT
-from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, whole_number
+from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, RowId, whole_number
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.offers import book, calculators, service
 from bankcrm.offers.schemas import RefusalRead
@@ -37,8 +37,6 @@ from bankcrm.web.templating import render
 
 router = APIRouter()
 
-CustomerId = Annotated[int, Path(ge=1, le=MAX_ID)]
-SaleId = Annotated[int, Path(ge=1, le=MAX_ID)]
 NoteText = Annotated[FormText, Form(max_length=2000, pattern=STORABLE_TEXT)]
 AmountText = Annotated[str, Form(max_length=20)]
 BASIS_POINTS = Decimal(10_000)
@@ -109,7 +107,7 @@ def assessment_form(
     request: Request,
     session: DbSession,
     user: PageOffersSell,
-    customer_id: CustomerId,
+    customer_id: RowId,
     saved: Annotated[str, Query(max_length=1)] = "",
 ) -> Response:
     """The questionnaire, taken with the customer; the newest assessment above it."""
@@ -118,7 +116,7 @@ def assessment_form(
 
 @router.post("/customers/{customer_id}/assessment", response_class=HTMLResponse)
 async def take_assessment(
-    request: Request, session: DbSession, user: PageOffersSell, customer_id: CustomerId
+    request: Request, session: DbSession, user: PageOffersSell, customer_id: RowId
 ) -> Response:
     form = await request.form()
     current = service.questionnaire(get_settings().offers)
@@ -241,7 +239,7 @@ def sale_form(
     request: Request,
     session: DbSession,
     user: PageOffersSell,
-    customer_id: CustomerId,
+    customer_id: RowId,
     product_id: Annotated[str, Query(max_length=20)] = "",
     amount: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
@@ -262,7 +260,7 @@ async def record_sale(
     request: Request,
     session: DbSession,
     user: PageOffersSell,
-    customer_id: CustomerId,
+    customer_id: RowId,
     product_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     amount: AmountText = "",
     override_reason: NoteText = "",
@@ -485,7 +483,7 @@ def sale_list(
 
 @router.get("/sales/{sale_id}", response_class=HTMLResponse)
 def sale_page(
-    request: Request, session: DbSession, user: PageOffersRead, sale_id: SaleId
+    request: Request, session: DbSession, user: PageOffersRead, sale_id: RowId
 ) -> Response:
     return _render_sale(request, session, user, sale_id)
 
@@ -495,7 +493,7 @@ async def approve_sale(
     request: Request,
     session: DbSession,
     user: PageOffersApprove,
-    sale_id: SaleId,
+    sale_id: RowId,
     note: NoteText = "",
 ) -> Response:
     return _decide(request, session, user, sale_id, approve=True, note=note)
@@ -506,7 +504,7 @@ async def reject_sale(
     request: Request,
     session: DbSession,
     user: PageOffersApprove,
-    sale_id: SaleId,
+    sale_id: RowId,
     note: NoteText = "",
 ) -> Response:
     return _decide(request, session, user, sale_id, approve=False, note=note)
@@ -543,7 +541,7 @@ async def cancel_sale(
     request: Request,
     session: DbSession,
     user: PageOffersSell,
-    sale_id: SaleId,
+    sale_id: RowId,
     reason: NoteText = "",
 ) -> Response:
     try:

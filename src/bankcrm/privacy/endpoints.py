@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from bankcrm.core.enums import PrivacyRequestStatus
-from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
+from bankcrm.core.pagination import MAX_PAGE_SIZE, RowId
 from bankcrm.privacy import service
 from bankcrm.privacy.schemas import (
     PrivacyDecision,
@@ -17,8 +17,6 @@ from bankcrm.privacy.schemas import (
 from bankcrm.web.deps import DbSession, PrivacyApprove, PrivacyRequests
 
 router = APIRouter(prefix="/privacy/requests", tags=["privacy"])
-
-RequestId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.post("", response_model=PrivacyRequestRead, status_code=201)
@@ -55,14 +53,14 @@ def list_requests(
 
 @router.get("/{request_id}", response_model=PrivacyRequestRead)
 def read_request(
-    session: DbSession, user: PrivacyRequests, request_id: RequestId
+    session: DbSession, user: PrivacyRequests, request_id: RowId
 ) -> PrivacyRequestRead:
     return service.get_request(session, user=user, request_id=request_id)
 
 
 @router.post("/{request_id}/approve", response_model=PrivacyRequestRead)
 def approve_request(
-    session: DbSession, user: PrivacyApprove, request_id: RequestId, body: PrivacyDecision
+    session: DbSession, user: PrivacyApprove, request_id: RowId, body: PrivacyDecision
 ) -> PrivacyRequestRead:
     """Carry out a correction or deletion, or allow an access request's export by roles that
     see personal data masked; the approver cannot be the person who registered it."""
@@ -71,7 +69,7 @@ def approve_request(
 
 @router.post("/{request_id}/reject", response_model=PrivacyRequestRead)
 def reject_request(
-    session: DbSession, user: PrivacyApprove, request_id: RequestId, body: PrivacyDecision
+    session: DbSession, user: PrivacyApprove, request_id: RowId, body: PrivacyDecision
 ) -> PrivacyRequestRead:
     return service.reject(
         session, user=user, request_id=request_id, version=body.version, reason=body.reason
@@ -93,7 +91,7 @@ def reject_request(
 def export_request(
     session: DbSession,
     user: PrivacyRequests,
-    request_id: RequestId,
+    request_id: RowId,
     file_format: Annotated[Literal["json", "xlsx"], Query(alias="format")] = "json",
 ) -> Response:
     """An access request's answer: everything kept about the customer (the request completes).

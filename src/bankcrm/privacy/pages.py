@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import StringConstraints
 from sqlalchemy.orm import Session
@@ -16,7 +16,7 @@ from bankcrm.core.enums import PrivacyRequestKind, PrivacyRequestStatus
 from bankcrm.core.exceptions import BankcrmError, NotFound, ValidationFailed
 from bankcrm.core.inputs import FormText
 from bankcrm.core.messages import _
-from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
+from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, RowId
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.customers import service as customers_service
 from bankcrm.privacy import endpoints, service
@@ -31,7 +31,6 @@ from bankcrm.web.templating import render
 
 router = APIRouter(prefix="/privacy")
 
-RequestId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Version = Annotated[int, Form(ge=1, le=MAX_ID)]
 StorableText = Annotated[str, StringConstraints(pattern=STORABLE_TEXT)]
 ReasonText = Annotated[FormText, Form(max_length=2000, pattern=STORABLE_TEXT)]
@@ -229,7 +228,7 @@ def _render_list(
 
 @router.get("/{request_id}", response_class=HTMLResponse)
 def request_detail(
-    request: Request, session: DbSession, user: PagePrivacyRequests, request_id: RequestId
+    request: Request, session: DbSession, user: PagePrivacyRequests, request_id: RowId
 ) -> Response:
     return _render_detail(request, session, user, request_id)
 
@@ -239,7 +238,7 @@ async def approve_request(
     request: Request,
     session: DbSession,
     user: PagePrivacyApprove,
-    request_id: RequestId,
+    request_id: RowId,
     version: Version,
 ) -> Response:
     """Carries out a correction or deletion registered by someone else."""
@@ -256,7 +255,7 @@ async def reject_request(
     request: Request,
     session: DbSession,
     user: PagePrivacyApprove,
-    request_id: RequestId,
+    request_id: RowId,
     version: Version,
     reason: ReasonText = "",
 ) -> Response:
@@ -273,7 +272,7 @@ def export_request(
     request: Request,
     session: DbSession,
     user: PagePrivacyRequests,
-    request_id: RequestId,
+    request_id: RowId,
     file_format: Annotated[Literal["json", "xlsx"], Query(alias="format")] = "json",
 ) -> Response:
     """The customer's data as a download; answering an access request this way completes it.

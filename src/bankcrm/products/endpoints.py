@@ -2,17 +2,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from bankcrm.core.enums import ProductCategory, ProductRisk
-from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
+from bankcrm.core.pagination import MAX_PAGE_SIZE, RowId
 from bankcrm.products import service
 from bankcrm.products.schemas import ProductPage, ProductRead, ProductUpdate
 from bankcrm.web.deps import CurrentUser, DbSession, ProductsManage
 
 router = APIRouter(prefix="/products", tags=["products"])
-
-ProductId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("", response_model=ProductPage)
@@ -38,13 +36,13 @@ def list_products(
 
 
 @router.get("/{product_id}", response_model=ProductRead)
-def get_product(session: DbSession, _user: CurrentUser, product_id: ProductId) -> ProductRead:
+def get_product(session: DbSession, _user: CurrentUser, product_id: RowId) -> ProductRead:
     return service.get_product(session, product_id)
 
 
 @router.patch("/{product_id}", response_model=ProductRead)
 def update_product(
-    session: DbSession, _user: ProductsManage, product_id: ProductId, body: ProductUpdate
+    session: DbSession, _user: ProductsManage, product_id: RowId, body: ProductUpdate
 ) -> ProductRead:
     """Change a product's names, risk level, term, minimum amount, rate, FAB talking points or
     withdraw it from sale (products:manage). Send the ``version`` read with the product: a

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -17,7 +17,7 @@ from bankcrm.core.enums import ProductRisk
 from bankcrm.core.exceptions import BankcrmError, Conflict
 from bankcrm.core.inputs import FormName, FormText, parse_number
 from bankcrm.core.messages import _
-from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, whole_number
+from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, RowId, whole_number
 from bankcrm.products import service
 from bankcrm.products.schemas import (
     FAB_LENGTH,
@@ -34,7 +34,6 @@ from bankcrm.web.templating import render
 
 router = APIRouter(prefix="/products")
 
-ProductId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Version = Annotated[int, Form(ge=1, le=MAX_ID)]
 ProductName = Annotated[FormName, Form(max_length=NAME_LENGTH, pattern=STORABLE_TEXT)]
 TalkingPoint = Annotated[FormText, Form(max_length=FAB_LENGTH, pattern=STORABLE_TEXT)]
@@ -188,7 +187,7 @@ def edit_form(
     request: Request,
     session: DbSession,
     user: PageProductsManage,
-    product_id: ProductId,
+    product_id: RowId,
     saved: bool = False,
 ) -> Response:
     product = service.get_product(session, product_id)
@@ -200,7 +199,7 @@ async def save_product(
     request: Request,
     session: DbSession,
     user: PageProductsManage,
-    product_id: ProductId,
+    product_id: RowId,
     version: Version,
     name_zh: ProductName = "",
     name_en: ProductName = "",

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from bankcrm.core.config import get_settings
 from bankcrm.core.enums import CustomerType, Quadrant
 from bankcrm.core.inputs import Day
-from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
+from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, RowId
 from bankcrm.segmentation import service
 from bankcrm.segmentation.schemas import (
     CustomerSegmentRead,
@@ -113,7 +113,7 @@ def migration(
 
 @router.get("/customers/{customer_id}/segment", response_model=CustomerSegmentRead)
 def customer_segment(
-    session: DbSession, user: AnalyticsRead, customer_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+    session: DbSession, user: AnalyticsRead, customer_id: RowId
 ) -> CustomerSegmentRead:
     """The customer's quadrant, tier, RFM, stage and seven factors in the latest run."""
     return service.customer_segment(session, user=user, customer_id=customer_id)

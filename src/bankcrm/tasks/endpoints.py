@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 
-from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
+from bankcrm.core.pagination import MAX_PAGE_SIZE, RowId
 from bankcrm.tasks import service
 from bankcrm.tasks.schemas import (
     ColleagueRead,
@@ -21,8 +21,6 @@ from bankcrm.web.deps import DbSession, TasksRead, TasksWork
 from bankcrm.web.errors import api_locale
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
-
-TaskId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("", response_model=TaskPage)
@@ -50,13 +48,13 @@ def list_tasks(
 
 
 @router.get("/{task_id}", response_model=TaskRead)
-def read_task(request: Request, session: DbSession, user: TasksRead, task_id: TaskId) -> TaskRead:
+def read_task(request: Request, session: DbSession, user: TasksRead, task_id: RowId) -> TaskRead:
     """One task, its title in the caller's language (``Accept-Language``)."""
     return service.get_task(session, user=user, task_id=task_id, locale=api_locale(request))
 
 
 @router.get("/{task_id}/colleagues", response_model=list[ColleagueRead])
-def handover_choices(session: DbSession, user: TasksRead, task_id: TaskId) -> list[ColleagueRead]:
+def handover_choices(session: DbSession, user: TasksRead, task_id: RowId) -> list[ColleagueRead]:
     """Whom the task can be handed to: the active account and branch managers of its
     branch."""
     return service.colleagues(session, user=user, task_id=task_id)
@@ -64,7 +62,7 @@ def handover_choices(session: DbSession, user: TasksRead, task_id: TaskId) -> li
 
 @router.post("/{task_id}/do", response_model=TaskRead)
 def do_task(
-    request: Request, session: DbSession, user: TasksWork, task_id: TaskId, body: TaskDone
+    request: Request, session: DbSession, user: TasksWork, task_id: RowId, body: TaskDone
 ) -> TaskRead:
     """Mark the task done, with an optional note of its outcome: its assignee or the
     manager of its branch (403 for anyone else). A stale ``version`` or a task no longer
@@ -76,7 +74,7 @@ def do_task(
 
 @router.post("/{task_id}/postpone", response_model=TaskRead)
 def postpone_task(
-    request: Request, session: DbSession, user: TasksWork, task_id: TaskId, body: TaskPostpone
+    request: Request, session: DbSession, user: TasksWork, task_id: RowId, body: TaskPostpone
 ) -> TaskRead:
     """Move the due date later with a reason (422 without one, or for a date not after the
     present due date or in the past). A stale ``version`` is a 409."""
@@ -87,7 +85,7 @@ def postpone_task(
 
 @router.post("/{task_id}/handover", response_model=TaskRead)
 def hand_over_task(
-    request: Request, session: DbSession, user: TasksWork, task_id: TaskId, body: TaskHandover
+    request: Request, session: DbSession, user: TasksWork, task_id: RowId, body: TaskHandover
 ) -> TaskRead:
     """Give the task to another active account or branch manager of its branch (422 for
     anyone else), who then owns it. A stale ``version`` is a 409."""

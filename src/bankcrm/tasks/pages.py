@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from bankcrm.core.enums import TaskPriority, TaskStatus
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.inputs import FormText
 from bankcrm.core.messages import _
-from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, whole_number
+from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, RowId, whole_number
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.core.workbook import attachment
 from bankcrm.staff.models import StaffUser
@@ -31,7 +31,6 @@ from bankcrm.web.templating import render
 
 router = APIRouter(prefix="/tasks")
 
-TaskId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Version = Annotated[int, Form(ge=1, le=MAX_ID)]
 NoteText = Annotated[FormText, Form(max_length=2000, pattern=STORABLE_TEXT)]
 StatusQuery = Annotated[str, Query(max_length=8)]
@@ -138,7 +137,7 @@ def export_tasks(
 
 @router.get("/{task_id}", response_class=HTMLResponse)
 def task_page(
-    request: Request, session: DbSession, user: PageTasksRead, task_id: TaskId
+    request: Request, session: DbSession, user: PageTasksRead, task_id: RowId
 ) -> Response:
     return _render_task(request, session, user, task_id)
 
@@ -148,7 +147,7 @@ async def do_task(
     request: Request,
     session: DbSession,
     user: PageTasksWork,
-    task_id: TaskId,
+    task_id: RowId,
     version: Version,
     outcome: NoteText = "",
 ) -> Response:
@@ -171,7 +170,7 @@ async def postpone_task(
     request: Request,
     session: DbSession,
     user: PageTasksWork,
-    task_id: TaskId,
+    task_id: RowId,
     version: Version,
     due_on: Annotated[str, Form(max_length=10)] = "",
     reason: NoteText = "",
@@ -207,7 +206,7 @@ async def hand_over_task(
     request: Request,
     session: DbSession,
     user: PageTasksWork,
-    task_id: TaskId,
+    task_id: RowId,
     version: Version,
     assignee_id: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.datastructures import UploadFile
 
 from bankcrm.branches.queue import service
@@ -18,13 +18,12 @@ from bankcrm.branches.queue.schemas import (
 )
 from bankcrm.core.exceptions import ValidationFailed
 from bankcrm.core.inputs import Day
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import MAX_ID, RowId
 from bankcrm.web.deps import BranchOperationsRead, DbSession, QueueRecord
 from bankcrm.web.locale import request_locale
 
 router = APIRouter(prefix="/queue", tags=["queue"])
 
-TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
 BranchQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
@@ -61,7 +60,7 @@ def call_next(
 
 @router.post("/tickets/{ticket_id}/start", response_model=TicketRead)
 def start_service(
-    request: Request, session: DbSession, user: QueueRecord, ticket_id: TicketId
+    request: Request, session: DbSession, user: QueueRecord, ticket_id: RowId
 ) -> TicketRead:
     """Start serving a called customer; a ticket not in the ``called`` status is 409."""
     return service.move_ticket(
@@ -71,7 +70,7 @@ def start_service(
 
 @router.post("/tickets/{ticket_id}/end", response_model=TicketRead)
 def end_service(
-    request: Request, session: DbSession, user: QueueRecord, ticket_id: TicketId
+    request: Request, session: DbSession, user: QueueRecord, ticket_id: RowId
 ) -> TicketRead:
     """End the service; a ticket not being served is 409."""
     return service.move_ticket(
@@ -81,7 +80,7 @@ def end_service(
 
 @router.post("/tickets/{ticket_id}/no-show", response_model=TicketRead)
 def mark_no_show(
-    request: Request, session: DbSession, user: QueueRecord, ticket_id: TicketId
+    request: Request, session: DbSession, user: QueueRecord, ticket_id: RowId
 ) -> TicketRead:
     """The called customer did not come to the counter; a ticket not called is 409."""
     return service.move_ticket(

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
@@ -21,7 +21,7 @@ from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import TicketPriority, TicketStatus
 from bankcrm.core.exceptions import BankcrmError, ImportRejected, NotFound, ValidationFailed
 from bankcrm.core.messages import _
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import MAX_ID, RowId
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageBranchOperationsRead, PageQueueRecord
 from bankcrm.web.i18n import format_number, gettext
@@ -31,7 +31,6 @@ from bankcrm.web.templating import render
 
 router = APIRouter(prefix="/queue")
 
-TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
 BranchQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 CounterQuery = Annotated[str, Query(max_length=16, pattern=r"^[0-9A-Za-z\-]*$")]
 
@@ -217,21 +216,21 @@ async def _move(
 
 @router.post("/tickets/{ticket_id}/start", response_class=HTMLResponse)
 async def start(
-    request: Request, session: DbSession, user: PageQueueRecord, ticket_id: TicketId
+    request: Request, session: DbSession, user: PageQueueRecord, ticket_id: RowId
 ) -> Response:
     return await _move(request, session, user, ticket_id, "start")
 
 
 @router.post("/tickets/{ticket_id}/end", response_class=HTMLResponse)
 async def end(
-    request: Request, session: DbSession, user: PageQueueRecord, ticket_id: TicketId
+    request: Request, session: DbSession, user: PageQueueRecord, ticket_id: RowId
 ) -> Response:
     return await _move(request, session, user, ticket_id, "end")
 
 
 @router.post("/tickets/{ticket_id}/no-show", response_class=HTMLResponse)
 async def no_show(
-    request: Request, session: DbSession, user: PageQueueRecord, ticket_id: TicketId
+    request: Request, session: DbSession, user: PageQueueRecord, ticket_id: RowId
 ) -> Response:
     return await _move(request, session, user, ticket_id, "no-show")
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from bankcrm.campaigns.planning import export, service
@@ -15,13 +13,11 @@ from bankcrm.campaigns.planning.schemas import (
     PlanSummaryRead,
     PlanUpdate,
 )
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import RowId
 from bankcrm.web.deps import CampaignsApprove, CampaignsDesign, CampaignsRead, DbSession
 from bankcrm.web.locale import request_locale
 
 router = APIRouter(prefix="/marketing-plans", tags=["marketing plans"])
-
-PlanId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("", response_model=list[PlanSummaryRead])
@@ -39,9 +35,7 @@ def create_plan(
 
 
 @router.get("/{plan_id}", response_model=PlanRead)
-def get_plan(
-    request: Request, session: DbSession, user: CampaignsRead, plan_id: PlanId
-) -> PlanRead:
+def get_plan(request: Request, session: DbSession, user: CampaignsRead, plan_id: RowId) -> PlanRead:
     """The plan version with its sections, rows, the four budget methods and the actual
     spend of its campaigns."""
     return service.get_plan(session, user=user, plan_id=plan_id, locale=request_locale(request))
@@ -49,7 +43,7 @@ def get_plan(
 
 @router.patch("/{plan_id}", response_model=PlanRead)
 def update_plan(
-    request: Request, session: DbSession, user: CampaignsDesign, plan_id: PlanId, body: PlanUpdate
+    request: Request, session: DbSession, user: CampaignsDesign, plan_id: RowId, body: PlanUpdate
 ) -> PlanRead:
     """Change a draft or returned plan (the version seen is required: a stale one is 409).
     Changing an approved plan makes its next version, a draft, and answers with that."""
@@ -60,7 +54,7 @@ def update_plan(
 
 @router.post("/{plan_id}/submit", response_model=PlanRead)
 def submit_plan(
-    request: Request, session: DbSession, user: CampaignsDesign, plan_id: PlanId, body: PlanDecision
+    request: Request, session: DbSession, user: CampaignsDesign, plan_id: RowId, body: PlanDecision
 ) -> PlanRead:
     return service.submit(
         session, user=user, plan_id=plan_id, version=body.version, locale=request_locale(request)
@@ -72,7 +66,7 @@ def approve_plan(
     request: Request,
     session: DbSession,
     user: CampaignsApprove,
-    plan_id: PlanId,
+    plan_id: RowId,
     body: PlanDecision,
 ) -> PlanRead:
     """Approve a submitted plan, freezing this version; never by its author."""
@@ -91,7 +85,7 @@ def return_plan(
     request: Request,
     session: DbSession,
     user: CampaignsApprove,
-    plan_id: PlanId,
+    plan_id: RowId,
     body: PlanDecision,
 ) -> PlanRead:
     """Send a submitted plan back to its author with a reason (``reason`` is required)."""
@@ -111,7 +105,7 @@ def return_plan(
     responses={200: {"content": {export.XLSX_MEDIA_TYPE: {}}}},
 )
 def export_workbook(
-    request: Request, session: DbSession, user: CampaignsRead, plan_id: PlanId
+    request: Request, session: DbSession, user: CampaignsRead, plan_id: RowId
 ) -> Response:
     locale = request_locale(request)
     plan = service.get_plan(session, user=user, plan_id=plan_id, locale=locale)
@@ -128,7 +122,7 @@ def export_workbook(
     responses={200: {"content": {export.PDF_MEDIA_TYPE: {}}}},
 )
 def export_pdf(
-    request: Request, session: DbSession, user: CampaignsRead, plan_id: PlanId
+    request: Request, session: DbSession, user: CampaignsRead, plan_id: RowId
 ) -> Response:
     locale = request_locale(request)
     plan = service.get_plan(session, user=user, plan_id=plan_id, locale=locale)

@@ -32,7 +32,7 @@ from bankcrm.core.enums import BudgetMethod, CampaignChannel, ChecklistAnswer, P
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.inputs import ascii_digits, normalise_text, parse_number
 from bankcrm.core.messages import _
-from bankcrm.core.pagination import MAX_ID, whole_number
+from bankcrm.core.pagination import RowId, whole_number
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageCampaignsApprove, PageCampaignsDesign, PageCampaignsRead
@@ -43,8 +43,6 @@ from bankcrm.web.templating import render
 
 router = APIRouter()
 
-PlanId = Annotated[int, Path(ge=1, le=MAX_ID)]
-RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 FORM_TEXT_LIMIT = 10_000
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -169,7 +167,7 @@ async def create_plan(request: Request, session: DbSession, user: PageCampaignsD
 
 @router.get("/plans/{plan_id}", response_class=HTMLResponse)
 def plan_page(
-    request: Request, session: DbSession, user: PageCampaignsRead, plan_id: PlanId
+    request: Request, session: DbSession, user: PageCampaignsRead, plan_id: RowId
 ) -> Response:
     return _render_plan(request, session, user, plan_id)
 
@@ -236,7 +234,7 @@ def _back(plan_id: int, anchor: str = "") -> Response:
 
 @router.get("/plans/{plan_id}/edit", response_class=HTMLResponse)
 def edit_page(
-    request: Request, session: DbSession, user: PageCampaignsDesign, plan_id: PlanId
+    request: Request, session: DbSession, user: PageCampaignsDesign, plan_id: RowId
 ) -> Response:
     """The plan's title, period, objectives and eight sections in one form."""
     return _render_edit(request, session, user, plan_id)
@@ -288,7 +286,7 @@ def _sections(typed: dict[str, str]) -> dict[str, SectionUpdate]:
 
 @router.post("/plans/{plan_id}/edit", response_class=HTMLResponse)
 async def save_edit(
-    request: Request, session: DbSession, user: PageCampaignsDesign, plan_id: PlanId
+    request: Request, session: DbSession, user: PageCampaignsDesign, plan_id: RowId
 ) -> Response:
     typed = await _form(request)
     try:
@@ -328,7 +326,7 @@ async def save_edit(
 
 @router.post("/plans/{plan_id}/budget", response_class=HTMLResponse)
 async def save_budget(
-    request: Request, session: DbSession, user: PageCampaignsDesign, plan_id: PlanId
+    request: Request, session: DbSession, user: PageCampaignsDesign, plan_id: RowId
 ) -> Response:
     """The planner's figures for the four methods, and the method picked as the budget."""
     typed = await _form(request)
@@ -434,7 +432,7 @@ async def add_row(
     request: Request,
     session: DbSession,
     user: PageCampaignsDesign,
-    plan_id: PlanId,
+    plan_id: RowId,
     kind: Annotated[str, Path(max_length=32)],
 ) -> Response:
     """Add a competitor, PEST factor, action or budget line to a draft plan."""
@@ -454,7 +452,7 @@ async def delete_row(
     request: Request,
     session: DbSession,
     user: PageCampaignsDesign,
-    plan_id: PlanId,
+    plan_id: RowId,
     kind: Annotated[str, Path(max_length=32)],
     row_id: RowId,
 ) -> Response:
@@ -471,7 +469,7 @@ async def delete_row(
 
 @router.post("/plans/{plan_id}/checklist", response_class=HTMLResponse)
 async def save_checklist(
-    request: Request, session: DbSession, user: PageCampaignsDesign, plan_id: PlanId
+    request: Request, session: DbSession, user: PageCampaignsDesign, plan_id: RowId
 ) -> Response:
     """The 7P review: each question answered yes, no or partly, with a note."""
     typed = await _form(request)
@@ -495,7 +493,7 @@ async def save_checklist(
 
 @router.post("/plans/{plan_id}/campaigns", response_class=HTMLResponse)
 async def link_campaign(
-    request: Request, session: DbSession, user: PageCampaignsDesign, plan_id: PlanId
+    request: Request, session: DbSession, user: PageCampaignsDesign, plan_id: RowId
 ) -> Response:
     typed = await _form(request)
     try:
@@ -515,7 +513,7 @@ async def unlink_campaign(
     request: Request,
     session: DbSession,
     user: PageCampaignsDesign,
-    plan_id: PlanId,
+    plan_id: RowId,
     campaign_id: RowId,
 ) -> Response:
     typed = await _form(request)
@@ -534,7 +532,7 @@ async def unlink_campaign(
 
 @router.post("/plans/{plan_id}/submit", response_class=HTMLResponse)
 async def submit_plan(
-    request: Request, session: DbSession, user: PageCampaignsDesign, plan_id: PlanId
+    request: Request, session: DbSession, user: PageCampaignsDesign, plan_id: RowId
 ) -> Response:
     typed = await _form(request)
     try:
@@ -553,7 +551,7 @@ async def submit_plan(
 
 @router.post("/plans/{plan_id}/revise", response_class=HTMLResponse)
 async def revise_plan(
-    request: Request, session: DbSession, user: PageCampaignsDesign, plan_id: PlanId
+    request: Request, session: DbSession, user: PageCampaignsDesign, plan_id: RowId
 ) -> Response:
     """Start the next version of an approved plan as a draft."""
     typed = await _form(request)
@@ -599,14 +597,14 @@ async def _decide(
 
 @router.post("/plans/{plan_id}/approve", response_class=HTMLResponse)
 async def approve_plan(
-    request: Request, session: DbSession, user: PageCampaignsApprove, plan_id: PlanId
+    request: Request, session: DbSession, user: PageCampaignsApprove, plan_id: RowId
 ) -> Response:
     return await _decide(request, session, user, plan_id, approve=True)
 
 
 @router.post("/plans/{plan_id}/return", response_class=HTMLResponse)
 async def return_plan(
-    request: Request, session: DbSession, user: PageCampaignsApprove, plan_id: PlanId
+    request: Request, session: DbSession, user: PageCampaignsApprove, plan_id: RowId
 ) -> Response:
     return await _decide(request, session, user, plan_id, approve=False)
 
@@ -623,7 +621,7 @@ def _exported(
 
 @router.get("/plans/{plan_id}/export.xlsx")
 def export_workbook(
-    request: Request, session: DbSession, user: PageCampaignsRead, plan_id: PlanId
+    request: Request, session: DbSession, user: PageCampaignsRead, plan_id: RowId
 ) -> Response:
     plan, locale = _exported(request, session, user, plan_id)
     return Response(
@@ -635,7 +633,7 @@ def export_workbook(
 
 @router.get("/plans/{plan_id}/export.pdf")
 def export_pdf(
-    request: Request, session: DbSession, user: PageCampaignsRead, plan_id: PlanId
+    request: Request, session: DbSession, user: PageCampaignsRead, plan_id: RowId
 ) -> Response:
     plan, locale = _exported(request, session, user, plan_id)
     return Response(

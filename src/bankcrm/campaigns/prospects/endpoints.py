@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from bankcrm.campaigns.prospects import service
 from bankcrm.campaigns.prospects.schemas import (
@@ -22,14 +22,11 @@ from bankcrm.campaigns.prospects.schemas import (
     StageMove,
 )
 from bankcrm.core.enums import ProspectStage
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import MAX_ID, RowId
 from bankcrm.web.deps import DbSession, ProspectsRead, ProspectsWork
 from bankcrm.web.locale import request_locale
 
 router = APIRouter(prefix="/prospects", tags=["prospects"])
-
-ProspectId = Annotated[int, Path(ge=1, le=MAX_ID)]
-FollowUpId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("", response_model=list[ProspectRead])
@@ -62,7 +59,7 @@ def funnel(
 
 @router.get("/{prospect_id}", response_model=ProspectDetail)
 def get_prospect(
-    request: Request, session: DbSession, user: ProspectsWork, prospect_id: ProspectId
+    request: Request, session: DbSession, user: ProspectsWork, prospect_id: RowId
 ) -> ProspectDetail:
     """The prospect with its moves, objections (and the handbook's answers) and follow-ups."""
     return service.get_prospect(
@@ -72,7 +69,7 @@ def get_prospect(
 
 @router.patch("/{prospect_id}", response_model=ProspectRead)
 def update_prospect(
-    session: DbSession, user: ProspectsWork, prospect_id: ProspectId, body: ProspectUpdate
+    session: DbSession, user: ProspectsWork, prospect_id: RowId, body: ProspectUpdate
 ) -> ProspectRead:
     """Change the fields given; a stale ``version`` is refused (409)."""
     return service.update_prospect(session, user=user, prospect_id=prospect_id, data=body)
@@ -80,7 +77,7 @@ def update_prospect(
 
 @router.post("/{prospect_id}/stage", response_model=ProspectRead)
 def move_stage(
-    session: DbSession, user: ProspectsWork, prospect_id: ProspectId, body: StageMove
+    session: DbSession, user: ProspectsWork, prospect_id: RowId, body: StageMove
 ) -> ProspectRead:
     """Move the prospect to another stage; a move the pipeline does not allow is 409."""
     return service.move_stage(session, user=user, prospect_id=prospect_id, data=body)
@@ -88,7 +85,7 @@ def move_stage(
 
 @router.post("/{prospect_id}/fee-flow", response_model=ProspectRead)
 def advance_fee_flow(
-    session: DbSession, user: ProspectsWork, prospect_id: ProspectId, body: FeeAdvance
+    session: DbSession, user: ProspectsWork, prospect_id: RowId, body: FeeAdvance
 ) -> ProspectRead:
     """Take the fee-based business flow one step on (the fee is quoted at the quotation)."""
     return service.advance_fee_flow(session, user=user, prospect_id=prospect_id, data=body)
@@ -99,7 +96,7 @@ def add_objection(
     request: Request,
     session: DbSession,
     user: ProspectsWork,
-    prospect_id: ProspectId,
+    prospect_id: RowId,
     body: ObjectionCreate,
 ) -> ObjectionRead:
     return service.add_objection(
@@ -113,7 +110,7 @@ def add_objection(
 
 @router.post("/{prospect_id}/follow-ups", response_model=FollowUpRead, status_code=201)
 def add_follow_up(
-    session: DbSession, user: ProspectsWork, prospect_id: ProspectId, body: FollowUpCreate
+    session: DbSession, user: ProspectsWork, prospect_id: RowId, body: FollowUpCreate
 ) -> FollowUpRead:
     """Plan a follow-up; a task reminds the prospect's owner on its day."""
     return service.add_follow_up(session, user=user, prospect_id=prospect_id, data=body)
@@ -123,8 +120,8 @@ def add_follow_up(
 def complete_follow_up(
     session: DbSession,
     user: ProspectsWork,
-    prospect_id: ProspectId,
-    follow_up_id: FollowUpId,
+    prospect_id: RowId,
+    follow_up_id: RowId,
     body: FollowUpComplete,
 ) -> FollowUpRead:
     """Record that the follow-up took place; its task is closed."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
@@ -31,7 +31,7 @@ from bankcrm.core.enums import (
 )
 from bankcrm.core.exceptions import BankcrmError, NotFound, ValidationFailed
 from bankcrm.core.messages import _
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import MAX_ID, RowId
 from bankcrm.offers.objections import ObjectionKind
 from bankcrm.staff.models import StaffUser
 from bankcrm.web.deps import PageProspectsRead, PageProspectsWork
@@ -43,8 +43,6 @@ from bankcrm.web.templating import render
 
 router = APIRouter(prefix="/pipeline")
 
-ProspectId = Annotated[int, Path(ge=1, le=MAX_ID)]
-FollowUpId = Annotated[int, Path(ge=1, le=MAX_ID)]
 OwnerQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 SearchQuery = Annotated[str, Query(max_length=50)]
 Model = TypeVar("Model", bound=BaseModel)
@@ -118,7 +116,7 @@ def _render_board(
 
 @router.post("/prospects/{prospect_id}/stage", response_class=HTMLResponse)
 async def move_card(
-    request: Request, session: DbSession, user: PageProspectsWork, prospect_id: ProspectId
+    request: Request, session: DbSession, user: PageProspectsWork, prospect_id: RowId
 ) -> Response:
     """Move a card to another stage, from the kanban or the prospect's page."""
     form = await request.form()
@@ -226,7 +224,7 @@ async def create(request: Request, session: DbSession, user: PageProspectsWork) 
 
 @router.get("/prospects/{prospect_id}", response_class=HTMLResponse)
 def prospect_page(
-    request: Request, session: DbSession, user: PageProspectsWork, prospect_id: ProspectId
+    request: Request, session: DbSession, user: PageProspectsWork, prospect_id: RowId
 ) -> Response:
     return _render_prospect(request, session, user, prospect_id)
 
@@ -278,7 +276,7 @@ async def _act(
 
 @router.post("/prospects/{prospect_id}", response_class=HTMLResponse)
 async def update(
-    request: Request, session: DbSession, user: PageProspectsWork, prospect_id: ProspectId
+    request: Request, session: DbSession, user: PageProspectsWork, prospect_id: RowId
 ) -> Response:
     """Save the details, the needs and decision analysis and the cultivation plan."""
 
@@ -305,7 +303,7 @@ async def update(
 
 @router.post("/prospects/{prospect_id}/objections", response_class=HTMLResponse)
 async def add_objection(
-    request: Request, session: DbSession, user: PageProspectsWork, prospect_id: ProspectId
+    request: Request, session: DbSession, user: PageProspectsWork, prospect_id: RowId
 ) -> Response:
     def save(form: FormData) -> None:
         values = _values(form, "kind", "said", "answer")
@@ -318,7 +316,7 @@ async def add_objection(
 
 @router.post("/prospects/{prospect_id}/follow-ups", response_class=HTMLResponse)
 async def add_follow_up(
-    request: Request, session: DbSession, user: PageProspectsWork, prospect_id: ProspectId
+    request: Request, session: DbSession, user: PageProspectsWork, prospect_id: RowId
 ) -> Response:
     def save(form: FormData) -> None:
         data = _parse(FollowUpCreate, _values(form, "planned_on", "channel", "purpose"))
@@ -332,8 +330,8 @@ async def complete_follow_up(
     request: Request,
     session: DbSession,
     user: PageProspectsWork,
-    prospect_id: ProspectId,
-    follow_up_id: FollowUpId,
+    prospect_id: RowId,
+    follow_up_id: RowId,
 ) -> Response:
     def save(form: FormData) -> None:
         data = _parse(FollowUpComplete, _values(form, "version", "outcome"))
@@ -346,7 +344,7 @@ async def complete_follow_up(
 
 @router.post("/prospects/{prospect_id}/fee-flow", response_class=HTMLResponse)
 async def advance_fee_flow(
-    request: Request, session: DbSession, user: PageProspectsWork, prospect_id: ProspectId
+    request: Request, session: DbSession, user: PageProspectsWork, prospect_id: RowId
 ) -> Response:
     def save(form: FormData) -> None:
         data = _parse(FeeAdvance, _values(form, "version", "fee_quoted"))

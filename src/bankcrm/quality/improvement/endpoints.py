@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from bankcrm.core import clock
 from bankcrm.core.enums import ActionOrigin, ActionStage
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import MAX_ID, RowId
 from bankcrm.quality.improvement import flows, service
 from bankcrm.quality.improvement.schemas import (
     ActionCreate,
@@ -27,7 +27,6 @@ from bankcrm.web.deps import DbSession, QualityInspect, QualityManage, QualityRe
 
 router = APIRouter(prefix="/quality", tags=["quality"])
 
-RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Locale = Annotated[str, Query(pattern="^(zh_CN|en)$")]
 
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -21,7 +21,7 @@ from bankcrm.core.enums import ActionOrigin, ActionStage, TargetDirection
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.inputs import FormName, FormText, parse_day
 from bankcrm.core.messages import _
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import MAX_ID, RowId
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.quality import gaps
 from bankcrm.quality.improvement import flows, service
@@ -36,7 +36,6 @@ from bankcrm.web.templating import render
 
 router = APIRouter(prefix="/quality")
 
-RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Version = Annotated[int, Form(ge=1, le=MAX_ID)]
 Short = Annotated[FormName, Form(max_length=200, pattern=STORABLE_TEXT)]
 LongText = Annotated[FormText, Form(max_length=5000, pattern=STORABLE_TEXT)]

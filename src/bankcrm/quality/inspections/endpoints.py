@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from bankcrm.core.enums import InspectionKind
 from bankcrm.core.inputs import Day
-from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE
+from bankcrm.core.pagination import MAX_ID, MAX_PAGE_SIZE, RowId
 from bankcrm.quality.inspections import service
 from bankcrm.quality.inspections.checklist import Answer
 from bankcrm.quality.inspections.schemas import (
@@ -25,8 +25,6 @@ from bankcrm.web.deps import DbSession, QualityInspect, QualityManage, QualityRe
 
 router = APIRouter(prefix="/quality", tags=["quality"])
 
-StandardId = Annotated[int, Path(ge=1, le=MAX_ID)]
-InspectionId = Annotated[int, Path(ge=1, le=MAX_ID)]
 MEASURE_FIELDS = {"unit", "target", "direction"}
 
 
@@ -59,7 +57,7 @@ def load_catalogue(session: DbSession, user: QualityManage) -> CatalogueLoadRead
 
 @router.patch("/standards/{standard_id}", response_model=StandardRead)
 def update_standard(
-    session: DbSession, user: QualityManage, standard_id: StandardId, body: StandardUpdate
+    session: DbSession, user: QualityManage, standard_id: RowId, body: StandardUpdate
 ) -> StandardRead:
     """Edit or deactivate (``active: false``) a standard; a stale ``version`` is a 409."""
     return service.update_standard(
@@ -135,7 +133,7 @@ def record_inspection(
 
 @router.get("/inspections/{inspection_id}", response_model=InspectionDetail)
 def read_inspection(
-    session: DbSession, user: QualityRead, inspection_id: InspectionId
+    session: DbSession, user: QualityRead, inspection_id: RowId
 ) -> InspectionDetail:
     """An inspection with its lines and the corrective actions of the failed ones."""
     return service.get_inspection(session, user=user, inspection_id=inspection_id)

@@ -20,11 +20,10 @@ from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import InspectionKind, StandardCategory, TargetDirection
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.inputs import FormName, normalise_text, parse_day
-from bankcrm.core.pagination import MAX_ID, whole_number
+from bankcrm.core.pagination import MAX_ID, RowId, whole_number
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.quality.inspections import endpoints, service
 from bankcrm.quality.inspections.checklist import UNITS
-from bankcrm.quality.inspections.endpoints import InspectionId, StandardId
 from bankcrm.quality.inspections.schemas import (
     InspectionCreate,
     StandardCreate,
@@ -129,7 +128,7 @@ async def edit_standard(
     request: Request,
     session: DbSession,
     user: PageQualityManage,
-    standard_id: StandardId,
+    standard_id: RowId,
     form: Annotated[StandardEdit, Form()],
 ) -> Response:
     """Saves a standard's edit form; a stale form shows the standard as it is now."""
@@ -386,7 +385,7 @@ def _render_inspection_form(
 
 @router.get("/inspections/{inspection_id}", response_class=HTMLResponse)
 def inspection_page(
-    request: Request, session: DbSession, user: PageQualityRead, inspection_id: InspectionId
+    request: Request, session: DbSession, user: PageQualityRead, inspection_id: RowId
 ) -> Response:
     """The lines of an inspection; failed ones link to their corrective action."""
     item = service.get_inspection(session, user=user, inspection_id=inspection_id)

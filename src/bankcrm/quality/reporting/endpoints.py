@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import RowId
 from bankcrm.quality.reporting import export
 from bankcrm.web.deps import DbSession, QualityRead
 
 router = APIRouter(prefix="/quality", tags=["quality"])
 
-WaveId = Annotated[int, Path(ge=1, le=MAX_ID)]
 MinRespondents = Annotated[int | None, Query(ge=1, le=1000)]
 MEDIA_TYPES = ("application/json", export.XLSX_MEDIA_TYPE, export.PDF_MEDIA_TYPE)
 
@@ -26,7 +25,7 @@ MEDIA_TYPES = ("application/json", export.XLSX_MEDIA_TYPE, export.PDF_MEDIA_TYPE
 def wave_report(
     session: DbSession,
     user: QualityRead,
-    wave_id: WaveId,
+    wave_id: RowId,
     file_format: Annotated[str, Query(alias="format", pattern="^(json|xlsx|pdf)$")] = "json",
     locale: Annotated[str, Query(pattern="^(zh_CN|en)$")] = "zh_CN",
     min_respondents: MinRespondents = None,

@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from bankcrm.core.config import get_settings
 from bankcrm.core.deps import DbSession
+from bankcrm.core.pagination import RowId
 from bankcrm.quality.reporting import export
-from bankcrm.quality.reporting.endpoints import MinRespondents, WaveId
+from bankcrm.quality.reporting.endpoints import MinRespondents
 from bankcrm.quality.reporting.report import (
     ServqualFigures,
     WaveReport,
@@ -31,7 +32,7 @@ def wave_report_page(
     request: Request,
     session: DbSession,
     user: PageQualityRead,
-    wave_id: WaveId,
+    wave_id: RowId,
     min_respondents: MinRespondents = None,
 ) -> Response:
     """Headline figures, charts and tables of one survey wave."""
@@ -62,7 +63,7 @@ def wave_report_download(
     request: Request,
     session: DbSession,
     user: PageQualityRead,
-    wave_id: WaveId,
+    wave_id: RowId,
     min_respondents: MinRespondents = None,
 ) -> Response:
     """The report as an Excel workbook or an A4 PDF (by the address's ending), in the page's

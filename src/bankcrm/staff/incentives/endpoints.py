@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import RowId
 from bankcrm.staff.incentives import export, service
 from bankcrm.staff.incentives.schemas import PoolApprove, PoolCreate, PoolRead, StatementRead
 from bankcrm.web.deps import DbSession, IncentivesManage, IncentivesRead
@@ -15,8 +15,6 @@ from bankcrm.web.locale import request_locale
 
 router = APIRouter(prefix="/incentives", tags=["incentives"])
 
-PoolId = Annotated[int, Path(ge=1, le=MAX_ID)]
-StatementId = Annotated[int, Path(ge=1, le=MAX_ID)]
 MonthQuery = Annotated[
     str | None, Query(pattern=r"^\d{4}-\d{2}(-\d{2})?$", description="YYYY-MM or a day of it")
 ]
@@ -37,14 +35,14 @@ def create_pool(session: DbSession, user: IncentivesManage, body: PoolCreate) ->
 
 
 @router.post("/pools/{pool_id}/compute", response_model=PoolRead)
-def compute_pool(session: DbSession, user: IncentivesManage, pool_id: PoolId) -> PoolRead:
+def compute_pool(session: DbSession, user: IncentivesManage, pool_id: RowId) -> PoolRead:
     """Recompute a draft pool from the KPI months as they are now; an approved one is 409."""
     return service.compute_pool(session, user=user, pool_id=pool_id)
 
 
 @router.post("/pools/{pool_id}/approve", response_model=PoolRead)
 def approve_pool(
-    session: DbSession, user: IncentivesManage, pool_id: PoolId, body: PoolApprove
+    session: DbSession, user: IncentivesManage, pool_id: RowId, body: PoolApprove
 ) -> PoolRead:
     """Approve the version the caller saw; a stale ``version`` or a second approval is 409."""
     return service.approve_pool(session, user=user, pool_id=pool_id, data=body)
@@ -59,9 +57,7 @@ def list_statements(
 
 
 @router.get("/statements/{statement_id}", response_model=StatementRead)
-def get_statement(
-    session: DbSession, user: IncentivesRead, statement_id: StatementId
-) -> StatementRead:
+def get_statement(session: DbSession, user: IncentivesRead, statement_id: RowId) -> StatementRead:
     return service.get_statement(session, user=user, statement_id=statement_id)
 
 
@@ -71,7 +67,7 @@ def get_statement(
     responses={200: {"content": {export.XLSX_MEDIA_TYPE: {}}}},
 )
 def export_statement(
-    request: Request, session: DbSession, user: IncentivesRead, statement_id: StatementId
+    request: Request, session: DbSession, user: IncentivesRead, statement_id: RowId
 ) -> Response:
     """The statement as an Excel workbook, in the caller's language."""
     locale = request_locale(request)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -16,7 +16,7 @@ from bankcrm.core.clock import bank_today
 from bankcrm.core.deps import DbSession
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.messages import _
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import RowId
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.staff.incentives import export, service
 from bankcrm.staff.incentives.schemas import PoolApprove, PoolCreate
@@ -28,8 +28,6 @@ from bankcrm.web.templating import render
 
 router = APIRouter(prefix="/incentives")
 
-PoolId = Annotated[int, Path(ge=1, le=MAX_ID)]
-StatementId = Annotated[int, Path(ge=1, le=MAX_ID)]
 MonthQuery = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")]
 
 
@@ -118,7 +116,7 @@ async def create_pool(request: Request, session: DbSession, user: PageIncentives
 
 @router.post("/pools/{pool_id}/compute", response_class=HTMLResponse)
 async def compute_pool(
-    request: Request, session: DbSession, user: PageIncentivesManage, pool_id: PoolId
+    request: Request, session: DbSession, user: PageIncentivesManage, pool_id: RowId
 ) -> Response:
     def save(form: Any, month: date) -> None:
         service.compute_pool(session, user=user, pool_id=pool_id)
@@ -128,7 +126,7 @@ async def compute_pool(
 
 @router.post("/pools/{pool_id}/approve", response_class=HTMLResponse)
 async def approve_pool(
-    request: Request, session: DbSession, user: PageIncentivesManage, pool_id: PoolId
+    request: Request, session: DbSession, user: PageIncentivesManage, pool_id: RowId
 ) -> Response:
     def save(form: Any, month: date) -> None:
         try:
@@ -142,7 +140,7 @@ async def approve_pool(
 
 @router.get("/statements/{statement_id}", response_class=HTMLResponse)
 def statement_page(
-    request: Request, session: DbSession, user: PageIncentivesRead, statement_id: StatementId
+    request: Request, session: DbSession, user: PageIncentivesRead, statement_id: RowId
 ) -> Response:
     statement = service.get_statement(session, user=user, statement_id=statement_id)
     locale = request_locale(request)
@@ -160,7 +158,7 @@ def statement_page(
 
 @router.get("/statements/{statement_id}/export.xlsx")
 def export_statement(
-    request: Request, session: DbSession, user: PageIncentivesRead, statement_id: StatementId
+    request: Request, session: DbSession, user: PageIncentivesRead, statement_id: RowId
 ) -> Response:
     statement = service.get_statement(session, user=user, statement_id=statement_id)
     return Response(

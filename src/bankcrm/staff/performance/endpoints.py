@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import RowId
 from bankcrm.staff.performance import indicators, service
 from bankcrm.staff.performance.schemas import BranchRollup, KpiMonthRead, StaffTrend
 from bankcrm.web.deps import DbSession, PerformanceRead
@@ -15,8 +15,6 @@ router = APIRouter(prefix="/performance", tags=["performance"])
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 MonthQuery = Annotated[str | None, Query(pattern=MONTH_PATTERN, description="YYYY-MM")]
-StaffId = Annotated[int, Path(ge=1, le=MAX_ID)]
-BranchId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("/months", response_model=list[KpiMonthRead])
@@ -33,7 +31,7 @@ def list_months(
 def staff_trend(
     session: DbSession,
     user: PerformanceRead,
-    staff_id: StaffId,
+    staff_id: RowId,
     months: Annotated[int, Query(ge=1, le=service.MAX_TREND_MONTHS)] = 12,
 ) -> StaffTrend:
     """One person's KPIs over their last months, oldest first."""
@@ -42,7 +40,7 @@ def staff_trend(
 
 @router.get("/branches/{branch_id}", response_model=BranchRollup)
 def branch_rollup(
-    session: DbSession, user: PerformanceRead, branch_id: BranchId, month: MonthQuery = None
+    session: DbSession, user: PerformanceRead, branch_id: RowId, month: MonthQuery = None
 ) -> BranchRollup:
     """The branch's month: totals and means per indicator, and the ranking."""
     chosen = indicators.parse_month(month) if month else service.default_month()

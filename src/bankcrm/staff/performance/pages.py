@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bankcrm.core.deps import DbSession
 from bankcrm.core.messages import _
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import RowId
 from bankcrm.scope import sees_branch
 from bankcrm.staff.performance import indicators, service
 from bankcrm.staff.performance.endpoints import MONTH_PATTERN
@@ -24,7 +24,6 @@ from bankcrm.web.templating import render
 router = APIRouter(prefix="/performance")
 
 MonthQuery = Annotated[str | None, Query(pattern=MONTH_PATTERN)]
-StaffId = Annotated[int, Path(ge=1, le=MAX_ID)]
 TREND_MONTHS = 12
 
 
@@ -66,7 +65,7 @@ def staff_performance(
     request: Request,
     session: DbSession,
     user: PagePerformanceRead,
-    staff_id: StaffId,
+    staff_id: RowId,
     month: MonthQuery = None,
 ) -> Response:
     """One person's month and trend, for them and their branch."""

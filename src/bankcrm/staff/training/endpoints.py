@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from bankcrm.core.config import get_settings
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import MAX_ID, RowId
 from bankcrm.staff.training import service
 from bankcrm.staff.training.schemas import (
     AttendanceCreate,
@@ -22,7 +22,6 @@ from bankcrm.web.locale import request_locale
 
 router = APIRouter(prefix="/training", tags=["training"])
 
-CertificateId = Annotated[int, Path(ge=1, le=MAX_ID)]
 MAX_WARNING_DAYS = 3_660
 
 
@@ -101,7 +100,7 @@ def revoke_certificate(
     request: Request,
     session: DbSession,
     user: TrainingManage,
-    certificate_id: CertificateId,
+    certificate_id: RowId,
     body: CertificateRevoke,
 ) -> CertificateRead:
     """Revoke a certificate of the caller's branch; it qualifies for nothing from now on."""

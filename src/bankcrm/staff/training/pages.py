@@ -6,9 +6,9 @@ it, the form that adds a course."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from bankcrm.core.config import get_settings
 from bankcrm.core.deps import DbSession
 from bankcrm.core.exceptions import BankcrmError, ValidationFailed
 from bankcrm.core.messages import _
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import RowId
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.staff.models import StaffUser
 from bankcrm.staff.training import service
@@ -31,7 +31,6 @@ from bankcrm.web.templating import render
 
 router = APIRouter(prefix="/training")
 
-CertificateId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -135,7 +134,7 @@ async def record_attendance(
 
 @router.post("/certificates/{certificate_id}/revoke", response_class=HTMLResponse)
 async def revoke_certificate(
-    request: Request, session: DbSession, user: PageTrainingManage, certificate_id: CertificateId
+    request: Request, session: DbSession, user: PageTrainingManage, certificate_id: RowId
 ) -> Response:
     form = await request.form()
     try:
