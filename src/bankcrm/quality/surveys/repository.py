@@ -91,20 +91,7 @@ class SurveyRepository(ScopedRepository):
             CustomerSegment.run_id == latest_run,
             outer=True,
         )
-        return [
-            Candidate(
-                customer_id,
-                branch_id,
-                branch_code,
-                bool(active),
-                bool(erased),
-                None if quadrant is None else quadrant.value,
-                None if tier is None else tier.value,
-            )
-            for customer_id, branch_id, branch_code, active, erased, quadrant, tier in (
-                self.session.execute(statement)
-            )
-        ]
+        return [Candidate(*row) for row in self.session.execute(statement)]
 
     def invited_customers(self, wave_id: int) -> set[int]:
         statement = self.owned(SurveyInvitation, SurveyInvitation.customer_id).where(
@@ -211,8 +198,7 @@ class SurveyLinkSystemRepository(SystemRepository):
             .join(SurveyWave, SurveyWave.id == SurveyInvitation.wave_id)
             .where(SurveyInvitation.token == token)
         )
-        row = self.session.execute(statement).first()
-        return None if row is None else (row[0], row[1])
+        return self.session.execute(statement).first()
 
     def _update(self, invitation_id: int, *conditions: Any, **values: Any) -> bool:
         """Whether the invitation's row was changed (the conditions are checked as it is
