@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bankcrm.branches.models import Branch
@@ -62,10 +62,6 @@ def prediction_count(session: Session, wave_id: int) -> int:
         ManagementPrediction.wave_id == wave_id
     )
     return int(session.scalar(statement) or 0)
-
-
-def _how_many(condition: ColumnElement[bool]) -> Any:
-    return func.sum(case((condition, 1), else_=0))
 
 
 class SurveyRepository(ScopedRepository):
@@ -133,9 +129,9 @@ class SurveyRepository(ScopedRepository):
                 SurveyInvitation,
                 group,
                 func.count(SurveyInvitation.id),
-                _how_many(SurveyInvitation.opened_at.is_not(None)),
-                _how_many(~answered & SurveyInvitation.draft.is_not(None)),
-                _how_many(answered),
+                func.count().filter(SurveyInvitation.opened_at.is_not(None)),
+                func.count().filter(~answered & SurveyInvitation.draft.is_not(None)),
+                func.count().filter(answered),
             )
             .outerjoin(Branch, Branch.id == SurveyInvitation.branch_id)
             .where(*conditions)

@@ -38,9 +38,9 @@ class Candidate(NamedTuple):
 class Selection:
     """How respondents are picked; every criterion left empty lets everyone through."""
 
-    branch_codes: tuple[str, ...] = ()
-    quadrants: tuple[str, ...] = ()
-    value_tiers: tuple[str, ...] = ()
+    branch_codes: Sequence[str] = ()
+    quadrants: Sequence[str] = ()
+    value_tiers: Sequence[str] = ()
     sample_size: int | None = None
     """At most this many, drawn at random; all who qualify when none."""
     seed: int | None = None

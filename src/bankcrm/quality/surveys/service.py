@@ -161,7 +161,6 @@ def create_wave(
     status: WaveStatus = WaveStatus.DRAFT,
 ) -> WaveRead:
     """A new wave, a draft until it is opened; a SERVQUAL wave keeps its instrument's text."""
-    code = code.strip()
     if closes_on < opens_on:
         raise ValidationFailed("the wave closes before it opens", field="closes_on")
     if repository.wave_by_code(session, code) is not None:
@@ -172,7 +171,7 @@ def create_wave(
         raise ValidationFailed("only a SERVQUAL wave uses an instrument", field="instrument")
     wave = SurveyWave(
         code=code,
-        title=title.strip(),
+        title=title,
         kind=kind,
         instrument=instrument or None,
         instrument_text=shipped_instrument_text(instrument) if instrument else None,
