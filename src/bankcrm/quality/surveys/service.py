@@ -325,14 +325,11 @@ def send_reminders(
 def send_reminders_job(session: Session, *, wave_id: int) -> ReminderRead:
     """The reminder job (``bankcrm quality remind``): every unanswered invitation of the
     wave that is due one, whichever branch it is about, as the settings say."""
-    return _send_reminders(SurveySystemRepository(session), wave_id)
+    return _send_reminders(SurveySystemRepository(session), wave_id, None, None)
 
 
 def _send_reminders(
-    rows: SurveyRepository,
-    wave_id: int,
-    min_days: int | None = None,
-    max_reminders: int | None = None,
+    rows: SurveyRepository, wave_id: int, min_days: int | None, max_reminders: int | None
 ) -> ReminderRead:
     knobs = get_settings().quality
     wave = _wave(rows.session, wave_id)
