@@ -56,10 +56,8 @@ class CheckedAnswers:
 
 def survey_questions(kind: SurveyKind, instrument: Instrument | None) -> Questions:
     """What a respondent of a ``kind`` survey answers (``instrument`` for SERVQUAL)."""
-    if kind is SurveyKind.CSAT:
-        return Questions(required={SCORE: CSAT_SCALE})
-    if kind is SurveyKind.NPS:
-        return Questions(required={SCORE: NPS_SCALE})
+    if kind is not SurveyKind.SERVQUAL:
+        return Questions(required={SCORE: CSAT_SCALE if kind is SurveyKind.CSAT else NPS_SCALE})
     if instrument is None:
         raise ValueError("a SERVQUAL survey needs its instrument")
     scale = (instrument.scale.minimum, instrument.scale.maximum)

@@ -50,18 +50,8 @@ def issue_invitations(
     session: DbSession, user: QualityManage, wave_id: WaveId, body: SelectionCreate
 ) -> IssueRead:
     """Pick respondents (branches, segment, random sample) and issue their one-time links."""
-    return service.issue_invitations(
-        session,
-        user=user,
-        wave_id=wave_id,
-        selection=Selection(
-            branch_codes=tuple(body.branch_codes),
-            quadrants=tuple(quadrant.value for quadrant in body.quadrants),
-            value_tiers=tuple(tier.value for tier in body.value_tiers),
-            sample_size=body.sample_size,
-            seed=body.seed,
-        ),
-    )
+    selection = Selection(**body.model_dump(mode="json"))
+    return service.issue_invitations(session, user=user, wave_id=wave_id, selection=selection)
 
 
 @router.post("/waves/{wave_id}/reminders", response_model=ReminderRead)

@@ -34,8 +34,6 @@ from bankcrm.web.templating import render
 router = APIRouter(prefix="/quality/waves")
 
 WaveId = Annotated[int, Path(ge=1, le=MAX_ID)]
-Version = Annotated[int, Form(ge=1, le=MAX_ID)]
-ShortText = Annotated[FormName, Form(max_length=200, pattern=STORABLE_TEXT)]
 NumberText = Annotated[str, Form(max_length=20)]
 
 STATUS_BADGES = {
@@ -101,7 +99,7 @@ def create_wave(
     session: DbSession,
     user: PageQualityManage,
     code: Annotated[str, Form(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")],
-    title: ShortText,
+    title: Annotated[FormName, Form(max_length=200, pattern=STORABLE_TEXT)],
     kind: Annotated[SurveyKind, Form()],
     opens_on: Annotated[str, Form(max_length=10)],
     closes_on: Annotated[str, Form(max_length=10)],
@@ -131,7 +129,7 @@ def create_wave(
             kind=kind,
             opens_on=first,
             closes_on=last,
-            instrument=(instrument or None) if kind is SurveyKind.SERVQUAL else None,
+            instrument=instrument if kind is SurveyKind.SERVQUAL else None,
         )
     except BankcrmError as error:
         session.rollback()
@@ -175,7 +173,6 @@ def issue_invitations(
     sample_size: NumberText = "",
     seed: NumberText = "",
 ) -> Response:
-    """Picks respondents as the form says and issues their links."""
     size = whole_number(sample_size, low=1, high=MAX_SAMPLE)
     chosen_seed = whole_number(seed, low=0, high=MAX_SEED)
     if (sample_size.strip() and size is None) or (seed.strip() and chosen_seed is None):
@@ -213,7 +210,7 @@ def change_status(
     user: PageQualityManage,
     wave_id: WaveId,
     status: Annotated[WaveStatus, Form()],
-    version: Version,
+    version: Annotated[int, Form(ge=1, le=MAX_ID)],
 ) -> Response:
     try:
         service.change_status(session, wave_id=wave_id, status=status, version=version)

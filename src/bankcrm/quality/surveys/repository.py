@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bankcrm.branches.models import Branch
@@ -64,10 +64,6 @@ def prediction_count(session: Session, wave_id: int) -> int:
     return int(session.scalar(statement) or 0)
 
 
-def _how_many(condition: ColumnElement[bool]) -> Any:
-    return func.sum(case((condition, 1), else_=0))
-
-
 class SurveyRepository(ScopedRepository):
     """Invitations and answers of the waves as the viewer may see them (the branch they are
     about, or the customer's account manager); the customers a wave may ask."""
@@ -91,20 +87,7 @@ class SurveyRepository(ScopedRepository):
             CustomerSegment.run_id == latest_run,
             outer=True,
         )
-        return [
-            Candidate(
-                customer_id,
-                branch_id,
-                branch_code,
-                bool(active),
-                bool(erased),
-                None if quadrant is None else quadrant.value,
-                None if tier is None else tier.value,
-            )
-            for customer_id, branch_id, branch_code, active, erased, quadrant, tier in (
-                self.session.execute(statement)
-            )
-        ]
+        return [Candidate(*row) for row in self.session.execute(statement)]
 
     def invited_customers(self, wave_id: int) -> set[int]:
         statement = self.owned(SurveyInvitation, SurveyInvitation.customer_id).where(
@@ -146,9 +129,9 @@ class SurveyRepository(ScopedRepository):
                 SurveyInvitation,
                 group,
                 func.count(SurveyInvitation.id),
-                _how_many(SurveyInvitation.opened_at.is_not(None)),
-                _how_many(~answered & SurveyInvitation.draft.is_not(None)),
-                _how_many(answered),
+                func.count().filter(SurveyInvitation.opened_at.is_not(None)),
+                func.count().filter(~answered & SurveyInvitation.draft.is_not(None)),
+                func.count().filter(answered),
             )
             .outerjoin(Branch, Branch.id == SurveyInvitation.branch_id)
             .where(*conditions)
@@ -211,8 +194,7 @@ class SurveyLinkSystemRepository(SystemRepository):
             .join(SurveyWave, SurveyWave.id == SurveyInvitation.wave_id)
             .where(SurveyInvitation.token == token)
         )
-        row = self.session.execute(statement).first()
-        return None if row is None else (row[0], row[1])
+        return self.session.execute(statement).first()
 
     def _update(self, invitation_id: int, *conditions: Any, **values: Any) -> bool:
         """Whether the invitation's row was changed (the conditions are checked as it is

@@ -49,7 +49,6 @@ SCORE_SCALES = {
 
 @router.get("/{token}", response_class=HTMLResponse)
 def survey_page(request: Request, session: DbSession, token: Token) -> Response:
-    """The survey, with the answers saved so far; the first opening is recorded."""
     csrf_token(request)
     try:
         survey = service.open_survey(session, token=token)
@@ -60,7 +59,6 @@ def survey_page(request: Request, session: DbSession, token: Token) -> Response:
 
 @router.post("/{token}/draft", response_class=HTMLResponse)
 async def save_draft(request: Request, session: DbSession, token: Token) -> Response:
-    """Keeps the answers given so far; the same link finishes the survey later."""
     form = await _form_fields(request)
     try:
         survey = service.save_draft(session, token=token, form=form)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import asdict, astuple, dataclass, field
+from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -38,9 +38,9 @@ class Candidate(NamedTuple):
 class Selection:
     """How respondents are picked; every criterion left empty lets everyone through."""
 
-    branch_codes: tuple[str, ...] = ()
-    quadrants: tuple[str, ...] = ()
-    value_tiers: tuple[str, ...] = ()
+    branch_codes: Sequence[str] = ()
+    quadrants: Sequence[str] = ()
+    value_tiers: Sequence[str] = ()
     sample_size: int | None = None
     """At most this many, drawn at random; all who qualify when none."""
     seed: int | None = None
@@ -49,13 +49,6 @@ class Selection:
     def __post_init__(self) -> None:
         if self.sample_size is not None and self.sample_size < 1:
             raise ValueError("a sample has at least one respondent")
-
-    def as_record(self) -> dict[str, object]:
-        """What the wave keeps of the selection, so it can be told how its people were picked."""
-        return {
-            key: list(value) if isinstance(value, tuple) else value
-            for key, value in asdict(self).items()
-        }
 
 
 def eligible(
@@ -145,7 +138,7 @@ class ResponseRate:
 @dataclass(frozen=True)
 class ResponseRates:
     overall: ResponseRate
-    by_branch: dict[str | None, ResponseRate] = field(default_factory=dict)
+    by_branch: dict[str | None, ResponseRate]
     """By the branch's name; ``None`` for invitations without a branch."""
 
 
@@ -156,11 +149,9 @@ def response_rate(counts: InvitationCounts) -> ResponseRate:
 
 
 def response_rates(groups: Sequence[tuple[str | None, InvitationCounts]]) -> ResponseRates:
-    """The rate of the whole wave and of each branch, from the counts of each branch."""
-    by_branch: dict[str | None, InvitationCounts] = {}
-    for branch, counts in groups:
-        by_branch[branch] = by_branch.get(branch, InvitationCounts()) + counts
+    """The rate of the whole wave and of each branch, from the counts of each branch (one
+    group a branch, as the query groups them)."""
     return ResponseRates(
-        overall=response_rate(sum(by_branch.values(), InvitationCounts())),
-        by_branch={branch: response_rate(counts) for branch, counts in by_branch.items()},
+        overall=response_rate(sum((counts for _, counts in groups), InvitationCounts())),
+        by_branch={branch: response_rate(counts) for branch, counts in groups},
     )

@@ -10,20 +10,17 @@ from bankcrm.core.enums import Quadrant, SurveyKind, ValueTier, WaveStatus
 from bankcrm.core.inputs import Choice, Day, Input, Name
 from bankcrm.core.pagination import MAX_ID
 
-WAVE_CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-INSTRUMENT_NAME = r"^[a-z][a-z0-9_]{0,63}$"
-BRANCH_CODE = r"^[A-Za-z0-9_.-]{1,64}$"
-BranchCode = Annotated[str, Field(pattern=BRANCH_CODE)]
+BranchCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 MAX_SAMPLE = 1_000_000
 MAX_SEED = 2**63 - 1
 
 
 class WaveCreate(Input):
-    code: str = Field(pattern=WAVE_CODE)
+    code: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
     """Answers carry it (``SurveyResponse.wave``), e.g. ``SERVQUAL-2026H2``."""
     title: Name = Field(min_length=1, max_length=200, pattern=STORABLE_TEXT)
     kind: Choice[SurveyKind]
-    instrument: str | None = Field(default=None, pattern=INSTRUMENT_NAME)
+    instrument: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,63}$")
     """A shipped instrument (SERVQUAL waves only); ``servqual_bank`` when left out."""
     opens_on: Day
     closes_on: Day

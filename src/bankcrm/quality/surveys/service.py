@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from bankcrm.core.clock import as_utc, bank_day, bank_day_start, utcnow
+from bankcrm.core.clock import as_utc, bank_day, bank_day_start, bank_today, utcnow
 from bankcrm.core.config import get_settings
 from bankcrm.core.enums import SurveyKind, WaveStatus
 from bankcrm.core.exceptions import BankcrmError, Conflict, NotFound, ValidationFailed
@@ -161,7 +161,6 @@ def create_wave(
     status: WaveStatus = WaveStatus.DRAFT,
 ) -> WaveRead:
     """A new wave, a draft until it is opened; a SERVQUAL wave keeps its instrument's text."""
-    code = code.strip()
     if closes_on < opens_on:
         raise ValidationFailed("the wave closes before it opens", field="closes_on")
     if repository.wave_by_code(session, code) is not None:
@@ -172,7 +171,7 @@ def create_wave(
         raise ValidationFailed("only a SERVQUAL wave uses an instrument", field="instrument")
     wave = SurveyWave(
         code=code,
-        title=title.strip(),
+        title=title,
         kind=kind,
         instrument=instrument or None,
         instrument_text=shipped_instrument_text(instrument) if instrument else None,
@@ -244,13 +243,13 @@ def _check_not_closed(wave: SurveyWave) -> None:
 def _invite(
     session: Session,
     wave: SurveyWave,
-    moment: datetime,
     record: dict[str, Any],
     people: Sequence[tuple[int, int | None, int | None]],
 ) -> list[SurveyInvitation]:
     """One invitation per (customer, branch, interaction), after adding the round to the
     wave's record of how its respondents were picked; that write takes the wave row (and its
     version), so two rounds issued at once cannot both pass."""
+    moment = utcnow()
     record = {**record, "issued": len(people), "at": moment.isoformat()}
     rounds = [*(wave.selection or {}).get("rounds", []), record]
     wave.selection = {**(wave.selection or {}), "rounds": rounds}
@@ -285,18 +284,12 @@ def issue_invitations(
     customer's branch."""
     wave = _wave(session, wave_id)
     _check_not_closed(wave)
-    moment = utcnow()
     rows = SurveyRepository(session, user)
     invited = rows.invited_customers(wave.id)
     pool = eligible(rows.candidates(), selection, already_invited=invited)
     chosen = select_respondents(pool, selection, already_invited=invited)
-    invitations = _invite(
-        session,
-        wave,
-        moment,
-        selection.as_record(),
-        [(candidate.customer_id, candidate.branch_id, None) for candidate in chosen],
-    )
+    people = [(candidate.customer_id, candidate.branch_id, None) for candidate in chosen]
+    invitations = _invite(session, wave, asdict(selection), people)
     links = _links(rows, wave.id, invitations)
     return IssueRead(eligible=len(pool), issued=len(invitations), invitations=links)
 
@@ -329,16 +322,10 @@ def send_reminders(
     return _send_reminders(SurveyRepository(session, user), wave_id, min_days, max_reminders)
 
 
-def send_reminders_job(
-    session: Session,
-    *,
-    wave_id: int,
-    min_days: int | None = None,
-    max_reminders: int | None = None,
-) -> ReminderRead:
+def send_reminders_job(session: Session, *, wave_id: int) -> ReminderRead:
     """The reminder job (``bankcrm quality remind``): every unanswered invitation of the
-    wave that is due one, whichever branch it is about."""
-    return _send_reminders(SurveySystemRepository(session), wave_id, min_days, max_reminders)
+    wave that is due one, whichever branch it is about, as the settings say."""
+    return _send_reminders(SurveySystemRepository(session), wave_id, None, None)
 
 
 def _send_reminders(
@@ -388,8 +375,7 @@ def issue_follow_up_invitations(
             field="wave_id",
         )
     _check_not_closed(wave)
-    moment = utcnow()
-    last = until or bank_day(moment)
+    last = until or bank_today()
     if last < since:
         raise ValidationFailed("the window ends before it begins", field="until")
     bank = SurveySystemRepository(session)
@@ -399,7 +385,7 @@ def issue_follow_up_invitations(
     )
     contacts = [contact for contact in window if contact[0] not in invited]
     follow_up = {"since": since.isoformat(), "until": last.isoformat()}
-    return len(_invite(session, wave, moment, {"follow_up": follow_up}, contacts))
+    return len(_invite(session, wave, {"follow_up": follow_up}, contacts))
 
 
 # --- the respondent's side -----------------------------------------------------------------
