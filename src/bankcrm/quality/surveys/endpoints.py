@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Path
-
-from bankcrm.core.pagination import MAX_ID
+from bankcrm.core.pagination import RowId
 from bankcrm.quality.surveys import service
 from bankcrm.quality.surveys.sampling import Selection
 from bankcrm.quality.surveys.schemas import (
@@ -24,8 +22,6 @@ from bankcrm.web.deps import DbSession, QualityInspect, QualityManage, QualityRe
 
 router = APIRouter(prefix="/quality", tags=["quality"])
 
-WaveId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
 
 @router.get("/waves", response_model=list[WaveSummary])
 def list_waves(session: DbSession, user: QualityRead) -> list[WaveSummary]:
@@ -40,14 +36,14 @@ def create_wave(session: DbSession, user: QualityManage, body: WaveCreate) -> Wa
 
 
 @router.get("/waves/{wave_id}", response_model=WaveDetail)
-def get_wave(session: DbSession, user: QualityRead, wave_id: WaveId) -> WaveDetail:
+def get_wave(session: DbSession, user: QualityRead, wave_id: RowId) -> WaveDetail:
     """The wave with its response rate overall and per branch (no links)."""
     return service.get_wave(session, user=user, wave_id=wave_id)
 
 
 @router.post("/waves/{wave_id}/invitations", response_model=IssueRead)
 def issue_invitations(
-    session: DbSession, user: QualityManage, wave_id: WaveId, body: SelectionCreate
+    session: DbSession, user: QualityManage, wave_id: RowId, body: SelectionCreate
 ) -> IssueRead:
     """Pick respondents (branches, segment, random sample) and issue their one-time links."""
     selection = Selection(**body.model_dump(mode="json"))
@@ -58,7 +54,7 @@ def issue_invitations(
 def send_reminders(
     session: DbSession,
     user: QualityManage,
-    wave_id: WaveId,
+    wave_id: RowId,
     body: ReminderCreate | None = None,
 ) -> ReminderRead:
     """Count a reminder on unanswered invitations that are due one; their links come back
@@ -69,7 +65,7 @@ def send_reminders(
 
 @router.post("/waves/{wave_id}/status", response_model=WaveRead)
 def change_status(
-    session: DbSession, user: QualityManage, wave_id: WaveId, body: StatusChange
+    session: DbSession, user: QualityManage, wave_id: RowId, body: StatusChange
 ) -> WaveRead:
     """Open or close the wave; ``version`` is the one the caller saw."""
     return service.change_status(session, wave_id=wave_id, status=body.status, version=body.version)
@@ -77,7 +73,7 @@ def change_status(
 
 @router.post("/waves/{wave_id}/predictions", response_model=PredictionRead)
 def save_prediction(
-    session: DbSession, user: QualityInspect, wave_id: WaveId, body: PredictionCreate
+    session: DbSession, user: QualityInspect, wave_id: RowId, body: PredictionCreate
 ) -> PredictionRead:
     """The caller's prediction of what customers expect of every item (gap 1); a second
     one replaces the first."""

@@ -7,7 +7,7 @@ import csv
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,8 @@ from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import Quadrant, SurveyKind, ValueTier, WaveStatus
 from bankcrm.core.exceptions import BankcrmError
 from bankcrm.core.inputs import FormName, parse_day
-from bankcrm.core.pagination import MAX_ID, whole_number
+from bankcrm.core.messages import _
+from bankcrm.core.pagination import MAX_ID, RowId, whole_number
 from bankcrm.core.permissions import Permission, has_permission
 from bankcrm.core.workbook import attachment, csv_cell
 from bankcrm.quality.instrument import SHIPPED_INSTRUMENTS
@@ -33,7 +34,6 @@ from bankcrm.web.templating import render
 
 router = APIRouter(prefix="/quality/waves")
 
-WaveId = Annotated[int, Path(ge=1, le=MAX_ID)]
 NumberText = Annotated[str, Form(max_length=20)]
 
 STATUS_BADGES = {
@@ -41,11 +41,6 @@ STATUS_BADGES = {
     WaveStatus.OPEN: "text-bg-success",
     WaveStatus.CLOSED: "text-bg-light border",
 }
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; it is translated when shown."""
-    return message
 
 
 DONE = {
@@ -154,7 +149,7 @@ def wave_page(
     request: Request,
     session: DbSession,
     user: PageQualityRead,
-    wave_id: WaveId,
+    wave_id: RowId,
     done: Annotated[str, Query(max_length=16)] = "",
     count: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ) -> Response:
@@ -166,7 +161,7 @@ def issue_invitations(
     request: Request,
     session: DbSession,
     user: PageQualityManage,
-    wave_id: WaveId,
+    wave_id: RowId,
     branch_codes: Annotated[list[str], Form(max_length=500)] = [],  # noqa: B006
     quadrants: Annotated[list[Quadrant], Form(max_length=4)] = [],  # noqa: B006
     value_tiers: Annotated[list[ValueTier], Form(max_length=3)] = [],  # noqa: B006
@@ -194,7 +189,7 @@ def issue_invitations(
 
 @router.post("/{wave_id}/reminders", response_class=HTMLResponse)
 def send_reminders(
-    request: Request, session: DbSession, user: PageQualityManage, wave_id: WaveId
+    request: Request, session: DbSession, user: PageQualityManage, wave_id: RowId
 ) -> Response:
     try:
         reminded = service.send_reminders(session, user=user, wave_id=wave_id)
@@ -208,7 +203,7 @@ def change_status(
     request: Request,
     session: DbSession,
     user: PageQualityManage,
-    wave_id: WaveId,
+    wave_id: RowId,
     status: Annotated[WaveStatus, Form()],
     version: Annotated[int, Form(ge=1, le=MAX_ID)],
 ) -> Response:
@@ -222,7 +217,7 @@ def change_status(
 
 @router.get("/{wave_id}/links.csv")
 def links_file(
-    request: Request, session: DbSession, user: PageQualityManage, wave_id: WaveId
+    request: Request, session: DbSession, user: PageQualityManage, wave_id: RowId
 ) -> Response:
     """Every link of the wave with its reminder count, for the bank's SMS or e-mail gateway."""
     wave = service.get_wave(session, user=user, wave_id=wave_id)
@@ -299,7 +294,7 @@ def _render_wave(
 
 @router.get("/{wave_id}/prediction", response_class=HTMLResponse)
 def prediction_form(
-    request: Request, session: DbSession, user: PageQualityInspect, wave_id: WaveId
+    request: Request, session: DbSession, user: PageQualityInspect, wave_id: RowId
 ) -> Response:
     """What the manager thinks customers expect of every item, their earlier answer filled in."""
     answers = service.prediction_of(session, user=user, wave_id=wave_id)
@@ -308,7 +303,7 @@ def prediction_form(
 
 @router.post("/{wave_id}/prediction", response_class=HTMLResponse)
 async def save_prediction(
-    request: Request, session: DbSession, user: PageQualityInspect, wave_id: WaveId
+    request: Request, session: DbSession, user: PageQualityInspect, wave_id: RowId
 ) -> Response:
     form = await request.form()
     answers = {

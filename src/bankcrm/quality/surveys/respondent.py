@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from bankcrm.core.deps import DbSession
 from bankcrm.core.enums import SurveyKind
 from bankcrm.core.exceptions import BankcrmError, NotFound
+from bankcrm.core.messages import _
 from bankcrm.quality.instrument import Instrument
 from bankcrm.quality.satisfaction import CSAT_SCALE, NPS_SCALE
 from bankcrm.quality.surveys import service
@@ -32,11 +33,6 @@ Token = Annotated[str, Path(max_length=64)]
 NOTICES = {AlreadyAnswered: "answered", SurveyClosed: "closed", NotFound: "missing"}
 """What the page tells of a link that takes no answers (an answered link opened again is 200)."""
 LINK_REFUSALS = tuple(NOTICES)
-
-
-def _(message: str) -> str:
-    """Marks a message for the catalog; it is translated when shown."""
-    return message
 
 
 ITEM_PART = {"E": _("expectation"), "P": _("perception")}
