@@ -143,6 +143,13 @@ def _empty_postgres(server_url: str, name: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+def _fresh(database: Path) -> Path:
+    """``database``, with the files an earlier run in the same ``BENCH_WORK`` left removed."""
+    for suffix in ("", "-wal", "-shm"):
+        database.with_name(database.name + suffix).unlink(missing_ok=True)
+    return database
+
+
 def bench_import(work: Path) -> tuple[list[str], Path]:
     lines = [
         "| backend | customers | rows | seconds | rows/s | peak memory | "
@@ -152,13 +159,13 @@ def bench_import(work: Path) -> tuple[list[str], Path]:
     largest = work
     for customers in IMPORT_SIZES:
         files = _import_files(work, customers)
-        database = work / f"import-{customers}.db"
+        database = _fresh(work / f"import-{customers}.db")
         targets = [("SQLite", f"sqlite:///{database}")]
         postgres = os.environ.get("BANKCRM_TEST_POSTGRES_URL")
         if postgres:
             targets.append(("PostgreSQL", _empty_postgres(postgres, f"bench_import_{customers}")))
         base = in_child(
-            "bench.import_child", "baseline", str(work / f"raw-{customers}.db"), str(files)
+            "bench.import_child", "baseline", str(_fresh(work / f"raw-{customers}.db")), str(files)
         )
         base_rate = float(base.result["rows"]) / float(base.result["seconds"])  # type: ignore[arg-type]
         for backend, url in targets:
