@@ -160,6 +160,21 @@ def test_each_page_holds_the_rows_of_a_plain_offset(
             [Customer.customer_type == CustomerType.INDIVIDUAL],
         ),
         (list_bank.branch_manager, {"search": "王"}, [Customer.name.startswith("王")]),
+        (
+            list_bank.analyst,
+            {"branch_id": list_bank.account_manager.branch_id},
+            [Customer.branch_id == list_bank.account_manager.branch_id],
+        ),
+        (
+            list_bank.analyst,
+            {"manager_id": list_bank.account_manager.id},
+            [Customer.manager_id == list_bank.account_manager.id],
+        ),
+        (
+            list_bank.analyst,
+            {"customer_type": CustomerType.INDIVIDUAL, "search": "王"},
+            [Customer.customer_type == CustomerType.INDIVIDUAL, Customer.name.startswith("王")],
+        ),
     ]
     for viewer, filters, conditions in cases:
         expected = _plain_order(session, viewer, sort, descending, conditions)

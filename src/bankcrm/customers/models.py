@@ -16,6 +16,17 @@ from bankcrm.core.enums import (
     db_enum,
 )
 
+LIST_FILTERED_SORT_KEYS = (
+    ("customer_type", "name"),
+    ("customer_type", "external_id"),
+    ("customer_type", "deposit_cents"),
+    ("branch_id", "external_id"),
+    ("branch_id", "deposit_cents"),
+    ("branch_id", "customer_type"),
+)
+"""(filter, sort key) pairs of the customer list that an index serves together; the branch
+and name pair already has ``ix_customers_branch_name``, and a manager's book is small."""
+
 
 class Customer(Timestamped, Base):
     """An individual or corporate customer with the account-manager file's profile fields."""
@@ -32,6 +43,12 @@ class Customer(Timestamped, Base):
         Index("ix_customers_branch_id", "branch_id", "id"),
         Index("ix_customers_manager_id", "manager_id", "id"),
         Index("ix_customers_deposit_cents", "deposit_cents", "id"),
+        # the same under a filter by type or branch: a page of corporates, or of one branch,
+        # is found on the filter's part of the index, not by sorting the whole part
+        *(
+            Index(f"ix_customers_{filtered}_{key}", filtered, key, "id")
+            for filtered, key in LIST_FILTERED_SORT_KEYS
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -127,34 +127,42 @@ class CustomerRepository(ScopedRepository):
         a search narrows the list, its total comes from the counts the store keeps per type,
         branch and manager; a sort by one of those reads only the values the page falls in,
         instead of sorting every row."""
-        conditions: list[ColumnElement[bool]] = []
-        kept: list[ColumnElement[bool]] = []
-        if customer_type is not None:
-            conditions.append(Customer.customer_type == customer_type)
-            kept.append(CustomerCount.customer_type == customer_type)
-        if branch_id is not None:
-            conditions.append(Customer.branch_id == branch_id)
-            kept.append(CustomerCount.branch_id == branch_id)
-        if manager_id is not None:
-            conditions.append(Customer.manager_id == manager_id)
-            kept.append(CustomerCount.manager_key == manager_id)
+        filters = [
+            (column, kept_column, value)
+            for column, kept_column, value in (
+                (Customer.customer_type, CustomerCount.customer_type, customer_type),
+                (Customer.branch_id, CustomerCount.branch_id, branch_id),
+                (Customer.manager_id, CustomerCount.manager_key, manager_id),
+            )
+            if value is not None
+        ]
         group = GROUPED_SORTS.get(sort)
+        # a sort by a filtered column reads the run of its one value, which says it all;
+        # SQLite would test the filter again on every entry of the run it walks
+        in_run = [
+            column == value
+            for column, _, value in filters
+            if group is None or column is not group.column
+        ]
+        conditions = [column == value for column, _, value in filters]
         if text:
             matches = [_prefix_range(Customer.name, text), Customer.external_id == text]
             if match_mobile:
                 matches.append(_prefix_range(Customer.mobile_phone, text))
             conditions.append(or_(*matches))
+            in_run.append(conditions[-1])
             counts = self.customers(func.count().label("size")).where(*conditions)
             if group is not None:
                 counts = counts.add_columns(group.column.label("value")).group_by(group.column)
         else:
             size = cast(func.sum(CustomerCount.size), BigInteger).label("size")
+            kept = [kept_column == value for _, kept_column, value in filters]
             counts = self.owned(CustomerCount, size).where(*kept)
             if group is not None:
                 counts = counts.add_columns(group.counted.label("value")).group_by(group.counted)
         if group is not None:
             ids, total = self._grouped_page(
-                conditions, counts.subquery(), group, descending, offset=offset, limit=limit
+                in_run, counts.subquery(), group, descending, offset=offset, limit=limit
             )
         else:
             total = self.session.scalar(counts) or 0
