@@ -17,12 +17,10 @@ import platform
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-import psutil
 import psycopg
 from psycopg import sql
 from sqlalchemy import make_url, text
@@ -39,7 +37,7 @@ from bench.campaigns import bench_campaigns
 from bench.clv import bench_clv
 from bench.complaints import bench_complaints
 from bench.credit import bench_credit
-from bench.measure import in_child
+from bench.measure import in_child, measured_on
 from bench.offers import bench_offers
 from bench.segment import bench_segmentation
 from bench.segment_run import bench_segment_run, people_store
@@ -338,9 +336,11 @@ def imported_store(work: Path, customers: int) -> tuple[Path, Path, int]:
     return database, files, customers
 
 
-def _splice(page: str, sections: dict[str, list[str]]) -> str:
-    """Replace the ``## `` sections of a page that were measured; keep the others."""
-    head, *rest = page.split("\n## ")
+def _splice(page: str, sections: dict[str, list[str]], head: str | None = None) -> str:
+    """Replace the ``## `` sections of a page that were measured, and its head if given;
+    keep the other sections."""
+    kept_head, *rest = page.split("\n## ")
+    head = kept_head if head is None else head
     bodies = {"## " + part.split("\n", 1)[0]: part for part in rest}
     for title, lines in sections.items():
         bodies[title] = "\n".join([title.removeprefix("## "), *lines])
@@ -351,7 +351,6 @@ def main() -> None:
     unknown = set(ONLY) - set(SECTIONS)
     if unknown:
         raise SystemExit(f"BENCH_ONLY: unknown section(s) {', '.join(sorted(unknown))}")
-    started = datetime.now(UTC)
     sections: dict[str, list[str]] = {}
     kept = os.environ.get("BENCH_WORK")
     with tempfile.TemporaryDirectory(prefix="bankcrm-bench-") as directory:
@@ -362,6 +361,7 @@ def main() -> None:
             synth = bench_synth(work)
             sections["## Demo-bank generator (`bankcrm synth`)"] = [
                 "",
+                measured_on() + ".",
                 "Rows of every table together. The 1M-customer bank writes its transactions as "
                 "Parquet.",
                 "Peak memory is the child process's maximum resident set size.",
@@ -383,6 +383,7 @@ def main() -> None:
             ]
             sections["## Import (`bankcrm import`)"] = [
                 "",
+                measured_on() + ".",
                 "All tables of a generated bank, validated, staged and upserted in one "
                 "transaction.",
                 "Files are read in chunks bounded in cells (`BANKCRM_IMPORT_CHUNK_ROWS` rows of a",
@@ -397,6 +398,8 @@ def main() -> None:
                 "",
             ]
             sections["## Customer list (`GET /api/v1/customers`, service call)"] = [
+                "",
+                measured_on() + ".",
                 "",
                 *listing,
                 "",
@@ -424,13 +427,23 @@ def main() -> None:
             sections["## Lifetime value (BG/NBD fit)"] = ["", *clv, ""]
         if "security" in ONLY:
             print("audit trail", flush=True)
-            sections["## Audit trail"] = ["", *bench_audit(work, quick=QUICK), ""]
+            sections["## Audit trail"] = [
+                "",
+                measured_on() + ".",
+                *bench_audit(work, quick=QUICK),
+                "",
+            ]
             print("backup", flush=True)
             store, _, _ = imported_store(work, IMPORT_SIZES[0])
-            sections["## Backup and restore"] = ["", *bench_backup(work, store), ""]
+            sections["## Backup and restore"] = [
+                "",
+                measured_on() + ".",
+                *bench_backup(work, store),
+                "",
+            ]
         if "complaints" in ONLY:
             print("complaint classifier", flush=True)
-            sections["## Complaint classifier"] = ["", *bench_complaints(), ""]
+            sections["## Complaint classifier"] = ["", measured_on() + ".", *bench_complaints(), ""]
         if "offers" in ONLY:
             print("offers", flush=True)
             offers = bench_offers(
@@ -451,27 +464,29 @@ def main() -> None:
             sections["## Branch staffing"] = ["", *staffing, ""]
         if "startup" in ONLY:
             print("command start-up", flush=True)
-            sections["## Command start-up"] = ["", *bench_startup(STARTUP_REPEATS), ""]
+            sections["## Command start-up"] = [
+                "",
+                measured_on() + ".",
+                *bench_startup(STARTUP_REPEATS),
+                "",
+            ]
         if "spark" in ONLY:
             print("spark cluster", flush=True)
             sections["## Spark cluster"] = ["", *bench_spark(work, SPARK_SIZES), ""]
-    memory = psutil.virtual_memory().total / 2**30
     header = [
         "# Performance",
         "",
-        "Written by `make bench` (`python -m bench.run`); figures from the latest run.",
-        f"Run {started:%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, {memory:.0f} GiB, "
-        f"Python {platform.python_version()}, {platform.system()} {platform.machine()}.",
+        "Written by `make bench` (`python -m bench.run`, `BENCH_ONLY` for some sections) and "
+        "`make loadtest`; each section says when it was measured and on what machine, and "
+        f"ran on Python {platform.python_version()}, {platform.system()} {platform.machine()}.",
         "Each figure stands next to a baseline measured in the same run; the ratio is ours "
         "÷ baseline for throughput (higher is better) and ours ÷ baseline for latency "
         "(lower is better).",
         "",
     ]
-    if set(ONLY) == set(SECTIONS) or not REPORT.exists():
-        page = _splice("\n".join(header), sections)
-    else:
-        page = _splice(REPORT.read_text(encoding="utf-8"), sections)
-    REPORT.write_text(page, encoding="utf-8")
+    complete = set(ONLY) == set(SECTIONS) or not REPORT.exists()
+    page = "" if complete else REPORT.read_text(encoding="utf-8")
+    REPORT.write_text(_splice(page, sections, head="\n".join(header)), encoding="utf-8")
     print(f"wrote {REPORT}")
 
 
