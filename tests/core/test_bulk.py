@@ -3,6 +3,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -114,3 +116,49 @@ def test_arrow_rows_are_stored_as_an_orm_insert_stores_them(store: Engine) -> No
     assert from_bulk[0].note == ROWS[0]["note"]
     assert (from_bulk[0].code, from_bulk[1].code) == ("", ",")
     assert math.copysign(1, from_bulk[1].tiny) == math.copysign(1, from_insert[1].tiny)
+
+
+def _scratch_left(database: Path) -> list[Path]:
+    return list(database.parent.glob("bankcrm-bulk-*"))
+
+
+def _attached(engine: Engine) -> list[str]:
+    with engine.connect() as connection:
+        return [row.name for row in connection.exec_driver_sql("PRAGMA database_list")]
+
+
+@pytest.mark.parametrize("outcome", ["commit", "rollback"])
+def test_the_sqlite_scratch_goes_when_the_transaction_ends(tmp_path: Path, outcome: str) -> None:
+    """The rows pass through a scratch database the transaction attaches: it stays while the
+    transaction may still read it, and is detached and removed once the transaction ends,
+    committed or rolled back; a rollback keeps none of the rows."""
+    database = tmp_path / "store.db"
+    engine = make_engine(f"sqlite:///{database}")
+    metadata = MetaData()
+    target = Table("target", metadata, Column("id", Integer, primary_key=True))
+    metadata.create_all(engine)
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        append_arrow(connection, target, pa.table({"id": [1, 2, 3]}))
+        append_arrow(connection, target, pa.table({"id": [4]}))
+        assert len(_scratch_left(database)) == 2
+        getattr(transaction, outcome)()
+    assert _scratch_left(database) == []
+    assert set(_attached(engine)) <= {"main", "temp"}
+    with engine.connect() as connection:
+        stored = connection.execute(select(target.c.id).order_by(target.c.id)).scalars().all()
+    assert stored == ([1, 2, 3, 4] if outcome == "commit" else [])
+    engine.dispose()
+
+
+def test_a_kind_the_orm_would_store_otherwise_is_refused(tmp_path: Path) -> None:
+    database = tmp_path / "store.db"
+    engine = make_engine(f"sqlite:///{database}")
+    metadata = MetaData()
+    target = Table("target", metadata, Column("amount", String(16)))
+    metadata.create_all(engine)
+    amounts = pa.table({"amount": pa.array([Decimal("1.10")], pa.decimal128(5, 2))})
+    with engine.begin() as connection, pytest.raises(TypeError, match="column amount"):
+        append_arrow(connection, target, amounts)
+    assert _scratch_left(database) == []
+    engine.dispose()

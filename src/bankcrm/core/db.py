@@ -14,7 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from bankcrm.core.clock import as_utc, utcnow
 from bankcrm.core.config import get_settings
-from bankcrm.core.sqlite_files import BUSY_TIMEOUT_MS
+from bankcrm.core.sqlite_files import BUSY_TIMEOUT_MS, detach_scratch
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -58,6 +58,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _enable_sqlite_integrity)
+        event.listen(engine, "checkin", detach_scratch)
         return engine
     return create_engine(url, pool_pre_ping=True)
 

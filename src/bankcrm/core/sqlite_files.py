@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+from typing import Any
 
 BUSY_TIMEOUT_MS = 30_000
 """How long a connection waits out another connection's lock before it gives up."""
@@ -15,3 +17,20 @@ def folder_of(database: str | None) -> Path | None:
     if not database or database == ":memory:":
         return None
     return Path(database).resolve().parent
+
+
+ATTACHED_SCRATCH = "bankcrm.attached_scratch"
+"""Key of a pooled connection's info: the scratch databases it attached, as (schema name,
+folder of the file) pairs, to be detached and removed when it goes back to the pool."""
+
+
+def detach_scratch(dbapi_connection: Any, record: Any) -> None:
+    """Detach the scratch databases a connection attached and remove their files: SQLite
+    refuses to detach a database that the open transaction read, so this waits until the
+    connection is back in the pool, its transaction over."""
+    for schema, folder in record.info.pop(ATTACHED_SCRATCH, []):
+        try:
+            if dbapi_connection is not None:
+                dbapi_connection.execute(f"DETACH DATABASE {schema}")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
