@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -201,6 +202,7 @@ def load(path: Traversable | str) -> Checklist:
     return reader.checklist(reader.read(path))
 
 
+@lru_cache(maxsize=1)
 def load_shipped() -> Checklist:
     """The car loan checklist that ships with bankcrm, from ``credit/data``."""
     return load(resources.files("bankcrm.credit") / "data" / SHIPPED_FILE)

@@ -16,6 +16,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -178,6 +179,7 @@ def load(path: Traversable | str) -> RatingModel:
     return reader.model(reader.read(path))
 
 
+@lru_cache(maxsize=1)
 def load_shipped() -> RatingModel:
     """The scorecard that ships with bankcrm, from ``credit/data``."""
     return load(resources.files("bankcrm.credit") / "data" / SHIPPED_FILE)

@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -100,6 +101,7 @@ def parse_objections(text: str, *, origin: str = "objections") -> ObjectionBook:
     return _Reader(origin).book(data)
 
 
+@lru_cache(maxsize=1)
 def load_shipped() -> ObjectionBook:
     """The objections that ship with bankcrm, from ``offers/data``."""
     resource = resources.files("bankcrm.offers").joinpath(f"data/{SHIPPED_FILE}")

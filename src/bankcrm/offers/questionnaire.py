@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -190,6 +191,7 @@ def parse_questionnaire(text: str, *, origin: str = "questionnaire") -> Question
     return _Reader(origin).questionnaire(data)
 
 
+@lru_cache(maxsize=1)
 def load_shipped() -> Questionnaire:
     """The questionnaire that ships with bankcrm, from ``offers/data``."""
     resource = resources.files("bankcrm.offers").joinpath(f"data/{SHIPPED_FILE}")

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -85,6 +86,7 @@ def parse_qualifications(text: str, *, origin: str = "qualifications") -> Qualif
     return reader.catalogue(reader.parse(text))
 
 
+@lru_cache(maxsize=1)
 def load_shipped() -> QualificationCatalogue:
     """The qualifications that ship with bankcrm, from ``staff/training/data``."""
     resource = resources.files("bankcrm.staff.training").joinpath(f"data/{SHIPPED_FILE}")
