@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from sqlalchemy import Connection, Table
 
-from bankcrm.core.sqlite_files import ATTACHED_SCRATCH, folder_of
+from bankcrm.core.sqlite_files import ATTACHED_SCRATCH, folder_of, scratch_writer
 
 
 def append_arrow(connection: Connection, table: Table, rows: pa.Table) -> None:
@@ -29,8 +29,6 @@ def append_arrow(connection: Connection, table: Table, rows: pa.Table) -> None:
     if connection.dialect.name == "postgresql":
         copy_csv(connection, table.name, rows)
         return
-    import adbc_driver_sqlite.dbapi
-
     rows = _as_the_orm_stores(rows)
     folder = Path(
         tempfile.mkdtemp(prefix="bankcrm-bulk-", dir=folder_of(connection.engine.url.database))
@@ -39,13 +37,7 @@ def append_arrow(connection: Connection, table: Table, rows: pa.Table) -> None:
     attached = connection.info.setdefault(ATTACHED_SCRATCH, [])
     schema = f"bulk_rows_{len(attached)}"
     try:
-        with (
-            adbc_driver_sqlite.dbapi.connect(str(scratch), autocommit=True) as writer,
-            writer.cursor() as cursor,
-        ):
-            # the file is thrown away whatever happens: no journal, no syncing
-            cursor.execute("PRAGMA journal_mode=OFF")
-            cursor.execute("PRAGMA synchronous=OFF")
+        with scratch_writer(scratch) as writer, writer.cursor() as cursor:
             cursor.adbc_ingest("rows", rows, mode="create")
         connection.exec_driver_sql(f"ATTACH DATABASE ? AS {schema}", (str(scratch),))
     except BaseException:

@@ -10,6 +10,19 @@ BUSY_TIMEOUT_MS = 30_000
 """How long a connection waits out another connection's lock before it gives up."""
 
 
+def scratch_writer(path: Path) -> Any:
+    """An ADBC connection that writes the scratch database ``path``, each ingest its own
+    transaction; a scratch file is thrown away whatever happens, so it keeps no journal and
+    is never synced."""
+    import adbc_driver_sqlite.dbapi
+
+    writer = adbc_driver_sqlite.dbapi.connect(str(path), autocommit=True)
+    with writer.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode=OFF")
+        cursor.execute("PRAGMA synchronous=OFF")
+    return writer
+
+
 def folder_of(database: str | None) -> Path | None:
     """The folder of a store's file, so scratch files sit on the store's own disk, which has
     room for what the store holds; ``None`` (the system's temporary folder) for a store in

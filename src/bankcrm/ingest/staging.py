@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateTable
 
 from bankcrm.core.bulk import copy_csv
-from bankcrm.core.sqlite_files import folder_of
+from bankcrm.core.sqlite_files import folder_of, scratch_writer
 from bankcrm.ingest.schema import ColumnSpec, TableSpec
 
 ROW_NUMBER = "row_no"
@@ -92,15 +92,9 @@ class ScratchStaging:
     """SQLite: tables of a scratch database written through ADBC, then attached."""
 
     def __init__(self, connection: Connection, directory: Path) -> None:
-        import adbc_driver_sqlite.dbapi
-
         self.connection = connection
         self.path = directory / "stage.sqlite"
-        # each ingest is its own transaction; a scratch file needs no journal nor syncing
-        self.writer = adbc_driver_sqlite.dbapi.connect(str(self.path), autocommit=True)
-        with self.writer.cursor() as cursor:
-            cursor.execute("PRAGMA journal_mode=OFF")
-            cursor.execute("PRAGMA synchronous=OFF")
+        self.writer = scratch_writer(self.path)
         self.attached = False
 
     def create(self, table: TableSpec, target: Table) -> Table:
